@@ -1,0 +1,43 @@
+/**
+ * `chiiki <command> [...]`: the operator command line. Each command lives in
+ * `commands/<name>.ts` and exports `run(args): Promise<number>` (the exit code). Exit code 2 means
+ * bad input, 1 a failure while running.
+ */
+interface Command {
+  readonly summary: string;
+  readonly load: () => Promise<{ run(args: string[]): Promise<number> }>;
+}
+
+const commands: Record<string, Command> = {};
+
+function usage(): string {
+  return ['usage: chiiki <command> [options]', '', ...Object.values(commands).map((c) => `  ${c.summary}`)].join('\n');
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    console.log(usage());
+    return name ? 0 : 2;
+  }
+  // Two-word commands (`source try`, `sources check`) are keyed with a space.
+  const two = rest[0] !== undefined ? `${name} ${rest[0]}` : undefined;
+  const command = (two !== undefined ? commands[two] : undefined) ?? commands[name];
+  if (!command) {
+    console.error(`chiiki: unknown command "${name}"\n\n${usage()}`);
+    return 2;
+  }
+  const args = two !== undefined && commands[two] ? rest.slice(1) : rest;
+  const module = await command.load();
+  return module.run(args);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    console.error(`chiiki: ${error instanceof Error ? error.message : String(error)}`);
+    process.exitCode = 1;
+  },
+);

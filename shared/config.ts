@@ -1,0 +1,62 @@
+import { z } from 'zod';
+import { ConfigError } from './errors.js';
+
+/**
+ * The only place that reads `process.env`. Each setting is one zod schema with a default where
+ * a default is safe, so `npm start` runs with nothing set. `loadConfig()` names every invalid
+ * variable at once. The README's configuration table is generated from `configFields`.
+ */
+
+const optionalUrl = z.url().optional();
+const boolFromEnv = z
+  .enum(['1', '0', 'true', 'false', 'yes', 'no'])
+  .transform((v) => v === '1' || v === 'true' || v === 'yes');
+
+/** Every variable, its schema and what it does. */
+export const configFields = {
+  STAGE: { schema: z.string().regex(/^[a-z][a-z0-9-]{0,15}$/).default('dev'), doc: 'deployment stage name' },
+  AWS_REGION: { schema: z.string().default('ap-northeast-1'), doc: 'AWS region of the table, domain and SES' },
+  TABLE_NAME: { schema: z.string().min(3).default('chiiki-items'), doc: 'DynamoDB single table' },
+  DYNAMODB_ENDPOINT: { schema: optionalUrl, doc: 'DynamoDB endpoint override (dynalite or a test server)' },
+  SEARCH_ENGINE: { schema: z.enum(['embedded', 'opensearch']).default('embedded'), doc: 'search engine adapter' },
+  OPENSEARCH_ENDPOINT: { schema: optionalUrl, doc: 'OpenSearch URL; required when SEARCH_ENGINE=opensearch' },
+  OPENSEARCH_SIGV4: { schema: boolFromEnv.default(false), doc: 'sign OpenSearch requests with SigV4 (AWS)' },
+  OPENSEARCH_INDEX: { schema: z.string().regex(/^[a-z0-9][a-z0-9_-]*$/).default('chiiki-items'), doc: 'index alias prefix' },
+  DATA_DIR: { schema: z.string().default('.data'), doc: 'local data folder (dynalite, embedded index, outbox)' },
+  PORT: { schema: z.coerce.number().int().min(0).max(65535).default(3000), doc: 'local HTTP port' },
+  PUBLIC_BASE_URL: { schema: optionalUrl, doc: 'base URL used in mail links; defaults to http://localhost:PORT' },
+  SOURCE_REGISTRY: { schema: z.enum(['sample', 'live']).default('sample'), doc: 'which source registry to crawl' },
+  CRAWL_USER_AGENT: {
+    schema: z.string().min(5).default('chiiki-portal-crawler/0.1 (+https://github.com/chiiki-portal/chiiki-portal)'),
+    doc: 'User-Agent sent to every site; names the portal and a contact URL',
+  },
+  CRAWL_QUEUE_URL: { schema: optionalUrl, doc: 'SQS queue of crawl jobs (AWS)' },
+  MAIL_TRANSPORT: { schema: z.enum(['outbox', 'smtp', 'ses']).optional(), doc: 'mail transport; default smtp when SMTP_URL is set, else outbox' },
+  SMTP_URL: { schema: optionalUrl, doc: 'SMTP server URL, e.g. smtp://localhost:2525' },
+  MAIL_FROM: { schema: z.string().min(3).default('地域科学技術ポータル <alerts@chiiki-portal.localhost>'), doc: 'sender of alert mails' },
+  SES_CONFIGURATION_SET: { schema: z.string().optional(), doc: 'SES configuration set (bounce and complaint events)' },
+  TOKEN_SECRET: {
+    schema: z.string().min(16).default('local-development-secret-change-me'),
+    doc: 'HMAC secret for subscription links (in AWS read from Secrets Manager via TOKEN_SECRET_ARN)',
+  },
+  TOKEN_SECRET_ARN: { schema: z.string().optional(), doc: 'Secrets Manager ARN holding the token secret (AWS)' },
+  CORS_ORIGINS: { schema: z.string().default('*'), doc: 'comma-separated allowed CORS origins' },
+  LOG_LEVEL: { schema: z.enum(['debug', 'info', 'warn', 'error']).default('info'), doc: 'log level' },
+} as const;
+
+type Fields = typeof configFields;
+export type Config = { readonly [K in keyof Fields]: z.output<Fields[K]['schema']> };
+
+/** Reads and validates every variable; throws one `ConfigError` naming all bad ones. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const out: Record<string, unknown> = {};
+  const problems: string[] = [];
+  for (const [name, field] of Object.entries(configFields)) {
+    const raw = env[name] === '' ? undefined : env[name];
+    const result = (field.schema as z.ZodType).safeParse(raw);
+    if (result.success) out[name] = result.data;
+    else problems.push(`${name}=${JSON.stringify(raw)}: ${result.error.issues.map((i) => i.message).join(', ')}`);
+  }
+  if (problems.length > 0) throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
+  return out as Config;
+}

@@ -1,0 +1,96 @@
+import type { CallStatus } from '../domain/status.js';
+import type { Item, ItemId, ItemKind, RegionBlock } from '../domain/item.js';
+import type { SearchQuery } from './query.js';
+
+/** What the index holds per item: the searchable and filterable projection of an `Item`. */
+export interface SearchDoc {
+  readonly id: ItemId;
+  readonly kind: ItemKind;
+  readonly title: string;
+  readonly summary?: string;
+  readonly bodyText?: string;
+  readonly url: string;
+  readonly publisher: string;
+  readonly ministry?: string;
+  readonly prefectures: readonly string[];
+  readonly regions: readonly RegionBlock[];
+  readonly fields: readonly string[];
+  readonly publishedAt?: string;
+  readonly opensAt?: string;
+  readonly closesAt?: string;
+  readonly updatedAt: string;
+  readonly withdrawn: boolean;
+  /** Source ids that carried the item. */
+  readonly sources: readonly string[];
+}
+
+/** The projection of a stored item into the index. */
+export function toSearchDoc(item: Item): SearchDoc {
+  return {
+    id: item.id,
+    kind: item.kind,
+    title: item.title,
+    summary: item.summary,
+    bodyText: item.bodyText,
+    url: item.url,
+    publisher: item.publisher,
+    ministry: item.ministry,
+    prefectures: item.prefectures,
+    regions: item.regions,
+    fields: item.fields,
+    publishedAt: item.publishedAt,
+    opensAt: item.opensAt,
+    closesAt: item.closesAt,
+    updatedAt: item.updatedAt,
+    withdrawn: item.withdrawnAt !== undefined,
+    sources: item.provenance.map((p) => p.sourceId),
+  };
+}
+
+/** Matched fragments per field; matched text is wrapped in `<mark>`…`</mark>`, the rest HTML-escaped. */
+export type Highlights = Partial<Record<'title' | 'summary' | 'bodyText', readonly string[]>>;
+
+export interface SearchHit {
+  readonly doc: SearchDoc;
+  readonly status: CallStatus;
+  readonly highlights: Highlights;
+}
+
+export interface FacetCount {
+  readonly value: string;
+  readonly count: number;
+}
+
+export interface Facets {
+  readonly kind: readonly FacetCount[];
+  readonly status: readonly FacetCount[];
+  readonly ministry: readonly FacetCount[];
+  readonly prefecture: readonly FacetCount[];
+  readonly region: readonly FacetCount[];
+  readonly field: readonly FacetCount[];
+}
+
+export interface SearchPage {
+  /** Exact up to `exactTotalCap`; see `totalIsLowerBound`. */
+  readonly total: number;
+  readonly totalIsLowerBound: boolean;
+  readonly items: readonly SearchHit[];
+  /** Counts over all hits of the query (not only this page), sorted by count desc then value. */
+  readonly facets: Facets;
+  /** Absent on the last page. */
+  readonly nextCursor?: string;
+}
+
+/** Full-text index of published items. Both adapters pass test/support/search-index.contract.ts. */
+export interface SearchIndex {
+  /** Creates the index and mapping when missing; cheap and safe on every cold start. */
+  ensureIndex(): Promise<void>;
+  /** Inserts or replaces by id. Idempotent. */
+  upsert(docs: readonly SearchDoc[]): Promise<void>;
+  /** Ids that are not indexed are ignored, not reported. */
+  remove(ids: readonly ItemId[]): Promise<void>;
+  /** No hits is `{ total: 0, items: [] }`, never an error. Throws `InvalidInputError` for a bad cursor. */
+  search(query: SearchQuery): Promise<SearchPage>;
+  /** Number of indexed documents. */
+  count(): Promise<number>;
+}
