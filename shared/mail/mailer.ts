@@ -6,6 +6,13 @@ export interface MailMessage {
   readonly html: string;
   /** Extra headers, e.g. List-Unsubscribe and List-Unsubscribe-Post (RFC 8058). */
   readonly headers?: Readonly<Record<string, string>>;
+  /**
+   * Deterministic Message-ID (`<local@domain>`), e.g. derived from a digest id, so a resend after
+   * a crash carries the same id. Transports that can honour it do: the outbox writes one file per
+   * id (a second send is a no-op), SMTP sends it as the header (receivers may collapse duplicates).
+   * SES replaces it with its own id. Absent: the transport makes one up.
+   */
+  readonly messageId?: string;
 }
 
 export interface SentMail {

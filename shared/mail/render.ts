@@ -1,0 +1,270 @@
+import type { MailMessage } from './mailer.js';
+
+/**
+ * Mail rendering shared by every transport: Japanese subject and body, a plain-text and an HTML
+ * part with the same content, and the RFC 8058 headers. Pure: the same input renders the same
+ * bytes, so a digest resent after a crash is the same mail.
+ */
+
+/** Why an item is in a digest. */
+export type DigestReason = 'new' | 'changed' | 'reminder';
+
+/** One field that changed, as stored in an item's history (raw before/after values). */
+export interface ChangedField {
+  readonly field: string;
+  readonly before: unknown;
+  readonly after: unknown;
+}
+
+/** One item of a digest, with everything the mail shows about it. */
+export interface DigestEntry {
+  readonly reason: DigestReason;
+  readonly itemId: string;
+  readonly title: string;
+  readonly publisher: string;
+  /** The publisher's page. */
+  readonly sourceUrl: string;
+  /** The item's record on the portal. */
+  readonly recordUrl: string;
+  /** "Mute this call" link. */
+  readonly muteUrl: string;
+  readonly opensAt?: string;
+  readonly closesAt?: string;
+  /** Prior registration the call requires (e-Rad). */
+  readonly requiresRegistration?: string;
+  /** The official deadline minus the registration lead time; set when registration is required. */
+  readonly effectiveDeadline?: string;
+  readonly registrationLeadDays?: number;
+  /** For `changed`: the material fields, from what to what. */
+  readonly changes?: readonly ChangedField[];
+  /** For `reminder`: the subscriber's lead time that fired. */
+  readonly reminderDays?: number;
+  /** Labels of the saved searches the item matched. */
+  readonly matchedSearches?: readonly string[];
+}
+
+export interface SubscriberLinks {
+  readonly manageUrl: string;
+  /** One-click unsubscribe (RFC 8058): POST unsubscribes, GET shows a confirmation page. */
+  readonly unsubscribeUrl: string;
+  /** Optional `mailto:` for List-Unsubscribe. */
+  readonly unsubscribeMailto?: string;
+}
+
+export interface DigestMailInput {
+  readonly to: string;
+  readonly entries: readonly DigestEntry[];
+  readonly links: SubscriberLinks;
+  /** The digest's time: countdowns count from it. */
+  readonly at: string;
+  /** Becomes the Message-ID `<digestId@domain>`. */
+  readonly digestId: string;
+  readonly messageDomain: string;
+}
+
+export const siteName = '地域科学技術ポータル';
+
+const dayMs = 24 * 60 * 60 * 1000;
+const weekdays = ['日', '月', '火', '水', '木', '金', '土'];
+
+/** `2025年5月30日(金) 17:00` in Asia/Tokyo; the time is left out at 23:59 (a date-only deadline). */
+export function formatJst(iso: string): string {
+  const jst = new Date(Date.parse(iso) + 9 * 60 * 60 * 1000);
+  const date = `${jst.getUTCFullYear()}年${jst.getUTCMonth() + 1}月${jst.getUTCDate()}日(${weekdays[jst.getUTCDay()]})`;
+  const hh = jst.getUTCHours();
+  const mm = jst.getUTCMinutes();
+  if (hh === 23 && mm === 59) return date;
+  return `${date} ${String(hh).padStart(2, '0')}:${String(mm).padStart(2, '0')}`;
+}
+
+/** Tokyo calendar day number, for countdowns in whole days. */
+function jstDay(ms: number): number {
+  return Math.floor((ms + 9 * 60 * 60 * 1000) / dayMs);
+}
+
+/** `締切まで あと12日`, `本日締切`, `締切済み`: calendar days in Tokyo between `at` and the deadline. */
+export function countdown(deadline: string, at: string, label = '締切'): string {
+  const end = Date.parse(deadline);
+  const now = Date.parse(at);
+  if (end < now) return `${label}済み`;
+  const days = jstDay(end) - jstDay(now);
+  return days === 0 ? `本日${label}` : `${label}まで あと${days}日`;
+}
+
+const fieldLabels: Record<string, string> = {
+  opensAt: '受付開始',
+  closesAt: '締切',
+  budget: '予算',
+  eligibility: '応募資格',
+  requiresRegistration: '事前登録',
+  kind: '種別',
+  title: '名称',
+};
+
+const kindLabels: Record<string, string> = { call: '公募', news: 'ニュース', theme: '研究テーマ' };
+
+/** A stored before/after value as a reader wants to see it. */
+export function formatFieldValue(field: string, value: unknown): string {
+  if (value === null || value === undefined || value === '') return '（なし）';
+  if ((field === 'opensAt' || field === 'closesAt') && typeof value === 'string') return formatJst(value);
+  if (field === 'budget' && typeof value === 'object' && 'text' in value) return String(value.text);
+  if (field === 'requiresRegistration' && value === 'e-rad') return 'e-Rad 登録が必要';
+  if (field === 'kind' && typeof value === 'string') return kindLabels[value] ?? value;
+  const text = typeof value === 'string' ? value : JSON.stringify(value);
+  return text.length > 200 ? `${text.slice(0, 200)}…` : text;
+}
+
+export function fieldLabel(field: string): string {
+  return fieldLabels[field] ?? field;
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+/** The lines describing one entry, shared by both parts (the HTML part adds links and markup). */
+function entryFacts(entry: DigestEntry, at: string): string[] {
+  const facts: string[] = [`発行: ${entry.publisher}`];
+  if (entry.opensAt || entry.closesAt) {
+    facts.push(
+      `期間: ${entry.opensAt ? formatJst(entry.opensAt) : ''} 〜 ${entry.closesAt ? formatJst(entry.closesAt) : ''}`,
+    );
+  }
+  if (entry.closesAt) facts.push(`締切: ${formatJst(entry.closesAt)}（${countdown(entry.closesAt, at)}）`);
+  if (entry.effectiveDeadline) {
+    facts.push(
+      `実質締切: ${formatJst(entry.effectiveDeadline)}（${countdown(entry.effectiveDeadline, at, '実質締切')}）` +
+        ` ※e-Rad への事前登録に${entry.registrationLeadDays ?? 14}日以上かかるため、締切の${entry.registrationLeadDays ?? 14}日前を実質の締切としています`,
+    );
+  }
+  if (entry.reason === 'reminder' && entry.reminderDays !== undefined) {
+    facts.push(
+      `リマインダー: ${entry.effectiveDeadline ? '実質締切' : '締切'}の${entry.reminderDays}日前のお知らせです`,
+    );
+  }
+  for (const change of entry.changes ?? []) {
+    facts.push(
+      `変更: ${fieldLabel(change.field)}が「${formatFieldValue(change.field, change.before)}」から「${formatFieldValue(change.field, change.after)}」に変わりました`,
+    );
+  }
+  if (entry.matchedSearches && entry.matchedSearches.length > 0)
+    facts.push(`該当する保存検索: ${entry.matchedSearches.join(' / ')}`);
+  return facts;
+}
+
+const sections: readonly { reason: DigestReason; heading: string }[] = [
+  { reason: 'reminder', heading: '締切が近づいています' },
+  { reason: 'changed', heading: '内容が変更されました' },
+  { reason: 'new', heading: '新着の公募' },
+];
+
+/** `【地域科学技術ポータル】新着 3件・変更 1件・締切間近 2件` */
+export function digestSubject(entries: readonly DigestEntry[]): string {
+  const count = (reason: DigestReason) => entries.filter((e) => e.reason === reason).length;
+  const parts = [
+    count('new') > 0 ? `新着 ${count('new')}件` : '',
+    count('changed') > 0 ? `変更 ${count('changed')}件` : '',
+    count('reminder') > 0 ? `締切間近 ${count('reminder')}件` : '',
+  ].filter(Boolean);
+  return `【${siteName}】${parts.join('・')}`;
+}
+
+/** RFC 8058 one-click headers (plus RFC 2369 List-Unsubscribe with an optional mailto). */
+export function unsubscribeHeaders(links: SubscriberLinks): Record<string, string> {
+  const targets = [`<${links.unsubscribeUrl}>`];
+  if (links.unsubscribeMailto) targets.push(`<${links.unsubscribeMailto}>`);
+  return { 'List-Unsubscribe': targets.join(', '), 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' };
+}
+
+/** The one digest mail of a subscriber: reminders, changes, then new calls, across all saved searches. */
+export function renderDigest(input: DigestMailInput): MailMessage {
+  const text: string[] = [`${siteName}からのお知らせです。保存した検索条件に合う公募をまとめてお送りします。`, ''];
+  const html: string[] = [
+    '<!doctype html><html lang="ja"><head><meta charset="utf-8"></head><body style="font-family:sans-serif">',
+    `<p>${siteName}からのお知らせです。保存した検索条件に合う公募をまとめてお送りします。</p>`,
+  ];
+  for (const section of sections) {
+    const entries = input.entries.filter((e) => e.reason === section.reason);
+    if (entries.length === 0) continue;
+    text.push(`■ ${section.heading}（${entries.length}件）`, '');
+    html.push(`<h2>${escapeHtml(section.heading)}（${entries.length}件）</h2>`);
+    for (const entry of entries) {
+      const facts = entryFacts(entry, input.at);
+      text.push(
+        `◆ ${entry.title}`,
+        ...facts.map((f) => `  ${f}`),
+        `  公募ページ: ${entry.sourceUrl}`,
+        `  ポータルの記録: ${entry.recordUrl}`,
+        `  この公募の通知を止める: ${entry.muteUrl}`,
+        '',
+      );
+      html.push(
+        `<div style="margin-bottom:1.5em"><h3 style="margin-bottom:0.3em"><a href="${escapeHtml(entry.sourceUrl)}">${escapeHtml(entry.title)}</a></h3>`,
+        `<ul>${facts.map((f) => `<li>${escapeHtml(f)}</li>`).join('')}</ul>`,
+        `<p><a href="${escapeHtml(entry.sourceUrl)}">公募ページ</a> | <a href="${escapeHtml(entry.recordUrl)}">ポータルの記録</a>` +
+          ` | <a href="${escapeHtml(entry.muteUrl)}">この公募の通知を止める</a></p></div>`,
+      );
+    }
+  }
+  text.push(
+    '――',
+    `保存検索・配信頻度の変更: ${input.links.manageUrl}`,
+    `配信停止: ${input.links.unsubscribeUrl}`,
+    `このメールは${siteName}の配信登録にもとづいてお送りしています。`,
+  );
+  html.push(
+    '<hr>',
+    `<p><a href="${escapeHtml(input.links.manageUrl)}">保存検索・配信頻度の変更</a> | <a href="${escapeHtml(input.links.unsubscribeUrl)}">配信停止</a></p>`,
+    `<p style="color:#666">このメールは${siteName}の配信登録にもとづいてお送りしています。</p></body></html>`,
+  );
+  return {
+    to: input.to,
+    subject: digestSubject(input.entries),
+    text: text.join('\n') + '\n',
+    html: html.join('\n') + '\n',
+    headers: unsubscribeHeaders(input.links),
+    messageId: `<${input.digestId}@${input.messageDomain}>`,
+  };
+}
+
+export interface ConfirmationMailInput {
+  readonly to: string;
+  readonly confirmUrl: string;
+  /** Labels of the saved searches the confirmation would add. */
+  readonly searchLabels: readonly string[];
+  readonly expiresAt: string;
+}
+
+/** The only mail an unconfirmed address ever receives. */
+export function renderConfirmation(input: ConfirmationMailInput): MailMessage {
+  const intro = `${siteName}の公募メール配信へのお申し込みを受け付けました。次のリンクを開くと配信が始まります。`;
+  const note =
+    'お心当たりがない場合は、このメールを破棄してください。確認されない限り、このアドレスには何も届きません。';
+  const searches = input.searchLabels.map((l) => `・${l}`);
+  return {
+    to: input.to,
+    subject: `【${siteName}】メール配信の確認をお願いします`,
+    text: [
+      intro,
+      '',
+      input.confirmUrl,
+      '',
+      '保存する検索条件:',
+      ...searches,
+      '',
+      `リンクの有効期限: ${formatJst(input.expiresAt)}`,
+      '',
+      note,
+      '',
+    ].join('\n'),
+    html: [
+      '<!doctype html><html lang="ja"><head><meta charset="utf-8"></head><body style="font-family:sans-serif">',
+      `<p>${escapeHtml(intro)}</p>`,
+      `<p><a href="${escapeHtml(input.confirmUrl)}">配信を開始する</a></p>`,
+      `<p>保存する検索条件:</p><ul>${input.searchLabels.map((l) => `<li>${escapeHtml(l)}</li>`).join('')}</ul>`,
+      `<p>リンクの有効期限: ${escapeHtml(formatJst(input.expiresAt))}</p>`,
+      `<p style="color:#666">${escapeHtml(note)}</p></body></html>`,
+      '',
+    ].join('\n'),
+  };
+}

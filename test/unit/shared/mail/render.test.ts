@@ -1,0 +1,115 @@
+import { describe, expect, it } from 'vitest';
+import {
+  countdown,
+  formatJst,
+  renderConfirmation,
+  renderDigest,
+  type DigestEntry,
+} from '../../../../shared/mail/render.js';
+
+const base: Omit<DigestEntry, 'reason'> = {
+  itemId: 'it_0123456789abcdef01234567',
+  title: '地域中核研究拠点形成事業',
+  publisher: '科学技術振興機構',
+  sourceUrl: 'https://www.jst.go.jp/koubo/1.html',
+  recordUrl: 'https://portal.example.jp/v1/items/it_0123456789abcdef01234567',
+  muteUrl: 'https://portal.example.jp/v1/subscriptions/mute?token=x.y',
+  closesAt: '2025-06-13T17:00:00+09:00',
+};
+const links = {
+  manageUrl: 'https://portal.example.jp/v1/subscriptions/manage?token=m.m',
+  unsubscribeUrl: 'https://portal.example.jp/v1/subscriptions/unsubscribe?token=u.u',
+};
+
+describe('formatJst and countdown', () => {
+  it.each([
+    ['2025-05-30T17:00:00+09:00', '2025年5月30日(金) 17:00'],
+    ['2025-05-30T08:00:00Z', '2025年5月30日(金) 17:00'],
+    ['2025-05-30T23:59:59+09:00', '2025年5月30日(金)'],
+  ])('shows %s as %s in Tokyo time', (iso, shown) => {
+    expect(formatJst(iso)).toBe(shown);
+  });
+
+  it('counts Tokyo calendar days to the deadline', () => {
+    expect(countdown('2025-05-30T17:00:00+09:00', '2025-05-18T23:30:00+09:00')).toBe('締切まで あと12日');
+    expect(countdown('2025-05-30T17:00:00+09:00', '2025-05-30T09:00:00+09:00')).toBe('本日締切');
+    expect(countdown('2025-05-30T17:00:00+09:00', '2025-05-30T18:00:00+09:00')).toBe('締切済み');
+  });
+});
+
+describe('renderDigest', () => {
+  it('says what changed from what to what', () => {
+    const mail = renderDigest({
+      to: 'a@example.jp',
+      entries: [
+        {
+          ...base,
+          reason: 'changed',
+          changes: [{ field: 'closesAt', before: '2025-05-30T17:00:00+09:00', after: '2025-06-13T17:00:00+09:00' }],
+        },
+      ],
+      links,
+      at: '2025-05-20T09:00:00+09:00',
+      digestId: 'dg_1',
+      messageDomain: 'portal.example.jp',
+    });
+
+    expect(mail.subject).toBe('【地域科学技術ポータル】変更 1件');
+    expect(mail.text).toContain('変更: 締切が「2025年5月30日(金) 17:00」から「2025年6月13日(金) 17:00」に変わりました');
+    expect(mail.html).toContain('締切が「2025年5月30日(金) 17:00」から「2025年6月13日(金) 17:00」に変わりました');
+  });
+
+  it('explains an e-Rad reminder against the effective deadline', () => {
+    const mail = renderDigest({
+      to: 'a@example.jp',
+      entries: [
+        {
+          ...base,
+          reason: 'reminder',
+          requiresRegistration: 'e-rad',
+          effectiveDeadline: '2025-05-30T17:00:00+09:00',
+          registrationLeadDays: 14,
+          reminderDays: 3,
+        },
+      ],
+      links,
+      at: '2025-05-27T09:00:00+09:00',
+      digestId: 'dg_2',
+      messageDomain: 'portal.example.jp',
+    });
+
+    expect(mail.subject).toBe('【地域科学技術ポータル】締切間近 1件');
+    expect(mail.text).toContain('実質締切: 2025年5月30日(金) 17:00（実質締切まで あと3日）');
+    expect(mail.text).toContain('e-Rad への事前登録に14日以上かかるため');
+    expect(mail.text).toContain('リマインダー: 実質締切の3日前のお知らせです');
+  });
+
+  it('escapes item text in the HTML part', () => {
+    const mail = renderDigest({
+      to: 'a@example.jp',
+      entries: [{ ...base, reason: 'new', title: '<script>alert(1)</script>公募' }],
+      links,
+      at: '2025-05-20T09:00:00+09:00',
+      digestId: 'dg_3',
+      messageDomain: 'portal.example.jp',
+    });
+
+    expect(mail.html).not.toContain('<script>');
+    expect(mail.html).toContain('&#60;script&#62;');
+  });
+});
+
+describe('renderConfirmation', () => {
+  it('carries the confirmation link and no unsubscribe headers', () => {
+    const mail = renderConfirmation({
+      to: 'a@example.jp',
+      confirmUrl: 'https://portal.example.jp/v1/subscriptions/confirm?token=c.c',
+      searchLabels: ['半導体 / 公募中'],
+      expiresAt: '2025-05-27T09:00:00+09:00',
+    });
+
+    expect(mail.subject).toBe('【地域科学技術ポータル】メール配信の確認をお願いします');
+    expect(mail.text).toContain('https://portal.example.jp/v1/subscriptions/confirm?token=c.c');
+    expect(mail.headers).toBeUndefined();
+  });
+});
