@@ -1,0 +1,759 @@
+import { CreateTableCommand, DescribeTableCommand } from '@aws-sdk/client-dynamodb';
+import {
+  BatchGetCommand,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  ScanCommand,
+  UpdateCommand,
+  type DynamoDBDocumentClient,
+} from '@aws-sdk/lib-dynamodb';
+import { z } from 'zod';
+import type { Clock } from '../clock.js';
+import { CrawlRunSchema, SourceHealthSchema, UrlStateSchema } from '../domain/crawl-run.js';
+import type { CrawlRun, SourceHealth, UrlState } from '../domain/crawl-run.js';
+import {
+  IsoInstantSchema,
+  contentHashOf,
+  contentOf,
+  diffContent,
+  itemIdFor,
+  type ChangeRecord,
+  type Item,
+  type ItemDraft,
+  type ItemId,
+  type ItemKind,
+  type Provenance,
+} from '../domain/item.js';
+import { ConflictError, InvalidInputError } from '../errors.js';
+import type { Log } from '../log.js';
+import { silentLog } from '../log.js';
+import { parseInput } from '../parse-input.js';
+import type { ItemChange, ItemStore, Page, UpsertResult } from './item-store.js';
+import {
+  aliasKey,
+  changesIndexName,
+  crawlRunKey,
+  crawlRunPrefix,
+  crawlRunTtlSec,
+  healthKey,
+  historyLimit,
+  historySnapshotChars,
+  itemFromRecord,
+  itemKey,
+  itemToRecord,
+  maxItemBytes,
+  tableDefinition,
+  titleKey,
+  titleMergeWindowMs,
+  toUtcIso,
+  urlStateKey,
+} from './keys.js';
+
+export interface DynamoDbItemStoreOptions {
+  /** Build it with `marshallOptions: { removeUndefinedValues: true }` (the store strips undefined itself too). */
+  readonly client: DynamoDBDocumentClient;
+  readonly tableName: string;
+  readonly clock: Clock;
+  /**
+   * Called once per `upsert` / `markWithdrawn` call with every item it wrote, after the writes.
+   * The local stack passes the changes to the indexer here, because dynalite has no streams.
+   * In AWS leave it unset: the table's DynamoDB stream (NEW_AND_OLD_IMAGES) feeds the index
+   * Lambda instead. An error thrown here reaches the caller; the writes have already happened.
+   */
+  readonly onChange?: (changes: ItemChange[]) => Promise<void>;
+  readonly log?: Log;
+}
+
+/** Record of the latest stored version of an item, as read from the table. */
+interface Stored {
+  readonly item: Item;
+  /** `createdAt` or the time of the last material change (feeds `listChangedSince`). */
+  readonly changedAt: string;
+}
+
+const TitleRecordSchema = z.object({ itemId: z.string(), firstSeenAt: IsoInstantSchema });
+const AliasRecordSchema = z.object({ itemId: z.string() });
+const CursorSchema = z.record(z.string(), z.string());
+
+const maxConditionalAttempts = 5;
+const tableActiveTimeoutMs = 120_000;
+
+/**
+ * `ItemStore` on one DynamoDB table (see keys.ts for the key design). The same adapter serves
+ * AWS and the local stack (dynalite), so it uses only what dynalite implements:
+ * - no TransactWriteItems: every write is a single conditional PutItem/UpdateItem. Side records
+ *   (title key, alias, source health counters) are written after the item; a crash in between
+ *   can lose a dedupe hint or skew `itemCount` by one, never an item or an update.
+ * - no streams: change events go to `onChange` (local) or come from the table stream (AWS).
+ * - no TTL: crawl runs carry `expiresAt`, which only AWS acts on.
+ *
+ * Zero writes for an unchanged re-crawl: a draft whose content hash equals the stored one, from a
+ * source already in the provenance, writes nothing, so `lastSeenAt` is NOT bumped on every crawl;
+ * it moves only when the item is written for another reason. "Is it still listed?" is answered
+ * by `withdrawnAt` (the crawler marks vanished items) and by the source's crawl runs instead.
+ *
+ * Content ownership: the first non-withdrawn source in `provenance` owns the content. Drafts from
+ * other sources (for example an aggregator re-publishing a ministry call) add their provenance
+ * entry but never overwrite content, so two sources that extract slightly different text do not
+ * flip the item back and forth on every crawl.
+ */
+export class DynamoDbItemStore implements ItemStore {
+  private readonly client: DynamoDBDocumentClient;
+  private readonly tableName: string;
+  private readonly clock: Clock;
+  private readonly onChange?: (changes: ItemChange[]) => Promise<void>;
+  private readonly log: Log;
+
+  constructor(options: DynamoDbItemStoreOptions) {
+    this.client = options.client;
+    this.tableName = options.tableName;
+    this.clock = options.clock;
+    this.onChange = options.onChange;
+    this.log = options.log ?? silentLog;
+  }
+
+  async ensureTable(): Promise<void> {
+    const status = await this.tableStatus();
+    if (status === undefined) {
+      try {
+        await this.client.send(
+          new CreateTableCommand({
+            TableName: this.tableName,
+            BillingMode: tableDefinition.billingMode,
+            AttributeDefinitions: tableDefinition.attributes.map((a) => ({
+              AttributeName: a.name,
+              AttributeType: a.type,
+            })),
+            KeySchema: [
+              { AttributeName: tableDefinition.partitionKey.name, KeyType: 'HASH' },
+              { AttributeName: tableDefinition.sortKey.name, KeyType: 'RANGE' },
+            ],
+            GlobalSecondaryIndexes: tableDefinition.globalSecondaryIndexes.map((index) => ({
+              IndexName: index.indexName,
+              KeySchema: [
+                { AttributeName: index.partitionKey.name, KeyType: 'HASH' },
+                { AttributeName: index.sortKey.name, KeyType: 'RANGE' },
+              ],
+              Projection: { ProjectionType: index.projectionType },
+            })),
+          }),
+        );
+        this.log.info('table created', { tableName: this.tableName });
+      } catch (error) {
+        // Another process created it between our describe and create: fine, wait for it below.
+        if (errorName(error) !== 'ResourceInUseException') throw error;
+      }
+    }
+    const deadline = Date.now() + tableActiveTimeoutMs;
+    for (let round = 0; (await this.tableStatus()) !== 'ACTIVE'; round++) {
+      if (Date.now() > deadline) {
+        throw new Error(`table ${this.tableName} did not become ACTIVE within ${tableActiveTimeoutMs} ms`);
+      }
+      await sleep(Math.min(2000, 20 * 2 ** round));
+    }
+  }
+
+  async upsert(drafts: readonly ItemDraft[]): Promise<UpsertResult[]> {
+    const cache = await this.prefetch(drafts.map((d) => itemIdFor(d.canonicalUrl)));
+    const results: UpsertResult[] = [];
+    const healthDeltas = new Map<string, number>();
+    for (const draft of drafts) {
+      const result = await this.upsertOne(draft, cache, healthDeltas);
+      results.push(result);
+    }
+    await this.applyHealthDeltas(healthDeltas);
+    const changes = results
+      .filter((r) => r.outcome !== 'unchanged')
+      .map((r): ItemChange => ({ id: r.id, newItem: r.item, oldItem: r.previous }));
+    if (changes.length > 0 && this.onChange) await this.onChange(changes);
+    return results;
+  }
+
+  async get(id: ItemId): Promise<Item | undefined> {
+    return (await this.readItem(id))?.item;
+  }
+
+  async listChangedSince(kind: ItemKind, since: string, cursor?: string, limit = 100): Promise<Page<Item>> {
+    const sinceUtc = toUtcIso(parseInput(IsoInstantSchema, since, ['since']));
+    const out = await this.client.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: changesIndexName,
+        KeyConditionExpression: 'gsi1pk = :pk AND gsi1sk >= :since',
+        ExpressionAttributeValues: { ':pk': `CHANGED#${kind}`, ':since': sinceUtc },
+        Limit: limit,
+        ExclusiveStartKey: decodeCursor(cursor),
+      }),
+    );
+    const ids = (out.Items ?? []).map((k) => String(k['pk']).slice('ITEM#'.length) as ItemId);
+    const found = await this.batchReadItems(ids);
+    const items = ids.flatMap((id) => {
+      const stored = found.get(id);
+      return stored ? [stored.item] : [];
+    });
+    return { items, cursor: encodeCursor(out.LastEvaluatedKey) };
+  }
+
+  async scanItems(cursor?: string, limit = 100): Promise<Page<Item>> {
+    const items: Item[] = [];
+    let startKey = decodeCursor(cursor);
+    // Scan's Limit counts records before the filter, so keep reading until the page is full.
+    do {
+      const out = await this.client.send(
+        new ScanCommand({
+          TableName: this.tableName,
+          FilterExpression: '#type = :item',
+          ExpressionAttributeNames: { '#type': 'type' },
+          ExpressionAttributeValues: { ':item': 'item' },
+          Limit: limit - items.length,
+          ExclusiveStartKey: startKey,
+          ConsistentRead: true,
+        }),
+      );
+      for (const record of out.Items ?? []) items.push(itemFromRecord(record));
+      startKey = out.LastEvaluatedKey;
+    } while (startKey && items.length < limit);
+    return { items, cursor: encodeCursor(startKey) };
+  }
+
+  /** Counts the keys in the `changes` index (items only). In AWS a GSI lags writes by well under a second. */
+  async countItems(): Promise<number> {
+    let count = 0;
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const out = await this.client.send(
+        new ScanCommand({
+          TableName: this.tableName,
+          IndexName: changesIndexName,
+          Select: 'COUNT',
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      count += out.Count ?? 0;
+      startKey = out.LastEvaluatedKey;
+    } while (startKey);
+    return count;
+  }
+
+  async markWithdrawn(id: ItemId, sourceId: string, at: string): Promise<Item | undefined> {
+    const atIso = parseInput(IsoInstantSchema, at, ['at']);
+    for (let attempt = 0; attempt < maxConditionalAttempts; attempt++) {
+      const stored = await this.readItem(id);
+      if (!stored) return undefined;
+      const previous = stored.item;
+      const entry = previous.provenance.find((p) => p.sourceId === sourceId);
+      if (!entry || entry.withdrawnAt) return previous;
+      const provenance = previous.provenance.map((p) => (p.sourceId === sourceId ? { ...p, withdrawnAt: atIso } : p));
+      const item: Item = {
+        ...previous,
+        provenance,
+        version: previous.version + 1,
+        updatedAt: this.now(),
+        withdrawnAt: provenance.every((p) => p.withdrawnAt) ? atIso : undefined,
+      };
+      if (!(await this.putItem(item, stored.changedAt, previous.version))) continue;
+      await this.applyHealthDeltas(new Map([[sourceId, -1]]));
+      if (this.onChange) await this.onChange([{ id, newItem: item, oldItem: previous }]);
+      return item;
+    }
+    throw new ConflictError(`item ${id} kept changing while marking it withdrawn; retry later`);
+  }
+
+  async getUrlState(url: string): Promise<UrlState | undefined> {
+    const out = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: urlStateKey(url), ConsistentRead: true }),
+    );
+    if (!out.Item) return undefined;
+    return UrlStateSchema.parse(withoutKeys(out.Item, ['pk', 'sk', 'type']));
+  }
+
+  /** Always writes; the crawler calls it only when the state changed. */
+  async putUrlState(state: UrlState): Promise<void> {
+    const parsed = parseInput(UrlStateSchema, state, ['state']);
+    await this.client.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: stripUndefined({ ...urlStateKey(parsed.url), type: 'url', ...parsed }),
+      }),
+    );
+  }
+
+  /**
+   * Stores the run, then updates the source's health: `consecutiveFailures` counts `failed` runs
+   * in a row (a `partial` run resets it and counts as a success for `lastSuccessAt`);
+   * `newestItemAt` only moves forward.
+   */
+  async recordCrawlRun(run: CrawlRun): Promise<void> {
+    const parsed = parseInput(CrawlRunSchema, run, ['run']);
+    const expiresAt = Math.floor(Date.parse(parsed.finishedAt) / 1000) + crawlRunTtlSec;
+    await this.client.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: stripUndefined({
+          ...crawlRunKey(parsed.sourceId, parsed.startedAt, parsed.runId),
+          type: 'run',
+          expiresAt,
+          ...parsed,
+        }),
+      }),
+    );
+    const failed = parsed.outcome === 'failed';
+    const firstError = parsed.errors[0];
+    const sets = [
+      'sourceId = :sid',
+      'lastRunAt = :at',
+      'lastOutcome = :outcome',
+      'lastCounts = :counts',
+      'itemCount = if_not_exists(itemCount, :zero)',
+      failed ? 'consecutiveFailures = if_not_exists(consecutiveFailures, :zero) + :one' : 'consecutiveFailures = :zero',
+    ];
+    const values: Record<string, unknown> = {
+      ':sid': parsed.sourceId,
+      ':at': parsed.finishedAt,
+      ':outcome': parsed.outcome,
+      ':counts': parsed.counts,
+      ':zero': 0,
+    };
+    if (failed) values[':one'] = 1;
+    else {
+      sets.push('lastSuccessAt = :at');
+    }
+    if (firstError) {
+      sets.push('lastError = :error');
+      values[':error'] = `${firstError.kind}: ${firstError.message} (${firstError.url})`;
+    }
+    await this.client.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: healthKey(parsed.sourceId),
+        UpdateExpression: `SET ${sets.join(', ')}${firstError ? '' : ' REMOVE lastError'}`,
+        ExpressionAttributeValues: values,
+      }),
+    );
+    if (parsed.newestItemAt) {
+      const newest = toUtcIso(parsed.newestItemAt);
+      try {
+        await this.client.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: healthKey(parsed.sourceId),
+            UpdateExpression: 'SET newestItemAt = :n',
+            ConditionExpression: 'attribute_not_exists(newestItemAt) OR newestItemAt < :n',
+            ExpressionAttributeValues: { ':n': newest },
+          }),
+        );
+      } catch (error) {
+        if (!isConditionFailure(error)) throw error;
+      }
+    }
+  }
+
+  async listCrawlRuns(sourceId: string, limit = 20): Promise<CrawlRun[]> {
+    const out = await this.client.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+        ExpressionAttributeValues: {
+          ':pk': crawlRunKey(sourceId, new Date(0).toISOString(), '').pk,
+          ':prefix': crawlRunPrefix,
+        },
+        ScanIndexForward: false,
+        Limit: limit,
+        ConsistentRead: true,
+      }),
+    );
+    return (out.Items ?? []).map((record) =>
+      CrawlRunSchema.parse(withoutKeys(record, ['pk', 'sk', 'type', 'expiresAt'])),
+    );
+  }
+
+  /** Sorted by source id. Sources that only have items (no run yet) are left out. */
+  async listSourceHealth(): Promise<SourceHealth[]> {
+    const out: SourceHealth[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': healthKey('').pk },
+          ExclusiveStartKey: startKey,
+          ConsistentRead: true,
+        }),
+      );
+      for (const record of page.Items ?? []) {
+        if (record['lastRunAt'] === undefined) continue;
+        out.push(SourceHealthSchema.parse(withoutKeys(record, ['pk', 'sk'])));
+      }
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return out;
+  }
+
+  // ---- upsert internals -------------------------------------------------------------------
+
+  private async upsertOne(
+    draft: ItemDraft,
+    cache: Map<ItemId, Stored | null>,
+    healthDeltas: Map<string, number>,
+  ): Promise<UpsertResult> {
+    const draftId = itemIdFor(draft.canonicalUrl);
+    const contentHash = contentHashOf(contentOf(draft));
+    for (let attempt = 0; attempt < maxConditionalAttempts; attempt++) {
+      const { stored, viaTitle } = await this.resolve(draft, draftId, cache, attempt > 0);
+      if (!stored) {
+        const item = this.newItem(draftId, draft, contentHash);
+        const changedAt = item.createdAt;
+        if (!(await this.putItem(item, changedAt, undefined))) {
+          cache.delete(draftId);
+          continue;
+        }
+        cache.set(draftId, { item, changedAt });
+        addDelta(healthDeltas, draft.sourceId, 1);
+        await this.claimTitle(draft, item.id);
+        return { id: item.id, outcome: 'new', item };
+      }
+      const merged = this.merge(stored, draft, contentHash);
+      if (!merged) return { id: stored.item.id, outcome: 'unchanged', item: stored.item };
+      if (!(await this.putItem(merged.item, merged.changedAt, stored.item.version))) {
+        cache.delete(draftId);
+        cache.delete(stored.item.id);
+        continue;
+      }
+      const next = { item: merged.item, changedAt: merged.changedAt };
+      cache.set(draftId, next);
+      cache.set(merged.item.id, next);
+      if (merged.sourceJoined) addDelta(healthDeltas, draft.sourceId, 1);
+      if (viaTitle) {
+        // A permanent pointer, so the merge still holds after the title window closes.
+        await this.client.send(
+          new PutCommand({
+            TableName: this.tableName,
+            Item: { ...aliasKey(draftId), type: 'alias', itemId: merged.item.id },
+          }),
+        );
+      }
+      return { id: merged.item.id, outcome: 'updated', item: merged.item, previous: stored.item };
+    }
+    throw new ConflictError(`item for ${draft.canonicalUrl} kept changing during upsert; retry the crawl later`);
+  }
+
+  /** Finds the item a draft belongs to: by its own id, then an alias, then the title key. */
+  private async resolve(
+    draft: ItemDraft,
+    draftId: ItemId,
+    cache: Map<ItemId, Stored | null>,
+    fresh: boolean,
+  ): Promise<{ stored?: Stored; viaTitle: boolean }> {
+    const cached = fresh ? undefined : cache.get(draftId);
+    if (cached) return { stored: cached, viaTitle: false };
+    const own = cached === null ? undefined : await this.readItem(draftId);
+    if (own) return { stored: own, viaTitle: false };
+
+    const alias = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: aliasKey(draftId), ConsistentRead: true }),
+    );
+    if (alias.Item) {
+      const target = await this.readItem(AliasRecordSchema.parse(alias.Item).itemId as ItemId);
+      if (target) return { stored: target, viaTitle: false };
+    }
+
+    const title = await this.readTitle(draft);
+    if (title && withinTitleWindow(title.firstSeenAt, draft.seenAt)) {
+      const target = await this.readItem(title.itemId as ItemId);
+      // The same source listing a second page under the same title is a different item
+      // (generic titles such as 「公募のお知らせ」); only another source's copy merges.
+      if (target && !target.item.provenance.some((p) => p.sourceId === draft.sourceId)) {
+        return { stored: target, viaTitle: true };
+      }
+    }
+    return { viaTitle: false };
+  }
+
+  private async readTitle(draft: ItemDraft) {
+    const out = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: titleKey(draft), ConsistentRead: true }),
+    );
+    return out.Item ? TitleRecordSchema.parse(out.Item) : undefined;
+  }
+
+  /** Points the title key at a new item unless a fresh (in-window) claim exists. */
+  private async claimTitle(draft: ItemDraft, id: ItemId): Promise<void> {
+    const existing = await this.readTitle(draft);
+    if (existing && existing.itemId !== id && withinTitleWindow(existing.firstSeenAt, draft.seenAt)) return;
+    if (existing?.itemId === id) return;
+    await this.client.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: { ...titleKey(draft), type: 'title', itemId: id, firstSeenAt: draft.seenAt },
+      }),
+    );
+  }
+
+  private newItem(id: ItemId, draft: ItemDraft, contentHash: string): Item {
+    const now = this.now();
+    return {
+      ...contentOf(draft),
+      id,
+      provenance: [{ sourceId: draft.sourceId, url: draft.url, firstSeenAt: draft.seenAt, lastSeenAt: draft.seenAt }],
+      contentHash,
+      version: 1,
+      createdAt: now,
+      updatedAt: now,
+      history: [],
+    };
+  }
+
+  /** The next version of `stored` after seeing `draft`, or `undefined` when nothing changes. */
+  private merge(
+    stored: Stored,
+    draft: ItemDraft,
+    contentHash: string,
+  ): { item: Item; changedAt: string; sourceJoined: boolean } | undefined {
+    const previous = stored.item;
+    const now = this.now();
+    let provenance: Provenance[] = previous.provenance.map((p) => ({ ...p }));
+    let provenanceChanged = false;
+    let sourceJoined = false;
+    const index = provenance.findIndex((p) => p.sourceId === draft.sourceId);
+    if (index < 0) {
+      provenance.push({
+        sourceId: draft.sourceId,
+        url: draft.url,
+        firstSeenAt: draft.seenAt,
+        lastSeenAt: draft.seenAt,
+      });
+      provenanceChanged = true;
+      sourceJoined = true;
+    } else if (provenance[index]?.withdrawnAt) {
+      // Listed again after being withdrawn.
+      provenance = provenance.map((p, i) => (i === index ? withoutWithdrawn({ ...p, lastSeenAt: draft.seenAt }) : p));
+      provenanceChanged = true;
+      sourceJoined = true;
+    }
+
+    const owner = provenance.find((p) => !p.withdrawnAt)?.sourceId ?? provenance[0]?.sourceId;
+    const contentChanged = owner === draft.sourceId && contentHash !== previous.contentHash;
+    if (!provenanceChanged && !contentChanged) return undefined;
+
+    const version = previous.version + 1;
+    let content = contentOf(previous);
+    let history = previous.history;
+    let changedAt = stored.changedAt;
+    if (contentChanged) {
+      const next = contentOf(draft);
+      const diff = diffContent(content, next);
+      const record: ChangeRecord = {
+        version,
+        at: now,
+        material: diff.material,
+        changes: diff.changes.map(boundChange),
+      };
+      history = [record, ...history].slice(0, historyLimit);
+      content = next;
+      if (diff.material) changedAt = now;
+      // Writing anyway: refresh this source's entry for free.
+      provenance = provenance.map((p) =>
+        p.sourceId === draft.sourceId ? { ...p, url: draft.url, lastSeenAt: draft.seenAt } : p,
+      );
+    }
+    const item: Item = {
+      ...content,
+      id: previous.id,
+      provenance,
+      contentHash: contentChanged ? contentHash : previous.contentHash,
+      version,
+      createdAt: previous.createdAt,
+      updatedAt: now,
+      withdrawnAt: provenance.every((p) => p.withdrawnAt) ? previous.withdrawnAt : undefined,
+      history,
+    };
+    return { item: stripUndefined(item), changedAt, sourceJoined };
+  }
+
+  /**
+   * Conditional put: `expectedVersion` undefined means "must not exist". Returns false when the
+   * condition failed (someone else wrote first); the caller re-reads and retries.
+   */
+  private async putItem(item: Item, changedAt: string, expectedVersion: number | undefined): Promise<boolean> {
+    const record = fitToItemLimit(stripUndefined(itemToRecord(item, changedAt)));
+    try {
+      await this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: record,
+          ...(expectedVersion === undefined
+            ? { ConditionExpression: 'attribute_not_exists(pk)' }
+            : {
+                ConditionExpression: '#version = :version',
+                ExpressionAttributeNames: { '#version': 'version' },
+                ExpressionAttributeValues: { ':version': expectedVersion },
+              }),
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) {
+        this.log.debug('conditional write lost a race', { id: item.id, expectedVersion });
+        return false;
+      }
+      throw error;
+    }
+  }
+
+  private async readItem(id: ItemId): Promise<Stored | undefined> {
+    const out = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: itemKey(id), ConsistentRead: true }),
+    );
+    return out.Item ? storedFromRecord(out.Item) : undefined;
+  }
+
+  private async prefetch(ids: readonly ItemId[]): Promise<Map<ItemId, Stored | null>> {
+    const unique = [...new Set(ids)];
+    const found = await this.batchReadItems(unique);
+    return new Map(unique.map((id) => [id, found.get(id) ?? null]));
+  }
+
+  /** Consistent BatchGet in chunks of 100, retrying unprocessed keys. */
+  private async batchReadItems(ids: readonly ItemId[]): Promise<Map<ItemId, Stored>> {
+    const out = new Map<ItemId, Stored>();
+    for (let start = 0; start < ids.length; start += 100) {
+      let keys: Record<string, unknown>[] = ids.slice(start, start + 100).map((id) => itemKey(id));
+      for (let round = 0; keys.length > 0; round++) {
+        if (round > 0) await sleep(Math.min(1000, 50 * 2 ** round));
+        const page = await this.client.send(
+          new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: keys, ConsistentRead: true } } }),
+        );
+        for (const record of page.Responses?.[this.tableName] ?? []) {
+          const stored = storedFromRecord(record);
+          out.set(stored.item.id, stored);
+        }
+        keys = page.UnprocessedKeys?.[this.tableName]?.Keys ?? [];
+      }
+    }
+    return out;
+  }
+
+  /** Adjusts `itemCount` of each source's health record (atomic ADD; creates the record if needed). */
+  private async applyHealthDeltas(deltas: Map<string, number>): Promise<void> {
+    for (const [sourceId, delta] of deltas) {
+      if (delta === 0) continue;
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: healthKey(sourceId),
+          UpdateExpression:
+            'SET sourceId = :sid, consecutiveFailures = if_not_exists(consecutiveFailures, :zero) ADD itemCount :delta',
+          ExpressionAttributeValues: { ':sid': sourceId, ':zero': 0, ':delta': delta },
+        }),
+      );
+    }
+  }
+
+  private async tableStatus(): Promise<string | undefined> {
+    try {
+      const out = await this.client.send(new DescribeTableCommand({ TableName: this.tableName }));
+      const table = out.Table;
+      if (!table) return undefined;
+      const indexesActive = (table.GlobalSecondaryIndexes ?? []).every((i) => i.IndexStatus === 'ACTIVE');
+      return table.TableStatus === 'ACTIVE' && !indexesActive ? 'UPDATING' : table.TableStatus;
+    } catch (error) {
+      if (errorName(error) === 'ResourceNotFoundException') return undefined;
+      throw error;
+    }
+  }
+
+  private now(): string {
+    return this.clock.now().toISOString();
+  }
+}
+
+function storedFromRecord(record: Record<string, unknown>): Stored {
+  const item = itemFromRecord(record);
+  const changedAt = typeof record['changedAt'] === 'string' ? record['changedAt'] : item.createdAt;
+  return { item, changedAt };
+}
+
+function withinTitleWindow(firstSeenAt: string, seenAt: string): boolean {
+  return Math.abs(Date.parse(seenAt) - Date.parse(firstSeenAt)) <= titleMergeWindowMs;
+}
+
+function addDelta(deltas: Map<string, number>, sourceId: string, delta: number): void {
+  deltas.set(sourceId, (deltas.get(sourceId) ?? 0) + delta);
+}
+
+function withoutWithdrawn(p: Provenance): Provenance {
+  const { withdrawnAt: _withdrawnAt, ...rest } = p;
+  return rest;
+}
+
+/** Keeps history entries small: long strings (body text, eligibility) are cut to a snapshot. */
+function boundChange(change: ChangeRecord['changes'][number]): ChangeRecord['changes'][number] {
+  const cut = (value: unknown) =>
+    typeof value === 'string' && value.length > historySnapshotChars
+      ? `${value.slice(0, historySnapshotChars)}…`
+      : value;
+  return { field: change.field, before: cut(change.before), after: cut(change.after) };
+}
+
+/**
+ * Keeps a record under DynamoDB's 400 KB item limit: drops the oldest history entries, then
+ * shortens `bodyText`. The size is estimated from the JSON form, which over-counts slightly.
+ */
+function fitToItemLimit(record: Record<string, unknown>): Record<string, unknown> {
+  const size = (r: Record<string, unknown>) => Buffer.byteLength(JSON.stringify(r), 'utf8');
+  const out = { ...record };
+  let excess = size(out) - maxItemBytes;
+  while (excess > 0 && Array.isArray(out['history']) && out['history'].length > 0) {
+    out['history'] = out['history'].slice(0, -1);
+    excess = size(out) - maxItemBytes;
+  }
+  while (excess > 0 && typeof out['bodyText'] === 'string' && out['bodyText'].length > 0) {
+    // Every character is at least one byte, so cutting `excess` characters is always enough.
+    out['bodyText'] = out['bodyText'].slice(0, Math.max(0, out['bodyText'].length - excess));
+    excess = size(out) - maxItemBytes;
+  }
+  return out;
+}
+
+function stripUndefined<T extends object>(value: T): T {
+  const out: Record<string, unknown> = {};
+  for (const [key, v] of Object.entries(value)) if (v !== undefined) out[key] = v;
+  return out as T;
+}
+
+function withoutKeys(record: Record<string, unknown>, keys: readonly string[]): Record<string, unknown> {
+  const out = { ...record };
+  for (const key of keys) delete out[key];
+  return out;
+}
+
+function encodeCursor(key: Record<string, unknown> | undefined): string | undefined {
+  return key ? Buffer.from(JSON.stringify(key), 'utf8').toString('base64url') : undefined;
+}
+
+function decodeCursor(cursor: string | undefined): Record<string, string> | undefined {
+  if (cursor === undefined) return undefined;
+  let decoded: unknown;
+  try {
+    decoded = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch (error) {
+    throw new InvalidInputError([{ path: ['cursor'], message: `cursor "${cursor}" is not one this store issued` }], {
+      cause: error,
+    });
+  }
+  return parseInput(CursorSchema, decoded, ['cursor']);
+}
+
+function errorName(error: unknown): string | undefined {
+  return error instanceof Error ? error.name : undefined;
+}
+
+function isConditionFailure(error: unknown): boolean {
+  return errorName(error) === 'ConditionalCheckFailedException';
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

@@ -1,0 +1,93 @@
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { createRequire } from 'node:module';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+
+/** dynalite 4 ships no typings: this is the part of its factory we use. */
+type DynaliteFactory = (options: {
+  path?: string;
+  createTableMs?: number;
+  deleteTableMs?: number;
+  updateTableMs?: number;
+}) => Server;
+
+const require = createRequire(import.meta.url);
+
+export interface RunningDynalite {
+  /** `http://127.0.0.1:<port>` */
+  readonly endpoint: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts dynalite in this process on a random free port, in memory (default) or on a LevelDB
+ * folder (`path`). Tables become ACTIVE at once. Always `stop()` it (afterAll).
+ */
+export async function startDynalite(options: { path?: string } = {}): Promise<RunningDynalite> {
+  const dynalite = require('dynalite') as DynaliteFactory;
+  const server = dynalite({ path: options.path, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    stop: () =>
+      new Promise<void>((resolve, reject) => {
+        server.closeAllConnections();
+        server.close((error?: Error) => (error ? reject(error) : resolve()));
+      }),
+  };
+}
+
+/** Low-level commands that write to a table; what `writes()` counts. */
+const writeCommands = new Set([
+  'PutItemCommand',
+  'UpdateItemCommand',
+  'DeleteItemCommand',
+  'BatchWriteItemCommand',
+  'TransactWriteItemsCommand',
+  'ExecuteStatementCommand',
+  'BatchExecuteStatementCommand',
+  'ExecuteTransactionCommand',
+]);
+
+export interface CountingDocumentClient {
+  readonly client: DynamoDBDocumentClient;
+  /** Write requests sent since creation (or the last `resetWrites`). */
+  writes(): number;
+  resetWrites(): void;
+  destroy(): void;
+}
+
+/**
+ * A document client for a local endpoint (dummy credentials) that counts every write request it
+ * sends, so tests can prove that an unchanged re-crawl writes nothing.
+ */
+export function countingDocumentClient(endpoint: string): CountingDocumentClient {
+  const base = new DynamoDBClient({
+    endpoint,
+    region: 'ap-northeast-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    maxAttempts: 3,
+  });
+  let count = 0;
+  base.middlewareStack.add(
+    (next, context) => async (args) => {
+      if (writeCommands.has(String(context.commandName))) count += 1;
+      return next(args);
+    },
+    { step: 'initialize', name: 'countWrites' },
+  );
+  const client = DynamoDBDocumentClient.from(base, { marshallOptions: { removeUndefinedValues: true } });
+  return {
+    client,
+    writes: () => count,
+    resetWrites: () => {
+      count = 0;
+    },
+    destroy: () => base.destroy(),
+  };
+}
