@@ -38,7 +38,8 @@
  *   `.rdf` application/rdf+xml, `.rss` application/rss+xml, `.atom` application/atom+xml,
  *   `.json` application/json, `.txt` text/plain, `.csv` text/csv, `.pdf` application/pdf), overridden by
  *   the manifest's `contentTypes`; `; charset=<charset>` is appended to textual types when the
- *   manifest sets `charset` and the override does not already name one.
+ *   manifest sets `charset` and the type does not already name one. An exact-path entry in
+ *   `contentTypes` is sent verbatim (so one file can go out without the site's charset).
  * - `Date` from the injected clock.
  *
  * ## The manifest: `<site>/_site.json`
@@ -251,7 +252,9 @@ function isTextual(type: string): boolean {
 function contentTypeFor(site: Site, path: string, file: string): string {
   const overrides = site.manifest.contentTypes ?? {};
   const ext = extname(file).toLowerCase();
-  const type = overrides[path] ?? overrides[ext] ?? contentTypeByExt[ext] ?? 'application/octet-stream';
+  const exact = overrides[path];
+  if (exact !== undefined) return exact;
+  const type = overrides[ext] ?? contentTypeByExt[ext] ?? 'application/octet-stream';
   if (site.manifest.charset && isTextual(type) && !/charset=/i.test(type))
     return `${type}; charset=${site.manifest.charset}`;
   return type;
