@@ -1,0 +1,33 @@
+import middy from '@middy/core';
+import httpRouterHandler, { type Route } from '@middy/http-router';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { conditionalGet } from '../middleware/conditional-get.js';
+import { cors } from '../middleware/cors.js';
+import { httpErrors } from '../middleware/http-errors.js';
+import type { HttpEvent, HttpResult } from '../middleware/http-event.js';
+import { requestLog } from '../middleware/request-log.js';
+import { apiRoutes, routeNotFound, type ApiDeps, type ApiRoute } from './routes.js';
+
+export type ApiHandler = (
+  event: APIGatewayProxyEventV2,
+  context?: object,
+) => Promise<APIGatewayProxyStructuredResultV2>;
+
+/**
+ * The API as one middy handler: request log, CORS, error mapping and conditional GET around the
+ * router. Lambda (handler.ts) and the local stack build it the same way; `extraRoutes` mounts
+ * other route sets (subscriptions, benchmarks' no-op).
+ */
+export function buildApiHandler(deps: ApiDeps, extraRoutes: readonly ApiRoute[] = []): ApiHandler {
+  const routes = [...apiRoutes(deps), ...extraRoutes] as unknown as Route<
+    APIGatewayProxyEventV2,
+    APIGatewayProxyStructuredResultV2
+  >[];
+  const handler = middy<HttpEvent, HttpResult>()
+    .use(requestLog(deps.log))
+    .use(cors({ origins: deps.corsOrigins }))
+    .use(httpErrors(deps.log))
+    .use(conditionalGet())
+    .handler(httpRouterHandler({ routes, notFoundResponse: routeNotFound }) as never);
+  return handler as unknown as ApiHandler;
+}

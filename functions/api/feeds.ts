@@ -1,0 +1,176 @@
+import type { Clock } from '../../shared/clock.js';
+import type { SearchHit, SearchIndex } from '../../shared/search/search-index.js';
+import type { SearchQuery } from '../../shared/search/query.js';
+import { defaultFeedSize } from './schemas.js';
+import { parseSearchParams, type RawQuery } from './search-params.js';
+
+/** Where the feed lives, for self links and ids. */
+export interface FeedContext {
+  /** The feed's own URL, query string included. */
+  readonly selfUrl: string;
+  /** The same search as JSON (`/v1/search?...`), the feed's alternate link. */
+  readonly searchUrl: string;
+}
+
+export interface FeedDeps {
+  readonly search: SearchIndex;
+  readonly clock: Clock;
+}
+
+export interface FeedEntry {
+  readonly id: string;
+  readonly title: string;
+  readonly url: string;
+  readonly summary: string;
+  readonly publisher: string;
+  readonly updatedAt: string;
+  readonly publishedAt?: string;
+  readonly categories: readonly string[];
+}
+
+const portalName = '地域科学技術ポータル';
+
+/** GET /v1/feed.rss: the search's newest results as RSS 2.0. */
+export async function searchFeedRss(deps: FeedDeps, raw: RawQuery, context: FeedContext): Promise<string> {
+  const { title, entries } = await feedOf(deps, raw);
+  return renderRss({ title, entries, context, now: deps.clock.now() });
+}
+
+/** GET /v1/feed.atom: the search's newest results as Atom 1.0. */
+export async function searchFeedAtom(deps: FeedDeps, raw: RawQuery, context: FeedContext): Promise<string> {
+  const { title, entries } = await feedOf(deps, raw);
+  return renderAtom({ title, entries, context, now: deps.clock.now() });
+}
+
+async function feedOf(deps: FeedDeps, raw: RawQuery): Promise<{ title: string; entries: FeedEntry[] }> {
+  const query = parseSearchParams(raw, { size: defaultFeedSize, sort: 'newest' });
+  const page = await deps.search.search(query);
+  return { title: feedTitle(query), entries: page.items.map(toEntry) };
+}
+
+/** `地域科学技術ポータル: クラスター (call, open)` */
+export function feedTitle(query: SearchQuery): string {
+  const filters = [
+    ...(query.kinds ?? []),
+    ...(query.statuses ?? []),
+    ...(query.ministries ?? []),
+    ...(query.prefectures ?? []),
+    ...(query.regions ?? []),
+    ...(query.fields ?? []),
+  ];
+  const what = [query.text, filters.length > 0 ? `(${filters.join(', ')})` : undefined].filter(Boolean).join(' ');
+  return what ? `${portalName}: ${what}` : `${portalName}: 新着`;
+}
+
+function toEntry(hit: SearchHit): FeedEntry {
+  const doc = hit.doc;
+  const lines = [
+    doc.summary,
+    doc.opensAt ? `受付開始: ${tokyoDate(doc.opensAt)}` : undefined,
+    doc.closesAt ? `締切: ${tokyoDate(doc.closesAt)}` : undefined,
+    `発信元: ${doc.publisher}`,
+  ].filter((line): line is string => Boolean(line));
+  return {
+    id: doc.id,
+    title: doc.title,
+    url: doc.url,
+    summary: lines.join('\n'),
+    publisher: doc.publisher,
+    updatedAt: doc.updatedAt,
+    publishedAt: doc.publishedAt,
+    categories: [doc.kind, ...(doc.fields ?? [])],
+  };
+}
+
+function tokyoDate(iso: string): string {
+  const t = new Date(Date.parse(iso) + 9 * 3600_000);
+  return `${t.getUTCFullYear()}-${String(t.getUTCMonth() + 1).padStart(2, '0')}-${String(t.getUTCDate()).padStart(2, '0')} ${String(t.getUTCHours()).padStart(2, '0')}:${String(t.getUTCMinutes()).padStart(2, '0')} JST`;
+}
+
+/** Escapes text for XML content and attributes, dropping characters XML 1.0 forbids. */
+export function xmlEscape(text: string): string {
+  return (
+    text
+      // eslint-disable-next-line no-control-regex
+      .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g, '')
+      .replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '')
+      .replace(/&/g, '&amp;')
+      .replace(/</g, '&lt;')
+      .replace(/>/g, '&gt;')
+      .replace(/"/g, '&quot;')
+      .replace(/'/g, '&apos;')
+  );
+}
+
+interface RenderInput {
+  readonly title: string;
+  readonly entries: readonly FeedEntry[];
+  readonly context: FeedContext;
+  readonly now: Date;
+}
+
+export function renderRss({ title, entries, context, now }: RenderInput): string {
+  const lastBuild = entries.reduce((max, e) => (e.updatedAt > max ? e.updatedAt : max), '');
+  const items = entries.map((e) =>
+    [
+      '    <item>',
+      `      <title>${xmlEscape(e.title)}</title>`,
+      `      <link>${xmlEscape(e.url)}</link>`,
+      `      <guid isPermaLink="false">${xmlEscape(e.id)}</guid>`,
+      `      <pubDate>${new Date(e.publishedAt ?? e.updatedAt).toUTCString()}</pubDate>`,
+      `      <description>${xmlEscape(e.summary)}</description>`,
+      ...e.categories.map((c) => `      <category>${xmlEscape(c)}</category>`),
+      `      <dc:creator>${xmlEscape(e.publisher)}</dc:creator>`,
+      '    </item>',
+    ].join('\n'),
+  );
+  return [
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    '<rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom" xmlns:dc="http://purl.org/dc/elements/1.1/">',
+    '  <channel>',
+    `    <title>${xmlEscape(title)}</title>`,
+    `    <link>${xmlEscape(context.searchUrl)}</link>`,
+    `    <atom:link href="${xmlEscape(context.selfUrl)}" rel="self" type="application/rss+xml"/>`,
+    `    <description>${xmlEscape(`${title} の検索結果`)}</description>`,
+    '    <language>ja</language>',
+    `    <lastBuildDate>${new Date(lastBuild || now.toISOString()).toUTCString()}</lastBuildDate>`,
+    '    <ttl>60</ttl>',
+    ...items,
+    '  </channel>',
+    '</rss>',
+    '',
+  ].join('\n');
+}
+
+export function renderAtom({ title, entries, context, now }: RenderInput): string {
+  const updated = entries.reduce((max, e) => (e.updatedAt > max ? e.updatedAt : max), '') || now.toISOString();
+  const rfc3339 = (iso: string) => new Date(iso).toISOString();
+  const items = entries.map((e) =>
+    [
+      '  <entry>',
+      `    <id>urn:chiiki-portal:item:${xmlEscape(e.id)}</id>`,
+      `    <title>${xmlEscape(e.title)}</title>`,
+      `    <link rel="alternate" href="${xmlEscape(e.url)}"/>`,
+      `    <updated>${rfc3339(e.updatedAt)}</updated>`,
+      ...(e.publishedAt ? [`    <published>${rfc3339(e.publishedAt)}</published>`] : []),
+      `    <author><name>${xmlEscape(e.publisher)}</name></author>`,
+      `    <summary type="text">${xmlEscape(e.summary)}</summary>`,
+      ...e.categories.map((c) => `    <category term="${xmlEscape(c)}"/>`),
+      '  </entry>',
+    ].join('\n'),
+  );
+  return [
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    '<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="ja">',
+    `  <id>${xmlEscape(context.selfUrl)}</id>`,
+    `  <title>${xmlEscape(title)}</title>`,
+    `  <updated>${rfc3339(updated)}</updated>`,
+    `  <link rel="self" type="application/atom+xml" href="${xmlEscape(context.selfUrl)}"/>`,
+    `  <link rel="alternate" type="application/json" href="${xmlEscape(context.searchUrl)}"/>`,
+    `  <author><name>${portalName}</name></author>`,
+    `  <generator>chiiki-portal</generator>`,
+    ...items,
+    '</feed>',
+    '',
+  ].join('\n');
+}

@@ -1,0 +1,311 @@
+import { z } from 'zod';
+import 'zod-openapi';
+import {
+  BudgetSchema,
+  ChangeRecordSchema,
+  IsoInstantSchema,
+  ItemIdSchema,
+  ItemKindSchema,
+  PrefectureCodeSchema,
+  ProvenanceSchema,
+  RegionBlockSchema,
+} from '../../shared/domain/item.js';
+import { CrawlCountsSchema } from '../../shared/domain/crawl-run.js';
+import type { ItemKind, RegionBlock } from '../../shared/domain/item.js';
+import { maxPageSize } from '../../shared/search/query.js';
+
+/**
+ * Request and response schemas of the public API. The request schemas parse query strings
+ * (see search-params.ts); the response schemas type the route results and generate
+ * /v1/openapi.json. Change a response here and the OpenAPI document follows.
+ */
+
+const regionBlocks = [
+  'hokkaido',
+  'tohoku',
+  'kanto',
+  'chubu',
+  'hokuriku',
+  'kinki',
+  'chugoku',
+  'shikoku',
+  'kyushu',
+  'okinawa',
+] as const satisfies readonly RegionBlock[];
+
+/** Rows `/v1/export.csv` returns at most (it follows cursors up to this many). */
+export const exportRowCap = 5000;
+/** Items a feed carries when `size` is not given. */
+export const defaultFeedSize = 50;
+
+const listOf = <T extends z.ZodType<string>>(item: T, description: string, example: string) =>
+  z
+    .array(item)
+    .max(50, 'at most 50 values')
+    .optional()
+    .meta({ description, example: [example] });
+
+const quoted = (value: unknown) => JSON.stringify(typeof value === 'string' ? value.slice(0, 60) : value);
+
+const oneOf = <const T extends readonly [string, ...string[]]>(values: T) =>
+  z.enum(values, { error: (issue) => `expected one of ${values.join(', ')}, got ${quoted(issue.input)}` });
+
+/** A Tokyo date (`2025-05-30`) or an ISO instant with offset; `edge` picks the start or end of a date. */
+const instantParam = (edge: 'start' | 'end', description: string) =>
+  z
+    .string()
+    .transform((value, ctx) => {
+      const iso = instantFrom(value, edge);
+      if (iso === undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `expected a date such as 2025-05-30 or an ISO time such as 2025-05-30T17:00:00+09:00, got ${quoted(value)}`,
+        });
+        return z.NEVER;
+      }
+      return iso;
+    })
+    .optional()
+    .meta({ description, example: '2025-05-30' });
+
+/** `2025-05-30` (Asia/Tokyo) or an ISO-8601 instant with offset, as an ISO instant; undefined when neither. */
+export function instantFrom(value: string, edge: 'start' | 'end'): string | undefined {
+  const date = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
+  if (date) {
+    const [, y, m, d] = date;
+    const probe = new Date(`${y}-${m}-${d}T00:00:00+09:00`);
+    if (Number.isNaN(probe.getTime())) return undefined;
+    // Reject 2025-02-30: Date rolls it over to March.
+    const tokyo = new Date(probe.getTime() + 9 * 3600_000);
+    if (tokyo.getUTCDate() !== Number(d) || tokyo.getUTCMonth() + 1 !== Number(m)) return undefined;
+    return edge === 'start' ? `${y}-${m}-${d}T00:00:00+09:00` : `${y}-${m}-${d}T23:59:59.999+09:00`;
+  }
+  if (!IsoInstantSchema.safeParse(value).success) return undefined;
+  if (Number.isNaN(Date.parse(value))) return undefined;
+  return value;
+}
+
+/** A free-text or code token: printable, no control characters. */
+const token = (max: number, what: string) =>
+  z
+    .string()
+    .min(1, `expected a non-empty ${what}`)
+    .max(max, `expected a ${what} of at most ${max} characters`)
+    // eslint-disable-next-line no-control-regex
+    .regex(/^[^\u0000-\u001f\u007f]+$/, `expected a ${what} without control characters`);
+
+/**
+ * The raw query parameters of /v1/search, /v1/feed.*, /v1/export.csv after repeated keys and
+ * comma lists are collected into arrays (`kind=call&kind=news` = `kind=call,news`).
+ * Prefectures are resolved to JIS codes by search-params.ts before this schema runs.
+ */
+export const SearchParamsSchema = z.strictObject({
+  q: z
+    .string()
+    .max(200, 'expected at most 200 characters')
+    .optional()
+    .meta({
+      description:
+        'Words to find (every word is required; Japanese matches as a phrase). Empty lists everything under the filters.',
+      example: 'クラスター',
+    }),
+  kind: listOf(
+    oneOf(['call', 'news', 'theme'] as const satisfies readonly ItemKind[]),
+    'Item kinds: call (公募・支援施策), news, theme (研究テーマ).',
+    'call',
+  ),
+  ministry: listOf(
+    z.string().regex(/^[a-z][a-z0-9-]{0,39}$/, 'expected a ministry code such as mext, jst or pref-13'),
+    'Ministry or agency codes (mext, meti, jst, pref-13 ...).',
+    'mext',
+  ),
+  prefecture: listOf(PrefectureCodeSchema, 'Prefectures: JIS code (01-47) or name (東京都, 東京, Tokyo).', '13'),
+  region: listOf(oneOf(regionBlocks), 'Regional blocks (地域ブロック).', 'kanto'),
+  field: listOf(token(40, 'field'), 'Research fields.', 'ライフサイエンス'),
+  status: listOf(
+    oneOf(['upcoming', 'open', 'closed'] as const),
+    'Application status now: upcoming, open, closed.',
+    'open',
+  ),
+  opensAfter: instantParam('start', 'Application period opens at or after this date (Tokyo) or time.'),
+  closesBefore: instantParam('end', 'Deadline at or before this date (end of the Tokyo day) or time.'),
+  publishedSince: instantParam('start', 'Published at or after this date or time.'),
+  updatedSince: instantParam('start', 'Changed at or after this date or time.'),
+  sort: oneOf(['relevance', 'newest', 'deadline'] as const)
+    .optional()
+    .meta({ description: 'Order: relevance (default with q), newest, deadline (soonest first).', example: 'deadline' }),
+  size: z
+    .string()
+    .regex(/^\d{1,4}$/, `expected a whole number from 1 to ${maxPageSize}`)
+    .transform(Number)
+    .pipe(
+      z
+        .number()
+        .int()
+        .min(1, `expected a whole number from 1 to ${maxPageSize}`)
+        .max(maxPageSize, `expected a whole number from 1 to ${maxPageSize}`),
+    )
+    .optional()
+    .meta({ description: `Items per page, 1-${maxPageSize} (default 20; feeds ${defaultFeedSize}).`, example: '20' }),
+  cursor: z
+    .string()
+    .min(1)
+    .max(2000, 'expected the nextCursor of a previous page')
+    .optional()
+    .meta({ description: 'The nextCursor of the previous page of the same search.' }),
+});
+export type SearchParams = z.output<typeof SearchParamsSchema>;
+/** Names of the parameters accepted by the search-like routes. */
+export const searchParamNames = Object.keys(SearchParamsSchema.shape) as (keyof SearchParams)[];
+/** Parameters that take several values (repeat the key or separate values with commas). */
+export const listParamNames = ['kind', 'ministry', 'prefecture', 'region', 'field', 'status'] as const;
+
+export const ItemIdParamsSchema = z.strictObject({
+  id: ItemIdSchema.meta({ description: 'Item id', example: 'it_0123456789abcdef01234567' }),
+});
+
+const StatusSchema = z.enum(['upcoming', 'open', 'closed', 'unknown']).meta({
+  description: 'Derived at request time from opensAt/closesAt.',
+});
+
+export const HighlightsSchema = z
+  .strictObject({
+    title: z.array(z.string()).optional(),
+    summary: z.array(z.string()).optional(),
+    bodyText: z.array(z.string()).optional(),
+  })
+  .meta({ id: 'Highlights', description: 'Matched fragments; matches wrapped in <mark>, the rest HTML-escaped.' });
+
+export const SearchItemSchema = z
+  .strictObject({
+    id: ItemIdSchema,
+    kind: ItemKindSchema,
+    title: z.string(),
+    summary: z.string().optional(),
+    url: z.string(),
+    publisher: z.string(),
+    ministry: z.string().optional(),
+    prefectures: z.array(z.string()),
+    regions: z.array(z.string()),
+    fields: z.array(z.string()),
+    publishedAt: IsoInstantSchema.optional(),
+    opensAt: IsoInstantSchema.optional(),
+    closesAt: IsoInstantSchema.optional(),
+    updatedAt: IsoInstantSchema,
+    status: StatusSchema,
+    highlights: HighlightsSchema,
+    sources: z.array(z.string()),
+  })
+  .meta({ id: 'SearchItem' });
+export type SearchItem = z.infer<typeof SearchItemSchema>;
+
+const FacetCountsSchema = z.array(z.strictObject({ value: z.string(), count: z.number().int().nonnegative() }));
+
+export const FacetsSchema = z
+  .strictObject({
+    kind: FacetCountsSchema,
+    status: FacetCountsSchema,
+    ministry: FacetCountsSchema,
+    prefecture: FacetCountsSchema,
+    region: FacetCountsSchema,
+    field: FacetCountsSchema,
+  })
+  .meta({ id: 'Facets', description: 'Counts over all hits of the search, largest first.' });
+
+export const SearchResponseSchema = z
+  .strictObject({
+    total: z.number().int().nonnegative(),
+    totalIsLowerBound: z.boolean().meta({ description: 'true when total is capped (10,000+ hits)' }),
+    items: z.array(SearchItemSchema),
+    facets: FacetsSchema,
+    nextCursor: z
+      .string()
+      .optional()
+      .meta({ description: 'Pass as cursor for the next page; absent on the last page.' }),
+  })
+  .meta({ id: 'SearchResponse' });
+export type SearchResponse = z.infer<typeof SearchResponseSchema>;
+
+export const ItemDetailSchema = z
+  .strictObject({
+    id: ItemIdSchema,
+    kind: ItemKindSchema,
+    title: z.string(),
+    url: z.string(),
+    canonicalUrl: z.string(),
+    summary: z.string().optional(),
+    bodyText: z.string().optional(),
+    publisher: z.string(),
+    ministry: z.string().optional(),
+    prefectures: z.array(PrefectureCodeSchema),
+    regions: z.array(RegionBlockSchema),
+    fields: z.array(z.string()),
+    publishedAt: IsoInstantSchema.optional(),
+    opensAt: IsoInstantSchema.optional(),
+    closesAt: IsoInstantSchema.optional(),
+    budget: BudgetSchema.optional(),
+    eligibility: z.string().optional(),
+    requiresRegistration: z.enum(['e-rad']).optional(),
+    status: StatusSchema,
+    version: z.number().int().positive(),
+    createdAt: IsoInstantSchema,
+    updatedAt: IsoInstantSchema,
+    withdrawnAt: IsoInstantSchema.optional(),
+    provenance: z.array(ProvenanceSchema).meta({ description: 'Every source that carried the item.' }),
+    history: z.array(ChangeRecordSchema).meta({ description: 'Recorded changes, newest first (last 20).' }),
+  })
+  .meta({ id: 'ItemDetail' });
+export type ItemDetail = z.infer<typeof ItemDetailSchema>;
+
+export const SourceViewSchema = z
+  .strictObject({
+    id: z.string(),
+    name: z.string(),
+    publisher: z.string(),
+    ministry: z.string().optional(),
+    kind: z.enum(['feed', 'html-list', 'json']),
+    url: z.string(),
+    schedule: z.string(),
+    enabled: z.boolean(),
+    health: z.strictObject({
+      lastRunAt: IsoInstantSchema.optional(),
+      lastSuccessAt: IsoInstantSchema.optional(),
+      lastOutcome: z.enum(['succeeded', 'partial', 'failed']).optional(),
+      consecutiveFailures: z.number().int().nonnegative(),
+      lastCounts: CrawlCountsSchema.optional(),
+      lastError: z.string().optional(),
+      newestItemAt: IsoInstantSchema.optional(),
+      itemCount: z.number().int().nonnegative(),
+      stale: z.boolean().meta({ description: 'No new item for longer than the source usually takes.' }),
+      failing: z.boolean().meta({ description: 'The last runs failed.' }),
+      neverRun: z.boolean(),
+    }),
+  })
+  .meta({ id: 'Source' });
+export type SourceView = z.infer<typeof SourceViewSchema>;
+
+export const SourcesResponseSchema = z
+  .strictObject({ sources: z.array(SourceViewSchema) })
+  .meta({ id: 'SourcesResponse' });
+export type SourcesResponse = z.infer<typeof SourcesResponseSchema>;
+
+export const HealthResponseSchema = z
+  .strictObject({
+    status: z.literal('ok'),
+    time: IsoInstantSchema,
+    indexedItems: z.number().int().nonnegative(),
+  })
+  .meta({ id: 'Health' });
+export type HealthResponse = z.infer<typeof HealthResponseSchema>;
+
+export const ErrorResponseSchema = z
+  .strictObject({
+    error: z.enum(['InvalidInputError', 'NotFoundError', 'ConflictError', 'TooManyRequestsError', 'InternalError']),
+    message: z.string(),
+    issues: z
+      .array(z.strictObject({ path: z.array(z.union([z.string(), z.number()])), message: z.string() }))
+      .optional()
+      .meta({ description: 'For 400: each bad parameter and the expected form.' }),
+    requestId: z.string(),
+  })
+  .meta({ id: 'Error' });

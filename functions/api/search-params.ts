@@ -1,0 +1,109 @@
+import { InvalidInputError, type Issue } from '../../shared/errors.js';
+import { parseInput } from '../../shared/parse-input.js';
+import type { SearchQuery } from '../../shared/search/query.js';
+import { prefectureCodeOf } from './prefecture-param.js';
+import { listParamNames, searchParamNames, SearchParamsSchema, type SearchParams } from './schemas.js';
+
+/** Where a route's raw query comes from: the raw string (repeats kept) or API Gateway's decoded map. */
+export interface RawQuery {
+  readonly rawQueryString?: string;
+  readonly queryStringParameters?: Readonly<Record<string, string | undefined>>;
+}
+
+const listNames = new Set<string>(listParamNames);
+const knownNames = new Set<string>(searchParamNames);
+
+/**
+ * Turns a query string into our `SearchQuery`. Repeated keys and comma lists both give several
+ * values for kind/ministry/prefecture/region/field/status; every other parameter may appear once.
+ * Unknown parameters are rejected (a typo such as `kinds=call` must not silently widen a search).
+ * Throws `InvalidInputError` with one issue per bad parameter, its path `[name]`.
+ */
+export function parseSearchParams(
+  raw: RawQuery,
+  defaults: { size?: number; sort?: SearchQuery['sort'] } = {},
+): SearchQuery {
+  const entries = queryEntries(raw);
+  const collected: Record<string, string | string[]> = {};
+  const issues: Issue[] = [];
+  for (const [name, value] of entries) {
+    if (!knownNames.has(name)) {
+      issues.push({ path: [name], message: `unknown parameter; expected one of ${searchParamNames.join(', ')}` });
+      continue;
+    }
+    if (listNames.has(name)) {
+      const values = value
+        .split(',')
+        .map((v) => v.trim())
+        .filter((v) => v.length > 0);
+      const list = (collected[name] as string[] | undefined) ?? [];
+      list.push(...values);
+      collected[name] = list;
+      continue;
+    }
+    if (collected[name] !== undefined) {
+      issues.push({ path: [name], message: 'given more than once; expected a single value' });
+      continue;
+    }
+    collected[name] = name === 'q' ? value.trim() : value;
+  }
+  if (collected.q === '') delete collected.q;
+  if (Array.isArray(collected.prefecture)) {
+    collected.prefecture = collected.prefecture.map((value) => {
+      const code = prefectureCodeOf(value);
+      if (code === undefined)
+        issues.push({
+          path: ['prefecture'],
+          message: `expected a JIS prefecture code 01-47 or a prefecture name such as 東京都, got ${JSON.stringify(value.slice(0, 60))}`,
+        });
+      return code ?? value;
+    });
+  }
+  for (const name of listParamNames)
+    if (Array.isArray(collected[name]) && collected[name].length === 0) delete collected[name];
+
+  let params: SearchParams | undefined;
+  try {
+    params = parseInput(SearchParamsSchema, collected);
+  } catch (error) {
+    if (!(error instanceof InvalidInputError)) throw error;
+    // Report the parameter, not the array index inside it; one issue per parameter.
+    for (const issue of error.issues) {
+      const path = issue.path.length > 0 ? [issue.path[0] ?? ''] : [];
+      if (!issues.some((known) => known.path[0] === path[0])) issues.push({ path, message: issue.message });
+    }
+  }
+  if (issues.length > 0 || params === undefined) throw new InvalidInputError(issues);
+  return toSearchQuery(params, defaults);
+}
+
+function queryEntries(raw: RawQuery): [string, string][] {
+  if (raw.rawQueryString !== undefined) return [...new URLSearchParams(raw.rawQueryString)];
+  const out: [string, string][] = [];
+  for (const [name, value] of Object.entries(raw.queryStringParameters ?? {}))
+    if (value !== undefined) out.push([name, value]);
+  return out;
+}
+
+function toSearchQuery(params: SearchParams, defaults: { size?: number; sort?: SearchQuery['sort'] }): SearchQuery {
+  const range = (from?: string, to?: string) =>
+    from === undefined && to === undefined ? undefined : { ...(from ? { from } : {}), ...(to ? { to } : {}) };
+  const query: SearchQuery = {
+    text: params.q,
+    kinds: params.kind,
+    ministries: params.ministry,
+    prefectures: params.prefecture,
+    regions: params.region,
+    fields: params.field,
+    statuses: params.status,
+    opens: range(params.opensAfter),
+    closes: range(undefined, params.closesBefore),
+    published: range(params.publishedSince),
+    updated: range(params.updatedSince),
+    sort: params.sort ?? defaults.sort ?? (params.q ? 'relevance' : 'newest'),
+    size: params.size ?? defaults.size ?? 20,
+    cursor: params.cursor,
+  };
+  for (const key of Object.keys(query) as (keyof SearchQuery)[]) if (query[key] === undefined) delete query[key];
+  return query;
+}

@@ -1,0 +1,91 @@
+import { describe, expect, it } from 'vitest';
+import { contractTimes, fixtureId } from '../../../support/search-corpus.js';
+import { jsonOf, testApi } from './api-test-deps.js';
+
+interface SearchBody {
+  total: number;
+  items: { id: string; title: string; status: string; highlights: { title?: string[] } }[];
+  facets: Record<string, { value: string; count: number }[]>;
+  nextCursor?: string;
+}
+
+describe('API routes', () => {
+  it('searches with highlights and facets', async () => {
+    const api = await testApi();
+
+    const result = await api.call(`/v1/search?q=${encodeURIComponent('産学官')}`);
+
+    expect(result.statusCode).toBe(200);
+    expect(result.headers?.['content-type']).toContain('application/json');
+    const body = jsonOf<SearchBody>(result);
+    expect(body.items.map((item) => item.id)).toContain(fixtureId('sangakukan'));
+    expect(body.items[0]?.highlights.title?.[0]).toContain('<mark>');
+    expect(body.facets.kind?.length).toBeGreaterThan(0);
+    expect(body.total).toBe(body.items.length);
+  });
+
+  it('filters by status at the clock time and pages with nextCursor', async () => {
+    const api = await testApi();
+
+    const first = jsonOf<SearchBody>(await api.call('/v1/search?status=open&size=2'));
+    const second = jsonOf<SearchBody>(
+      await api.call(`/v1/search?status=open&size=2&cursor=${encodeURIComponent(first.nextCursor ?? '')}`),
+    );
+
+    expect(first.items.every((item) => item.status === 'open')).toBe(true);
+    expect(first.total).toBeGreaterThan(2);
+    expect(second.items.map((item) => item.id)).not.toContain(first.items[0]?.id);
+  });
+
+  it('answers a bad parameter with 400 naming it', async () => {
+    const api = await testApi();
+
+    const result = await api.call('/v1/search?status=soon');
+
+    expect(result.statusCode).toBe(400);
+    const body = jsonOf<{ error: string; message: string; issues: { path: string[] }[]; requestId: string }>(result);
+    expect(body.error).toBe('InvalidInputError');
+    expect(body.issues[0]?.path).toEqual(['status']);
+    expect(body.message).toContain('status: expected one of upcoming, open, closed');
+    expect(body.requestId).toMatch(/.+/);
+  });
+
+  it('answers a forged cursor with 400, not 500', async () => {
+    const api = await testApi();
+
+    const result = await api.call('/v1/search?cursor=not-a-cursor');
+
+    expect(result.statusCode).toBe(400);
+  });
+
+  it('returns 404 with the error shape for an unknown item and for an unknown route', async () => {
+    const api = await testApi();
+
+    const missing = await api.call(`/v1/items/${fixtureId('nothing-here')}`);
+    const noRoute = await api.call('/v2/search');
+    const badId = await api.call('/v1/items/12345');
+
+    expect(missing.statusCode).toBe(404);
+    expect(jsonOf(missing).error).toBe('NotFoundError');
+    expect(noRoute.statusCode).toBe(404);
+    expect(jsonOf(noRoute).message).toContain('/v2/search');
+    expect(badId.statusCode).toBe(400);
+    expect(jsonOf<{ issues: { path: string[] }[] }>(badId).issues[0]?.path).toEqual(['id']);
+  });
+
+  it('reports health with the number of indexed items', async () => {
+    const api = await testApi();
+
+    const body = jsonOf<{ status: string; indexedItems: number; time: string }>(await api.call('/v1/health'));
+
+    expect(body).toEqual({ status: 'ok', indexedItems: 37, time: new Date(contractTimes.middle).toISOString() });
+  });
+
+  it('answers HEAD like GET', async () => {
+    const api = await testApi();
+
+    const result = await api.call('/v1/health', { method: 'HEAD' });
+
+    expect(result.statusCode).toBe(200);
+  });
+});

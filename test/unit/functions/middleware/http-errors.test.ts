@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest';
+import { ConflictError, TooManyRequestsError } from '../../../../shared/errors.js';
+import { jsonOf, testApi } from '../api/api-test-deps.js';
+
+describe('httpErrors', () => {
+  it('turns an unexpected error into a 500 that shows nothing internal, and logs it with its stack', async () => {
+    const api = await testApi({ throwOnSearch: new Error('connect ECONNREFUSED 10.0.0.7:9200 secret-domain') });
+
+    const result = await api.call('/v1/search?q=x');
+
+    expect(result.statusCode).toBe(500);
+    const body = jsonOf<{ error: string; message: string; requestId: string }>(result);
+    expect(body.error).toBe('InternalError');
+    expect(result.body).not.toContain('ECONNREFUSED');
+    expect(body.requestId).toMatch(/.+/);
+    const logged = api.log.entries.find((entry) => entry.level === 'error');
+    expect(logged?.data).toMatchObject({ requestId: body.requestId, error: expect.stringContaining('ECONNREFUSED') });
+    expect(JSON.stringify(logged?.data)).toContain('stack');
+  });
+
+  it('maps ConflictError to 409 and TooManyRequestsError to 429 with Retry-After', async () => {
+    const conflict = await testApi({ throwOnSearch: new ConflictError('subscription already confirmed') });
+    const busy = await testApi({ throwOnSearch: new TooManyRequestsError('too many subscription requests', 30) });
+
+    const conflictResult = await conflict.call('/v1/search');
+    const busyResult = await busy.call('/v1/search');
+
+    expect(conflictResult.statusCode).toBe(409);
+    expect(jsonOf(conflictResult)).toMatchObject({ error: 'ConflictError', message: 'subscription already confirmed' });
+    expect(busyResult.statusCode).toBe(429);
+    expect(busyResult.headers?.['retry-after']).toBe('30');
+  });
+
+  it('marks errors as not cacheable', async () => {
+    const api = await testApi();
+
+    const result = await api.call('/v1/search?size=0');
+
+    expect(result.headers?.['cache-control']).toBe('no-store');
+  });
+});
