@@ -75,6 +75,12 @@ export class PermanentFetchError extends AppError {
   }
 }
 
+/** robots.txt forbids the URL to our agent. Record the URL as skipped by robots (not as a failure); do not retry. */
+export class RobotsDisallowedError extends PermanentFetchError {
+  override name = 'RobotsDisallowedError';
+  readonly reason = 'robots' as const;
+}
+
 /** Configuration (environment, registry file, CDK context) is invalid. Fails the cold start. */
 export class ConfigError extends AppError {
   override name = 'ConfigError';
