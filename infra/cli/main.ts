@@ -8,7 +8,12 @@ interface Command {
   readonly load: () => Promise<{ run(args: string[]): Promise<number> }>;
 }
 
-const commands: Record<string, Command> = {};
+const commands: Record<string, Command> = {
+  'normalize-date': {
+    summary: 'normalize-date "<text>" [--ref YYYY-MM-DD]   read a Japanese date, deadline or range as ISO 8601',
+    load: () => import('./commands/normalize-date.js'),
+  },
+};
 
 function usage(): string {
   return ['usage: chiiki <command> [options]', '', ...Object.values(commands).map((c) => `  ${c.summary}`)].join('\n');
