@@ -93,4 +93,22 @@ export interface SearchIndex {
   search(query: SearchQuery): Promise<SearchPage>;
   /** Number of indexed documents. */
   count(): Promise<number>;
+  /** Optional: starts a full rebuild into a fresh index version (see `ReindexWriter`). */
+  beginReindex?(): Promise<ReindexWriter>;
+}
+
+/**
+ * A complete new index being built beside the live one (returned by `SearchIndex.beginReindex`).
+ * Searches keep answering from the live index until `commit()` swaps the new one in atomically
+ * (an alias swap in OpenSearch, a version-folder swap in the embedded engine).
+ */
+export interface ReindexWriter {
+  /** Inserts or replaces by id in the new index. */
+  upsert(docs: readonly SearchDoc[]): Promise<void>;
+  /** Documents in the new index so far. */
+  count(): Promise<number>;
+  /** Makes the new index the live one; the old one is dropped. */
+  commit(): Promise<void>;
+  /** Drops the new index; the live one is untouched. */
+  abort(): Promise<void>;
 }

@@ -1,0 +1,103 @@
+import { termSpansIn, type QueryTerm } from './analyze.js';
+
+/** Longest fragment (in characters) cut out of a summary or body around a match. */
+export const fragmentChars = 100;
+/** Fragments returned per long field, first matches first. */
+export const fragmentsPerField = 3;
+
+const escapes: Record<string, string> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&#x27;',
+  '/': '&#x2F;',
+};
+
+/** HTML-escapes text the way OpenSearch's `html` highlight encoder does. */
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"'/]/g, (ch) => escapes[ch] ?? ch);
+}
+
+/**
+ * Folds `text` code point by code point (NFKC + lower case) and keeps, for every folded code unit,
+ * the offset of the original code point it came from, so matches found in folded text can be
+ * marked in the original.
+ */
+function foldWithMap(text: string): { folded: string; origin: Int32Array; originEnd: Int32Array } {
+  let folded = '';
+  const origin: number[] = [];
+  const originEnd: number[] = [];
+  let offset = 0;
+  for (const ch of text) {
+    const f = /\s/u.test(ch) ? ' ' : ch.normalize('NFKC').toLowerCase();
+    for (let k = 0; k < f.length; k++) {
+      origin.push(offset);
+      originEnd.push(offset + ch.length);
+    }
+    folded += f;
+    offset += ch.length;
+  }
+  return { folded, origin: Int32Array.from(origin), originEnd: Int32Array.from(originEnd) };
+}
+
+/** Matched spans of any term in the original text, merged and sorted. */
+export function matchSpans(text: string, terms: readonly QueryTerm[]): Array<[number, number]> {
+  const { folded, origin, originEnd } = foldWithMap(text);
+  const spans: Array<[number, number]> = [];
+  for (const term of terms) {
+    for (const [s, e] of termSpansIn(folded, term)) {
+      const start = origin[s];
+      const end = originEnd[e - 1];
+      if (start !== undefined && end !== undefined) spans.push([start, end]);
+    }
+  }
+  spans.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  const merged: Array<[number, number]> = [];
+  for (const span of spans) {
+    const last = merged[merged.length - 1];
+    if (last && span[0] <= last[1]) last[1] = Math.max(last[1], span[1]);
+    else merged.push([span[0], span[1]]);
+  }
+  return merged;
+}
+
+function mark(text: string, from: number, to: number, spans: readonly (readonly [number, number])[]): string {
+  let out = '';
+  let pos = from;
+  for (const [s, e] of spans) {
+    if (e <= from || s >= to) continue;
+    const start = Math.max(s, from);
+    const end = Math.min(e, to);
+    out += escapeHtml(text.slice(pos, start)) + '<mark>' + escapeHtml(text.slice(start, end)) + '</mark>';
+    pos = end;
+  }
+  return out + escapeHtml(text.slice(pos, to));
+}
+
+/**
+ * Highlight fragments of one field: the whole text when it is short (titles), else up to
+ * `fragmentsPerField` windows of about `fragmentChars` around matches. Empty when nothing matches.
+ */
+export function highlightField(text: string, terms: readonly QueryTerm[]): string[] {
+  if (terms.length === 0 || text.length === 0) return [];
+  const spans = matchSpans(text, terms);
+  if (spans.length === 0) return [];
+  if (text.length <= fragmentChars) return [mark(text, 0, text.length, spans)];
+  const fragments: string[] = [];
+  let coveredTo = 0;
+  for (const [s, e] of spans) {
+    if (fragments.length >= fragmentsPerField) break;
+    if (s < coveredTo) continue;
+    const room = Math.max(0, fragmentChars - (e - s));
+    let from = Math.max(coveredTo, s - Math.floor(room / 3));
+    let to = Math.min(text.length, from + Math.max(fragmentChars, e - from));
+    if (to - from < fragmentChars) from = Math.max(coveredTo, to - fragmentChars);
+    // Never cut a surrogate pair in half.
+    if (from > 0 && /[\udc00-\udfff]/.test(text.charAt(from))) from--;
+    if (to < text.length && /[\udc00-\udfff]/.test(text.charAt(to))) to++;
+    fragments.push(mark(text, from, to, spans));
+    coveredTo = to;
+  }
+  return fragments;
+}

@@ -1,0 +1,512 @@
+import { itemIdFor, type ItemKind, type RegionBlock } from '../../shared/domain/item.js';
+import type { SearchDoc } from '../../shared/search/search-index.js';
+
+/**
+ * Search fixtures: a small hand-written corpus whose cases the contract suite checks (phrase
+ * rule, width variants, every filter and facet, status at three times), and a seeded generator of
+ * large realistic corpora for the benchmark.
+ */
+
+/** Three clock times of the contract's status checks: before, during and after most periods. */
+export const contractTimes = {
+  early: '2025-03-01T00:00:00+09:00',
+  middle: '2025-05-15T12:00:00+09:00',
+  late: '2025-09-01T00:00:00+09:00',
+} as const;
+
+interface FixtureSpec {
+  readonly key: string;
+  readonly kind: ItemKind;
+  readonly title: string;
+  readonly summary?: string;
+  readonly bodyText?: string;
+  readonly ministry?: string;
+  readonly publisher?: string;
+  readonly prefectures?: readonly string[];
+  readonly regions?: readonly RegionBlock[];
+  readonly fields?: readonly string[];
+  readonly publishedAt?: string;
+  readonly opensAt?: string;
+  readonly closesAt?: string;
+  readonly updatedAt?: string;
+  readonly withdrawn?: boolean;
+}
+
+const specs: readonly FixtureSpec[] = [
+  {
+    key: 'sangakukan',
+    kind: 'call',
+    title: '産学官連携による地域イノベーション・エコシステム形成プログラム 公募',
+    summary: '大学・企業・自治体の産学官連携で地域の研究開発拠点を形成する事業の公募です。',
+    ministry: 'mext',
+    prefectures: ['13'],
+    regions: ['kanto'],
+    fields: ['ライフサイエンス', 'ナノテク・材料'],
+    publishedAt: '2025-04-01T10:00:00+09:00',
+    opensAt: '2025-04-01T00:00:00+09:00',
+    closesAt: '2025-05-30T17:00:00+09:00',
+  },
+  {
+    key: 'apart',
+    kind: 'news',
+    title: '産学連携セミナーを開催しました',
+    summary: '会場は大学官舎の集会所です。地域の企業も参加しました。',
+    ministry: 'pref-26',
+    prefectures: ['26'],
+    regions: ['kinki'],
+    fields: ['その他'],
+    publishedAt: '2025-02-10T09:00:00+09:00',
+  },
+  {
+    key: 'iot-fullwidth',
+    kind: 'call',
+    title: 'ＩｏＴ・ＡＩ導入支援補助金（令和７年度）',
+    summary: '中小企業のＩｏＴ導入による生産性向上を支援します。',
+    ministry: 'meti',
+    prefectures: ['23'],
+    regions: ['chubu'],
+    fields: ['情報通信'],
+    publishedAt: '2025-03-20T09:00:00+09:00',
+    opensAt: '2025-04-15T00:00:00+09:00',
+    closesAt: '2025-06-20T17:00:00+09:00',
+  },
+  {
+    key: 'iot-ascii',
+    kind: 'news',
+    title: 'IoT center opens in Sendai',
+    summary: 'A regional IoT and robotics center opens for small firms.',
+    ministry: 'pref-04',
+    prefectures: ['04'],
+    regions: ['tohoku'],
+    fields: ['情報通信', 'ものづくり技術'],
+    publishedAt: '2025-01-15T09:00:00+09:00',
+  },
+  {
+    key: 'biotech',
+    kind: 'theme',
+    title: 'Biotech startups and regional funding',
+    summary: 'biotech clusters in Kobe (no i-o-t here).',
+    ministry: 'jst',
+    prefectures: ['28'],
+    regions: ['kinki'],
+    fields: ['ライフサイエンス'],
+    publishedAt: '2024-12-01T09:00:00+09:00',
+  },
+  {
+    key: 'kenkyu-1',
+    kind: 'call',
+    title: '戦略的創造研究推進事業 研究提案の募集',
+    summary: '新しい科学技術を生み出す基礎研究を推進します。',
+    bodyText: '応募にはe-Radへの事前登録が必要です。締切は令和7年5月30日(金)17時必着。',
+    ministry: 'jst',
+    prefectures: [],
+    regions: [],
+    fields: ['ライフサイエンス', '情報通信'],
+    publishedAt: '2025-03-05T10:00:00+09:00',
+    opensAt: '2025-03-10T00:00:00+09:00',
+    closesAt: '2025-05-30T17:00:00+09:00',
+  },
+  {
+    key: 'kenkyu-2',
+    kind: 'call',
+    title: '地域の研究開発を支援する補助金',
+    summary: '地域企業の研究開発と試作を補助します。',
+    ministry: 'pref-01',
+    prefectures: ['01'],
+    regions: ['hokkaido'],
+    fields: ['ものづくり技術'],
+    publishedAt: '2025-04-10T10:00:00+09:00',
+    opensAt: '2025-06-01T00:00:00+09:00',
+    closesAt: '2025-07-31T17:00:00+09:00',
+  },
+  {
+    key: 'kenkyu-3',
+    kind: 'theme',
+    title: '海洋資源の持続的利用に関する研究',
+    summary: '沖縄の海洋研究拠点で行う共同研究テーマ。',
+    ministry: 'pref-47',
+    prefectures: ['47'],
+    regions: ['okinawa'],
+    fields: ['環境', 'フロンティア'],
+    publishedAt: '2024-11-20T10:00:00+09:00',
+  },
+  {
+    key: 'chiiki-body',
+    kind: 'news',
+    title: '科学技術週間の一般公開のお知らせ',
+    summary: '研究所の一般公開を行います。',
+    bodyText: '当日は地域の小中学生向けに実験教室を開きます。研究者との対話の時間もあります。',
+    ministry: 'pref-40',
+    prefectures: ['40'],
+    regions: ['kyushu'],
+    fields: ['その他'],
+    publishedAt: '2025-04-05T10:00:00+09:00',
+  },
+  {
+    key: 'withdrawn',
+    kind: 'call',
+    title: '地域産業の研究開発補助金（募集終了・取り下げ）',
+    summary: 'この公募は取り下げられました。',
+    ministry: 'meti',
+    prefectures: ['27'],
+    regions: ['kinki'],
+    fields: ['ものづくり技術'],
+    publishedAt: '2025-03-01T10:00:00+09:00',
+    opensAt: '2025-03-01T00:00:00+09:00',
+    closesAt: '2025-04-30T17:00:00+09:00',
+    withdrawn: true,
+  },
+  {
+    key: 'single-char',
+    kind: 'news',
+    title: '水と緑の都市づくり 技術の窓口',
+    summary: '水資源の研究について。',
+    ministry: 'pref-22',
+    prefectures: ['22'],
+    regions: ['chubu'],
+    fields: ['環境'],
+    publishedAt: '2025-02-01T10:00:00+09:00',
+  },
+  {
+    key: 'escape',
+    kind: 'news',
+    title: 'R&D <script> 研究 "quoted" 報告',
+    summary: '特殊文字 & を含む研究報告です。',
+    ministry: 'mext',
+    prefectures: ['13'],
+    regions: ['kanto'],
+    fields: ['その他'],
+    publishedAt: '2025-01-05T10:00:00+09:00',
+  },
+  {
+    key: 'halfwidth-kana',
+    kind: 'call',
+    title: 'ｽﾏｰﾄ農業 ｲﾉﾍﾞｰｼｮﾝ実証事業',
+    summary: 'スマート農業の実証を支援します。',
+    ministry: 'maff',
+    prefectures: ['15', '17'],
+    regions: ['chubu', 'hokuriku'],
+    fields: ['農林水産'],
+    publishedAt: '2025-03-25T10:00:00+09:00',
+    opensAt: '2025-05-01T00:00:00+09:00',
+  },
+];
+
+/** Generated filler items so paging spans several pages and facets have spread. */
+function fillerSpecs(): FixtureSpec[] {
+  const topics = ['研究開発', '地域連携', '技術実証', '人材育成', '研究拠点'];
+  const kindsCycle: ItemKind[] = ['call', 'news', 'theme'];
+  const ministries = ['mext', 'meti', 'jst', 'maff', 'pref-13'];
+  const prefs: Array<[string, RegionBlock]> = [
+    ['13', 'kanto'],
+    ['27', 'kinki'],
+    ['01', 'hokkaido'],
+    ['34', 'chugoku'],
+    ['37', 'shikoku'],
+    ['40', 'kyushu'],
+  ];
+  const out: FixtureSpec[] = [];
+  for (let i = 0; i < 24; i++) {
+    const kind = kindsCycle[i % 3] as ItemKind;
+    const [pref, region] = prefs[i % prefs.length] as [string, RegionBlock];
+    const day = String(1 + (i % 28)).padStart(2, '0');
+    const month = String(1 + (i % 8)).padStart(2, '0');
+    out.push({
+      key: `filler-${i}`,
+      kind,
+      title: `${topics[i % topics.length]}推進事業 第${i + 1}回${kind === 'call' ? '公募' : 'のお知らせ'}`,
+      summary: `${i % 2 === 0 ? '地域' : '全国'}の${topics[(i + 2) % topics.length]}に関する${kind === 'theme' ? 'テーマ' : '情報'}です。`,
+      ministry: ministries[i % ministries.length],
+      prefectures: [pref],
+      regions: [region],
+      fields: i % 4 === 0 ? ['環境', '情報通信'] : [i % 2 === 0 ? '環境' : 'ものづくり技術'],
+      // Some share a publish time so ties are broken by id.
+      publishedAt: i % 5 === 4 ? undefined : `2025-${month}-${day}T09:00:00+09:00`,
+      opensAt: kind === 'call' ? `2025-${month}-01T00:00:00+09:00` : undefined,
+      closesAt:
+        kind === 'call' && i % 2 === 0 ? `2025-${String(2 + (i % 8)).padStart(2, '0')}-15T17:00:00+09:00` : undefined,
+    });
+  }
+  return out;
+}
+
+function toDoc(spec: FixtureSpec): SearchDoc {
+  const url = `https://fixtures.chiiki-portal.test/${spec.key}`;
+  return {
+    id: itemIdFor(url),
+    kind: spec.kind,
+    title: spec.title,
+    summary: spec.summary,
+    bodyText: spec.bodyText,
+    url,
+    publisher: spec.publisher ?? spec.ministry ?? 'fixture',
+    ministry: spec.ministry,
+    prefectures: spec.prefectures ?? [],
+    regions: spec.regions ?? [],
+    fields: spec.fields ?? [],
+    publishedAt: spec.publishedAt,
+    opensAt: spec.opensAt,
+    closesAt: spec.closesAt,
+    updatedAt: spec.updatedAt ?? spec.publishedAt ?? '2025-01-01T00:00:00+09:00',
+    withdrawn: spec.withdrawn ?? false,
+    sources: ['fixture'],
+  };
+}
+
+/** The contract corpus: named cases plus fillers, 37 documents. */
+export function searchFixtureCorpus(): SearchDoc[] {
+  return [...specs, ...fillerSpecs()].map(toDoc);
+}
+
+/** Id of a named fixture document. */
+export function fixtureId(key: string): SearchDoc['id'] {
+  return itemIdFor(`https://fixtures.chiiki-portal.test/${key}`);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Synthetic corpus for benchmarks.
+
+const prefectureNames = [
+  '北海道',
+  '青森県',
+  '岩手県',
+  '宮城県',
+  '秋田県',
+  '山形県',
+  '福島県',
+  '茨城県',
+  '栃木県',
+  '群馬県',
+  '埼玉県',
+  '千葉県',
+  '東京都',
+  '神奈川県',
+  '新潟県',
+  '富山県',
+  '石川県',
+  '福井県',
+  '山梨県',
+  '長野県',
+  '岐阜県',
+  '静岡県',
+  '愛知県',
+  '三重県',
+  '滋賀県',
+  '京都府',
+  '大阪府',
+  '兵庫県',
+  '奈良県',
+  '和歌山県',
+  '鳥取県',
+  '島根県',
+  '岡山県',
+  '広島県',
+  '山口県',
+  '徳島県',
+  '香川県',
+  '愛媛県',
+  '高知県',
+  '福岡県',
+  '佐賀県',
+  '長崎県',
+  '熊本県',
+  '大分県',
+  '宮崎県',
+  '鹿児島県',
+  '沖縄県',
+];
+const regionOfPref: readonly RegionBlock[] = [
+  'hokkaido',
+  'tohoku',
+  'tohoku',
+  'tohoku',
+  'tohoku',
+  'tohoku',
+  'tohoku',
+  'kanto',
+  'kanto',
+  'kanto',
+  'kanto',
+  'kanto',
+  'kanto',
+  'kanto',
+  'hokuriku',
+  'hokuriku',
+  'hokuriku',
+  'hokuriku',
+  'kanto',
+  'chubu',
+  'chubu',
+  'chubu',
+  'chubu',
+  'chubu',
+  'kinki',
+  'kinki',
+  'kinki',
+  'kinki',
+  'kinki',
+  'kinki',
+  'chugoku',
+  'chugoku',
+  'chugoku',
+  'chugoku',
+  'chugoku',
+  'shikoku',
+  'shikoku',
+  'shikoku',
+  'shikoku',
+  'kyushu',
+  'kyushu',
+  'kyushu',
+  'kyushu',
+  'kyushu',
+  'kyushu',
+  'kyushu',
+  'okinawa',
+];
+const ministryCodes = ['mext', 'meti', 'jst', 'nedo', 'maff', 'mhlw', 'env', 'mic', 'amed', 'jsps', 'cao', 'mlit'];
+const fieldNames = [
+  'ライフサイエンス',
+  '情報通信',
+  '環境',
+  'ナノテク・材料',
+  'エネルギー',
+  'ものづくり技術',
+  '社会基盤',
+  'フロンティア',
+  '農林水産',
+  '防災',
+  '人文・社会',
+  'その他',
+];
+const subjects = [
+  '半導体',
+  '蓄電池',
+  '水素',
+  'バイオ',
+  '量子技術',
+  'ＡＩ',
+  'IoT',
+  'ロボット',
+  '医療機器',
+  '再生医療',
+  '防災',
+  '海洋',
+  '宇宙',
+  '農業',
+  '林業',
+  '水産',
+  '観光',
+  'スマートシティ',
+  '脱炭素',
+  'カーボンニュートラル',
+  'デジタル',
+  '材料',
+  'ものづくり',
+  '食品',
+  '創薬',
+  'ゲノム',
+  '光技術',
+  'センサ',
+  'ドローン',
+  '自動運転',
+];
+const programs = [
+  '研究開発',
+  '実証事業',
+  '産学官連携',
+  '地域イノベーション',
+  '技術開発',
+  '人材育成',
+  '事業化支援',
+  '共同研究',
+  '拠点形成',
+  'スタートアップ支援',
+  '社会実装',
+  '国際共同研究',
+];
+const callSuffixes = ['公募', '補助金', '助成金', '委託事業の公募', '募集のお知らせ', '支援事業（二次公募）'];
+const newsSuffixes = ['を開催しました', 'の成果を公表', 'に関するお知らせ', 'が採択されました', 'のシンポジウム'];
+const themeSuffixes = ['に関する研究', 'の高度化', 'の基盤研究', 'の応用研究'];
+const sentences = [
+  '地域の大学と企業が連携して研究開発を進めます。',
+  '採択された事業には最大で1,000万円を補助します。',
+  '応募には e-Rad への事前登録が必要です。',
+  '中小企業の技術開発と事業化を支援します。',
+  '研究成果の社会実装を目指し、実証試験を行います。',
+  '若手研究者の人材育成に取り組みます。',
+  '自治体と連携した地域課題の解決を図ります。',
+  '説明会はオンラインで開催します。',
+  '締切は必着とし、郵送の場合は消印無効です。',
+  '産業技術総合研究所との共同研究も対象です。',
+];
+
+/** Small deterministic PRNG (mulberry32) so corpora are identical across runs and engines. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * `n` synthetic calls, news items and themes with realistic Japanese titles (公募, 補助金, 研究開発,
+ * 地域, 産学官, prefecture names), ministries, prefectures, fields and dates spread over 2023–2026.
+ */
+export function generateCorpus(n: number, seed = 42): SearchDoc[] {
+  const rnd = seededRandom(seed);
+  const pick = <T>(list: readonly T[]): T => list[Math.floor(rnd() * list.length)] as T;
+  const docs: SearchDoc[] = [];
+  const base = Date.parse('2023-01-01T00:00:00+09:00');
+  const span = Date.parse('2026-06-30T00:00:00+09:00') - base;
+  for (let i = 0; i < n; i++) {
+    const r = rnd();
+    const kind: ItemKind = r < 0.5 ? 'call' : r < 0.8 ? 'news' : 'theme';
+    const p = Math.floor(rnd() * 47);
+    const prefName = prefectureNames[p] as string;
+    const local = rnd() < 0.45;
+    const subject = pick(subjects);
+    const program = pick(programs);
+    const year = 5 + Math.floor(rnd() * 3);
+    const suffix = kind === 'call' ? pick(callSuffixes) : kind === 'news' ? pick(newsSuffixes) : pick(themeSuffixes);
+    const title =
+      kind === 'call'
+        ? `${local ? prefName : ''}令和${year}年度 ${subject}${program}${suffix}`
+        : `${local ? `${prefName}の` : ''}${subject}${program}${suffix}`;
+    const sentenceCount = 2 + Math.floor(rnd() * 3);
+    let summary = `${subject}分野の${program}について。`;
+    for (let s = 0; s < sentenceCount; s++) summary += pick(sentences);
+    const published = base + Math.floor(rnd() * span);
+    const opens = kind === 'call' && rnd() < 0.8 ? published + Math.floor(rnd() * 20) * 86_400_000 : undefined;
+    const closes =
+      kind === 'call' && rnd() < 0.9 ? (opens ?? published) + (14 + Math.floor(rnd() * 60)) * 86_400_000 : undefined;
+    const fieldCount = 1 + Math.floor(rnd() * 2);
+    const fields = new Set<string>();
+    for (let f = 0; f < fieldCount; f++) fields.add(pick(fieldNames));
+    const url = `https://synthetic.chiiki-portal.test/${seed}/${i}`;
+    const ministry = local ? `pref-${String(p + 1).padStart(2, '0')}` : pick(ministryCodes);
+    docs.push({
+      id: itemIdFor(url),
+      kind,
+      title,
+      summary,
+      url,
+      publisher: local ? prefName : ministry,
+      ministry,
+      prefectures: local ? [String(p + 1).padStart(2, '0')] : [],
+      regions: local ? [regionOfPref[p] as RegionBlock] : [],
+      fields: [...fields],
+      publishedAt: new Date(published).toISOString(),
+      opensAt: opens === undefined ? undefined : new Date(opens).toISOString(),
+      closesAt: closes === undefined ? undefined : new Date(closes).toISOString(),
+      updatedAt: new Date(published + Math.floor(rnd() * 10) * 86_400_000).toISOString(),
+      withdrawn: rnd() < 0.01,
+      sources: [local ? `pref-${p + 1}` : ministry],
+    });
+  }
+  return docs;
+}

@@ -1,0 +1,410 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FixedClock } from '../../shared/clock.js';
+import { statusAt } from '../../shared/domain/status.js';
+import { InvalidInputError } from '../../shared/errors.js';
+import { foldForMatch } from '../../shared/ja/normalize.js';
+import { queryTermsOf, termOccursIn } from '../../shared/search/analyze.js';
+import type { SearchQuery } from '../../shared/search/query.js';
+import type { FacetCount, Facets, SearchDoc, SearchIndex, SearchPage } from '../../shared/search/search-index.js';
+import { contractTimes, fixtureId, searchFixtureCorpus } from './search-corpus.js';
+
+/** What a contract run needs from an adapter: a fresh, empty index and a way to dispose of it. */
+export interface ContractIndex {
+  readonly index: SearchIndex;
+  close(): Promise<void>;
+}
+
+export type MakeContractIndex = (clock: FixedClock) => Promise<ContractIndex>;
+
+type Query = Omit<SearchQuery, 'cursor'>;
+
+/** Brute force over the fixture corpus: the truth every engine is checked against. */
+function bruteForce(corpus: readonly SearchDoc[], q: Query, now: Date): SearchDoc[] {
+  const terms = queryTermsOf(q.text);
+  const inRange = (value: string | undefined, r: { from?: string; to?: string } | undefined): boolean => {
+    if (!r) return true;
+    if (value === undefined) return false;
+    const t = Date.parse(value);
+    return (r.from === undefined || t >= Date.parse(r.from)) && (r.to === undefined || t <= Date.parse(r.to));
+  };
+  return corpus.filter((doc) => {
+    if (doc.withdrawn && !q.includeWithdrawn) return false;
+    const fields = [doc.title, doc.summary ?? '', doc.bodyText ?? ''].map(foldForMatch);
+    if (!terms.every((term) => fields.some((f) => termOccursIn(f, term)))) return false;
+    if (q.kinds && !q.kinds.includes(doc.kind)) return false;
+    if (q.ministries && (doc.ministry === undefined || !q.ministries.includes(doc.ministry))) return false;
+    if (q.prefectures && !doc.prefectures.some((p) => q.prefectures?.includes(p))) return false;
+    if (q.regions && !doc.regions.some((r) => q.regions?.includes(r))) return false;
+    if (q.fields && !doc.fields.some((f) => q.fields?.includes(f))) return false;
+    if (q.statuses && !(q.statuses as string[]).includes(statusAt(doc, now))) return false;
+    return (
+      inRange(doc.opensAt, q.opens) &&
+      inRange(doc.closesAt, q.closes) &&
+      inRange(doc.publishedAt, q.published) &&
+      inRange(doc.updatedAt, q.updated)
+    );
+  });
+}
+
+function countBy(values: readonly string[]): FacetCount[] {
+  const counts = new Map<string, number>();
+  for (const v of values) counts.set(v, (counts.get(v) ?? 0) + 1);
+  return [...counts]
+    .map(([value, count]) => ({ value, count }))
+    .sort((a, b) => b.count - a.count || (a.value < b.value ? -1 : a.value > b.value ? 1 : 0));
+}
+
+function bruteFacets(docs: readonly SearchDoc[], now: Date): Facets {
+  return {
+    kind: countBy(docs.map((d) => d.kind)),
+    status: countBy(docs.map((d) => statusAt(d, now))),
+    ministry: countBy(docs.flatMap((d) => (d.ministry === undefined ? [] : [d.ministry]))),
+    prefecture: countBy(docs.flatMap((d) => d.prefectures)),
+    region: countBy(docs.flatMap((d) => d.regions)),
+    field: countBy(docs.flatMap((d) => [...new Set(d.fields)])),
+  };
+}
+
+const ms = (iso: string | undefined): number => (iso === undefined ? Number.NaN : Date.parse(iso));
+const byId = (a: SearchDoc, b: SearchDoc): number => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+/** Descending with missing values last. */
+const descMissingLast = (x: number, y: number): number =>
+  Number.isNaN(x) || Number.isNaN(y) ? Number(Number.isNaN(x)) - Number(Number.isNaN(y)) : y - x;
+const ascMissingLast = (x: number, y: number): number =>
+  Number.isNaN(x) || Number.isNaN(y) ? Number(Number.isNaN(x)) - Number(Number.isNaN(y)) : x - y;
+
+const newestOrder = (a: SearchDoc, b: SearchDoc): number =>
+  descMissingLast(ms(a.publishedAt), ms(b.publishedAt)) ||
+  descMissingLast(ms(a.updatedAt), ms(b.updatedAt)) ||
+  byId(a, b);
+const deadlineOrder = (a: SearchDoc, b: SearchDoc): number =>
+  ascMissingLast(ms(a.closesAt), ms(b.closesAt)) || byId(a, b);
+
+const ids = (page: SearchPage): string[] => page.items.map((hit) => hit.doc.id);
+const sorted = (values: readonly string[]): string[] => [...values].sort();
+
+/** Removes `<mark>` tags, joining adjacent marks, and returns the marked segments. */
+function markedSegments(fragment: string): string[] {
+  return [...fragment.replace(/<\/mark><mark>/g, '').matchAll(/<mark>(.*?)<\/mark>/g)].map((m) => m[1] ?? '');
+}
+
+/**
+ * The SearchIndex contract: both engines must behave the same on the fixture corpus. Run with a
+ * factory that returns a fresh, empty index bound to the given clock.
+ */
+export function searchIndexContract(name: string, makeIndex: MakeContractIndex): void {
+  describe(`SearchIndex contract: ${name}`, () => {
+    const corpus = searchFixtureCorpus();
+    const clock = new FixedClock(contractTimes.middle);
+    let subject: ContractIndex;
+    let index: SearchIndex;
+
+    async function all(q: Query, size = 7): Promise<{ pages: SearchPage[]; ids: string[] }> {
+      const pages: SearchPage[] = [];
+      let cursor: string | undefined;
+      for (let guard = 0; guard < 100; guard++) {
+        const page = await index.search({ ...q, size, cursor });
+        pages.push(page);
+        cursor = page.nextCursor;
+        if (cursor === undefined) break;
+      }
+      return { pages, ids: pages.flatMap(ids) };
+    }
+
+    async function expectMatchesBruteForce(q: Query): Promise<SearchDoc[]> {
+      const expected = bruteForce(corpus, q, clock.now());
+      const page = await index.search({ ...q, size: 100 });
+      expect(sorted(ids(page))).toEqual(sorted(expected.map((d) => d.id)));
+      expect(page.total).toBe(expected.length);
+      expect(page.totalIsLowerBound).toBe(false);
+      return expected;
+    }
+
+    beforeAll(async () => {
+      subject = await makeIndex(clock);
+      index = subject.index;
+      await index.ensureIndex();
+      await index.ensureIndex();
+      await index.upsert(corpus.slice(0, 20));
+      await index.upsert(corpus.slice(15));
+    });
+
+    afterAll(async () => {
+      await subject?.close();
+    });
+
+    it('counts every document once, withdrawn ones included', async () => {
+      expect(await index.count()).toBe(corpus.length);
+    });
+
+    it('finds a two-character Japanese query (研究) wherever it stands', async () => {
+      const expected = await expectMatchesBruteForce({ text: '研究' });
+
+      expect(expected.map((d) => d.id)).toEqual(
+        expect.arrayContaining([fixtureId('kenkyu-1'), fixtureId('kenkyu-3'), fixtureId('chiiki-body')]),
+      );
+    });
+
+    it('finds a single kanji that stands inside longer words', async () => {
+      const expected = await expectMatchesBruteForce({ text: '水' });
+
+      expect(expected.map((d) => d.id)).toContain(fixtureId('single-char'));
+    });
+
+    it('finds a long Japanese query, each run as a phrase', async () => {
+      const page = await index.search({ text: '地域イノベーション・エコシステム形成プログラム' });
+
+      expect(ids(page)).toEqual([fixtureId('sangakukan')]);
+    });
+
+    it('matches 産学官 only where the three characters stand together', async () => {
+      const page = await index.search({ text: '産学官' });
+
+      expect(ids(page)).toEqual([fixtureId('sangakukan')]);
+      expect(ids(page)).not.toContain(fixtureId('apart'));
+      expect(ids(await index.search({ text: '産学連携' }))).toContain(fixtureId('apart'));
+    });
+
+    it.each(['ＩｏＴ', 'IoT', 'iot', 'IOT'])('treats %s as the same word, and only as a whole word', async (text) => {
+      const page = await index.search({ text });
+
+      expect(sorted(ids(page))).toEqual(sorted([fixtureId('iot-fullwidth'), fixtureId('iot-ascii')]));
+    });
+
+    it('matches half-width katakana with full-width queries', async () => {
+      expect(ids(await index.search({ text: 'スマート農業' }))).toEqual([fixtureId('halfwidth-kana')]);
+      expect(ids(await index.search({ text: 'ｲﾉﾍﾞｰｼｮﾝ実証' }))).toEqual([fixtureId('halfwidth-kana')]);
+    });
+
+    it('requires every word of the query (AND)', async () => {
+      await expectMatchesBruteForce({ text: '研究 沖縄' });
+      expect(ids(await index.search({ text: '研究 沖縄' }))).toEqual([fixtureId('kenkyu-3')]);
+      expect((await index.search({ text: '研究 存在しない語' })).total).toBe(0);
+    });
+
+    it('treats query syntax characters as plain text', async () => {
+      for (const text of ['研究 AND OR', '"研究', 'title:研究', '研究)(*', '\\', 'R&D']) {
+        const page = await index.search({ text });
+        expect(page.total).toBe(bruteForce(corpus, { text }, clock.now()).length);
+      }
+    });
+
+    it('lists everything under the filters for an empty query, hiding withdrawn items', async () => {
+      const page = await index.search({});
+
+      expect(page.total).toBe(corpus.filter((d) => !d.withdrawn).length);
+      expect(ids(page)).not.toContain(fixtureId('withdrawn'));
+    });
+
+    it('shows withdrawn items when asked', async () => {
+      await expectMatchesBruteForce({ text: '補助金', includeWithdrawn: true });
+      expect(ids(await index.search({ text: '取り下げ', includeWithdrawn: true }))).toEqual([fixtureId('withdrawn')]);
+      expect((await index.search({ text: '取り下げ' })).total).toBe(0);
+    });
+
+    it.each<[string, Query]>([
+      ['kinds', { kinds: ['call'] }],
+      ['kinds (several)', { kinds: ['news', 'theme'], text: '研究' }],
+      ['ministries', { ministries: ['mext', 'jst'] }],
+      ['an unknown ministry', { ministries: ['nowhere'] }],
+      ['prefectures', { prefectures: ['13', '27'] }],
+      ['a prefecture above 32', { prefectures: ['47', '40'] }],
+      ['regions', { regions: ['kinki'] }],
+      ['fields', { fields: ['環境'] }],
+      ['statuses', { statuses: ['open'] }],
+      ['statuses (several)', { statuses: ['upcoming', 'closed'] }],
+      ['opens range', { opens: { from: '2025-04-01T00:00:00+09:00', to: '2025-06-01T00:00:00+09:00' } }],
+      ['closes range', { closes: { to: '2025-05-31T00:00:00+09:00' } }],
+      ['published range', { published: { from: '2025-03-01T00:00:00+09:00' } }],
+      ['updated range', { updated: { to: '2025-01-31T23:59:59Z' } }],
+      ['text and filters across facets', { text: '地域', kinds: ['call'], regions: ['kanto', 'hokkaido'] }],
+    ])('filters by %s exactly like brute force', async (_name, q) => {
+      await expectMatchesBruteForce(q);
+    });
+
+    it.each<[string, Query]>([
+      ['everything', {}],
+      ['a text query', { text: '研究' }],
+      ['a filtered query', { text: '地域', kinds: ['call', 'news'] }],
+      ['withdrawn included', { includeWithdrawn: true, prefectures: ['27', '13'] }],
+    ])('counts each facet over the whole match set: %s', async (_name, q) => {
+      const expected = bruteForce(corpus, q, clock.now());
+
+      const page = await index.search({ ...q, size: 3 });
+
+      expect(page.facets).toEqual(bruteFacets(expected, clock.now()));
+    });
+
+    it.each([
+      ['early', contractTimes.early],
+      ['middle', contractTimes.middle],
+      ['late', contractTimes.late],
+    ])('derives status from the clock (%s)', async (_name, at) => {
+      clock.set(at);
+      try {
+        for (const status of ['upcoming', 'open', 'closed'] as const) {
+          await expectMatchesBruteForce({ statuses: [status] });
+        }
+        const page = await index.search({ kinds: ['call'], size: 100 });
+        for (const hit of page.items) expect(hit.status).toBe(statusAt(hit.doc, new Date(at)));
+        expect(page.facets.status).toEqual(
+          bruteFacets(bruteForce(corpus, { kinds: ['call'] }, new Date(at)), new Date(at)).status,
+        );
+      } finally {
+        clock.set(contractTimes.middle);
+      }
+    });
+
+    it('sorts by newest: publishedAt desc, missing last, then updatedAt, then id', async () => {
+      const expected = bruteForce(corpus, {}, clock.now()).sort(newestOrder);
+
+      const { ids: got } = await all({ sort: 'newest' }, 100);
+
+      expect(got).toEqual(expected.map((d) => d.id));
+    });
+
+    it('sorts by deadline: closesAt asc, missing last', async () => {
+      const expected = bruteForce(corpus, { text: '地域' }, clock.now()).sort(deadlineOrder);
+
+      const { ids: got } = await all({ text: '地域', sort: 'deadline' }, 100);
+
+      expect(got).toEqual(expected.map((d) => d.id));
+    });
+
+    it('sorts by relevance: title matches before body-only matches', async () => {
+      const expected = bruteForce(corpus, { text: '地域' }, clock.now());
+      const inTitle = new Set<string>(
+        expected.filter((d) => termOccursIn(foldForMatch(d.title), { text: '地域', cjk: true })).map((d) => d.id),
+      );
+
+      const page = await index.search({ text: '地域', sort: 'relevance', size: 100 });
+
+      const order = ids(page);
+      const lastTitle = Math.max(...order.map((id, i) => (inTitle.has(id) ? i : -1)));
+      const firstOther = order.findIndex((id) => !inTitle.has(id));
+      expect(inTitle.size).toBeGreaterThan(0);
+      expect(firstOther === -1 || lastTitle < firstOther).toBe(true);
+      expect(order).toContain(fixtureId('chiiki-body'));
+    });
+
+    it.each(['relevance', 'newest', 'deadline'] as const)(
+      'pages with cursors without duplicates or gaps (%s)',
+      async (sort) => {
+        const q: Query = { text: sort === 'relevance' ? '研究' : undefined, sort };
+        const whole = await index.search({ ...q, size: 100 });
+
+        const { pages, ids: paged } = await all(q, 4);
+
+        expect(pages.length).toBeGreaterThan(2);
+        expect(new Set(paged).size).toBe(paged.length);
+        expect(paged).toEqual(ids(whole));
+        for (const page of pages) expect(page.total).toBe(whole.total);
+        expect(pages[pages.length - 1]?.nextCursor).toBeUndefined();
+      },
+    );
+
+    it('rejects a cursor it did not issue, or one made for another sort', async () => {
+      await expect(index.search({ cursor: 'not-a-cursor' })).rejects.toBeInstanceOf(InvalidInputError);
+      await expect(index.search({ cursor: Buffer.from('{"x":1}').toString('base64url') })).rejects.toBeInstanceOf(
+        InvalidInputError,
+      );
+      const first = await index.search({ sort: 'newest', size: 2 });
+      expect(first.nextCursor).toBeDefined();
+      await expect(index.search({ sort: 'deadline', size: 2, cursor: first.nextCursor })).rejects.toBeInstanceOf(
+        InvalidInputError,
+      );
+    });
+
+    it('marks the matched text in highlights, in its original form, escaping the rest', async () => {
+      const iot = await index.search({ text: 'iot' });
+      const hit = iot.items.find((h) => h.doc.id === fixtureId('iot-fullwidth'));
+      expect(hit?.highlights.title?.flatMap(markedSegments)).toContain('ＩｏＴ');
+      expect(hit?.highlights.summary?.flatMap(markedSegments)).toContain('ＩｏＴ');
+
+      const escaped = await index.search({ text: '研究', ministries: ['mext'], kinds: ['news'] });
+      const title = escaped.items.find((h) => h.doc.id === fixtureId('escape'))?.highlights.title?.[0] ?? '';
+      expect(markedSegments(title)).toContain('研究');
+      expect(title).toContain('&lt;script&gt;');
+      expect(title).not.toContain('<script>');
+      expect(title).toContain('&amp;');
+
+      const phrase = await index.search({ text: '産学官連携' });
+      for (const fragment of [
+        ...(phrase.items[0]?.highlights.title ?? []),
+        ...(phrase.items[0]?.highlights.summary ?? []),
+      ]) {
+        for (const segment of markedSegments(fragment)) expect(foldForMatch(segment)).toContain('産学官連携');
+      }
+      expect(phrase.items[0]?.highlights.title?.length).toBe(1);
+    });
+
+    it('returns the documents it was given and their derived status', async () => {
+      const page = await index.search({ text: '産学官' });
+      const doc = corpus.find((d) => d.id === fixtureId('sangakukan'));
+
+      expect(page.items[0]?.doc).toEqual(doc);
+      expect(page.items[0]?.status).toBe('open');
+    });
+
+    it('keeps count and results on a repeated upsert (idempotent)', async () => {
+      await index.upsert(corpus.slice(0, 5));
+
+      expect(await index.count()).toBe(corpus.length);
+      await expectMatchesBruteForce({ text: '研究' });
+    });
+  });
+
+  describe(`SearchIndex contract: ${name}, changes`, () => {
+    const corpus = searchFixtureCorpus();
+    const clock = new FixedClock(contractTimes.middle);
+    let subject: ContractIndex;
+
+    beforeAll(async () => {
+      subject = await makeIndex(clock);
+      await subject.index.ensureIndex();
+      await subject.index.upsert(corpus);
+    });
+
+    afterAll(async () => {
+      await subject?.close();
+    });
+
+    it('reflects an updated item: new text matches, old text no longer does', async () => {
+      const index = subject.index;
+      const before = corpus.find((d) => d.id === fixtureId('kenkyu-3')) as SearchDoc;
+
+      await index.upsert([{ ...before, title: '深海探査ロボットの開発', fields: ['ロボティクス'] }]);
+
+      expect(ids(await index.search({ text: '深海探査' }))).toEqual([before.id]);
+      expect(ids(await index.search({ text: '海洋資源' }))).not.toContain(before.id);
+      expect((await index.search({ fields: ['ロボティクス'] })).facets.field).toContainEqual({
+        value: 'ロボティクス',
+        count: 1,
+      });
+      expect(await index.count()).toBe(corpus.length);
+    });
+
+    it('forgets a removed item and ignores unknown ids', async () => {
+      const index = subject.index;
+      const gone = fixtureId('sangakukan');
+
+      await index.remove([gone, fixtureId('never-indexed')]);
+
+      expect((await index.search({ text: '産学官' })).total).toBe(0);
+      expect(ids(await index.search({ size: 100 }))).not.toContain(gone);
+      expect(await index.count()).toBe(corpus.length - 1);
+    });
+
+    it('withdraws an item through an upsert with withdrawn set', async () => {
+      const index = subject.index;
+      const doc = corpus.find((d) => d.id === fixtureId('iot-ascii')) as SearchDoc;
+
+      await index.upsert([{ ...doc, withdrawn: true }]);
+
+      expect(ids(await index.search({ text: 'iot' }))).toEqual([fixtureId('iot-fullwidth')]);
+      expect(sorted(ids(await index.search({ text: 'iot', includeWithdrawn: true })))).toEqual(
+        sorted([fixtureId('iot-fullwidth'), doc.id]),
+      );
+    });
+  });
+}

@@ -1,0 +1,164 @@
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, appendFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { FixedClock, type Clock } from '../../../../shared/clock.js';
+import type { ItemId } from '../../../../shared/domain/item.js';
+import { EmbeddedSearchIndex } from '../../../../shared/search/embedded-search-index.js';
+import type { SearchDoc, SearchIndex } from '../../../../shared/search/search-index.js';
+import { searchIndexContract } from '../../../support/search-index.contract.js';
+import { contractTimes, fixtureId, generateCorpus, searchFixtureCorpus } from '../../../support/search-corpus.js';
+
+const dirs: string[] = [];
+function tempDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'chiiki-embedded-'));
+  dirs.push(dir);
+  return dir;
+}
+
+/**
+ * Every write goes to one instance, which is then dropped; every call runs on a freshly opened
+ * instance, so the suite only passes if everything survives a restart. `closeBetween` chooses
+ * between a clean shutdown (snapshot) and a crash (log replay).
+ */
+class ReopeningIndex implements SearchIndex {
+  private current: EmbeddedSearchIndex;
+  constructor(
+    private readonly dir: string,
+    private readonly clock: Clock,
+    private readonly closeBetween: boolean,
+  ) {
+    this.current = new EmbeddedSearchIndex({ dir, clock });
+  }
+  private async reopen(): Promise<EmbeddedSearchIndex> {
+    if (this.closeBetween) await this.current.close();
+    this.current = new EmbeddedSearchIndex({ dir: this.dir, clock: this.clock });
+    return this.current;
+  }
+  async ensureIndex() {
+    return (await this.reopen()).ensureIndex();
+  }
+  async upsert(docs: readonly SearchDoc[]) {
+    return (await this.reopen()).upsert(docs);
+  }
+  async remove(ids: readonly ItemId[]) {
+    return (await this.reopen()).remove(ids);
+  }
+  async search(q: Parameters<SearchIndex['search']>[0]) {
+    return (await this.reopen()).search(q);
+  }
+  async count() {
+    return (await this.reopen()).count();
+  }
+}
+
+afterEach(() => {
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+searchIndexContract('embedded, in memory', async (clock) => ({
+  index: new EmbeddedSearchIndex({ clock }),
+  close: async () => {},
+}));
+
+searchIndexContract('embedded, reopened from disk after each call', async (clock) => {
+  const dir = mkdtempSync(join(tmpdir(), 'chiiki-embedded-contract-'));
+  return {
+    index: new ReopeningIndex(dir, clock, true),
+    close: async () => rmSync(dir, { recursive: true, force: true }),
+  };
+});
+
+searchIndexContract('embedded, reopened after a crash (log replay)', async (clock) => {
+  const dir = mkdtempSync(join(tmpdir(), 'chiiki-embedded-crash-'));
+  return {
+    index: new ReopeningIndex(dir, clock, false),
+    close: async () => rmSync(dir, { recursive: true, force: true }),
+  };
+});
+
+describe('EmbeddedSearchIndex', () => {
+  const clock = new FixedClock(contractTimes.middle);
+
+  it('keeps results identical after snapshot, compaction and reopen', async () => {
+    const dir = tempDir();
+    const corpus = generateCorpus(3000, 7).map((d) => ({ ...d, withdrawn: false }));
+    const a = new EmbeddedSearchIndex({ dir, clock });
+    await a.upsert(corpus);
+    await a.remove(corpus.slice(0, 500).map((d) => d.id));
+    await a.upsert(corpus.slice(500, 900).map((d) => ({ ...d, title: `${d.title} 改訂版` })));
+    const queries = [
+      { text: '研究開発' },
+      { text: '改訂版', sort: 'newest' as const },
+      { text: '公募', statuses: ['open' as const] },
+    ];
+    const before = await Promise.all(queries.map((q) => a.search({ ...q, size: 50 })));
+    await a.close();
+
+    const b = new EmbeddedSearchIndex({ dir, clock });
+    const after = await Promise.all(queries.map((q) => b.search({ ...q, size: 50 })));
+
+    expect(await b.count()).toBe(2500);
+    expect(after).toEqual(before);
+    expect(after[1]?.total).toBe(400);
+  });
+
+  it('ignores a torn last line in the change log', async () => {
+    const dir = tempDir();
+    const corpus = searchFixtureCorpus();
+    const a = new EmbeddedSearchIndex({ dir, clock });
+    await a.upsert(corpus.slice(0, 3));
+    const version = readFileSync(join(dir, 'CURRENT'), 'utf8').trim();
+    appendFileSync(join(dir, version, 'wal.jsonl'), '{"op":"u","doc":{"id":');
+
+    const b = new EmbeddedSearchIndex({ dir, clock });
+
+    expect(await b.count()).toBe(3);
+  });
+
+  it('rebuilds into a new version folder and swaps it in at commit', async () => {
+    const dir = tempDir();
+    const corpus = searchFixtureCorpus();
+    const index = new EmbeddedSearchIndex({ dir, clock });
+    await index.upsert(corpus);
+    const writer = await index.beginReindex();
+
+    await writer.upsert(corpus.slice(0, 10));
+    expect(await index.count()).toBe(corpus.length);
+    await writer.commit();
+
+    expect(await index.count()).toBe(10);
+    expect(readFileSync(join(dir, 'CURRENT'), 'utf8').trim()).toBe('v2');
+    expect(readdirSync(dir).filter((f) => f.startsWith('v'))).toEqual(['v2']);
+    expect(await new EmbeddedSearchIndex({ dir, clock }).count()).toBe(10);
+  });
+
+  it('leaves the live index alone when a reindex is aborted', async () => {
+    const index = new EmbeddedSearchIndex({ clock });
+    await index.upsert(searchFixtureCorpus());
+    const writer = await index.beginReindex();
+
+    await writer.upsert(searchFixtureCorpus().slice(0, 2));
+    await writer.abort();
+
+    expect(await index.count()).toBe(searchFixtureCorpus().length);
+    expect((await index.search({ text: '産学官' })).items[0]?.doc.id).toBe(fixtureId('sangakukan'));
+  });
+
+  it('refuses to open a folder whose CURRENT file is damaged', async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'CURRENT'), 'garbage');
+
+    await expect(new EmbeddedSearchIndex({ dir, clock }).count()).rejects.toThrow(/bad CURRENT/);
+  });
+
+  it('caps total at the exact-total cap on huge result sets', async () => {
+    const index = new EmbeddedSearchIndex({ clock });
+    await index.upsert(generateCorpus(10_500, 3).map((d) => ({ ...d, withdrawn: false })));
+
+    const page = await index.search({});
+
+    expect(page.total).toBe(10_000);
+    expect(page.totalIsLowerBound).toBe(true);
+  });
+});
