@@ -1,0 +1,121 @@
+import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import type { Construct } from 'constructs';
+import type { StageConfig } from './config.js';
+import { Alerts } from './constructs/alerts.js';
+import { Api } from './constructs/api.js';
+import { Crawl } from './constructs/crawl.js';
+import { Indexer } from './constructs/indexer.js';
+import { Mail } from './constructs/mail.js';
+import { Observability } from './constructs/observability.js';
+import type { DataStack } from './data-stack.js';
+import type { CrawlScheduleGroup } from './schedules.js';
+
+export interface AppStackProps extends StackProps {
+  readonly config: StageConfig;
+  readonly data: DataStack;
+  readonly schedules: readonly CrawlScheduleGroup[];
+}
+
+/**
+ * The stateless part: crawl, index, API, alerts and observability, each a construct. One stack,
+ * because the parts reference each other (the API and the digest share the mail setup, the
+ * dashboard reads every queue and function) and can all be redeployed or destroyed together
+ * without losing data, which lives in the data stack.
+ */
+export class AppStack extends Stack {
+  readonly crawl: Crawl;
+  readonly indexer: Indexer;
+  readonly api: Api;
+  readonly mail: Mail;
+  readonly alerts: Alerts;
+  readonly observability: Observability;
+
+  constructor(scope: Construct, id: string, props: AppStackProps) {
+    super(scope, id, props);
+    const { config, data } = props;
+    const logRetentionDays = config.logRetentionDays;
+    const stage = config.stage;
+
+    // One customer-managed key for the two SNS topics: SES and CloudWatch cannot publish to
+    // topics encrypted with the AWS-managed SNS key.
+    const topicKey = new kms.Key(this, 'TopicKey', {
+      description: 'chiiki-portal SNS topics (alarms, SES events)',
+      enableKeyRotation: true,
+    });
+    for (const service of ['cloudwatch.amazonaws.com', 'ses.amazonaws.com']) {
+      topicKey.addToResourcePolicy(
+        new iam.PolicyStatement({
+          principals: [new iam.ServicePrincipal(service)],
+          actions: ['kms:GenerateDataKey*', 'kms:Decrypt'],
+          resources: ['*'],
+          conditions: { StringEquals: { 'aws:SourceAccount': this.account } },
+        }),
+      );
+    }
+
+    this.crawl = new Crawl(this, 'Crawl', {
+      stage,
+      table: data.table,
+      sourceRegistry: config.sourceRegistry,
+      schedules: props.schedules,
+      concurrency: config.crawlConcurrency,
+      logRetentionDays,
+    });
+    this.indexer = new Indexer(this, 'Index', { stage, table: data.table, search: data.search, logRetentionDays });
+    this.mail = new Mail(this, 'Mail', { stage, mailFrom: config.mailFrom, topicKey });
+    this.api = new Api(this, 'Api', {
+      stage,
+      table: data.table,
+      search: data.search,
+      mail: this.mail,
+      tokenSecret: data.tokenSecret,
+      corsOrigins: config.corsOrigins,
+      throttle: config.apiThrottle,
+      customDomain: config.apiDomain,
+      publicBaseUrl: config.publicBaseUrl,
+      logRetentionDays,
+    });
+    this.alerts = new Alerts(this, 'Alerts', {
+      stage,
+      table: data.table,
+      search: data.search,
+      mail: this.mail,
+      tokenSecret: data.tokenSecret,
+      digestSchedule: config.digestSchedule,
+      publicBaseUrl: config.publicBaseUrl ?? this.api.url,
+      logRetentionDays,
+    });
+    this.observability = new Observability(this, 'Observability', {
+      stage,
+      alarmEmail: config.alarmEmail,
+      topicKey,
+      deadLetterQueues: {
+        Crawl: this.crawl.deadLetterQueue,
+        Dispatch: this.crawl.dispatchFailures,
+        Index: this.indexer.deadLetterQueue,
+        Alerts: this.alerts.deadLetterQueue,
+      },
+      crawlQueue: this.crawl.queue,
+      crawlFunction: this.crawl.crawlFunction,
+      indexFunction: this.indexer.indexFunction,
+      apiFunction: this.api.apiFunction,
+      digestFunction: this.alerts.digestFunction,
+      httpApi: this.api.httpApi,
+    });
+
+    new CfnOutput(this, 'ApiUrl', { value: this.api.url, description: 'base URL of the search API' });
+    new CfnOutput(this, 'ReindexFunctionName', {
+      value: this.indexer.reindexFunction.fn.functionName,
+      description: 'aws lambda invoke --function-name <this> --payload {} out.json',
+    });
+    new CfnOutput(this, 'CrawlDeadLetterQueueUrl', { value: this.crawl.deadLetterQueue.queueUrl });
+    new CfnOutput(this, 'AlarmTopicArn', { value: this.observability.alarmTopic.topicArn });
+    new CfnOutput(this, 'DashboardName', { value: `chiiki-${stage}` });
+    new CfnOutput(this, 'SesIdentity', {
+      value: this.mail.identityName,
+      description: 'publish the three DKIM CNAME records shown in the SES console for this domain',
+    });
+  }
+}

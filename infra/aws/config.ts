@@ -1,0 +1,187 @@
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+
+/**
+ * Deployment settings of one stage. They come from cdk context (`-c stage=prod -c alarmEmail=...`)
+ * and, optionally, a JSON file named by `-c configFile=path.json`; context wins over the file and
+ * both win over the stage's defaults. Everything has a default, so `npx cdk synth` with no settings
+ * builds a working dev stage.
+ */
+
+/** OpenSearch Service sizing. `dev`: one t3.small node; `prod`: three data nodes in three AZs, three dedicated masters. */
+export const DomainSizeSchema = z.strictObject({
+  dataNodes: z.number().int().min(1).max(20),
+  dataNodeInstanceType: z
+    .string()
+    .regex(/^[a-z0-9]+\.[a-z0-9]+\.search$/, 'expected an instance type such as "t3.small.search"'),
+  /** 0 turns dedicated master nodes off. */
+  masterNodes: z.union([z.literal(0), z.literal(3), z.literal(5)]),
+  masterNodeInstanceType: z
+    .string()
+    .regex(/^[a-z0-9]+\.[a-z0-9]+\.search$/)
+    .default('m7g.large.search'),
+  /** 1 = no zone awareness; 2 or 3 spreads the data nodes over that many availability zones. */
+  availabilityZones: z.union([z.literal(1), z.literal(2), z.literal(3)]),
+  volumeSizeGb: z.number().int().min(10).max(3000),
+});
+export type DomainSize = z.infer<typeof DomainSizeSchema>;
+
+export const domainPresets = {
+  dev: {
+    dataNodes: 1,
+    dataNodeInstanceType: 't3.small.search',
+    masterNodes: 0,
+    masterNodeInstanceType: 'm7g.large.search',
+    availabilityZones: 1,
+    volumeSizeGb: 10,
+  },
+  prod: {
+    dataNodes: 3,
+    dataNodeInstanceType: 'm7g.large.search',
+    masterNodes: 3,
+    masterNodeInstanceType: 'm7g.large.search',
+    availabilityZones: 3,
+    volumeSizeGb: 100,
+  },
+} as const satisfies Record<string, DomainSize>;
+
+const origin = z.union([
+  z.literal('*'),
+  z.url().regex(/^https?:\/\/[^/]+$/, 'expected an origin without a path, e.g. "https://portal.example.jp"'),
+]);
+
+export const StageConfigSchema = z.strictObject({
+  /** Stage name; part of every stack and resource name. `dev` is disposable, any other stage keeps its data. */
+  stage: z.string().regex(/^[a-z][a-z0-9-]{0,11}$/, 'expected a short lower-case stage name such as "dev" or "prod"'),
+  /** `dev`, `prod` or an explicit size. */
+  domainSize: z.union([z.enum(['dev', 'prod']), DomainSizeSchema]),
+  /** Sender of alert mails, `Name <address>` or a bare address; its domain (or address) becomes the SES identity. */
+  mailFrom: z.string().min(3),
+  /** Operator address for alarms; no subscription when absent (subscribe to the topic by hand). */
+  alarmEmail: z.email().optional(),
+  /** Allowed CORS origins of the API. */
+  corsOrigins: z.array(origin).min(1),
+  /** Which source registry the schedules and the crawler use. */
+  sourceRegistry: z.enum(['sample', 'live']),
+  /** Public base URL used in mail links (the portal page); the API's own URL when absent. */
+  publicBaseUrl: z.url().optional(),
+  /** Custom domain of the API; needs an ACM certificate in the stack's region. */
+  apiDomain: z
+    .strictObject({ domainName: z.string().min(3), certificateArn: z.string().startsWith('arn:') })
+    .optional(),
+  /** Crawl functions running at once (SQS event source maxConcurrency; AWS minimum is 2). */
+  crawlConcurrency: z.number().int().min(2).max(20),
+  /** API Gateway steady rate (requests/s) and burst for the whole API. */
+  apiThrottle: z.strictObject({ rateLimit: z.number().int().min(1), burstLimit: z.number().int().min(1) }),
+  /** Digest (alert mail) schedule, EventBridge Scheduler syntax, UTC. */
+  digestSchedule: z.string().regex(/^(cron|rate)\(.+\)$/),
+  logRetentionDays: z.union([
+    z.literal(7),
+    z.literal(14),
+    z.literal(30),
+    z.literal(90),
+    z.literal(180),
+    z.literal(365),
+  ]),
+  /** Deploy the static portal page (S3 + CloudFront) when `infra/local/portal/` exists. */
+  portalSite: z.boolean(),
+});
+export type StageConfigInput = z.input<typeof StageConfigSchema>;
+
+/** Resolved settings: `domainSize` is always explicit and `retainData` says whether stateful resources survive stack deletion. */
+export type StageConfig = Omit<z.infer<typeof StageConfigSchema>, 'domainSize'> & {
+  readonly domainSize: DomainSize;
+  readonly retainData: boolean;
+};
+
+function defaultsFor(stage: string): z.input<typeof StageConfigSchema> {
+  const prodLike = stage !== 'dev';
+  return {
+    stage,
+    domainSize: prodLike ? 'prod' : 'dev',
+    mailFrom: '地域科学技術ポータル <alerts@chiiki-portal.example.jp>',
+    corsOrigins: ['*'],
+    // The sample registry points at the local sample-site server, which does not exist in AWS.
+    sourceRegistry: 'live',
+    crawlConcurrency: 2,
+    apiThrottle: prodLike ? { rateLimit: 50, burstLimit: 100 } : { rateLimit: 10, burstLimit: 20 },
+    // 08:00 Tokyo, after the nightly crawl cycle at 03:00 Tokyo (cron(0 18 * * ? *) UTC).
+    digestSchedule: 'cron(0 23 * * ? *)',
+    logRetentionDays: prodLike ? 90 : 14,
+    portalSite: true,
+  };
+}
+
+/** Context keys read from the CDK app (all optional). Comma-separated strings are accepted for `corsOrigins`. */
+export const contextKeys = [
+  'stage',
+  'domainSize',
+  'mailFrom',
+  'alarmEmail',
+  'corsOrigins',
+  'sourceRegistry',
+  'publicBaseUrl',
+  'apiDomain',
+  'crawlConcurrency',
+  'apiThrottle',
+  'digestSchedule',
+  'logRetentionDays',
+  'portalSite',
+] as const;
+
+/** Context values arrive as strings from `-c key=value`; JSON-looking values are parsed, lists split on commas. */
+function fromContextString(key: string, value: unknown): unknown {
+  if (typeof value !== 'string') return value;
+  const text = value.trim();
+  if (key === 'corsOrigins' && !text.startsWith('['))
+    return text
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
+  if (/^[[{]/.test(text) || /^(true|false|-?\d+(\.\d+)?)$/.test(text)) {
+    try {
+      return JSON.parse(text);
+    } catch {
+      return value;
+    }
+  }
+  return value;
+}
+
+/**
+ * Builds the stage config from a context getter. Throws one error naming every invalid setting.
+ *
+ * @example resolveStageConfig((k) => app.node.tryGetContext(k))
+ */
+export function resolveStageConfig(
+  getContext: (key: string) => unknown,
+  readFile: (path: string) => string = (p) => readFileSync(p, 'utf8'),
+): StageConfig {
+  const fileName = getContext('configFile');
+  const fromFile: Record<string, unknown> =
+    typeof fileName === 'string' ? (JSON.parse(readFile(fileName)) as Record<string, unknown>) : {};
+  const fromContext: Record<string, unknown> = {};
+  for (const key of contextKeys) {
+    const value = getContext(key);
+    if (value !== undefined) fromContext[key] = fromContextString(key, value);
+  }
+  const stage = String(fromContext['stage'] ?? fromFile['stage'] ?? 'dev');
+  const merged = { ...defaultsFor(stage), ...fromFile, ...fromContext, stage };
+  const parsed = StageConfigSchema.safeParse(merged);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
+    throw new Error(`invalid stage config for "${stage}": ${problems.join('; ')}`);
+  }
+  const { domainSize, ...rest } = parsed.data;
+  return {
+    ...rest,
+    domainSize: typeof domainSize === 'string' ? domainPresets[domainSize] : domainSize,
+    retainData: stage !== 'dev',
+  };
+}
+
+/** The bare address of a `Name <address>` sender. */
+export function senderAddress(mailFrom: string): string {
+  const match = /<([^>]+)>/.exec(mailFrom);
+  return (match?.[1] ?? mailFrom).trim();
+}

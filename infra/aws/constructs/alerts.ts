@@ -1,0 +1,79 @@
+import { Duration } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
+import { LambdaSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import type { ItemsTable } from './items-table.js';
+import type { Mail } from './mail.js';
+import { ProjectFunction } from './project-function.js';
+import { deadLetterQueue } from './queues.js';
+import type { SearchDomain } from './search-domain.js';
+import type { TokenSecret } from './token-secret.js';
+
+export interface AlertsProps {
+  readonly stage: string;
+  readonly table: ItemsTable;
+  readonly search: SearchDomain;
+  readonly mail: Mail;
+  readonly tokenSecret: TokenSecret;
+  /** When digests go out (UTC), after the crawl cycle. */
+  readonly digestSchedule: string;
+  readonly publicBaseUrl?: string;
+  readonly logRetentionDays: number;
+}
+
+/**
+ * Alerts: the digest function matches saved searches against new items and mails digests; it
+ * runs on its schedule, placed after the nightly crawl cycle. SES bounce and complaint events
+ * reach the suppression function through SNS. Failed deliveries of both go to a dead-letter queue.
+ */
+export class Alerts extends Construct {
+  readonly digestFunction: ProjectFunction;
+  readonly sesEventsFunction: ProjectFunction;
+  readonly deadLetterQueue: sqs.Queue;
+  readonly digestSchedule: scheduler.Schedule;
+
+  constructor(scope: Construct, id: string, props: AlertsProps) {
+    super(scope, id);
+    const common = { stage: props.stage, logRetentionDays: props.logRetentionDays };
+    const baseUrl = props.publicBaseUrl ? { PUBLIC_BASE_URL: props.publicBaseUrl } : undefined;
+    this.deadLetterQueue = deadLetterQueue(this, 'AlertsDeadLetterQueue');
+
+    this.digestFunction = new ProjectFunction(this, 'DigestFunction', {
+      ...common,
+      key: 'digest',
+      environment: baseUrl,
+    });
+    props.table.bindTable(this.digestFunction, 'readWrite');
+    props.search.bindSearch(this.digestFunction, 'read');
+    props.mail.bindMailer(this.digestFunction);
+    props.tokenSecret.bindTokenSecret(this.digestFunction);
+    this.digestFunction.sendAsyncFailuresTo(this.deadLetterQueue);
+
+    const schedulerRole = new iam.Role(this, 'SchedulerRole', {
+      assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com'),
+      description: 'lets EventBridge Scheduler invoke the digest function',
+    });
+    this.digestFunction.acknowledgeInvokeWildcard(schedulerRole);
+    this.digestSchedule = new scheduler.Schedule(this, 'DigestSchedule', {
+      schedule: scheduler.ScheduleExpression.expression(props.digestSchedule),
+      description: 'saved-search digest mails after the crawl cycle',
+      target: new LambdaInvoke(this.digestFunction.fn, {
+        role: schedulerRole,
+        input: scheduler.ScheduleTargetInput.fromObject({ trigger: 'schedule' }),
+        deadLetterQueue: this.deadLetterQueue,
+        retryAttempts: 3,
+        maxEventAge: Duration.hours(6),
+      }),
+    });
+
+    this.sesEventsFunction = new ProjectFunction(this, 'SesEventsFunction', { ...common, key: 'sesEvents' });
+    props.table.bindTable(this.sesEventsFunction, 'readWrite');
+    this.sesEventsFunction.sendAsyncFailuresTo(this.deadLetterQueue);
+    props.mail.eventsTopic.addSubscription(
+      new LambdaSubscription(this.sesEventsFunction.fn, { deadLetterQueue: this.deadLetterQueue }),
+    );
+  }
+}

@@ -1,0 +1,23 @@
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import type { Construct } from 'constructs';
+import { acknowledge } from '../nag.js';
+
+/**
+ * A dead-letter queue: SQS-managed encryption, TLS only, 14 days retention (the longest SQS
+ * allows) so an operator has two weeks to read and redrive failures.
+ */
+export function deadLetterQueue(scope: Construct, id: string): sqs.Queue {
+  const queue = new sqs.Queue(scope, id, {
+    encryption: sqs.QueueEncryption.SQS_MANAGED,
+    enforceSSL: true,
+    retentionPeriod: Duration.days(14),
+    removalPolicy: RemovalPolicy.DESTROY,
+  });
+  acknowledge(
+    queue,
+    'AwsSolutions-SQS3',
+    'this queue is itself a dead-letter queue; failures end here and raise an alarm',
+  );
+  return queue;
+}

@@ -1,0 +1,65 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/**
+ * Every Lambda function of the portal: its handler file (relative to the repository root),
+ * memory and timeout. The stacks, the tests and the bundle benchmark read this one list.
+ */
+export const functionSpecs = {
+  /** SQS crawl job: one source id per message, partial batch failures. */
+  crawl: { entry: 'functions/crawl/handler.ts', memoryMb: 1024, timeoutSec: 300, service: 'crawl' },
+  /** Called by EventBridge Scheduler with the source ids due; enqueues them to the crawl queue. */
+  dispatch: { entry: 'functions/crawl/dispatch-handler.ts', memoryMb: 256, timeoutSec: 30, service: 'crawl-dispatch' },
+  /** DynamoDB stream (NEW_AND_OLD_IMAGES) to OpenSearch; returns batchItemFailures. */
+  index: { entry: 'functions/index/handler.ts', memoryMb: 512, timeoutSec: 60, service: 'index' },
+  /** Manual full reindex from the table. */
+  reindex: { entry: 'functions/index/reindex-handler.ts', memoryMb: 1024, timeoutSec: 900, service: 'reindex' },
+  /** HTTP API v2. */
+  api: { entry: 'functions/api/handler.ts', memoryMb: 512, timeoutSec: 10, service: 'api' },
+  /** Saved-search digests, scheduled after crawl cycles. */
+  digest: { entry: 'functions/alerts/handler.ts', memoryMb: 512, timeoutSec: 300, service: 'alerts' },
+  /** SES bounce and complaint notifications (via SNS) to the suppression list. */
+  sesEvents: { entry: 'functions/alerts/ses-events-handler.ts', memoryMb: 256, timeoutSec: 30, service: 'ses-events' },
+} as const satisfies Record<string, FunctionSpec>;
+
+export interface FunctionSpec {
+  readonly entry: string;
+  readonly memoryMb: number;
+  readonly timeoutSec: number;
+  /** `POWERTOOLS_SERVICE_NAME` and the `service` dimension of the function's EMF metrics. */
+  readonly service: string;
+}
+
+export type FunctionKey = keyof typeof functionSpecs;
+
+/** Repository root (infra/aws/../..). */
+export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
+
+/** Namespace of the portal's own EMF metrics (Powertools `POWERTOOLS_METRICS_NAMESPACE`). */
+export const metricsNamespace = 'ChiikiPortal';
+
+/** Handler files of `functionSpecs` that do not exist (relative paths). */
+export function missingEntries(root: string = repoRoot): string[] {
+  return Object.values(functionSpecs)
+    .map((spec) => spec.entry)
+    .filter((entry) => !existsSync(join(root, entry)));
+}
+
+/**
+ * esbuild settings shared by the stacks (through NodejsFunction) and the bundle benchmark:
+ * ESM with a `require` shim for CommonJS dependencies, minified, source maps, Node 22, and the
+ * AWS SDK v3 left to the Lambda runtime, which ships it.
+ */
+export const esbuildSettings = {
+  format: 'esm',
+  target: 'node22',
+  platform: 'node',
+  minify: true,
+  sourcemap: true,
+  keepNames: true,
+  external: ['@aws-sdk/*'],
+  mainFields: ['module', 'main'],
+  banner:
+    "import { createRequire as __createRequire } from 'module'; const require = __createRequire(import.meta.url);",
+} as const;

@@ -1,0 +1,63 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { App, Tags, Validations, type AppProps } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { loadRegistry } from '../../functions/crawl/registry.js';
+import { AppStack } from './app-stack.js';
+import { resolveStageConfig, type StageConfig } from './config.js';
+import { DataStack } from './data-stack.js';
+import { repoRoot } from './functions.js';
+import { crawlScheduleGroups, type CrawlScheduleGroup } from './schedules.js';
+import { SiteStack } from './site-stack.js';
+
+export interface PortalAppOptions extends AppProps {
+  /** Registry schedules; read from the configured registry when absent. */
+  readonly schedules?: readonly CrawlScheduleGroup[];
+  /** Folder of the static portal page. @default infra/local/portal */
+  readonly portalDir?: string;
+  /** Run the cdk-nag AwsSolutions pack during synthesis. @default true */
+  readonly nag?: boolean;
+}
+
+export interface PortalApp {
+  readonly app: App;
+  readonly config: StageConfig;
+  readonly data: DataStack;
+  readonly service: AppStack;
+  readonly site?: SiteStack;
+}
+
+/**
+ * The CDK app: `Chiiki-<stage>-Data` (table, search domain, secret), `Chiiki-<stage>-App`
+ * (functions, queues, schedules, API, mail, dashboard, alarms) and, when the portal page exists,
+ * `Chiiki-<stage>-Site`. Env-agnostic stacks: synthesis needs no account and no lookups.
+ */
+export function createPortalApp(options: PortalAppOptions = {}): PortalApp {
+  const { schedules, portalDir, nag = true, ...appProps } = options;
+  const app = new App({ analyticsReporting: false, ...appProps });
+  const config = resolveStageConfig((key) => app.node.tryGetContext(key));
+  const prefix = `Chiiki-${config.stage}`;
+  const registry = () => loadRegistry(config.sourceRegistry, { sampleHost: 'sample-sites.invalid' });
+
+  const data = new DataStack(app, `${prefix}-Data`, {
+    config,
+    description: `chiiki-portal ${config.stage}: items table, search domain, token secret`,
+    terminationProtection: config.retainData,
+  });
+  const service = new AppStack(app, `${prefix}-App`, {
+    config,
+    data,
+    schedules: schedules ?? crawlScheduleGroups(registry()),
+    description: `chiiki-portal ${config.stage}: crawl, index, API, alerts, observability`,
+  });
+  const sitePath = portalDir ?? join(repoRoot, 'infra/local/portal');
+  const site =
+    config.portalSite && existsSync(sitePath)
+      ? new SiteStack(app, `${prefix}-Site`, { config, description: `chiiki-portal ${config.stage}: portal page` })
+      : undefined;
+
+  Tags.of(app).add('project', 'chiiki-portal');
+  Tags.of(app).add('stage', config.stage);
+  if (nag) Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  return { app, config, data, service, site };
+}

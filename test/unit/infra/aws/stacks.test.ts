@@ -1,0 +1,358 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import type { IConstruct } from 'constructs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { loadRegistry } from '../../../../functions/crawl/registry.js';
+import { functionSpecs, missingEntries } from '../../../../infra/aws/functions.js';
+import { createPortalApp, type PortalApp } from '../../../../infra/aws/portal-app.js';
+import { crawlScheduleGroups } from '../../../../infra/aws/schedules.js';
+
+/** Synthesizes with the real handler paths but without bundling (one test in bundling.test.ts bundles for real). */
+function synth(context: Record<string, unknown> = {}, portalDir = '/nonexistent/portal'): PortalApp {
+  const missing = missingEntries();
+  if (missing.length > 0)
+    throw new Error(
+      `cannot synthesize: handler files missing (infra/aws/functions.ts lists them): ${missing.join(', ')}`,
+    );
+  const portal = createPortalApp({ context: { 'aws:cdk:bundling-stacks': [], ...context }, portalDir });
+  portal.app.synth(); // runs cdk-nag: throws on any unacknowledged finding
+  return portal;
+}
+
+type Statement = { Action: string | string[]; Resource: unknown; Effect: string };
+
+function policyStatements(template: Template): Statement[] {
+  return Object.values(template.findResources('AWS::IAM::Policy')).flatMap(
+    (policy) =>
+      (policy as { Properties: { PolicyDocument: { Statement: Statement[] } } }).Properties.PolicyDocument.Statement,
+  );
+}
+
+const asList = <T>(value: T | T[]): T[] => (Array.isArray(value) ? value : [value]);
+
+describe('CDK app, dev stage (no settings)', () => {
+  let portal: PortalApp;
+  let data: Template;
+  let app: Template;
+
+  beforeAll(() => {
+    portal = synth();
+    data = Template.fromStack(portal.data);
+    app = Template.fromStack(portal.service);
+  }, 120_000);
+
+  it('synthesizes nag-clean, and every acknowledged finding carries a written reason', () => {
+    const reasons = portal.app.node
+      .findAll()
+      .flatMap((c: IConstruct) => c.node.metadata.filter((m) => m.type === 'aws:cdk:acknowledged-rules'))
+      .flatMap((m) => Object.entries(m.data as Record<string, string>));
+
+    expect(reasons.length).toBeGreaterThan(0);
+    for (const [id, reason] of reasons) expect(reason.length, id).toBeGreaterThanOrEqual(20);
+  });
+
+  it('keeps stateful and stateless parts in separate stacks without a site stack when the portal folder is absent', () => {
+    expect(portal.app.node.children.map((c) => c.node.id).filter((id) => id.startsWith('Chiiki'))).toEqual([
+      'Chiiki-dev-Data',
+      'Chiiki-dev-App',
+    ]);
+  });
+
+  it('streams new and old images from an on-demand table with PITR, destroyed with the dev stack', () => {
+    data.hasResource('AWS::DynamoDB::Table', {
+      DeletionPolicy: 'Delete',
+      Properties: Match.objectLike({
+        BillingMode: 'PAY_PER_REQUEST',
+        StreamSpecification: { StreamViewType: 'NEW_AND_OLD_IMAGES' },
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+        TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+        GlobalSecondaryIndexes: [Match.objectLike({ IndexName: 'changes' })],
+      }),
+    });
+  });
+
+  it('runs the dev search domain on one small node, encrypted, HTTPS with TLS 1.2', () => {
+    data.hasResourceProperties('AWS::OpenSearchService::Domain', {
+      ClusterConfig: Match.objectLike({
+        InstanceCount: 1,
+        InstanceType: 't3.small.search',
+        ZoneAwarenessEnabled: false,
+      }),
+      EncryptionAtRestOptions: { Enabled: true },
+      NodeToNodeEncryptionOptions: { Enabled: true },
+      DomainEndpointOptions: { EnforceHTTPS: true, TLSSecurityPolicy: 'Policy-Min-TLS-1-2-2019-07' },
+    });
+  });
+
+  it('admits only the function roles that search, by ARN', () => {
+    const domain = Object.values(data.findResources('AWS::OpenSearchService::Domain'))[0] as {
+      Properties: { AccessPolicies: { Statement: { Condition: { ArnEquals: Record<string, unknown[]> } }[] } };
+    };
+    const statements = domain.Properties.AccessPolicies.Statement;
+    const roles = JSON.stringify(statements.flatMap((s) => s.Condition.ArnEquals['aws:PrincipalArn']));
+
+    expect(statements).toHaveLength(1);
+    for (const name of ['index', 'reindex', 'api', 'digest']) expect(roles).toContain(`:role/chiiki-dev-${name}-fn`);
+    expect(roles).not.toContain('crawl-fn');
+  });
+
+  it('bundles every function for Node 22 on arm64 with explicit memory, timeout, log group and Powertools settings', () => {
+    const functions = Object.values(app.findResources('AWS::Lambda::Function')) as {
+      Properties: Record<string, unknown> & { Environment: { Variables: Record<string, unknown> } };
+    }[];
+
+    expect(functions).toHaveLength(Object.keys(functionSpecs).length);
+    for (const { Properties: p } of functions) {
+      expect(p).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'], Handler: 'index.handler' });
+      expect(p['MemorySize']).toBeGreaterThan(0);
+      expect(p['Timeout']).toBeGreaterThan(0);
+      expect(p['LoggingConfig']).toMatchObject({ LogFormat: 'JSON', LogGroup: expect.anything() });
+      expect(p.Environment.Variables).toMatchObject({
+        POWERTOOLS_METRICS_NAMESPACE: 'ChiikiPortal',
+        POWERTOOLS_SERVICE_NAME: expect.any(String),
+        NODE_OPTIONS: '--enable-source-maps',
+      });
+    }
+    app.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: 14 });
+  });
+
+  it('sets each resource variable together with its permission', () => {
+    const functions = Object.values(app.findResources('AWS::Lambda::Function')) as {
+      Properties: { Role: { 'Fn::GetAtt': [string, string] }; Environment: { Variables: Record<string, unknown> } };
+    }[];
+    const policies = Object.values(app.findResources('AWS::IAM::Policy')) as {
+      Properties: { Roles: unknown[]; PolicyDocument: { Statement: Statement[] } };
+    }[];
+    const crawlQueue = Object.keys(app.findResources('AWS::SQS::Queue')).find((id) => id.startsWith('CrawlCrawlQueue'));
+    const statementsOf = (roleId: string) =>
+      policies
+        .filter((p) => JSON.stringify(p.Properties.Roles) === JSON.stringify([{ Ref: roleId }]))
+        .flatMap((p) => p.Properties.PolicyDocument.Statement);
+    const grants = (statements: Statement[], action: string, resource = '') =>
+      statements.some((s) => asList(s.Action).includes(action) && JSON.stringify(s.Resource).includes(resource));
+
+    expect(crawlQueue).toBeDefined();
+    for (const { Properties: p } of functions) {
+      const env = p.Environment.Variables;
+      const statements = statementsOf(p.Role['Fn::GetAtt'][0]);
+      expect(statements.length).toBeGreaterThan(0);
+      expect('TABLE_NAME' in env).toBe(grants(statements, 'dynamodb:GetItem'));
+      expect('OPENSEARCH_ENDPOINT' in env).toBe(grants(statements, 'es:ESHttpGet'));
+      expect('CRAWL_QUEUE_URL' in env).toBe(grants(statements, 'sqs:SendMessage', crawlQueue));
+      expect(env['MAIL_TRANSPORT'] === 'ses').toBe(grants(statements, 'ses:SendEmail'));
+      expect('TOKEN_SECRET_ARN' in env).toBe(grants(statements, 'secretsmanager:GetSecretValue'));
+      if ('OPENSEARCH_ENDPOINT' in env)
+        expect(env).toMatchObject({ OPENSEARCH_SIGV4: 'true', SEARCH_ENGINE: 'opensearch' });
+    }
+  });
+
+  it('grants no wildcard action, and a wildcard resource only where AWS has no resource-level permission', () => {
+    const statements = policyStatements(app);
+
+    for (const s of statements) for (const action of asList(s.Action)) expect(action).not.toContain('*');
+    const anyResource = statements.filter((s) => asList(s.Resource).includes('*'));
+    expect(anyResource.flatMap((s) => asList(s.Action))).toEqual(['dynamodb:ListStreams']);
+  });
+
+  it('gives no function write access to the search domain unless it indexes', () => {
+    const writers = policyStatements(app).filter((s) => asList(s.Action).includes('es:ESHttpPut'));
+
+    expect(writers).toHaveLength(2);
+  });
+
+  it('feeds the indexer from the stream in batches with bisect, partial failures and a dead-letter queue', () => {
+    app.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      EventSourceArn: Match.anyValue(),
+      StartingPosition: 'TRIM_HORIZON',
+      BatchSize: 100,
+      MaximumBatchingWindowInSeconds: 5,
+      BisectBatchOnFunctionError: true,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      MaximumRetryAttempts: 5,
+      DestinationConfig: { OnFailure: { Destination: Match.anyValue() } },
+    });
+  });
+
+  it('crawls one source per invocation with bounded concurrency, partial failures and a dead-letter queue', () => {
+    app.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      BatchSize: 1,
+      ScalingConfig: { MaximumConcurrency: 2 },
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+    });
+    app.hasResourceProperties('AWS::SQS::Queue', {
+      VisibilityTimeout: 1800,
+      RedrivePolicy: { deadLetterTargetArn: Match.anyValue(), maxReceiveCount: 3 },
+    });
+  });
+
+  it('gives every asynchronous path a dead-letter queue', () => {
+    // Lambda async invocations (scheduler, SNS) of dispatch, digest and SES events.
+    const invokeConfigs = Object.values(app.findResources('AWS::Lambda::EventInvokeConfig'));
+    expect(invokeConfigs).toHaveLength(3);
+    app.allResourcesProperties('AWS::Lambda::EventInvokeConfig', {
+      DestinationConfig: { OnFailure: { Destination: Match.anyValue() } },
+    });
+    // Every schedule.
+    app.allResourcesProperties('AWS::Scheduler::Schedule', {
+      Target: Match.objectLike({ DeadLetterConfig: { Arn: Match.anyValue() }, RetryPolicy: Match.anyValue() }),
+    });
+    // SNS -> suppression function.
+    app.allResourcesProperties('AWS::SNS::Subscription', {
+      Protocol: 'lambda',
+      RedrivePolicy: { deadLetterTargetArn: Match.anyValue() },
+    });
+    // Every event source mapping of a stream has an on-failure destination (SQS ones use the queue's redrive).
+    const streamMappings = Object.values(app.findResources('AWS::Lambda::EventSourceMapping')).filter(
+      (m) => 'StartingPosition' in (m as { Properties: object }).Properties,
+    );
+    expect(streamMappings).toHaveLength(1);
+  });
+
+  it('schedules each registry schedule expression with the due source ids', () => {
+    const expected = crawlScheduleGroups(loadRegistry('live', { sampleHost: 'sample-sites.invalid' }));
+    const schedules = Object.values(app.findResources('AWS::Scheduler::Schedule')) as {
+      Properties: { ScheduleExpression: string; Target: { Input: string } };
+    }[];
+    const crawl = schedules.filter((s) => s.Properties.Target.Input.includes('sourceIds'));
+
+    expect(expected.length).toBeGreaterThan(0);
+    expect(crawl.map((s) => [s.Properties.ScheduleExpression, JSON.parse(s.Properties.Target.Input)])).toEqual(
+      expected.map((g) => [g.expression, { sourceIds: g.sourceIds }]),
+    );
+    expect(schedules).toHaveLength(expected.length + 1); // plus the digest
+  });
+
+  it('throttles the API stage, logs access as JSON and allows the configured CORS origins', () => {
+    app.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      StageName: '$default',
+      DefaultRouteSettings: { ThrottlingRateLimit: 10, ThrottlingBurstLimit: 20 },
+      AccessLogSettings: {
+        DestinationArn: Match.anyValue(),
+        Format: Match.stringLikeRegexp('"requestId":"\\$context.requestId"'),
+      },
+    });
+    app.hasResourceProperties('AWS::ApiGatewayV2::Api', {
+      ProtocolType: 'HTTP',
+      CorsConfiguration: Match.objectLike({ AllowOrigins: ['*'] }),
+    });
+    app.resourceCountIs('AWS::ApiGatewayV2::DomainName', 0);
+  });
+
+  it('sends bounces and complaints from the SES configuration set to the suppression function', () => {
+    app.hasResourceProperties('AWS::SES::ConfigurationSetEventDestination', {
+      EventDestination: Match.objectLike({
+        Enabled: true,
+        MatchingEventTypes: Match.arrayWith(['bounce', 'complaint']),
+        SnsDestination: { TopicARN: Match.anyValue() },
+      }),
+    });
+    app.resourceCountIs('AWS::SES::EmailIdentity', 1);
+  });
+
+  it('raises alarms on every dead-letter queue, failing sources, API 5xx and index errors, all to the alarm topic', () => {
+    const alarms = Object.values(app.findResources('AWS::CloudWatch::Alarm')) as {
+      Properties: { AlarmName: string; AlarmActions: unknown[]; Metrics?: { Expression?: string }[] };
+    }[];
+    const names = alarms.map((a) => a.Properties.AlarmName).sort();
+
+    expect(names).toEqual(
+      [
+        'AlertsDeadLetters',
+        'Api5xx',
+        'CrawlDeadLetters',
+        'DispatchDeadLetters',
+        'FailingSources',
+        'IndexDeadLetters',
+        'IndexErrors',
+        'IndexLag',
+      ].map((n) => `chiiki-dev-${n}`),
+    );
+    for (const a of alarms) expect(a.Properties.AlarmActions).toHaveLength(1);
+    const failing = alarms.find((a) => a.Properties.AlarmName.endsWith('FailingSources'));
+    expect(JSON.stringify(failing?.Properties.Metrics)).toContain('SUM(SourceFailed) FROM ChiikiPortal');
+    app.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+    app.resourceCountIs('AWS::SNS::Subscription', 1); // no alarm e-mail configured: only the SES events one
+  });
+
+  it('encrypts and TLS-enforces every queue and topic', () => {
+    app.allResourcesProperties('AWS::SQS::Queue', { SqsManagedSseEnabled: true });
+    app.allResourcesProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
+    const queuePolicies = Object.values(app.findResources('AWS::SQS::QueuePolicy'));
+    expect(queuePolicies.length).toBe(Object.keys(app.findResources('AWS::SQS::Queue')).length);
+  });
+});
+
+describe('CDK app, prod stage', () => {
+  let portal: PortalApp;
+  let data: Template;
+  let app: Template;
+
+  beforeAll(() => {
+    const portalDir = mkdtempSync(join(tmpdir(), 'portal-'));
+    writeFileSync(join(portalDir, 'index.html'), '<!doctype html><title>portal</title>');
+    portal = synth(
+      {
+        stage: 'prod',
+        alarmEmail: 'ops@example.jp',
+        corsOrigins: 'https://portal.example.jp',
+        apiDomain: JSON.stringify({
+          domainName: 'api.example.jp',
+          certificateArn: 'arn:aws:acm:ap-northeast-1:123456789012:certificate/abc',
+        }),
+      },
+      portalDir,
+    );
+    data = Template.fromStack(portal.data);
+    app = Template.fromStack(portal.service);
+  }, 120_000);
+
+  it('retains and deletion-protects the table, the domain and the secret', () => {
+    data.hasResource('AWS::DynamoDB::Table', {
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+      Properties: Match.objectLike({ DeletionProtectionEnabled: true }),
+    });
+    data.hasResource('AWS::OpenSearchService::Domain', { DeletionPolicy: 'Retain' });
+    data.hasResource('AWS::SecretsManager::Secret', { DeletionPolicy: 'Retain' });
+    expect(portal.data.terminationProtection).toBe(true);
+  });
+
+  it('spreads the prod domain over three zones with dedicated masters', () => {
+    data.hasResourceProperties('AWS::OpenSearchService::Domain', {
+      ClusterConfig: Match.objectLike({
+        InstanceCount: 3,
+        DedicatedMasterEnabled: true,
+        DedicatedMasterCount: 3,
+        ZoneAwarenessEnabled: true,
+        ZoneAwarenessConfig: { AvailabilityZoneCount: 3 },
+      }),
+    });
+  });
+
+  it('uses the configured origins, the custom domain and the alarm e-mail', () => {
+    app.hasResourceProperties('AWS::ApiGatewayV2::Api', {
+      CorsConfiguration: Match.objectLike({ AllowOrigins: ['https://portal.example.jp'] }),
+    });
+    app.hasResourceProperties('AWS::ApiGatewayV2::DomainName', { DomainName: 'api.example.jp' });
+    app.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'ops@example.jp' });
+    app.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      DefaultRouteSettings: { ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 },
+    });
+  });
+
+  it('adds the portal page stack: a private bucket behind CloudFront with origin access control', () => {
+    expect(portal.site).toBeDefined();
+    const site = Template.fromStack(portal.site as NonNullable<PortalApp['site']>);
+    site.hasResourceProperties('AWS::S3::Bucket', {
+      PublicAccessBlockConfiguration: Match.objectLike({ BlockPublicAcls: true, RestrictPublicBuckets: true }),
+    });
+    site.resourceCountIs('AWS::CloudFront::OriginAccessControl', 1);
+    site.hasResourceProperties('AWS::CloudFront::Distribution', {
+      DistributionConfig: Match.objectLike({
+        DefaultCacheBehavior: Match.objectLike({ ViewerProtocolPolicy: 'redirect-to-https' }),
+      }),
+    });
+  });
+});
