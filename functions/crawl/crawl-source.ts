@@ -1,0 +1,453 @@
+import { createHash, randomUUID } from 'node:crypto';
+import type { Clock } from '../../shared/clock.js';
+import {
+  emptyCounts,
+  type CrawlCounts,
+  type CrawlRun,
+  type UrlError,
+  type UrlState,
+} from '../../shared/domain/crawl-run.js';
+import {
+  contentOf,
+  itemIdFor,
+  type Item,
+  type ItemContent,
+  type ItemDraft,
+  type ItemId,
+} from '../../shared/domain/item.js';
+import type { JsonSource, Source } from '../../shared/domain/source.js';
+import { PermanentFetchError, RetryLaterError } from '../../shared/errors.js';
+import type { Log } from '../../shared/log.js';
+import type { ItemStore } from '../../shared/store/item-store.js';
+import { extractDetail, type DetailFacts } from './extract/detail.js';
+import { ExtractionError, type ExtractedItem, type ExtractedPage } from './extract/extracted-item.js';
+import { extractFeed } from './extract/feed.js';
+import { extractHtmlList } from './extract/html-list.js';
+import {
+  jgrantsDetailUrl,
+  jgrantsItem,
+  jgrantsListUrl,
+  parseJgrantsDetail,
+  parseJgrantsList,
+  type JgrantsDetail,
+} from './extract/jgrants.js';
+import type { FetchedPage, FetchResult, HttpFetcher } from './http-fetcher.js';
+import { hostsOf } from './registry.js';
+import { passesKeywords, toDraft } from './to-draft.js';
+import { canonicalUrl } from './urls.js';
+
+export interface CrawlSourceDeps {
+  readonly source: Source;
+  readonly fetcher: HttpFetcher;
+  readonly store: ItemStore;
+  readonly clock: Clock;
+  readonly log: Log;
+  /** Called after each fetched or failed URL (CLI progress). */
+  readonly onProgress?: (event: { sourceId: string; url: string; status: string }) => void;
+}
+
+/**
+ * Crawls one source once and records the run. Never throws for a site's misbehaviour: every
+ * failed URL is recorded on the run with its reason (robots.txt disallow, 429 after retries,
+ * redirect loop, foreign host, oversized page, malformed feed, changed layout), and the run's
+ * outcome says how far it got. It throws only when the store itself fails.
+ *
+ * Re-crawling an unchanged source writes no item: the listing is fetched conditionally
+ * (ETag/Last-Modified from the stored URL state) and, when the server has no validators, its
+ * body hash is compared; either way extraction and upserts are skipped. A listing that spans
+ * several pages counts as unchanged when its first page is. Items that vanish from a listing
+ * are marked withdrawn, but only when the whole listing was read (every page, no error, page
+ * cap not reached) and it still lists something, so a broken page never withdraws everything.
+ */
+export async function crawlSource(deps: CrawlSourceDeps): Promise<CrawlRun> {
+  const crawl = new SourceCrawl(deps);
+  return crawl.run();
+}
+
+interface ListingPage {
+  readonly state: UrlState;
+  readonly changed: boolean;
+}
+
+class SourceCrawl {
+  private readonly counts: CrawlCounts = emptyCounts();
+  private readonly errors: UrlError[] = [];
+  private readonly started: Date;
+  private readonly seenAt: string;
+  private readonly hosts: Set<string>;
+  private retryLater = false;
+
+  constructor(private readonly deps: CrawlSourceDeps) {
+    this.started = deps.clock.now();
+    this.seenAt = this.started.toISOString();
+    this.hosts = new Set(hostsOf(deps.source));
+  }
+
+  async run(): Promise<CrawlRun> {
+    const { source, log } = this.deps;
+    let newestItemAt: string | undefined;
+    let firstFailed = false;
+    if (source.kind === 'json') {
+      const result = await this.crawlJgrants(source);
+      newestItemAt = result.newest;
+      firstFailed = result.firstFailed;
+    } else {
+      const result = await this.crawlListing(source);
+      newestItemAt = result.newest;
+      firstFailed = result.firstFailed;
+    }
+    const finished = this.deps.clock.now();
+    const outcome = firstFailed ? 'failed' : this.errors.length > 0 || this.retryLater ? 'partial' : 'succeeded';
+    const run: CrawlRun = {
+      runId: `${source.id}-${this.started.toISOString().replace(/[-:.]/g, '')}-${randomUUID().slice(0, 8)}`,
+      sourceId: source.id,
+      startedAt: this.started.toISOString(),
+      finishedAt: finished.toISOString(),
+      durationMs: Math.max(0, finished.getTime() - this.started.getTime()),
+      outcome,
+      counts: this.counts,
+      errors: this.errors,
+      ...(newestItemAt ? { newestItemAt } : {}),
+    };
+    await this.deps.store.recordCrawlRun(run);
+    log.info('crawl finished', {
+      sourceId: source.id,
+      outcome,
+      ...this.counts,
+      errors: this.errors.length,
+      durationMs: run.durationMs,
+    });
+    return run;
+  }
+
+  // ---------------------------------------------------------------- fetching
+
+  private async fetch(url: string, state: UrlState | undefined): Promise<FetchResult | undefined> {
+    const { fetcher, source, onProgress } = this.deps;
+    try {
+      const result = await fetcher.fetch({
+        url,
+        ...(state?.etag ? { etag: state.etag } : {}),
+        ...(state?.lastModified ? { lastModified: state.lastModified } : {}),
+        ...(source.charset ? { charset: source.charset } : {}),
+      });
+      if (result.status === 'not-modified') this.counts.notModified += 1;
+      else this.counts.fetched += 1;
+      onProgress?.({ sourceId: source.id, url, status: result.status === 'ok' ? String(result.httpStatus) : '304' });
+      return result;
+    } catch (error) {
+      this.recordError(url, error);
+      onProgress?.({ sourceId: source.id, url, status: error instanceof Error ? error.name : 'error' });
+      return undefined;
+    }
+  }
+
+  private recordError(url: string, error: unknown): void {
+    const message = error instanceof Error ? error.message : String(error);
+    const kind = error instanceof Error ? error.name : 'Error';
+    const status = error instanceof PermanentFetchError ? error.status : undefined;
+    if (error instanceof PermanentFetchError && /robots/i.test(message)) this.counts.skippedByRobots += 1;
+    else if (error instanceof RetryLaterError) this.retryLater = true;
+    else this.counts.failed += 1;
+    this.errors.push({ url, kind, ...(status !== undefined ? { status } : {}), message });
+    this.deps.log.warn('crawl url failed', { sourceId: this.deps.source.id, url, kind, status, reason: message });
+  }
+
+  private allowed(url: string): boolean {
+    try {
+      return this.hosts.has(new URL(url).host.toLowerCase());
+    } catch {
+      return false;
+    }
+  }
+
+  // ---------------------------------------------------------------- feed and html-list
+
+  private async crawlListing(source: Exclude<Source, JsonSource>): Promise<{ newest?: string; firstFailed: boolean }> {
+    const { store } = this.deps;
+    const firstState = await store.getUrlState(source.url);
+    const pages: ListingPage[] = [];
+    const extracted: ExtractedItem[] = [];
+    let complete = true;
+    let url: string | undefined = source.url;
+    while (url) {
+      const state = pages.length === 0 ? firstState : await store.getUrlState(url);
+      const result = await this.fetch(url, state);
+      if (!result) {
+        complete = false;
+        break;
+      }
+      if (result.status === 'not-modified' || (state?.bodyHash && state.bodyHash === hashOf(result.body))) {
+        if (pages.length === 0) return { newest: this.unchangedListing(firstState), firstFailed: false };
+        complete = false; // a later page we cannot re-read: keep what we know, withdraw nothing
+        break;
+      }
+      let page: ExtractedPage;
+      try {
+        page =
+          source.kind === 'feed'
+            ? extractFeed(result.text, result.finalUrl)
+            : extractHtmlList(result.text, result.finalUrl, source.list);
+      } catch (error) {
+        this.recordError(url, error);
+        complete = false;
+        if (pages.length === 0) return { firstFailed: true };
+        break;
+      }
+      pages.push({ state: stateOf(result, this.seenAt), changed: true });
+      extracted.push(...page.items);
+      const next = page.nextPageUrl;
+      if (!next || pages.some((p) => p.state.url === next) || next === url) break;
+      if (pages.length >= source.politeness.maxPages) {
+        complete = false; // the page cap cut the listing short
+        break;
+      }
+      if (!this.allowed(next)) {
+        this.deps.log.warn('next page on a host the source does not allow', { sourceId: source.id, url: next });
+        complete = false;
+        break;
+      }
+      url = next;
+    }
+    if (pages.length === 0) return { firstFailed: true };
+
+    const kept = extracted.filter((item) => passesKeywords(source, item.title));
+    const details = source.detail ? await this.fetchDetails(source, kept) : new Map<string, DetailFacts>();
+    const { drafts, listedIds, newest } = this.draftsOf(kept, (item) => details.get(item.url));
+    await this.upsert(drafts, source.detail !== undefined);
+    if (complete) await this.withdrawVanished(firstState, listedIds);
+    // Validators are stored last: if anything above failed, the next run reads the listing again.
+    for (const [index, page] of pages.entries())
+      await store.putUrlState(index === 0 ? { ...page.state, itemIds: [...listedIds] } : page.state);
+    return { newest, firstFailed: false };
+  }
+
+  /**
+   * The listing did not change: nothing is written and its items count as unchanged. The newest
+   * item date is not re-read; the store keeps the source's `newestItemAt` from earlier runs.
+   */
+  private unchangedListing(state: UrlState | undefined): undefined {
+    this.counts.unchanged += state?.itemIds?.length ?? 0;
+    return undefined;
+  }
+
+  /** Detail pages of the listed calls (or every item when the source asks), conditionally. */
+  private async fetchDetails(source: Source, items: readonly ExtractedItem[]): Promise<Map<string, DetailFacts>> {
+    const out = new Map<string, DetailFacts>();
+    const detail = source.detail;
+    if (!detail) return out;
+    const wanted = items
+      .filter((item) => !detail.onlyCalls || this.looksLikeCall(source, item))
+      .slice(0, detail.maxItems);
+    for (const item of wanted) {
+      if (!this.allowed(item.url)) continue;
+      const state = await this.deps.store.getUrlState(item.url);
+      const result = await this.fetch(item.url, state);
+      if (!result || result.status === 'not-modified') continue;
+      if (state?.bodyHash && state.bodyHash === hashOf(result.body)) continue;
+      out.set(item.url, extractDetail(result.text, detail.content));
+      this.pendingStates.push(stateOf(result, this.seenAt));
+    }
+    return out;
+  }
+
+  private readonly pendingStates: UrlState[] = [];
+
+  private looksLikeCall(source: Source, item: ExtractedItem): boolean {
+    const outcome = toDraft(item, { source, seenAt: this.seenAt, refDate: this.started });
+    return outcome.ok && outcome.draft.kind === 'call';
+  }
+
+  // ---------------------------------------------------------------- jGrants
+
+  private async crawlJgrants(source: JsonSource): Promise<{ newest?: string; firstFailed: boolean }> {
+    const { store } = this.deps;
+    const changedStates: UrlState[] = [];
+    const drafts: ItemDraft[] = [];
+    const seen = new Set<string>();
+    let anyRead = false;
+    let newest: string | undefined;
+    for (const keyword of source.params.keywords) {
+      const url = jgrantsListUrl(source, keyword);
+      const state = await store.getUrlState(url);
+      const result = await this.fetch(url, state);
+      if (!result) continue;
+      anyRead = true;
+      if (result.status === 'not-modified' || (state?.bodyHash && state.bodyHash === hashOf(result.body))) {
+        this.unchangedListing(state);
+        continue;
+      }
+      let entries;
+      try {
+        const parsed = parseJgrantsList(result.text);
+        entries = parsed.entries;
+        this.counts.invalid += parsed.invalid;
+      } catch (error) {
+        this.recordError(url, error);
+        continue;
+      }
+      const listed = new Set<string>();
+      for (const entry of entries) {
+        if (seen.has(entry.id) || !passesKeywords(source, entry.title)) continue;
+        seen.add(entry.id);
+        const bare = jgrantsItem(source, entry);
+        const id = itemIdFor(canonicalUrl(bare.url, { https: source.canonicalHttps }));
+        listed.add(id);
+        const stored = await store.get(id);
+        let detail: JgrantsDetail | undefined;
+        // Detail only for new or changed ids: its attachments make it heavy.
+        if (!stored || listFieldsChanged(stored, bare)) {
+          const detailUrl = jgrantsDetailUrl(source, entry.id);
+          const detailResult = await this.fetch(detailUrl, undefined);
+          if (detailResult?.status === 'ok') {
+            try {
+              detail = parseJgrantsDetail(detailResult.text);
+            } catch (error) {
+              this.recordError(detailUrl, error);
+            }
+          }
+        }
+        const outcome = toDraft(jgrantsItem(source, entry, detail), {
+          source,
+          seenAt: this.seenAt,
+          refDate: this.started,
+        });
+        if (!outcome.ok) {
+          this.recordInvalid(outcome.url, outcome.reason);
+          continue;
+        }
+        drafts.push(detail ? outcome.draft : carryForward(outcome.draft, stored));
+      }
+      changedStates.push({ ...stateOf(result, this.seenAt), itemIds: [...listed] });
+    }
+    for (const d of drafts) if (d.publishedAt && (!newest || d.publishedAt > newest)) newest = d.publishedAt;
+    if (!anyRead) return { firstFailed: true };
+    await this.upsertDrafts(drafts);
+    for (const state of changedStates) {
+      const previous = await store.getUrlState(state.url);
+      await this.withdrawVanished(previous, new Set(state.itemIds ?? []), seen);
+      await store.putUrlState(state);
+    }
+    return { newest, firstFailed: false };
+  }
+
+  // ---------------------------------------------------------------- drafts and writes
+
+  private recordInvalid(url: string, reason: string): void {
+    this.counts.invalid += 1;
+    this.deps.log.warn('extracted item failed validation', { sourceId: this.deps.source.id, url, reason });
+  }
+
+  private draftsOf(
+    items: readonly ExtractedItem[],
+    detailOf: (item: ExtractedItem) => DetailFacts | undefined,
+  ): { drafts: ItemDraft[]; listedIds: Set<string>; newest?: string } {
+    const { source } = this.deps;
+    const drafts: ItemDraft[] = [];
+    const listedIds = new Set<string>();
+    let newest: string | undefined;
+    for (const item of items) {
+      const outcome = toDraft(item, { source, seenAt: this.seenAt, refDate: this.started, detail: detailOf(item) });
+      if (!outcome.ok) {
+        this.recordInvalid(outcome.url, outcome.reason);
+        // An entry we could not read is not "gone": keep it out of the withdrawal.
+        try {
+          listedIds.add(itemIdFor(canonicalUrl(item.url, { https: source.canonicalHttps })));
+        } catch {
+          /* not a URL at all */
+        }
+        continue;
+      }
+      const id = itemIdFor(outcome.draft.canonicalUrl);
+      if (listedIds.has(id) && drafts.some((d) => d.canonicalUrl === outcome.draft.canonicalUrl)) continue;
+      listedIds.add(id);
+      drafts.push(outcome.draft);
+      const at = outcome.draft.publishedAt;
+      if (at && (!newest || Date.parse(at) > Date.parse(newest))) newest = at;
+    }
+    return { drafts, listedIds, newest };
+  }
+
+  private async upsert(drafts: ItemDraft[], withDetails: boolean): Promise<void> {
+    if (!withDetails) return this.upsertDrafts(drafts);
+    // Details not re-read this run (304 / same hash) keep what the store has.
+    const merged: ItemDraft[] = [];
+    for (const draft of drafts) {
+      const stored = await this.deps.store.get(itemIdFor(draft.canonicalUrl));
+      merged.push(stored ? carryForward(draft, stored) : draft);
+    }
+    await this.upsertDrafts(merged);
+    for (const state of this.pendingStates) await this.deps.store.putUrlState(state);
+  }
+
+  private async upsertDrafts(drafts: ItemDraft[]): Promise<void> {
+    if (drafts.length === 0) return;
+    const results = await this.deps.store.upsert(drafts);
+    for (const result of results) this.counts[result.outcome] += 1;
+  }
+
+  private async withdrawVanished(
+    previous: UrlState | undefined,
+    listed: Set<string>,
+    alsoListed?: Set<string>,
+  ): Promise<void> {
+    if (!previous?.itemIds || listed.size === 0) return;
+    const at = this.seenAt;
+    for (const id of previous.itemIds) {
+      if (listed.has(id) || alsoListed?.has(id)) continue;
+      const item = await this.deps.store.markWithdrawn(id as ItemId, this.deps.source.id, at);
+      if (item) this.counts.withdrawn += 1;
+    }
+  }
+}
+
+/** Detail-derived fields the draft lacks are taken from the stored item (its detail page did not change). */
+function carryForward(draft: ItemDraft, stored: Item | undefined): ItemDraft {
+  if (!stored) return draft;
+  const keep: (keyof ItemContent)[] = [
+    'summary',
+    'bodyText',
+    'opensAt',
+    'closesAt',
+    'budget',
+    'eligibility',
+    'requiresRegistration',
+  ];
+  const previous = contentOf(stored);
+  const out: Record<string, unknown> = { ...draft };
+  for (const key of keep) if (out[key] === undefined && previous[key] !== undefined) out[key] = previous[key];
+  out['prefectures'] = [...new Set([...draft.prefectures, ...previous.prefectures])].sort();
+  out['regions'] = [...new Set([...draft.regions, ...previous.regions])].sort();
+  out['fields'] = [...new Set([...draft.fields, ...previous.fields])].sort();
+  if (
+    draft.kind !== previous.kind &&
+    previous.kind === 'call' &&
+    stored.provenance.some((p) => p.sourceId === draft.sourceId)
+  )
+    out['kind'] = previous.kind;
+  return out as ItemDraft;
+}
+
+/** Whether the list fields of a jGrants entry differ from the stored item (then its detail is re-read). */
+function listFieldsChanged(stored: Item, listed: ExtractedItem): boolean {
+  return (
+    stored.title !== listed.title.trim() ||
+    (stored.opensAt ?? null) !== (listed.opensAt ?? null) ||
+    (stored.closesAt ?? null) !== (listed.closesAt ?? null) ||
+    (stored.budget?.amountYen ?? null) !== (listed.budgetYen ?? null)
+  );
+}
+
+function hashOf(body: Buffer): string {
+  return createHash('sha256').update(body).digest('hex');
+}
+
+function stateOf(page: FetchedPage, at: string): UrlState {
+  return {
+    url: page.url,
+    ...(page.etag ? { etag: page.etag } : {}),
+    ...(page.lastModified ? { lastModified: page.lastModified } : {}),
+    bodyHash: hashOf(page.body),
+    fetchedAt: at,
+  };
+}

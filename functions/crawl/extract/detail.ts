@@ -1,0 +1,65 @@
+import * as cheerio from 'cheerio';
+import { normalizeText } from '../../../shared/ja/normalize.js';
+
+/**
+ * What a call's own page adds to its list entry: the text the application period and deadline
+ * are read from, the budget, who may apply, and whether e-Rad registration is required.
+ * Dates are left as text here; `toDraft` reads them through shared/ja.
+ */
+export interface DetailFacts {
+  /** The content text, whitespace-collapsed (NFKC), for dates, prefectures and fields. */
+  readonly text: string;
+  readonly budgetText?: string;
+  readonly budgetYen?: number;
+  readonly eligibility?: string;
+  readonly requiresERad: boolean;
+}
+
+const budgetRe =
+  /(?:予算(?:額|規模)?|事業規模|補助上限額?|上限額|助成額|委託費|交付額|研究費)[\s:：]*(?:[^0-9\n]{0,12}?)((?:約)?[0-9][0-9,]*(?:\.[0-9]+)?\s*(?:億|千万|百万|万)?(?:[0-9][0-9,]*\s*(?:千万|百万|万))?円(?:程度|以内)?)/u;
+
+const eligibilityRe =
+  /(?:応募資格|申請資格|応募対象|対象者|補助対象者|応募できる者)[\s:：]*(.{4,300}?)(?=(?:応募期間|公募期間|受付期間|締切|予算|問い合わせ|問合せ|提出先|$))/u;
+
+const eRadRe = /e-?Rad|府省共通研究開発管理システム/iu;
+
+/**
+ * Reads an amount in yen: `5,521百万円` → 5521000000, `1億2,000万円` → 120000000,
+ * `3,000万円` → 30000000. `undefined` when the text holds no amount.
+ */
+export function parseYen(text: string): number | undefined {
+  const t = normalizeText(text).replace(/,/g, '');
+  const m = /([0-9]+(?:\.[0-9]+)?)\s*(億|千万|百万|万)?(?:([0-9]+(?:\.[0-9]+)?)\s*(千万|百万|万))?円/u.exec(t);
+  if (!m) return undefined;
+  const unit = (u: string | undefined) =>
+    u === '億' ? 1e8 : u === '千万' ? 1e7 : u === '百万' ? 1e6 : u === '万' ? 1e4 : 1;
+  const total = Number(m[1]) * unit(m[2]) + (m[3] ? Number(m[3]) * unit(m[4]) : 0);
+  return Number.isFinite(total) ? Math.round(total) : undefined;
+}
+
+/** Budget, eligibility and e-Rad requirement found in plain text. */
+export function factsFromText(rawText: string): DetailFacts {
+  const text = normalizeText(rawText);
+  const budget = budgetRe.exec(text)?.[1]?.trim();
+  const eligibility = eligibilityRe.exec(text)?.[1]?.trim();
+  return {
+    text,
+    budgetText: budget,
+    budgetYen: budget ? parseYen(budget) : undefined,
+    eligibility: eligibility || undefined,
+    requiresERad: eRadRe.test(text),
+  };
+}
+
+/** Reads a detail page; `content` narrows to the main content (menus and footers are ignored). */
+export function extractDetail(html: string, content?: string): DetailFacts {
+  const $ = cheerio.load(html);
+  $('script, style, noscript').remove();
+  const scope = content ? $(content).first() : $('main').first();
+  const el = scope.length > 0 ? scope : $('body');
+  // Block boundaries become line breaks so labels such as 締切 stay next to their dates.
+  el.find('br, p, li, tr, dt, dd, h1, h2, h3, h4, div').each((_, node) => {
+    $(node).append('\n');
+  });
+  return factsFromText(el.text());
+}

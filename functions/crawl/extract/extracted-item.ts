@@ -1,0 +1,48 @@
+import type { ItemKind } from '../../../shared/domain/item.js';
+
+/**
+ * One entry as an extractor read it, before normalisation: text as printed (whitespace not yet
+ * cleaned), the link made absolute, and dates either machine-readable (`publishedAt`, from a
+ * feed) or as printed (`dateText`, with `dateContext` for list pages whose year and month stand
+ * in a heading such as 令和8年8月分). `toDraft` turns it into an `ItemDraft`.
+ */
+export interface ExtractedItem {
+  readonly title: string;
+  /** Absolute URL (resolved against the page's final URL). */
+  readonly url: string;
+  /** ISO instant with offset, from a feed (`dc:date`, `updated`, `pubDate`). */
+  readonly publishedAt?: string;
+  /** A date as printed on a list page: `2026年8月17日`, `8月19日`, `令和8年11月1日`. */
+  readonly dateText?: string;
+  /** The heading that gives a year-less `dateText` its year and month: `令和8年8月分`. */
+  readonly dateContext?: string;
+  /** An application period as printed: `令和8年11月1日（日）～令和8年12月15日（火）17時`. */
+  readonly periodText?: string;
+  readonly summary?: string;
+  /** Machine dates of the application period (APIs). */
+  readonly opensAt?: string;
+  readonly closesAt?: string;
+  readonly budgetText?: string;
+  readonly budgetYen?: number;
+  readonly eligibility?: string;
+  /** Prefecture names or codes the entry declares (J-Net21 `dc:coverage`, jGrants target area). */
+  readonly areaText?: string;
+  /** Text the kind, prefectures and fields are also read from (detail page body, API detail). */
+  readonly bodyText?: string;
+  readonly kindHint?: ItemKind;
+  /** Key an adapter uses to decide whether a detail fetch is needed (jGrants id). */
+  readonly externalId?: string;
+}
+
+/** What one page gave: its entries and, for paginated lists, the next page. */
+export interface ExtractedPage {
+  readonly items: ExtractedItem[];
+  readonly nextPageUrl?: string;
+  /** Feed dialect, for the operator's eyes. */
+  readonly format?: 'rss1' | 'rss2' | 'atom' | 'html' | 'json';
+}
+
+/** The page is not what the definition expects (not a feed, truncated, no items where items must be). */
+export class ExtractionError extends Error {
+  override name = 'ExtractionError';
+}

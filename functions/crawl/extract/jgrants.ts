@@ -1,0 +1,123 @@
+import { z } from 'zod';
+import type { JsonSource } from '../../../shared/domain/source.js';
+import { feedDate } from './feed.js';
+import { ExtractionError, type ExtractedItem } from './extracted-item.js';
+
+/**
+ * jGrants public API (デジタル庁, https://api.jgrants-portal.go.jp/exp/v1/public). The list
+ * answers every match at once (no paging) with a handful of fields; the detail adds the
+ * description (HTML), target area detail and subsidy rate but also base64 attachments of
+ * several MB, so it is fetched only for ids that are new or whose list fields changed.
+ * Responses are parsed with zod (loose: the API may add fields). Attribution: Jグランツ.
+ */
+const ListEntrySchema = z.object({
+  id: z.string().min(1),
+  name: z.string().optional(),
+  title: z.string().min(1),
+  target_area_search: z.string().nullish(),
+  subsidy_max_limit: z.number().nullish(),
+  acceptance_start_datetime: z.string().nullish(),
+  acceptance_end_datetime: z.string().nullish(),
+  target_number_of_employees: z.string().nullish(),
+});
+export type JgrantsListEntry = z.infer<typeof ListEntrySchema>;
+
+const ListSchema = z.object({ result: z.array(z.unknown()).default([]) });
+
+const DetailSchema = z.object({
+  result: z
+    .array(
+      z.object({
+        id: z.string(),
+        title: z.string().optional(),
+        subsidy_catch_phrase: z.string().nullish(),
+        detail: z.string().nullish(),
+        target_area_detail: z.string().nullish(),
+        subsidy_rate: z.string().nullish(),
+        use_purpose: z.string().nullish(),
+        industry: z.string().nullish(),
+        front_subsidy_detail_page_url: z.string().nullish(),
+      }),
+    )
+    .min(1),
+});
+export type JgrantsDetail = z.infer<typeof DetailSchema>['result'][number];
+
+/** List URL for one keyword. */
+export function jgrantsListUrl(source: JsonSource, keyword: string): string {
+  const p = source.params;
+  const query = new URLSearchParams({ keyword, sort: p.sort, order: p.order, acceptance: p.acceptance });
+  if (p.targetAreaSearch) query.set('target_area_search', p.targetAreaSearch);
+  return `${source.url.replace(/\/$/, '')}${p.listPath}?${query}`;
+}
+
+export function jgrantsDetailUrl(source: JsonSource, id: string): string {
+  return `${source.url.replace(/\/$/, '')}${source.params.detailPath.replace('{id}', encodeURIComponent(id))}`;
+}
+
+/**
+ * Entries of a list response. Entries that do not match the expected shape are returned in
+ * `invalid` (counted on the crawl run), the rest are kept. Throws `ExtractionError` when the body
+ * is not a jGrants list at all.
+ */
+export function parseJgrantsList(body: string): { entries: JgrantsListEntry[]; invalid: number } {
+  let json: unknown;
+  try {
+    json = JSON.parse(body);
+  } catch {
+    throw new ExtractionError('jGrants list is not JSON');
+  }
+  const list = ListSchema.safeParse(json);
+  if (!list.success) throw new ExtractionError(`jGrants list has no "result" array: ${list.error.issues[0]?.message}`);
+  const entries: JgrantsListEntry[] = [];
+  let invalid = 0;
+  for (const raw of list.data.result) {
+    const entry = ListEntrySchema.safeParse(raw);
+    if (entry.success) entries.push(entry.data);
+    else invalid += 1;
+  }
+  return { entries, invalid };
+}
+
+export function parseJgrantsDetail(body: string): JgrantsDetail {
+  let json: unknown;
+  try {
+    json = JSON.parse(body);
+  } catch {
+    throw new ExtractionError('jGrants detail is not JSON');
+  }
+  const detail = DetailSchema.safeParse(json);
+  if (!detail.success) throw new ExtractionError('jGrants detail has no result entry');
+  return detail.data.result[0] as JgrantsDetail;
+}
+
+function stripHtml(html: string): string {
+  return html
+    .replace(/<(script|style)[\s\S]*?<\/\1>/gi, ' ')
+    .replace(/<br\s*\/?>|<\/p>|<\/li>/gi, '\n')
+    .replace(/<[^>]+>/g, ' ')
+    .replace(/&nbsp;/g, ' ')
+    .replace(/&amp;/g, '&')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>');
+}
+
+/** One subsidy as an extracted item; `detail` when it was fetched this run. */
+export function jgrantsItem(source: JsonSource, entry: JgrantsListEntry, detail?: JgrantsDetail): ExtractedItem {
+  const limit = entry.subsidy_max_limit ?? undefined;
+  const body = detail?.detail ? stripHtml(detail.detail) : undefined;
+  return {
+    title: entry.title,
+    url: detail?.front_subsidy_detail_page_url || source.params.itemUrl.replace('{id}', encodeURIComponent(entry.id)),
+    opensAt: feedDate(entry.acceptance_start_datetime ?? undefined),
+    closesAt: feedDate(entry.acceptance_end_datetime ?? undefined),
+    budgetText: limit ? `補助上限額 ${limit.toLocaleString('ja-JP')}円` : undefined,
+    budgetYen: limit ?? undefined,
+    areaText: [entry.target_area_search, detail?.target_area_detail].filter(Boolean).join(' ') || undefined,
+    summary: detail?.subsidy_catch_phrase ?? undefined,
+    bodyText: body,
+    eligibility: entry.target_number_of_employees ? `従業員数: ${entry.target_number_of_employees}` : undefined,
+    kindHint: 'call',
+    externalId: entry.id,
+  };
+}

@@ -1,0 +1,203 @@
+import { z } from 'zod';
+import { ItemKindSchema, PrefectureCodeSchema } from './item.js';
+
+/**
+ * A source definition: one site (feed, list page or API) the crawler reads. Sources are data,
+ * not code: an operator adds a site by writing a definition in a registry file
+ * (functions/crawl/registries/*.yaml). Every object is strict, so a typo in a key fails loudly
+ * with the path of the bad field.
+ */
+
+/** Nightly at 03:00 Tokyo time (18:00 UTC), in EventBridge Scheduler syntax. */
+export const nightlySchedule = 'cron(0 18 * * ? *)';
+
+const rateRe = /^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$/;
+const cronRe = /^cron\((\S+ \S+ \S+ \S+ \S+ \S+)\)$/;
+
+/**
+ * An EventBridge Scheduler expression: `rate(1 day)` or `cron(min hour day-of-month month
+ * day-of-week year)` with exactly one of day-of-month / day-of-week set to `?`.
+ */
+export const ScheduleSchema = z.string().superRefine((value, ctx) => {
+  const rate = rateRe.exec(value);
+  if (rate) {
+    const n = Number(rate[1]);
+    const unit = rate[2] ?? '';
+    if (n < 1) ctx.addIssue({ code: 'custom', message: `schedule "${value}" needs a positive rate` });
+    else if ((n === 1) !== !unit.endsWith('s'))
+      ctx.addIssue({
+        code: 'custom',
+        message: `schedule "${value}": use "${n} ${n === 1 ? unit.replace(/s$/, '') : unit.replace(/s?$/, 's')}"`,
+      });
+    return;
+  }
+  const cron = cronRe.exec(value);
+  if (cron) {
+    const fields = (cron[1] ?? '').split(' ');
+    const dom = fields[2];
+    const dow = fields[4];
+    if ((dom === '?') === (dow === '?'))
+      ctx.addIssue({
+        code: 'custom',
+        message: `schedule "${value}": exactly one of day-of-month and day-of-week must be "?"`,
+      });
+    return;
+  }
+  ctx.addIssue({
+    code: 'custom',
+    message: `schedule "${value}" is not an EventBridge expression, expected "rate(1 day)" or "cron(0 18 * * ? *)"`,
+  });
+});
+
+/** Politeness towards the site: pause between requests to its host and a cap on list pages. */
+export const PolitenessSchema = z.strictObject({
+  minDelayMs: z.number().int().min(0).max(60_000).default(2000),
+  maxPages: z.number().int().min(1).max(50).default(5),
+});
+
+/** Keyword rules on the item title (NFKC, case-insensitive). `include`: at least one must occur. */
+export const KeywordRulesSchema = z.strictObject({
+  include: z.array(z.string().min(1)).optional(),
+  exclude: z.array(z.string().min(1)).optional(),
+});
+
+/**
+ * Detail enrichment: fetch each listed item's page to read the application period, deadline,
+ * budget, eligibility and whether e-Rad registration is required. Selectors narrow where to
+ * look; without them the whole page text is searched.
+ */
+export const DetailSchema = z.strictObject({
+  /** Main content of the detail page; the rest of the page (menus, footer) is ignored. */
+  content: z.string().min(1).optional(),
+  /** Only items classified as calls get their page fetched (news pages rarely hold a deadline). */
+  onlyCalls: z.boolean().default(true),
+  /** At most this many detail pages per run. */
+  maxItems: z.number().int().min(1).max(500).default(50),
+});
+
+/** An absolute http(s) URL (registry files may write `{{SAMPLE_HOST}}`, filled in before validation). */
+export const SourceUrlSchema = z
+  .string()
+  .refine((v) => /^https?:\/\/[^/\s]+/.test(v) && URL.canParse(v), { message: 'expected an absolute http(s) URL' });
+
+const common = {
+  /** Stable id, lower-case kebab: `mext-news`, `pref-13-koubo`. */
+  id: z.string().regex(/^[a-z0-9][a-z0-9-]{1,62}$/, 'expected a lower-case id such as "mext-news"'),
+  name: z.string().min(1),
+  /** Who publishes the items (shown to users): `文部科学省`. */
+  publisher: z.string().min(1),
+  /** Ministry or agency code (shared/taxonomy/ministries): `mext`, `jst`, `pref-13`. Falls back to the host. */
+  ministry: z
+    .string()
+    .regex(/^[a-z][a-z0-9-]*$/, 'expected a ministry code such as "mext" or "pref-13"')
+    .optional(),
+  /** Kind of items unless the text says otherwise (a 公募 on a news feed is still a call). */
+  defaultKind: ItemKindSchema.default('news'),
+  /** Prefectures every item of the source concerns (a prefecture's own site). */
+  prefectures: z.array(PrefectureCodeSchema).default([]),
+  schedule: ScheduleSchema.default(nightlySchedule),
+  /** How often the source publishes, in days: no new item for longer flags the source stale. */
+  expectedCadenceDays: z.number().positive().max(366).default(14),
+  politeness: PolitenessSchema.default({ minDelayMs: 2000, maxPages: 5 }),
+  /** Hosts redirects and next-page links may lead to; the start URL's host is always allowed. */
+  allowedHosts: z.array(z.string().regex(/^[a-z0-9.-]+(:\d+)?$/, 'expected a lower-case host name')).default([]),
+  /** Charset override when the site lies about its encoding. */
+  charset: z.enum(['utf-8', 'shift_jis', 'euc-jp']).optional(),
+  /** Canonical URLs use https even where the site prints http links (the host serves both). */
+  canonicalHttps: z.boolean().default(false),
+  keywords: KeywordRulesSchema.optional(),
+  detail: DetailSchema.optional(),
+  enabled: z.boolean().default(true),
+  /** `saved-page`: checked against a saved copy of the real page; `unverified`: written from documentation. */
+  verified: z.enum(['saved-page', 'unverified', 'sample']).default('unverified'),
+  /** Operator notes (WAF behaviour, replaced feeds, quirks). */
+  note: z.string().optional(),
+};
+
+/** RSS 1.0 (RDF), RSS 2.0 or Atom; which one is detected from the content, not the URL. */
+export const FeedSourceSchema = z.strictObject({
+  ...common,
+  kind: z.literal('feed'),
+  url: SourceUrlSchema,
+});
+
+/**
+ * An HTML list page. `item` selects each entry; `title`, `link`, `date` are looked up inside it
+ * (the item itself when omitted). `dateBefore` takes the date from the nearest preceding element
+ * matching it (MAFF's `<p class="list_item_date">8月19日</p>` before each group), and
+ * `dateContext` the year and month from the nearest preceding heading (`<h2>令和8年8月分</h2>`).
+ */
+export const HtmlListSchema = z.strictObject({
+  /** Only look inside this element (the main content). */
+  container: z.string().min(1).optional(),
+  item: z.string().min(1),
+  title: z.string().min(1).optional(),
+  link: z.string().min(1).optional(),
+  date: z.string().min(1).optional(),
+  /** Attribute holding a machine date (`datetime` on `<time>`), preferred over the text. */
+  dateAttribute: z.string().min(1).optional(),
+  dateBefore: z.string().min(1).optional(),
+  dateContext: z.string().min(1).optional(),
+  /** Table layouts: a cell with the application period (`令和8年11月1日～令和8年12月15日`). */
+  period: z.string().min(1).optional(),
+  /** Link to the next page of the list; followed up to `politeness.maxPages`. */
+  nextPage: z.string().min(1).optional(),
+});
+
+export const HtmlListSourceSchema = z.strictObject({
+  ...common,
+  kind: z.literal('html-list'),
+  url: SourceUrlSchema,
+  list: HtmlListSchema,
+});
+
+/**
+ * jGrants public API (デジタル庁): GET {base}/subsidies per keyword; the detail
+ * {base}/subsidies/id/{id} is fetched only for new or changed ids. No paging. A keyword needs at
+ * least 2 characters.
+ */
+export const JgrantsParamsSchema = z.strictObject({
+  keywords: z.array(z.string().min(2, 'jGrants needs a keyword of 2 or more characters').max(255)).min(1),
+  sort: z.enum(['created_date', 'acceptance_start_datetime', 'acceptance_end_datetime']).default('created_date'),
+  order: z.enum(['ASC', 'DESC']).default('DESC'),
+  /** 1: only calls accepting applications now. */
+  acceptance: z.enum(['0', '1']).default('1'),
+  targetAreaSearch: z.string().min(1).optional(),
+  /** Path of the list under the base URL. */
+  listPath: z.string().startsWith('/').default('/subsidies'),
+  /** Path of one subsidy's detail; `{id}` is replaced. */
+  detailPath: z.string().startsWith('/').includes('{id}').default('/subsidies/id/{id}'),
+  /** Public page of a subsidy, used as the item URL when the API gives none; `{id}` is replaced. */
+  itemUrl: SourceUrlSchema.default('https://www.jgrants-portal.go.jp/subsidy/{id}'),
+});
+
+export const JsonSourceSchema = z.strictObject({
+  ...common,
+  kind: z.literal('json'),
+  /** API base, e.g. `https://api.jgrants-portal.go.jp/exp/v1/public`. */
+  url: SourceUrlSchema,
+  adapter: z.literal('jgrants'),
+  params: JgrantsParamsSchema,
+});
+
+export const SourceSchema = z.discriminatedUnion('kind', [FeedSourceSchema, HtmlListSourceSchema, JsonSourceSchema]);
+export type Source = z.infer<typeof SourceSchema>;
+export type SourceInput = z.input<typeof SourceSchema>;
+export type FeedSource = z.infer<typeof FeedSourceSchema>;
+export type HtmlListSource = z.infer<typeof HtmlListSourceSchema>;
+export type JsonSource = z.infer<typeof JsonSourceSchema>;
+export type HtmlList = z.infer<typeof HtmlListSchema>;
+
+/** A registry file: a name and its sources. Ids are unique. */
+export const RegistrySchema = z.strictObject({
+  registry: z.string().min(1),
+  sources: z.array(SourceSchema).superRefine((sources, ctx) => {
+    const seen = new Set<string>();
+    sources.forEach((source, index) => {
+      if (seen.has(source.id))
+        ctx.addIssue({ code: 'custom', path: [index, 'id'], message: `duplicate source id "${source.id}"` });
+      seen.add(source.id);
+    });
+  }),
+});
+export type Registry = z.infer<typeof RegistrySchema>;
