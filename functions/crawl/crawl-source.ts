@@ -20,7 +20,7 @@ import { PermanentFetchError, RetryLaterError } from '../../shared/errors.js';
 import type { Log } from '../../shared/log.js';
 import type { ItemStore } from '../../shared/store/item-store.js';
 import { extractDetail, type DetailFacts } from './extract/detail.js';
-import { ExtractionError, type ExtractedItem, type ExtractedPage } from './extract/extracted-item.js';
+import type { ExtractedItem, ExtractedPage } from './extract/extracted-item.js';
 import { extractFeed } from './extract/feed.js';
 import { extractHtmlList } from './extract/html-list.js';
 import {
