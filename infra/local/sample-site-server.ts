@@ -71,7 +71,7 @@
  * | `flaky` | `failures` (2), `status` (500) | the first `failures` hits answer `status`, then the file is served |
  * | `redirect-loop` | | `/x` → 302 `/x?loop=1` → 302 `/x` → … forever |
  * | `redirect-chain` | `hops` (6) | `/x` → `/x?hop=1` → … → `/x?hop=<hops>` which serves the file |
- * | `redirect-foreign` | `location` (`http://foreign.localhost:<port><path>`) | 302 to a host the registry does not allow |
+ * | `redirect-foreign` | `location` (`http://elsewhere.example<path>`) | 302 to a host the registry does not allow |
  * | `oversized` | `sizeMb` (20), `contentLength` (false) | streams `sizeMb` MiB of HTML (chunked unless `contentLength`) |
  * | `bot-wall` | `mode` (`"403"` or `"202-empty"`) | agents whose User-Agent lacks `Mozilla/` get 403 (a short HTML refusal) or 202 with an empty body, like METI's WAF |
  * | `changing` | `advanceAfterHits` (1) | after every `advanceAfterHits` hits of a path, the site's version goes up by one (see versioned files) |
@@ -431,7 +431,7 @@ export async function startSampleSiteServer(options: SampleSiteServerOptions): P
         return true;
       }
       case 'redirect-foreign':
-        res.writeHead(302, { location: m.location ?? `http://foreign.localhost:${port}${path}` });
+        res.writeHead(302, { location: m.location ?? `http://elsewhere.example${path}` });
         res.end();
         return true;
       case 'oversized':
