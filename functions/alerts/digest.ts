@@ -1,0 +1,490 @@
+import { createHash } from 'node:crypto';
+import type { Clock } from '../../shared/clock.js';
+import { materialFields, type Item, type ItemId } from '../../shared/domain/item.js';
+import type {
+  DigestIntent,
+  Notified,
+  SavedSearch,
+  Subscription,
+  SubscriptionId,
+} from '../../shared/domain/subscription.js';
+import { ConflictError } from '../../shared/errors.js';
+import type { Log } from '../../shared/log.js';
+import type { Mailer } from '../../shared/mail/mailer.js';
+import { renderDigest, type ChangedField, type DigestEntry } from '../../shared/mail/render.js';
+import type { SearchIndex } from '../../shared/search/search-index.js';
+import { toSearchDoc } from '../../shared/search/search-index.js';
+import type { ItemStore } from '../../shared/store/item-store.js';
+import type { SubscriptionStore } from '../../shared/store/subscription-store.js';
+import type { LinkBuilder } from './links.js';
+import { dueReminderDays, effectiveDeadline } from './reminders.js';
+import { addressTag } from './subscriptions.js';
+
+/**
+ * The digest job: ONE mail per subscriber per delivery, across all their saved searches, with
+ * new calls since their watermark, material changes to calls they were told about (what changed,
+ * from what to what) and deadline reminders at their lead times. Muted items never appear.
+ *
+ * Matching. Saved searches are the `/v1/search` query model, so they run through a `SearchIndex`
+ * for identical semantics (bigram phrase matching, facets, derived status). Rather than asking the
+ * full index 3 × subscribers questions, the job loads the calls that are new or materially changed
+ * since the oldest watermark (`ItemStore.listChangedSince`: one Query on the `changes` index),
+ * puts them into a small in-memory scratch index, and runs each DISTINCT saved search once against
+ * it. Cost grows with the changes per cycle and the number of distinct searches, not with the size
+ * of the corpus, and the production OpenSearch domain sees no digest traffic at all.
+ *
+ * Exactly once, per subscriber, with conditional writes on the subscription's `revision`:
+ * 1. claim: store a digest intent (`pendingDigest`) with a deterministic id (subscription id +
+ *    window start), the rendered entries and the bookkeeping to commit. A concurrent run loses
+ *    this write and skips the subscriber.
+ * 2. send: the mail's Message-ID is `<digestId@domain>`.
+ * 3. commit: advance the watermark to the window end, merge what was told, drop the intent.
+ * A run that finds an intent (a crash or a failed send) sends that very digest again — same id,
+ * same content — and commits it, and builds nothing new for the subscriber in that run. So an
+ * item is never skipped (the watermark only moves past items in a committed digest) and never
+ * sent twice (what was told is recorded in the same write that moves the watermark). The only
+ * window for a duplicate is a crash after the transport accepted the mail and before the commit:
+ * the outbox ignores the repeated Message-ID; an SMTP receiver may collapse it by Message-ID but
+ * need not; SES has no idempotency key and sets its own Message-ID, so there a duplicate in that
+ * window (milliseconds) is possible — losing the item instead would be worse.
+ */
+
+/** The item store calls the digest uses. */
+export type DigestItemStore = Pick<ItemStore, 'listChangedSince' | 'get'>;
+
+export interface DigestDeps {
+  readonly subscriptions: SubscriptionStore;
+  readonly items: DigestItemStore;
+  readonly mailer: Mailer;
+  readonly links: LinkBuilder;
+  readonly clock: Clock;
+  readonly log: Log;
+  /** A new, empty, in-memory index (the embedded engine) to match changed items against saved searches. */
+  readonly scratchIndex: () => SearchIndex;
+  /** Domain of the digest Message-IDs. */
+  readonly messageDomain: string;
+}
+
+export interface DigestRunOptions {
+  /** `cycle`: after a crawl cycle; `schedule`: the daily/weekly timer. Both deliver whatever is due. */
+  readonly trigger?: 'cycle' | 'schedule';
+  /** Subscribers processed at once. */
+  readonly concurrency?: number;
+  /** Only these shards (default: all); lets AWS fan shards out to several invocations. */
+  readonly shards?: readonly number[];
+}
+
+export interface DigestRunReport {
+  readonly subscriptions: number;
+  readonly due: number;
+  /** Digests built, claimed and sent in this run. */
+  readonly sent: number;
+  /** Digests from an earlier, interrupted run sent again and committed. */
+  readonly resent: number;
+  /** Due subscribers with nothing to tell (watermark advanced without mail). */
+  readonly empty: number;
+  /** Subscribers another run was already handling. */
+  readonly raced: number;
+  readonly failed: number;
+  /** Calls loaded as new or changed. */
+  readonly changedItems: number;
+  /** Distinct saved searches run against them. */
+  readonly distinctSearches: number;
+}
+
+const hourMs = 60 * 60 * 1000;
+/**
+ * Re-read this much before the watermark: an item written late by a crawl that started before the
+ * last digest still gets in; `notified` keeps it from being told twice.
+ */
+export const watermarkOverlapMs = hourMs;
+const minIntervalMs = { immediate: 0, daily: 23 * hourMs, weekly: 7 * 24 * hourMs - hourMs } as const;
+/** An idle subscriber's watermark is still moved this often, so its window stays short. */
+const idleWatermarkMs = 24 * hourMs;
+const maxNotified = 2000;
+
+/** When the item was created or last changed materially (what the `changes` index sorts by). */
+export function changedAtOf(item: Item): number {
+  let at = Date.parse(item.createdAt);
+  for (const record of item.history) if (record.material) at = Math.max(at, Date.parse(record.at));
+  return at;
+}
+
+/** Deterministic digest id: one per subscriber and window start. */
+export function digestIdOf(id: SubscriptionId, windowStart: string): string {
+  return `dg_${createHash('sha256').update(`${id}|${windowStart}`).digest('hex').slice(0, 32)}`;
+}
+
+/** Material fields that changed after `sinceVersion`, each from its first `before` to its last `after`. */
+export function materialChangesSince(item: Item, sinceVersion: number): ChangedField[] {
+  const merged = new Map<string, { before: unknown; after: unknown }>();
+  const records = item.history
+    .filter((r) => r.version > sinceVersion && r.material)
+    .sort((a, b) => a.version - b.version);
+  for (const record of records) {
+    for (const change of record.changes) {
+      if (!(materialFields as readonly string[]).includes(change.field)) continue;
+      const seen = merged.get(change.field);
+      merged.set(change.field, { before: seen ? seen.before : change.before, after: change.after });
+    }
+  }
+  return [...merged]
+    .filter(([, c]) => JSON.stringify(c.before) !== JSON.stringify(c.after))
+    .map(([field, c]) => ({ field, before: c.before, after: c.after }));
+}
+
+/** Changed calls loaded once per run and the matches of each distinct saved search among them. */
+class ChangedCalls {
+  private loadedFrom: number | undefined;
+  private readonly byId = new Map<ItemId, Item>();
+  private index: SearchIndex | undefined;
+  private readonly matches = new Map<string, Promise<Set<ItemId>>>();
+
+  constructor(private readonly deps: DigestDeps) {}
+
+  get size(): number {
+    return this.byId.size;
+  }
+
+  get distinctSearches(): number {
+    return this.matches.size;
+  }
+
+  /** Makes sure every call changed at or after `since` is loaded. */
+  async ensureFrom(since: number): Promise<void> {
+    if (this.loadedFrom !== undefined && since >= this.loadedFrom) return;
+    const from = new Date(since).toISOString();
+    let cursor: string | undefined;
+    do {
+      const page = await this.deps.items.listChangedSince('call', from, cursor, 500);
+      for (const item of page.items) this.byId.set(item.id, item);
+      cursor = page.cursor;
+    } while (cursor);
+    this.loadedFrom = since;
+    this.index = undefined;
+    this.matches.clear();
+  }
+
+  get(id: ItemId): Item | undefined {
+    return this.byId.get(id);
+  }
+
+  private async scratch(): Promise<SearchIndex> {
+    if (this.index === undefined) {
+      const index = this.deps.scratchIndex();
+      await index.ensureIndex();
+      await index.upsert([...this.byId.values()].map(toSearchDoc));
+      this.index = index;
+    }
+    return this.index;
+  }
+
+  /** Ids of the loaded calls the saved search matches (every page). */
+  match(search: SavedSearch): Promise<Set<ItemId>> {
+    const key = JSON.stringify(search.query);
+    let found = this.matches.get(key);
+    if (found === undefined) {
+      found = this.runSearch(search);
+      this.matches.set(key, found);
+    }
+    return found;
+  }
+
+  private async runSearch(search: SavedSearch): Promise<Set<ItemId>> {
+    const index = await this.scratch();
+    const ids = new Set<ItemId>();
+    let cursor: string | undefined;
+    do {
+      const page = await index.search({ ...search.query, kinds: ['call'], sort: 'newest', size: 100, cursor });
+      for (const hit of page.items) ids.add(hit.doc.id);
+      cursor = page.nextCursor;
+    } while (cursor);
+    return ids;
+  }
+}
+
+/** What a subscriber's digest would hold, and the bookkeeping to commit with it. */
+export interface BuiltDigest {
+  readonly entries: DigestEntry[];
+  /** The subscriber's whole `notified` map after this digest. */
+  readonly notified: Record<string, Notified>;
+  /** True when `notified` differs from the stored one. */
+  readonly notifiedChanged: boolean;
+}
+
+/** Builds one subscriber's digest at `now` (no writes). */
+export async function buildDigest(
+  deps: Pick<DigestDeps, 'items' | 'links'>,
+  calls: Pick<ChangedCalls, 'get' | 'match'> & { ensureFrom(since: number): Promise<void> },
+  subscription: Subscription,
+  now: Date,
+): Promise<BuiltDigest> {
+  const since = Date.parse(subscription.watermark ?? now.toISOString()) - watermarkOverlapMs;
+  await calls.ensureFrom(since);
+  const muted = new Set(subscription.muted);
+  const notified: Record<string, Notified> = { ...subscription.notified };
+  let notifiedChanged = false;
+  const entries: DigestEntry[] = [];
+
+  // Which loaded calls each saved search matched, with the searches' labels.
+  const matched = new Map<ItemId, string[]>();
+  for (const search of subscription.searches) {
+    for (const id of await calls.match(search)) {
+      const labels = matched.get(id) ?? [];
+      labels.push(search.label);
+      matched.set(id, labels);
+    }
+  }
+
+  const entryOf = (item: Item, reason: DigestEntry['reason'], extra: Partial<DigestEntry> = {}): DigestEntry => {
+    const effective = effectiveDeadline(item);
+    return {
+      reason,
+      itemId: item.id,
+      title: item.title,
+      publisher: item.publisher,
+      sourceUrl: item.url,
+      recordUrl: deps.links.record(item.id),
+      muteUrl: deps.links.mute(subscription.id, item.id, now),
+      ...(item.opensAt ? { opensAt: item.opensAt } : {}),
+      ...(item.closesAt ? { closesAt: item.closesAt } : {}),
+      ...(item.requiresRegistration ? { requiresRegistration: item.requiresRegistration } : {}),
+      ...(effective?.registrationLeadDays !== undefined
+        ? { effectiveDeadline: effective.at, registrationLeadDays: effective.registrationLeadDays }
+        : {}),
+      ...extra,
+    };
+  };
+  // Lead times already passed when the subscriber first hears of a deadline count as reminded.
+  const remindedNow = (item: Item): number[] => {
+    const effective = effectiveDeadline(item);
+    return effective ? dueReminderDays(effective.at, subscription.reminderDays, [], now) : [];
+  };
+
+  const order = [...matched.keys()]
+    .map((id) => calls.get(id))
+    .filter((item): item is Item => item !== undefined)
+    .sort((a, b) => changedAtOf(a) - changedAtOf(b) || a.id.localeCompare(b.id));
+  for (const item of order) {
+    if (muted.has(item.id) || changedAtOf(item) < since) continue;
+    const told = notified[item.id];
+    if (told === undefined) {
+      // New to this subscriber only if new to the portal in the window and still open.
+      if (Date.parse(item.createdAt) < since) continue;
+      if (item.closesAt && Date.parse(item.closesAt) < now.getTime()) continue;
+      entries.push(entryOf(item, 'new', { matchedSearches: matched.get(item.id) }));
+      notified[item.id] = {
+        version: item.version,
+        ...(item.closesAt ? { closesAt: item.closesAt } : {}),
+        ...(item.requiresRegistration ? { registration: true } : {}),
+        remindedDays: remindedNow(item),
+      };
+      notifiedChanged = true;
+      continue;
+    }
+    if (item.version <= told.version) continue;
+    const changes = materialChangesSince(item, told.version);
+    const deadlineMoved = told.closesAt !== item.closesAt;
+    notified[item.id] = {
+      version: item.version,
+      ...(item.closesAt ? { closesAt: item.closesAt } : {}),
+      ...(item.requiresRegistration ? { registration: true } : {}),
+      remindedDays: deadlineMoved ? remindedNow(item) : told.remindedDays,
+    };
+    notifiedChanged = true;
+    if (changes.length > 0) entries.push(entryOf(item, 'changed', { changes, matchedSearches: matched.get(item.id) }));
+  }
+
+  // Reminders for calls the subscriber was told about, counted from the effective deadline.
+  for (const [id, told] of Object.entries(notified)) {
+    if (told.closesAt === undefined || muted.has(id as ItemId)) continue;
+    const effective = effectiveDeadline({
+      closesAt: told.closesAt,
+      requiresRegistration: told.registration ? 'e-rad' : undefined,
+    });
+    if (!effective) continue;
+    const due = dueReminderDays(effective.at, subscription.reminderDays, told.remindedDays, now);
+    if (due.length === 0) continue;
+    const item = calls.get(id as ItemId) ?? (await deps.items.get(id as ItemId));
+    notified[id] = { ...told, remindedDays: [...told.remindedDays, ...due] };
+    notifiedChanged = true;
+    if (item === undefined || item.withdrawnAt !== undefined) continue;
+    entries.push(entryOf(item, 'reminder', { reminderDays: Math.min(...due) }));
+  }
+
+  // Forget calls closed more than a day ago; cap the map.
+  for (const [id, told] of Object.entries(notified)) {
+    if (told.closesAt && Date.parse(told.closesAt) < now.getTime() - 24 * hourMs) {
+      delete notified[id];
+      notifiedChanged = true;
+    }
+  }
+  const ids = Object.keys(notified);
+  if (ids.length > maxNotified) {
+    for (const id of ids.slice(0, ids.length - maxNotified)) delete notified[id];
+    notifiedChanged = true;
+  }
+  return { entries, notified, notifiedChanged };
+}
+
+function isDue(subscription: Subscription, now: Date): boolean {
+  if (subscription.status !== 'active' || subscription.watermark === undefined) return false;
+  const last = Date.parse(subscription.lastDigestAt ?? subscription.confirmedAt ?? subscription.watermark);
+  return now.getTime() - last >= minIntervalMs[subscription.frequency];
+}
+
+type Outcome = 'sent' | 'resent' | 'empty' | 'raced' | 'failed' | 'skipped';
+
+/** Runs one digest delivery over every (or the given) shard. */
+export async function runDigest(deps: DigestDeps, options: DigestRunOptions = {}): Promise<DigestRunReport> {
+  const now = deps.clock.now();
+  const calls = new ChangedCalls(deps);
+  const counts: Record<Outcome, number> = { sent: 0, resent: 0, empty: 0, raced: 0, failed: 0, skipped: 0 };
+  let subscriptions = 0;
+  let due = 0;
+  const shards = options.shards ?? Array.from({ length: deps.subscriptions.shardCount }, (_, i) => i);
+  const concurrency = options.concurrency ?? 8;
+
+  const work: Subscription[] = [];
+  const drain = async () => {
+    const batch = work.splice(0, work.length);
+    let next = 0;
+    const worker = async () => {
+      while (next < batch.length) {
+        const subscription = batch[next++] as Subscription;
+        counts[await deliver(deps, calls, subscription, now)] += 1;
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(concurrency, batch.length) }, worker));
+  };
+
+  for (const shard of shards) {
+    let cursor: string | undefined;
+    do {
+      const page = await deps.subscriptions.listShard(shard, cursor, 200);
+      for (const subscription of page.items) {
+        subscriptions += 1;
+        if (subscription.pendingDigest !== undefined || isDue(subscription, now)) {
+          due += 1;
+          work.push(subscription);
+        }
+      }
+      cursor = page.cursor;
+      await drain();
+    } while (cursor);
+  }
+  const report: DigestRunReport = {
+    subscriptions,
+    due,
+    sent: counts.sent,
+    resent: counts.resent,
+    empty: counts.empty,
+    raced: counts.raced,
+    failed: counts.failed,
+    changedItems: calls.size,
+    distinctSearches: calls.distinctSearches,
+  };
+  deps.log.info('digest run finished', { trigger: options.trigger ?? 'cycle', ...report });
+  return report;
+}
+
+/** Claim → send → commit for one subscriber; never throws (a failure leaves the claim for the next run). */
+async function deliver(deps: DigestDeps, calls: ChangedCalls, listed: Subscription, now: Date): Promise<Outcome> {
+  try {
+    const current = await deps.subscriptions.get(listed.id);
+    if (current === undefined) return 'skipped';
+    if (current.pendingDigest !== undefined) return await resend(deps, current, current.pendingDigest);
+    if (!isDue(current, now)) return 'skipped';
+    if (await deps.subscriptions.isSuppressed(current.emailHash)) {
+      await deps.subscriptions.save({ ...current, status: 'suppressed' });
+      return 'skipped';
+    }
+    const built = await buildDigest(deps, calls, current, now);
+    const until = now.toISOString();
+    if (built.entries.length === 0) {
+      const stale = now.getTime() - Date.parse(current.watermark ?? until) >= idleWatermarkMs;
+      if (built.notifiedChanged || stale || current.frequency !== 'immediate') {
+        await deps.subscriptions.save({ ...current, notified: built.notified, watermark: until, lastDigestAt: until });
+      }
+      return 'empty';
+    }
+    const intent: DigestIntent = {
+      id: digestIdOf(current.id, current.watermark ?? until),
+      at: until,
+      until,
+      entries: built.entries,
+      notified: built.notified,
+      claimedAt: until,
+    };
+    let claimed: Subscription;
+    try {
+      claimed = await deps.subscriptions.save({ ...current, pendingDigest: intent });
+    } catch (error) {
+      if (error instanceof ConflictError) return 'raced';
+      throw error;
+    }
+    await send(deps, claimed, intent);
+    await commit(deps, claimed, intent);
+    return 'sent';
+  } catch (error) {
+    deps.log.error('digest delivery failed', {
+      subscriptionId: listed.id,
+      address: addressTag(listed.emailHash),
+      error: error instanceof Error ? error.message : String(error),
+    });
+    return 'failed';
+  }
+}
+
+async function resend(deps: DigestDeps, current: Subscription, intent: DigestIntent): Promise<Outcome> {
+  if (current.status !== 'active' || (await deps.subscriptions.isSuppressed(current.emailHash))) {
+    // Unsubscribed or suppressed since the claim: drop the digest, send nothing.
+    const { pendingDigest: _dropped, ...rest } = current;
+    await deps.subscriptions.save(rest);
+    return 'skipped';
+  }
+  await send(deps, current, intent);
+  await commit(deps, current, intent);
+  deps.log.info('interrupted digest resent', { subscriptionId: current.id, digestId: intent.id });
+  return 'resent';
+}
+
+async function send(deps: DigestDeps, subscription: Subscription, intent: DigestIntent): Promise<void> {
+  await deps.mailer.send(
+    renderDigest({
+      to: subscription.email,
+      entries: intent.entries,
+      links: deps.links.subscriber(subscription.id, new Date(intent.at)),
+      at: intent.at,
+      digestId: intent.id,
+      messageDomain: deps.messageDomain,
+    }),
+  );
+}
+
+/** Moves the watermark and records what was told, in one conditional write; retries if the record moved meanwhile. */
+async function commit(deps: DigestDeps, claimed: Subscription, intent: DigestIntent): Promise<void> {
+  let current = claimed;
+  for (let attempt = 0; ; attempt++) {
+    if (current.pendingDigest?.id !== intent.id) return;
+    const { pendingDigest: _done, ...rest } = current;
+    const notified = { ...intent.notified };
+    // A mute that arrived after the claim wins over the claim's bookkeeping.
+    for (const id of current.muted) delete notified[id];
+    try {
+      await deps.subscriptions.save({
+        ...rest,
+        notified,
+        watermark: intent.until,
+        lastDigestId: intent.id,
+        lastDigestAt: intent.at,
+      });
+      return;
+    } catch (error) {
+      if (!(error instanceof ConflictError) || attempt >= 4) throw error;
+      const fresh = await deps.subscriptions.get(claimed.id);
+      if (fresh === undefined) return;
+      current = fresh;
+    }
+  }
+}

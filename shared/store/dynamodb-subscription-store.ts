@@ -1,0 +1,228 @@
+import { createHash } from 'node:crypto';
+import {
+  DeleteCommand,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+  type DynamoDBDocumentClient,
+} from '@aws-sdk/lib-dynamodb';
+import { z } from 'zod';
+import { SubscriptionSchema, type Subscription, type SubscriptionId } from '../domain/subscription.js';
+import { ConflictError, InvalidInputError } from '../errors.js';
+import { parseInput } from '../parse-input.js';
+import type { Page } from './item-store.js';
+import type { RateLimitResult, SubscriptionStore } from './subscription-store.js';
+
+/**
+ * `SubscriptionStore` on the items table (keys.ts describes the table; these records add their
+ * own key prefixes, none of which collides with an item's):
+ *
+ * | record          | pk                       | sk                    | attributes                          |
+ * |-----------------|--------------------------|-----------------------|-------------------------------------|
+ * | subscription    | `SUBS#<shard 00-15>`     | `SUB#<subscriptionId>`| the Subscription, `type='subscription'` |
+ * | address lookup  | `SUBEMAIL#<emailHash>`   | `SUBEMAIL`            | `subscriptionId`                    |
+ * | suppression     | `SUPPRESS#<emailHash>`   | `SUPPRESS`            | `reason`, `at`                      |
+ * | rate window     | `RATE#<sha256(bucket)>`  | `W#<window start s>`  | `count`, `expiresAt` (TTL)          |
+ *
+ * - **subscription**: sharded over `shardCount` partitions by the id's first hex digits, so the
+ *   digest lists every subscription with one Query per shard (no Scan over items, no GSI write
+ *   per subscription) and can work the shards in parallel; a `get` knows its shard from the id.
+ *   Addresses live only here, never in a key.
+ * - **address lookup**: `emailHash` is an HMAC of the address (see `emailHashOf`), so the key
+ *   reveals nothing without the secret.
+ * - **rate window**: fixed windows; `ADD count :1` conditional on `count < limit`; `expiresAt`
+ *   lets DynamoDB TTL remove old windows in AWS (dynalite keeps them).
+ *
+ * No transactions (dynalite has none): `create` writes the lookup first, then the subscription;
+ * a lookup whose subscription is missing (a crash in between) is taken over by the next `create`.
+ */
+export class DynamoDbSubscriptionStore implements SubscriptionStore {
+  readonly shardCount: number;
+  private readonly client: DynamoDBDocumentClient;
+  private readonly tableName: string;
+
+  constructor(options: { client: DynamoDBDocumentClient; tableName: string; shardCount?: number }) {
+    this.client = options.client;
+    this.tableName = options.tableName;
+    this.shardCount = options.shardCount ?? 16;
+  }
+
+  private shardOf(id: string): number {
+    return parseInt(id.slice(4, 8), 16) % this.shardCount;
+  }
+
+  private key(id: string) {
+    return { pk: `SUBS#${String(this.shardOf(id)).padStart(2, '0')}`, sk: `SUB#${id}` };
+  }
+
+  async get(id: SubscriptionId): Promise<Subscription | undefined> {
+    const out = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: this.key(id), ConsistentRead: true }),
+    );
+    return out.Item ? fromRecord(out.Item) : undefined;
+  }
+
+  async findByEmailHash(emailHash: string): Promise<Subscription | undefined> {
+    const out = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: emailKey(emailHash), ConsistentRead: true }),
+    );
+    const id = out.Item?.['subscriptionId'];
+    if (typeof id !== 'string') return undefined;
+    return this.get(id as SubscriptionId);
+  }
+
+  async create(subscription: Subscription): Promise<void> {
+    const lookup = { ...emailKey(subscription.emailHash), type: 'subscription-email', subscriptionId: subscription.id };
+    try {
+      await this.client.send(
+        new PutCommand({ TableName: this.tableName, Item: lookup, ConditionExpression: 'attribute_not_exists(pk)' }),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+      const existing = await this.client.send(
+        new GetCommand({ TableName: this.tableName, Key: emailKey(subscription.emailHash), ConsistentRead: true }),
+      );
+      const ownerId = existing.Item?.['subscriptionId'];
+      if (typeof ownerId === 'string' && (await this.get(ownerId as SubscriptionId)) !== undefined) {
+        throw new ConflictError('the address already has a subscription', { cause: error });
+      }
+      try {
+        await this.client.send(
+          new PutCommand({
+            TableName: this.tableName,
+            Item: lookup,
+            ConditionExpression: 'subscriptionId = :owner',
+            ExpressionAttributeValues: { ':owner': ownerId },
+          }),
+        );
+      } catch (inner) {
+        if (isConditionFailure(inner))
+          throw new ConflictError('the address already has a subscription', { cause: inner });
+        throw inner;
+      }
+    }
+    await this.client.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: toRecord({ ...subscription, revision: 0 }, this.key(subscription.id)),
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    );
+  }
+
+  async save(subscription: Subscription): Promise<Subscription> {
+    const next = { ...subscription, revision: subscription.revision + 1 };
+    try {
+      await this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: toRecord(next, this.key(subscription.id)),
+          ConditionExpression: 'revision = :revision',
+          ExpressionAttributeValues: { ':revision': subscription.revision },
+        }),
+      );
+    } catch (error) {
+      if (isConditionFailure(error)) {
+        throw new ConflictError(`subscription changed since revision ${subscription.revision}`, { cause: error });
+      }
+      throw error;
+    }
+    return next;
+  }
+
+  async listShard(shard: number, cursor?: string, limit = 100): Promise<Page<Subscription>> {
+    const out = await this.client.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+        ExpressionAttributeValues: { ':pk': `SUBS#${String(shard).padStart(2, '0')}`, ':prefix': 'SUB#' },
+        ExclusiveStartKey: cursor ? decodeCursor(cursor) : undefined,
+        Limit: limit,
+      }),
+    );
+    return {
+      items: (out.Items ?? []).map(fromRecord),
+      cursor: out.LastEvaluatedKey
+        ? Buffer.from(JSON.stringify(out.LastEvaluatedKey)).toString('base64url')
+        : undefined,
+    };
+  }
+
+  async suppress(emailHash: string, reason: 'bounce' | 'complaint', at: string): Promise<void> {
+    await this.client.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: { pk: `SUPPRESS#${emailHash}`, sk: 'SUPPRESS', type: 'suppression', reason, at },
+      }),
+    );
+  }
+
+  async isSuppressed(emailHash: string): Promise<boolean> {
+    const out = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: { pk: `SUPPRESS#${emailHash}`, sk: 'SUPPRESS' } }),
+    );
+    return out.Item !== undefined;
+  }
+
+  async hitRateLimit(bucket: string, limit: number, windowSec: number, now: Date): Promise<RateLimitResult> {
+    const nowSec = Math.floor(now.getTime() / 1000);
+    const windowStart = nowSec - (nowSec % windowSec);
+    const retryAfterSec = windowStart + windowSec - nowSec;
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: `RATE#${createHash('sha256').update(bucket).digest('hex')}`, sk: `W#${windowStart}` },
+          UpdateExpression: 'ADD #count :one SET expiresAt = :expires, #type = :type',
+          ConditionExpression: 'attribute_not_exists(#count) OR #count < :limit',
+          ExpressionAttributeNames: { '#count': 'count', '#type': 'type' },
+          ExpressionAttributeValues: {
+            ':one': 1,
+            ':limit': limit,
+            ':expires': windowStart + 2 * windowSec,
+            ':type': 'rate',
+          },
+        }),
+      );
+      return { allowed: true, retryAfterSec: 0 };
+    } catch (error) {
+      if (isConditionFailure(error)) return { allowed: false, retryAfterSec };
+      throw error;
+    }
+  }
+
+  /** Removes a subscription and its lookup; for tests and data-subject requests. */
+  async delete(subscription: Subscription): Promise<void> {
+    await this.client.send(new DeleteCommand({ TableName: this.tableName, Key: this.key(subscription.id) }));
+    await this.client.send(new DeleteCommand({ TableName: this.tableName, Key: emailKey(subscription.emailHash) }));
+  }
+}
+
+const emailKey = (emailHash: string) => ({ pk: `SUBEMAIL#${emailHash}`, sk: 'SUBEMAIL' });
+
+const tableAttributes = ['pk', 'sk', 'type'] as const;
+
+function toRecord(subscription: Subscription, key: { pk: string; sk: string }): Record<string, unknown> {
+  return { ...key, type: 'subscription', ...subscription };
+}
+
+function fromRecord(record: Record<string, unknown>): Subscription {
+  const rest: Record<string, unknown> = { ...record };
+  for (const name of tableAttributes) delete rest[name];
+  return SubscriptionSchema.parse(rest);
+}
+
+const CursorSchema = z.record(z.string(), z.string());
+
+function decodeCursor(cursor: string): Record<string, string> {
+  try {
+    return parseInput(CursorSchema, JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')));
+  } catch (error) {
+    throw new InvalidInputError([{ path: ['cursor'], message: 'not a cursor from a previous page' }], { cause: error });
+  }
+}
+
+function isConditionFailure(error: unknown): boolean {
+  return error instanceof Error && error.name === 'ConditionalCheckFailedException';
+}
