@@ -82,8 +82,9 @@
  * ## API
  *
  * `startSampleSiteServer({ root, port?, host?, clock? })` resolves to a `SampleSiteServer`:
- * `url` (the index), `port`, `siteUrl(site)`, `hits(path, site?)`, `requests()` (a log with
- * server-side start and end times, for pacing tests), `advance(site)`, `reset()`, `close()`.
+ * `url` (the index), `port`, `siteUrl(site)`, `sites()`, `hits(path, site?)`, `requests()` (a log
+ * with server-side start and end times, for pacing tests), `advance(site?)` (one site or all),
+ * `reset()`, `close()`.
  */
 import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -186,8 +187,13 @@ export interface SampleSiteServer {
   hits(path: string, site?: string): number;
   /** Every request so far, in arrival order. */
   requests(): readonly ServedRequest[];
-  /** Moves a site to its next content version (see versioned files); returns the new version. */
-  advance(site: string): number;
+  /** Every site served, with its manifest description. */
+  sites(): readonly { readonly name: string; readonly description?: string }[];
+  /**
+   * Moves a site (or, without an argument, every site) to its next content version (see
+   * versioned files); returns the new version (the highest, for all sites).
+   */
+  advance(site?: string): number;
   /** Forgets hit counts, the request log and versions. */
   reset(): void;
   close(): Promise<void>;
@@ -516,10 +522,19 @@ export async function startSampleSiteServer(options: SampleSiteServerOptions): P
       return total;
     },
     requests: () => [...log],
+    sites: () =>
+      [...sites.values()].map((s) => ({
+        name: s.name,
+        ...(s.manifest.description !== undefined ? { description: s.manifest.description } : {}),
+      })),
     advance(site) {
-      const next = versionOf(site) + 1;
-      versions.set(site, next);
-      return next;
+      let highest = 0;
+      for (const name of site === undefined ? sites.keys() : [site]) {
+        const next = versionOf(name) + 1;
+        versions.set(name, next);
+        highest = Math.max(highest, next);
+      }
+      return highest;
     },
     reset() {
       hitCounts.clear();
