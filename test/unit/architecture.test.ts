@@ -1,0 +1,385 @@
+/**
+ * Enforces the module-boundary table of STYLE.md section 2 by scanning the import specifiers of
+ * every .ts file under shared/, functions/ and infra/. A failure names the file and line, the import
+ * and the rule it breaks. Treat it like a type error: fix the import, do not loosen the rule.
+ */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { posix } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import ts from 'typescript';
+import { describe, expect, it } from 'vitest';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const scannedFolders = ['shared', 'functions', 'infra'];
+/** Not TypeScript run by Node: the portal front end is bundled for the browser. */
+const skippedFolders = ['infra/local/portal', 'node_modules', 'cdk.out'];
+
+// ---- what a file is -------------------------------------------------------------------------
+
+/** Port interfaces: the contracts adapters implement. */
+const portFiles = [
+  'shared/store/item-store.ts',
+  'shared/store/subscription-store.ts',
+  'shared/search/search-index.ts',
+  'shared/search/query.ts',
+  'shared/mail/mailer.ts',
+  'functions/crawl/http-fetcher.ts',
+];
+
+/**
+ * Adapters (STYLE section 4) are the files in shared/store|search|mail that are not ports and either
+ * are named technology + port (`dynamodb-item-store.ts`, `ses-mailer.ts`) or talk to the outside
+ * themselves: they import a service SDK or do I/O (`opensearch-client.ts`). The rest there are
+ * model files (query, cursor, analysis, rendering, table keys) that anyone may import.
+ */
+const adapterNamePattern =
+  /^shared\/(store|search|mail)\/[a-z0-9-]+-(item-store|subscription-store|search-index|mailer)\.ts$/u;
+const ioModules = /^(node:)?(fs|fs\/promises|net|http|https|http2|dns|tls|child_process)$|^undici$/u;
+
+/** Classifies the scanned files once; `isAdapter` answers for any path. */
+interface Context {
+  readonly isAdapter: (file: string) => boolean;
+}
+
+function contextFor(files: readonly { path: string; source: string }[]): Context {
+  const adapters = new Set<string>();
+  for (const { path, source } of files) {
+    if (!/^shared\/(store|search|mail)\//u.test(path) || isPort(path)) continue;
+    const touchesOutside = importsOf(path, source).some(
+      (ref) => ref.target === undefined && (isSdk(ref.specifier) || ioModules.test(ref.specifier)),
+    );
+    if (adapterNamePattern.test(path) || touchesOutside) adapters.add(path);
+  }
+  return { isAdapter: (file) => adapters.has(file) || adapterNamePattern.test(file) };
+}
+
+function isPort(file: string): boolean {
+  return portFiles.includes(file);
+}
+
+/** Service SDKs and clients: what only adapters, wiring and the local stack may touch. */
+function isSdk(specifier: string): boolean {
+  return /^(@aws-sdk\/|@smithy\/|@opensearch-project\/|nodemailer(\/|$)|dynalite$)/u.test(specifier);
+}
+
+function isCdk(specifier: string): boolean {
+  return /^(aws-cdk-lib(\/|$)|constructs$|cdk-nag$)/u.test(specifier);
+}
+
+/** `functions/<fn>/...` → `<fn>`. */
+function functionOf(file: string): string | undefined {
+  return /^functions\/([^/]+)\//u.exec(file)?.[1];
+}
+
+function isHandlerOrWiring(file: string): boolean {
+  return /^(handler|wiring)[^/]*\.ts$/u.test(posix.basename(file));
+}
+
+// ---- imports ----------------------------------------------------------------------------------
+
+interface ImportRef {
+  readonly file: string;
+  readonly line: number;
+  readonly specifier: string;
+  /** Repository path of a relative import (`.js` read as `.ts`); undefined for packages. */
+  readonly target?: string;
+}
+
+function importsOf(file: string, source: string): ImportRef[] {
+  const info = ts.preProcessFile(source, true, true);
+  return info.importedFiles.map((ref) => {
+    const line = source.slice(0, ref.pos).split('\n').length;
+    const specifier = ref.fileName;
+    if (!specifier.startsWith('.')) return { file, line, specifier };
+    const target = posix.normalize(posix.join(posix.dirname(file), specifier)).replace(/\.js$/u, '.ts');
+    return { file, line, specifier, target };
+  });
+}
+
+// ---- the table ---------------------------------------------------------------------------------
+
+interface Rule {
+  readonly id: string;
+  /** The rule as a reader should understand it; printed on every violation. */
+  readonly text: string;
+  readonly appliesTo: (file: string, ctx: Context) => boolean;
+  /** True when the import breaks the rule. */
+  readonly breaks: (ref: ImportRef, ctx: Context) => boolean;
+}
+
+const pureFolder = /^shared\/(domain|ja|taxonomy)\//u;
+
+const rules: readonly Rule[] = [
+  {
+    id: 'pure-core',
+    text: 'shared/domain, shared/ja and shared/taxonomy import only each other, shared/errors.ts and zod (node:crypto only in shared/domain, for ids); no ports, adapters, SDKs, node:fs or network',
+    appliesTo: (file) => pureFolder.test(file),
+    breaks: (ref) => {
+      if (ref.target !== undefined) return !(pureFolder.test(ref.target) || ref.target === 'shared/errors.ts');
+      if (ref.specifier === 'zod') return false;
+      return !(ref.specifier === 'node:crypto' && ref.file.startsWith('shared/domain/'));
+    },
+  },
+  {
+    id: 'ports',
+    text: 'a port (item-store.ts, subscription-store.ts, search-index.ts, query.ts, mailer.ts, http-fetcher.ts) imports no adapter and no SDK',
+    appliesTo: isPort,
+    breaks: (ref, ctx) => (ref.target !== undefined ? ctx.isAdapter(ref.target) : isSdk(ref.specifier)),
+  },
+  {
+    id: 'adapters',
+    text: 'an adapter (a file in shared/store|search|mail that is named <technology>-<port>.ts or uses an SDK or I/O) imports no other adapter and nothing from functions/ or infra/',
+    appliesTo: (file, ctx) => ctx.isAdapter(file),
+    breaks: (ref, ctx) =>
+      ref.target !== undefined &&
+      (/^(functions|infra)\//u.test(ref.target) ||
+        (ctx.isAdapter(ref.target) && !sameTechnology(ref.file, ref.target))),
+  },
+  {
+    id: 'shared-models',
+    text: 'a model file beside the ports (shared/store|search|mail, neither port nor adapter) imports no adapter',
+    appliesTo: (file, ctx) => /^shared\/(store|search|mail)\//u.test(file) && !isPort(file) && !ctx.isAdapter(file),
+    breaks: (ref, ctx) => ref.target !== undefined && ctx.isAdapter(ref.target),
+  },
+  {
+    id: 'shared-not-upward',
+    text: 'nothing in shared/ imports from functions/ or infra/',
+    appliesTo: (file) => file.startsWith('shared/'),
+    breaks: (ref) => ref.target !== undefined && /^(functions|infra)\//u.test(ref.target),
+  },
+  {
+    id: 'function-logic',
+    text: 'functions/<fn>/*.ts other than handler*.ts and wiring*.ts import no adapter, no SDK and no aws-lambda types (take ports as arguments)',
+    appliesTo: (file) => functionOf(file) !== undefined && !isHandlerOrWiring(file),
+    breaks: (ref, ctx) =>
+      ref.target !== undefined ? ctx.isAdapter(ref.target) : isSdk(ref.specifier) || ref.specifier === 'aws-lambda',
+  },
+  {
+    id: 'function-isolation',
+    text: "a function imports no other function's folder; functions/middleware is the shared exception",
+    appliesTo: (file) => functionOf(file) !== undefined,
+    breaks: (ref) => {
+      if (ref.target === undefined) return false;
+      const other = functionOf(ref.target);
+      return other !== undefined && other !== 'middleware' && other !== functionOf(ref.file);
+    },
+  },
+  {
+    id: 'infra-aws',
+    text: 'infra/aws imports no adapter and no SDK client (only aws-cdk-lib, constructs, handler paths and pure constants)',
+    appliesTo: (file) => file.startsWith('infra/aws/'),
+    breaks: (ref, ctx) => (ref.target !== undefined ? ctx.isAdapter(ref.target) : isSdk(ref.specifier)),
+  },
+  {
+    id: 'infra-local',
+    text: 'infra/local imports no aws-cdk-lib',
+    appliesTo: (file) => file.startsWith('infra/local/'),
+    breaks: (ref) => ref.target === undefined && isCdk(ref.specifier),
+  },
+];
+
+/**
+ * Parts of one adapter may import each other: files of the same technology (the prefix before the
+ * first dash: `opensearch-search-index.ts` uses `opensearch-client.ts`).
+ */
+function sameTechnology(a: string, b: string): boolean {
+  const tech = (file: string): string => posix.basename(file).split('-')[0] ?? file;
+  return posix.dirname(a) === posix.dirname(b) && tech(a) === tech(b);
+}
+
+/**
+ * Known violations, recorded so the suite stays green while they are fixed; each says what has to
+ * change. Only these exact file + import + rule triples pass; the rule itself is not loosened, and
+ * any new violation fails. Delete an entry once its file is fixed.
+ */
+const knownViolations: readonly { file: string; specifier: string; rule: string; why: string }[] = [
+  {
+    file: 'shared/domain/subscription.ts',
+    specifier: '../search/query.js',
+    rule: 'pure-core',
+    why: 'a saved search embeds the search query model; the query schema belongs in shared/domain (query.ts can re-export it)',
+  },
+  {
+    file: 'functions/api/build-handler.ts',
+    specifier: 'aws-lambda',
+    rule: 'function-logic',
+    why: 'middy composition with API Gateway types is handler wiring; it belongs in handler*.ts or wiring*.ts',
+  },
+  {
+    file: 'functions/api/wiring.ts',
+    specifier: '../crawl/registry.js',
+    rule: 'function-isolation',
+    why: 'the api serves /v1/sources from the crawler registry; the registry (or its read side) belongs in shared/',
+  },
+  {
+    file: 'functions/api/wiring.ts',
+    specifier: '../crawl/source-health.js',
+    rule: 'function-isolation',
+    why: 'source health is read by the api and written by the crawler; it belongs in shared/',
+  },
+];
+
+/** One broken rule, phrased for the failure message. */
+function describeViolation(ref: ImportRef, rule: Rule): string {
+  return `${ref.file}:${ref.line} imports '${ref.specifier}' — breaks ${rule.id}: ${rule.text}`;
+}
+
+function isKnown(ref: ImportRef, rule: Rule): boolean {
+  return knownViolations.some((k) => k.file === ref.file && k.specifier === ref.specifier && k.rule === rule.id);
+}
+
+function checkFiles(
+  files: readonly { path: string; source: string }[],
+  table: readonly Rule[] = rules,
+  options: { skipKnown?: boolean } = {},
+): string[] {
+  const ctx = contextFor(files);
+  const violations: string[] = [];
+  for (const { path, source } of files) {
+    const applicable = table.filter((rule) => rule.appliesTo(path, ctx));
+    if (applicable.length === 0) continue;
+    for (const ref of importsOf(path, source)) {
+      for (const rule of applicable) {
+        if (rule.breaks(ref, ctx) && !(options.skipKnown && isKnown(ref, rule)))
+          violations.push(describeViolation(ref, rule));
+      }
+    }
+  }
+  return violations;
+}
+
+// ---- the repository ----------------------------------------------------------------------------
+
+function listTs(folder: string): string[] {
+  const out: string[] = [];
+  const walk = (dir: string): void => {
+    if (!existsSync(posix.join(root, dir))) return;
+    for (const entry of readdirSync(posix.join(root, dir), { withFileTypes: true })) {
+      const rel = posix.join(dir, entry.name);
+      if (skippedFolders.some((s) => rel === s || rel.startsWith(`${s}/`))) continue;
+      if (entry.isDirectory()) walk(rel);
+      else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.d.ts')) out.push(rel);
+    }
+  };
+  walk(folder);
+  return out;
+}
+
+const repoFiles = scannedFolders
+  .flatMap(listTs)
+  .map((path) => ({ path, source: readFileSync(posix.join(root, path), 'utf8') }));
+
+describe('module boundaries (STYLE.md section 2)', () => {
+  it('scans the source tree', () => {
+    expect(repoFiles.map((f) => f.path)).toEqual(
+      expect.arrayContaining(['shared/domain/item.ts', 'shared/ja/deadline.ts', 'functions/crawl/http-fetcher.ts']),
+    );
+  });
+
+  it.each(rules.map((rule) => [rule.id, rule] as const))('holds rule %s', (_id, rule) => {
+    const violations = checkFiles(repoFiles, [rule], { skipKnown: true });
+
+    expect(violations, `imports that break the module-boundary table:\n${violations.join('\n')}`).toEqual([]);
+  });
+});
+
+describe('the boundary checker', () => {
+  it.each([
+    ['shared/ja/x.ts', "import { DynamoDBClient } from '@aws-sdk/client-dynamodb';", 'pure-core'],
+    ['shared/domain/x.ts', "import { readFileSync } from 'node:fs';", 'pure-core'],
+    ['shared/taxonomy/x.ts', "import type { ItemStore } from '../store/item-store.js';", 'pure-core'],
+    ['shared/ja/x.ts', "import { createHash } from 'node:crypto';", 'pure-core'],
+    ['shared/search/search-index.ts', "import { x } from './embedded-search-index.js';", 'ports'],
+    ['shared/store/item-store.ts', "import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';", 'ports'],
+    ['shared/mail/ses-mailer.ts', "import { smtp } from './smtp-mailer.js';", 'adapters'],
+    ['shared/store/dynamodb-item-store.ts', "import { deps } from '../../functions/api/wiring.js';", 'adapters'],
+    ['shared/mail/render.ts', "import { x } from './ses-mailer.js';", 'shared-models'],
+    ['shared/log.ts', "import { x } from '../infra/local/local-stack.js';", 'shared-not-upward'],
+    [
+      'functions/api/get-item.ts',
+      "import { DynamoDbItemStore } from '../../shared/store/dynamodb-item-store.js';",
+      'function-logic',
+    ],
+    ['functions/api/routes.ts', "import type { APIGatewayProxyEventV2 } from 'aws-lambda';", 'function-logic'],
+    [
+      'functions/crawl/extract/feed.ts',
+      "const sdk = await import('@opensearch-project/opensearch');",
+      'function-logic',
+    ],
+    ['functions/alerts/digest.ts', "import { searchItems } from '../api/search-items.js';", 'function-isolation'],
+    ['functions/api/handler.ts', "import { crawl } from '../crawl/crawl-source.js';", 'function-isolation'],
+    ['infra/aws/data-stack.ts', "import { DynamoDBClient } from '@aws-sdk/client-dynamodb';", 'infra-aws'],
+    [
+      'infra/aws/api-stack.ts',
+      "import { OpenSearchSearchIndex } from '../../shared/search/opensearch-search-index.js';",
+      'infra-aws',
+    ],
+    ['infra/local/local-stack.ts', "import { Stack } from 'aws-cdk-lib';", 'infra-local'],
+  ])('reports %s importing %s as breaking %s', (path, source, ruleId) => {
+    const violations = checkFiles([{ path, source }]);
+
+    expect(violations.length).toBeGreaterThan(0);
+    expect(violations.every((v) => v.startsWith(`${path}:1 imports '`))).toBe(true);
+    expect(violations.some((v) => v.includes(`breaks ${ruleId}: `))).toBe(true);
+  });
+
+  it.each([
+    ['shared/ja/deadline.ts', "import { InvalidInputError } from '../errors.js';\nimport { z } from 'zod';"],
+    [
+      'shared/domain/item.ts',
+      "import { createHash } from 'node:crypto';\nimport { regionOf } from '../taxonomy/regions.js';",
+    ],
+    ['functions/api/wiring.ts', "import { DynamoDbItemStore } from '../../shared/store/dynamodb-item-store.js';"],
+    [
+      'functions/api/handler.ts',
+      "import type { APIGatewayProxyEventV2 } from 'aws-lambda';\nimport { x } from '../middleware/cors.js';",
+    ],
+    [
+      'functions/crawl/crawl-source.ts',
+      "import type { ItemStore } from '../../shared/store/item-store.js';\nimport { a } from './extract/feed.js';",
+    ],
+    [
+      'shared/store/dynamodb-item-store.ts',
+      "import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';\nimport { pk } from './keys.js';",
+    ],
+    ['infra/local/local-stack.ts', "import { DynamoDbItemStore } from '../../shared/store/dynamodb-item-store.js';"],
+    [
+      'infra/aws/app.ts',
+      "import { Stack } from 'aws-cdk-lib';\nimport { regions } from '../../shared/taxonomy/regions.js';",
+    ],
+  ])('accepts %s importing what the table allows', (path, source) => {
+    expect(checkFiles([{ path, source }])).toEqual([]);
+  });
+
+  it('treats a file beside the ports that uses an SDK as an adapter, whatever its name', () => {
+    const files = [
+      {
+        path: 'shared/search/opensearch-client.ts',
+        source: "import { Client } from '@opensearch-project/opensearch';",
+      },
+      {
+        path: 'functions/index/apply-change.ts',
+        source: "import { client } from '../../shared/search/opensearch-client.js';",
+      },
+      { path: 'shared/search/cursor.ts', source: "import { z } from 'zod';" },
+      {
+        path: 'functions/api/search-items.ts',
+        source: "import { decodeCursor } from '../../shared/search/cursor.js';",
+      },
+    ];
+
+    expect(checkFiles(files)).toEqual([
+      `functions/index/apply-change.ts:1 imports '../../shared/search/opensearch-client.js' — breaks function-logic: ${rules.find((r) => r.id === 'function-logic')?.text ?? ''}`,
+    ]);
+  });
+
+  it('names the line of the offending import', () => {
+    const violations = checkFiles([
+      { path: 'shared/ja/x.ts', source: "import { z } from 'zod';\n\nimport { a } from 'undici';" },
+    ]);
+
+    expect(violations).toEqual([
+      `shared/ja/x.ts:3 imports 'undici' — breaks pure-core: ${rules.find((r) => r.id === 'pure-core')?.text ?? ''}`,
+    ]);
+  });
+});
