@@ -100,27 +100,30 @@ const token = (max: number, what: string) =>
  * Prefectures are resolved to JIS codes by search-params.ts before this schema runs.
  */
 export const SearchParamsSchema = z.strictObject({
-  q: z
-    .string()
-    .max(200, 'expected at most 200 characters')
-    .optional()
-    .meta({
-      description:
-        'Words to find (every word is required; Japanese matches as a phrase). Empty lists everything under the filters.',
-      example: 'クラスター',
-    }),
+  q: z.string().max(200, 'expected at most 200 characters').optional().meta({
+    description:
+      'Words to find (every word is required; Japanese matches as a phrase). Empty lists everything under the filters.',
+    example: 'クラスター',
+  }),
   kind: listOf(
     oneOf(['call', 'news', 'theme'] as const satisfies readonly ItemKind[]),
     'Item kinds: call (公募・支援施策), news, theme (研究テーマ).',
     'call',
   ),
   ministry: listOf(
-    z.string().regex(/^[a-z][a-z0-9-]{0,39}$/, 'expected a ministry code such as mext, jst or pref-13'),
-    'Ministry or agency codes (mext, meti, jst, pref-13 ...).',
+    z.string().refine((v) => /^[a-z][a-z0-9-]{0,39}$/.test(v), {
+      error: (issue) =>
+        `expected a ministry code such as mext, jst or pref-13, or a name such as 文部科学省, got ${quoted(issue.input)}`,
+    }),
+    'Ministries or agencies: code (mext, meti, jst, pref-13 ...) or name (文部科学省, 文科省, JST).',
     'mext',
   ),
   prefecture: listOf(PrefectureCodeSchema, 'Prefectures: JIS code (01-47) or name (東京都, 東京, Tokyo).', '13'),
-  region: listOf(oneOf(regionBlocks), 'Regional blocks (地域ブロック).', 'kanto'),
+  region: listOf(
+    oneOf(regionBlocks),
+    'Regional blocks (地域ブロック); Japanese names such as 関東 or 九州地方 work too.',
+    'kanto',
+  ),
   field: listOf(token(40, 'field'), 'Research fields.', 'ライフサイエンス'),
   status: listOf(
     oneOf(['upcoming', 'open', 'closed'] as const),

@@ -1,7 +1,7 @@
 import { InvalidInputError, type Issue } from '../../shared/errors.js';
 import { parseInput } from '../../shared/parse-input.js';
 import type { SearchQuery } from '../../shared/search/query.js';
-import { prefectureCodeOf } from './prefecture-param.js';
+import { ministryCodeOf, prefectureCodeOf, regionCodeOf } from './prefecture-param.js';
 import { listParamNames, searchParamNames, SearchParamsSchema, type SearchParams } from './schemas.js';
 
 /** Where a route's raw query comes from: the raw string (repeats kept) or API Gateway's decoded map. */
@@ -59,6 +59,8 @@ export function parseSearchParams(
       return code ?? value;
     });
   }
+  if (Array.isArray(collected.region)) collected.region = collected.region.map(regionCodeOf);
+  if (Array.isArray(collected.ministry)) collected.ministry = collected.ministry.map(ministryCodeOf);
   for (const name of listParamNames)
     if (Array.isArray(collected[name]) && collected[name].length === 0) delete collected[name];
 

@@ -18,6 +18,8 @@ export interface EventInput {
   readonly headers?: Readonly<Record<string, string | readonly string[] | undefined>>;
   readonly body?: Buffer;
   readonly sourceIp?: string;
+  /** Port the client connected to; with it, the X-Forwarded-* headers API Gateway adds are set (proto http). */
+  readonly localPort?: number;
   readonly requestId?: string;
   readonly now?: Date;
 }
@@ -45,6 +47,15 @@ export function toApiGatewayEvent(input: EventInput): APIGatewayProxyEventV2 {
       continue;
     }
     headers[lower] = headers[lower] !== undefined ? `${headers[lower]},${values.join(',')}` : values.join(',');
+  }
+  if (input.localPort !== undefined) {
+    // API Gateway adds these; routes build self links from them.
+    const forwardedFor = input.sourceIp ?? '127.0.0.1';
+    headers['x-forwarded-for'] = headers['x-forwarded-for']
+      ? `${headers['x-forwarded-for']}, ${forwardedFor}`
+      : forwardedFor;
+    headers['x-forwarded-port'] = String(input.localPort);
+    headers['x-forwarded-proto'] = 'http';
   }
   const query: Record<string, string> = {};
   for (const [key, value] of new URLSearchParams(rawQueryString)) {
@@ -142,6 +153,7 @@ export function apiGatewayListener(
         headers: req.headers,
         body: Buffer.concat(chunks),
         sourceIp: req.socket.remoteAddress?.replace(/^::ffff:/, ''),
+        localPort: req.socket.localPort,
       });
       handler(event, { awsRequestId: event.requestContext.requestId, functionName: 'api-local' })
         .then((result) => {

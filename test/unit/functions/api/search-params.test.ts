@@ -47,8 +47,20 @@ describe('parseSearchParams', () => {
     ['1', '01'],
     ['01', '01'],
     ['47', '47'],
+    ['%E6%9D%B1%E4%BA%AC%E9%83%BD', '13'],
+    ['%E5%A4%A7%E9%98%AA', '27'],
+    ['hokkaido', '01'],
   ])('reads prefecture=%s as JIS code %s', (value, code) => {
     expect(parseSearchParams({ rawQueryString: `prefecture=${value}` }).prefectures).toEqual([code]);
+  });
+
+  it('reads regions and ministries by Japanese name', () => {
+    const query = parseSearchParams({
+      rawQueryString: `region=${encodeURIComponent('九州')}&ministry=${encodeURIComponent('文科省')},jst`,
+    });
+
+    expect(query.regions).toEqual(['kyushu']);
+    expect(query.ministries).toEqual(['mext', 'jst']);
   });
 
   it('maps date filters to inclusive ranges of Tokyo days', () => {

@@ -1,0 +1,53 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { loadRegistry } from '../crawl/registry.js';
+import { assessSourceHealth } from '../crawl/source-health.js';
+import { systemClock } from '../../shared/clock.js';
+import { loadConfig } from '../../shared/config.js';
+import type { Log } from '../../shared/log.js';
+import type { Source } from '../../shared/domain/source.js';
+import { EmbeddedSearchIndex } from '../../shared/search/embedded-search-index.js';
+import type { SearchIndex } from '../../shared/search/search-index.js';
+import { DynamoDbItemStore } from '../../shared/store/dynamodb-item-store.js';
+import { corsOriginsFrom } from '../middleware/cors.js';
+import type { ApiDeps } from './routes.js';
+
+/**
+ * Builds the API's ports once per Lambda container from the environment. A bad variable fails
+ * the cold start (loadConfig names every one), not the tenth request.
+ */
+const config = loadConfig();
+const logger = new Logger({ serviceName: 'chiiki-api', logLevel: config.LOG_LEVEL.toUpperCase() as 'INFO' });
+const log: Log = {
+  debug: (message, data) => logger.debug(message, data ?? {}),
+  info: (message, data) => logger.info(message, data ?? {}),
+  warn: (message, data) => logger.warn(message, data ?? {}),
+  error: (message, data) => (data instanceof Error ? logger.error(message, data) : logger.error(message, data ?? {})),
+};
+const clock = systemClock;
+
+const client = DynamoDBDocumentClient.from(
+  new DynamoDBClient({
+    region: config.AWS_REGION,
+    ...(config.DYNAMODB_ENDPOINT ? { endpoint: config.DYNAMODB_ENDPOINT } : {}),
+  }),
+  { marshallOptions: { removeUndefinedValues: true } },
+);
+
+function searchIndex(): SearchIndex {
+  return new EmbeddedSearchIndex({ clock });
+}
+
+// The registry is data shipped with the code; read once, lazily (only /v1/sources needs it).
+let sources: readonly Source[] | undefined;
+
+export const deps: ApiDeps = {
+  search: searchIndex(),
+  store: new DynamoDbItemStore({ client, tableName: config.TABLE_NAME, clock }),
+  clock,
+  log,
+  sources: () => (sources ??= loadRegistry(config.SOURCE_REGISTRY).sources),
+  sourceFlags: (source, health, now) => assessSourceHealth(source, health, now),
+  corsOrigins: corsOriginsFrom(config.CORS_ORIGINS),
+};

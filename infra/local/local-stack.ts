@@ -1,0 +1,301 @@
+import { mkdirSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { buildApiHandler } from '../../functions/api/build-handler.js';
+import type { ApiRoute } from '../../functions/api/routes.js';
+import { corsOriginsFrom } from '../../functions/middleware/cors.js';
+import { crawlAll } from '../../functions/crawl/crawl-all.js';
+import type { HttpFetcher } from '../../functions/crawl/http-fetcher.js';
+import { politeFetcherFactory } from '../../functions/crawl/fetcher-factory.js';
+import { loadRegistry } from '../../functions/crawl/registry.js';
+import { assessSourceHealth } from '../../functions/crawl/source-health.js';
+import { systemClock, type Clock } from '../../shared/clock.js';
+import type { CrawlRun } from '../../shared/domain/crawl-run.js';
+import type { Source } from '../../shared/domain/source.js';
+import { silentLog, type Log } from '../../shared/log.js';
+import type { Mailer } from '../../shared/mail/mailer.js';
+import { OutboxMailer } from '../../shared/mail/outbox-mailer.js';
+import { SmtpMailer } from '../../shared/mail/smtp-mailer.js';
+import { EmbeddedSearchIndex } from '../../shared/search/embedded-search-index.js';
+import { toSearchDoc } from '../../shared/search/search-index.js';
+import { DynamoDbItemStore } from '../../shared/store/dynamodb-item-store.js';
+import type { ItemChange } from '../../shared/store/item-store.js';
+import { startDynaliteServer, type DynaliteServer } from './dynalite-server.js';
+import { apiGatewayListener } from './http-to-apigw.js';
+import { startSampleSiteServer, type SampleSiteServer } from './sample-site-server.js';
+import { startScheduler, type IntervalScheduler } from './scheduler.js';
+
+/** The sample sites `npm start` serves and crawls. */
+export const sampleSitesRoot = fileURLToPath(new URL('./sample-sites/', import.meta.url));
+
+export interface LocalStackOptions {
+  /** Everything persistent lives here: `dynalite/`, `search/`, `outbox/`. */
+  readonly dataDir: string;
+  /** API port; 0 picks a free one. */
+  readonly port: number;
+  /** `sample` (the bundled sites, served locally), `live` (the real sites) or a registry file path. */
+  readonly registry: string;
+  readonly clock?: Clock;
+  readonly log?: Log;
+  /** Interface the API listens on; default 127.0.0.1. */
+  readonly host?: string;
+  /** Crawl every source right after start (default true). */
+  readonly crawlOnStart?: boolean;
+  /** Keep crawling on each source's schedule (default true). */
+  readonly schedule?: boolean;
+  readonly corsOrigins?: string;
+  /** Send alert mail over SMTP instead of writing files to `outbox/`. */
+  readonly smtpUrl?: string;
+  readonly mailFrom?: string;
+  readonly tableName?: string;
+  /** User-Agent of the crawler (CRAWL_USER_AGENT). */
+  readonly userAgent?: string;
+  /** The crawler's HTTP client; default the project's polite fetcher. */
+  readonly fetcher?: HttpFetcher;
+  /** Extra routes behind the same HTTP stack (the benchmark's no-op route). */
+  readonly extraRoutes?: readonly ApiRoute[];
+}
+
+export interface CrawlSummary {
+  readonly runs: readonly CrawlRun[];
+  readonly totals: {
+    readonly new: number;
+    readonly updated: number;
+    readonly unchanged: number;
+    readonly failed: number;
+  };
+  readonly indexed: number;
+  readonly durationMs: number;
+}
+
+export interface LocalStack {
+  readonly apiUrl: string;
+  readonly port: number;
+  readonly dataDir: string;
+  readonly outboxDir: string;
+  /** The sample-site server's index page (sample registry only). */
+  readonly sampleSitesUrl?: string;
+  readonly sources: readonly Source[];
+  readonly store: DynamoDbItemStore;
+  readonly search: EmbeddedSearchIndex;
+  readonly mailer: Mailer;
+  /** What the start-up index check did: nothing, or rebuilt from the store. */
+  readonly indexOnStart: { readonly rebuilt: boolean; readonly items: number };
+  /** The crawl started with the stack (resolved at once with no runs when `crawlOnStart` is false). */
+  readonly firstCrawl: Promise<CrawlSummary>;
+  /** Crawls the given sources (default all) now, then runs the alert digests. */
+  crawl(sourceIds?: readonly string[]): Promise<CrawlSummary>;
+  /** Stops the scheduler, the servers and flushes the index to disk. Safe to call twice. */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the one-process local stack: dynalite on disk, the embedded search index, the sample
+ * sites, the crawler on an in-process scheduler, the indexer fed by the store's change events,
+ * mail to files (or SMTP), and the API handler behind a local HTTP server that speaks
+ * API Gateway HTTP API events. The same plain functions run here as in Lambda.
+ */
+export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
+  const clock = options.clock ?? systemClock;
+  const log = options.log ?? silentLog;
+  const dataDir = resolve(options.dataDir);
+  const outboxDir = join(dataDir, 'outbox');
+  mkdirSync(outboxDir, { recursive: true });
+  const closers: (() => Promise<void>)[] = [];
+  const closeAll = async () => {
+    for (const close of closers.splice(0).reverse()) {
+      try {
+        await close();
+      } catch (error) {
+        log.warn('local stack component failed to close', { error: String(error) });
+      }
+    }
+  };
+
+  try {
+    const dynalite: DynaliteServer = await startDynaliteServer({ dir: join(dataDir, 'dynalite') });
+    closers.push(() => dynalite.close());
+    const baseClient = new DynamoDBClient({
+      endpoint: dynalite.endpoint,
+      region: 'ap-northeast-1',
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    });
+    closers.push(async () => baseClient.destroy());
+    const client = DynamoDBDocumentClient.from(baseClient, { marshallOptions: { removeUndefinedValues: true } });
+
+    const search = new EmbeddedSearchIndex({ dir: join(dataDir, 'search'), clock });
+    await search.ensureIndex();
+    closers.push(() => search.close());
+
+    const applyChanges = async (changes: ItemChange[]) => {
+      const upserts = changes
+        .filter((c) => c.newItem)
+        .map((c) => toSearchDoc(c.newItem as NonNullable<ItemChange['newItem']>));
+      const removals = changes.filter((c) => !c.newItem).map((c) => c.id);
+      if (upserts.length > 0) await search.upsert(upserts);
+      if (removals.length > 0) await search.remove(removals);
+    };
+    const store = new DynamoDbItemStore({
+      client,
+      tableName: options.tableName ?? 'chiiki-items',
+      clock,
+      log,
+      onChange: applyChanges,
+    });
+    await store.ensureTable();
+    const indexOnStart = await ensureIndexCurrent(store, search);
+
+    let sampleSites: SampleSiteServer | undefined;
+    if (options.registry === 'sample') {
+      sampleSites = await startSampleSiteServer({ root: sampleSitesRoot, clock });
+      closers.push(() => (sampleSites as SampleSiteServer).close());
+    }
+    const registry = loadRegistry(options.registry, sampleSites ? { sampleHost: `localhost:${sampleSites.port}` } : {});
+    const sources = registry.sources;
+
+    const mailFrom = options.mailFrom ?? '地域科学技術ポータル <alerts@chiiki-portal.localhost>';
+    const mailer: Mailer = options.smtpUrl
+      ? new SmtpMailer({ url: options.smtpUrl, from: mailFrom })
+      : new OutboxMailer({ dir: outboxDir, from: mailFrom });
+
+    const fetcherFor =
+      options.fetcher !== undefined
+        ? () => options.fetcher as HttpFetcher
+        : politeFetcherFactory({
+            userAgent:
+              options.userAgent ?? 'chiiki-portal-crawler/0.1 (+https://github.com/chiiki-portal/chiiki-portal)',
+            log,
+            // The sample sites script 429s and 503s; a laptop demo should not sit in minute-long backoffs.
+            ...(options.registry === 'sample' ? { retryBaseDelayMs: 50, maxRetryAfterSec: 3 } : {}),
+          });
+
+    const handler = buildApiHandler(
+      {
+        search,
+        store,
+        clock,
+        log,
+        sources: () => sources,
+        sourceFlags: (source, health, now) => assessSourceHealth(source, health, now),
+        corsOrigins: corsOriginsFrom(options.corsOrigins ?? '*'),
+      },
+      options.extraRoutes,
+    );
+    const server: Server = createServer(
+      apiGatewayListener(handler, (error) => log.error('local http adapter failed', { error: String(error) })),
+    );
+    server.keepAliveTimeout = 5_000;
+    await new Promise<void>((done, fail) => {
+      server.once('error', fail);
+      server.listen(options.port, options.host ?? '127.0.0.1', () => done());
+    });
+    closers.push(
+      () =>
+        new Promise<void>((done) => {
+          server.closeAllConnections();
+          server.close(() => done());
+        }),
+    );
+    const port = (server.address() as AddressInfo).port;
+    const apiUrl = `http://${options.host && options.host !== '0.0.0.0' ? options.host : 'localhost'}:${port}`;
+
+    let crawling: Promise<unknown> = Promise.resolve();
+    const crawl = (sourceIds?: readonly string[]): Promise<CrawlSummary> => {
+      const next = crawling.then(async () => {
+        const started = Date.now();
+        const chosen = sourceIds ? sources.filter((s) => sourceIds.includes(s.id)) : sources;
+        const runs = await crawlAll({ sources: chosen, fetcherFor, store, clock, log });
+        const totals = { new: 0, updated: 0, unchanged: 0, failed: 0 };
+        for (const run of runs) {
+          totals.new += run.counts.new;
+          totals.updated += run.counts.updated;
+          totals.unchanged += run.counts.unchanged;
+          totals.failed += run.counts.failed;
+        }
+        return { runs, totals, indexed: await search.count(), durationMs: Date.now() - started };
+      });
+      crawling = next.catch(() => undefined);
+      return next;
+    };
+
+    const firstCrawl: Promise<CrawlSummary> =
+      options.crawlOnStart === false
+        ? Promise.resolve({
+            runs: [],
+            totals: { new: 0, updated: 0, unchanged: 0, failed: 0 },
+            indexed: await search.count(),
+            durationMs: 0,
+          })
+        : crawl();
+    // Reported to the caller through the promise; keep an unhandled rejection from killing the process.
+    firstCrawl.catch((error: unknown) => log.error('first crawl failed', { error: String(error) }));
+
+    let scheduler: IntervalScheduler | undefined;
+    if (options.schedule !== false) {
+      scheduler = startScheduler({
+        jobs: sources.filter((s) => s.enabled).map((s) => ({ id: s.id, schedule: s.schedule })),
+        clock,
+        log,
+        run: async (ids) => {
+          const summary = await crawl(ids);
+          log.info('scheduled crawl finished', { sources: ids.length, ...summary.totals, indexed: summary.indexed });
+        },
+      });
+      closers.push(() => (scheduler as IntervalScheduler).stop());
+    }
+    // Let a crawl in flight finish before the servers go away (it writes to dynalite and the index).
+    closers.push(async () => {
+      await crawling;
+    });
+
+    let closed = false;
+    return {
+      apiUrl,
+      port,
+      dataDir,
+      outboxDir,
+      sampleSitesUrl: sampleSites?.url,
+      sources,
+      store,
+      search,
+      mailer,
+      indexOnStart,
+      firstCrawl,
+      crawl,
+      close: async () => {
+        if (closed) return;
+        closed = true;
+        await closeAll();
+      },
+    };
+  } catch (error) {
+    await closeAll();
+    throw error;
+  }
+}
+
+/**
+ * Makes the embedded index match the store: when the counts agree the persisted index is
+ * current (the indexer saw every change) and nothing is done; otherwise it is rebuilt from a
+ * store scan into a fresh version, swapped in atomically.
+ */
+async function ensureIndexCurrent(
+  store: DynamoDbItemStore,
+  search: EmbeddedSearchIndex,
+): Promise<{ rebuilt: boolean; items: number }> {
+  const [stored, indexed] = await Promise.all([store.countItems(), search.count()]);
+  if (stored === indexed) return { rebuilt: false, items: indexed };
+  const writer = await search.beginReindex();
+  let cursor: string | undefined;
+  do {
+    const page = await store.scanItems(cursor, 500);
+    await writer.upsert(page.items.map(toSearchDoc));
+    cursor = page.cursor;
+  } while (cursor);
+  await writer.commit();
+  return { rebuilt: true, items: await search.count() };
+}

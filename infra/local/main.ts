@@ -1,0 +1,100 @@
+/**
+ * `npm start`: the whole portal in one process, no AWS account, no Java. See local-stack.ts.
+ *
+ *   npm start                        crawl the bundled sample sites (served locally)
+ *   npm start -- --registry live     crawl the real ministry and prefecture sites
+ *   PORT=8080 DATA_DIR=/tmp/chiiki npm start
+ */
+import { parseArgs } from 'node:util';
+import { loadConfig } from '../../shared/config.js';
+import { consoleLog } from '../../shared/log.js';
+import { startLocalStack, type CrawlSummary } from './local-stack.js';
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      registry: { type: 'string' },
+      'no-crawl': { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (values.help) {
+    console.log(
+      'usage: npm start -- [--registry sample|live|<file.yaml>] [--no-crawl]\nenv: PORT, DATA_DIR, SMTP_URL, CORS_ORIGINS, LOG_LEVEL',
+    );
+    return;
+  }
+  const config = loadConfig();
+  const log = consoleLog(config.LOG_LEVEL);
+  const registry = values.registry ?? config.SOURCE_REGISTRY;
+  const started = Date.now();
+  const stack = await startLocalStack({
+    dataDir: config.DATA_DIR,
+    port: config.PORT,
+    registry,
+    log,
+    crawlOnStart: !values['no-crawl'],
+    corsOrigins: config.CORS_ORIGINS,
+    smtpUrl: config.MAIL_TRANSPORT === 'outbox' ? undefined : config.SMTP_URL,
+    mailFrom: config.MAIL_FROM,
+    tableName: config.TABLE_NAME,
+    userAgent: config.CRAWL_USER_AGENT,
+  });
+
+  const lines = [
+    '',
+    `chiiki-portal local stack (started in ${((Date.now() - started) / 1000).toFixed(1)} s)`,
+    `  API        ${stack.apiUrl}/v1/search?q=${encodeURIComponent('クラスター')}&status=open`,
+    `  OpenAPI    ${stack.apiUrl}/v1/openapi.json`,
+    `  sources    ${stack.apiUrl}/v1/sources   (${stack.sources.length} in registry "${registry}")`,
+    ...(stack.sampleSitesUrl ? [`  sample     ${stack.sampleSitesUrl}`] : []),
+    `  data       ${stack.dataDir}`,
+    `  mail       ${config.SMTP_URL && config.MAIL_TRANSPORT !== 'outbox' ? config.SMTP_URL : stack.outboxDir}`,
+    `  index      ${stack.indexOnStart.items} items ${stack.indexOnStart.rebuilt ? '(rebuilt from the store)' : '(loaded from disk)'}`,
+    values['no-crawl'] ? '  crawl      skipped (--no-crawl)' : '  crawl      running ...',
+    '  Ctrl-C stops cleanly',
+    '',
+  ];
+  console.log(lines.join('\n'));
+  stack.firstCrawl.then(
+    (summary) => console.log(formatSummary(summary)),
+    (error: unknown) => console.error(`crawl failed: ${error instanceof Error ? error.message : String(error)}`),
+  );
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`\n${signal}: stopping (waiting for a crawl in progress, flushing the index) ...`);
+    stack.close().then(
+      () => {
+        console.log('stopped');
+        process.exit(0);
+      },
+      (error: unknown) => {
+        console.error(`shutdown failed: ${String(error)}`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+function formatSummary(summary: CrawlSummary): string {
+  const rows = summary.runs.map(
+    (run) =>
+      `  ${run.sourceId.padEnd(28)} ${run.outcome.padEnd(9)} new ${String(run.counts.new).padStart(4)}  updated ${String(run.counts.updated).padStart(3)}  unchanged ${String(run.counts.unchanged).padStart(4)}  failed ${run.counts.failed}${run.errors[0] ? `  (${run.errors[0].message.slice(0, 60)})` : ''}`,
+  );
+  const t = summary.totals;
+  return [
+    `crawl finished in ${(summary.durationMs / 1000).toFixed(1)} s: ${summary.runs.length} sources, ${t.new} new, ${t.updated} updated, ${t.unchanged} unchanged, ${t.failed} failed URLs; ${summary.indexed} items searchable`,
+    ...rows,
+    '',
+  ].join('\n');
+}
+
+main().catch((error: unknown) => {
+  console.error(`npm start failed: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});
