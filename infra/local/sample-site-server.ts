@@ -390,7 +390,15 @@ export async function startSampleSiteServer(options: SampleSiteServerOptions): P
     while (sent < total && !res.destroyed) {
       const piece = chunk.subarray(0, Math.min(chunk.length, total - sent));
       sent += piece.length;
-      if (!res.write(piece)) await new Promise((r) => res.once('drain', r).once('close', r));
+      if (!res.write(piece)) {
+        await new Promise<void>((done) => {
+          const settle = () => {
+            res.off('drain', settle).off('close', settle);
+            done();
+          };
+          res.on('drain', settle).on('close', settle);
+        });
+      }
     }
     res.end();
   }
