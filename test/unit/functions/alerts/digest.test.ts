@@ -1,0 +1,241 @@
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { mute } from '../../../../functions/alerts/subscriptions.js';
+import { OutboxMailer } from '../../../../shared/mail/outbox-mailer.js';
+import type { Subscription } from '../../../../shared/domain/subscription.js';
+import type { SubscriptionStore } from '../../../../shared/store/subscription-store.js';
+import { linkToken, savedSearch, startAlertsHarness, type AlertsHarness } from '../../../support/alerts-harness.js';
+import { makeDraft } from '../../../support/factories.js';
+
+const hour = 60 * 60 * 1000;
+const day = 24 * hour;
+
+const semiconductor = makeDraft({
+  canonicalUrl: 'https://www.mext.go.jp/koubo/semi-1.html',
+  url: 'https://www.mext.go.jp/koubo/semi-1.html',
+  title: '次世代半導体研究開発プログラムの公募',
+  opensAt: '2025-05-01T00:00:00+09:00',
+  closesAt: '2025-06-30T17:00:00+09:00',
+  requiresRegistration: undefined,
+});
+const semiconductor2 = makeDraft({
+  canonicalUrl: 'https://www.jst.go.jp/koubo/semi-2.html',
+  url: 'https://www.jst.go.jp/koubo/semi-2.html',
+  title: '半導体人材育成拠点の公募',
+  publisher: '科学技術振興機構',
+  closesAt: '2025-07-15T12:00:00+09:00',
+  requiresRegistration: undefined,
+});
+const quantum = makeDraft({
+  canonicalUrl: 'https://www.mext.go.jp/koubo/quantum-1.html',
+  url: 'https://www.mext.go.jp/koubo/quantum-1.html',
+  title: '量子技術イノベーション拠点の公募',
+  closesAt: '2025-07-31T17:00:00+09:00',
+  requiresRegistration: undefined,
+});
+
+describe('runDigest', () => {
+  let h: AlertsHarness;
+  beforeEach(async () => {
+    h = await startAlertsHarness('2025-05-10T00:00:00Z');
+  });
+  afterEach(async () => {
+    await h.stop();
+  });
+
+  it('sends each subscriber one mail across all saved searches, and nothing on a second run after the same crawl', async () => {
+    await h.subscribeConfirmed('a@example.jp', [savedSearch('半導体'), savedSearch('量子')]);
+    await h.subscribeConfirmed('b@example.jp', [savedSearch('量子')]);
+    h.clock.advanceMs(2 * hour);
+    await h.crawl([semiconductor, semiconductor2, quantum]);
+    h.clock.advanceMs(10 * 60 * 1000);
+
+    const first = await h.digest();
+    const second = await h.digest();
+
+    expect(first.sent).toBe(2);
+    expect(second.sent).toBe(0);
+    expect(h.digests.to('a@example.jp')).toHaveLength(1);
+    expect(h.digests.to('b@example.jp')).toHaveLength(1);
+    const a = h.digests.to('a@example.jp')[0];
+    expect(a?.subject).toBe('【地域科学技術ポータル】新着 3件');
+    expect(a?.text).toContain('次世代半導体研究開発プログラムの公募');
+    expect(a?.text).toContain('量子技術イノベーション拠点の公募');
+    expect(h.digests.to('b@example.jp')[0]?.subject).toBe('【地域科学技術ポータル】新着 1件');
+    expect(h.confirmations.sent).toHaveLength(2);
+  });
+
+  it('sends nothing to an address that has not confirmed', async () => {
+    const { subscribe } = await import('../../../../functions/alerts/subscriptions.js');
+    await subscribe(
+      h.subscriptionDeps,
+      { email: 'unconfirmed@example.jp', searches: [savedSearch('半導体')], frequency: 'immediate', reminderDays: [3] },
+      '198.51.100.7',
+    );
+    h.clock.advanceMs(2 * hour);
+    await h.crawl([semiconductor]);
+
+    const report = await h.digest();
+
+    expect(report.sent).toBe(0);
+    expect(h.digests.sent).toHaveLength(0);
+  });
+
+  it('resumes after the mailer fails midway: no duplicate, no lost item', async () => {
+    for (const n of [1, 2, 3]) await h.subscribeConfirmed(`r${n}@example.jp`, [savedSearch('半導体')]);
+    h.clock.advanceMs(2 * hour);
+    await h.crawl([semiconductor]);
+    h.digests.failAfter = 1;
+
+    const crashed = await h.digest();
+    h.digests.failAfter = undefined;
+    h.clock.advanceMs(5 * 60 * 1000);
+    await h.crawl([semiconductor2]);
+    const rerun = await h.digest();
+    const next = await h.digest();
+
+    expect(crashed).toMatchObject({ sent: 1, failed: 2 });
+    expect(rerun).toMatchObject({ resent: 2, sent: 1 });
+    expect(next).toMatchObject({ sent: 2, resent: 0 });
+    for (const n of [1, 2, 3]) {
+      const mails = h.digests.to(`r${n}@example.jp`);
+      const told = mails.flatMap((m) => [...m.text.matchAll(/^◆ (.+)$/gm)].map((x) => x[1]));
+      expect(told.sort()).toEqual(['半導体人材育成拠点の公募', '次世代半導体研究開発プログラムの公募']);
+      expect(new Set(mails.map((m) => m.messageId)).size).toBe(mails.length);
+    }
+  });
+
+  it('resends an interrupted digest with the same Message-ID, which the outbox delivers once', async () => {
+    await h.subscribeConfirmed('crash@example.jp', [savedSearch('半導体')]);
+    h.clock.advanceMs(2 * hour);
+    await h.crawl([semiconductor]);
+    const dir = await mkdtemp(join(tmpdir(), 'digest-outbox-'));
+    const outbox = new OutboxMailer({ dir, from: 'alerts@portal.example.jp' });
+    // The process dies after the transport accepted the mail and before the commit.
+    let sentOnce = false;
+    const dying: SubscriptionStore = Object.create(h.subscriptions) as SubscriptionStore;
+    dying.save = async (subscription: Subscription) => {
+      if (sentOnce) throw new Error('killed before commit');
+      return h.subscriptions.save(subscription);
+    };
+
+    const crashed = await h.digest({
+      subscriptions: dying,
+      mailer: {
+        send: async (m) => {
+          h.digests.sent.push(m);
+          const sent = await outbox.send(m);
+          sentOnce = true;
+          return sent;
+        },
+      },
+    });
+    const rerun = await h.digest({
+      mailer: {
+        send: async (m) => {
+          h.digests.sent.push(m);
+          return outbox.send(m);
+        },
+      },
+    });
+
+    expect(crashed.failed).toBe(1);
+    expect(rerun.resent).toBe(1);
+    const [firstTry, resend] = h.digests.sent;
+    expect(resend?.messageId).toBe(firstTry?.messageId);
+    expect(resend?.text).toBe(firstTry?.text);
+    expect(await readdir(dir)).toHaveLength(1);
+    expect((await h.digest()).sent).toBe(0);
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('sends nothing for a cosmetic edit and says what changed when the deadline moves', async () => {
+    await h.subscribeConfirmed('c@example.jp', [savedSearch('半導体')]);
+    h.clock.advanceMs(2 * hour);
+    await h.crawl([semiconductor]);
+    await h.digest();
+    h.clock.advanceMs(3 * hour);
+    await h.crawl([
+      {
+        ...semiconductor,
+        summary: '公募要領を掲載しました（誤字を修正）。',
+        title: '次世代半導体研究開発プログラムの公募 ',
+      },
+    ]);
+    h.clock.advanceMs(10 * 60 * 1000);
+
+    const afterCosmetic = await h.digest();
+    h.clock.advanceMs(3 * hour);
+    await h.crawl([{ ...semiconductor, closesAt: '2025-07-14T17:00:00+09:00' }]);
+    h.clock.advanceMs(10 * 60 * 1000);
+    const afterMove = await h.digest();
+
+    expect(afterCosmetic.sent).toBe(0);
+    expect(afterMove.sent).toBe(1);
+    const mails = h.digests.to('c@example.jp');
+    expect(mails).toHaveLength(2);
+    expect(mails[1]?.subject).toBe('【地域科学技術ポータル】変更 1件');
+    expect(mails[1]?.text).toContain(
+      '変更: 締切が「2025年6月30日(月) 17:00」から「2025年7月14日(月) 17:00」に変わりました',
+    );
+  });
+
+  it('reminds at each lead time before the e-Rad effective deadline and says so', async () => {
+    await h.subscribeConfirmed('d@example.jp', [savedSearch('半導体')], { reminderDays: [14, 3] });
+    h.clock.advanceMs(2 * hour);
+    // Deadline 2025-06-30 17:00 JST; e-Rad registration 14 days before: effective 2025-06-16 17:00 JST.
+    await h.crawl([{ ...semiconductor, requiresRegistration: 'e-rad' }]);
+    await h.digest();
+
+    h.clock.set('2025-06-02T09:00:00Z'); // 13 days 23 hours before the effective deadline
+    const fourteen = await h.digest();
+    h.clock.set('2025-06-03T09:00:00Z');
+    const quiet = await h.digest();
+    h.clock.set('2025-06-13T09:00:00Z');
+    const three = await h.digest();
+
+    expect([fourteen.sent, quiet.sent, three.sent]).toEqual([1, 0, 1]);
+    const [, first, second] = h.digests.to('d@example.jp');
+    expect(first?.subject).toBe('【地域科学技術ポータル】締切間近 1件');
+    expect(first?.text).toContain('実質締切: 2025年6月16日(月) 17:00（実質締切まで あと14日）');
+    expect(first?.text).toContain('リマインダー: 実質締切の14日前のお知らせです');
+    expect(first?.text).toContain('e-Rad への事前登録に14日以上かかるため');
+    expect(second?.text).toContain('リマインダー: 実質締切の3日前のお知らせです');
+  });
+
+  it('never mentions a muted call again', async () => {
+    await h.subscribeConfirmed('m@example.jp', [savedSearch('半導体')]);
+    h.clock.advanceMs(2 * hour);
+    await h.crawl([semiconductor]);
+    await h.digest();
+    const first = h.digests.to('m@example.jp')[0];
+    if (!first) throw new Error('no digest');
+
+    await mute(h.subscriptionDeps, linkToken(first, 'mute'));
+    h.clock.advanceMs(3 * hour);
+    await h.crawl([{ ...semiconductor, closesAt: '2025-06-20T17:00:00+09:00' }]);
+    h.clock.set('2025-06-18T00:00:00Z');
+    const report = await h.digest();
+
+    expect(report.sent).toBe(0);
+    expect(h.digests.to('m@example.jp')).toHaveLength(1);
+  });
+
+  it('delivers a daily subscriber at most once a day, with everything since the last digest', async () => {
+    await h.subscribeConfirmed('daily@example.jp', [savedSearch('半導体')], { frequency: 'daily' });
+    h.clock.advanceMs(2 * hour);
+    await h.crawl([semiconductor]);
+
+    const tooEarly = await h.digest();
+    h.clock.advanceMs(3 * hour);
+    await h.crawl([semiconductor2]);
+    h.clock.advanceMs(day);
+    const daily = await h.digest();
+
+    expect(tooEarly.sent).toBe(0);
+    expect(daily.sent).toBe(1);
+    expect(h.digests.to('daily@example.jp')[0]?.subject).toBe('【地域科学技術ポータル】新着 2件');
+  });
+});
