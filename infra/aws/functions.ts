@@ -39,6 +39,13 @@ export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 /** Namespace of the portal's own EMF metrics (Powertools `POWERTOOLS_METRICS_NAMESPACE`). */
 export const metricsNamespace = 'ChiikiPortal';
 
+/**
+ * Folders copied next to every bundle (`/var/task/<to>`), for files read at run time relative to
+ * the module: the source registries (`loadRegistry` resolves `./registries/<name>.yaml` against
+ * `import.meta.url`, which is the bundle's `index.mjs` in Lambda).
+ */
+export const bundledFolders = [{ from: 'functions/crawl/registries', to: 'registries' }] as const;
+
 /** Handler files of `functionSpecs` that do not exist (relative paths). */
 export function missingEntries(root: string = repoRoot): string[] {
   return Object.values(functionSpecs)

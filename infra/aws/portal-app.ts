@@ -34,7 +34,12 @@ export interface PortalApp {
  */
 export function createPortalApp(options: PortalAppOptions = {}): PortalApp {
   const { schedules, portalDir, nag = true, ...appProps } = options;
-  const app = new App({ analyticsReporting: false, ...appProps });
+  const app = new App({
+    analyticsReporting: false,
+    ...appProps,
+    // The data stack's exports protect the table and domain from removal while the app stack uses them.
+    context: { '@aws-cdk/core:defaultCrossStackReferences': 'strong', ...appProps.context },
+  });
   const config = resolveStageConfig((key) => app.node.tryGetContext(key));
   const prefix = `Chiiki-${config.stage}`;
   const registry = () => loadRegistry(config.sourceRegistry, { sampleHost: 'sample-sites.invalid' });

@@ -7,7 +7,14 @@ import { LogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-n
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { esbuildSettings, functionSpecs, metricsNamespace, repoRoot, type FunctionKey } from '../functions.js';
+import {
+  bundledFolders,
+  esbuildSettings,
+  functionSpecs,
+  metricsNamespace,
+  repoRoot,
+  type FunctionKey,
+} from '../functions.js';
 import { acknowledge } from '../nag.js';
 
 /** Name of a function's execution role; stable so the search domain's access policy can name it. */
@@ -100,6 +107,12 @@ export class ProjectFunction extends Construct {
         banner: esbuildSettings.banner,
         externalModules: [...esbuildSettings.external],
         logLevel: LogLevel.ERROR,
+        commandHooks: {
+          beforeBundling: () => [],
+          beforeInstall: () => [],
+          afterBundling: (inputDir: string, outputDir: string) =>
+            bundledFolders.map(({ from, to }) => `cp -R "${join(inputDir, from)}" "${join(outputDir, to)}"`),
+        },
       },
     });
     acknowledge(
