@@ -244,7 +244,7 @@ export class PoliteFetcher implements HttpFetcher {
     }
     const contentType = header(headers, 'content-type');
     const decoded = decodeBody(body, {
-      url: url.href,
+      url: req.url,
       ...(contentType !== undefined ? { contentType } : {}),
       ...(req.charset !== undefined ? { override: req.charset } : {}),
     });

@@ -10,7 +10,7 @@ const robotsParser: typeof robotsParserModule.default =
  * - `rules`: the file was fetched (2xx) and is obeyed;
  * - `allow-all`: the file is "unavailable" (4xx, including 404, or too many redirects), so
  *   every path may be crawled (§2.3.1.3);
- * - `unreachable`: the server failed (5xx) or could not be reached, so the whole origin is
+ * - `unreachable`: the server failed (5xx, or 429 "too many requests") or could not be reached, so the whole origin is
  *   disallowed for now (§2.3.1.4); the fetch is retried on a later crawl.
  */
 export type RobotsPolicy =
@@ -35,7 +35,10 @@ export function robotsPolicy(
 ): RobotsPolicy {
   if ('error' in outcome) return { kind: 'unreachable', robotsUrl, reason: outcome.error };
   const { status, text } = outcome;
-  if (status >= 500) return { kind: 'unreachable', robotsUrl, reason: `robots.txt answered HTTP ${status}` };
+  // 429 is a 4xx, but it means "not now", not "there is no file": treat it like a server error.
+  if (status >= 500 || status === 429) {
+    return { kind: 'unreachable', robotsUrl, reason: `robots.txt answered HTTP ${status}` };
+  }
   if (status >= 400 || status < 200 || status >= 300) return { kind: 'allow-all', robotsUrl };
   const robot = robotsParser(robotsUrl, text);
   const crawlDelaySec = robot.getCrawlDelay(userAgent);

@@ -109,6 +109,19 @@ describe('decodeBody', () => {
     expect(decoded).toMatchObject({ charset: 'euc-jp', charsetSource: 'detected' });
   });
 
+  it('reads UTF-8 Japanese served as windows-1252 as UTF-8', () => {
+    const decoded = decodeBody(utf8('<p>令和8年度 補助金の公募について</p>'), {
+      url,
+      contentType: 'text/html; charset=windows-1252',
+    });
+
+    expect(decoded).toMatchObject({
+      charset: 'utf-8',
+      charsetSource: 'detected',
+      text: '<p>令和8年度 補助金の公募について</p>',
+    });
+  });
+
   it('believes ISO-8859-1 for a page that really is Latin-1', () => {
     const latin1 = Buffer.from('<p>Café crème, señor</p>', 'latin1');
 

@@ -46,7 +46,7 @@ describe('robotsPolicy', () => {
     expect(robotsPolicy(robotsUrl, ua, { status, text: 'Disallow: /' }).kind).toBe('allow-all');
   });
 
-  it.each([500, 503])('keeps off the host when robots.txt answers %i (RFC 9309 unreachable)', (status) => {
+  it.each([500, 503, 429])('keeps off the host when robots.txt answers %i (RFC 9309 unreachable)', (status) => {
     expect(robotsPolicy(robotsUrl, ua, { status, text: '' })).toEqual({
       kind: 'unreachable',
       robotsUrl,
