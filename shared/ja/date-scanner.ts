@@ -63,19 +63,22 @@ export function prepareDateText(text: string): string {
 
 const eraName = '(明治|大正|昭和|平成|令和|[MTSHRmtshr]\\.?)';
 const westernNote = '(?:\\(\\s*\\d{4}\\s*年?\\s*\\)\\s*)?';
+// 令和7(2025)年 and 2025(令和7)年 put the other calendar's year before 年.
+const westernInline = '(?:\\(\\s*\\d{4}\\s*\\)\\s*)?';
+const eraInline = '(?:\\(\\s*(?:明治|大正|昭和|平成|令和|[MTSHR])\\s*(?:\\d{1,2}|元)\\s*\\)\\s*)?';
 const eraNote = '(?:\\(\\s*(?:明治|大正|昭和|平成|令和)\\s*(?:\\d{1,2}|元)\\s*年?\\s*\\)\\s*)?';
 
 // 2025-05-30T17:00:00+09:00, as feeds print dates.
 const isoInstantRe = /(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(Z|[+-]\d{2}:?\d{2})/uy;
-// 令和7年5月30日, R7年5月30日, 令和7年(2025年)5月30日
+// 令和7年5月30日, R7年5月30日, 令和7年(2025年)5月30日, 令和7(2025)年5月30日
 const eraFullRe = new RegExp(
-  `${eraName}\\s*(\\d{1,2}|元)\\s*年\\s*${westernNote}(\\d{1,2})\\s*月\\s*(\\d{1,2})\\s*日`,
+  `${eraName}\\s*(\\d{1,2}|元)\\s*${westernInline}年\\s*${westernNote}(\\d{1,2})\\s*月\\s*(\\d{1,2})\\s*日`,
   'uy',
 );
 // R7.5.30, H30/1/1, 令和7.5.30
 const eraDottedRe = new RegExp(`${eraName}\\s*(\\d{1,2}|元)([./-])(\\d{1,2})\\3(\\d{1,2})(?![\\d]|[./]\\d)`, 'uy');
-// 2025年5月30日, 2025年(令和7年)5月30日
-const westernKanjiRe = new RegExp(`(\\d{4})\\s*年\\s*${eraNote}(\\d{1,2})\\s*月\\s*(\\d{1,2})\\s*日`, 'uy');
+// 2025年5月30日, 2025年(令和7年)5月30日, 2025(令和7)年5月30日
+const westernKanjiRe = new RegExp(`(\\d{4})\\s*${eraInline}年\\s*${eraNote}(\\d{1,2})\\s*月\\s*(\\d{1,2})\\s*日`, 'uy');
 // 2025/5/30, 2025-05-30, 2025.5.30 (one separator throughout)
 const westernNumericRe = /(\d{4})([/.-])(\d{1,2})\2(\d{1,2})(?![\d]|[./]\d)/uy;
 const monthDayRe = /(\d{1,2})\s*月\s*(\d{1,2})\s*日/uy;
@@ -93,6 +96,7 @@ const rangeSeparatorRe = /\s*(?:~|-|から|より)\s*/uy;
 const untilRe = /\s*(?:まで|迄)/uy;
 
 const weekdays = '日月火水木金土';
+const startChars = new Set('0123456789明大昭平令MTSHRmtshr');
 
 function sticky(re: RegExp, s: string, i: number): RegExpExecArray | null {
   re.lastIndex = i;
@@ -246,6 +250,11 @@ export function matchRangeAt(s: string, i: number): RangeExpression | undefined 
 export function* scanDates(s: string, options: { slashAtStart?: boolean } = {}): Generator<DateMatch> {
   let i = 0;
   while (i < s.length) {
+    // Every date starts with a digit or an era name; skip the rest without trying the patterns.
+    if (!startChars.has(s[i] ?? '')) {
+      i++;
+      continue;
+    }
     const range = matchRangeAt(s, i);
     if (range) {
       yield { kind: 'range', range };

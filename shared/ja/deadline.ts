@@ -106,7 +106,7 @@ export function findDeadline(text: string, ref: Date | string, options: DatePars
       if (error instanceof InvalidInputError) continue;
       throw error;
     }
-    if (deadlineLabelRe.test(before) || suffixRe.test(s.slice(end))) return deadline;
+    if (deadlineLabelRe.test(before) || suffixRe.test(s.slice(end, end + 40))) return deadline;
     if (match.kind === 'range') {
       if (/(期間|受付|募集|公募|応募|申請|提出)[^\n。]{0,12}$/u.test(before)) periodEnd ??= deadline;
       anyRangeEnd ??= deadline;

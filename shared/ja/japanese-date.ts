@@ -11,6 +11,7 @@
 import { type CalendarDate, type TimeOfDay, formatIsoDate } from './calendar.js';
 import { type DateExpression, prepareDateText, scanDates } from './date-scanner.js';
 import { type DateParseOptions, checkTime, completeDate, invalid, quote, weekdayMismatch } from './date-values.js';
+import { warekiToGregorianYear } from './wareki.js';
 
 export type { DateParseOptions } from './date-values.js';
 
@@ -55,4 +56,27 @@ export function parseJapaneseDate(text: string, options: DateParseOptions = {}):
     weekdayMismatch: weekdayMismatch(expr, date),
     text: expr.text,
   };
+}
+
+/**
+ * Reads a year with an optional month, as list pages print them in headings (令和8年8月分,
+ * 2026年8月, 令和元年). Gives the `year` context for the bare dates below such a heading.
+ * `undefined` when the text holds no year. Fiscal years (令和8年度) are not calendar years and are
+ * not read.
+ *
+ * @example parseYearMonth('令和8年8月分') // { year: 2026, month: 8 }
+ * @example parseYearMonth('2026年') // { year: 2026 }
+ */
+export function parseYearMonth(
+  text: string,
+  options: DateParseOptions = {},
+): { year: number; month?: number } | undefined {
+  const s = prepareDateText(text);
+  const m = /(?:(明治|大正|昭和|平成|令和)\s*(\d{1,2}|元)|(?<![\d])(\d{4}))\s*年(?!度)(?:\s*(\d{1,2})\s*月)?/u.exec(s);
+  if (!m) return undefined;
+  const year = m[1] !== undefined ? warekiToGregorianYear(m[1], m[2] === '元' ? '元' : Number(m[2])) : Number(m[3]);
+  if (m[4] === undefined) return { year };
+  const month = Number(m[4]);
+  if (month < 1 || month > 12) throw invalid(options, `date ${quote(text)} has month ${month}, expected 1-12`);
+  return { year, month };
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidInputError } from '../../../../shared/errors.js';
-import { parseJapaneseDate } from '../../../../shared/ja/japanese-date.js';
+import { parseJapaneseDate, parseYearMonth } from '../../../../shared/ja/japanese-date.js';
 
 describe('parseJapaneseDate', () => {
   it.each([
@@ -40,6 +40,10 @@ describe('parseJapaneseDate', () => {
     ['二千二十五年五月三十日', '2025-05-30'],
     ['2025年（令和7年）5月30日', '2025-05-30'],
     ['令和7年（2025年）5月30日', '2025-05-30'],
+    ['令和7（2025）年5月30日', '2025-05-30'],
+    ['2025（令和7）年5月30日', '2025-05-30'],
+    ['2025年05月01日', '2025-05-01'],
+    ['令和元（2019）年5月1日', '2019-05-01'],
     ['㍻30年1月1日', '2018-01-01'],
     ['掲載日：令和7年5月30日', '2025-05-30'],
     ['更新日 2026年8月17日', '2026-08-17'],
@@ -125,5 +129,25 @@ describe('parseJapaneseDate', () => {
         { path: ['publishedAt'], message: 'date "令和7年13月1日" has month 13, expected 1-12' },
       ]);
     }
+  });
+});
+
+describe('parseYearMonth', () => {
+  it.each([
+    ['令和8年8月分', { year: 2026, month: 8 }],
+    ['令和元年5月', { year: 2019, month: 5 }],
+    ['2026年8月の報道発表', { year: 2026, month: 8 }],
+    ['平成30年', { year: 2018 }],
+    ['２０２６年', { year: 2026 }],
+  ])('reads the heading %s as %o', (text, expected) => {
+    expect(parseYearMonth(text)).toEqual(expected);
+  });
+
+  it.each([['令和8年度'], ['報道発表']])('reads no calendar year in %s', (text) => {
+    expect(parseYearMonth(text)).toBeUndefined();
+  });
+
+  it('rejects a month that does not exist', () => {
+    expect(() => parseYearMonth('令和8年13月分')).toThrow('date "令和8年13月分" has month 13, expected 1-12');
   });
 });
