@@ -87,6 +87,7 @@ export class AppStack extends Stack {
       publicBaseUrl: config.publicBaseUrl ?? this.api.url,
       logRetentionDays,
     });
+    this.alerts.runAfterCrawlCycles(this.crawl.queue);
     this.observability = new Observability(this, 'Observability', {
       stage,
       alarmEmail: config.alarmEmail,

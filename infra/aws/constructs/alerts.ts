@@ -1,4 +1,7 @@
 import { Duration } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as events from 'aws-cdk-lib/aws-events';
+import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
@@ -25,18 +28,21 @@ export interface AlertsProps {
 }
 
 /**
- * Alerts: the digest function matches saved searches against new items and mails digests; it
- * runs on its schedule, placed after the nightly crawl cycle. SES bounce and complaint events
- * reach the suppression function through SNS. Failed deliveries of both go to a dead-letter queue.
+ * Alerts: the digest function matches saved searches against new items and mails digests. It runs
+ * after every crawl cycle (`{"trigger":"cycle"}`, see `runAfterCrawlCycles`) and on its daily
+ * schedule (`{"trigger":"schedule"}`). SES bounce and complaint events reach the suppression
+ * function through SNS. Failed deliveries of all three go to a dead-letter queue.
  */
 export class Alerts extends Construct {
   readonly digestFunction: ProjectFunction;
   readonly sesEventsFunction: ProjectFunction;
   readonly deadLetterQueue: sqs.Queue;
   readonly digestSchedule: scheduler.Schedule;
+  private readonly stage: string;
 
   constructor(scope: Construct, id: string, props: AlertsProps) {
     super(scope, id);
+    this.stage = props.stage;
     const common = { stage: props.stage, logRetentionDays: props.logRetentionDays };
     const baseUrl = props.publicBaseUrl ? { PUBLIC_BASE_URL: props.publicBaseUrl } : undefined;
     this.deadLetterQueue = deadLetterQueue(this, 'AlertsDeadLetterQueue');
@@ -75,5 +81,49 @@ export class Alerts extends Construct {
     props.mail.eventsTopic.addSubscription(
       new LambdaSubscription(this.sesEventsFunction.fn, { deadLetterQueue: this.deadLetterQueue }),
     );
+  }
+
+  /**
+   * Starts the digest when a crawl cycle is over: an alarm is in ALARM while the crawl queue holds
+   * jobs (visible or in flight) and returns to OK when it drains; that transition, through an
+   * EventBridge rule, invokes the digest with `{"trigger":"cycle"}` (a few minutes after the last
+   * job, SQS metrics being per minute). The alarm notifies nobody: it is a trigger, not a fault.
+   */
+  runAfterCrawlCycles(crawlQueue: sqs.IQueue): events.Rule {
+    const perMinute = { period: Duration.minutes(1), statistic: 'Maximum' };
+    const cycleRunning = new cloudwatch.Alarm(this, 'CrawlCycleRunning', {
+      alarmName: `chiiki-${this.stage}-CrawlCycleRunning`,
+      alarmDescription: 'not a fault: ALARM while crawl jobs are queued or running; the return to OK starts the digest',
+      metric: new cloudwatch.MathExpression({
+        expression: 'visible + inFlight',
+        usingMetrics: {
+          visible: crawlQueue.metricApproximateNumberOfMessagesVisible(perMinute),
+          inFlight: crawlQueue.metricApproximateNumberOfMessagesNotVisible(perMinute),
+        },
+        period: Duration.minutes(1),
+        label: 'crawl jobs queued or running',
+      }),
+      threshold: 1,
+      evaluationPeriods: 2,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    return new events.Rule(this, 'AfterCrawlCycle', {
+      description: 'digest after each crawl cycle (crawl queue drained)',
+      eventPattern: {
+        source: ['aws.cloudwatch'],
+        detailType: ['CloudWatch Alarm State Change'],
+        resources: [cycleRunning.alarmArn],
+        detail: { state: { value: ['OK'] }, previousState: { value: ['ALARM'] } },
+      },
+      targets: [
+        new LambdaFunction(this.digestFunction.fn, {
+          event: events.RuleTargetInput.fromObject({ trigger: 'cycle' }),
+          deadLetterQueue: this.deadLetterQueue,
+          retryAttempts: 3,
+          maxEventAge: Duration.hours(6),
+        }),
+      ],
+    });
   }
 }

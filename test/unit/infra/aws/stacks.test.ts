@@ -198,6 +198,10 @@ describe('CDK app, dev stage (no settings)', () => {
     app.allResourcesProperties('AWS::Scheduler::Schedule', {
       Target: Match.objectLike({ DeadLetterConfig: { Arn: Match.anyValue() }, RetryPolicy: Match.anyValue() }),
     });
+    // EventBridge rule -> digest after a crawl cycle.
+    app.allResourcesProperties('AWS::Events::Rule', {
+      Targets: [Match.objectLike({ DeadLetterConfig: { Arn: Match.anyValue() }, RetryPolicy: Match.anyValue() })],
+    });
     // SNS -> suppression function.
     app.allResourcesProperties('AWS::SNS::Subscription', {
       Protocol: 'lambda',
@@ -252,9 +256,11 @@ describe('CDK app, dev stage (no settings)', () => {
   });
 
   it('raises alarms on every dead-letter queue, failing sources, API 5xx and index errors, all to the alarm topic', () => {
-    const alarms = Object.values(app.findResources('AWS::CloudWatch::Alarm')) as {
-      Properties: { AlarmName: string; AlarmActions: unknown[]; Metrics?: { Expression?: string }[] };
-    }[];
+    const alarms = (
+      Object.values(app.findResources('AWS::CloudWatch::Alarm')) as {
+        Properties: { AlarmName: string; AlarmActions?: unknown[]; Metrics?: { Expression?: string }[] };
+      }[]
+    ).filter((a) => !a.Properties.AlarmName.endsWith('CrawlCycleRunning')); // a trigger, see the digest test
     const names = alarms.map((a) => a.Properties.AlarmName).sort();
 
     expect(names).toEqual(
@@ -274,6 +280,28 @@ describe('CDK app, dev stage (no settings)', () => {
     expect(JSON.stringify(failing?.Properties.Metrics)).toContain('SUM(SourceFailed) FROM ChiikiPortal');
     app.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
     app.resourceCountIs('AWS::SNS::Subscription', 1); // no alarm e-mail configured: only the SES events one
+  });
+
+  it('starts the digest when the crawl queue drains after a cycle, and daily on its schedule', () => {
+    const trigger = Object.values(app.findResources('AWS::CloudWatch::Alarm')).find((a) =>
+      JSON.stringify(a).includes('CrawlCycleRunning'),
+    ) as { Properties: Record<string, unknown> } | undefined;
+
+    expect(trigger?.Properties['AlarmActions']).toBeUndefined();
+    expect(JSON.stringify(trigger?.Properties['Metrics'])).toContain('visible + inFlight');
+    app.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: {
+        source: ['aws.cloudwatch'],
+        'detail-type': ['CloudWatch Alarm State Change'],
+        detail: { state: { value: ['OK'] }, previousState: { value: ['ALARM'] } },
+        resources: Match.anyValue(),
+      },
+      Targets: [Match.objectLike({ Input: '{"trigger":"cycle"}', DeadLetterConfig: { Arn: Match.anyValue() } })],
+    });
+    app.hasResourceProperties('AWS::Scheduler::Schedule', {
+      ScheduleExpression: 'cron(0 23 * * ? *)',
+      Target: Match.objectLike({ Input: '{"trigger":"schedule"}' }),
+    });
   });
 
   it('encrypts and TLS-enforces every queue and topic', () => {
