@@ -1,3 +1,4 @@
+import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { HostPacer } from '../../../../functions/crawl/host-pacer.js';
@@ -306,6 +307,25 @@ describe('PoliteFetcher', () => {
       expect(error).toBeInstanceOf(RetryLaterError);
       expect(error.message).toMatch(/^network error after 2 attempts: /);
       expect(waits).toEqual([750]);
+    });
+
+    it('gives up on a connection that never completes after the connect timeout', async () => {
+      // A TCP server that accepts but never speaks: the TLS handshake of an https URL cannot finish.
+      const sockets = new Set<Socket>();
+      const silent = createServer((socket) => sockets.add(socket));
+      await new Promise<void>((done) => silent.listen(0, '127.0.0.1', () => done()));
+      const { port } = silent.address() as AddressInfo;
+
+      const error = await failure(
+        makeFetcher({ connectTimeoutMs: 200, totalTimeoutMs: 20_000, retries: 0 }).fetch({
+          url: `https://silent.localhost:${port}/`,
+        }),
+      );
+      for (const socket of sockets) socket.destroy();
+      await new Promise((done) => silent.close(done));
+
+      expect(error).toBeInstanceOf(RetryLaterError);
+      expect(error.message).toContain('UND_ERR_CONNECT_TIMEOUT');
     });
 
     it('reports a refused connection as a network error', async () => {
