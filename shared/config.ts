@@ -26,6 +26,10 @@ export const configFields = {
   PORT: { schema: z.coerce.number().int().min(0).max(65535).default(3000), doc: 'local HTTP port' },
   PUBLIC_BASE_URL: { schema: optionalUrl, doc: 'base URL used in mail links; defaults to http://localhost:PORT' },
   SOURCE_REGISTRY: { schema: z.enum(['sample', 'live']).default('sample'), doc: 'which source registry to crawl' },
+  SAMPLE_SITES_PORT: {
+    schema: z.coerce.number().int().min(0).max(65535).default(4010),
+    doc: 'port of the local sample-site server; fixed, because sample item URLs (and so their ids) include it',
+  },
   CRAWL_USER_AGENT: {
     schema: z.string().min(5).default('chiiki-portal-crawler/0.1 (+https://github.com/chiiki-portal/chiiki-portal)'),
     doc: 'User-Agent sent to every site; names the portal and a contact URL',

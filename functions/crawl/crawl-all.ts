@@ -9,7 +9,10 @@ import type { HttpFetcher } from './http-fetcher.js';
 
 export interface CrawlAllDeps {
   readonly sources: readonly Source[];
-  readonly fetcher: HttpFetcher;
+  /** The fetcher for one source (each source has its own allowed hosts and pace); see `politeFetcherFactory`. */
+  readonly fetcherFor?: (source: Source) => HttpFetcher;
+  /** One fetcher for every source, when `fetcherFor` is not given. */
+  readonly fetcher?: HttpFetcher;
   readonly store: ItemStore;
   readonly clock: Clock;
   readonly log: Log;
@@ -26,6 +29,9 @@ export interface CrawlAllDeps {
  * becomes a `failed` run for that source, recorded when the store allows.
  */
 export async function crawlAll(deps: CrawlAllDeps): Promise<CrawlRun[]> {
+  const { fetcher } = deps;
+  const fetcherFor = deps.fetcherFor ?? (fetcher ? () => fetcher : undefined);
+  if (!fetcherFor) throw new TypeError('crawlAll needs fetcherFor or fetcher');
   const sources = deps.sources.filter((s) => s.enabled);
   const runs: CrawlRun[] = new Array<CrawlRun>(sources.length);
   let next = 0;
@@ -33,7 +39,7 @@ export async function crawlAll(deps: CrawlAllDeps): Promise<CrawlRun[]> {
     while (next < sources.length) {
       const index = next++;
       const source = sources[index] as Source;
-      const run = await crawlOne(deps, source);
+      const run = await crawlOne(deps, fetcherFor, source);
       runs[index] = run;
       deps.onRun?.(run);
     }
@@ -43,10 +49,21 @@ export async function crawlAll(deps: CrawlAllDeps): Promise<CrawlRun[]> {
   return runs;
 }
 
-async function crawlOne(deps: CrawlAllDeps, source: Source): Promise<CrawlRun> {
+async function crawlOne(
+  deps: CrawlAllDeps,
+  fetcherFor: (source: Source) => HttpFetcher,
+  source: Source,
+): Promise<CrawlRun> {
   const started = deps.clock.now();
   try {
-    return await crawlSource({ ...deps, source });
+    return await crawlSource({
+      source,
+      fetcher: fetcherFor(source),
+      store: deps.store,
+      clock: deps.clock,
+      log: deps.log,
+      ...(deps.onProgress ? { onProgress: deps.onProgress } : {}),
+    });
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     deps.log.error('crawl of source failed', { sourceId: source.id, error: message });

@@ -16,7 +16,7 @@ import {
   type ItemId,
 } from '../../shared/domain/item.js';
 import type { JsonSource, Source } from '../../shared/domain/source.js';
-import { PermanentFetchError, RetryLaterError } from '../../shared/errors.js';
+import { PermanentFetchError, RetryLaterError, RobotsDisallowedError } from '../../shared/errors.js';
 import type { Log } from '../../shared/log.js';
 import type { ItemStore } from '../../shared/store/item-store.js';
 import { extractDetail, type DetailFacts } from './extract/detail.js';
@@ -97,7 +97,10 @@ class SourceCrawl {
       firstFailed = result.firstFailed;
     }
     const finished = this.deps.clock.now();
-    const outcome = firstFailed ? 'failed' : this.errors.length > 0 || this.retryLater ? 'partial' : 'succeeded';
+    // A site that asked us to slow down is not failing: the run is partial and the URL recorded.
+    const onlyRetryLater = this.errors.length > 0 && this.errors.every((e) => e.kind === 'RetryLaterError');
+    const outcome =
+      firstFailed && !onlyRetryLater ? 'failed' : this.errors.length > 0 || this.retryLater ? 'partial' : 'succeeded';
     const run: CrawlRun = {
       runId: `${source.id}-${this.started.toISOString().replace(/[-:.]/g, '')}-${randomUUID().slice(0, 8)}`,
       sourceId: source.id,
@@ -146,7 +149,7 @@ class SourceCrawl {
     const message = error instanceof Error ? error.message : String(error);
     const kind = error instanceof Error ? error.name : 'Error';
     const status = error instanceof PermanentFetchError ? error.status : undefined;
-    if (error instanceof PermanentFetchError && /robots/i.test(message)) this.counts.skippedByRobots += 1;
+    if (error instanceof RobotsDisallowedError) this.counts.skippedByRobots += 1;
     else if (error instanceof RetryLaterError) this.retryLater = true;
     else this.counts.failed += 1;
     this.errors.push({ url, kind, ...(status !== undefined ? { status } : {}), message });

@@ -9,6 +9,10 @@ interface Command {
 }
 
 const commands: Record<string, Command> = {
+  crawl: {
+    summary: 'crawl [--registry live|sample] [--source ID]...   crawl sources into the local store, print a summary',
+    load: () => import('./commands/crawl.js'),
+  },
   'normalize-date': {
     summary: 'normalize-date "<text>" [--ref YYYY-MM-DD]   read a Japanese date, deadline or range as ISO 8601',
     load: () => import('./commands/normalize-date.js'),

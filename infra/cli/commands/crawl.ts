@@ -1,0 +1,199 @@
+/**
+ * `chiiki crawl [--registry live|sample] [--source ID]... [--concurrency N]`: crawls the sources of a
+ * registry once into the local store (dynalite on disk under DATA_DIR), printing progress on
+ * stderr and a summary table on stdout. With the sample registry it starts the sample-site server
+ * itself. Exit 0 when every run finished (even with recorded site errors), 2 on bad arguments,
+ * 1 when the store or registry could not be used.
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { crawlAll } from '../../../functions/crawl/crawl-all.js';
+import { politeFetcherFactory } from '../../../functions/crawl/fetcher-factory.js';
+import { loadRegistry } from '../../../functions/crawl/registry.js';
+import { assessSourceHealth } from '../../../functions/crawl/source-health.js';
+import { systemClock } from '../../../shared/clock.js';
+import { loadConfig } from '../../../shared/config.js';
+import type { CrawlRun, SourceHealth } from '../../../shared/domain/crawl-run.js';
+import type { Source } from '../../../shared/domain/source.js';
+import { consoleLog } from '../../../shared/log.js';
+import { DynamoDbItemStore } from '../../../shared/store/dynamodb-item-store.js';
+import type { ItemStore } from '../../../shared/store/item-store.js';
+import { startDynaliteServer } from '../../local/dynalite-server.js';
+import { startSampleSiteServer } from '../../local/sample-site-server.js';
+
+const usage = 'usage: chiiki crawl [--registry live|sample] [--source ID]... [--concurrency N]';
+const sampleSitesRoot = fileURLToPath(new URL('../../local/sample-sites/', import.meta.url));
+
+function fail(message: string): number {
+  console.error(`chiiki crawl: ${message}\n${usage}`);
+  return 2;
+}
+
+interface Args {
+  registry?: string;
+  sources: string[];
+  concurrency: number;
+}
+
+function parseArgs(args: string[]): Args | string {
+  const out: Args = { sources: [], concurrency: 2 };
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i] ?? '';
+    const [flag, inline] = arg.includes('=')
+      ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)]
+      : [arg, undefined];
+    const value = () => inline ?? args[++i];
+    if (flag === '--registry') {
+      const v = value();
+      if (v !== 'live' && v !== 'sample') return `--registry must be live or sample, got ${JSON.stringify(v ?? '')}`;
+      out.registry = v;
+    } else if (flag === '--source') {
+      const v = value();
+      if (!v) return '--source needs a source id';
+      out.sources.push(v);
+    } else if (flag === '--concurrency') {
+      const n = Number(value());
+      if (!Number.isInteger(n) || n < 1 || n > 16) return '--concurrency must be an integer 1-16';
+      out.concurrency = n;
+    } else {
+      return `unknown option "${arg}"`;
+    }
+  }
+  return out;
+}
+
+/** The summary table: one row per source run. */
+export function summaryTable(
+  runs: readonly CrawlRun[],
+  sources: readonly Source[],
+  healths: readonly SourceHealth[],
+  now: Date,
+): string {
+  const header = [
+    'source',
+    'outcome',
+    'fetched',
+    '304',
+    'new',
+    'updated',
+    'unchanged',
+    'withdrawn',
+    'failed',
+    'robots',
+    'invalid',
+    'ms',
+    'health / first error',
+  ];
+  const rows = runs.map((run) => {
+    const source = sources.find((s) => s.id === run.sourceId);
+    const recorded = healths.find((h) => h.sourceId === run.sourceId);
+    const health = source ? assessSourceHealth(source, recorded, now) : undefined;
+    const note = [
+      health && health.status !== 'ok' ? `${health.status}: ${health.reason ?? ''}` : '',
+      run.errors[0] ? `${run.errors[0].kind}: ${run.errors[0].message}` : '',
+    ]
+      .filter(Boolean)
+      .join('; ');
+    const c = run.counts;
+    return [
+      run.sourceId,
+      run.outcome,
+      c.fetched,
+      c.notModified,
+      c.new,
+      c.updated,
+      c.unchanged,
+      c.withdrawn,
+      c.failed,
+      c.skippedByRobots,
+      c.invalid,
+      Math.round(run.durationMs),
+      note,
+    ].map(String);
+  });
+  const totals = runs.reduce(
+    (t, r) => ({
+      new: t.new + r.counts.new,
+      updated: t.updated + r.counts.updated,
+      withdrawn: t.withdrawn + r.counts.withdrawn,
+    }),
+    { new: 0, updated: 0, withdrawn: 0 },
+  );
+  const widths = header.map((h, i) =>
+    Math.max(h.length, ...rows.slice().map((r) => (i === header.length - 1 ? 0 : (r[i] ?? '').length))),
+  );
+  const line = (cells: string[]) =>
+    cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] ?? 0))).join('  ');
+  return [
+    line(header),
+    ...rows.map(line),
+    '',
+    `total: ${runs.length} sources, ${totals.new} new, ${totals.updated} updated, ${totals.withdrawn} withdrawn`,
+  ].join('\n');
+}
+
+export async function run(args: string[]): Promise<number> {
+  if (args.includes('--help') || args.includes('-h')) {
+    console.log(usage);
+    return 0;
+  }
+  const parsed = parseArgs(args);
+  if (typeof parsed === 'string') return fail(parsed);
+  const config = loadConfig();
+  const registryName = parsed.registry ?? config.SOURCE_REGISTRY;
+  const log = consoleLog(config.LOG_LEVEL === 'debug' ? 'debug' : 'warn');
+  const closers: (() => Promise<void>)[] = [];
+  try {
+    let sampleHost: string | undefined;
+    if (registryName === 'sample') {
+      const sites = await startSampleSiteServer({ root: sampleSitesRoot, port: config.SAMPLE_SITES_PORT }).catch(
+        (error: unknown) => {
+          throw new Error(
+            `cannot start the sample-site server on port ${config.SAMPLE_SITES_PORT} (is \`npm start\` running? set SAMPLE_SITES_PORT): ${String(error)}`,
+          );
+        },
+      );
+      closers.push(() => sites.close());
+      sampleHost = `localhost:${sites.port}`;
+    }
+    const registry = loadRegistry(registryName, sampleHost ? { sampleHost } : {});
+    const unknown = parsed.sources.filter((id) => !registry.sources.some((s) => s.id === id));
+    if (unknown.length > 0)
+      return fail(`no source ${unknown.map((u) => `"${u}"`).join(', ')} in the ${registryName} registry`);
+    const sources =
+      parsed.sources.length > 0 ? registry.sources.filter((s) => parsed.sources.includes(s.id)) : registry.sources;
+
+    const dynalite = await startDynaliteServer({ dir: join(resolve(config.DATA_DIR), 'dynalite') });
+    closers.push(() => dynalite.close());
+    const base = new DynamoDBClient({
+      endpoint: dynalite.endpoint,
+      region: config.AWS_REGION,
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    });
+    closers.push(async () => base.destroy());
+    const client = DynamoDBDocumentClient.from(base, { marshallOptions: { removeUndefinedValues: true } });
+    const store: ItemStore = new DynamoDbItemStore({ client, tableName: config.TABLE_NAME, clock: systemClock, log });
+    await store.ensureTable();
+
+    const enabled = sources.filter((s) => s.enabled || parsed.sources.includes(s.id));
+    console.error(`crawling ${enabled.length} sources of the ${registryName} registry into ${config.DATA_DIR}`);
+    const fetchers = politeFetcherFactory({ userAgent: config.CRAWL_USER_AGENT, log });
+    closers.push(() => fetchers.close());
+    const runs = await crawlAll({
+      sources: enabled.map((s) => ({ ...s, enabled: true })),
+      fetcherFor: fetchers.fetcherFor,
+      store,
+      clock: systemClock,
+      log,
+      concurrency: parsed.concurrency,
+      onProgress: (e) => console.error(`  ${e.sourceId}  ${e.status}  ${e.url}`),
+      onRun: (r) => console.error(`done ${r.sourceId}: ${r.outcome}`),
+    });
+    console.log(summaryTable(runs, enabled, await store.listSourceHealth(), systemClock.now()));
+    return 0;
+  } finally {
+    for (const close of closers.reverse()) await close().catch(() => undefined);
+  }
+}
