@@ -112,6 +112,9 @@ export function referenceDay(ref: Date | string): CalendarDate {
  *   `graceDays` (default 30) before the reference: on 2025-11-20 「1月15日」 is 2026-01-15, and
  *   on 2025-06-02 「5月30日」 stays 2025-05-30 (a call that just closed, whose page is still up)
  *   instead of jumping to a year ahead. Pass `graceDays: 0` for the strict next occurrence.
+ *
+ * Under either policy a printed weekday that fits the year before, and not the chosen year, moves
+ * the date to the year before (see `date-values.ts`): 「5月30日(金)まで」 read in June 2026 is 2025-05-30.
  */
 export type YearlessPolicy = 'listing' | 'deadline';
 

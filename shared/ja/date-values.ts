@@ -109,7 +109,24 @@ export function checkTime(time: PrintedTime, raw: string, options: DateParseOpti
   return { hour, minute: time.minute, second: time.second };
 }
 
-function yearFor(month: number, day: number, raw: string, options: DateParseOptions, fallback: YearlessPolicy): number {
+function weekdayOf(date: CalendarDate): number {
+  return new Date(Date.UTC(date.year, date.month - 1, date.day)).getUTCDay();
+}
+
+/**
+ * The year for a date printed without one: `options.year`, else the policy's year from `options.ref`.
+ * A printed weekday that fits the year before and not the policy's year picks the year before: a
+ * page still online a year after its deadline (5月30日(金) read in June 2026) is far more common
+ * than a wrong weekday.
+ */
+function yearFor(
+  month: number,
+  day: number,
+  raw: string,
+  options: DateParseOptions,
+  fallback: YearlessPolicy,
+  weekday?: number,
+): number {
   if (options.year !== undefined) return options.year;
   if (options.ref === undefined) {
     throw invalid(options, `date ${quote(raw)} has no year, expected a year or a reference date to resolve it`);
@@ -121,6 +138,14 @@ function yearFor(month: number, day: number, raw: string, options: DateParseOpti
     ...(options.graceDays !== undefined ? { graceDays: options.graceDays } : {}),
   });
   if (year === undefined) throw invalid(options, `date ${quote(raw)} has no year that fits the reference date`);
+  if (
+    weekday !== undefined &&
+    weekdayOf({ year, month, day }) !== weekday &&
+    day <= daysInMonth(year - 1, month) &&
+    weekdayOf({ year: year - 1, month, day }) === weekday
+  ) {
+    return year - 1;
+  }
   return year;
 }
 
@@ -134,14 +159,13 @@ export function completeDate(
   const date = expr.date;
   checkPartial(date, raw, options);
   if (date.month === undefined) throw invalid(options, `date ${quote(raw)} has no month, expected e.g. 5月30日`);
-  const year = date.year ?? yearFor(date.month, date.day, raw, options, fallback);
+  const year = date.year ?? yearFor(date.month, date.day, raw, options, fallback, expr.weekday);
   return checkComplete({ year, month: date.month, day: date.day }, date.era, raw, options);
 }
 
 /** True when a printed weekday does not match the date. The date wins; callers may log this. */
 export function weekdayMismatch(expr: DateExpression, date: CalendarDate): boolean {
-  if (expr.weekday === undefined) return false;
-  return new Date(Date.UTC(date.year, date.month - 1, date.day)).getUTCDay() !== expr.weekday;
+  return expr.weekday !== undefined && weekdayOf(date) !== expr.weekday;
 }
 
 function before(a: { month: number; day: number }, b: { month: number; day: number }): boolean {
@@ -181,7 +205,7 @@ export function completeRange(
       endYear = before({ month: endMonth, day: endDay }, { month: s.month, day: s.day }) ? startYear + 1 : startYear;
     }
   } else {
-    endYear ??= yearFor(endMonth, endDay, raw, options, 'deadline');
+    endYear ??= yearFor(endMonth, endDay, raw, options, 'deadline', finish.weekday);
     startYear = before({ month: endMonth, day: endDay }, { month: s.month, day: s.day }) ? endYear - 1 : endYear;
   }
   const startDate = checkComplete({ year: startYear, month: s.month, day: s.day }, s.era, raw, options);

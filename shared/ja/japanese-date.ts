@@ -6,7 +6,8 @@
  *
  * A printed weekday is read but does not decide: when it does not match the date (a typo such as
  * 5月30日(木) for a Friday), the date wins and the result says `weekdayMismatch: true`. Rejecting it
- * would lose a real deadline over a cosmetic error.
+ * would lose a real deadline over a cosmetic error. For a date printed without a year, the weekday
+ * may pick the year before the policy's choice (see `YearlessPolicy`).
  */
 import { type CalendarDate, type TimeOfDay, formatIsoDate } from './calendar.js';
 import { type DateExpression, prepareDateText, scanDates } from './date-scanner.js';
