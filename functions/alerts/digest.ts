@@ -221,6 +221,8 @@ export async function buildDigest(
 ): Promise<BuiltDigest> {
   const since = Date.parse(subscription.watermark ?? now.toISOString()) - watermarkOverlapMs;
   await calls.ensureFrom(since);
+  // Calls that reached the portal before the subscription was confirmed are not "new" to it.
+  const startedAt = subscription.confirmedAt ? Date.parse(subscription.confirmedAt) : since;
   const muted = new Set(subscription.muted);
   const notified: Record<string, Notified> = { ...subscription.notified };
   let notifiedChanged = false;
@@ -270,7 +272,7 @@ export async function buildDigest(
     const told = notified[item.id];
     if (told === undefined) {
       // New to this subscriber only if new to the portal in the window and still open.
-      if (Date.parse(item.createdAt) < since) continue;
+      if (Date.parse(item.createdAt) < Math.max(since, startedAt)) continue;
       if (item.closesAt && Date.parse(item.closesAt) < now.getTime()) continue;
       entries.push(entryOf(item, 'new', { matchedSearches: matched.get(item.id) }));
       notified[item.id] = {
