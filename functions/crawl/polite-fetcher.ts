@@ -290,45 +290,49 @@ export class PoliteFetcher implements HttpFetcher {
     if (req.etag) headers['if-none-match'] = req.etag;
     if (req.lastModified) headers['if-modified-since'] = req.lastModified;
 
-    const attempts = this.options.retries + 1;
-    for (let attempt = 1; ; attempt++) {
-      let exchange: Exchange;
-      try {
-        exchange = await this.pacer.run(url.hostname, delayMs, () =>
-          this.exchange(url, headers, this.options.maxBytes),
-        );
-      } catch (error) {
-        if (error instanceof BodyTooLarge) {
-          throw new PermanentFetchError(`body exceeds ${this.options.maxBytes} bytes`, req.url, undefined, {
-            cause: error,
-          });
+    // The whole attempt loop holds the host's pacer slot: while a site asks us to wait
+    // (Retry-After, backoff), no other source sends it anything either.
+    return this.pacer.run(url.hostname, delayMs, async () => {
+      const attempts = this.options.retries + 1;
+      for (let attempt = 1; ; attempt++) {
+        let exchange: Exchange;
+        try {
+          exchange = await this.exchange(url, headers, this.options.maxBytes);
+        } catch (error) {
+          if (error instanceof BodyTooLarge) {
+            throw new PermanentFetchError(`body exceeds ${this.options.maxBytes} bytes`, req.url, undefined, {
+              cause: error,
+            });
+          }
+          const reason = describeNetworkError(error);
+          if (attempt >= attempts) {
+            throw new RetryLaterError(`network error after ${attempts} attempts: ${reason}`, undefined, {
+              cause: error,
+            });
+          }
+          const waitMs = Math.max(delayMs, this.backoffMs(attempt));
+          this.log.debug('fetch retry', { url: url.href, attempt, reason, waitMs });
+          await this.sleep(waitMs);
+          continue;
         }
-        const reason = describeNetworkError(error);
-        if (attempt >= attempts) {
-          throw new RetryLaterError(`network error after ${attempts} attempts: ${reason}`, undefined, { cause: error });
-        }
-        const waitMs = this.backoffMs(attempt);
-        this.log.debug('fetch retry', { url: url.href, attempt, reason, waitMs });
-        await this.sleep(waitMs);
-        continue;
-      }
-      const { status } = exchange;
-      if (status !== 429 && status < 500) return exchange;
+        const { status } = exchange;
+        if (status !== 429 && status < 500) return exchange;
 
-      const retryAfterSec = parseRetryAfter(header(exchange.headers, 'retry-after'), this.clock.now());
-      if (retryAfterSec !== undefined && retryAfterSec > this.options.maxRetryAfterSec) {
-        throw new RetryLaterError(
-          `HTTP ${status}: the site asked to retry after ${retryAfterSec}s, longer than the ${this.options.maxRetryAfterSec}s we wait in-line`,
-          retryAfterSec,
-        );
+        const retryAfterSec = parseRetryAfter(header(exchange.headers, 'retry-after'), this.clock.now());
+        if (retryAfterSec !== undefined && retryAfterSec > this.options.maxRetryAfterSec) {
+          throw new RetryLaterError(
+            `HTTP ${status}: the site asked to retry after ${retryAfterSec}s, longer than the ${this.options.maxRetryAfterSec}s we wait in-line`,
+            retryAfterSec,
+          );
+        }
+        if (attempt >= attempts) {
+          throw new RetryLaterError(`HTTP ${status} after ${attempts} attempts`, retryAfterSec);
+        }
+        const waitMs = Math.max(delayMs, retryAfterSec !== undefined ? retryAfterSec * 1000 : this.backoffMs(attempt));
+        this.log.debug('fetch retry', { url: url.href, attempt, status, waitMs });
+        await this.sleep(waitMs);
       }
-      if (attempt >= attempts) {
-        throw new RetryLaterError(`HTTP ${status} after ${attempts} attempts`, retryAfterSec);
-      }
-      const waitMs = retryAfterSec !== undefined ? retryAfterSec * 1000 : this.backoffMs(attempt);
-      this.log.debug('fetch retry', { url: url.href, attempt, status, waitMs });
-      await this.sleep(waitMs);
-    }
+    });
   }
 
   /** Exponential backoff with jitter: base·2^(attempt-1), capped, then scaled into [50 %, 100 %]. */

@@ -196,6 +196,31 @@ describe('PoliteFetcher', () => {
       expect(server.hits('/', 'rate-limited')).toBe(2);
     });
 
+    it('keeps every fetcher off the host while one waits out a Retry-After', async () => {
+      const pacer = new HostPacer();
+      let resume: () => void = () => undefined;
+      const a = makeFetcher({
+        pacer,
+        sleep: (ms) => {
+          waits.push(ms);
+          return new Promise<void>((done) => (resume = done));
+        },
+      });
+      const b = makeFetcher({ pacer });
+
+      const first = a.fetch({ url: site('rate-limited', '/') });
+      while (waits.length === 0) await new Promise((done) => setTimeout(done, 5));
+      const second = b.fetch({ url: site('rate-limited', '/index.html') });
+      await new Promise((done) => setTimeout(done, 100));
+      const hitsWhileWaiting = server.hits('/index.html', 'rate-limited');
+      resume();
+      await Promise.all([first, second]);
+
+      expect(waits[0]).toBe(1000);
+      expect(hitsWhileWaiting).toBe(0);
+      expect(server.hits('/index.html', 'rate-limited')).toBeGreaterThan(0);
+    });
+
     it('honours Retry-After given as an HTTP-date', async () => {
       ok(await makeFetcher().fetch({ url: site('rate-limited-date', '/') }));
 
