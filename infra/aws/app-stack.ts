@@ -9,6 +9,7 @@ import { Crawl } from './constructs/crawl.js';
 import { Indexer } from './constructs/indexer.js';
 import { Mail } from './constructs/mail.js';
 import { Observability } from './constructs/observability.js';
+import { ProjectFunction } from './constructs/project-function.js';
 import type { DataStack } from './data-stack.js';
 import type { CrawlScheduleGroup } from './schedules.js';
 
@@ -84,7 +85,7 @@ export class AppStack extends Stack {
       mail: this.mail,
       tokenSecret: data.tokenSecret,
       digestSchedule: config.digestSchedule,
-      publicBaseUrl: config.publicBaseUrl ?? this.api.url,
+      publicBaseUrl: this.api.baseUrl,
       logRetentionDays,
     });
     this.alerts.runAfterCrawlCycles(this.crawl.queue);
@@ -105,6 +106,10 @@ export class AppStack extends Stack {
       digestFunction: this.alerts.digestFunction,
       httpApi: this.api.httpApi,
     });
+
+    // Every function reads the same registry (the API lists its sources, the digest names them).
+    for (const fn of this.node.findAll().filter((c): c is ProjectFunction => c instanceof ProjectFunction))
+      fn.addEnvironment('SOURCE_REGISTRY', config.sourceRegistry);
 
     new CfnOutput(this, 'ApiUrl', { value: this.api.url, description: 'base URL of the search API' });
     new CfnOutput(this, 'ReindexFunctionName', {

@@ -1,4 +1,4 @@
-import { RemovalPolicy } from 'aws-cdk-lib';
+import { RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
@@ -21,6 +21,7 @@ export interface ApiProps {
   readonly corsOrigins: readonly string[];
   readonly throttle: { readonly rateLimit: number; readonly burstLimit: number };
   readonly customDomain?: { readonly domainName: string; readonly certificateArn: string };
+  /** @default the custom domain, else the execute-api URL */
   readonly publicBaseUrl?: string;
   readonly logRetentionDays: number;
 }
@@ -34,6 +35,8 @@ export class Api extends Construct {
   readonly stage: apigw.HttpStage;
   readonly apiFunction: ProjectFunction;
   readonly accessLogs: logs.LogGroup;
+  /** Base of links in mails and feeds (`PUBLIC_BASE_URL`), without a trailing slash. */
+  readonly baseUrl: string;
 
   constructor(scope: Construct, id: string, props: ApiProps) {
     super(scope, id);
@@ -41,10 +44,7 @@ export class Api extends Construct {
       stage: props.stage,
       key: 'api',
       logRetentionDays: props.logRetentionDays,
-      environment: {
-        CORS_ORIGINS: props.corsOrigins.join(','),
-        ...(props.publicBaseUrl ? { PUBLIC_BASE_URL: props.publicBaseUrl } : {}),
-      },
+      environment: { CORS_ORIGINS: props.corsOrigins.join(',') },
     });
     // Subscriptions are written by the API (confirmation mail, tokens); items are only read.
     props.table.bindTable(this.apiFunction, 'readWrite');
@@ -76,6 +76,15 @@ export class Api extends Construct {
       'AwsSolutions-APIG4',
       'a public search API: reads are anonymous by design; subscription changes are authorized by HMAC-signed tokens mailed to the subscriber, checked in the function; abuse is bounded by stage throttling',
     );
+
+    // Links in mails and feeds: the configured base URL, else the API's own custom or execute-api domain.
+    const stack = Stack.of(this);
+    this.baseUrl =
+      props.publicBaseUrl ??
+      (props.customDomain
+        ? `https://${props.customDomain.domainName}`
+        : `https://${this.httpApi.apiId}.execute-api.${stack.region}.${stack.urlSuffix}`);
+    this.apiFunction.addEnvironment('PUBLIC_BASE_URL', this.baseUrl);
 
     this.accessLogs = new logs.LogGroup(this, 'AccessLogs', {
       retention: props.logRetentionDays as logs.RetentionDays,

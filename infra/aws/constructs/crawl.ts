@@ -14,7 +14,7 @@ import { deadLetterQueue } from './queues.js';
 export interface CrawlProps {
   readonly stage: string;
   readonly table: ItemsTable;
-  /** The registry the functions crawl (`SOURCE_REGISTRY`). */
+  /** The registry the functions crawl (`SOURCE_REGISTRY`; the app stack sets it on every function too). */
   readonly sourceRegistry: 'sample' | 'live';
   /** Schedules built from that registry (`crawlScheduleGroups`). */
   readonly schedules: readonly CrawlScheduleGroup[];

@@ -145,6 +145,8 @@ describe('CDK app, dev stage (no settings)', () => {
       expect('TOKEN_SECRET_ARN' in env).toBe(grants(statements, 'secretsmanager:GetSecretValue'));
       if ('OPENSEARCH_ENDPOINT' in env)
         expect(env).toMatchObject({ OPENSEARCH_SIGV4: 'true', SEARCH_ENGINE: 'opensearch' });
+      expect(env['SOURCE_REGISTRY']).toBe('live');
+      if ('MAIL_TRANSPORT' in env) expect(env['PUBLIC_BASE_URL']).toBeDefined();
     }
   });
 
@@ -365,6 +367,13 @@ describe('CDK app, prod stage', () => {
     });
     app.hasResourceProperties('AWS::ApiGatewayV2::DomainName', { DomainName: 'api.example.jp' });
     app.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'ops@example.jp' });
+    const mailing = Object.values(app.findResources('AWS::Lambda::Function')).filter((f) =>
+      JSON.stringify(f).includes('"MAIL_TRANSPORT":"ses"'),
+    );
+    expect(mailing.map((f) => JSON.stringify(f).match(/"PUBLIC_BASE_URL":"([^"]+)"/)?.[1])).toEqual([
+      'https://api.example.jp',
+      'https://api.example.jp',
+    ]);
     app.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
       DefaultRouteSettings: { ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 },
     });
