@@ -1,0 +1,546 @@
+import { z } from 'zod';
+import type { Clock } from '../clock.js';
+import { IsoInstantSchema, ItemIdSchema, ItemKindSchema, RegionBlockSchema, type ItemId } from '../domain/item.js';
+import { statusAt, type callStatuses } from '../domain/status.js';
+import { AppError } from '../errors.js';
+import { parseInput } from '../parse-input.js';
+import { queryTermsOf } from './analyze.js';
+import { decodeCursor, encodeCursor } from './cursor.js';
+import { fragmentChars, fragmentsPerField } from './highlight.js';
+import { exactTotalCap, SearchQuerySchema, type ParsedSearchQuery, type SearchQuery } from './query.js';
+import type {
+  FacetCount,
+  Facets,
+  Highlights,
+  ReindexWriter,
+  SearchDoc,
+  SearchHit,
+  SearchIndex,
+  SearchPage,
+} from './search-index.js';
+
+/**
+ * `OpenSearchSearchIndex`: the SearchIndex on OpenSearch (Amazon OpenSearch Service in AWS, a
+ * plain single node in the integration tests).
+ *
+ * Indices are versioned, `<prefix>-v<n>`, created from the index template `<prefix>` and reached
+ * only through two aliases: `<prefix>` (read) and `<prefix>-write` (write). `ensureIndex()` puts the
+ * template and creates `v1` with both aliases when the read alias is missing; `beginReindex()`
+ * builds `v<n+1>` and `commit()` moves both aliases in one atomic `_aliases` call, then drops the
+ * old index, so searches never see a half-built index.
+ *
+ * Text analysis follows analyze.ts with analysis-common only (present on the managed service):
+ * standard tokenizer + `cjk_width` + `lowercase` + `cjk_bigram`. The index analyzer keeps unigrams
+ * beside the bigrams so one-character queries match; the search analyzer emits bigrams only, so
+ * one `match_phrase` per query term (as `multi_match` of type `phrase` over title^3, summary^1.5,
+ * bodyText) requires the characters to stand together. The user's words are sent as values, never
+ * parsed as query syntax. Queries that NFKC folds but `cjk_width` does not (①, ㈱) are folded on
+ * our side before sending; documents are indexed as written.
+ *
+ * Paging uses `search_after` on (sort values, id) and never deep `from`. Missing dates sort last via
+ * explicit `missing` values that survive a JSON round trip (not Long.MIN/MAX, which JavaScript
+ * cannot represent). Status is derived at query time from the clock: a `filters` aggregation and
+ * filter clauses with date ranges, never a stored field.
+ */
+
+/** What the adapter needs of `@opensearch-project/opensearch`'s `Client`. */
+export interface OpenSearchTransportClient {
+  readonly transport: {
+    request(
+      params: {
+        method: string;
+        path: string;
+        body?: unknown;
+        bulkBody?: unknown;
+        querystring?: Record<string, unknown> | string;
+      },
+      options?: { ignore?: number[] },
+    ): Promise<{ body: unknown; statusCode: number | null }>;
+  };
+}
+
+export interface OpenSearchSearchIndexOptions {
+  readonly client: OpenSearchTransportClient;
+  /** Alias prefix; indices are `<prefix>-v<n>`. Lower case, as OpenSearch requires. */
+  readonly prefix: string;
+  readonly clock: Clock;
+  /** Make writes visible to search before returning (tests); default false. */
+  readonly refresh?: boolean;
+  /** Documents per bulk request (default 500). */
+  readonly bulkChunk?: number;
+  /** Replicas per index (default 0: a single node; set 1 on a multi-node domain). */
+  readonly replicas?: number;
+  /** Waits between bulk retries of failed items (default 200, 1000, 3000 ms). */
+  readonly retryDelaysMs?: readonly number[];
+}
+
+/** OpenSearch refused a request or kept failing items after retries. */
+export class SearchBackendError extends AppError {
+  override name = 'SearchBackendError';
+}
+
+const textFields = ['title^3', 'summary^1.5', 'bodyText'];
+/** `missing` sort values: representable in JavaScript, outside any real date. */
+const missingLow = -62135596800000; // 0001-01-01
+const missingHigh = 253402300799999; // 9999-12-31
+
+/** A stored `_source`: what `upsert` wrote, read back across the trust boundary. */
+const SourceSchema = z.object({
+  id: ItemIdSchema,
+  kind: ItemKindSchema,
+  title: z.string(),
+  summary: z.string().optional(),
+  bodyText: z.string().optional(),
+  url: z.string(),
+  publisher: z.string(),
+  ministry: z.string().optional(),
+  prefectures: z.array(z.string()),
+  regions: z.array(RegionBlockSchema),
+  fields: z.array(z.string()),
+  publishedAt: IsoInstantSchema.optional(),
+  opensAt: IsoInstantSchema.optional(),
+  closesAt: IsoInstantSchema.optional(),
+  updatedAt: IsoInstantSchema,
+  withdrawn: z.boolean(),
+  sources: z.array(z.string()),
+}) satisfies z.ZodType<SearchDoc>;
+
+const HitSchema = z.object({
+  _id: z.string(),
+  _source: SourceSchema,
+  sort: z.array(z.union([z.number(), z.string()])).optional(),
+  highlight: z.record(z.string(), z.array(z.string())).optional(),
+});
+const SearchResponseSchema = z.object({
+  hits: z.object({
+    total: z.object({ value: z.number(), relation: z.string() }),
+    hits: z.array(HitSchema),
+  }),
+  aggregations: z.record(z.string(), z.unknown()).optional(),
+});
+const TermsAggSchema = z.object({
+  buckets: z.array(z.object({ key: z.union([z.string(), z.number()]), doc_count: z.number() })),
+});
+const FiltersAggSchema = z.object({ buckets: z.record(z.string(), z.object({ doc_count: z.number() })) });
+const BulkResponseSchema = z.object({
+  errors: z.boolean(),
+  items: z.array(
+    z.record(z.string(), z.object({ _id: z.string().nullish(), status: z.number(), error: z.unknown().optional() })),
+  ),
+});
+const CountSchema = z.object({ count: z.number() });
+const AliasesSchema = z.record(z.string(), z.object({ aliases: z.record(z.string(), z.unknown()).optional() }));
+
+type BulkAction = { op: 'index'; doc: SearchDoc } | { op: 'delete'; id: string };
+
+export class OpenSearchSearchIndex implements SearchIndex {
+  private readonly client: OpenSearchTransportClient;
+  private readonly prefix: string;
+  private readonly clock: Clock;
+  private readonly refresh: boolean;
+  private readonly bulkChunk: number;
+  private readonly replicas: number;
+  private readonly retryDelaysMs: readonly number[];
+
+  constructor(options: OpenSearchSearchIndexOptions) {
+    if (!/^[a-z0-9][a-z0-9_-]*$/.test(options.prefix)) {
+      throw new SearchBackendError(
+        `index prefix ${JSON.stringify(options.prefix)} must be lower-case letters, digits, - or _`,
+      );
+    }
+    this.client = options.client;
+    this.prefix = options.prefix;
+    this.clock = options.clock;
+    this.refresh = options.refresh ?? false;
+    this.bulkChunk = options.bulkChunk ?? 500;
+    this.replicas = options.replicas ?? 0;
+    this.retryDelaysMs = options.retryDelaysMs ?? [200, 1000, 3000];
+  }
+
+  get readAlias(): string {
+    return this.prefix;
+  }
+
+  get writeAlias(): string {
+    return `${this.prefix}-write`;
+  }
+
+  async ensureIndex(): Promise<void> {
+    await this.call('PUT', `/_index_template/${this.prefix}`, this.template());
+    const exists = await this.client.transport.request(
+      { method: 'HEAD', path: `/_alias/${this.readAlias}` },
+      { ignore: [404] },
+    );
+    if (exists.statusCode === 200) return;
+    const first = `${this.prefix}-v1`;
+    const created = await this.client.transport.request(
+      {
+        method: 'PUT',
+        path: `/${first}`,
+        body: { aliases: { [this.readAlias]: {}, [this.writeAlias]: { is_write_index: true } } },
+      },
+      { ignore: [400] },
+    );
+    // 400 resource_already_exists: another cold start won the race; it creates the same thing.
+    if (created.statusCode === 400 && !JSON.stringify(created.body).includes('resource_already_exists')) {
+      throw new SearchBackendError(`creating index ${first} failed: ${JSON.stringify(created.body).slice(0, 500)}`);
+    }
+  }
+
+  async upsert(docs: readonly SearchDoc[]): Promise<void> {
+    await this.bulk(
+      this.writeAlias,
+      docs.map((doc) => ({ op: 'index', doc })),
+      this.refresh,
+    );
+  }
+
+  async remove(ids: readonly ItemId[]): Promise<void> {
+    await this.bulk(
+      this.writeAlias,
+      ids.map((id) => ({ op: 'delete', id })),
+      this.refresh,
+    );
+  }
+
+  async count(): Promise<number> {
+    return parseInput(CountSchema, await this.call('GET', `/${this.readAlias}/_count`)).count;
+  }
+
+  async beginReindex(): Promise<ReindexWriter> {
+    await this.ensureIndex();
+    const old = await this.aliasTargets(this.readAlias);
+    const existing = Object.keys(
+      parseInput(
+        AliasesSchema,
+        await this.call('GET', `/${this.prefix}-v*/_alias`, undefined, { expand_wildcards: 'all' }),
+      ),
+    );
+    const versions = existing.map((name) => Number(/-v(\d+)$/.exec(name)?.[1] ?? 0));
+    const next = `${this.prefix}-v${Math.max(0, ...versions) + 1}`;
+    await this.call('PUT', `/${next}`, { settings: { index: { refresh_interval: '-1' } } });
+    let done = false;
+    return {
+      upsert: async (docs) => {
+        await this.bulk(
+          next,
+          docs.map((doc) => ({ op: 'index', doc })),
+          false,
+        );
+      },
+      count: async () => {
+        await this.call('POST', `/${next}/_refresh`);
+        return parseInput(CountSchema, await this.call('GET', `/${next}/_count`)).count;
+      },
+      commit: async () => {
+        if (done) return;
+        done = true;
+        await this.call('PUT', `/${next}/_settings`, { index: { refresh_interval: null } });
+        await this.call('POST', `/${next}/_refresh`);
+        const actions: unknown[] = [];
+        for (const index of old) actions.push({ remove: { index, alias: this.readAlias } });
+        for (const index of await this.aliasTargets(this.writeAlias))
+          actions.push({ remove: { index, alias: this.writeAlias } });
+        actions.push({ add: { index: next, alias: this.readAlias } });
+        actions.push({ add: { index: next, alias: this.writeAlias, is_write_index: true } });
+        await this.call('POST', '/_aliases', { actions });
+        for (const index of old) if (index !== next) await this.call('DELETE', `/${index}`);
+      },
+      abort: async () => {
+        done = true;
+        await this.client.transport.request({ method: 'DELETE', path: `/${next}` }, { ignore: [404] });
+      },
+    };
+  }
+
+  /** Drops every index of this prefix and the template; for tests and `chiiki reindex --fresh`. */
+  async dropAll(): Promise<void> {
+    await this.client.transport.request(
+      { method: 'DELETE', path: `/${this.prefix}-v*`, querystring: { expand_wildcards: 'all' } },
+      { ignore: [404] },
+    );
+    await this.client.transport.request(
+      { method: 'DELETE', path: `/_index_template/${this.prefix}` },
+      { ignore: [404] },
+    );
+  }
+
+  async search(input: SearchQuery): Promise<SearchPage> {
+    const query = parseInput(SearchQuerySchema, input);
+    const now = this.clock.now();
+    const cursor = query.cursor === undefined ? undefined : decodeCursor(query.cursor, query.sort);
+    const body: Record<string, unknown> = {
+      size: query.size + 1,
+      track_total_hits: exactTotalCap,
+      query: this.queryOf(query, now.getTime()),
+      sort: sortOf(query.sort),
+      aggs: this.aggsOf(now.getTime()),
+      highlight: {
+        pre_tags: ['<mark>'],
+        post_tags: ['</mark>'],
+        encoder: 'html',
+        require_field_match: true,
+        fields: {
+          title: { number_of_fragments: 0 },
+          summary: { fragment_size: fragmentChars, number_of_fragments: fragmentsPerField },
+          bodyText: { fragment_size: fragmentChars, number_of_fragments: fragmentsPerField },
+        },
+      },
+    };
+    if (cursor) body.search_after = [...cursor.rawValues, cursor.id];
+    const response = parseInput(SearchResponseSchema, await this.call('POST', `/${this.readAlias}/_search`, body));
+    const hits = response.hits.hits.slice(0, query.size);
+    const more = response.hits.hits.length > query.size;
+    const items: SearchHit[] = hits.map((hit) => {
+      const doc: SearchDoc = hit._source;
+      return { doc, status: statusAt(doc, now), highlights: highlightsOf(hit.highlight) };
+    });
+    const last = hits[hits.length - 1];
+    const lastSort = last?.sort;
+    const total = response.hits.total;
+    return {
+      total: Math.min(total.value, exactTotalCap),
+      totalIsLowerBound: total.relation === 'gte' && total.value >= exactTotalCap,
+      items,
+      facets: facetsOf(response.aggregations ?? {}),
+      nextCursor:
+        more && last && lastSort
+          ? encodeCursor(query.sort, lastSort.slice(0, -1), String(lastSort[lastSort.length - 1]))
+          : undefined,
+    };
+  }
+
+  private queryOf(q: ParsedSearchQuery, now: number): unknown {
+    const must = queryTermsOf(q.text).map((term) => ({
+      multi_match: { query: term.text, type: 'phrase', fields: textFields },
+    }));
+    const filter: unknown[] = [];
+    if (!q.includeWithdrawn) filter.push({ term: { withdrawn: false } });
+    const terms = (field: string, values: readonly string[] | undefined): void => {
+      if (values && values.length > 0) filter.push({ terms: { [field]: values } });
+    };
+    terms('kind', q.kinds);
+    terms('ministry', q.ministries);
+    terms('prefectures', q.prefectures);
+    terms('regions', q.regions);
+    terms('fields', q.fields);
+    if (q.statuses && q.statuses.length > 0) {
+      const clauses = statusClauses(now);
+      filter.push({ bool: { should: q.statuses.map((s) => clauses[s]), minimum_should_match: 1 } });
+    }
+    const range = (field: string, r: ParsedSearchQuery['opens']): void => {
+      if (!r || (r.from === undefined && r.to === undefined)) return;
+      const bounds: Record<string, number> = {};
+      if (r.from !== undefined) bounds.gte = Date.parse(r.from);
+      if (r.to !== undefined) bounds.lte = Date.parse(r.to);
+      filter.push({ range: { [field]: { ...bounds, format: 'epoch_millis' } } });
+    };
+    range('opensAt', q.opens);
+    range('closesAt', q.closes);
+    range('publishedAt', q.published);
+    range('updatedAt', q.updated);
+    return { bool: { must: must.length > 0 ? must : [{ match_all: {} }], filter } };
+  }
+
+  private aggsOf(now: number): unknown {
+    const terms = (field: string, size: number) => ({ terms: { field, size } });
+    return {
+      kind: terms('kind', 10),
+      ministry: terms('ministry', 1000),
+      prefecture: terms('prefectures', 100),
+      region: terms('regions', 20),
+      field: terms('fields', 1000),
+      status: { filters: { filters: statusClauses(now) } },
+    };
+  }
+
+  private template(): unknown {
+    const text = { type: 'text', analyzer: 'ja_index', search_analyzer: 'ja_search', index_options: 'offsets' };
+    return {
+      index_patterns: [`${this.prefix}-v*`],
+      template: {
+        settings: {
+          index: { number_of_shards: 1, number_of_replicas: this.replicas },
+          analysis: {
+            filter: {
+              ja_bigram_index: { type: 'cjk_bigram', output_unigrams: true },
+              ja_bigram_search: { type: 'cjk_bigram', output_unigrams: false },
+            },
+            analyzer: {
+              ja_index: {
+                type: 'custom',
+                tokenizer: 'standard',
+                filter: ['cjk_width', 'lowercase', 'ja_bigram_index'],
+              },
+              ja_search: {
+                type: 'custom',
+                tokenizer: 'standard',
+                filter: ['cjk_width', 'lowercase', 'ja_bigram_search'],
+              },
+            },
+          },
+        },
+        mappings: {
+          dynamic: 'strict',
+          properties: {
+            id: { type: 'keyword' },
+            kind: { type: 'keyword' },
+            title: { ...text, fields: { keyword: { type: 'keyword', ignore_above: 512 } } },
+            summary: text,
+            bodyText: text,
+            url: { type: 'keyword', index: false },
+            publisher: { type: 'keyword' },
+            ministry: { type: 'keyword' },
+            prefectures: { type: 'keyword' },
+            regions: { type: 'keyword' },
+            fields: { type: 'keyword' },
+            publishedAt: { type: 'date' },
+            opensAt: { type: 'date' },
+            closesAt: { type: 'date' },
+            updatedAt: { type: 'date' },
+            withdrawn: { type: 'boolean' },
+            sources: { type: 'keyword' },
+          },
+        },
+      },
+    };
+  }
+
+  private async aliasTargets(alias: string): Promise<string[]> {
+    const res = await this.client.transport.request({ method: 'GET', path: `/_alias/${alias}` }, { ignore: [404] });
+    if (res.statusCode === 404) return [];
+    return Object.keys(parseInput(AliasesSchema, res.body));
+  }
+
+  /**
+   * Bulk writes in chunks; items that fail with 429 or 5xx are retried alone after a pause, items
+   * that fail otherwise (a mapping error) and items still failing after the last retry throw.
+   */
+  private async bulk(index: string, actions: readonly BulkAction[], refresh: boolean): Promise<void> {
+    for (let start = 0; start < actions.length; start += this.bulkChunk) {
+      let pending = actions.slice(start, start + this.bulkChunk);
+      for (let attempt = 0; pending.length > 0; attempt++) {
+        const bulkBody: unknown[] = [];
+        for (const a of pending) {
+          if (a.op === 'index') bulkBody.push({ index: { _index: index, _id: a.doc.id } }, a.doc);
+          else bulkBody.push({ delete: { _index: index, _id: a.id } });
+        }
+        const res = await this.client.transport.request(
+          { method: 'POST', path: '/_bulk', bulkBody, querystring: refresh ? { refresh: 'true' } : {} },
+          { ignore: [429] },
+        );
+        if (res.statusCode === 429) {
+          await this.pause(attempt, pending.length);
+          continue;
+        }
+        const parsed = parseInput(BulkResponseSchema, res.body);
+        if (!parsed.errors) break;
+        const retry: BulkAction[] = [];
+        const failed: string[] = [];
+        parsed.items.forEach((item, i) => {
+          const result = Object.values(item)[0];
+          const action = pending[i];
+          if (!result || !action || result.status < 300) return;
+          if (action.op === 'delete' && result.status === 404) return;
+          if (result.status === 429 || result.status >= 500) retry.push(action);
+          else failed.push(`${result._id ?? '?'}: ${JSON.stringify(result.error).slice(0, 300)}`);
+        });
+        if (failed.length > 0)
+          throw new SearchBackendError(`bulk write rejected ${failed.length} items: ${failed.slice(0, 3).join('; ')}`);
+        pending = retry;
+        if (pending.length > 0) await this.pause(attempt, pending.length);
+      }
+    }
+  }
+
+  private async pause(attempt: number, pending: number): Promise<void> {
+    const delay = this.retryDelaysMs[attempt];
+    if (delay === undefined)
+      throw new SearchBackendError(`bulk write still failing for ${pending} items after ${attempt} retries`);
+    await new Promise((resolve) => setTimeout(resolve, delay));
+  }
+
+  private async call(
+    method: string,
+    path: string,
+    body?: unknown,
+    querystring?: Record<string, unknown>,
+  ): Promise<unknown> {
+    try {
+      const res = await this.client.transport.request({ method, path, body, querystring });
+      return res.body;
+    } catch (error) {
+      const detail = error instanceof Error ? error.message : String(error);
+      const meta =
+        typeof error === 'object' && error !== null && 'meta' in error
+          ? (error as { meta?: { body?: unknown } }).meta
+          : undefined;
+      const reason = meta?.body === undefined ? '' : ` ${JSON.stringify(meta.body).slice(0, 500)}`;
+      throw new SearchBackendError(`opensearch ${method} ${path} failed: ${detail}${reason}`, { cause: error });
+    }
+  }
+}
+
+/** Status as filter clauses at `now` (epoch ms), the same rule as `statusAt`. */
+function statusClauses(now: number): Record<(typeof callStatuses)[number], unknown> {
+  const range = (field: string, op: 'gt' | 'lt') => ({ range: { [field]: { [op]: now, format: 'epoch_millis' } } });
+  const upcoming = range('opensAt', 'gt');
+  const closedPast = range('closesAt', 'lt');
+  return {
+    upcoming,
+    open: {
+      bool: {
+        should: [{ exists: { field: 'opensAt' } }, { exists: { field: 'closesAt' } }],
+        minimum_should_match: 1,
+        must_not: [upcoming, closedPast],
+      },
+    },
+    closed: { bool: { filter: [closedPast], must_not: [upcoming] } },
+    unknown: { bool: { must_not: [{ exists: { field: 'opensAt' } }, { exists: { field: 'closesAt' } }] } },
+  };
+}
+
+function sortOf(sort: ParsedSearchQuery['sort']): unknown[] {
+  const newest = [
+    { publishedAt: { order: 'desc', missing: missingLow } },
+    { updatedAt: { order: 'desc', missing: missingLow } },
+  ];
+  if (sort === 'deadline') return [{ closesAt: { order: 'asc', missing: missingHigh } }, { id: 'asc' }];
+  if (sort === 'newest') return [...newest, { id: 'asc' }];
+  return [{ _score: 'desc' }, ...newest, { id: 'asc' }];
+}
+
+function facetList(raw: unknown): FacetCount[] {
+  const parsed = TermsAggSchema.safeParse(raw);
+  if (!parsed.success) return [];
+  return sortFacets(parsed.data.buckets.map((b) => ({ value: String(b.key), count: b.doc_count })));
+}
+
+function sortFacets(list: FacetCount[]): FacetCount[] {
+  return list
+    .filter((f) => f.count > 0)
+    .sort((a, b) => b.count - a.count || (a.value < b.value ? -1 : a.value > b.value ? 1 : 0));
+}
+
+function facetsOf(aggs: Record<string, unknown>): Facets {
+  const status = FiltersAggSchema.safeParse(aggs.status);
+  return {
+    kind: facetList(aggs.kind),
+    status: status.success
+      ? sortFacets(Object.entries(status.data.buckets).map(([value, b]) => ({ value, count: b.doc_count })))
+      : [],
+    ministry: facetList(aggs.ministry),
+    prefecture: facetList(aggs.prefecture),
+    region: facetList(aggs.region),
+    field: facetList(aggs.field),
+  };
+}
+
+function highlightsOf(raw: Record<string, string[]> | undefined): Highlights {
+  if (!raw) return {};
+  const out: { title?: string[]; summary?: string[]; bodyText?: string[] } = {};
+  if (raw.title) out.title = raw.title;
+  if (raw.summary) out.summary = raw.summary;
+  if (raw.bodyText) out.bodyText = raw.bodyText;
+  return out;
+}
