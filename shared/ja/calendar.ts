@@ -23,8 +23,10 @@ const dayMs = 24 * 60 * 60 * 1000;
 
 /** The end of a Tokyo day as this project stores it: 23:59:59. */
 export const endOfDay: TimeOfDay = { hour: 23, minute: 59, second: 59 };
+/** The start of a Tokyo day: 00:00:00. */
 export const startOfDay: TimeOfDay = { hour: 0, minute: 0, second: 0 };
 
+/** Gregorian leap year. @example isLeapYear(2024) === true; isLeapYear(1900) === false */
 export function isLeapYear(year: number): boolean {
   return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
 }
@@ -37,11 +39,6 @@ export function daysInMonth(year: number, month: number): number {
 /** Days since 1970-01-01 for comparing and shifting dates. */
 export function dayNumber(date: CalendarDate): number {
   return Math.floor(Date.UTC(date.year, date.month - 1, date.day) / dayMs);
-}
-
-export function fromDayNumber(n: number): CalendarDate {
-  const d = new Date(n * dayMs);
-  return { year: d.getUTCFullYear(), month: d.getUTCMonth() + 1, day: d.getUTCDate() };
 }
 
 function pad(n: number, width = 2): string {
@@ -118,6 +115,7 @@ export function referenceDay(ref: Date | string): CalendarDate {
  */
 export type YearlessPolicy = 'listing' | 'deadline';
 
+/** A reference day and the policy to apply; margins in days (see {@link YearlessPolicy}). */
 export interface YearResolution {
   readonly ref: Date | string;
   readonly policy: YearlessPolicy;

@@ -9,6 +9,7 @@ import type { DateParseOptions } from './date-values.js';
 import { invalid, quote } from './date-values.js';
 import { parseJapaneseDate } from './japanese-date.js';
 
+/** What a text turned out to be: a range of instants, one instant, or a date (`YYYY-MM-DD`). */
 export type DateExpressionResult =
   | { readonly kind: 'range'; readonly start: string; readonly end: string }
   | { readonly kind: 'instant'; readonly at: string }

@@ -44,6 +44,7 @@ export interface RangeExpression {
   readonly finish: DateExpression;
 }
 
+/** One scanner hit: a range, or a single date expression. */
 export type DateMatch =
   | { readonly kind: 'range'; readonly range: RangeExpression }
   | { readonly kind: 'single'; readonly expr: DateExpression };

@@ -38,6 +38,7 @@ export function quote(text: string): string {
   return `"${trimmed.length > 80 ? `${trimmed.slice(0, 79)}…` : trimmed}"`;
 }
 
+/** The error every parser throws: one issue at `options.path` with `message`. */
 export function invalid(options: DateParseOptions, message: string): InvalidInputError {
   return new InvalidInputError([{ path: [...(options.path ?? [])], message }]);
 }

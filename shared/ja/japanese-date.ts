@@ -14,6 +14,7 @@ import { type DateExpression, prepareDateText, scanDates } from './date-scanner.
 import { type DateParseOptions, checkTime, completeDate, invalid, quote, weekdayMismatch } from './date-values.js';
 import { warekiToGregorianYear } from './wareki.js';
 
+/** Options shared by every parser in shared/ja. */
 export type { DateParseOptions } from './date-values.js';
 
 /** A date read from text. */

@@ -14,6 +14,7 @@ import { InvalidInputError } from '../errors.js';
 /** An era name as printed: 明治, 大正, 昭和, 平成, 令和. */
 export type EraName = '明治' | '大正' | '昭和' | '平成' | '令和';
 
+/** One era with its Latin letter and first day. */
 export interface Era {
   readonly name: EraName;
   /** Latin abbreviation used in forms and tables (R7.5.30, H30.1.1). */

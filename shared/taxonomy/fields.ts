@@ -10,6 +10,7 @@
  */
 import { foldForMatch } from '../ja/normalize.js';
 
+/** One research field. */
 export interface Field {
   /** Stable code, kebab-case English. */
   readonly code: string;
@@ -19,6 +20,7 @@ export interface Field {
   readonly keywords: readonly string[];
 }
 
+/** The 14 fields, in display order. */
 export const fields: readonly Field[] = [
   {
     code: 'life-science',

@@ -5,6 +5,7 @@
 import { normalizeText } from '../ja/normalize.js';
 import { prefectures } from './prefectures.js';
 
+/** A publisher: ministry, agency or prefecture. */
 export interface Ministry {
   /** Stable code: `mext`, `jst`, or `pref-13` for a prefecture. */
   readonly code: string;

@@ -4,6 +4,7 @@
  */
 import { normalizeText } from '../ja/normalize.js';
 
+/** One prefecture (都道府県). */
 export interface Prefecture {
   /** JIS X 0401 code, '01' (北海道) to '47' (沖縄県). */
   readonly code: string;

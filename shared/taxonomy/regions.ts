@@ -12,6 +12,7 @@
  */
 import type { RegionBlock } from '../domain/item.js';
 
+/** One regional block with its members. */
 export interface Region {
   readonly code: RegionBlock;
   /** 北海道, 東北, 関東, 中部, 北陸, 近畿, 中国, 四国, 九州, 沖縄. */
