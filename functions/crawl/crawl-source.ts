@@ -21,8 +21,7 @@ import type { Log } from '../../shared/log.js';
 import type { ItemStore } from '../../shared/store/item-store.js';
 import { extractDetail, type DetailFacts } from './extract/detail.js';
 import type { ExtractedItem, ExtractedPage } from './extract/extracted-item.js';
-import { extractFeed } from './extract/feed.js';
-import { extractHtmlList } from './extract/html-list.js';
+import { extractPage } from './extract/extract-page.js';
 import {
   jgrantsDetailUrl,
   jgrantsItem,
@@ -187,10 +186,7 @@ class SourceCrawl {
       }
       let page: ExtractedPage;
       try {
-        page =
-          source.kind === 'feed'
-            ? extractFeed(result.text, result.finalUrl)
-            : extractHtmlList(result.text, result.finalUrl, source.list);
+        page = extractPage(source, result.text, result.finalUrl);
       } catch (error) {
         this.recordError(url, error);
         complete = false;

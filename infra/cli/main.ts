@@ -13,6 +13,15 @@ const commands: Record<string, Command> = {
     summary: 'crawl [--registry live|sample] [--source ID]...   crawl sources into the local store, print a summary',
     load: () => import('./commands/crawl.js'),
   },
+  'source try': {
+    summary:
+      'source try --config FILE --input SAVED_PAGE [--url URL] [--ref-date YYYY-MM-DD]   run a definition on a saved page',
+    load: () => import('./commands/source-try.js'),
+  },
+  'sources check': {
+    summary: 'sources check [--registry live|sample|FILE]   validate every source definition',
+    load: () => import('./commands/sources-check.js'),
+  },
   'normalize-date': {
     summary: 'normalize-date "<text>" [--ref YYYY-MM-DD]   read a Japanese date, deadline or range as ISO 8601',
     load: () => import('./commands/normalize-date.js'),
