@@ -294,6 +294,7 @@ export class PoliteFetcher implements HttpFetcher {
     // (Retry-After, backoff), no other source sends it anything either.
     return this.pacer.run(url.hostname, delayMs, async () => {
       const attempts = this.options.retries + 1;
+      const tries = attempts === 1 ? '1 attempt' : `${attempts} attempts`;
       for (let attempt = 1; ; attempt++) {
         let exchange: Exchange;
         try {
@@ -306,7 +307,7 @@ export class PoliteFetcher implements HttpFetcher {
           }
           const reason = describeNetworkError(error);
           if (attempt >= attempts) {
-            throw new RetryLaterError(`network error after ${attempts} attempts: ${reason}`, undefined, {
+            throw new RetryLaterError(`network error after ${tries}: ${reason}`, undefined, {
               cause: error,
             });
           }
@@ -326,7 +327,7 @@ export class PoliteFetcher implements HttpFetcher {
           );
         }
         if (attempt >= attempts) {
-          throw new RetryLaterError(`HTTP ${status} after ${attempts} attempts`, retryAfterSec);
+          throw new RetryLaterError(`HTTP ${status} after ${tries}`, retryAfterSec);
         }
         const waitMs = Math.max(delayMs, retryAfterSec !== undefined ? retryAfterSec * 1000 : this.backoffMs(attempt));
         this.log.debug('fetch retry', { url: url.href, attempt, status, waitMs });

@@ -334,6 +334,15 @@ describe('PoliteFetcher', () => {
       expect(waits).toEqual([750]);
     });
 
+    it('times out a body that stops half-way', async () => {
+      const error = await failure(
+        makeFetcher({ totalTimeoutMs: 300, retries: 0 }).fetch({ url: site('stalled-body', '/') }),
+      );
+
+      expect(error).toBeInstanceOf(RetryLaterError);
+      expect(error.message).toMatch(/^network error after 1 attempt: /);
+    });
+
     it('gives up on a connection that never completes after the connect timeout', async () => {
       // A TCP server that accepts but never speaks: the TLS handshake of an https URL cannot finish.
       const sockets = new Set<Socket>();
