@@ -16,9 +16,9 @@ import type { SearchIndex } from '../../shared/search/search-index.js';
 import { toSearchDoc } from '../../shared/search/search-index.js';
 import type { ItemStore } from '../../shared/store/item-store.js';
 import type { SubscriptionStore } from '../../shared/store/subscription-store.js';
-import type { LinkBuilder } from './links.js';
+import type { LinkBuilder } from '../../shared/subscriptions/links.js';
 import { dueReminderDays, effectiveDeadline } from './reminders.js';
-import { addressTag } from './subscriptions.js';
+import { addressTag } from '../../shared/subscriptions/subscriptions.js';
 
 /**
  * The digest job: ONE mail per subscriber per delivery, across all their saved searches, with

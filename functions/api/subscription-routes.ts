@@ -7,7 +7,7 @@ import {
   subscribe,
   unsubscribe,
   type SubscriptionDeps,
-} from '../alerts/subscriptions.js';
+} from '../../shared/subscriptions/subscriptions.js';
 import { ItemIdSchema } from '../../shared/domain/item.js';
 import {
   EmailSchema,

@@ -1,7 +1,7 @@
-import { LinkBuilder } from '../../functions/alerts/links.js';
+import { LinkBuilder } from '../../shared/subscriptions/links.js';
 import { runDigest, type DigestDeps, type DigestRunReport } from '../../functions/alerts/digest.js';
-import { confirm, subscribe, type SubscriptionDeps } from '../../functions/alerts/subscriptions.js';
-import { TokenSigner } from '../../functions/alerts/tokens.js';
+import { confirm, subscribe, type SubscriptionDeps } from '../../shared/subscriptions/subscriptions.js';
+import { TokenSigner } from '../../shared/subscriptions/tokens.js';
 import { FixedClock } from '../../shared/clock.js';
 import type { ItemDraft } from '../../shared/domain/item.js';
 import type { Frequency, SavedSearch } from '../../shared/domain/subscription.js';

@@ -2,7 +2,7 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { mute } from '../../../../functions/alerts/subscriptions.js';
+import { mute } from '../../../../shared/subscriptions/subscriptions.js';
 import { OutboxMailer } from '../../../../shared/mail/outbox-mailer.js';
 import type { Subscription } from '../../../../shared/domain/subscription.js';
 import type { SubscriptionStore } from '../../../../shared/store/subscription-store.js';
@@ -68,7 +68,7 @@ describe('runDigest', () => {
   });
 
   it('sends nothing to an address that has not confirmed', async () => {
-    const { subscribe } = await import('../../../../functions/alerts/subscriptions.js');
+    const { subscribe } = await import('../../../../shared/subscriptions/subscriptions.js');
     await subscribe(
       h.subscriptionDeps,
       { email: 'unconfirmed@example.jp', searches: [savedSearch('半導体')], frequency: 'immediate', reminderDays: [3] },

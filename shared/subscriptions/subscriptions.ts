@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import type { Clock } from '../../shared/clock.js';
-import { ItemIdSchema, type ItemId } from '../../shared/domain/item.js';
+import type { Clock } from '../clock.js';
+import { ItemIdSchema, type ItemId } from '../domain/item.js';
 import {
   emailHashOf,
   maxSavedSearches,
@@ -9,12 +9,12 @@ import {
   type SavedSearch,
   type Subscription,
   type SubscriptionId,
-} from '../../shared/domain/subscription.js';
-import { ConflictError, InvalidInputError, NotFoundError } from '../../shared/errors.js';
-import type { Log } from '../../shared/log.js';
-import type { Mailer } from '../../shared/mail/mailer.js';
-import { renderConfirmation } from '../../shared/mail/render.js';
-import type { SubscriptionStore } from '../../shared/store/subscription-store.js';
+} from '../domain/subscription.js';
+import { ConflictError, InvalidInputError, NotFoundError } from '../errors.js';
+import type { Log } from '../log.js';
+import type { Mailer } from '../mail/mailer.js';
+import { renderConfirmation } from '../mail/render.js';
+import type { SubscriptionStore } from '../store/subscription-store.js';
 import type { LinkBuilder } from './links.js';
 import { enforceRateLimits, type RateLimits } from './rate-limit.js';
 import type { TokenSigner } from './tokens.js';

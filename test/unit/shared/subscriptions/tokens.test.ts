@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { SubscriptionId } from '../../../../shared/domain/subscription.js';
 import { InvalidInputError } from '../../../../shared/errors.js';
-import { TokenSigner } from '../../../../functions/alerts/tokens.js';
+import { TokenSigner } from '../../../../shared/subscriptions/tokens.js';
 
 const id = 'sub_0123456789abcdef01234567' as SubscriptionId;
 const now = new Date('2025-05-01T00:00:00Z');

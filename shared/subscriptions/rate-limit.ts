@@ -1,5 +1,5 @@
-import { TooManyRequestsError } from '../../shared/errors.js';
-import type { SubscriptionStore } from '../../shared/store/subscription-store.js';
+import { TooManyRequestsError } from '../errors.js';
+import type { SubscriptionStore } from '../store/subscription-store.js';
 
 /** Fixed-window limits on subscription requests. */
 export interface RateLimits {
