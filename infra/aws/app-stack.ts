@@ -62,6 +62,7 @@ export class AppStack extends Stack {
       sourceRegistry: config.sourceRegistry,
       schedules: props.schedules,
       concurrency: config.crawlConcurrency,
+      fifo: config.crawlQueueFifo,
       logRetentionDays,
     });
     this.indexer = new Indexer(this, 'Index', { stage, table: data.table, search: data.search, logRetentionDays });

@@ -71,6 +71,8 @@ export const StageConfigSchema = z.strictObject({
     .optional(),
   /** Crawl functions running at once (SQS event source maxConcurrency; AWS minimum is 2). */
   crawlConcurrency: z.number().int().min(2).max(20),
+  /** FIFO crawl queue grouped by host: never two crawls of one host at once (the dispatcher sets MessageGroupId). */
+  crawlQueueFifo: z.boolean(),
   /** API Gateway steady rate (requests/s) and burst for the whole API. */
   apiThrottle: z.strictObject({ rateLimit: z.number().int().min(1), burstLimit: z.number().int().min(1) }),
   /** Digest (alert mail) schedule, EventBridge Scheduler syntax, UTC. */
@@ -104,6 +106,7 @@ function defaultsFor(stage: string): z.input<typeof StageConfigSchema> {
     // The sample registry points at the local sample-site server, which does not exist in AWS.
     sourceRegistry: 'live',
     crawlConcurrency: 2,
+    crawlQueueFifo: false,
     apiThrottle: prodLike ? { rateLimit: 50, burstLimit: 100 } : { rateLimit: 10, burstLimit: 20 },
     // 08:00 Tokyo, after the nightly crawl cycle at 03:00 Tokyo (cron(0 18 * * ? *) UTC).
     digestSchedule: 'cron(0 23 * * ? *)',
@@ -123,6 +126,7 @@ export const contextKeys = [
   'publicBaseUrl',
   'apiDomain',
   'crawlConcurrency',
+  'crawlQueueFifo',
   'apiThrottle',
   'digestSchedule',
   'logRetentionDays',

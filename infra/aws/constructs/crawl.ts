@@ -20,6 +20,13 @@ export interface CrawlProps {
   readonly schedules: readonly CrawlScheduleGroup[];
   /** Crawl functions at once; SQS event source maxConcurrency (AWS minimum 2). */
   readonly concurrency: number;
+  /**
+   * A FIFO crawl queue: the dispatcher sends each job with `MessageGroupId` = the source's host, and
+   * SQS hands out one job per group at a time, so two sources on one host never run at once.
+   * A standard queue relies on the crawler's per-host pacing inside one invocation only.
+   * @default false
+   */
+  readonly fifo?: boolean;
   readonly logRetentionDays: number;
 }
 
@@ -44,8 +51,10 @@ export class Crawl extends Construct {
     const common = { stage: props.stage, logRetentionDays: props.logRetentionDays };
     const registryEnv = { SOURCE_REGISTRY: props.sourceRegistry };
 
-    this.deadLetterQueue = deadLetterQueue(this, 'CrawlDeadLetterQueue');
+    this.deadLetterQueue = deadLetterQueue(this, 'CrawlDeadLetterQueue', { fifo: props.fifo });
     this.queue = new sqs.Queue(this, 'CrawlQueue', {
+      // Content-based deduplication: the same source dispatched twice within 5 minutes is crawled once.
+      ...(props.fifo ? { fifo: true, contentBasedDeduplication: true } : {}),
       encryption: sqs.QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
       // AWS guidance for Lambda consumers: at least six times the function timeout.

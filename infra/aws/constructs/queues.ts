@@ -7,8 +7,9 @@ import { acknowledge } from '../nag.js';
  * A dead-letter queue: SQS-managed encryption, TLS only, 14 days retention (the longest SQS
  * allows) so an operator has two weeks to read and redrive failures.
  */
-export function deadLetterQueue(scope: Construct, id: string): sqs.Queue {
+export function deadLetterQueue(scope: Construct, id: string, options: { fifo?: boolean } = {}): sqs.Queue {
   const queue = new sqs.Queue(scope, id, {
+    ...(options.fifo ? { fifo: true } : {}),
     encryption: sqs.QueueEncryption.SQS_MANAGED,
     enforceSSL: true,
     retentionPeriod: Duration.days(14),

@@ -326,6 +326,7 @@ describe('CDK app, prod stage', () => {
       {
         stage: 'prod',
         alarmEmail: 'ops@example.jp',
+        crawlQueueFifo: 'true',
         corsOrigins: 'https://portal.example.jp',
         apiDomain: JSON.stringify({
           domainName: 'api.example.jp',
@@ -377,6 +378,16 @@ describe('CDK app, prod stage', () => {
     app.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
       DefaultRouteSettings: { ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 },
     });
+  });
+
+  it('can group crawl jobs by host in a FIFO queue, with a FIFO dead-letter queue', () => {
+    app.hasResourceProperties('AWS::SQS::Queue', {
+      FifoQueue: true,
+      ContentBasedDeduplication: true,
+      RedrivePolicy: { deadLetterTargetArn: Match.anyValue(), maxReceiveCount: 3 },
+    });
+    const fifoQueues = Object.values(app.findResources('AWS::SQS::Queue', { Properties: { FifoQueue: true } }));
+    expect(fifoQueues).toHaveLength(2);
   });
 
   it('adds the portal page stack: a private bucket behind CloudFront with origin access control', () => {
