@@ -76,7 +76,9 @@ export type PoliteFetcherOptions = z.input<typeof PoliteFetcherOptionsSchema>;
 const redirectStatuses = new Set([301, 302, 303, 307, 308]);
 /** RFC 9309 §2.5: parse at least 500 KiB; the rest is cut off. */
 const robotsMaxBytes = 512 * 1024;
-const botWallMessage = 'the site refused a non-browser agent (HTTP 403/202 bot wall); not retried';
+/** METI-style WAFs answer 403, or 202 with an empty body (a JavaScript challenge), to non-browser agents. */
+const botWallMessage = (status: number) =>
+  `the site refused a non-browser agent (HTTP ${status} bot wall); not retried`;
 
 /** Resolves `localhost` and `*.localhost` to loopback, everything else through the system resolver. */
 const localhostAwareLookup: LookupFunction = (hostname, options, callback) => {
@@ -234,7 +236,7 @@ export class PoliteFetcher implements HttpFetcher {
     const { status, headers, body } = exchange;
     if (status === 304) return { status: 'not-modified', url: req.url, finalUrl: url.href };
     if (status === 403 || (status === 202 && body.length === 0)) {
-      throw new PermanentFetchError(botWallMessage.replace('403/202', String(status)), req.url, status);
+      throw new PermanentFetchError(botWallMessage(status), req.url, status);
     }
     if (status === 404 || status === 410) {
       throw new PermanentFetchError(`HTTP ${status}: the page is gone`, req.url, status);
