@@ -92,11 +92,32 @@ export function prefectureBy(key: string): Prefecture | undefined {
   return byKey.get(folded) ?? byKey.get(folded.toLowerCase());
 }
 
+/**
+ * 政令指定都市 whose name is not the prefecture's: a page about 名古屋市 is about 愛知県. Only with 市,
+ * since 川崎 and 堺 are also surnames.
+ */
+export const designatedCities: Readonly<Record<string, string>> = {
+  札幌市: '01',
+  仙台市: '04',
+  さいたま市: '11',
+  横浜市: '14',
+  川崎市: '14',
+  相模原市: '14',
+  浜松市: '22',
+  名古屋市: '23',
+  堺市: '27',
+  神戸市: '28',
+  北九州市: '40',
+};
+
 // Longest names first, so 東京都 is consumed before 京都 can match inside it and 京都府 before 京都.
 const names = prefectures
   .flatMap((p) => [
     { text: p.name, pref: p, short: false },
     ...(p.short !== p.name ? [{ text: p.short, pref: p, short: true }] : []),
+    ...Object.entries(designatedCities)
+      .filter(([, code]) => code === p.code)
+      .map(([city]) => ({ text: city, pref: p, short: false })),
   ])
   .sort((a, b) => b.text.length - a.text.length);
 
@@ -107,7 +128,7 @@ const notAfterShort: Readonly<Record<string, RegExp>> = {
 
 /**
  * Which prefectures a text mentions, as JIS codes in JIS order without duplicates. Matches official
- * names (東京都) and short names (東京), longest first, so the 京都 inside 東京都 does not count and
+ * names (東京都), short names (東京) and the 政令指定都市 in {@link designatedCities}, longest first, so the 京都 inside 東京都 does not count and
  * 大分類 is not 大分. A surname such as 山口 or 石川 standing alone still counts: pages rarely
  * print bare surnames, and missing a prefecture costs a subscriber more than one extra tag.
  *

@@ -55,6 +55,10 @@ describe('detectPrefectures', () => {
     ['ＴＯＫＹＯではなく東京', ['13']],
     ['全国の中小企業', []],
     ['鹿児島県及び沖縄県', ['46', '47']],
+    ['名古屋市と横浜市の共同研究', ['14', '23']],
+    ['北九州市の中小企業', ['40']],
+    ['川崎重工業の川崎さん', []],
+    ['堺市内', ['27']],
   ])('finds in %s the codes %j', (text, codes) => {
     expect(detectPrefectures(text)).toEqual(codes);
   });
