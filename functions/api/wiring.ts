@@ -7,6 +7,9 @@ import { systemClock } from '../../shared/clock.js';
 import { loadConfig } from '../../shared/config.js';
 import type { Log } from '../../shared/log.js';
 import type { Source } from '../../shared/domain/source.js';
+import { ConfigError } from '../../shared/errors.js';
+import { makeOpenSearchClient } from '../../shared/search/opensearch-client.js';
+import { OpenSearchSearchIndex } from '../../shared/search/opensearch-search-index.js';
 import { EmbeddedSearchIndex } from '../../shared/search/embedded-search-index.js';
 import type { SearchIndex } from '../../shared/search/search-index.js';
 import { DynamoDbItemStore } from '../../shared/store/dynamodb-item-store.js';
@@ -36,7 +39,18 @@ const client = DynamoDBDocumentClient.from(
 );
 
 function searchIndex(): SearchIndex {
-  return new EmbeddedSearchIndex({ clock });
+  if (config.SEARCH_ENGINE === 'embedded') return new EmbeddedSearchIndex({ clock });
+  if (!config.OPENSEARCH_ENDPOINT)
+    throw new ConfigError('OPENSEARCH_ENDPOINT is required when SEARCH_ENGINE=opensearch');
+  return new OpenSearchSearchIndex({
+    client: makeOpenSearchClient({
+      endpoint: config.OPENSEARCH_ENDPOINT,
+      sigv4: config.OPENSEARCH_SIGV4,
+      region: config.AWS_REGION,
+    }),
+    prefix: config.OPENSEARCH_INDEX,
+    clock,
+  });
 }
 
 // The registry is data shipped with the code; read once, lazily (only /v1/sources needs it).

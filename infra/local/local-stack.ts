@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
@@ -8,6 +8,11 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { buildApiHandler } from '../../functions/api/build-handler.js';
 import type { ApiRoute } from '../../functions/api/routes.js';
 import { corsOriginsFrom } from '../../functions/middleware/cors.js';
+import { runDigest, type DigestRunReport } from '../../functions/alerts/digest.js';
+import { LinkBuilder } from '../../shared/subscriptions/links.js';
+import { TokenSigner } from '../../shared/subscriptions/tokens.js';
+import { subscriptionRoutes } from '../../functions/api/subscription-routes.js';
+import { applyChanges } from '../../functions/index/apply-change.js';
 import { crawlAll } from '../../functions/crawl/crawl-all.js';
 import type { HttpFetcher } from '../../functions/crawl/http-fetcher.js';
 import { politeFetcherFactory } from '../../functions/crawl/fetcher-factory.js';
@@ -23,9 +28,9 @@ import { SmtpMailer } from '../../shared/mail/smtp-mailer.js';
 import { EmbeddedSearchIndex } from '../../shared/search/embedded-search-index.js';
 import { toSearchDoc } from '../../shared/search/search-index.js';
 import { DynamoDbItemStore } from '../../shared/store/dynamodb-item-store.js';
-import type { ItemChange } from '../../shared/store/item-store.js';
+import { DynamoDbSubscriptionStore } from '../../shared/store/dynamodb-subscription-store.js';
 import { startDynaliteServer, type DynaliteServer } from './dynalite-server.js';
-import { apiGatewayListener } from './http-to-apigw.js';
+import { apiGatewayListener, type LambdaHttpHandler } from './http-to-apigw.js';
 import { startSampleSiteServer, type SampleSiteServer } from './sample-site-server.js';
 import { startScheduler, type IntervalScheduler } from './scheduler.js';
 
@@ -52,6 +57,10 @@ export interface LocalStackOptions {
   readonly smtpUrl?: string;
   readonly mailFrom?: string;
   readonly tableName?: string;
+  /** HMAC secret of subscription links (TOKEN_SECRET). */
+  readonly tokenSecret?: string;
+  /** Base of links in mails; default the API URL (PUBLIC_BASE_URL). */
+  readonly publicBaseUrl?: string;
   /** User-Agent of the crawler (CRAWL_USER_AGENT). */
   readonly userAgent?: string;
   /** The crawler's HTTP client; default the project's polite fetcher. */
@@ -70,6 +79,8 @@ export interface CrawlSummary {
   };
   readonly indexed: number;
   readonly durationMs: number;
+  /** The alert digests run after the crawl (absent when they failed). */
+  readonly digest?: DigestRunReport;
 }
 
 export interface LocalStack {
@@ -79,6 +90,8 @@ export interface LocalStack {
   readonly outboxDir: string;
   /** The sample-site server's index page (sample registry only). */
   readonly sampleSitesUrl?: string;
+  /** The sample-site server itself (tests advance a site's version). */
+  readonly sampleSites?: SampleSiteServer;
   readonly sources: readonly Source[];
   readonly store: DynamoDbItemStore;
   readonly search: EmbeddedSearchIndex;
@@ -126,32 +139,28 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     });
     closers.push(async () => baseClient.destroy());
     const client = DynamoDBDocumentClient.from(baseClient, { marshallOptions: { removeUndefinedValues: true } });
+    const tableName = options.tableName ?? 'chiiki-items';
 
     const search = new EmbeddedSearchIndex({ dir: join(dataDir, 'search'), clock });
     await search.ensureIndex();
     closers.push(() => search.close());
 
-    const applyChanges = async (changes: ItemChange[]) => {
-      const upserts = changes
-        .filter((c) => c.newItem)
-        .map((c) => toSearchDoc(c.newItem as NonNullable<ItemChange['newItem']>));
-      const removals = changes.filter((c) => !c.newItem).map((c) => c.id);
-      if (upserts.length > 0) await search.upsert(upserts);
-      if (removals.length > 0) await search.remove(removals);
-    };
     const store = new DynamoDbItemStore({
       client,
-      tableName: options.tableName ?? 'chiiki-items',
+      tableName,
       clock,
       log,
-      onChange: applyChanges,
+      // dynalite has no streams: the store hands its changes straight to the indexer.
+      onChange: async (changes) => {
+        await applyChanges({ index: search, log }, changes);
+      },
     });
     await store.ensureTable();
     const indexOnStart = await ensureIndexCurrent(store, search);
 
     let sampleSites: SampleSiteServer | undefined;
     if (options.registry === 'sample') {
-      sampleSites = await startSampleSiteServer({ root: sampleSitesRoot, clock });
+      sampleSites = await startSampleSitesOnKeptPort(dataDir, clock, log);
       closers.push(() => (sampleSites as SampleSiteServer).close());
     }
     const registry = loadRegistry(options.registry, sampleSites ? { sampleHost: `localhost:${sampleSites.port}` } : {});
@@ -162,31 +171,27 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       ? new SmtpMailer({ url: options.smtpUrl, from: mailFrom })
       : new OutboxMailer({ dir: outboxDir, from: mailFrom });
 
-    const fetcherFor =
-      options.fetcher !== undefined
-        ? () => options.fetcher as HttpFetcher
-        : politeFetcherFactory({
-            userAgent:
-              options.userAgent ?? 'chiiki-portal-crawler/0.1 (+https://github.com/chiiki-portal/chiiki-portal)',
-            log,
-            // The sample sites script 429s and 503s; a laptop demo should not sit in minute-long backoffs.
-            ...(options.registry === 'sample' ? { retryBaseDelayMs: 50, maxRetryAfterSec: 3 } : {}),
-          });
-
-    const handler = buildApiHandler(
-      {
-        search,
-        store,
-        clock,
+    let fetcherFor: (source: Source) => HttpFetcher;
+    if (options.fetcher !== undefined) {
+      const fetcher = options.fetcher;
+      fetcherFor = () => fetcher;
+    } else {
+      const factory = politeFetcherFactory({
+        userAgent: options.userAgent ?? 'chiiki-portal-crawler/0.1 (+https://github.com/chiiki-portal/chiiki-portal)',
         log,
-        sources: () => sources,
-        sourceFlags: (source, health, now) => assessSourceHealth(source, health, now),
-        corsOrigins: corsOriginsFrom(options.corsOrigins ?? '*'),
-      },
-      options.extraRoutes,
-    );
+        // The sample sites script 429s and 503s; a laptop demo should not sit in minute-long backoffs.
+        ...(options.registry === 'sample' ? { retryBaseDelayMs: 50, maxRetryAfterSec: 3 } : {}),
+      });
+      closers.push(() => factory.close());
+      fetcherFor = factory.fetcherFor;
+    }
+
+    let handler: LambdaHttpHandler | undefined;
     const server: Server = createServer(
-      apiGatewayListener(handler, (error) => log.error('local http adapter failed', { error: String(error) })),
+      apiGatewayListener(
+        (event, context) => (handler as LambdaHttpHandler)(event, context),
+        (error) => log.error('local http adapter failed', { error: String(error) }),
+      ),
     );
     server.keepAliveTimeout = 5_000;
     await new Promise<void>((done, fail) => {
@@ -203,6 +208,47 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const port = (server.address() as AddressInfo).port;
     const apiUrl = `http://${options.host && options.host !== '0.0.0.0' ? options.host : 'localhost'}:${port}`;
 
+    const subscriptions = new DynamoDbSubscriptionStore({ client, tableName });
+    const tokens = new TokenSigner(options.tokenSecret ?? 'local-development-secret-change-me');
+    const links = new LinkBuilder({ baseUrl: options.publicBaseUrl ?? apiUrl, tokens });
+    handler = buildApiHandler(
+      {
+        search,
+        store,
+        clock,
+        log,
+        sources: () => sources,
+        sourceFlags: (source, health, now) => assessSourceHealth(source, health, now),
+        corsOrigins: corsOriginsFrom(options.corsOrigins ?? '*'),
+      },
+      [
+        ...subscriptionRoutes({
+          subscriptions,
+          mailer,
+          tokens,
+          links,
+          clock,
+          log,
+          hashSecret: options.tokenSecret ?? 'local-development-secret-change-me',
+        }),
+        ...(options.extraRoutes ?? []),
+      ],
+    ) as LambdaHttpHandler;
+    const runDigests = () =>
+      runDigest(
+        {
+          subscriptions,
+          items: store,
+          mailer,
+          links,
+          clock,
+          log,
+          scratchIndex: () => new EmbeddedSearchIndex({ clock }),
+          messageDomain: 'chiiki-portal.localhost',
+        },
+        { trigger: 'cycle' },
+      );
+
     let crawling: Promise<unknown> = Promise.resolve();
     const crawl = (sourceIds?: readonly string[]): Promise<CrawlSummary> => {
       const next = crawling.then(async () => {
@@ -216,7 +262,13 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
           totals.unchanged += run.counts.unchanged;
           totals.failed += run.counts.failed;
         }
-        return { runs, totals, indexed: await search.count(), durationMs: Date.now() - started };
+        let digest: DigestRunReport | undefined;
+        try {
+          digest = await runDigests();
+        } catch (error) {
+          log.error('alert digests failed', { error: String(error) });
+        }
+        return { runs, totals, indexed: await search.count(), durationMs: Date.now() - started, digest };
       });
       crawling = next.catch(() => undefined);
       return next;
@@ -259,6 +311,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       dataDir,
       outboxDir,
       sampleSitesUrl: sampleSites?.url,
+      sampleSites,
       sources,
       store,
       search,
@@ -298,4 +351,23 @@ async function ensureIndexCurrent(
   } while (cursor);
   await writer.commit();
   return { rebuilt: true, items: await search.count() };
+}
+
+/**
+ * Item ids come from canonical URLs, and the sample sites' URLs carry the server's port, so the
+ * port must survive restarts or every restart would crawl "new" items. The first start picks a
+ * free port and writes it to `dataDir/sample-sites.port`; later starts reuse it.
+ */
+async function startSampleSitesOnKeptPort(dataDir: string, clock: Clock, log: Log): Promise<SampleSiteServer> {
+  const portFile = join(dataDir, 'sample-sites.port');
+  const kept = existsSync(portFile) ? Number(readFileSync(portFile, 'utf8').trim()) : 0;
+  let server: SampleSiteServer;
+  try {
+    server = await startSampleSiteServer({ root: sampleSitesRoot, clock, port: Number.isInteger(kept) ? kept : 0 });
+  } catch (error) {
+    log.warn('sample-site port taken; sample items will get new ids', { port: kept, error: String(error) });
+    server = await startSampleSiteServer({ root: sampleSitesRoot, clock });
+  }
+  writeFileSync(portFile, `${server.port}\n`);
+  return server;
 }

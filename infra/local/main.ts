@@ -39,6 +39,8 @@ async function main(): Promise<void> {
     mailFrom: config.MAIL_FROM,
     tableName: config.TABLE_NAME,
     userAgent: config.CRAWL_USER_AGENT,
+    tokenSecret: config.TOKEN_SECRET,
+    publicBaseUrl: config.PUBLIC_BASE_URL,
   });
 
   const lines = [
@@ -90,6 +92,11 @@ function formatSummary(summary: CrawlSummary): string {
   return [
     `crawl finished in ${(summary.durationMs / 1000).toFixed(1)} s: ${summary.runs.length} sources, ${t.new} new, ${t.updated} updated, ${t.unchanged} unchanged, ${t.failed} failed URLs; ${summary.indexed} items searchable`,
     ...rows,
+    ...(summary.digest
+      ? [
+          `alert digests: ${summary.digest.sent} sent, ${summary.digest.due} due, ${summary.digest.subscriptions} subscriptions`,
+        ]
+      : []),
     '',
   ].join('\n');
 }
