@@ -156,6 +156,11 @@ export function declaredCharset(bytes: Uint8Array): string | undefined {
   return meta?.[1];
 }
 
+/** Scoring reads the first 64 Ki characters: enough to judge, cheap on a 10 MB page. */
+function sample(text: string): string {
+  return text.length > 65_536 ? text.slice(0, 65_536) : text;
+}
+
 const hiraganaOrKatakana = /[\u3041-\u309f\u30a0-\u30ff]/g;
 const cjk = /[\u4e00-\u9fff\u3000-\u303f\uff01-\uff60]/g;
 const implausible = /[\uff61-\uff9f\ue000-\uf8ff\u0080-\u009f\u2500-\u257f\u0400-\u04ff\u0370-\u03ff]/g;
@@ -165,7 +170,8 @@ const implausible = /[\uff61-\uff9f\ue000-\uf8ff\u0080-\u009f\u2500-\u257f\u0400
  * half-width katakana, private-use characters, C1 controls, box drawing, Cyrillic and Greek
  * (what Shift_JIS/EUC-JP mix-ups produce) count against it. Only non-ASCII characters are scored.
  */
-export function japaneseScore(text: string): number {
+export function japaneseScore(fullText: string): number {
+  const text = sample(fullText);
   let nonAscii = 0;
   for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) > 0x7f) nonAscii++;
   if (nonAscii === 0) return 0;
@@ -176,7 +182,8 @@ export function japaneseScore(text: string): number {
 }
 
 /** Reads as Japanese: enough kana among the non-ASCII characters and few mix-up artefacts. */
-function looksJapanese(text: string): boolean {
+function looksJapanese(fullText: string): boolean {
+  const text = sample(fullText);
   let nonAscii = 0;
   for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) > 0x7f) nonAscii++;
   if (nonAscii === 0) return false;
