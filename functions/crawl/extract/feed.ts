@@ -1,5 +1,5 @@
 import { XMLParser } from 'fast-xml-parser';
-import { tokyoInstant } from '../../../shared/ja/calendar.js';
+import { tokyoInstant, tokyoPartsOf } from '../../../shared/ja/calendar.js';
 import { absoluteUrl } from '../urls.js';
 import { ExtractionError, type ExtractedItem, type ExtractedPage } from './extracted-item.js';
 
@@ -42,6 +42,14 @@ function text(value: unknown): string | undefined {
 
 const isoWithZone = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
 const isoNoZone = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2}))?)?$/;
+
+/** An instant as Tokyo wall-clock time with `+09:00` (how the project stores API times). */
+export function tokyoIso(value: string | undefined): string | undefined {
+  const ms = value ? Date.parse(value) : Number.NaN;
+  if (Number.isNaN(ms)) return undefined;
+  const { date, time } = tokyoPartsOf(new Date(ms));
+  return tokyoInstant(date, time);
+}
 
 /**
  * A feed date as an ISO instant with offset. ISO dates with a zone are kept as printed; ISO dates

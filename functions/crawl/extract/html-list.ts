@@ -44,7 +44,6 @@ export function extractHtmlList(html: string, baseUrl: string, list: HtmlList): 
       dateText: ownDate?.trim() ? ownDate : dateText,
       dateContext,
       periodText: period?.trim() ? period : undefined,
-      bodyText: list.period ? el.text() : undefined,
     });
   };
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { JsonSource } from '../../../shared/domain/source.js';
-import { feedDate } from './feed.js';
+import { tokyoIso } from './feed.js';
 import { ExtractionError, type ExtractedItem } from './extracted-item.js';
 
 /**
@@ -109,8 +109,8 @@ export function jgrantsItem(source: JsonSource, entry: JgrantsListEntry, detail?
   return {
     title: entry.title,
     url: detail?.front_subsidy_detail_page_url || source.params.itemUrl.replace('{id}', encodeURIComponent(entry.id)),
-    opensAt: feedDate(entry.acceptance_start_datetime ?? undefined),
-    closesAt: feedDate(entry.acceptance_end_datetime ?? undefined),
+    opensAt: tokyoIso(entry.acceptance_start_datetime ?? undefined),
+    closesAt: tokyoIso(entry.acceptance_end_datetime ?? undefined),
     budgetText: limit ? `補助上限額 ${limit.toLocaleString('ja-JP')}円` : undefined,
     budgetYen: limit ?? undefined,
     areaText: [entry.target_area_search, detail?.target_area_detail].filter(Boolean).join(' ') || undefined,
