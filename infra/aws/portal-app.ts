@@ -6,7 +6,7 @@ import { loadRegistry } from '../../functions/crawl/registry.js';
 import { AppStack } from './app-stack.js';
 import { resolveStageConfig, type StageConfig } from './config.js';
 import { DataStack } from './data-stack.js';
-import { repoRoot } from './functions.js';
+import { missingEntries, repoRoot } from './functions.js';
 import { crawlScheduleGroups, type CrawlScheduleGroup } from './schedules.js';
 import { SiteStack } from './site-stack.js';
 
@@ -34,6 +34,11 @@ export interface PortalApp {
  */
 export function createPortalApp(options: PortalAppOptions = {}): PortalApp {
   const { schedules, portalDir, nag = true, ...appProps } = options;
+  const missing = missingEntries();
+  if (missing.length > 0)
+    throw new Error(
+      `cannot build the CDK app: handler files missing (listed in infra/aws/functions.ts): ${missing.join(', ')}`,
+    );
   const app = new App({
     analyticsReporting: false,
     ...appProps,

@@ -33,8 +33,8 @@ export class Indexer extends Construct {
 
     this.deadLetterQueue = deadLetterQueue(this, 'IndexDeadLetterQueue');
     this.indexFunction = new ProjectFunction(this, 'IndexFunction', { ...common, key: 'index' });
+    // Stream records carry the images; the indexer needs no table access beyond the stream.
     props.search.bindSearch(this.indexFunction, 'write');
-    props.table.bindTable(this.indexFunction, 'read');
     this.indexFunction.fn.addEventSource(
       new DynamoEventSource(props.table.table, {
         startingPosition: lambda.StartingPosition.TRIM_HORIZON,
