@@ -186,10 +186,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       fetcherFor = factory.fetcherFor;
     }
 
-    let handler: LambdaHttpHandler | undefined;
+    // The handler needs the API URL (mail links), which exists once the server listens.
+    const api: { handler?: LambdaHttpHandler } = {};
     const server: Server = createServer(
       apiGatewayListener(
-        (event, context) => (handler as LambdaHttpHandler)(event, context),
+        (event, context) => (api.handler as LambdaHttpHandler)(event, context),
         (error) => log.error('local http adapter failed', { error: String(error) }),
       ),
     );
@@ -211,7 +212,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const subscriptions = new DynamoDbSubscriptionStore({ client, tableName });
     const tokens = new TokenSigner(options.tokenSecret ?? 'local-development-secret-change-me');
     const links = new LinkBuilder({ baseUrl: options.publicBaseUrl ?? apiUrl, tokens });
-    handler = buildApiHandler(
+    api.handler = buildApiHandler(
       {
         search,
         store,
