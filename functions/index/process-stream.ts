@@ -1,0 +1,76 @@
+import { InvalidInputError } from '../../shared/errors.js';
+import type { Log } from '../../shared/log.js';
+import { parseInput } from '../../shared/parse-input.js';
+import type { SearchIndex } from '../../shared/search/search-index.js';
+import type { ItemChange } from '../../shared/store/item-store.js';
+import { applyChanges } from './apply-change.js';
+import { parseStreamRecord, StreamEventSchema, type Unmarshall } from './stream-records.js';
+
+/** Lambda's partial batch response: the records to retry (stream records by sequence number). */
+export interface BatchResponse {
+  batchItemFailures: Array<{ itemIdentifier: string }>;
+}
+
+export interface StreamDeps {
+  readonly index: SearchIndex;
+  readonly log: Log;
+  readonly unmarshall: Unmarshall;
+}
+
+/**
+ * One DynamoDB stream batch: parses every record on its own, applies the item changes to the
+ * index in one call and reports as failures (by `SequenceNumber`, as Lambda requires for streams)
+ * the records that could not be parsed (poison pills, logged with their zod paths) or, when the
+ * index write itself fails, every change record of the batch. Good records are never held back by a
+ * bad one; re-applying them on a retry is harmless because upserts and removals are idempotent.
+ */
+export async function processStreamBatch(deps: StreamDeps, event: unknown): Promise<BatchResponse> {
+  const { Records } = parseInput(StreamEventSchema, event);
+  const failures: string[] = [];
+  const changes: ItemChange[] = [];
+  const changeSequence: string[] = [];
+  let skipped = 0;
+  Records.forEach((raw, i) => {
+    try {
+      const parsed = parseStreamRecord(raw, i, deps.unmarshall);
+      if (parsed.kind === 'skip') {
+        skipped++;
+        return;
+      }
+      changes.push(parsed.change);
+      changeSequence.push(parsed.sequenceNumber);
+    } catch (error) {
+      if (!(error instanceof InvalidInputError)) throw error;
+      const sequence = sequenceNumberOf(raw);
+      deps.log.error('stream record rejected', { record: i, sequenceNumber: sequence, issues: error.issues });
+      // Without a sequence number Lambda cannot be told which record failed: fail the batch.
+      if (sequence === undefined) throw error;
+      failures.push(sequence);
+    }
+  });
+  let upserted = 0;
+  let removed = 0;
+  if (changes.length > 0) {
+    try {
+      ({ upserted, removed } = await applyChanges(deps, changes));
+    } catch (error) {
+      deps.log.error('index write failed', error instanceof Error ? error : { error: String(error) });
+      failures.push(...changeSequence);
+    }
+  }
+  deps.log.info('stream batch indexed', {
+    records: Records.length,
+    upserted,
+    removed,
+    skipped,
+    failed: failures.length,
+  });
+  return { batchItemFailures: failures.map((itemIdentifier) => ({ itemIdentifier })) };
+}
+
+function sequenceNumberOf(raw: unknown): string | undefined {
+  if (typeof raw !== 'object' || raw === null || !('dynamodb' in raw)) return undefined;
+  const dynamodb = raw.dynamodb;
+  if (typeof dynamodb !== 'object' || dynamodb === null || !('SequenceNumber' in dynamodb)) return undefined;
+  return typeof dynamodb.SequenceNumber === 'string' ? dynamodb.SequenceNumber : undefined;
+}
