@@ -1,0 +1,236 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { decodeBody } from '../../functions/crawl/charset.js';
+import { ExtractionError } from '../../functions/crawl/extract/extracted-item.js';
+import { extractFeed } from '../../functions/crawl/extract/feed.js';
+import { extractPage } from '../../functions/crawl/extract/extract-page.js';
+import { loadRegistry, registryPath } from '../../functions/crawl/registry.js';
+import { trySource } from '../../infra/cli/commands/source-try.js';
+import type { Source } from '../../shared/domain/source.js';
+import { PermanentFetchError } from '../../shared/errors.js';
+
+/**
+ * The live definitions against real pages: every site saved in REAL_WEB_DIR (CI sets
+ * REAL_WEB_DIR=../shared/real-web) must give exactly the first items its README lists (titles,
+ * absolute links, dates), Shift_JIS decoded, and the frozen METI feed must be flagged stale. The
+ * expectations are read from that README, so nothing of the real pages is copied here.
+ */
+const realWebDir = process.env.REAL_WEB_DIR ? resolve(process.env.REAL_WEB_DIR) : undefined;
+const available = realWebDir !== undefined && existsSync(join(realWebDir, 'README.md'));
+if (!available) {
+  console.warn(
+    'real-web definition tests skipped: set REAL_WEB_DIR to the real-web folder (e.g. REAL_WEB_DIR=../shared/real-web)' +
+      (realWebDir ? `; ${realWebDir}/README.md does not exist` : ''),
+  );
+}
+
+/** Which live definition reads which saved file, the URL it was fetched from, and the day. */
+const cases = [
+  {
+    file: 'mext/news-index.rdf',
+    sourceId: 'mext-news',
+    url: 'https://www.mext.go.jp/b_menu/news/index.rdf',
+    day: '2026-08-20',
+  },
+  {
+    file: 'meti/release-atom.xml',
+    sourceId: 'meti-atom',
+    url: 'https://www.meti.go.jp/ml_index_release_atom.xml',
+    day: '2026-08-20',
+  },
+  {
+    file: 'meti/press-index.html',
+    sourceId: 'meti-press',
+    url: 'https://www.meti.go.jp/press/index.html',
+    day: '2026-08-20',
+  },
+  {
+    file: 'mlit/pressrelease.rdf',
+    sourceId: 'mlit-press',
+    url: 'https://www.mlit.go.jp/pressrelease.rdf',
+    day: '2026-08-20',
+  },
+  { file: 'cao/news.rdf', sourceId: 'cao-news', url: 'https://www.cao.go.jp/rss/news.rdf', day: '2026-08-20' },
+  {
+    file: 'maff/press-index.html',
+    sourceId: 'maff-press',
+    url: 'https://www.maff.go.jp/j/press/index.html',
+    day: '2026-08-20',
+  },
+  {
+    file: 'gov-online/info-index-page1.html',
+    sourceId: 'govonline-info',
+    url: 'https://www.gov-online.go.jp/info/index.html',
+    day: '2025-05-25',
+  },
+  {
+    file: 'gov-online/info-index-page2.html',
+    sourceId: 'govonline-info',
+    url: 'https://www.gov-online.go.jp/info/index.html?_filter=ministry_news&limit=20&offset=20',
+    day: '2025-05-25',
+  },
+] as const;
+
+interface Expected {
+  readonly title: string;
+  readonly link: string;
+  readonly date: string;
+}
+
+/** The README's "first 5 items" of one file: `N. title | link | date as printed`. */
+function expectedFor(readme: string, file: string): Expected[] {
+  const section = readme.split(/^### /m).find((s) => s.startsWith(`\`${file}\``));
+  if (!section) throw new Error(`README has no section for ${file}`);
+  return [...section.matchAll(/^\s+\d+\. (.+) \| (\S+) \| (.+)$/gm)].map((m) => ({
+    title: m[1] ?? '',
+    link: m[2] ?? '',
+    date: (m[3] ?? '').trim(),
+  }));
+}
+
+/** The instant a printed date stands for (ISO as is; Japanese dates as the start of the Tokyo day). */
+function instantOf(printed: string): number {
+  if (/^\d{4}-\d{2}-\d{2}T/.test(printed)) return Date.parse(printed);
+  const western = /^(\d{4})年(\d{1,2})月(\d{1,2})日$/.exec(printed);
+  if (western)
+    return Date.parse(`${western[1]}-${western[2]?.padStart(2, '0')}-${western[3]?.padStart(2, '0')}T00:00:00+09:00`);
+  // 令和8年8月分 / 8月19日: the heading gives the year (令和 1 = 2019).
+  const heading = /^令和(\d+)年(\d+)月分 \/ (\d+)月(\d+)日$/.exec(printed);
+  if (heading) {
+    const year = 2018 + Number(heading[1]);
+    return Date.parse(`${year}-${heading[3]?.padStart(2, '0')}-${heading[4]?.padStart(2, '0')}T00:00:00+09:00`);
+  }
+  throw new Error(`cannot read the expected date "${printed}"`);
+}
+
+const live = loadRegistry('live');
+const sourceById = (id: string): Source => {
+  const source = live.sources.find((s) => s.id === id);
+  if (!source) throw new Error(`no live source ${id}`);
+  return source;
+};
+
+describe.skipIf(!available)('live definitions on saved real pages (REAL_WEB_DIR)', () => {
+  const dir = realWebDir ?? '';
+  const readme = available ? readFileSync(join(dir, 'README.md'), 'utf8') : '';
+
+  it('covers every saved site with a definition marked verified: saved-page', () => {
+    const saved = live.sources.filter((s) => s.verified === 'saved-page').map((s) => s.id);
+
+    expect(new Set(cases.map((c) => c.sourceId))).toEqual(new Set(saved));
+  });
+
+  it.each(cases.map((c) => [c.file, c] as const))('%s gives the README first items exactly', (_, c) => {
+    const expected = expectedFor(readme, c.file);
+    const result = trySource(sourceById(c.sourceId), readFileSync(join(dir, c.file)), { url: c.url, refDate: c.day });
+
+    expect(expected).toHaveLength(5);
+    expect(result.invalid).toEqual([]);
+    const actual = result.items.slice(0, 5).map((i) => ({ title: i.title, link: i.url, date: i.publishedAt }));
+    expect(actual).toEqual(
+      expected.map((e) => ({ title: e.title, link: new URL(e.link, c.url).href, date: expect.any(String) as string })),
+    );
+    for (const [index, e] of expected.entries())
+      expect(Date.parse(actual[index]?.date ?? ''), e.date).toBe(instantOf(e.date));
+  });
+
+  it('decodes the Shift_JIS MLIT feed from its XML declaration', () => {
+    const result = trySource(sourceById('mlit-press'), readFileSync(join(dir, 'mlit/pressrelease.rdf')), {
+      refDate: '2026-08-20',
+    });
+
+    expect(result.charset).toBe('shift_jis (declaration)');
+    expect(result.items.find((i) => i.title.includes('３次公募開始'))?.kind).toBe('call');
+  });
+
+  it('follows the gov-online next-page link to page 2', () => {
+    const page1 = readFileSync(join(dir, 'gov-online/info-index-page1.html'), 'utf8');
+
+    const page = extractPage(sourceById('govonline-info'), page1, cases[6].url);
+
+    expect(page.nextPageUrl).toBe(cases[7].url);
+  });
+
+  it('flags the frozen METI Atom feed stale and the MEXT feed not', () => {
+    const meti = trySource(sourceById('meti-atom'), readFileSync(join(dir, 'meti/release-atom.xml')), {
+      refDate: '2026-08-20',
+    });
+    const mext = trySource(sourceById('mext-news'), readFileSync(join(dir, 'mext/news-index.rdf')), {
+      refDate: '2026-08-20',
+    });
+
+    expect(meti).toMatchObject({ stale: true, newestItemAt: '2026-06-19T05:00:00Z' });
+    expect(mext.stale).toBe(false);
+  });
+
+  it('does not take MEXT staff recruitment for a call', () => {
+    const mext = trySource(sourceById('mext-news'), readFileSync(join(dir, 'mext/news-index.rdf')), {
+      refDate: '2026-08-20',
+    });
+
+    expect(mext.items.filter((i) => i.title.includes('採用のお知らせ')).map((i) => i.kind)).toEqual([
+      'news',
+      'news',
+      'news',
+    ]);
+  });
+
+  it('prints the same items through `chiiki source try`', () => {
+    const bin = fileURLToPath(new URL('../../bin/chiiki.js', import.meta.url));
+    const out = execFileSync(
+      process.execPath,
+      [
+        bin,
+        'source',
+        'try',
+        '--config',
+        registryPath('live'),
+        '--source',
+        'maff-press',
+        '--input',
+        join(dir, 'maff/press-index.html'),
+        '--url',
+        cases[5].url,
+        '--ref-date',
+        '2026-08-20',
+      ],
+      { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+
+    const items = out
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { title: string; url: string; publishedAt: string });
+    expect(items).toHaveLength(46);
+    expect(items[2]).toMatchObject({
+      title: '「サザエさん一家の“もりのわ”話 吹き出しコンテスト」の受賞作品が決まりました',
+      url: 'https://www.rinya.maff.go.jp/j/press/sin_riyou/morigyo/260819.html',
+      publishedAt: '2026-08-19T00:00:00+09:00',
+    });
+  });
+
+  it('reads every feedparser case or refuses it with a clear error, never crashing', () => {
+    const outcomes = { items: 0, refused: 0 };
+    for (const sub of ['encoding', 'wellformed/rdf', 'wellformed/http']) {
+      const folder = join(dir, 'feedparser', sub);
+      if (!existsSync(folder)) continue;
+      for (const file of readdirSync(folder).filter((f) => f.endsWith('.xml'))) {
+        try {
+          const decoded = decodeBody(readFileSync(join(folder, file)), { url: `file:///${file}` });
+          extractFeed(decoded.text, 'https://feed.example/');
+          outcomes.items += 1;
+        } catch (error) {
+          expect(
+            error instanceof ExtractionError || error instanceof PermanentFetchError,
+            `${sub}/${file}: ${String(error)}`,
+          ).toBe(true);
+          outcomes.refused += 1;
+        }
+      }
+    }
+    expect(outcomes.items).toBeGreaterThan(50);
+  });
+});
