@@ -84,7 +84,8 @@ const westernKanjiRe = new RegExp(`(\\d{4})\\s*${eraInline}年\\s*${eraNote}(\\d
 const westernNumericRe = /(\d{4})([/.-])(\d{1,2})\2(\d{1,2})(?![\d]|[./]\d)/uy;
 const monthDayRe = /(\d{1,2})\s*月\s*(\d{1,2})\s*日/uy;
 const slashMonthDayRe = /(\d{1,2})\/(\d{1,2})(?![\d/])/uy;
-const dayOnlyRe = /(\d{1,2})\s*日/uy;
+// A bare day ends a range (4月1日～30日); 10日間 and 3日以内 are durations, not days.
+const dayOnlyRe = /(\d{1,2})\s*日(?!\s*(?:間|以内|以上|前|後|程度|目|分))/uy;
 
 // (金), （金曜日）, (月・祝), (祝), 金曜日
 const weekdayRe =
