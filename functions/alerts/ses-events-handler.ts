@@ -1,0 +1,8 @@
+import middy from '@middy/core';
+import { applySesEvent } from './ses-events.js';
+import { sesEventDeps } from './wiring.js';
+
+/** SES bounce/complaint notifications via SNS: suppress the address (see ses-events.ts). */
+export const handler = middy().handler(async (event: unknown) => ({
+  suppressed: await applySesEvent(sesEventDeps, event),
+}));
