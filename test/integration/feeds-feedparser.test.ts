@@ -1,0 +1,101 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startLocalStack, type LocalStack } from '../../infra/local/local-stack.js';
+import { FixedClock } from '../../shared/clock.js';
+
+/**
+ * The API's RSS and Atom feeds through an independent parser: Debian's python3-feedparser
+ * (`apt-get install -y python3-feedparser`). Part of the integration suite, which CI always runs;
+ * a machine without the package fails here with a message naming it, never passes silently.
+ */
+const script = `
+import json, sys, feedparser
+d = feedparser.parse(sys.stdin.buffer.read())
+print(json.dumps({
+  "bozo": bool(d.bozo),
+  "error": str(d.get("bozo_exception", "")),
+  "version": d.version,
+  "title": d.feed.get("title", ""),
+  "selfLinks": [l.get("href") for l in d.feed.get("links", []) if l.get("rel") == "self"],
+  "entries": [{"id": e.get("id"), "title": e.get("title"), "link": e.get("link"), "date": e.get("published") or e.get("updated")} for e in d.entries],
+}))
+`;
+
+/** Debian installs the module for /usr/bin/python3; a pyenv or venv `python3` on PATH may lack it. */
+function findFeedparserPython(): string | undefined {
+  for (const python of ['/usr/bin/python3', 'python3']) {
+    const probe = spawnSync(python, ['-c', 'import feedparser'], { encoding: 'utf8' });
+    if (probe.status === 0) return python;
+  }
+  return undefined;
+}
+
+interface Parsed {
+  bozo: boolean;
+  error: string;
+  version: string;
+  title: string;
+  selfLinks: string[];
+  entries: { id: string; title: string; link: string; date: string }[];
+}
+
+function feedparse(python: string, xml: string): Parsed {
+  const run = spawnSync(python, ['-c', script], { input: xml, encoding: 'utf8' });
+  if (run.status !== 0) throw new Error(`feedparser failed: ${run.stderr}`);
+  return JSON.parse(run.stdout) as Parsed;
+}
+
+const cluster = encodeURIComponent('クラスター');
+let dataDir: string;
+let stack: LocalStack;
+const python = findFeedparserPython();
+
+beforeAll(async () => {
+  dataDir = mkdtempSync(join(tmpdir(), 'chiiki-feeds-'));
+  stack = await startLocalStack({
+    dataDir,
+    port: 0,
+    registry: 'sample',
+    clock: new FixedClock('2026-11-28T12:00:00+09:00'),
+    schedule: false,
+  });
+  await stack.firstCrawl;
+}, 120_000);
+
+afterAll(async () => {
+  await stack?.close();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+describe('feeds in python3-feedparser', () => {
+  it('has python3-feedparser available', () => {
+    expect(
+      python,
+      'python3 with the feedparser module is missing: install Debian package python3-feedparser (apt-get install -y python3-feedparser)',
+    ).toBeDefined();
+  });
+
+  it.each([
+    ['feed.rss', 'rss20'],
+    ['feed.atom', 'atom10'],
+  ])('parses /v1/%s without a bozo error', async (path, version) => {
+    if (!python) throw new Error('install Debian package python3-feedparser (apt-get install -y python3-feedparser)');
+    const search = (await (await fetch(`${stack.apiUrl}/v1/search?q=${cluster}&size=50`)).json()) as {
+      items: { id: string; title: string }[];
+    };
+    const xml = await (await fetch(`${stack.apiUrl}/v1/${path}?q=${cluster}`)).text();
+
+    const parsed = feedparse(python, xml);
+
+    expect(parsed.error).toBe('');
+    expect(parsed.bozo).toBe(false);
+    expect(parsed.version).toBe(version);
+    expect(parsed.title).toContain('クラスター');
+    expect(parsed.selfLinks).toEqual([`${stack.apiUrl}/v1/${path}?q=${cluster}`]);
+    expect(parsed.entries.map((e) => e.title).sort()).toEqual(search.items.map((i) => i.title).sort());
+    expect(parsed.entries.every((e) => e.link.startsWith('http') && e.date)).toBe(true);
+  });
+});
