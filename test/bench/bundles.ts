@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { cpSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { build, type Metafile } from 'esbuild';
+import { build, type BuildOptions, type Metafile } from 'esbuild';
 import { bundledFolders, esbuildSettings, functionSpecs, missingEntries, repoRoot } from '../../infra/aws/functions.js';
 
 /** Goals from the deployment issue. */
@@ -118,7 +118,7 @@ export async function measureBundles(): Promise<BundleMeasurement[]> {
     const outdir = join(outRoot, key);
     mkdirSync(outdir, { recursive: true });
     const outfile = join(outdir, 'index.mjs');
-    const { metafile } = await build({
+    const options = {
       entryPoints: [join(repoRoot, spec.entry)],
       bundle: true,
       outfile,
@@ -133,7 +133,8 @@ export async function measureBundles(): Promise<BundleMeasurement[]> {
       banner: { js: esbuildSettings.banner },
       metafile: true,
       logLevel: 'error',
-    });
+    } satisfies BuildOptions;
+    const { metafile } = await build(options);
     for (const { from, to } of bundledFolders) cpSync(join(repoRoot, from), join(outdir, to), { recursive: true });
     const bytes = statSync(outfile).size;
     const sdkImports = [
@@ -161,6 +162,15 @@ export async function measureBundles(): Promise<BundleMeasurement[]> {
         ` (${(initMs / baselineMs).toFixed(1)}x baseline; loading the SDK alone ${sdkInitMs.toFixed(1)} ms)  ${goals.join(', ')}`,
     );
     console.log(`  ${''.padEnd(10)} largest: ${largestInputs(metafile, 5)}`);
+    if (sdkImports.length > 0) {
+      // The alternative the issue leaves open ("SDK left to the runtime where it is there"): bundle it.
+      const withSdk = join(outdir, 'with-sdk.mjs');
+      await build({ ...options, outfile: withSdk, external: [], metafile: false });
+      const withSdkMs = medianOf(() => importTimeMs([pathToFileURL(withSdk).href], outdir, true));
+      console.log(
+        `  ${''.padEnd(10)} with the SDK bundled instead: ${(statSync(withSdk).size / 1024).toFixed(1)} KB, init ${withSdkMs.toFixed(1)} ms`,
+      );
+    }
   }
   return results;
 }
