@@ -1,5 +1,7 @@
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import type { LookupFunction } from 'node:net';
+import { pipeline, type Readable, type Transform } from 'node:stream';
+import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 import { Agent, request, type Dispatcher } from 'undici';
 import { z } from 'zod';
 import { systemClock, type Clock } from '../../shared/clock.js';
@@ -15,9 +17,10 @@ import { robotsPolicy, robotsUrlFor, type RobotsPolicy } from './robots.js';
  * The real `HttpFetcher`: polite, bounded and honest about failure.
  *
  * Built on undici's `request` with our own `Agent` rather than `fetch`: `request` does not follow
- * redirects (we must check every hop against `allowedHosts` and robots.txt), does not decompress
- * or buffer (we count raw bytes as they stream and abort past `maxBytes`), and the Agent gives a
- * real connect timeout plus a DNS hook for `*.localhost`.
+ * redirects (we must check every hop against `allowedHosts` and robots.txt), does not buffer or
+ * decompress behind our back (we ask for gzip/deflate/br, decompress ourselves and count the
+ * decompressed bytes as they stream, aborting past `maxBytes`), and the Agent gives a real
+ * connect timeout plus a DNS hook for `*.localhost`. `FetchedPage.body` holds the decompressed bytes.
  *
  * Per request: robots.txt of the origin (fetched once per fetcher and cached), then the GET
  * through the shared per-host pacer, then redirects (each hop re-checked), then status handling:
@@ -101,9 +104,19 @@ interface Exchange {
   readonly body: Buffer;
 }
 
-/** Thrown inside a hop when the body passes the cap; converted to PermanentFetchError. */
-class BodyTooLarge extends Error {
-  override name = 'BodyTooLarge';
+/** Thrown inside a hop when the body cannot be accepted (too large, unknown encoding); becomes PermanentFetchError. */
+class BodyRefused extends Error {
+  override name = 'BodyRefused';
+}
+
+/** A decompressor for a Content-Encoding, undefined for identity; throws BodyRefused for one we cannot read. */
+function decoderFor(contentEncoding: string | undefined): Transform | undefined {
+  const encoding = contentEncoding?.trim().toLowerCase();
+  if (!encoding || encoding === 'identity') return undefined;
+  if (encoding === 'gzip' || encoding === 'x-gzip') return createGunzip();
+  if (encoding === 'deflate') return createInflate();
+  if (encoding === 'br') return createBrotliDecompress();
+  throw new BodyRefused(`unsupported Content-Encoding "${encoding}", expected gzip, deflate or br`);
 }
 
 function header(headers: Exchange['headers'], name: string): string | undefined {
@@ -288,6 +301,7 @@ export class PoliteFetcher implements HttpFetcher {
       accept:
         'text/html,application/xhtml+xml,application/xml;q=0.9,application/rss+xml,application/atom+xml,application/json;q=0.9,*/*;q=0.5',
       'accept-language': 'ja,en;q=0.5',
+      'accept-encoding': 'gzip, deflate, br',
     };
     if (req.etag) headers['if-none-match'] = req.etag;
     if (req.lastModified) headers['if-modified-since'] = req.lastModified;
@@ -302,10 +316,8 @@ export class PoliteFetcher implements HttpFetcher {
         try {
           exchange = await this.exchange(url, headers, this.options.maxBytes);
         } catch (error) {
-          if (error instanceof BodyTooLarge) {
-            throw new PermanentFetchError(`body exceeds ${this.options.maxBytes} bytes`, req.url, undefined, {
-              cause: error,
-            });
+          if (error instanceof BodyRefused) {
+            throw new PermanentFetchError(error.message, req.url, undefined, { cause: error });
           }
           const reason = describeNetworkError(error);
           if (attempt >= attempts) {
@@ -358,19 +370,30 @@ export class PoliteFetcher implements HttpFetcher {
       dispatcher: this.agent,
       signal,
     });
+    const tooLarge = `body exceeds ${maxBytes} bytes`;
     const declared = Number(header(response.headers, 'content-length'));
     if (overflow === 'fail' && Number.isFinite(declared) && declared > maxBytes) {
       response.body.destroy();
-      throw new BodyTooLarge(`content-length ${declared}`);
+      throw new BodyRefused(tooLarge);
     }
+    let decoder: Transform | undefined;
+    try {
+      decoder = decoderFor(header(response.headers, 'content-encoding'));
+    } catch (error) {
+      response.body.destroy();
+      throw error;
+    }
+    // The cap counts decompressed bytes, so a small gzip bomb cannot slip under it.
+    const stream: Readable = decoder ? pipeline(response.body, decoder, () => undefined) : response.body;
     const chunks: Buffer[] = [];
     let size = 0;
-    for await (const chunk of response.body) {
+    for await (const chunk of stream) {
       const piece = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as Uint8Array);
       size += piece.length;
       if (size > maxBytes) {
+        stream.destroy();
         response.body.destroy();
-        if (overflow === 'fail') throw new BodyTooLarge(`more than ${maxBytes} bytes`);
+        if (overflow === 'fail') throw new BodyRefused(tooLarge);
         chunks.push(piece.subarray(0, piece.length - (size - maxBytes)));
         break;
       }

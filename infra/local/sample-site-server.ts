@@ -30,7 +30,8 @@
  *
  * ## Headers
  *
- * - `ETag`: strong, `"<sha256 of the served bytes, 16 base64url chars>"`.
+ * - `ETag`: strong, `"<sha256 of the served bytes, 16 base64url chars>"` (the gzipped bytes when
+ *   compressed, so each representation has its own tag).
  * - `Last-Modified`: the manifest's `lastModified`, else the file's mtime (whole seconds).
  * - `304 Not Modified` on a matching `If-None-Match` (checked first) or, without it, an
  *   `If-Modified-Since` not older than `Last-Modified`.
@@ -58,6 +59,7 @@
  *   "lastModified": "2026-08-01T00:00:00Z", // fixed Last-Modified (ISO or HTTP-date); default mtime
  *   "behaviour": "rate-limit",           // one scripted misbehaviour, see below; default "none"
  *   "paths": ["/feed.rdf"],              // which paths misbehave; default every path but /robots.txt
+ *   "compress": "negotiated",            // gzip when the client sends Accept-Encoding: gzip ("always": even when it does not)
  *   "retryAfterSec": 1, "every": 2       // the behaviour's own parameters
  * }
  * ```
@@ -87,6 +89,7 @@
  * `reset()`, `close()`.
  */
 import { createHash } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { readdir, readFile, stat } from 'node:fs/promises';
@@ -106,6 +109,7 @@ const common = {
     .refine((v) => !Number.isNaN(Date.parse(v)), 'expected an ISO date or HTTP-date')
     .optional(),
   paths: z.array(z.string().startsWith('/')).optional(),
+  compress: z.enum(['negotiated', 'always']).optional(),
 };
 
 const status = z.number().int().min(100).max(599);
@@ -336,7 +340,11 @@ export async function startSampleSiteServer(options: SampleSiteServerOptions): P
       res.end(`not found: ${path}\n`);
       return;
     }
-    const bytes = await readFile(file);
+    const raw = await readFile(file);
+    const m = site.manifest;
+    const gzip =
+      m.compress === 'always' || (m.compress === 'negotiated' && /\bgzip\b/.test(req.headers['accept-encoding'] ?? ''));
+    const bytes = gzip ? gzipSync(raw) : raw;
     const info = await isFile(file);
     const modified = new Date(site.manifest.lastModified ?? info?.mtimeMs ?? 0);
     modified.setUTCMilliseconds(0);
@@ -344,6 +352,8 @@ export async function startSampleSiteServer(options: SampleSiteServerOptions): P
       'content-type': contentTypeFor(site, path.endsWith('/') ? `${path}index.html` : path, file),
       etag: strongEtag(bytes),
       'last-modified': modified.toUTCString(),
+      ...(gzip ? { 'content-encoding': 'gzip' } : {}),
+      ...(m.compress === 'negotiated' ? { vary: 'accept-encoding' } : {}),
     };
     const inm = req.headers['if-none-match'];
     const ims = req.headers['if-modified-since'];
@@ -356,7 +366,6 @@ export async function startSampleSiteServer(options: SampleSiteServerOptions): P
       res.end();
       return;
     }
-    const m = site.manifest;
     if (m.behaviour === 'slow' && m.stage === 'body' && (!m.paths || m.paths.includes(path))) {
       res.writeHead(200, { ...headers, 'content-length': String(bytes.length) });
       res.write(bytes.subarray(0, Math.floor(bytes.length / 2)));

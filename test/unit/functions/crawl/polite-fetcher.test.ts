@@ -443,6 +443,36 @@ describe('PoliteFetcher', () => {
     });
   });
 
+  describe('compression', () => {
+    it('asks for gzip and hands back decompressed bytes and text', async () => {
+      const page = ok(await makeFetcher().fetch({ url: site('gzipped', '/') }));
+
+      expect(page.text).toContain('地域新生コンソーシアム研究開発事業の公募について（第60回）');
+      expect(page.body.toString('utf8')).toBe(page.text);
+    });
+
+    it('reads gzip sent without being asked for', async () => {
+      const page = ok(await makeFetcher().fetch({ url: site('gzip-always', '/') }));
+
+      expect(page.text).toContain('（第1回）');
+    });
+
+    it('applies the size cap to the decompressed bytes', async () => {
+      const error = await failure(makeFetcher({ maxBytes: 2000 }).fetch({ url: site('gzipped', '/') }));
+
+      expect(error.message).toBe('body exceeds 2000 bytes');
+    });
+
+    it('answers not-modified to the ETag of the compressed representation', async () => {
+      const fetcher = makeFetcher();
+      const first = ok(await fetcher.fetch({ url: site('gzipped', '/') }));
+
+      const second = await fetcher.fetch({ url: site('gzipped', '/'), ...(first.etag ? { etag: first.etag } : {}) });
+
+      expect(second.status).toBe('not-modified');
+    });
+  });
+
   describe('pacing', () => {
     it('never overlaps two requests to one host, even from two fetchers, and keeps the minimum gap', async () => {
       const pacer = new HostPacer();

@@ -2,6 +2,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startSampleSiteServer, type SampleSiteServer } from '../../../../infra/local/sample-site-server.js';
@@ -102,6 +103,17 @@ describe('startSampleSiteServer', () => {
     expect(same.status).toBe(304);
     expect(same.body.length).toBe(0);
     expect(stale.status).toBe(200);
+  });
+
+  it('gzips for a client that asks, with its own ETag, and sends identity otherwise', async () => {
+    const zipped = await get('gzipped', '/', { 'accept-encoding': 'gzip, br' });
+    const plain = await get('gzipped', '/');
+
+    expect(zipped.headers['content-encoding']).toBe('gzip');
+    expect(zipped.headers.vary).toBe('accept-encoding');
+    expect(gunzipSync(zipped.body).equals(plain.body)).toBe(true);
+    expect(plain.headers['content-encoding']).toBeUndefined();
+    expect(zipped.headers.etag).not.toBe(plain.headers.etag);
   });
 
   it('answers 304 to If-Modified-Since at or after Last-Modified', async () => {
