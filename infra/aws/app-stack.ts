@@ -82,7 +82,6 @@ export class AppStack extends Stack {
     this.alerts = new Alerts(this, 'Alerts', {
       stage,
       table: data.table,
-      search: data.search,
       mail: this.mail,
       tokenSecret: data.tokenSecret,
       digestSchedule: config.digestSchedule,

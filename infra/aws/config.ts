@@ -106,7 +106,7 @@ function defaultsFor(stage: string): z.input<typeof StageConfigSchema> {
     // The sample registry points at the local sample-site server, which does not exist in AWS.
     sourceRegistry: 'live',
     crawlConcurrency: 2,
-    crawlQueueFifo: false,
+    crawlQueueFifo: true,
     apiThrottle: prodLike ? { rateLimit: 50, burstLimit: 100 } : { rateLimit: 10, burstLimit: 20 },
     // 08:00 Tokyo, after the nightly crawl cycle at 03:00 Tokyo (cron(0 18 * * ? *) UTC).
     digestSchedule: 'cron(0 23 * * ? *)',

@@ -29,7 +29,7 @@ const lambdaEnv: Record<string, string> = {
   MAIL_TRANSPORT: 'ses',
   MAIL_FROM: '地域科学技術ポータル <alerts@example.jp>',
   SES_CONFIGURATION_SET: 'chiiki-dev-alerts',
-  TOKEN_SECRET_ARN: 'arn:aws:secretsmanager:ap-northeast-1:123456789012:secret:chiiki/dev/token-secret',
+  // No TOKEN_SECRET_ARN: the alerts wiring would fetch it from Secrets Manager at init.
   TOKEN_SECRET: 'bench-token-secret-0123456789',
   SOURCE_REGISTRY: 'live',
   CORS_ORIGINS: '*',

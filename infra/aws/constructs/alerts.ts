@@ -12,13 +12,11 @@ import type { ItemsTable } from './items-table.js';
 import type { Mail } from './mail.js';
 import { ProjectFunction } from './project-function.js';
 import { deadLetterQueue } from './queues.js';
-import type { SearchDomain } from './search-domain.js';
 import type { TokenSecret } from './token-secret.js';
 
 export interface AlertsProps {
   readonly stage: string;
   readonly table: ItemsTable;
-  readonly search: SearchDomain;
   readonly mail: Mail;
   readonly tokenSecret: TokenSecret;
   /** When digests go out (UTC), after the crawl cycle. */
@@ -28,7 +26,8 @@ export interface AlertsProps {
 }
 
 /**
- * Alerts: the digest function matches saved searches against new items and mails digests. It runs
+ * Alerts: the digest function matches saved searches against new items (in a scratch in-memory
+ * index, so it needs no search domain access) and mails digests. It runs
  * after every crawl cycle (`{"trigger":"cycle"}`, see `runAfterCrawlCycles`) and on its daily
  * schedule (`{"trigger":"schedule"}`). SES bounce and complaint events reach the suppression
  * function through SNS. Failed deliveries of all three go to a dead-letter queue.
@@ -53,7 +52,6 @@ export class Alerts extends Construct {
       environment: baseUrl,
     });
     props.table.bindTable(this.digestFunction, 'readWrite');
-    props.search.bindSearch(this.digestFunction, 'read');
     props.mail.bindMailer(this.digestFunction);
     props.tokenSecret.bindTokenSecret(this.digestFunction);
     this.digestFunction.sendAsyncFailuresTo(this.deadLetterQueue);
@@ -77,6 +75,8 @@ export class Alerts extends Construct {
 
     this.sesEventsFunction = new ProjectFunction(this, 'SesEventsFunction', { ...common, key: 'sesEvents' });
     props.table.bindTable(this.sesEventsFunction, 'readWrite');
+    // Suppressed addresses are stored as keyed hashes (HMAC with the token secret).
+    props.tokenSecret.bindTokenSecret(this.sesEventsFunction);
     this.sesEventsFunction.sendAsyncFailuresTo(this.deadLetterQueue);
     props.mail.eventsTopic.addSubscription(
       new LambdaSubscription(this.sesEventsFunction.fn, { deadLetterQueue: this.deadLetterQueue }),

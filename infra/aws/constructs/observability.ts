@@ -3,6 +3,7 @@ import type * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
@@ -31,6 +32,38 @@ export interface ObservabilityProps {
 function insights(stat: 'SUM' | 'MAX', metric: string, groupBy?: string): string {
   return `SELECT ${stat}(${metric}) FROM ${metricsNamespace}${groupBy ? ` GROUP BY ${groupBy}` : ''}`;
 }
+
+/**
+ * Metrics the dashboard and alarms read, derived from the functions' structured log lines by
+ * CloudWatch Logs metric filters (so no function has to emit them): per source, new items and
+ * failed runs from the crawler's `crawl finished` line; digests sent from `digest run finished`.
+ */
+export const logMetrics = [
+  {
+    id: 'ItemsNewMetric',
+    fn: 'crawl',
+    metricName: 'ItemsNew',
+    pattern: '{ $.message = "crawl finished" }',
+    value: '$.new',
+    dimensions: { sourceId: '$.sourceId' },
+  },
+  {
+    id: 'SourceFailedMetric',
+    fn: 'crawl',
+    metricName: 'SourceFailed',
+    pattern: '{ ($.message = "crawl finished") && ($.outcome = "failed") }',
+    value: '1',
+    dimensions: { sourceId: '$.sourceId' },
+  },
+  {
+    id: 'MailsSentMetric',
+    fn: 'digest',
+    metricName: 'MailsSent',
+    pattern: '{ $.message = "digest run finished" }',
+    value: '$.sent',
+    dimensions: undefined,
+  },
+] as const;
 
 /**
  * The operator's view: one dashboard (crawl, index, API, mail) and alarms to an SNS topic (mailed
@@ -66,6 +99,18 @@ export class Observability extends Construct {
       this.alarms.push(created);
       return created;
     };
+
+    for (const m of logMetrics) {
+      const source = m.fn === 'crawl' ? props.crawlFunction : props.digestFunction;
+      new logs.MetricFilter(this, m.id, {
+        logGroup: source.logGroup,
+        filterPattern: logs.FilterPattern.literal(m.pattern),
+        metricNamespace: metricsNamespace,
+        metricName: m.metricName,
+        metricValue: m.value,
+        ...(m.dimensions ? { dimensions: { ...m.dimensions } } : {}),
+      });
+    }
 
     const fiveMin = Duration.minutes(5);
     const dlqDepth = Object.entries(props.deadLetterQueues).map(([name, queue]) => {

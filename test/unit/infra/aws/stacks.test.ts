@@ -94,8 +94,8 @@ describe('CDK app, dev stage (no settings)', () => {
     const roles = JSON.stringify(statements.flatMap((s) => s.Condition.ArnEquals['aws:PrincipalArn']));
 
     expect(statements).toHaveLength(1);
-    for (const name of ['index', 'reindex', 'api', 'digest']) expect(roles).toContain(`:role/chiiki-dev-${name}-fn`);
-    expect(roles).not.toContain('crawl-fn');
+    for (const name of ['index', 'reindex', 'api']) expect(roles).toContain(`:role/chiiki-dev-${name}-fn`);
+    for (const name of ['crawl', 'digest']) expect(roles).not.toContain(`chiiki-dev-${name}-fn`);
   });
 
   it('bundles every function for Node 22 on arm64 with explicit memory, timeout, log group and Powertools settings', () => {
@@ -183,10 +183,13 @@ describe('CDK app, dev stage (no settings)', () => {
       ScalingConfig: { MaximumConcurrency: 2 },
       FunctionResponseTypes: ['ReportBatchItemFailures'],
     });
+    // FIFO, grouped by host (the dispatcher sets MessageGroupId): one crawl per host at a time.
     app.hasResourceProperties('AWS::SQS::Queue', {
+      FifoQueue: true,
       VisibilityTimeout: 1800,
       RedrivePolicy: { deadLetterTargetArn: Match.anyValue(), maxReceiveCount: 3 },
     });
+    expect(Object.values(app.findResources('AWS::SQS::Queue', { Properties: { FifoQueue: true } }))).toHaveLength(2);
   });
 
   it('gives every asynchronous path a dead-letter queue', () => {
@@ -306,6 +309,28 @@ describe('CDK app, dev stage (no settings)', () => {
     });
   });
 
+  it("derives per-source crawl metrics and mails sent from the functions' log lines", () => {
+    const filters = Object.values(app.findResources('AWS::Logs::MetricFilter')) as {
+      Properties: { FilterPattern: string; MetricTransformations: { MetricName: string; MetricNamespace: string }[] };
+    }[];
+    const byName = Object.fromEntries(
+      filters.map((f) => [f.Properties.MetricTransformations[0]?.MetricName, f.Properties]),
+    );
+
+    expect(Object.keys(byName).sort()).toEqual(['ItemsNew', 'MailsSent', 'SourceFailed']);
+    expect(byName['SourceFailed']?.FilterPattern).toContain('$.outcome = "failed"');
+    app.hasResourceProperties('AWS::Logs::MetricFilter', {
+      MetricTransformations: [
+        Match.objectLike({
+          MetricName: 'ItemsNew',
+          MetricNamespace: 'ChiikiPortal',
+          MetricValue: '$.new',
+          Dimensions: [{ Key: 'sourceId', Value: '$.sourceId' }],
+        }),
+      ],
+    });
+  });
+
   it('encrypts and TLS-enforces every queue and topic', () => {
     app.allResourcesProperties('AWS::SQS::Queue', { SqsManagedSseEnabled: true });
     app.allResourcesProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
@@ -326,7 +351,7 @@ describe('CDK app, prod stage', () => {
       {
         stage: 'prod',
         alarmEmail: 'ops@example.jp',
-        crawlQueueFifo: 'true',
+        crawlQueueFifo: 'false',
         corsOrigins: 'https://portal.example.jp',
         apiDomain: JSON.stringify({
           domainName: 'api.example.jp',
@@ -380,14 +405,12 @@ describe('CDK app, prod stage', () => {
     });
   });
 
-  it('can group crawl jobs by host in a FIFO queue, with a FIFO dead-letter queue', () => {
+  it('can use a standard crawl queue instead of the FIFO one', () => {
     app.hasResourceProperties('AWS::SQS::Queue', {
-      FifoQueue: true,
-      ContentBasedDeduplication: true,
+      VisibilityTimeout: 1800,
       RedrivePolicy: { deadLetterTargetArn: Match.anyValue(), maxReceiveCount: 3 },
     });
-    const fifoQueues = Object.values(app.findResources('AWS::SQS::Queue', { Properties: { FifoQueue: true } }));
-    expect(fifoQueues).toHaveLength(2);
+    expect(Object.values(app.findResources('AWS::SQS::Queue', { Properties: { FifoQueue: true } }))).toHaveLength(0);
   });
 
   it('adds the portal page stack: a private bucket behind CloudFront with origin access control', () => {
