@@ -1,0 +1,9 @@
+import middy from '@middy/core';
+import { dispatchCrawls } from './dispatch.js';
+import { dispatchDeps } from './wiring-dispatch.js';
+
+/**
+ * The dispatch Lambda: EventBridge Scheduler sends `{ sourceIds }` when their schedule fires;
+ * one crawl job per enabled source goes to the crawl queue. Wiring only; see dispatch.ts.
+ */
+export const handler = middy().handler((event: unknown) => dispatchCrawls(dispatchDeps, event));

@@ -1,0 +1,10 @@
+import middy from '@middy/core';
+import { processCrawlJobs } from './crawl-jobs.js';
+import { deps } from './wiring.js';
+
+/**
+ * The crawl Lambda: SQS messages, one source id each, → one crawl run per source. Wiring only;
+ * the work is in crawl-jobs.ts and crawl-source.ts. Returns partial batch failures
+ * (ReportBatchItemFailures), so one bad job is retried alone and then dead-lettered.
+ */
+export const handler = middy().handler((event: unknown) => processCrawlJobs(deps, event));

@@ -1,0 +1,52 @@
+import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import type { CrawlJob, CrawlQueue } from './crawl-queue.js';
+
+/** The part of the SQS client the queue uses. */
+export type SqsSender = Pick<SQSClient, 'send'>;
+
+/**
+ * `CrawlQueue` over SQS: the one adapter the crawler owns. It is named `wiring-…` because the
+ * module-boundary table lets only handler and wiring files of a function touch an SDK.
+ * Sends in batches of 10 (the SQS limit). On a FIFO queue (URL ending in
+ * `.fifo`) the message group is the source's host and the deduplication id the job itself.
+ */
+export class SqsCrawlQueue implements CrawlQueue {
+  private readonly client: SqsSender;
+  private readonly queueUrl: string;
+  private readonly fifo: boolean;
+
+  constructor(options: { client: SqsSender; queueUrl: string }) {
+    this.client = options.client;
+    this.queueUrl = options.queueUrl;
+    this.fifo = options.queueUrl.endsWith('.fifo');
+  }
+
+  async enqueue(jobs: readonly CrawlJob[]): Promise<void> {
+    const failed: string[] = [];
+    for (let start = 0; start < jobs.length; start += 10) {
+      const batch = jobs.slice(start, start + 10);
+      const result = await this.client.send(
+        new SendMessageBatchCommand({
+          QueueUrl: this.queueUrl,
+          Entries: batch.map((job, index) => ({
+            Id: String(index),
+            MessageBody: JSON.stringify({ sourceId: job.sourceId, requestedAt: job.requestedAt }),
+            ...(this.fifo
+              ? {
+                  MessageGroupId: job.host,
+                  MessageDeduplicationId: `${job.sourceId}-${job.requestedAt}`
+                    .replace(/[^A-Za-z0-9-]/g, '')
+                    .slice(0, 128),
+                }
+              : {}),
+          })),
+        }),
+      );
+      for (const failure of result.Failed ?? []) {
+        const job = batch[Number(failure.Id)];
+        failed.push(`${job?.sourceId ?? failure.Id} (${failure.Code ?? 'error'}: ${failure.Message ?? ''})`);
+      }
+    }
+    if (failed.length > 0) throw new Error(`crawl jobs not enqueued: ${failed.join(', ')}`);
+  }
+}

@@ -1,0 +1,250 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { crawlAll } from '../../../../functions/crawl/crawl-all.js';
+import { processCrawlJobs } from '../../../../functions/crawl/crawl-jobs.js';
+import { crawlSource } from '../../../../functions/crawl/crawl-source.js';
+import type { FetchRequest, FetchResult, HttpFetcher } from '../../../../functions/crawl/http-fetcher.js';
+import { parseRegistry } from '../../../../functions/crawl/registry.js';
+import { FixedClock } from '../../../../shared/clock.js';
+import { itemIdFor } from '../../../../shared/domain/item.js';
+import type { Source } from '../../../../shared/domain/source.js';
+import { PermanentFetchError, RetryLaterError } from '../../../../shared/errors.js';
+import { silentLog } from '../../../../shared/log.js';
+import { DynamoDbItemStore } from '../../../../shared/store/dynamodb-item-store.js';
+import type { ItemStore } from '../../../../shared/store/item-store.js';
+import {
+  countingDocumentClient,
+  startDynalite,
+  type CountingDocumentClient,
+  type RunningDynalite,
+} from '../../../support/dynalite.js';
+
+/** Serves scripted bodies; answers 304 when the request's ETag matches. */
+class ScriptedFetcher implements HttpFetcher {
+  readonly requests: FetchRequest[] = [];
+  readonly pages = new Map<string, { body: string; etag?: string } | Error>();
+
+  async fetch(request: FetchRequest): Promise<FetchResult> {
+    this.requests.push(request);
+    const page = this.pages.get(request.url);
+    if (!page) throw new PermanentFetchError(`HTTP 404 for ${request.url}`, request.url, 404);
+    if (page instanceof Error) throw page;
+    if (page.etag && request.etag === page.etag)
+      return { status: 'not-modified', url: request.url, finalUrl: request.url };
+    const body = Buffer.from(page.body);
+    return {
+      status: 'ok',
+      url: request.url,
+      finalUrl: request.url,
+      httpStatus: 200,
+      charset: 'utf-8',
+      charsetSource: 'header',
+      text: page.body,
+      body,
+      ...(page.etag ? { etag: page.etag } : {}),
+    };
+  }
+}
+
+const rss = (items: [string, string][]) =>
+  `<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>t</title>${items
+    .map(
+      ([path, title]) =>
+        `<item><title>${title}</title><link>https://koubo.example${path}</link><pubDate>Fri, 20 Nov 2026 10:00:00 +0900</pubDate></item>`,
+    )
+    .join('')}</channel></rss>`;
+
+const registry = parseRegistry(
+  `
+registry: t
+sources:
+  - id: koubo-feed
+    name: 公募
+    publisher: 振興財団
+    kind: feed
+    url: https://koubo.example/feed.xml
+  - id: paged
+    name: 一覧
+    publisher: 振興財団
+    kind: html-list
+    url: https://koubo.example/list.html
+    list: { item: li, link: a, nextPage: a.next }
+`,
+  't',
+);
+const feedSource = registry.sources[0] as Source;
+const pagedSource = registry.sources[1] as Source;
+
+let dynalite: RunningDynalite;
+let db: CountingDocumentClient;
+let store: ItemStore;
+let fetcher: ScriptedFetcher;
+const clock = new FixedClock('2026-11-28T00:00:00Z');
+let table = 0;
+
+beforeAll(async () => {
+  dynalite = await startDynalite();
+  db = countingDocumentClient(dynalite.endpoint);
+});
+afterAll(async () => {
+  db.destroy();
+  await dynalite.stop();
+});
+beforeEach(async () => {
+  table += 1;
+  store = new DynamoDbItemStore({ client: db.client, tableName: `crawl-unit-${table}`, clock, log: silentLog });
+  await store.ensureTable();
+  fetcher = new ScriptedFetcher();
+});
+
+const crawl = (source: Source = feedSource) => crawlSource({ source, fetcher, store, clock, log: silentLog });
+
+describe('crawlSource', () => {
+  it('stores new items, then sends the ETag and writes nothing when the feed is not modified', async () => {
+    fetcher.pages.set(feedSource.url, {
+      body: rss([
+        ['/a.html', '研究開発助成の公募について'],
+        ['/b.html', '成果報告会の開催'],
+      ]),
+      etag: '"v1"',
+    });
+
+    const first = await crawl();
+    db.resetWrites();
+    const second = await crawl();
+
+    expect(first.counts).toMatchObject({ fetched: 1, new: 2 });
+    expect(fetcher.requests[1]?.etag).toBe('"v1"');
+    expect(second).toMatchObject({
+      outcome: 'succeeded',
+      counts: { notModified: 1, new: 0, updated: 0, unchanged: 2 },
+    });
+    expect(db.writes()).toBe(2); // the crawl run and the source's health; no item, no URL state
+  });
+
+  it('compares the body hash when the server sends no validators', async () => {
+    fetcher.pages.set(feedSource.url, { body: rss([['/a.html', '研究開発助成の公募について']]) });
+
+    await crawl();
+    const second = await crawl();
+
+    expect(second.counts).toMatchObject({ fetched: 1, notModified: 0, new: 0, updated: 0, unchanged: 1 });
+  });
+
+  it('marks an item that vanished from a complete listing withdrawn, not deleted', async () => {
+    fetcher.pages.set(feedSource.url, {
+      body: rss([
+        ['/a.html', '公募A'],
+        ['/b.html', '公募B'],
+      ]),
+    });
+    await crawl();
+    fetcher.pages.set(feedSource.url, { body: rss([['/a.html', '公募A']]) });
+    clock.advanceMs(86_400_000);
+
+    const run = await crawl();
+
+    expect(run.counts).toMatchObject({ withdrawn: 1, unchanged: 1 });
+    const gone = await store.get(itemIdFor('https://koubo.example/b.html'));
+    expect(gone?.withdrawnAt).toBeDefined();
+    expect(gone?.title).toBe('公募B');
+  });
+
+  it('withdraws nothing when a later page of the listing fails', async () => {
+    const list = (links: string, next?: string) =>
+      `<ul>${links}</ul>${next ? `<a class="next" href="${next}">次へ</a>` : ''}`;
+    fetcher.pages.set(pagedSource.url, { body: list('<li><a href="/1.html">公募1</a></li>', '/list.html?page=2') });
+    fetcher.pages.set('https://koubo.example/list.html?page=2', { body: list('<li><a href="/2.html">公募2</a></li>') });
+    const first = await crawl(pagedSource);
+    fetcher.pages.set(pagedSource.url, { body: list('<li><a href="/3.html">公募3</a></li>', '/list.html?page=2') });
+    fetcher.pages.set('https://koubo.example/list.html?page=2', new RetryLaterError('HTTP 503 after 4 attempts', 30));
+
+    const second = await crawl(pagedSource);
+
+    expect(first.counts).toMatchObject({ fetched: 2, new: 2 });
+    expect(second).toMatchObject({ outcome: 'partial', counts: { new: 1, withdrawn: 0 } });
+    expect(second.errors).toEqual([
+      { url: 'https://koubo.example/list.html?page=2', kind: 'RetryLaterError', message: 'HTTP 503 after 4 attempts' },
+    ]);
+  });
+
+  it('counts an entry that fails the Item schema as invalid and stores the rest', async () => {
+    fetcher.pages.set(feedSource.url, {
+      body: rss([
+        ['/ok.html', '公募'],
+        ['/long.html', '長'.repeat(1200)],
+      ]),
+    });
+
+    const run = await crawl();
+
+    expect(run.counts).toMatchObject({ new: 1, invalid: 1 });
+    expect(await store.get(itemIdFor('https://koubo.example/long.html'))).toBeUndefined();
+  });
+
+  it('records a failed listing with its URL, status and reason', async () => {
+    const run = await crawl();
+
+    expect(run).toMatchObject({
+      outcome: 'failed',
+      counts: { failed: 1, new: 0 },
+      errors: [
+        { url: feedSource.url, kind: 'PermanentFetchError', status: 404, message: `HTTP 404 for ${feedSource.url}` },
+      ],
+    });
+    expect((await store.listCrawlRuns(feedSource.id))[0]?.runId).toBe(run.runId);
+  });
+
+  it('records a page that is not a feed as an extraction error', async () => {
+    fetcher.pages.set(feedSource.url, { body: '<html><body>メンテナンス中</body></html>' });
+
+    const run = await crawl();
+
+    expect(run.errors[0]).toMatchObject({
+      kind: 'ExtractionError',
+      message: expect.stringContaining('not an RSS 1.0, RSS 2.0 or Atom feed'),
+    });
+  });
+});
+
+describe('crawlAll', () => {
+  it('keeps crawling the other sources when one throws', async () => {
+    fetcher.pages.set(pagedSource.url, { body: '<ul><li><a href="/x.html">公募X</a></li></ul>' });
+    const broken: HttpFetcher = {
+      fetch: () => Promise.reject(new TypeError('socket exploded')),
+    };
+
+    const runs = await crawlAll({
+      sources: [feedSource, pagedSource],
+      fetcherFor: (s) => (s.id === feedSource.id ? broken : fetcher),
+      store,
+      clock,
+      log: silentLog,
+    });
+
+    expect(runs.map((r) => [r.sourceId, r.outcome])).toEqual([
+      ['koubo-feed', 'failed'],
+      ['paged', 'succeeded'],
+    ]);
+    expect(runs[0]?.errors[0]).toMatchObject({ kind: 'TypeError', message: 'socket exploded' });
+  });
+});
+
+describe('processCrawlJobs', () => {
+  it('crawls each message and reports unknown sources as batch item failures', async () => {
+    fetcher.pages.set(feedSource.url, { body: rss([['/a.html', '公募A']]) });
+
+    const response = await processCrawlJobs(
+      { sources: registry.sources, fetcherFor: () => fetcher, store, clock, log: silentLog },
+      {
+        Records: [
+          { messageId: 'm1', body: JSON.stringify({ sourceId: 'koubo-feed' }) },
+          { messageId: 'm2', body: JSON.stringify({ sourceId: 'no-such-source' }) },
+          { messageId: 'm3', body: 'not json' },
+        ],
+      },
+    );
+
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'm2' }, { itemIdentifier: 'm3' }]);
+    expect((await store.listCrawlRuns('koubo-feed')).length).toBe(1);
+  });
+});

@@ -1,0 +1,59 @@
+import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { SqsCrawlQueue } from '../../../../functions/crawl/wiring-sqs-crawl-queue.js';
+
+const sqs = mockClient(SQSClient);
+const job = (n: number) => ({
+  sourceId: `s-${n}`,
+  host: n % 2 ? 'www.mext.go.jp' : 'www.meti.go.jp',
+  requestedAt: '2026-11-27T18:00:00.000Z',
+});
+
+describe('SqsCrawlQueue', () => {
+  beforeEach(() => sqs.reset());
+
+  it('sends jobs in batches of 10 with the source id in the body', async () => {
+    sqs.on(SendMessageBatchCommand).resolves({ Successful: [], Failed: [] });
+    const queue = new SqsCrawlQueue({
+      client: new SQSClient({ region: 'ap-northeast-1' }),
+      queueUrl: 'https://sqs.example/q',
+    });
+
+    await queue.enqueue(Array.from({ length: 12 }, (_, i) => job(i)));
+
+    const calls = sqs.commandCalls(SendMessageBatchCommand);
+    expect(calls.map((c) => c.args[0].input.Entries?.length)).toEqual([10, 2]);
+    expect(JSON.parse(calls[0]?.args[0].input.Entries?.[0]?.MessageBody ?? '{}')).toEqual({
+      sourceId: 's-0',
+      requestedAt: '2026-11-27T18:00:00.000Z',
+    });
+    expect(calls[0]?.args[0].input.Entries?.[0]?.MessageGroupId).toBeUndefined();
+  });
+
+  it('groups by host on a FIFO queue so one host is never crawled twice at once', async () => {
+    sqs.on(SendMessageBatchCommand).resolves({ Successful: [], Failed: [] });
+    const queue = new SqsCrawlQueue({
+      client: new SQSClient({ region: 'ap-northeast-1' }),
+      queueUrl: 'https://sqs.example/q.fifo',
+    });
+
+    await queue.enqueue([job(1)]);
+
+    const entry = sqs.commandCalls(SendMessageBatchCommand)[0]?.args[0].input.Entries?.[0];
+    expect(entry?.MessageGroupId).toBe('www.mext.go.jp');
+    expect(entry?.MessageDeduplicationId).toBe('s-1-2026-11-27T180000000Z');
+  });
+
+  it('names the jobs SQS refused', async () => {
+    sqs
+      .on(SendMessageBatchCommand)
+      .resolves({ Failed: [{ Id: '0', Code: 'Throttled', SenderFault: false, Message: 'slow down' }] });
+    const queue = new SqsCrawlQueue({
+      client: new SQSClient({ region: 'ap-northeast-1' }),
+      queueUrl: 'https://sqs.example/q',
+    });
+
+    await expect(queue.enqueue([job(3)])).rejects.toThrow('crawl jobs not enqueued: s-3 (Throttled: slow down)');
+  });
+});
