@@ -53,6 +53,39 @@ mkdir -p "$logs" "$rundir"
 
 pid_alive() { [[ -f "$1" ]] && kill -0 "$(cat "$1")" 2>/dev/null; }
 
+# Stops a service started with setsid: TERM to its main pid (graceful), then to the launcher's
+# process group (setsid made the launcher a group leader), KILL after `half_seconds`/2 s.
+stop_process() {
+  local name="$1" launcher_file="$2" main_file="$3" half_seconds="$4" pid=""
+  if [[ -n "$main_file" ]] && pid_alive "$main_file"; then
+    pid="$(cat "$main_file")"
+  elif pid_alive "$launcher_file"; then
+    pid="$(cat "$launcher_file")"
+  fi
+  if [[ -n "$pid" ]]; then
+    log "stopping $name (pid $pid)"
+    kill -TERM "$pid" 2>/dev/null || true
+    for _ in $(seq 1 "$half_seconds"); do
+      kill -0 "$pid" 2>/dev/null || break
+      sleep 0.5
+    done
+  fi
+  if pid_alive "$launcher_file"; then
+    local group
+    group="$(cat "$launcher_file")"
+    kill -TERM -- "-$group" 2>/dev/null || true
+    for _ in $(seq 1 10); do
+      kill -0 -- "-$group" 2>/dev/null || break
+      sleep 0.5
+    done
+    if kill -0 -- "-$group" 2>/dev/null; then
+      log "$name did not stop in time; killing process group $group"
+      kill -KILL -- "-$group" 2>/dev/null || true
+    fi
+  fi
+  rm -f "$launcher_file" ${main_file:+"$main_file"}
+}
+
 port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
 need() { command -v "$1" >/dev/null 2>&1 || die "$1 is required ($2)"; }
@@ -191,23 +224,7 @@ EOF
 }
 
 stop_opensearch() {
-  local pidfile
-  pidfile="$(os_pidfile)"
-  if pid_alive "$pidfile"; then
-    local pid
-    pid="$(cat "$pidfile")"
-    log "stopping opensearch (pid $pid)"
-    kill -TERM "$pid" 2>/dev/null || true
-    for _ in $(seq 1 60); do
-      kill -0 "$pid" 2>/dev/null || break
-      sleep 0.5
-    done
-    if kill -0 "$pid" 2>/dev/null; then
-      log "opensearch did not stop within 30s; killing pid $pid"
-      kill -KILL "$pid" 2>/dev/null || true
-    fi
-  fi
-  rm -f "$pidfile"
+  stop_process opensearch "$rundir/opensearch-launcher.pid" "$(os_pidfile)" 60
 }
 
 # ---- dynalite ---------------------------------------------------------------------------------
@@ -250,18 +267,7 @@ start_dynalite() {
 }
 
 stop_dynalite() {
-  if pid_alive "$dyn_pidfile"; then
-    local pid
-    pid="$(cat "$dyn_pidfile")"
-    log "stopping dynalite (pid $pid)"
-    kill -TERM "$pid" 2>/dev/null || true
-    for _ in $(seq 1 20); do
-      kill -0 "$pid" 2>/dev/null || break
-      sleep 0.25
-    done
-    kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null || true
-  fi
-  rm -f "$dyn_pidfile"
+  stop_process dynalite "$dyn_pidfile" "" 20
 }
 
 # ---- commands ---------------------------------------------------------------------------------
@@ -297,27 +303,37 @@ take_lock() {
 run() {
   [[ "${1:-}" == "--" ]] && shift
   (($# > 0)) || die "usage: services.sh run -- <command...>"
-  take_lock
   # Globals, not locals: the EXIT trap runs after this function has returned.
   started_os=0
   started_dyn=0
-  pid_alive "$(os_pidfile)" && os_healthy || started_os=1
-  pid_alive "$dyn_pidfile" && dyn_healthy || started_dyn=1
   cleanup() {
     if ((started_os)); then stop_opensearch; fi
     if ((started_dyn)); then stop_dynalite; fi
     return 0
   }
+  child=
+  # On INT/TERM: pass the signal to the command, then stop the services (EXIT trap).
+  on_signal() {
+    [[ -n "$child" ]] && kill "-$1" "$child" 2>/dev/null
+    exit "$2"
+  }
   trap cleanup EXIT
-  trap 'exit 130' INT
-  trap 'exit 143' TERM
+  trap 'on_signal INT 130' INT
+  trap 'on_signal TERM 143' TERM
+  take_lock
+  pid_alive "$(os_pidfile)" && os_healthy || started_os=1
+  pid_alive "$dyn_pidfile" && dyn_healthy || started_dyn=1
   local begun=$SECONDS
   start_dynalite
   start_opensearch
   log "services ready in $((SECONDS - begun)) s"
   export_endpoints
+  # In the background plus `wait`, so a signal is handled at once, not after the command ends.
+  "$@" &
+  child=$!
   local code=0
-  "$@" || code=$?
+  wait "$child" || code=$?
+  child=
   return "$code"
 }
 
