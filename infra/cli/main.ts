@@ -22,6 +22,11 @@ const commands: Record<string, Command> = {
     summary: 'sources check [--registry live|sample|FILE]   validate every source definition',
     load: () => import('./commands/sources-check.js'),
   },
+  reindex: {
+    summary:
+      'reindex [--engine embedded|opensearch] [--batch-size N]   rebuild the search index from the store, swap it in',
+    load: () => import('./commands/reindex.js'),
+  },
   'normalize-date': {
     summary: 'normalize-date "<text>" [--ref YYYY-MM-DD]   read a Japanese date, deadline or range as ISO 8601',
     load: () => import('./commands/normalize-date.js'),
