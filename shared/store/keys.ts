@@ -30,6 +30,10 @@ import { foldForMatch } from '../ja/normalize.js';
  * - **source health**: one partition for all sources (hundreds, updated once per crawl run), so
  *   `listSourceHealth` is a single Query. `itemCount` is kept with atomic `ADD`.
  *
+ * Subscription records share the table with their own prefixes (`SUBS#`, `SUBEMAIL#`, `SUPPRESS#`,
+ * `RATE#`; see dynamodb-subscription-store.ts). Only item records may set `gsi1pk`/`gsi1sk`:
+ * `countItems` counts the `changes` index.
+ *
  * The `changes` GSI projects KEYS_ONLY: an item write that does not move its index keys costs no
  * index write, `listChangedSince` reads the items back with a consistent BatchGet, and
  * `countItems` scans the (small) index instead of the table. One index partition per kind is

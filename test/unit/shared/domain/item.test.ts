@@ -1,0 +1,133 @@
+import { describe, expect, it } from 'vitest';
+import {
+  ItemDraftSchema,
+  ItemIdSchema,
+  ItemSchema,
+  contentHashOf,
+  contentOf,
+  diffContent,
+  itemIdFor,
+} from '../../../../shared/domain/item.js';
+import { makeDraft, makeItem } from '../../../support/factories.js';
+
+describe('itemIdFor', () => {
+  it('derives the same id from the same canonical URL, every time', () => {
+    const url = 'https://www.mext.go.jp/a_menu/kagaku/chiiki/koubo/r7-01.html';
+
+    expect(itemIdFor(url)).toBe(itemIdFor(url));
+    expect(itemIdFor(url)).toMatch(/^it_[0-9a-f]{24}$/);
+    expect(ItemIdSchema.safeParse(itemIdFor(url)).success).toBe(true);
+  });
+
+  it('gives different URLs different ids', () => {
+    expect(itemIdFor('https://www.jst.go.jp/a.html')).not.toBe(itemIdFor('https://www.jst.go.jp/b.html'));
+  });
+
+  it('rejects a string that is not an item id, saying what one looks like', () => {
+    const result = ItemIdSchema.safeParse('item-1');
+
+    expect(result.success).toBe(false);
+    expect(result.error?.issues[0]?.message).toContain('it_0123456789abcdef01234567');
+  });
+});
+
+describe('contentHashOf', () => {
+  it('ignores where and when the content was seen', () => {
+    const a = makeDraft({ sourceId: 'mext-koubo', seenAt: '2025-04-02T09:00:00+09:00' });
+    const b = makeDraft({ sourceId: 'pref-tokyo-news', seenAt: '2025-05-01T09:00:00+09:00' });
+
+    expect(contentHashOf(contentOf(a))).toBe(contentHashOf(contentOf(b)));
+  });
+
+  it('does not depend on the order of the object keys', () => {
+    const draft = contentOf(makeDraft());
+    const reversed = Object.fromEntries(Object.entries(draft).reverse()) as typeof draft;
+
+    expect(contentHashOf(reversed)).toBe(contentHashOf(draft));
+  });
+
+  it('changes when any content field changes', () => {
+    const base = contentOf(makeDraft());
+
+    expect(contentHashOf({ ...base, closesAt: '2025-06-13T17:00:00+09:00' })).not.toBe(contentHashOf(base));
+    expect(contentHashOf({ ...base, prefectures: ['13', '14'] })).not.toBe(contentHashOf(base));
+    expect(contentHashOf({ ...base, summary: undefined })).not.toBe(contentHashOf(base));
+  });
+});
+
+describe('diffContent', () => {
+  it('lists each changed field with its before and after value', () => {
+    const before = contentOf(makeDraft());
+    const after = { ...before, title: '令和7年度 公募（第2回）', closesAt: '2025-06-13T17:00:00+09:00' };
+
+    const diff = diffContent(before, after);
+
+    expect(diff.changes).toEqual([
+      { field: 'title', before: before.title, after: '令和7年度 公募（第2回）' },
+      { field: 'closesAt', before: before.closesAt, after: '2025-06-13T17:00:00+09:00' },
+    ]);
+    expect(diff.material).toBe(true);
+  });
+
+  it.each([
+    ['opensAt', { opensAt: '2025-04-15T00:00:00+09:00' }],
+    ['closesAt', { closesAt: undefined }],
+    ['budget', { budget: { text: '6,000百万円', amountYen: 6_000_000_000 } }],
+    ['eligibility', { eligibility: '中小企業' }],
+    ['requiresRegistration', { requiresRegistration: undefined }],
+    ['kind', { kind: 'news' as const }],
+  ])('marks a change of %s as material', (_field, change) => {
+    const before = contentOf(makeDraft());
+
+    expect(diffContent(before, { ...before, ...change }).material).toBe(true);
+  });
+
+  it.each([
+    ['title', { title: '令和7年度 地域中核研究大学 公募' }],
+    ['summary', { summary: '表現を修正しました。' }],
+    ['bodyText', { bodyText: '本文の誤字を修正。' }],
+    ['prefectures', { prefectures: ['13', '27'] }],
+  ])('marks a change of %s alone as not material', (_field, change) => {
+    const before = contentOf(makeDraft());
+
+    expect(diffContent(before, { ...before, ...change }).material).toBe(false);
+  });
+
+  it('reports no change for equal content, and a removed field as before → null', () => {
+    const before = contentOf(makeDraft());
+
+    expect(diffContent(before, { ...before })).toEqual({ changes: [], material: false });
+    expect(diffContent(before, { ...before, summary: undefined }).changes).toEqual([
+      { field: 'summary', before: before.summary, after: null },
+    ]);
+  });
+});
+
+describe('contentOf', () => {
+  it('keeps only content fields', () => {
+    const content = contentOf(makeItem());
+
+    expect(content).not.toHaveProperty('id');
+    expect(content).not.toHaveProperty('provenance');
+    expect(content).not.toHaveProperty('sourceId');
+    expect(content.title).toBe(makeDraft().title);
+  });
+});
+
+describe('schemas', () => {
+  it('accepts the factory draft and item', () => {
+    expect(ItemDraftSchema.safeParse(makeDraft()).success).toBe(true);
+    expect(ItemSchema.safeParse(makeItem()).success).toBe(true);
+  });
+
+  it('rejects a draft with an unknown field, a bad prefecture code or a date without offset', () => {
+    expect(ItemDraftSchema.safeParse({ ...makeDraft(), deadline: '5月30日' }).success).toBe(false);
+    expect(ItemDraftSchema.safeParse(makeDraft({ prefectures: ['48'] })).success).toBe(false);
+    expect(ItemDraftSchema.safeParse(makeDraft({ closesAt: '2025-05-30T17:00:00' })).success).toBe(false);
+  });
+
+  it('caps body text at 100,000 characters', () => {
+    expect(ItemDraftSchema.safeParse(makeDraft({ bodyText: 'あ'.repeat(100_000) })).success).toBe(true);
+    expect(ItemDraftSchema.safeParse(makeDraft({ bodyText: 'あ'.repeat(100_001) })).success).toBe(false);
+  });
+});
