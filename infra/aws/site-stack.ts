@@ -11,9 +11,9 @@ export interface SiteStackProps extends StackProps {
 }
 
 /**
- * The static portal page (infra/local/portal/) on a private S3 bucket behind CloudFront (origin
- * access control, HTTPS only). Files are uploaded by the operator (`aws s3 sync`, see the README),
- * so synthesis needs no build of the page.
+ * The static portal page (built by infra/local/portal/build.ts into its dist/ folder) on a private
+ * S3 bucket behind CloudFront (origin access control, HTTPS only). Files are uploaded by the operator
+ * (`aws s3 sync`, see the README), so synthesis needs no build of the page.
  */
 export class SiteStack extends Stack {
   readonly bucket: s3.Bucket;
@@ -72,7 +72,11 @@ export class SiteStack extends Stack {
     new CfnOutput(this, 'PortalUrl', { value: `https://${this.distribution.distributionDomainName}` });
     new CfnOutput(this, 'PortalBucketName', {
       value: this.bucket.bucketName,
-      description: 'aws s3 sync infra/local/portal/ s3://<this>/ --delete',
+      description: 'aws s3 sync infra/local/portal/dist/ s3://<this>/ --delete (after build.ts --api-base <ApiUrl>)',
+    });
+    new CfnOutput(this, 'PortalDistributionId', {
+      value: this.distribution.distributionId,
+      description: "aws cloudfront create-invalidation --distribution-id <this> --paths '/*'",
     });
   }
 }
