@@ -31,6 +31,7 @@ import { DynamoDbItemStore } from '../../shared/store/dynamodb-item-store.js';
 import { DynamoDbSubscriptionStore } from '../../shared/store/dynamodb-subscription-store.js';
 import { startDynaliteServer, type DynaliteServer } from './dynalite-server.js';
 import { apiGatewayListener, type LambdaHttpHandler } from './http-to-apigw.js';
+import { withPortal } from './portal/serve.js';
 import { startSampleSiteServer, type SampleSiteServer } from './sample-site-server.js';
 import { startScheduler, type IntervalScheduler } from './scheduler.js';
 
@@ -189,9 +190,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     // The handler needs the API URL (mail links), which exists once the server listens.
     const api: { handler?: LambdaHttpHandler } = {};
     const server: Server = createServer(
-      apiGatewayListener(
-        (event, context) => (api.handler as LambdaHttpHandler)(event, context),
-        (error) => log.error('local http adapter failed', { error: String(error) }),
+      withPortal(
+        apiGatewayListener(
+          (event, context) => (api.handler as LambdaHttpHandler)(event, context),
+          (error) => log.error('local http adapter failed', { error: String(error) }),
+        ),
       ),
     );
     server.keepAliveTimeout = 5_000;
