@@ -15,6 +15,7 @@ import type { SearchIndex } from '../../shared/search/search-index.js';
 import { DynamoDbItemStore } from '../../shared/store/dynamodb-item-store.js';
 import { corsOriginsFrom } from '../middleware/cors.js';
 import type { ApiDeps } from './routes.js';
+import { CachedSearchIndex } from './search-cache.js';
 
 /**
  * Builds the API's ports once per Lambda container from the environment. A bad variable fails
@@ -57,7 +58,8 @@ function searchIndex(): SearchIndex {
 let sources: readonly Source[] | undefined;
 
 export const deps: ApiDeps = {
-  search: searchIndex(),
+  // Popular searches repeat; a 5 s micro-cache spares the engine (see search-cache.ts).
+  search: new CachedSearchIndex(searchIndex(), { clock, ttlMs: 5_000, maxEntries: 500 }),
   store: new DynamoDbItemStore({ client, tableName: config.TABLE_NAME, clock }),
   clock,
   log,

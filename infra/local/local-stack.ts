@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { buildApiHandler } from '../../functions/api/build-handler.js';
+import { CachedSearchIndex } from '../../functions/api/search-cache.js';
 import type { ApiRoute } from '../../functions/api/routes.js';
 import { corsOriginsFrom } from '../../functions/middleware/cors.js';
 import { runDigest, type DigestRunReport } from '../../functions/alerts/digest.js';
@@ -145,6 +146,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const search = new EmbeddedSearchIndex({ dir: join(dataDir, 'search'), clock });
     await search.ensureIndex();
     closers.push(() => search.close());
+    // The API and the indexer share one cached view, so every indexed change clears the cache.
+    const searchView = new CachedSearchIndex(search, { clock, ttlMs: 5_000, maxEntries: 500 });
 
     const store = new DynamoDbItemStore({
       client,
@@ -153,7 +156,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       log,
       // dynalite has no streams: the store hands its changes straight to the indexer.
       onChange: async (changes) => {
-        await applyChanges({ index: search, log }, changes);
+        await applyChanges({ index: searchView, log }, changes);
       },
     });
     await store.ensureTable();
@@ -217,7 +220,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const links = new LinkBuilder({ baseUrl: options.publicBaseUrl ?? apiUrl, tokens });
     api.handler = buildApiHandler(
       {
-        search,
+        search: searchView,
         store,
         clock,
         log,

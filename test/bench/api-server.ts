@@ -1,0 +1,51 @@
+/**
+ * The API behind the local HTTP adapter on a 50k-document embedded index, in its own process so
+ * the load generator (autocannon, in the parent) does not share its event loop. Started by
+ * api.ts with `node --import tsx`; reports `{ port, items, indexMs }` over IPC when listening.
+ * Also serves GET /v1/noop, a route that does nothing, through the same middlewares.
+ */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { buildApiHandler } from '../../functions/api/build-handler.js';
+import { jsonResult } from '../../functions/api/routes.js';
+import { CachedSearchIndex } from '../../functions/api/search-cache.js';
+import { apiGatewayListener, type LambdaHttpHandler } from '../../infra/local/http-to-apigw.js';
+import { FixedClock } from '../../shared/clock.js';
+import { silentLog } from '../../shared/log.js';
+import { EmbeddedSearchIndex } from '../../shared/search/embedded-search-index.js';
+import type { ItemStore } from '../../shared/store/item-store.js';
+import { generateCorpus } from '../support/search-corpus.js';
+
+const items = Number(process.env.BENCH_API_ITEMS ?? 50_000);
+const clock = new FixedClock('2025-11-15T12:00:00+09:00');
+const search = new EmbeddedSearchIndex({ clock });
+const started = performance.now();
+const corpus = generateCorpus(items);
+for (let i = 0; i < corpus.length; i += 5000) await search.upsert(corpus.slice(i, i + 5000));
+const indexMs = performance.now() - started;
+
+const unused = () => Promise.reject(new Error('the benchmark reads only the search index'));
+const store = new Proxy({}, { get: () => unused }) as ItemStore;
+// As in production wiring: the 5 s micro-cache in front of the engine (BENCH_API_CACHE=0 turns it off).
+const view =
+  process.env.BENCH_API_CACHE === '0'
+    ? search
+    : new CachedSearchIndex(search, { clock, ttlMs: 5_000, maxEntries: 500 });
+const handler = buildApiHandler(
+  {
+    search: view,
+    store,
+    clock,
+    log: silentLog,
+    sources: () => [],
+    sourceFlags: () => ({ stale: false, failing: false }),
+    corsOrigins: ['*'],
+  },
+  [{ method: 'GET', path: '/v1/noop', handler: async () => jsonResult({ ok: true }) }],
+) as LambdaHttpHandler;
+const server = createServer(apiGatewayListener(handler));
+server.keepAliveTimeout = 30_000;
+server.listen(0, '127.0.0.1', () => {
+  process.send?.({ port: (server.address() as AddressInfo).port, items: corpus.length, indexMs });
+});
+process.on('disconnect', () => server.close(() => process.exit(0)));

@@ -1,0 +1,66 @@
+import { describe, expect, it } from 'vitest';
+import { CachedSearchIndex } from '../../../../functions/api/search-cache.js';
+import { FixedClock } from '../../../../shared/clock.js';
+import { EmbeddedSearchIndex } from '../../../../shared/search/embedded-search-index.js';
+import type { SearchQuery } from '../../../../shared/search/query.js';
+import { contractTimes, fixtureId, searchFixtureCorpus } from '../../../support/search-corpus.js';
+
+async function counted(ttlMs = 5000, maxEntries = 10) {
+  const clock = new FixedClock(contractTimes.middle);
+  const inner = new EmbeddedSearchIndex({ clock });
+  await inner.upsert(searchFixtureCorpus());
+  const calls: SearchQuery[] = [];
+  const search = inner.search.bind(inner);
+  inner.search = (query) => {
+    calls.push(query);
+    return search(query);
+  };
+  return { clock, inner, calls, cached: new CachedSearchIndex(inner, { clock, ttlMs, maxEntries }) };
+}
+
+describe('CachedSearchIndex', () => {
+  it('answers a repeated query from the cache within the TTL and asks the engine again after it', async () => {
+    const { clock, calls, cached } = await counted();
+
+    const first = await cached.search({ kinds: ['call'] });
+    const again = await cached.search({ kinds: ['call'] });
+    clock.advanceMs(5000);
+    await cached.search({ kinds: ['call'] });
+
+    expect(again).toBe(first);
+    expect(calls).toHaveLength(2);
+  });
+
+  it('clears itself when documents are written through it', async () => {
+    const { calls, cached } = await counted();
+    const before = await cached.search({ text: '産学官' });
+
+    await cached.remove([fixtureId('sangakukan')]);
+    const after = await cached.search({ text: '産学官' });
+
+    expect(calls).toHaveLength(2);
+    expect(after.total).toBe(before.total - 1);
+  });
+
+  it('keeps at most maxEntries queries, dropping the least recently used', async () => {
+    const { calls, cached } = await counted(5000, 2);
+
+    await cached.search({ kinds: ['call'] });
+    await cached.search({ kinds: ['news'] });
+    await cached.search({ kinds: ['call'] });
+    await cached.search({ kinds: ['theme'] });
+    await cached.search({ kinds: ['call'] });
+    await cached.search({ kinds: ['news'] });
+
+    expect(calls.map((q) => q.kinds?.[0])).toEqual(['call', 'news', 'theme', 'news']);
+  });
+
+  it('does not keep failures', async () => {
+    const { calls, cached } = await counted();
+
+    await expect(cached.search({ cursor: 'forged' })).rejects.toThrow();
+    await expect(cached.search({ cursor: 'forged' })).rejects.toThrow();
+
+    expect(calls).toHaveLength(2);
+  });
+});
