@@ -77,7 +77,7 @@ export class SearchDomain extends Construct {
       removalPolicy: props.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
     });
 
-    new logs.CfnResourcePolicy(this, 'LogsPolicy', {
+    const logsPolicy = new logs.CfnResourcePolicy(this, 'LogsPolicy', {
       policyName: `chiiki-${props.stage}-opensearch-logs`,
       policyDocument: Stack.of(this).toJsonString({
         Version: '2012-10-17',
@@ -91,6 +91,9 @@ export class SearchDomain extends Construct {
         ],
       }),
     });
+
+    // The domain checks at creation that it may write to its log groups.
+    this.domain.node.addDependency(logsPolicy);
 
     acknowledge(
       this.domain,

@@ -86,6 +86,21 @@ describe('CDK app, dev stage (no settings)', () => {
     });
   });
 
+  it('lets the domain write slow and error logs, with the logs policy in place before the domain', () => {
+    const domain = Object.values(data.findResources('AWS::OpenSearchService::Domain'))[0] as {
+      DependsOn?: string[];
+      Properties: { LogPublishingOptions: Record<string, { Enabled: boolean }> };
+    };
+    const policyId = Object.keys(data.findResources('AWS::Logs::ResourcePolicy'))[0];
+
+    expect(Object.keys(domain.Properties.LogPublishingOptions).sort()).toEqual([
+      'ES_APPLICATION_LOGS',
+      'INDEX_SLOW_LOGS',
+      'SEARCH_SLOW_LOGS',
+    ]);
+    expect(domain.DependsOn).toContain(policyId);
+  });
+
   it('admits only the function roles that search, by ARN', () => {
     const domain = Object.values(data.findResources('AWS::OpenSearchService::Domain'))[0] as {
       Properties: { AccessPolicies: { Statement: { Condition: { ArnEquals: Record<string, unknown[]> } }[] } };
