@@ -15,6 +15,6 @@ export async function getItem(deps: { store: ItemStore; clock: Clock }, rawId: u
 }
 
 export function toItemDetail(item: Item, now: Date): ItemDetail {
-  const { contentHash: _hash, ...rest } = item;
-  return { ...rest, status: statusAt(item, now) };
+  const { contentHash: _hash, id, ...rest } = item;
+  return { id, ...rest, status: statusAt(item, now) };
 }
