@@ -73,6 +73,7 @@ interface Stored {
 }
 
 const TitleRecordSchema = z.object({ itemId: z.string(), firstSeenAt: IsoInstantSchema });
+type TitleRecord = z.infer<typeof TitleRecordSchema>;
 const AliasRecordSchema = z.object({ itemId: z.string() });
 const CursorSchema = z.record(z.string(), z.string());
 
@@ -401,7 +402,7 @@ export class DynamoDbItemStore implements ItemStore {
     const draftId = itemIdFor(draft.canonicalUrl);
     const contentHash = contentHashOf(contentOf(draft));
     for (let attempt = 0; attempt < maxConditionalAttempts; attempt++) {
-      const { stored, viaTitle } = await this.resolve(draft, draftId, cache, attempt > 0);
+      const { stored, viaTitle, title } = await this.resolve(draft, draftId, cache, attempt > 0);
       if (!stored) {
         const item = this.newItem(draftId, draft, contentHash);
         const changedAt = item.createdAt;
@@ -411,7 +412,7 @@ export class DynamoDbItemStore implements ItemStore {
         }
         cache.set(draftId, { item, changedAt });
         addDelta(healthDeltas, draft.sourceId, 1);
-        await this.claimTitle(draft, item.id);
+        await this.claimTitle(draft, item.id, title);
         return { id: item.id, outcome: 'new', item };
       }
       const merged = this.merge(stored, draft, contentHash);
@@ -445,7 +446,7 @@ export class DynamoDbItemStore implements ItemStore {
     draftId: ItemId,
     cache: Map<ItemId, Stored | null>,
     fresh: boolean,
-  ): Promise<{ stored?: Stored; viaTitle: boolean }> {
+  ): Promise<{ stored?: Stored; viaTitle: boolean; title?: TitleRecord }> {
     const cached = fresh ? undefined : cache.get(draftId);
     if (cached) return { stored: cached, viaTitle: false };
     const own = cached === null ? undefined : await this.readItem(draftId);
@@ -465,22 +466,21 @@ export class DynamoDbItemStore implements ItemStore {
       // The same source listing a second page under the same title is a different item
       // (generic titles such as 「公募のお知らせ」); only another source's copy merges.
       if (target && !target.item.provenance.some((p) => p.sourceId === draft.sourceId)) {
-        return { stored: target, viaTitle: true };
+        return { stored: target, viaTitle: true, title };
       }
     }
-    return { viaTitle: false };
+    return { viaTitle: false, title };
   }
 
-  private async readTitle(draft: ItemDraft) {
+  private async readTitle(draft: ItemDraft): Promise<TitleRecord | undefined> {
     const out = await this.client.send(
       new GetCommand({ TableName: this.tableName, Key: titleKey(draft), ConsistentRead: true }),
     );
     return out.Item ? TitleRecordSchema.parse(out.Item) : undefined;
   }
 
-  /** Points the title key at a new item unless a fresh (in-window) claim exists. */
-  private async claimTitle(draft: ItemDraft, id: ItemId): Promise<void> {
-    const existing = await this.readTitle(draft);
+  /** Points the title key at a new item unless a fresh (in-window) claim exists (`existing`, read by `resolve`). */
+  private async claimTitle(draft: ItemDraft, id: ItemId, existing: TitleRecord | undefined): Promise<void> {
     if (existing && existing.itemId !== id && withinTitleWindow(existing.firstSeenAt, draft.seenAt)) return;
     if (existing?.itemId === id) return;
     await this.client.send(
