@@ -103,10 +103,13 @@ os_runtime() {
 # ---- fetch ------------------------------------------------------------------------------------
 
 fetch_opensearch() {
-  local home="$dist/opensearch-$os_version"
-  if [[ -x "$home/bin/opensearch" && -f "$dist/analysis-common-$os_version.jar" ]]; then
+  local home="$dist/opensearch-$os_version" complete="$dist/.complete-$os_version"
+  # The marker is written last, so an interrupted fetch is redone from scratch.
+  if [[ -f "$complete" && -x "$home/bin/opensearch" && -f "$dist/analysis-common-$os_version.jar" ]]; then
     return 0
   fi
+  rm -rf "$dist"
+  mkdir -p "$dist"
   need mvn "install Maven: apt-get install -y maven"
   need java "install Java 17: apt-get install -y openjdk-17-jre-headless"
   log "fetching OpenSearch $os_version and analysis-common from Maven Central (first run; ~60 MB)"
@@ -116,6 +119,7 @@ fetch_opensearch() {
     die "maven could not fetch the services (full log: $logs/mvn.log)"
   fi
   [[ -x "$home/bin/opensearch" ]] || die "maven finished but $home/bin/opensearch is missing (see $logs/mvn.log)"
+  touch "$complete"
   log "fetched in $((SECONDS - started)) s"
 }
 
@@ -123,8 +127,9 @@ install_analysis_common() {
   local module="$1/modules/analysis-common"
   mkdir -p "$module"
   cp "$dist/analysis-common-$os_version.jar" "$module/"
-  # The Maven jar has no descriptor. The plugin class is CommonAnalysisPlugin (checked in the jar). No extended.plugins=lang-painless: painless is not installed,
-  # and the analysis filters we need do not use scripting.
+  # The Maven jar has no descriptor. The plugin class is CommonAnalysisPlugin (checked in the jar).
+  # No extended.plugins=lang-painless: painless is not installed, and the analysis filters we need
+  # do not use scripting.
   cat >"$module/plugin-descriptor.properties" <<EOF
 description=Adds analysis components (cjk_width, cjk_bigram, ...) to OpenSearch
 version=$os_version
