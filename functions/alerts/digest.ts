@@ -34,8 +34,8 @@ import { addressTag } from '../../shared/subscriptions/subscriptions.js';
  * of the corpus, and the production OpenSearch domain sees no digest traffic at all.
  *
  * Exactly once, per subscriber, with conditional writes on the subscription's `revision`:
- * 1. claim: store a digest intent (`pendingDigest`) with a deterministic id (subscription id +
- *    window start), the rendered entries and the bookkeeping to commit. A concurrent run loses
+ * 1. claim: store a digest intent (`pendingDigest`) with its id (subscription id + window start +
+ *    revision), the entries to render and the bookkeeping to commit. A concurrent run loses
  *    this write and skips the subscriber.
  * 2. send: the mail's Message-ID is `<digestId@domain>`.
  * 3. commit: advance the watermark to the window end, merge what was told, drop the intent.
@@ -102,6 +102,12 @@ const minIntervalMs = { immediate: 0, daily: 23 * hourMs, weekly: 7 * 24 * hourM
 /** An idle subscriber's watermark is still moved this often, so its window stays short. */
 const idleWatermarkMs = 24 * hourMs;
 const maxNotified = 2000;
+/**
+ * New and changed calls one mail lists at most. Past it the digest stops at the first call left
+ * out and the watermark moves only that far, so the rest comes in the next digest: nothing is
+ * skipped, and nobody receives a mail of several hundred calls.
+ */
+export const maxEntriesPerDigest = 100;
 
 /** When the item was created or last changed materially (what the `changes` index sorts by). */
 export function changedAtOf(item: Item): number {
@@ -110,9 +116,12 @@ export function changedAtOf(item: Item): number {
   return at;
 }
 
-/** Deterministic digest id: one per subscriber and window start. */
-export function digestIdOf(id: SubscriptionId, windowStart: string): string {
-  return `dg_${createHash('sha256').update(`${id}|${windowStart}`).digest('hex').slice(0, 32)}`;
+/**
+ * Digest id: subscriber + window start + the record revision it was claimed at. Unique per claim
+ * (the revision only grows), and fixed in the intent, so a resend reuses it.
+ */
+export function digestIdOf(id: SubscriptionId, windowStart: string, revision: number): string {
+  return `dg_${createHash('sha256').update(`${id}|${windowStart}|${revision}`).digest('hex').slice(0, 32)}`;
 }
 
 /** Material fields that changed after `sinceVersion`, each from its first `before` to its last `after`. */
@@ -210,6 +219,8 @@ export interface BuiltDigest {
   readonly notified: Record<string, Notified>;
   /** True when `notified` differs from the stored one. */
   readonly notifiedChanged: boolean;
+  /** Set when `maxEntriesPerDigest` cut the digest short: the watermark must not move past this. */
+  readonly until?: string;
 }
 
 /** Builds one subscriber's digest at `now` (no writes). */
@@ -267,8 +278,13 @@ export async function buildDigest(
     .map((id) => calls.get(id))
     .filter((item): item is Item => item !== undefined)
     .sort((a, b) => changedAtOf(a) - changedAtOf(b) || a.id.localeCompare(b.id));
+  let until: string | undefined;
   for (const item of order) {
     if (muted.has(item.id) || changedAtOf(item) < since) continue;
+    if (entries.length >= maxEntriesPerDigest) {
+      until = new Date(changedAtOf(item)).toISOString();
+      break;
+    }
     const told = notified[item.id];
     if (told === undefined) {
       // New to this subscriber only if new to the portal in the window and still open.
@@ -326,7 +342,7 @@ export async function buildDigest(
     for (const id of ids.slice(0, ids.length - maxNotified)) delete notified[id];
     notifiedChanged = true;
   }
-  return { entries, notified, notifiedChanged };
+  return { entries, notified, notifiedChanged, ...(until ? { until } : {}) };
 }
 
 function isDue(subscription: Subscription, now: Date): boolean {
@@ -402,21 +418,26 @@ async function deliver(deps: DigestDeps, calls: ChangedCalls, listed: Subscripti
       return 'skipped';
     }
     const built = await buildDigest(deps, calls, current, now);
-    const until = now.toISOString();
+    const until = built.until ?? now.toISOString();
     if (built.entries.length === 0) {
       const stale = now.getTime() - Date.parse(current.watermark ?? until) >= idleWatermarkMs;
       if (built.notifiedChanged || stale || current.frequency !== 'immediate') {
-        await deps.subscriptions.save({ ...current, notified: built.notified, watermark: until, lastDigestAt: until });
+        await deps.subscriptions.save({
+          ...current,
+          notified: built.notified,
+          watermark: until,
+          lastDigestAt: now.toISOString(),
+        });
       }
       return 'empty';
     }
     const intent: DigestIntent = {
-      id: digestIdOf(current.id, current.watermark ?? until),
-      at: until,
+      id: digestIdOf(current.id, current.watermark ?? until, current.revision),
+      at: now.toISOString(),
       until,
       entries: built.entries,
       notified: built.notified,
-      claimedAt: until,
+      claimedAt: now.toISOString(),
     };
     let claimed: Subscription;
     try {

@@ -27,6 +27,10 @@ const commands: Record<string, Command> = {
       'reindex [--engine embedded|opensearch] [--batch-size N]   rebuild the search index from the store, swap it in',
     load: () => import('./commands/reindex.js'),
   },
+  digest: {
+    summary: 'digest [--trigger cycle|schedule]   send the alert digests that are due (outbox, SMTP_URL or SES)',
+    load: () => import('./commands/digest.js'),
+  },
   'normalize-date': {
     summary: 'normalize-date "<text>" [--ref YYYY-MM-DD]   read a Japanese date, deadline or range as ISO 8601',
     load: () => import('./commands/normalize-date.js'),

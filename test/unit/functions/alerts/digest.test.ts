@@ -223,6 +223,35 @@ describe('runDigest', () => {
     expect(h.digests.to('m@example.jp')).toHaveLength(1);
   });
 
+  it('lists at most 100 calls per mail and brings the rest in the next digest, none twice', async () => {
+    await h.subscribeConfirmed('busy@example.jp', [savedSearch('半導体')]);
+    h.clock.advanceMs(2 * hour);
+    for (let batch = 0; batch < 3; batch++) {
+      await h.crawl(
+        Array.from({ length: 40 }, (_, i) => {
+          const url = `https://www.mext.go.jp/koubo/many-${batch}-${i}.html`;
+          return makeDraft({
+            url,
+            canonicalUrl: url,
+            title: `半導体研究の公募 第${batch * 40 + i + 1}号`,
+            requiresRegistration: undefined,
+          });
+        }),
+      );
+      h.clock.advanceMs(60 * 1000);
+    }
+
+    const first = await h.digest();
+    h.clock.advanceMs(10 * 60 * 1000);
+    const second = await h.digest();
+    const third = await h.digest();
+
+    expect([first.sent, second.sent, third.sent]).toEqual([1, 1, 0]);
+    const titles = h.digests.to('busy@example.jp').map((m) => [...m.text.matchAll(/^◆ (.+)$/gm)].map((x) => x[1]));
+    expect(titles.map((t) => t.length)).toEqual([100, 20]);
+    expect(new Set(titles.flat()).size).toBe(120);
+  });
+
   it('delivers a daily subscriber at most once a day, with everything since the last digest', async () => {
     await h.subscribeConfirmed('daily@example.jp', [savedSearch('半導体')], { frequency: 'daily' });
     h.clock.advanceMs(2 * hour);

@@ -1,0 +1,80 @@
+/**
+ * `chiiki digest [--trigger cycle|schedule]`: runs one alert digest delivery against the store
+ * (DYNAMODB_ENDPOINT, else the local dynalite under DATA_DIR) with the configured transport
+ * (outbox under DATA_DIR/outbox by default, SMTP_URL, or SES), and prints the run's counts.
+ * Stop `npm start` first when it owns the local dynalite folder. Exit 0 when no delivery failed,
+ * 1 when some did (they are retried by the next run), 2 on bad arguments.
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { join, resolve } from 'node:path';
+import { runDigest } from '../../../functions/alerts/digest.js';
+import { loadTokenSecret, mailerFor } from '../../../functions/alerts/wiring-mail.js';
+import { systemClock } from '../../../shared/clock.js';
+import { loadConfig } from '../../../shared/config.js';
+import { consoleLog } from '../../../shared/log.js';
+import { domainOf } from '../../../shared/mail/mime.js';
+import { EmbeddedSearchIndex } from '../../../shared/search/embedded-search-index.js';
+import { DynamoDbItemStore } from '../../../shared/store/dynamodb-item-store.js';
+import { DynamoDbSubscriptionStore } from '../../../shared/store/dynamodb-subscription-store.js';
+import { LinkBuilder } from '../../../shared/subscriptions/links.js';
+import { TokenSigner } from '../../../shared/subscriptions/tokens.js';
+import { startDynaliteServer } from '../../local/dynalite-server.js';
+
+export async function run(args: string[]): Promise<number> {
+  let trigger: 'cycle' | 'schedule' = 'schedule';
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i] ?? '';
+    const value = arg.includes('=') ? arg.slice(arg.indexOf('=') + 1) : args[++i];
+    if (arg.startsWith('--trigger') && (value === 'cycle' || value === 'schedule')) trigger = value;
+    else {
+      console.error('usage: chiiki digest [--trigger cycle|schedule]');
+      return 2;
+    }
+  }
+  const config = loadConfig();
+  const log = consoleLog(config.LOG_LEVEL);
+  const closers: Array<() => Promise<void>> = [];
+  try {
+    let endpoint = config.DYNAMODB_ENDPOINT;
+    if (endpoint === undefined) {
+      const dynalite = await startDynaliteServer({ dir: join(resolve(config.DATA_DIR), 'dynalite') });
+      closers.push(() => dynalite.close());
+      endpoint = dynalite.endpoint;
+    }
+    const local = /^http:\/\/(127\.0\.0\.1|localhost)[:/]/.test(endpoint);
+    const base = new DynamoDBClient({
+      endpoint,
+      region: config.AWS_REGION,
+      ...(local ? { credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {}),
+    });
+    closers.push(async () => base.destroy());
+    const client = DynamoDBDocumentClient.from(base, { marshallOptions: { removeUndefinedValues: true } });
+    const items = new DynamoDbItemStore({ client, tableName: config.TABLE_NAME, clock: systemClock, log });
+    await items.ensureTable();
+    const secret = await loadTokenSecret(config);
+    const report = await runDigest(
+      {
+        subscriptions: new DynamoDbSubscriptionStore({ client, tableName: config.TABLE_NAME }),
+        items,
+        mailer: mailerFor(config),
+        links: new LinkBuilder({
+          baseUrl: config.PUBLIC_BASE_URL ?? `http://localhost:${config.PORT}`,
+          tokens: new TokenSigner(secret),
+        }),
+        clock: systemClock,
+        log,
+        scratchIndex: () => new EmbeddedSearchIndex({ clock: systemClock }),
+        messageDomain: domainOf(config.MAIL_FROM),
+      },
+      { trigger },
+    );
+    console.log(
+      `subscriptions ${report.subscriptions}, due ${report.due}, sent ${report.sent}, resent ${report.resent}, ` +
+        `empty ${report.empty}, failed ${report.failed}; ${report.changedItems} changed calls, ${report.distinctSearches} distinct searches`,
+    );
+    return report.failed > 0 ? 1 : 0;
+  } finally {
+    for (const close of closers.reverse()) await close();
+  }
+}
