@@ -2,9 +2,12 @@
  * Builds the reference portal (index.html, sources.html, styles.css and the bundled scripts) into
  * `dist/`, which the local stack serves at `/` and the CDK site stack can upload as static files.
  *
+ * The command line type-checks the browser code first (tsconfig.json here, with the DOM library).
+ *
  *   npx tsx infra/local/portal/build.ts                       same-origin API (the local stack)
  *   npx tsx infra/local/portal/build.ts --api-base https://api.example.jp
  */
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -78,8 +81,25 @@ export async function buildPortal(options: PortalBuildOptions = {}): Promise<Por
   return { outDir, files };
 }
 
+/** Type-checks the portal's browser code (its own tsconfig with the DOM library); throws on errors. */
+export function typecheckPortal(): void {
+  execFileSync(
+    process.execPath,
+    [join(portalRoot, '../../../node_modules/typescript/bin/tsc'), '-p', join(portalRoot, 'tsconfig.json'), '--noEmit'],
+    {
+      stdio: 'inherit',
+    },
+  );
+}
+
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const { values } = parseArgs({ options: { 'api-base': { type: 'string' }, out: { type: 'string' } } });
+  try {
+    typecheckPortal();
+  } catch {
+    console.error('portal build failed: the browser code does not type-check (see above)');
+    process.exit(1);
+  }
   buildPortal({ apiBase: values['api-base'], outDir: values.out }).then(
     (built) => {
       for (const [name, bytes] of Object.entries(built.files)) console.log(`${name.padEnd(24)} ${bytes} B`);

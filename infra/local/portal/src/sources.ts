@@ -36,19 +36,47 @@ function flags(source: SourceView): HTMLElement {
   return h('td', { 'data-label': '状態' }, ...badges);
 }
 
-/** The last error in words: what went wrong, how often, and the crawler's own message. */
-function errorWords(source: SourceView): string {
+/** Known crawler failures, explained for visitors; the first pattern that matches wins. */
+const explanations: readonly [RegExp, string][] = [
+  [/bot wall|HTTP 403/i, 'サイトのボット対策によりアクセスが拒否されています。'],
+  [/robots\.txt/i, 'サイトの robots.txt が巡回を禁止しています。'],
+  [/redirect loop/i, 'ページの転送（リダイレクト）がループしていて、たどり着けません。'],
+  [/leaves the allowed hosts|redirect to/i, '許可していない別のサイトへ転送されるため、取得していません。'],
+  [/exceeds \d+ bytes|too large/i, 'ページが大きすぎるため、取得を打ち切りました。'],
+  [/truncated|never closed|malformed|not well-formed/i, 'フィードが壊れていて（途中で切れているなど）読み取れません。'],
+  [/HTTP 429|RetryLater|Retry-After/i, 'サイトから時間をおいて再試行するよう求められています（アクセス制限）。'],
+  [/HTTP 5\d\d/i, 'サイトのサーバーがエラーを返しています。'],
+  [/HTTP 404|HTTP 410|not found/i, 'ページが見つかりません（移転・削除の可能性）。'],
+  [/timed? ?out|ETIMEDOUT|ECONNRESET|ECONNREFUSED|ENOTFOUND|fetch failed/i, 'サイトに接続できませんでした。'],
+  [/ExtractionError|selector|no items/i, 'ページの形式が変わったため、内容を読み取れません。'],
+];
+
+/** A crawler error message as a sentence a visitor understands. */
+export function explainError(message: string): string {
+  return explanations.find(([pattern]) => pattern.test(message))?.[1] ?? '取得中にエラーが発生しました。';
+}
+
+/** The last error in words: what went wrong and when, then the crawler's own message. */
+function errorCell(source: SourceView): HTMLElement {
   const health = source.health;
-  const parts: string[] = [];
+  const cell = h('td', { 'data-label': '直近のエラー', class: 'error' });
   if (health.stale && health.newestItemAt)
-    parts.push(
-      `最新の記事は ${formatDateTime(health.newestItemAt)}（${ago(health.newestItemAt)}）で、それ以降の新着がありません。`,
+    cell.append(
+      h(
+        'p',
+        {},
+        `最新の記事は ${formatDateTime(health.newestItemAt)}（${ago(health.newestItemAt)}）で、それ以降の新着がありません。`,
+      ),
     );
   if (health.lastError) {
     const when = health.lastRunAt ? `${formatDateTime(health.lastRunAt)} の取得で` : '直近の取得で';
-    parts.push(`${when}エラー: ${health.lastError}`);
+    cell.append(
+      h('p', { class: 'explain' }, `${when}失敗: ${explainError(health.lastError)}`),
+      h('p', { class: 'technical' }, h('code', {}, health.lastError)),
+    );
   }
-  return parts.join(' ') || '—';
+  if (cell.childNodes.length === 0) cell.textContent = '—';
+  return cell;
 }
 
 function sourceRow(source: SourceView): HTMLElement {
@@ -66,7 +94,7 @@ function sourceRow(source: SourceView): HTMLElement {
       health.lastSuccessAt ? `${formatDateTime(health.lastSuccessAt)}（${ago(health.lastSuccessAt)}）` : 'なし',
     ),
     h('td', { 'data-label': '件数', class: 'num' }, `${health.itemCount}件`),
-    h('td', { 'data-label': '直近のエラー', class: 'error' }, errorWords(source)),
+    errorCell(source),
   );
 }
 

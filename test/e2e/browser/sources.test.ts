@@ -1,0 +1,79 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { failingAfterRuns } from '../../../functions/crawl/source-health.js';
+import { startLocalStack, type LocalStack } from '../../../infra/local/local-stack.js';
+import { chromiumMissing, chromiumSkipNote, launchChromium, screenshot } from '../../support/browser.js';
+
+/**
+ * The public source-health page in Debian's Chromium, on the local stack after the sample sites
+ * were crawled until the broken ones count as failing.
+ */
+describe.skipIf(chromiumMissing)(`source-health page in Chromium${chromiumSkipNote}`, () => {
+  let stack: LocalStack;
+  let browser: Browser;
+  let page: Page;
+  let dataDir: string;
+  let failedIds: string[];
+
+  beforeAll(async () => {
+    dataDir = mkdtempSync(join(tmpdir(), 'chiiki-sources-browser-'));
+    stack = await startLocalStack({ dataDir, port: 0, registry: 'sample', schedule: false });
+    const first = await stack.firstCrawl;
+    failedIds = first.runs.filter((run) => run.outcome === 'failed').map((run) => run.sourceId);
+    for (let run = 1; run < failingAfterRuns; run++) await stack.crawl(failedIds);
+    browser = await launchChromium();
+    page = await browser.newPage({ viewport: { width: 1280, height: 900 }, locale: 'ja-JP', timezoneId: 'Asia/Tokyo' });
+  }, 180_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await stack?.close();
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('lists every source with publisher, kind, last success and item count, failing sources first and flagged', async () => {
+    expect(failedIds.length).toBeGreaterThan(0);
+
+    await page.goto(`${stack.apiUrl}/sources.html`);
+
+    const rows = page.locator('#sources tbody tr');
+    await expect.poll(() => rows.count(), { timeout: 15_000 }).toBe(stack.sources.length);
+    expect(await page.locator('#sources-summary').textContent()).toBe(
+      `${stack.sources.length}件の情報源: 取得失敗 ${failedIds.length}件、` +
+        `新着途絶 ${await page.locator('.flag-stale').count()}件、` +
+        `正常 ${await page.locator('.flag-ok').count()}件`,
+    );
+    const order = await rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-source')));
+    expect(new Set(order.slice(0, failedIds.length))).toEqual(new Set(failedIds));
+    for (const id of failedIds) {
+      const row = page.locator(`tr[data-source="${id}"]`);
+      expect(await row.locator('.flag-failing').textContent()).toBe(`取得失敗（${failingAfterRuns}回連続）`);
+      expect(await row.locator('td.error').textContent()).toMatch(/の取得で失敗: .+。.+Error: /);
+    }
+    expect(await page.locator('tr[data-source*="robots"] .explain').textContent()).toContain(
+      'robots.txt が巡回を禁止しています',
+    );
+    const healthy = page.locator('tr:has(.flag-ok)').first();
+    expect(await healthy.locator('td[data-label="最終成功"]').textContent()).toMatch(
+      /^\d{4}\/\d{1,2}\/\d{1,2} \d{2}:\d{2}（\d+分前）$/,
+    );
+    expect(Number((await healthy.locator('td.num').textContent())?.replace('件', ''))).toBeGreaterThan(0);
+    expect(await healthy.locator('td[data-label="発行元"]').textContent()).not.toBe('');
+    expect(await healthy.locator('td[data-label="種類"]').textContent()).toMatch(
+      /^(フィード \(RSS\/Atom\)|HTML一覧|JSON API)$/,
+    );
+    await screenshot(page, 'source-health');
+  });
+
+  it('reads as labelled cards on a phone', async () => {
+    await page.setViewportSize({ width: 390, height: 844 });
+
+    const cell = page.locator('#sources tbody tr').first().locator('td[data-label="状態"]');
+
+    expect(await cell.evaluate('(td) => getComputedStyle(td, "::before").content')).toBe('"状態: "');
+    await screenshot(page, 'source-health-phone');
+  });
+});
