@@ -10,7 +10,7 @@ import { getItem } from './get-item.js';
 import { health } from './health.js';
 import { listSources, type ListSourcesDeps } from './list-sources.js';
 import { openApiDocument } from './openapi.js';
-import { searchItems } from './search-items.js';
+import { searchItemsJson } from './search-items.js';
 
 /** The ports the API routes use; built once per container by wiring.ts (or by the local stack). */
 export interface ApiDeps {
@@ -46,6 +46,15 @@ export function jsonResult(body: unknown, cacheControl: string = cache.short): H
   };
 }
 
+/** A 200 with an already serialised JSON body. */
+function jsonText(body: string, cacheControl: string = cache.short): HttpResult {
+  return {
+    statusCode: 200,
+    headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': cacheControl },
+    body,
+  };
+}
+
 function textResult(body: string, contentType: string, extra: Record<string, string> = {}): HttpResult {
   return { statusCode: 200, headers: { 'content-type': contentType, 'cache-control': cache.short, ...extra }, body };
 }
@@ -66,7 +75,7 @@ function feedContext(event: HttpEvent): FeedContext {
 /** The GET routes of the public API, in the shape @middy/http-router takes. */
 export function apiRoutes(deps: ApiDeps): ApiRoute[] {
   const routes: ApiRoute[] = [
-    { method: 'GET', path: '/v1/search', handler: async (event) => jsonResult(await searchItems(deps, event)) },
+    { method: 'GET', path: '/v1/search', handler: async (event) => jsonText(await searchItemsJson(deps, event)) },
     {
       method: 'GET',
       path: '/v1/items/{id}',

@@ -9,6 +9,21 @@ export async function searchItems(deps: { search: SearchIndex }, raw: RawQuery):
   return toSearchResponse(await deps.search.search(query));
 }
 
+/**
+ * GET /v1/search as the JSON text of the response. A page the search cache hands out again is
+ * serialised once (keyed by the page object), so a cache hit costs no re-rendering.
+ */
+export async function searchItemsJson(deps: { search: SearchIndex }, raw: RawQuery): Promise<string> {
+  const page = await deps.search.search(parseSearchParams(raw));
+  let text = rendered.get(page);
+  if (text === undefined) {
+    text = JSON.stringify(toSearchResponse(page));
+    rendered.set(page, text);
+  }
+  return text;
+}
+const rendered = new WeakMap<SearchPage, string>();
+
 /** Runs an already parsed query (feeds and export reuse it). */
 export async function runSearch(deps: { search: SearchIndex }, query: SearchQuery): Promise<SearchPage> {
   return deps.search.search(query);

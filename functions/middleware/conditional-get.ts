@@ -4,8 +4,19 @@ import { headerOf, type HttpEvent, type HttpResult } from './http-event.js';
 
 /** A weak validator from the body: the same body always gets the same ETag. */
 export function weakEtagOf(body: string): string {
-  return `W/"${createHash('sha1').update(body).digest('base64url')}"`;
+  // The same string object comes back for cached pages; V8 caches a string's hash, so this lookup is cheap.
+  const known = recentEtags.get(body);
+  if (known !== undefined) return known;
+  const etag = `W/"${createHash('sha1').update(body).digest('base64url')}"`;
+  if (body.length > recentEtagMaxChars) return etag;
+  if (recentEtags.size >= recentEtagLimit) recentEtags.delete(recentEtags.keys().next().value as string);
+  recentEtags.set(body, etag);
+  return etag;
 }
+const recentEtagLimit = 256;
+/** Only small bodies are remembered (a CSV export can be megabytes). */
+const recentEtagMaxChars = 256 * 1024;
+const recentEtags = new Map<string, string>();
 
 /** RFC 9110 weak comparison against an If-None-Match list (or `*`). */
 export function matchesIfNoneMatch(ifNoneMatch: string, etag: string): boolean {
