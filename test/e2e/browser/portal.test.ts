@@ -109,7 +109,7 @@ describe.skipIf(chromiumMissing)(`portal page in Chromium${chromiumSkipNote}`, (
 
     await first.click();
 
-    const detail = page.getByRole('region', { name: title ?? '' });
+    const detail = page.getByRole('dialog', { name: title ?? '' });
     await expect.poll(() => detail.isVisible()).toBe(true);
     expect(new URL(page.url()).searchParams.get('item')).toMatch(/^it_/);
     expect(await page.evaluate('document.activeElement?.id')).toBe('detail-title');
@@ -117,6 +117,9 @@ describe.skipIf(chromiumMissing)(`portal page in Chromium${chromiumSkipNote}`, (
     expect(await detail.locator('.provenance tbody tr').first().textContent()).toMatch(/（.+）http:\/\//);
     expect(await detail.getByRole('heading', { name: '変更履歴' }).isVisible()).toBe(true);
     expect(await detail.locator('dl.facts').textContent()).toContain('受付期間');
+    expect(await page.locator('.layout').getAttribute('inert')).toBe('');
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate('document.activeElement?.closest("#detail") !== null')).toBe(true);
     await screenshot(page, 'detail-provenance-history', false);
 
     await page.keyboard.press('Escape');

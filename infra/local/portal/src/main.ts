@@ -227,7 +227,7 @@ async function renderDetail(): Promise<void> {
     if (!panel.hidden) {
       panel.hidden = true;
       panel.replaceChildren();
-      document.body.classList.remove('detail-open');
+      setBackgroundInert(false);
       lastFocus?.focus();
     }
     return;
@@ -263,8 +263,16 @@ function showPanel(panel: HTMLElement, ...content: HTMLElement[]): void {
   close.addEventListener('click', closeDetail);
   panel.replaceChildren(h('div', { class: 'detail-inner' }, close, ...content));
   panel.hidden = false;
-  document.body.classList.add('detail-open');
+  setBackgroundInert(true);
   byId('detail-title').focus();
+}
+
+/** While the detail dialog is open, the page behind it takes no focus or clicks (a modal dialog). */
+function setBackgroundInert(inert: boolean): void {
+  for (const element of document.querySelectorAll<HTMLElement>(
+    'body > header, body > footer, body > .skip, main > :not(#detail)',
+  ))
+    element.inert = inert;
 }
 
 function closeDetail(): void {
