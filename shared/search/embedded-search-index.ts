@@ -68,7 +68,10 @@ const kinds: readonly ItemKind[] = ['call', 'news', 'theme'];
 const regionBlocks: readonly RegionBlock[] = RegionBlockSchema.options;
 const statusNames: readonly CallStatus[] = ['upcoming', 'open', 'closed', 'unknown'];
 const fieldWeights = [3, 1.5, 1] as const;
-const formatVersion = 1;
+const formatVersion = 3;
+
+/** Field ids of one document: a plain array for added documents, a view into the snapshot for loaded ones. */
+type FieldIds = readonly number[] | Uint32Array;
 
 interface Posting {
   data: Uint32Array;
@@ -80,10 +83,12 @@ class IndexState {
   n = 0;
   live = 0;
   ids: string[] = [];
-  readonly idToDoc = new Map<string, number>();
+  private idMap: Map<string, number> | undefined = new Map<string, number>();
+  /** Documents added since load; loaded ones stay UTF-16 in the snapshot buffer until asked for. */
   docJson: string[] = [];
   folded: string[] = [];
-  fieldIds: (readonly number[])[] = [];
+  private base: { buf: Buffer; docOff: Uint32Array; foldOff: Uint32Array; n: number } | undefined;
+  fieldIds: FieldIds[] = [];
   kind = new Uint8Array(16);
   ministry = new Int32Array(16);
   prefLo = new Uint32Array(16);
@@ -100,6 +105,27 @@ class IndexState {
   fields: string[] = [];
   readonly fieldIdOf = new Map<string, number>();
   readonly postings = new Map<string, Posting>();
+
+  /** id → document number; built on the first write after a load (searches do not need it). */
+  get idToDoc(): Map<string, number> {
+    if (!this.idMap) {
+      this.idMap = new Map();
+      for (let d = 0; d < this.n; d++) if (this.alive[d]) this.idMap.set(this.ids[d] as string, d);
+    }
+    return this.idMap;
+  }
+
+  docAt(d: number): string {
+    const b = this.base;
+    if (b && d < b.n) return b.buf.toString('utf16le', b.docOff[d], b.docOff[d + 1]);
+    return this.docJson[d] as string;
+  }
+
+  foldedAt(d: number): string {
+    const b = this.base;
+    if (b && d < b.n) return b.buf.toString('utf16le', b.foldOff[d], b.foldOff[d + 1]);
+    return this.folded[d] as string;
+  }
 
   private grow(min: number): void {
     if (min <= this.kind.length) return;
@@ -199,8 +225,10 @@ class IndexState {
     if (old === undefined) return false;
     this.idToDoc.delete(id);
     this.alive[old] = 0;
-    this.docJson[old] = '';
-    this.folded[old] = '';
+    if (!this.base || old >= this.base.n) {
+      this.docJson[old] = '';
+      this.folded[old] = '';
+    }
     this.live--;
     return true;
   }
@@ -241,23 +269,23 @@ class IndexState {
     const ids: string[] = [];
     const docJson: string[] = [];
     const folded: string[] = [];
-    const fieldIds: (readonly number[])[] = [];
+    const fieldIds: FieldIds[] = [];
     for (let d = 0; d < this.n; d++) {
       const nd = map[d] as number;
       if (nd < 0) continue;
       for (const col of cols) col[nd] = col[d] as number;
       ids[nd] = this.ids[d] as string;
-      docJson[nd] = this.docJson[d] as string;
-      folded[nd] = this.folded[d] as string;
-      fieldIds[nd] = this.fieldIds[d] as readonly number[];
+      docJson[nd] = this.docAt(d);
+      folded[nd] = this.foldedAt(d);
+      fieldIds[nd] = this.fieldIds[d] as FieldIds;
     }
     this.ids = ids;
     this.docJson = docJson;
     this.folded = folded;
+    this.base = undefined;
     this.fieldIds = fieldIds;
     this.n = next;
-    this.idToDoc.clear();
-    for (let d = 0; d < next; d++) this.idToDoc.set(ids[d] as string, d);
+    this.idMap = undefined;
   }
 
   /** Serialises a compacted state: header JSON followed by 8-byte aligned sections. */
@@ -280,16 +308,29 @@ class IndexState {
     const fieldFlat: number[] = [];
     for (let d = 0; d < this.n; d++) {
       fieldOffsets[d] = fieldFlat.length;
-      for (const f of this.fieldIds[d] as readonly number[]) fieldFlat.push(f);
+      for (const f of this.fieldIds[d] as FieldIds) fieldFlat.push(f);
     }
     fieldOffsets[this.n] = fieldFlat.length;
     const n = this.n;
-    const enc = new TextEncoder();
+    const docs: string[] = [];
+    const folded: string[] = [];
+    const docOff = new Uint32Array(n + 1);
+    const foldOff = new Uint32Array(n + 1);
+    for (let d = 0; d < n; d++) {
+      docs.push(this.docAt(d));
+      folded.push(this.foldedAt(d));
+      docOff[d + 1] = (docOff[d] as number) + (docs[d] as string).length * 2;
+      foldOff[d + 1] = (foldOff[d] as number) + (folded[d] as string).length * 2;
+    }
+    // Strings as UTF-16: decoding it is a copy, where UTF-8 Japanese costs ~10× more at load.
+    const utf16 = (text: string): Uint8Array => Buffer.from(text, 'utf16le');
     const sections: Array<[string, Uint8Array]> = [
-      ['terms', enc.encode(terms.join('\n'))],
-      ['ids', enc.encode(this.ids.slice(0, n).join('\n'))],
-      ['docs', enc.encode(this.docJson.slice(0, n).join('\n'))],
-      ['folded', enc.encode(this.folded.slice(0, n).join('\u0000'))],
+      ['terms', utf16(terms.join('\n'))],
+      ['ids', utf16(this.ids.slice(0, n).join('\n'))],
+      ['docs', utf16(docs.join(''))],
+      ['docOffsets', bytes(docOff)],
+      ['folded', utf16(folded.join(''))],
+      ['foldedOffsets', bytes(foldOff)],
       ['postingOffsets', bytes(offsets)],
       ['postings', bytes(data)],
       ['fieldOffsets', bytes(fieldOffsets)],
@@ -311,7 +352,7 @@ class IndexState {
       layout[name] = [at, b.byteLength];
       at += align8(b.byteLength);
     }
-    const header = enc.encode(
+    const header = new TextEncoder().encode(
       JSON.stringify({ formatVersion, n, ministries: this.ministries, fields: this.fields, layout }),
     );
     const headerLen = align8(header.byteLength);
@@ -331,24 +372,38 @@ class IndexState {
     const section = (name: string): Uint8Array => {
       const entry = header.layout[name];
       if (!entry) throw new Error(`index snapshot lacks section ${name}`);
-      // Copy so typed-array views are aligned whatever Buffer's own offset is.
+      const at = buf.byteOffset + base + entry[0];
+      // A view when aligned (large files get their own buffer at offset 0), else an aligned copy.
+      if (at % 8 === 0) return new Uint8Array(buf.buffer, at, entry[1]);
       return Uint8Array.prototype.slice.call(buf, base + entry[0], base + entry[0] + entry[1]);
     };
-    const dec = new TextDecoder();
-    const text = (name: string): string => dec.decode(section(name));
+    const text = (name: string): string => {
+      const entry = header.layout[name];
+      if (!entry) throw new Error(`index snapshot lacks section ${name}`);
+      return buf.toString('utf16le', base + entry[0], base + entry[0] + entry[1]);
+    };
+    const u32 = (name: string): Uint32Array => {
+      const b = section(name);
+      return new Uint32Array(b.buffer, b.byteOffset, b.byteLength / 4);
+    };
     const s = new IndexState();
     const n = header.n;
     s.n = n;
     s.live = n;
     s.ids = n === 0 ? [] : text('ids').split('\n');
-    s.docJson = n === 0 ? [] : text('docs').split('\n');
-    s.folded = n === 0 ? [] : text('folded').split('\u0000');
-    for (let d = 0; d < n; d++) s.idToDoc.set(s.ids[d] as string, d);
+    const docsAt = (header.layout.docs as [number, number])[0] + base;
+    const foldedAt = (header.layout.folded as [number, number])[0] + base;
+    s.base = {
+      buf,
+      docOff: u32('docOffsets').map((o) => o + docsAt),
+      foldOff: u32('foldedOffsets').map((o) => o + foldedAt),
+      n,
+    };
+    s.idMap = undefined;
     s.ministries = header.ministries;
     header.ministries.forEach((m, i) => s.ministryIds.set(m, i));
     s.fields = header.fields;
     header.fields.forEach((f, i) => s.fieldIdOf.set(f, i));
-    const u32 = (name: string) => new Uint32Array(section(name).buffer);
     const offsets = u32('postingOffsets');
     const data = u32('postings');
     const terms = text('terms');
@@ -369,7 +424,7 @@ class IndexState {
     const fieldOffsets = u32('fieldOffsets');
     const fieldFlat = u32('fieldIds');
     for (let d = 0; d < n; d++) {
-      s.fieldIds[d] = Array.from(fieldFlat.subarray(fieldOffsets[d], fieldOffsets[d + 1]));
+      s.fieldIds[d] = fieldFlat.subarray(fieldOffsets[d], fieldOffsets[d + 1]);
     }
     const cap = Math.max(16, n);
     const col = <T extends Uint8Array | Int32Array | Uint32Array | Uint16Array | Float64Array>(
@@ -377,7 +432,8 @@ class IndexState {
       name: string,
     ): T => {
       const out = new Ctor(cap);
-      out.set(new Ctor(section(name).buffer) as never);
+      // slice(): an exact-length copy, so the view covers the column and nothing else.
+      out.set(new Ctor(section(name).slice().buffer) as never);
       return out;
     };
     s.kind = col(Uint8Array, 'kind');
@@ -593,7 +649,7 @@ export class EmbeddedSearchIndex implements SearchIndex {
     const { page, more } = topK(matches, query.size, ranker, cursor);
     const nowDate = new Date(now);
     const items: SearchHit[] = page.map(([d]) => {
-      const doc = JSON.parse(s.docJson[d] as string) as SearchDoc;
+      const doc = JSON.parse(s.docAt(d)) as SearchDoc;
       return { doc, status: statusAt(doc, nowDate), highlights: highlightsOf(doc, terms) };
     });
     const last = page[page.length - 1];
@@ -669,7 +725,7 @@ export class EmbeddedSearchIndex implements SearchIndex {
       for (let t = 0; t < terms.length; t++) {
         let mask = masks[k * terms.length + t] as number;
         if (verify[t]) {
-          parts ??= (s.folded[d] as string).split('\n');
+          parts ??= s.foldedAt(d).split('\n');
           let exact = 0;
           for (let f = 0; f < 3; f++) {
             if (mask & (1 << f) && termOccursIn(parts[f] ?? '', terms[t] as QueryTerm)) exact |= 1 << f;
@@ -723,7 +779,7 @@ export class EmbeddedSearchIndex implements SearchIndex {
         regionCounts[bit] = (regionCounts[bit] as number) + 1;
         r &= r - 1;
       }
-      for (const f of s.fieldIds[d] as readonly number[]) fieldCounts[f] = (fieldCounts[f] as number) + 1;
+      for (const f of s.fieldIds[d] as FieldIds) fieldCounts[f] = (fieldCounts[f] as number) + 1;
     }
     return {
       kind: facetList(kindCounts, (i) => kinds[i] as string),
@@ -840,7 +896,7 @@ function compileFilter(s: IndexState, q: ParsedSearchQuery, now: number): (d: nu
   }
   if (q.fields && q.fields.length > 0) {
     const wanted = new Set(q.fields.map((f) => s.fieldIdOf.get(f) ?? -2));
-    checks.push((d) => (s.fieldIds[d] as readonly number[]).some((f) => wanted.has(f)));
+    checks.push((d) => (s.fieldIds[d] as FieldIds).some((f) => wanted.has(f)));
   }
   if (q.statuses && q.statuses.length > 0) {
     let mask = 0;

@@ -25,6 +25,18 @@ export function escapeHtml(text: string): string {
  * marked in the original.
  */
 function foldWithMap(text: string): { folded: string; origin: Int32Array; originEnd: Int32Array } {
+  // Fast path: most text folds one code unit to one code unit (full-width ASCII, half-width kana
+  // without voicing marks, case), so offsets carry over unchanged.
+  const whole = text.replace(/\s/gu, ' ').normalize('NFKC').toLowerCase();
+  if (whole.length === text.length && !/[\u3099\u309a\uff9e\uff9f]/u.test(text)) {
+    const identity = new Int32Array(text.length);
+    const identityEnd = new Int32Array(text.length);
+    for (let k = 0; k < text.length; k++) {
+      identity[k] = k;
+      identityEnd[k] = k + 1;
+    }
+    return { folded: whole, origin: identity, originEnd: identityEnd };
+  }
   let folded = '';
   const origin: number[] = [];
   const originEnd: number[] = [];
