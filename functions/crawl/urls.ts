@@ -12,7 +12,7 @@
 const trackingParam = /^(utm_[a-z]+|fbclid|gclid|yclid|mc_cid|mc_eid)$/i;
 
 /** Resolves `href` against `base`; `undefined` for empty, `javascript:`/`mailto:` or unparseable links. */
-export function absoluteUrl(href: string | undefined, base: string): string | undefined {
+export function absoluteUrl(href: string | undefined, base: string | URL): string | undefined {
   const trimmed = href?.trim();
   if (!trimmed || /^(javascript|mailto|tel):/i.test(trimmed)) return undefined;
   try {

@@ -1,9 +1,9 @@
 import * as cheerio from 'cheerio';
+import { compile, selectAll } from 'css-select';
+import type { AnyNode, Element } from 'domhandler';
 import type { HtmlList } from '../../../shared/domain/source.js';
 import { absoluteUrl } from '../urls.js';
 import { ExtractionError, type ExtractedItem, type ExtractedPage } from './extracted-item.js';
-
-type Selection = ReturnType<cheerio.CheerioAPI>;
 
 /**
  * List-page titles: every white-space run, 全角 spaces included, becomes one space. On HTML
@@ -13,70 +13,140 @@ export function cleanHtmlTitle(title: string): string {
   return title.replace(/\s+/gu, ' ').trim();
 }
 
+type Query = ReturnType<typeof compile<AnyNode, Element>>;
+const compiled = new Map<string, Query | null>();
+
+/** A compiled selector, or `null` when css-select cannot compile it (a jQuery extension such as `:first`). */
+function queryFor(selector: string): Query | null {
+  let query = compiled.get(selector);
+  if (query === undefined) {
+    try {
+      query = compile<AnyNode, Element>(selector);
+    } catch {
+      query = null;
+    }
+    compiled.set(selector, query);
+  }
+  return query;
+}
+
+/** The text of a node and its descendants (what cheerio's `.text()` gives, without the wrapper). */
+function textOf(node: AnyNode): string {
+  if (node.type === 'text') return node.data;
+  if (!('children' in node)) return '';
+  let out = '';
+  for (const child of node.children) out += textOf(child);
+  return out;
+}
+
+function attrOf(node: AnyNode | undefined, name: string): string | undefined {
+  return node && 'attribs' in node ? node.attribs[name] : undefined;
+}
+
+/**
+ * Every element under `roots` matching `selector`, in document order. css-select directly is
+ * about 3 times faster than cheerio's `find` (which re-compiles and re-sorts on every call);
+ * cheerio is the fallback for its jQuery extensions.
+ */
+function selectUnder($: cheerio.CheerioAPI, roots: AnyNode[], selector: string): AnyNode[] {
+  const query = queryFor(selector);
+  if (query) return selectAll<AnyNode, Element>(query, roots);
+  return $(roots).find(selector).toArray();
+}
+
 /**
  * Reads a list page with CSS selectors (see `HtmlListSchema`). Entries without a title or a
  * usable link are skipped. `baseUrl` is the page's final URL. Throws `ExtractionError` when the
  * item selector matches nothing, which is how a redesign of the site shows up.
+ *
+ * For speed, each selector is run once over the page and its matches are assigned to the entry
+ * that contains them (the nearest ancestor that is an entry), instead of one query per entry:
+ * cheerio compiles a selector on every `find`, which cost more than the parse itself.
  */
 export function extractHtmlList(html: string, baseUrl: string, list: HtmlList): ExtractedPage {
   const $ = cheerio.load(html);
   // A <base href> changes what relative links mean.
-  const baseHref = $('base[href]').attr('href');
-  const base = (baseHref && absoluteUrl(baseHref, baseUrl)) || baseUrl;
-  const scope: Selection = list.container ? $(list.container) : $.root();
+  const baseHref = /<base\s/i.test(html) ? $('base[href]').attr('href') : undefined;
+  const base = new URL((baseHref && absoluteUrl(baseHref, baseUrl)) || baseUrl);
+  const roots = list.container
+    ? selectUnder($, [$.root()[0] as AnyNode], list.container).slice(0, 1)
+    : [$.root()[0] as AnyNode];
+
+  const itemNodes = selectUnder($, roots, list.item);
+  if (itemNodes.length === 0) {
+    throw new ExtractionError(`no entries match the item selector "${list.item}"; has the page layout changed?`);
+  }
+  const indexOf = new Map<AnyNode, number>(itemNodes.map((node, i) => [node, i]));
+  /** The first match of `selector` inside each entry (undefined: use the entry itself). */
+  const firstInside = (selector: string | undefined): (AnyNode | undefined)[] => {
+    const out = new Array<AnyNode | undefined>(itemNodes.length);
+    if (!selector) return out;
+    for (const node of selectUnder($, roots, selector)) {
+      for (let p = node.parent; p; p = p.parent) {
+        const i = indexOf.get(p);
+        if (i !== undefined) {
+          out[i] ??= node;
+          break;
+        }
+      }
+    }
+    return out;
+  };
+  const titles = firstInside(list.title);
+  const links = list.link === list.title ? titles : firstInside(list.link ?? 'a[href]');
+  const dates = firstInside(list.date);
+  const periods = firstInside(list.period);
+
+  // Dates and headings that stand before the entries (MAFF): walk the page in document order.
+  const dateBefore = new Array<string | undefined>(itemNodes.length);
+  const dateContext = new Array<string | undefined>(itemNodes.length);
+  if (list.dateBefore || list.dateContext) {
+    const selector = [list.item, list.dateBefore, list.dateContext].filter(Boolean).join(', ');
+    let day: string | undefined;
+    let heading: string | undefined;
+    for (const node of selectUnder($, roots, selector)) {
+      const i = indexOf.get(node);
+      if (i !== undefined) {
+        dateBefore[i] = day;
+        dateContext[i] = heading;
+        continue;
+      }
+      // Only the few non-entry nodes are matched against the selectors again.
+      const el = $(node);
+      if (list.dateContext && el.is(list.dateContext)) {
+        heading = textOf(node).trim();
+        day = undefined;
+      } else {
+        day = textOf(node).trim();
+      }
+    }
+  }
 
   const items: ExtractedItem[] = [];
-  const read = (el: Selection, dateText: string | undefined, dateContext: string | undefined) => {
-    const titleEl = list.title ? el.find(list.title).first() : el;
-    const linkEl = list.link ? el.find(list.link).first() : el.is('a') ? el : el.find('a[href]').first();
-    const title = cleanHtmlTitle(titleEl.text());
-    const url = absoluteUrl(linkEl.attr('href'), base);
+  itemNodes.forEach((node, i) => {
+    const titleNode = titles[i] ?? (list.title ? undefined : node);
+    const linkNode = links[i] ?? (list.link ? undefined : node);
+    if (!titleNode || !linkNode) return;
+    const title = cleanHtmlTitle(textOf(titleNode));
+    const url = absoluteUrl(attrOf(linkNode, 'href'), base);
     if (!title || !url) return;
-    let ownDate: string | undefined;
-    if (list.date) {
-      const dateEl = el.find(list.date).first();
-      ownDate = (list.dateAttribute ? dateEl.attr(list.dateAttribute) : undefined) ?? dateEl.text();
-    }
-    const period = list.period ? el.find(list.period).first().text() : undefined;
+    const dateNode = dates[i];
+    const ownDate = dateNode
+      ? ((list.dateAttribute ? attrOf(dateNode, list.dateAttribute) : undefined) ?? textOf(dateNode))
+      : undefined;
+    const periodNode = periods[i];
+    const period = periodNode ? textOf(periodNode) : undefined;
     items.push({
       title,
       url,
-      dateText: ownDate?.trim() ? ownDate : dateText,
-      dateContext,
+      dateText: ownDate?.trim() ? ownDate : dateBefore[i],
+      dateContext: dateContext[i],
       periodText: period?.trim() ? period : undefined,
     });
-  };
+  });
 
-  if (list.dateBefore || list.dateContext) {
-    // Walk the page in document order so each entry takes the nearest preceding date and heading.
-    const selector = [list.item, list.dateBefore, list.dateContext].filter(Boolean).join(', ');
-    let dateText: string | undefined;
-    let context: string | undefined;
-    let matched = 0;
-    scope.find(selector).each((_, node) => {
-      const el = $(node);
-      if (list.dateContext && el.is(list.dateContext)) {
-        context = el.text().trim();
-        dateText = undefined;
-      } else if (list.dateBefore && el.is(list.dateBefore)) {
-        dateText = el.text().trim();
-      } else {
-        matched += 1;
-        read(el, dateText, context);
-      }
-    });
-    if (matched === 0) throw noItems(list.item);
-  } else {
-    const found = scope.find(list.item);
-    if (found.length === 0) throw noItems(list.item);
-    found.each((_, node) => read($(node), undefined, undefined));
-  }
-
-  const nextHref = list.nextPage ? $(list.nextPage).first().attr('href') : undefined;
+  const nextNode = list.nextPage ? selectUnder($, [$.root()[0] as AnyNode], list.nextPage)[0] : undefined;
+  const nextHref = attrOf(nextNode, 'href');
   const nextPageUrl = absoluteUrl(nextHref, base);
   return { items, nextPageUrl: nextPageUrl && nextPageUrl !== baseUrl ? nextPageUrl : undefined, format: 'html' };
-}
-
-function noItems(selector: string): ExtractionError {
-  return new ExtractionError(`no entries match the item selector "${selector}"; has the page layout changed?`);
 }

@@ -1,0 +1,247 @@
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import * as cheerio from 'cheerio';
+import { XMLParser } from 'fast-xml-parser';
+import { crawlAll } from '../../functions/crawl/crawl-all.js';
+import { extractFeed } from '../../functions/crawl/extract/feed.js';
+import { extractHtmlList } from '../../functions/crawl/extract/html-list.js';
+import { politeFetcherFactory } from '../../functions/crawl/fetcher-factory.js';
+import { loadRegistry } from '../../functions/crawl/registry.js';
+import { startSampleSiteServer } from '../../infra/local/sample-site-server.js';
+import { FixedClock } from '../../shared/clock.js';
+import type { HtmlList } from '../../shared/domain/source.js';
+import { silentLog } from '../../shared/log.js';
+import { DynamoDbItemStore } from '../../shared/store/dynamodb-item-store.js';
+import type { ItemStore } from '../../shared/store/item-store.js';
+import { countingDocumentClient, startDynalite } from '../support/dynalite.js';
+
+/**
+ * `benchExtract()`:
+ * 1. Extraction throughput of the feed and html-list extractors as a ratio to the bare parse of
+ *    the same text (`new XMLParser().parse` for feeds, `cheerio.load` for list pages), measured in
+ *    the same run: 1.0 means extraction costs nothing over parsing; the goal is ≥ 0.7. The inputs
+ *    are generated here in the shape of our sample sites (an RSS 1.0 feed of 300 items, a MAFF-like
+ *    list of 300 entries under 和暦 month headings, a gov-online-like list of 300 entries).
+ * 2. Items written by a re-crawl of unchanged sources (goal 0): the well-behaved sample sites are
+ *    crawled twice through the sample-site server into dynalite, and every DynamoDB write of the
+ *    second run outside the crawl-run records is counted.
+ */
+
+function rdfFeed(n: number): string {
+  const items = Array.from({ length: n }, (_, i) => {
+    const url = `https://www.mext.go.jp/b_menu/houdou/2026/mext_${String(i).padStart(5, '0')}.html`;
+    return `<item rdf:about="${url}">\r\n<title>地域科学技術振興に関するお知らせ（第${i}回）&amp;公募について</title>\r\n<link>${url}</link>\r\n<dc:date>2026-11-${String((i % 28) + 1).padStart(2, '0')}T14:00:00+09:00</dc:date>\r\n</item>`;
+  });
+  return `<?xml version="1.0" encoding="UTF-8"?>\r\n<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns="http://purl.org/rss/1.0/" xmlns:dc="http://purl.org/dc/elements/1.1/">\r\n<channel rdf:about="https://www.mext.go.jp/b_menu/news/"><title>新着情報</title><link>https://www.mext.go.jp/</link><description></description></channel>\r\n${items.join('\r\n')}\r\n</rdf:RDF>\r\n`;
+}
+
+function maffList(n: number): string {
+  let body = '';
+  for (let i = 0; i < n; i++) {
+    if (i % 100 === 0) body += `<h2>令和8年${11 - i / 100}月分</h2>`;
+    if (i % 5 === 0)
+      body += `<p class="list_item_date">${11 - Math.floor(i / 100)}月${28 - Math.floor((i % 100) / 5)}日</p>`;
+    body += `<dl class="list_item"><dt class="list_item-5">基本政策</dt><dd><a href="./kanbo/b_kankyo/26${i}.html">農林水産研究の推進に関する報道発表（${i}）</a></dd></dl>`;
+  }
+  const menu = Array.from({ length: 200 }, (_, i) => `<li><a href="/j/menu/${i}.html">メニュー${i}</a></li>`).join('');
+  return `<!DOCTYPE html><html lang="ja"><head><meta charset="UTF-8"><title>報道発表資料</title></head><body><ul class="menu">${menu}</ul><div class="content" id="main_content"><h1>報道発表資料</h1>${body}</div><footer>${menu}</footer></body></html>`;
+}
+
+function newsList(n: number): string {
+  const items = Array.from(
+    { length: n },
+    (
+      _,
+      i,
+    ) => `<li class="p-newsList__item"><div class="p-newsList__meta"><span class="p-newsList__categoryLabel">文部科学省</span>
+      <time class="p-newsList__date" datetime="2026-11-20">2026年11月20日</time></div>
+      <a class="p-newsList__link" href="https://www.mext.go.jp/b_menu/houdou/${i}.html"><span class="p-newsList__title">科学技術に関する新着情報 ${i}</span></a></li>`,
+  ).join('\n');
+  return `<!DOCTYPE html><html lang="ja"><head><meta charset="UTF-8"><title>新着</title></head><body><main><ul class="p-newsList">${items}</ul><div class="p-pagination__next"><a href="/info/index.html?offset=20">次へ</a></div></main></body></html>`;
+}
+
+const median = (xs: number[]): number => {
+  const sorted = [...xs].sort((x, y) => x - y);
+  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
+};
+
+/**
+ * Times `bare` and `run` in alternating rounds (the machine is shared, so both see the same
+ * load) and returns the median ms per call of each and the median of the per-round ratios.
+ */
+function timePair(bare: () => unknown, run: () => unknown, reps: number, rounds = 20) {
+  for (let i = 0; i < reps; i++) {
+    bare();
+    run();
+  }
+  const bareMs: number[] = [];
+  const runMs: number[] = [];
+  const ratios: number[] = [];
+  const timeOf = (fn: () => unknown) => {
+    const start = performance.now();
+    for (let i = 0; i < reps; i++) fn();
+    return (performance.now() - start) / reps;
+  };
+  for (let r = 0; r < rounds; r++) {
+    // Alternate which goes first, so garbage one leaves behind is not always charged to the other.
+    let b: number;
+    let e: number;
+    if (r % 2 === 0) {
+      b = timeOf(bare);
+      e = timeOf(run);
+    } else {
+      e = timeOf(run);
+      b = timeOf(bare);
+    }
+    bareMs.push(b);
+    runMs.push(e);
+    ratios.push(b / e);
+  }
+  return { bareMs: median(bareMs), extractMs: median(runMs), ratio: median(ratios) };
+}
+
+export interface ExtractBenchResult {
+  readonly name: string;
+  readonly items: number;
+  readonly bareMs: number;
+  readonly extractMs: number;
+  /** bare time / extraction time: extraction throughput relative to the bare parse. */
+  readonly ratio: number;
+}
+
+export function measureExtraction(reps = 5): ExtractBenchResult[] {
+  const feed = rdfFeed(300);
+  const maff = maffList(300);
+  const news = newsList(300);
+  const maffDef: HtmlList = {
+    container: '#main_content',
+    item: 'dl.list_item',
+    title: 'dd a',
+    link: 'dd a',
+    dateBefore: 'p.list_item_date',
+    dateContext: 'h2',
+  };
+  const newsDef: HtmlList = {
+    item: 'ul.p-newsList > li.p-newsList__item',
+    title: '.p-newsList__title',
+    link: 'a.p-newsList__link',
+    date: 'time.p-newsList__date',
+    nextPage: '.p-pagination__next a',
+  };
+  const bareXml = new XMLParser();
+  const cases = [
+    {
+      name: 'feed (RSS 1.0, 300 items)',
+      bare: () => bareXml.parse(feed),
+      run: () => extractFeed(feed, 'https://www.mext.go.jp/b_menu/news/index.rdf'),
+    },
+    {
+      name: 'html-list (MAFF-like, 300 entries)',
+      bare: () => cheerio.load(maff),
+      run: () => extractHtmlList(maff, 'https://www.maff.go.jp/j/press/index.html', maffDef),
+    },
+    {
+      name: 'html-list (gov-online-like, 300 entries)',
+      bare: () => cheerio.load(news),
+      run: () => extractHtmlList(news, 'https://www.gov-online.go.jp/info/index.html', newsDef),
+    },
+  ];
+  return cases.map((c) => {
+    const items = (c.run() as { items: unknown[] }).items.length;
+    return { name: c.name, items, ...timePair(c.bare, c.run, reps) };
+  });
+}
+
+/** Crawls the well-behaved sample sites twice; returns the writes of the second run outside run records. */
+export async function measureRecrawlWrites(): Promise<{
+  firstNew: number;
+  secondNew: number;
+  secondUpdated: number;
+  itemWrites: number;
+}> {
+  const root = fileURLToPath(new URL('../../infra/local/sample-sites/', import.meta.url));
+  const clock = new FixedClock('2026-11-28T00:30:00Z');
+  const sites = await startSampleSiteServer({ root, clock });
+  const dynalite = await startDynalite();
+  const db = countingDocumentClient(dynalite.endpoint);
+  const fetchers = politeFetcherFactory({
+    userAgent: 'chiiki-portal-bench/1.0 (+https://example.org/contact)',
+    retryBaseDelayMs: 10,
+  });
+  try {
+    const inner = new DynamoDbItemStore({ client: db.client, tableName: 'bench-extract', clock, log: silentLog });
+    await inner.ensureTable();
+    let itemWrites = 0;
+    const store: ItemStore = new Proxy(inner, {
+      get(target, prop, receiver) {
+        const value = Reflect.get(target, prop, receiver) as unknown;
+        if (typeof value !== 'function') return value;
+        return async (...args: unknown[]) => {
+          const before = db.writes();
+          const result = await (value as (...a: unknown[]) => Promise<unknown>).apply(target, args);
+          if (prop !== 'recordCrawlRun') itemWrites += db.writes() - before;
+          return result;
+        };
+      },
+    });
+    const wellBehaved = new Set([
+      'sample-mext-rdf',
+      'sample-meti-atom',
+      'sample-mlit-sjis',
+      'sample-pref-euc',
+      'sample-maff-list',
+      'sample-jst-koubo',
+      'sample-news-paged',
+      'sample-jgrants',
+      'sample-changing',
+    ]);
+    const sources = loadRegistry('sample', { sampleHost: `localhost:${sites.port}` }).sources.filter((s) =>
+      wellBehaved.has(s.id),
+    );
+    const first = await crawlAll({
+      sources,
+      fetcherFor: fetchers.fetcherFor,
+      store,
+      clock,
+      log: silentLog,
+      concurrency: 1,
+    });
+    clock.advanceMs(86_400_000);
+    itemWrites = 0;
+    const second = await crawlAll({
+      sources,
+      fetcherFor: fetchers.fetcherFor,
+      store,
+      clock,
+      log: silentLog,
+      concurrency: 1,
+    });
+    const sum = (runs: typeof first, key: 'new' | 'updated') => runs.reduce((t, r) => t + r.counts[key], 0);
+    return {
+      firstNew: sum(first, 'new'),
+      secondNew: sum(second, 'new'),
+      secondUpdated: sum(second, 'updated'),
+      itemWrites,
+    };
+  } finally {
+    await fetchers.close();
+    db.destroy();
+    await dynalite.stop();
+    await sites.close();
+  }
+}
+
+export async function benchExtract(): Promise<void> {
+  console.log('extraction throughput vs bare parse of the same text (goal ratio >= 0.7)');
+  for (const r of measureExtraction()) {
+    console.log(
+      `  ${r.name.padEnd(42)} items ${String(r.items).padStart(4)}  bare ${r.bareMs.toFixed(2)} ms  extract ${r.extractMs.toFixed(2)} ms  ratio ${r.ratio.toFixed(2)}`,
+    );
+  }
+  const recrawl = await measureRecrawlWrites();
+  console.log(
+    `re-crawl of unchanged sample sources: first run ${recrawl.firstNew} new; second run ${recrawl.secondNew} new, ${recrawl.secondUpdated} updated, ${recrawl.itemWrites} item/state writes (goal 0)`,
+  );
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) await benchExtract();
