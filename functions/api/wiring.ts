@@ -1,6 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { Logger } from '@aws-lambda-powertools/logger';
+import { loadTokenSecret, mailerFor } from '../alerts/wiring-mail.js';
 import { loadRegistry } from '../crawl/registry.js';
 import { assessSourceHealth } from '../crawl/source-health.js';
 import { systemClock } from '../../shared/clock.js';
@@ -13,6 +14,10 @@ import { OpenSearchSearchIndex } from '../../shared/search/opensearch-search-ind
 import { EmbeddedSearchIndex } from '../../shared/search/embedded-search-index.js';
 import type { SearchIndex } from '../../shared/search/search-index.js';
 import { DynamoDbItemStore } from '../../shared/store/dynamodb-item-store.js';
+import { DynamoDbSubscriptionStore } from '../../shared/store/dynamodb-subscription-store.js';
+import { LinkBuilder } from '../../shared/subscriptions/links.js';
+import type { SubscriptionDeps } from '../../shared/subscriptions/subscriptions.js';
+import { TokenSigner } from '../../shared/subscriptions/tokens.js';
 import { corsOriginsFrom } from '../middleware/cors.js';
 import type { ApiDeps } from './routes.js';
 import { CachedSearchIndex } from './search-cache.js';
@@ -66,4 +71,17 @@ export const deps: ApiDeps = {
   sources: () => (sources ??= loadRegistry(config.SOURCE_REGISTRY).sources),
   sourceFlags: (source, health, now) => assessSourceHealth(source, health, now),
   corsOrigins: corsOriginsFrom(config.CORS_ORIGINS),
+};
+
+// The subscription routes (functions/api/subscription-routes.ts) share the API's HTTP stack.
+const tokenSecret = await loadTokenSecret(config);
+const tokens = new TokenSigner(tokenSecret);
+export const subscriptionDeps: SubscriptionDeps = {
+  subscriptions: new DynamoDbSubscriptionStore({ client, tableName: config.TABLE_NAME }),
+  mailer: mailerFor(config),
+  tokens,
+  links: new LinkBuilder({ baseUrl: config.PUBLIC_BASE_URL ?? `http://localhost:${config.PORT}`, tokens }),
+  clock,
+  log,
+  hashSecret: tokenSecret,
 };
