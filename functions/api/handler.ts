@@ -1,10 +1,10 @@
-import { buildApiHandler } from './build-handler.js';
+import { buildApiHandler } from './handler-builder.js';
 import { subscriptionRoutes } from './subscription-routes.js';
 import { deps, subscriptionDeps } from './wiring.js';
 
 /**
  * The API Lambda (API Gateway HTTP API, payload 2.0): request log, CORS, error mapping and
- * conditional GET around the router (see build-handler.ts), with the subscription routes mounted
+ * conditional GET around the router (see handler-builder.ts), with the subscription routes mounted
  * beside the search routes; ports come from wiring.ts.
  */
 export const handler = buildApiHandler(deps, subscriptionRoutes(subscriptionDeps));

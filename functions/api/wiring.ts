@@ -1,7 +1,9 @@
+import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { Logger } from '@aws-lambda-powertools/logger';
-import { loadTokenSecret, mailerFor } from '../alerts/wiring-mail.js';
 import { loadRegistry } from '../crawl/registry.js';
 import { assessSourceHealth } from '../crawl/source-health.js';
 import { systemClock } from '../../shared/clock.js';
@@ -9,6 +11,10 @@ import { loadConfig } from '../../shared/config.js';
 import type { Log } from '../../shared/log.js';
 import type { Source } from '../../shared/domain/source.js';
 import { ConfigError } from '../../shared/errors.js';
+import type { Mailer } from '../../shared/mail/mailer.js';
+import { OutboxMailer } from '../../shared/mail/outbox-mailer.js';
+import { SesMailer } from '../../shared/mail/ses-mailer.js';
+import { SmtpMailer } from '../../shared/mail/smtp-mailer.js';
 import { makeOpenSearchClient } from '../../shared/search/opensearch-client.js';
 import { OpenSearchSearchIndex } from '../../shared/search/opensearch-search-index.js';
 import { EmbeddedSearchIndex } from '../../shared/search/embedded-search-index.js';
@@ -73,12 +79,36 @@ export const deps: ApiDeps = {
   corsOrigins: corsOriginsFrom(config.CORS_ORIGINS),
 };
 
-// The subscription routes (functions/api/subscription-routes.ts) share the API's HTTP stack.
-const tokenSecret = await loadTokenSecret(config);
+// The subscription routes (functions/api/subscription-routes.ts) share the API's HTTP stack. Secret and
+// transport are chosen as in functions/alerts/wiring-mail.ts (a function may not import another's folder).
+async function loadTokenSecret(): Promise<string> {
+  if (!config.TOKEN_SECRET_ARN) return config.TOKEN_SECRET;
+  const out = await new SecretsManagerClient({ region: config.AWS_REGION }).send(
+    new GetSecretValueCommand({ SecretId: config.TOKEN_SECRET_ARN }),
+  );
+  if (!out.SecretString || out.SecretString.length < 16)
+    throw new ConfigError('TOKEN_SECRET_ARN names a secret without a SecretString of at least 16 characters');
+  return out.SecretString;
+}
+function mailer(): Mailer {
+  const transport = config.MAIL_TRANSPORT ?? (config.SMTP_URL ? 'smtp' : 'outbox');
+  if (transport === 'ses')
+    return new SesMailer({
+      client: new SESv2Client({ region: config.AWS_REGION }),
+      from: config.MAIL_FROM,
+      configurationSet: config.SES_CONFIGURATION_SET,
+    });
+  if (transport === 'smtp') {
+    if (!config.SMTP_URL) throw new ConfigError('SMTP_URL is required when MAIL_TRANSPORT=smtp');
+    return new SmtpMailer({ url: config.SMTP_URL, from: config.MAIL_FROM });
+  }
+  return new OutboxMailer({ dir: join(config.DATA_DIR, 'outbox'), from: config.MAIL_FROM });
+}
+const tokenSecret = await loadTokenSecret();
 const tokens = new TokenSigner(tokenSecret);
 export const subscriptionDeps: SubscriptionDeps = {
   subscriptions: new DynamoDbSubscriptionStore({ client, tableName: config.TABLE_NAME }),
-  mailer: mailerFor(config),
+  mailer: mailer(),
   tokens,
   links: new LinkBuilder({ baseUrl: config.PUBLIC_BASE_URL ?? `http://localhost:${config.PORT}`, tokens }),
   clock,

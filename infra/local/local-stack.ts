@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { buildApiHandler } from '../../functions/api/build-handler.js';
+import { buildApiHandler } from '../../functions/api/handler-builder.js';
 import { CachedSearchIndex } from '../../functions/api/search-cache.js';
 import type { ApiRoute } from '../../functions/api/routes.js';
 import { corsOriginsFrom } from '../../functions/middleware/cors.js';

@@ -6,7 +6,7 @@
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { buildApiHandler } from '../../functions/api/build-handler.js';
+import { buildApiHandler } from '../../functions/api/handler-builder.js';
 import { jsonResult } from '../../functions/api/routes.js';
 import { CachedSearchIndex } from '../../functions/api/search-cache.js';
 import { apiGatewayListener, type LambdaHttpHandler } from '../../infra/local/http-to-apigw.js';

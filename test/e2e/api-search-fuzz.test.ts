@@ -2,7 +2,7 @@ import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApiHandler } from '../../functions/api/build-handler.js';
+import { buildApiHandler } from '../../functions/api/handler-builder.js';
 import { searchParamNames } from '../../functions/api/schemas.js';
 import { apiGatewayListener, type LambdaHttpHandler } from '../../infra/local/http-to-apigw.js';
 import { testApi, type TestApi } from '../unit/functions/api/api-test-deps.js';

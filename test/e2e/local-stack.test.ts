@@ -127,7 +127,10 @@ describe('local stack', () => {
   it('publishes an OpenAPI 3.1 document that passes a real validator', async () => {
     const document = await json<Record<string, unknown>>('/v1/openapi.json');
 
-    const validated = await SwaggerParser.validate(document as never);
+    const validated = (await SwaggerParser.validate(document as never)) as {
+      openapi?: string;
+      paths?: Record<string, unknown>;
+    };
 
     expect(validated.openapi).toBe('3.1.0');
     expect(Object.keys(validated.paths ?? {})).toEqual(

@@ -1,5 +1,5 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { buildApiHandler } from '../../../../functions/api/build-handler.js';
+import { buildApiHandler } from '../../../../functions/api/handler-builder.js';
 import type { ApiDeps, ApiRoute } from '../../../../functions/api/routes.js';
 import { FixedClock } from '../../../../shared/clock.js';
 import type { SourceHealth } from '../../../../shared/domain/crawl-run.js';

@@ -79,7 +79,7 @@ describe('toApiGatewayEvent', () => {
 describe('recorded events through the API handler', () => {
   it('answers the recorded search with 200 JSON and CORS headers', async () => {
     const api = await testApi();
-    const { buildApiHandler } = await import('../../../../functions/api/build-handler.js');
+    const { buildApiHandler } = await import('../../../../functions/api/handler-builder.js');
     const handler = buildApiHandler(api.deps);
 
     const result = await handler(fixture('apigw-search-get.json'));
@@ -91,7 +91,7 @@ describe('recorded events through the API handler', () => {
 
   it('answers the recorded item request with 404 for an unknown id and the recorded preflight with 204', async () => {
     const api = await testApi();
-    const { buildApiHandler } = await import('../../../../functions/api/build-handler.js');
+    const { buildApiHandler } = await import('../../../../functions/api/handler-builder.js');
     const handler = buildApiHandler(api.deps);
 
     const item = await handler(fixture('apigw-item-get.json'));
