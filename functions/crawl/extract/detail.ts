@@ -7,7 +7,7 @@ import { normalizeText } from '../../../shared/ja/normalize.js';
  * Dates are left as text here; `toDraft` reads them through shared/ja.
  */
 export interface DetailFacts {
-  /** The content text, whitespace-collapsed (NFKC), for dates, prefectures and fields. */
+  /** The content text (NFKC, spaces collapsed, one line per block), for dates, prefectures and fields. */
   readonly text: string;
   readonly budgetText?: string;
   readonly budgetYen?: number;
@@ -19,7 +19,7 @@ const budgetRe =
   /(?:予算(?:額|規模)?|事業規模|補助上限額?|上限額|助成額|委託費|交付額|研究費)[\s:：]*(?:[^0-9\n]{0,12}?)((?:約)?[0-9][0-9,]*(?:\.[0-9]+)?\s*(?:億|千万|百万|万)?(?:[0-9][0-9,]*\s*(?:千万|百万|万))?円(?:程度|以内)?)/u;
 
 const eligibilityRe =
-  /(?:応募資格|申請資格|応募対象|対象者|補助対象者|応募できる者)[\s:：]*(.{4,300}?)(?=(?:応募期間|公募期間|受付期間|締切|予算|問い合わせ|問合せ|提出先|$))/u;
+  /(?:応募資格|申請資格|応募対象|対象者|補助対象者|応募できる者)[\s:：]*([^\n]{4,300}?)(?=\n|応募期間|公募期間|受付期間|締切|予算|問い合わせ|問合せ|提出先|$)/u;
 
 const eRadRe = /e-?Rad|府省共通研究開発管理システム/iu;
 
@@ -39,7 +39,12 @@ export function parseYen(text: string): number | undefined {
 
 /** Budget, eligibility and e-Rad requirement found in plain text. */
 export function factsFromText(rawText: string): DetailFacts {
-  const text = normalizeText(rawText);
+  // Line breaks (block boundaries) are kept: they end an eligibility cell or a label's value.
+  const text = rawText
+    .split(/\n+/u)
+    .map((line) => normalizeText(line))
+    .filter(Boolean)
+    .join('\n');
   const budget = budgetRe.exec(text)?.[1]?.trim();
   const eligibility = eligibilityRe.exec(text)?.[1]?.trim();
   return {

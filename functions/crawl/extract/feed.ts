@@ -68,7 +68,8 @@ export function feedDate(value: string | undefined): string | undefined {
       { hour: Number(h ?? 0), minute: Number(mi ?? 0), second: Number(s ?? 0) },
     );
   }
-  // RFC 822 without a zone is read as Tokyo time too.
+  // RFC 822 (`Wed, 19 Aug 2026 14:00:00 +0900`); without a zone it is read as Tokyo time too.
+  if (!/\d{1,2} [A-Za-z]{3,9} \d{4}/.test(v)) return undefined;
   const hasZone = /([+-]\d{4}|GMT|UTC|UT|[ECMP][SD]T|Z)\s*$/i.test(v);
   const ms = Date.parse(hasZone ? v : `${v} +0900`);
   if (Number.isNaN(ms)) return undefined;

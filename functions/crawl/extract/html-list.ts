@@ -93,7 +93,7 @@ export function extractHtmlList(html: string, baseUrl: string, list: HtmlList): 
     return out;
   };
   const titles = firstInside(list.title);
-  const links = list.link === list.title ? titles : firstInside(list.link ?? 'a[href]');
+  const links = list.link !== undefined && list.link === list.title ? titles : firstInside(list.link ?? 'a[href]');
   const dates = firstInside(list.date);
   const periods = firstInside(list.period);
 

@@ -1,0 +1,96 @@
+import { describe, expect, it } from 'vitest';
+import { ExtractionError } from '../../../../../functions/crawl/extract/extracted-item.js';
+import { extractHtmlList } from '../../../../../functions/crawl/extract/html-list.js';
+
+const maffLike = `<div id="main_content"><h1>報道発表資料</h1>
+<h2>令和8年11月分</h2><p class="list_item_date">11月24日</p>
+<dl class="list_item"><dt>研究開発</dt><dd><a href="./gijutsu/261124.html">先端技術を活用した農林水産研究高度化事業の公募について</a></dd></dl>
+<dl class="list_item"><dt>林野</dt><dd><a href="https://www.rinya.maff.go.jp/j/press/261124.html">森林の写真展</a></dd></dl>
+<h2>令和8年10月分</h2><p class="list_item_date">10月2日</p>
+<dl class="list_item"><dt>消費・安全</dt><dd><a href="./syouan/261002.html">講習会の開催について</a></dd></dl>
+</div><ul><li><a href="/menu.html">メニュー</a></li></ul>`;
+
+describe('extractHtmlList', () => {
+  it('gives day-only entries the preceding date and the 和暦 month heading', () => {
+    const page = extractHtmlList(maffLike, 'https://www.maff.go.jp/j/press/index.html', {
+      container: '#main_content',
+      item: 'dl.list_item',
+      title: 'dd a',
+      link: 'dd a',
+      dateBefore: 'p.list_item_date',
+      dateContext: 'h2',
+    });
+
+    expect(page.items).toEqual([
+      {
+        title: '先端技術を活用した農林水産研究高度化事業の公募について',
+        url: 'https://www.maff.go.jp/j/press/gijutsu/261124.html',
+        dateText: '11月24日',
+        dateContext: '令和8年11月分',
+      },
+      {
+        title: '森林の写真展',
+        url: 'https://www.rinya.maff.go.jp/j/press/261124.html',
+        dateText: '11月24日',
+        dateContext: '令和8年11月分',
+      },
+      {
+        title: '講習会の開催について',
+        url: 'https://www.maff.go.jp/j/press/syouan/261002.html',
+        dateText: '10月2日',
+        dateContext: '令和8年10月分',
+      },
+    ]);
+  });
+
+  it('reads table rows with an application period and skips the header row', () => {
+    const html = `<table class="koubo"><tr><th>掲載日</th><th>件名</th><th>募集期間</th></tr>
+      <tr><td class="date">令和8年11月4日</td><td class="title"><a href="/hojo/1.html">ものづくり
+        助成金　（第３回）</a></td><td class="period">令和8年11月4日～令和8年12月11日</td></tr></table>`;
+
+    const page = extractHtmlList(html, 'http://pref.example/hojo/index.html', {
+      item: 'table.koubo tr',
+      title: 'td.title a',
+      link: 'td.title a',
+      date: 'td.date',
+      period: 'td.period',
+    });
+
+    expect(page.items).toEqual([
+      {
+        title: 'ものづくり 助成金 （第３回）',
+        url: 'http://pref.example/hojo/1.html',
+        dateText: '令和8年11月4日',
+        periodText: '令和8年11月4日～令和8年12月11日',
+      },
+    ]);
+  });
+
+  it('resolves links against <base href> and finds the next page', () => {
+    const html = `<head><base href="https://news.example/archive/"></head><ul><li><a href="a.html">お知らせ</a></li></ul>
+      <div class="next"><a href="?page=2">次へ</a></div>`;
+
+    const page = extractHtmlList(html, 'https://news.example/index.html', { item: 'ul li', nextPage: '.next a' });
+
+    expect(page.items[0]?.url).toBe('https://news.example/archive/a.html');
+    expect(page.nextPageUrl).toBe('https://news.example/archive/?page=2');
+  });
+
+  it('accepts jQuery-only selectors through cheerio', () => {
+    const page = extractHtmlList(
+      '<ul><li><a href="/1">一</a></li><li><a href="/2">二</a></li></ul>',
+      'https://x.example/',
+      {
+        item: 'li:first',
+      },
+    );
+
+    expect(page.items.map((i) => i.title)).toEqual(['一']);
+  });
+
+  it('throws an ExtractionError naming the selector when nothing matches (a redesign)', () => {
+    expect(() =>
+      extractHtmlList('<div>リニューアルしました</div>', 'https://x.example/', { item: 'dl.list_item' }),
+    ).toThrow(new ExtractionError('no entries match the item selector "dl.list_item"; has the page layout changed?'));
+  });
+});
