@@ -24,19 +24,11 @@ export function escapeHtml(text: string): string {
  * the offset of the original code point it came from, so matches found in folded text can be
  * marked in the original.
  */
-function foldWithMap(text: string): { folded: string; origin: Int32Array; originEnd: Int32Array } {
+function foldWithMap(text: string): { folded: string; origin?: Int32Array; originEnd?: Int32Array } {
   // Fast path: most text folds one code unit to one code unit (full-width ASCII, half-width kana
   // without voicing marks, case), so offsets carry over unchanged.
   const whole = text.replace(/\s/gu, ' ').normalize('NFKC').toLowerCase();
-  if (whole.length === text.length && !/[\u3099\u309a\uff9e\uff9f]/u.test(text)) {
-    const identity = new Int32Array(text.length);
-    const identityEnd = new Int32Array(text.length);
-    for (let k = 0; k < text.length; k++) {
-      identity[k] = k;
-      identityEnd[k] = k + 1;
-    }
-    return { folded: whole, origin: identity, originEnd: identityEnd };
-  }
+  if (whole.length === text.length && !/[\u3099\u309a\uff9e\uff9f]/u.test(text)) return { folded: whole };
   let folded = '';
   const origin: number[] = [];
   const originEnd: number[] = [];
@@ -59,8 +51,8 @@ export function matchSpans(text: string, terms: readonly QueryTerm[]): Array<[nu
   const spans: Array<[number, number]> = [];
   for (const term of terms) {
     for (const [s, e] of termSpansIn(folded, term)) {
-      const start = origin[s];
-      const end = originEnd[e - 1];
+      const start = origin ? origin[s] : s;
+      const end = originEnd ? originEnd[e - 1] : e;
       if (start !== undefined && end !== undefined) spans.push([start, end]);
     }
   }
