@@ -5,7 +5,7 @@ import { extractFeed, feedDate } from '../../../../../functions/crawl/extract/fe
 const rdf = `<?xml version="1.0" encoding="UTF-8"?>
 <rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns="http://purl.org/rss/1.0/" xmlns:dc="http://purl.org/dc/elements/1.1/">
 <channel rdf:about="https://www.mext.go.jp/b_menu/news/"><title>新着情報</title></channel>
-<item rdf:about="https://www.mext.go.jp/a.html"><title>「第２回　地域科学技術
+<item rdf:about="https://www.mext.go.jp/a.html"><title>「第２回\u3000地域科学技術
   振興会議」を開催します</title><link>https://www.mext.go.jp/a.html</link><dc:date>2026-11-19T14:00:00+09:00</dc:date></item>
 </rdf:RDF>
 `;

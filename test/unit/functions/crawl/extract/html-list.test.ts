@@ -46,7 +46,7 @@ describe('extractHtmlList', () => {
   it('reads table rows with an application period and skips the header row', () => {
     const html = `<table class="koubo"><tr><th>掲載日</th><th>件名</th><th>募集期間</th></tr>
       <tr><td class="date">令和8年11月4日</td><td class="title"><a href="/hojo/1.html">ものづくり
-        助成金　（第３回）</a></td><td class="period">令和8年11月4日～令和8年12月11日</td></tr></table>`;
+        助成金\u3000（第３回）</a></td><td class="period">令和8年11月4日～令和8年12月11日</td></tr></table>`;
 
     const page = extractHtmlList(html, 'http://pref.example/hojo/index.html', {
       item: 'table.koubo tr',
