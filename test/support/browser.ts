@@ -14,6 +14,9 @@ export const chromiumSkipNote = chromiumMissing
   ? ` (skipped: ${chromiumPath} not found; install the Debian package \`chromium\`: apt-get install -y chromium)`
   : '';
 
+// The default reporter hides the titles of a skipped file; say it on stderr too.
+if (chromiumMissing) console.warn(`browser suite${chromiumSkipNote}`);
+
 /** Screenshots of the main views, kept as CI artifacts (gitignored). */
 export const screenshotDir = join(process.cwd(), 'test-results', 'screenshots');
 

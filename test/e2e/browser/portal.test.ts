@@ -44,6 +44,7 @@ describe.skipIf(chromiumMissing)(`portal page in Chromium${chromiumSkipNote}`, (
     const firstPageTitles = await resultTitles().allTextContents();
 
     await page.getByRole('link', { name: '次のページ' }).click();
+    await page.locator('#result-list[data-search*="cursor="]').waitFor();
 
     await expect.poll(() => summary().textContent()).toBe(`${total}件中 21–${Math.min(40, total)}件を表示`);
     expect(page.url()).toContain('cursor=');
@@ -57,6 +58,7 @@ describe.skipIf(chromiumMissing)(`portal page in Chromium${chromiumSkipNote}`, (
     await page.getByLabel('キーワード').press('Enter');
 
     await expect.poll(() => new URL(page.url()).searchParams.get('q')).toBe('クラスター');
+    await page.locator('#result-list[data-search^="q="]').waitFor();
     await expect.poll(() => summary().textContent()).toMatch(/^\d+件中/);
     const marks = await page.locator('#result-list mark').allTextContents();
     expect(marks.length).toBeGreaterThan(0);
@@ -70,6 +72,7 @@ describe.skipIf(chromiumMissing)(`portal page in Chromium${chromiumSkipNote}`, (
     await openFacet.check();
 
     await expect.poll(() => new URL(page.url()).searchParams.getAll('status')).toEqual(['open']);
+    await page.locator('#result-list[data-search$="status=open"]').waitFor();
     await expect.poll(() => summary().textContent()).toMatch(new RegExp(`^${openCount}件中`));
     const badges = await page.locator('#result-list .badge[class*="status-"]').allTextContents();
     expect(badges.length).toBe(openCount);
@@ -78,6 +81,14 @@ describe.skipIf(chromiumMissing)(`portal page in Chromium${chromiumSkipNote}`, (
     expect(await page.getByRole('link', { name: 'この検索をRSSでフォロー' }).getAttribute('href')).toMatch(
       /\/v1\/feed\.rss\?q=%E3%82%AF%E3%83%A9%E3%82%B9%E3%82%BF%E3%83%BC&status=open$/,
     );
+    expect(await page.locator('link#feed[rel="alternate"]').getAttribute('href')).toMatch(
+      /\/v1\/feed\.rss\?q=.+&status=open$/,
+    );
+    const feed = await fetch(
+      (await page.getByRole('link', { name: 'この検索をRSSでフォロー' }).getAttribute('href')) ?? '',
+    );
+    expect(feed.headers.get('content-type')).toContain('application/rss+xml');
+    expect((await feed.text()).match(/<item>/g)?.length).toBe(openCount);
     expect(await page.getByRole('link', { name: 'CSVダウンロード' }).getAttribute('href')).toContain('/v1/export.csv?');
     await screenshot(page, 'results-facets-highlights');
 
@@ -94,7 +105,7 @@ describe.skipIf(chromiumMissing)(`portal page in Chromium${chromiumSkipNote}`, (
     await page.getByLabel('並び順').selectOption({ label: '締切が近い順' });
 
     await expect.poll(() => new URL(page.url()).searchParams.get('sort')).toBe('deadline');
-    await expect.poll(() => page.locator('#result-list .meta').count()).toBeGreaterThan(1);
+    await page.locator('#result-list[data-search*="sort=deadline"]').waitFor();
     const deadlines = (await page.locator('#result-list .meta').allTextContents())
       .map((meta) => meta.match(/締切 (\d{4}\/\d{1,2}\/\d{1,2} \d{2}:\d{2})/)?.[1])
       .filter((d): d is string => d !== undefined)

@@ -79,7 +79,10 @@ async function renderSearch(key: string): Promise<void> {
       ? '条件に合うものは見つかりませんでした。'
       : `${page.totalIsLowerBound ? `${page.total}件以上` : `${page.total}件`}中 ${first}–${first + page.items.length - 1}件を表示`;
   renderFacets(page);
-  byId('result-list').replaceChildren(...page.items.map(resultItem));
+  const list = byId('result-list');
+  list.replaceChildren(...page.items.map(resultItem));
+  // Which search the list shows (scripts and tests wait on it instead of guessing).
+  list.dataset.search = key;
   renderPager(page);
   renderLinks();
 }
@@ -212,6 +215,8 @@ function renderPager(page: SearchResponse): void {
 function renderLinks(): void {
   const params = apiParams(state, { sort: false });
   byId<HTMLAnchorElement>('rss').href = apiLink('/v1/feed.rss', params);
+  // Feed readers and browsers discover the current search's feed from the head.
+  byId<HTMLLinkElement>('feed').href = apiLink('/v1/feed.rss', params);
   byId<HTMLAnchorElement>('csv').href = apiLink('/v1/export.csv', apiParams(state));
   const labels = [
     state.q ? `「${state.q}」` : '',
