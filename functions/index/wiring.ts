@@ -1,5 +1,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { systemClock } from '../../shared/clock.js';
 import { loadConfig } from '../../shared/config.js';
@@ -9,6 +11,8 @@ import { EmbeddedSearchIndex } from '../../shared/search/embedded-search-index.j
 import { makeOpenSearchClient } from '../../shared/search/opensearch-client.js';
 import { OpenSearchSearchIndex } from '../../shared/search/opensearch-search-index.js';
 import type { SearchIndex } from '../../shared/search/search-index.js';
+import { DynamoDbItemStore } from '../../shared/store/dynamodb-item-store.js';
+import type { ItemStore } from '../../shared/store/item-store.js';
 import type { StreamDeps } from './process-stream.js';
 
 /**
@@ -44,4 +48,19 @@ export const deps: StreamDeps = {
   log,
   // Stream images are AttributeValue JSON; StreamRecordSchema has checked each is an object map.
   unmarshall: (image) => unmarshall(image as unknown as Record<string, AttributeValue>),
+};
+
+const documents = DynamoDBDocumentClient.from(
+  new DynamoDBClient({
+    region: config.AWS_REGION,
+    ...(config.DYNAMODB_ENDPOINT ? { endpoint: config.DYNAMODB_ENDPOINT } : {}),
+  }),
+  { marshallOptions: { removeUndefinedValues: true } },
+);
+
+/** The reindex function's ports: the same index, plus the table it rebuilds from. */
+export const reindexDeps: { readonly store: ItemStore; readonly index: SearchIndex; readonly log: Log } = {
+  store: new DynamoDbItemStore({ client: documents, tableName: config.TABLE_NAME, clock: systemClock, log }),
+  index: deps.index,
+  log,
 };
