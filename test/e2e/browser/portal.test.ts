@@ -63,6 +63,9 @@ describe.skipIf(chromiumMissing)(`portal page in Chromium${chromiumSkipNote}`, (
     const marks = await page.locator('#result-list mark').allTextContents();
     expect(marks.length).toBeGreaterThan(0);
     expect(new Set(marks)).toEqual(new Set(['クラスター']));
+    // Highlights arrive HTML-escaped; the page shows the characters, never the entities or tags.
+    const listText = (await page.locator('#result-list').textContent()) ?? '';
+    expect(listText).not.toMatch(/&(#x?[0-9a-f]+|amp|lt|gt|quot);|<\/?mark>/i);
     const openFacet = page.getByRole('checkbox', { name: /^募集中 \(\d+\)$/ });
     const openCount = Number(
       (await page.locator('label[for="f-status-open"] .count').textContent())?.match(/\d+/)?.[0],
