@@ -100,10 +100,15 @@ export function toDraft(item: ExtractedItem, ctx: DraftContext): DraftOutcome {
       closesAt ??= deadline?.at;
     }
   }
-  const periodSource = detail?.text ?? (kind === 'call' ? summary : undefined);
-  if (periodSource && (!opensAt || !closesAt)) {
-    const period = findPeriod(periodSource, ctx.refDate);
-    const deadline = findDeadline(periodSource, ctx.refDate);
+  if (detail) {
+    // The call's own page is the authority: its deadline carries the time (正午, 17時必着) a list omits.
+    const period = findPeriod(detail.text, ctx.refDate);
+    const deadline = findDeadline(detail.text, ctx.refDate);
+    opensAt ??= period?.start;
+    closesAt = deadline?.at ?? closesAt ?? period?.end;
+  } else if (kind === 'call' && summary && (!opensAt || !closesAt)) {
+    const period = findPeriod(summary, ctx.refDate);
+    const deadline = findDeadline(summary, ctx.refDate);
     opensAt ??= period?.start;
     closesAt ??= deadline?.at ?? period?.end;
   }

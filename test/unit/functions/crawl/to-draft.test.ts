@@ -94,6 +94,27 @@ describe('toDraft', () => {
     });
   });
 
+  it('prefers the detail page deadline, with its time, to the end of the listed period', () => {
+    const detail = factsFromText(
+      '公募期間\n令和8年11月10日（火）～令和8年12月25日（金）正午（e-Rad受付締切）\n予算規模\n1地域あたり年間1億円程度',
+    );
+
+    const outcome = toDraft(
+      {
+        title: '都市エリア産学官連携促進事業',
+        url: 'http://pref.example/k.html',
+        periodText: '令和8年11月10日～令和8年12月25日',
+      },
+      { ...ctx(prefCalls), detail },
+    );
+
+    expect(outcome.ok && outcome.draft).toMatchObject({
+      opensAt: '2026-11-10T00:00:00+09:00',
+      closesAt: '2026-12-25T12:00:00+09:00',
+      budget: { text: '1億円程度', amountYen: 100_000_000 },
+    });
+  });
+
   it('reports an entry that fails the Item schema with the field, instead of storing it', () => {
     const outcome = toDraft({ title: 'x'.repeat(1001), url: 'https://www.mlit.go.jp/x.html' }, ctx(news));
 
