@@ -14,14 +14,26 @@ const boolFromEnv = z
 
 /** Every variable, its schema and what it does. */
 export const configFields = {
-  STAGE: { schema: z.string().regex(/^[a-z][a-z0-9-]{0,15}$/).default('dev'), doc: 'deployment stage name' },
+  STAGE: {
+    schema: z
+      .string()
+      .regex(/^[a-z][a-z0-9-]{0,15}$/)
+      .default('dev'),
+    doc: 'deployment stage name',
+  },
   AWS_REGION: { schema: z.string().default('ap-northeast-1'), doc: 'AWS region of the table, domain and SES' },
   TABLE_NAME: { schema: z.string().min(3).default('chiiki-items'), doc: 'DynamoDB single table' },
   DYNAMODB_ENDPOINT: { schema: optionalUrl, doc: 'DynamoDB endpoint override (dynalite or a test server)' },
   SEARCH_ENGINE: { schema: z.enum(['embedded', 'opensearch']).default('embedded'), doc: 'search engine adapter' },
   OPENSEARCH_ENDPOINT: { schema: optionalUrl, doc: 'OpenSearch URL; required when SEARCH_ENGINE=opensearch' },
   OPENSEARCH_SIGV4: { schema: boolFromEnv.default(false), doc: 'sign OpenSearch requests with SigV4 (AWS)' },
-  OPENSEARCH_INDEX: { schema: z.string().regex(/^[a-z0-9][a-z0-9_-]*$/).default('chiiki-items'), doc: 'index alias prefix' },
+  OPENSEARCH_INDEX: {
+    schema: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9_-]*$/)
+      .default('chiiki-items'),
+    doc: 'index alias prefix',
+  },
   DATA_DIR: { schema: z.string().default('.data'), doc: 'local data folder (dynalite, embedded index, outbox)' },
   PORT: { schema: z.coerce.number().int().min(0).max(65535).default(3000), doc: 'local HTTP port' },
   PUBLIC_BASE_URL: { schema: optionalUrl, doc: 'base URL used in mail links; defaults to http://localhost:PORT' },
@@ -35,9 +47,15 @@ export const configFields = {
     doc: 'User-Agent sent to every site; names the portal and a contact URL',
   },
   CRAWL_QUEUE_URL: { schema: optionalUrl, doc: 'SQS queue of crawl jobs (AWS)' },
-  MAIL_TRANSPORT: { schema: z.enum(['outbox', 'smtp', 'ses']).optional(), doc: 'mail transport; default smtp when SMTP_URL is set, else outbox' },
+  MAIL_TRANSPORT: {
+    schema: z.enum(['outbox', 'smtp', 'ses']).optional(),
+    doc: 'mail transport; default smtp when SMTP_URL is set, else outbox',
+  },
   SMTP_URL: { schema: optionalUrl, doc: 'SMTP server URL, e.g. smtp://localhost:2525' },
-  MAIL_FROM: { schema: z.string().min(3).default('地域科学技術ポータル <alerts@chiiki-portal.localhost>'), doc: 'sender of alert mails' },
+  MAIL_FROM: {
+    schema: z.string().min(3).default('地域科学技術ポータル <alerts@chiiki-portal.localhost>'),
+    doc: 'sender of alert mails',
+  },
   SES_CONFIGURATION_SET: { schema: z.string().optional(), doc: 'SES configuration set (bounce and complaint events)' },
   TOKEN_SECRET: {
     schema: z.string().min(16).default('local-development-secret-change-me'),

@@ -42,7 +42,9 @@ export function consoleLog(level: 'debug' | 'info' | 'warn' | 'error' = 'info'):
   const write = (entryLevel: keyof typeof order, message: string, data?: Record<string, unknown> | Error) => {
     if (order[entryLevel] < order[level]) return;
     const fields = data instanceof Error ? { error: data.message, name: data.name } : data;
-    process.stderr.write(JSON.stringify({ level: entryLevel, message, ...fields, time: new Date().toISOString() }) + '\n');
+    process.stderr.write(
+      JSON.stringify({ level: entryLevel, message, ...fields, time: new Date().toISOString() }) + '\n',
+    );
   };
   return {
     debug: (m, d) => write('debug', m, d),

@@ -23,7 +23,9 @@ export function itemIdFor(canonicalUrl: string): ItemId {
 }
 
 /** JIS X 0401 prefecture code, '01' (北海道) to '47' (沖縄県). */
-export const PrefectureCodeSchema = z.string().regex(/^(0[1-9]|[1-3][0-9]|4[0-7])$/, 'expected a JIS prefecture code 01-47');
+export const PrefectureCodeSchema = z
+  .string()
+  .regex(/^(0[1-9]|[1-3][0-9]|4[0-7])$/, 'expected a JIS prefecture code 01-47');
 
 /** The 10 regional blocks of the 地域科学技術 ブロック協議会. */
 export const RegionBlockSchema = z.enum([
@@ -140,7 +142,10 @@ export function contentOf(value: ItemContent): ItemContent {
 }
 
 /** Field-level diff of two contents; `material` when any changed field is in `materialFields`. */
-export function diffContent(before: ItemContent, after: ItemContent): { changes: ChangeRecord['changes']; material: boolean } {
+export function diffContent(
+  before: ItemContent,
+  after: ItemContent,
+): { changes: ChangeRecord['changes']; material: boolean } {
   const changes: ChangeRecord['changes'] = [];
   for (const key of contentKeys) {
     const a = before[key] ?? null;
