@@ -112,10 +112,11 @@ export class AppStack extends Stack {
       fn.addEnvironment('SOURCE_REGISTRY', config.sourceRegistry);
 
     new CfnOutput(this, 'ApiUrl', { value: this.api.url, description: 'base URL of the search API' });
-    new CfnOutput(this, 'ReindexFunctionName', {
-      value: this.indexer.reindexFunction.fn.functionName,
-      description: 'aws lambda invoke --function-name <this> --payload {} out.json',
-    });
+    if (this.indexer.reindexFunction)
+      new CfnOutput(this, 'ReindexFunctionName', {
+        value: this.indexer.reindexFunction.fn.functionName,
+        description: 'aws lambda invoke --function-name <this> --payload {} out.json',
+      });
     new CfnOutput(this, 'CrawlDeadLetterQueueUrl', { value: this.crawl.deadLetterQueue.queueUrl });
     new CfnOutput(this, 'AlarmTopicArn', { value: this.observability.alarmTopic.topicArn });
     new CfnOutput(this, 'DashboardName', { value: `chiiki-${stage}` });

@@ -13,8 +13,14 @@ export const functionSpecs = {
   dispatch: { entry: 'functions/crawl/dispatch-handler.ts', memoryMb: 256, timeoutSec: 30, service: 'crawl-dispatch' },
   /** DynamoDB stream (NEW_AND_OLD_IMAGES) to OpenSearch; returns batchItemFailures. */
   index: { entry: 'functions/index/handler.ts', memoryMb: 512, timeoutSec: 60, service: 'index' },
-  /** Manual full reindex from the table. */
-  reindex: { entry: 'functions/index/reindex-handler.ts', memoryMb: 1024, timeoutSec: 900, service: 'reindex' },
+  /** Manual full reindex from the table; an operator tool, so the app still deploys without it (with a warning). */
+  reindex: {
+    entry: 'functions/index/reindex-handler.ts',
+    memoryMb: 1024,
+    timeoutSec: 900,
+    service: 'reindex',
+    optional: true,
+  },
   /** HTTP API v2. */
   api: { entry: 'functions/api/handler.ts', memoryMb: 512, timeoutSec: 10, service: 'api' },
   /** Saved-search digests, scheduled after crawl cycles. */
@@ -29,6 +35,8 @@ export interface FunctionSpec {
   readonly timeoutSec: number;
   /** `POWERTOOLS_SERVICE_NAME` and the `service` dimension of the function's EMF metrics. */
   readonly service: string;
+  /** The app is built without this function, with a synthesis warning, when its handler file is missing. */
+  readonly optional?: boolean;
 }
 
 export type FunctionKey = keyof typeof functionSpecs;
@@ -46,11 +54,17 @@ export const metricsNamespace = 'ChiikiPortal';
  */
 export const bundledFolders = [{ from: 'functions/crawl/registries', to: 'registries' }] as const;
 
-/** Handler files of `functionSpecs` that do not exist (relative paths). */
-export function missingEntries(root: string = repoRoot): string[] {
-  return Object.values(functionSpecs)
+/** Handler files of `functionSpecs` that do not exist (relative paths); `required` leaves out optional functions. */
+export function missingEntries(root: string = repoRoot, which: 'all' | 'required' = 'all'): string[] {
+  return Object.values(functionSpecs as Record<FunctionKey, FunctionSpec>)
+    .filter((spec) => which === 'all' || !spec.optional)
     .map((spec) => spec.entry)
     .filter((entry) => !existsSync(join(root, entry)));
+}
+
+/** Whether the function's handler file exists. */
+export function hasEntry(key: FunctionKey, root: string = repoRoot): boolean {
+  return existsSync(join(root, functionSpecs[key].entry));
 }
 
 /**

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { App, Tags, Validations, type AppProps } from 'aws-cdk-lib';
+import { Annotations, App, Tags, Validations, type AppProps } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { loadRegistry } from '../../functions/crawl/registry.js';
 import { AppStack } from './app-stack.js';
@@ -34,7 +34,7 @@ export interface PortalApp {
  */
 export function createPortalApp(options: PortalAppOptions = {}): PortalApp {
   const { schedules, portalDir, nag = true, ...appProps } = options;
-  const missing = missingEntries();
+  const missing = missingEntries(repoRoot, 'required');
   if (missing.length > 0)
     throw new Error(
       `cannot build the CDK app: handler files missing (listed in infra/aws/functions.ts): ${missing.join(', ')}`,
@@ -66,6 +66,11 @@ export function createPortalApp(options: PortalAppOptions = {}): PortalApp {
       ? new SiteStack(app, `${prefix}-Site`, { config, description: `chiiki-portal ${config.stage}: portal page` })
       : undefined;
 
+  for (const entry of missingEntries(repoRoot, 'all'))
+    Annotations.of(service).addWarningV2(
+      'chiiki:missing-handler',
+      `${entry} is missing: that function is not deployed`,
+    );
   Tags.of(app).add('project', 'chiiki-portal');
   Tags.of(app).add('stage', config.stage);
   if (nag) Validations.of(app).addPlugins(new AwsSolutionsChecks(app));

@@ -5,6 +5,7 @@ import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { ItemsTable } from './items-table.js';
 import { acknowledge } from '../nag.js';
+import { hasEntry } from '../functions.js';
 import { ProjectFunction } from './project-function.js';
 import { deadLetterQueue } from './queues.js';
 import type { SearchDomain } from './search-domain.js';
@@ -24,7 +25,8 @@ export interface IndexerProps {
  */
 export class Indexer extends Construct {
   readonly indexFunction: ProjectFunction;
-  readonly reindexFunction: ProjectFunction;
+  /** Absent while its handler file is missing (an optional function). */
+  readonly reindexFunction?: ProjectFunction;
   readonly deadLetterQueue: sqs.Queue;
 
   constructor(scope: Construct, id: string, props: IndexerProps) {
@@ -55,8 +57,10 @@ export class Indexer extends Construct {
       'dynamodb:ListStreams (added by the stream event source) has no resource-level permissions; all other stream actions are scoped to the table stream ARN',
     );
 
-    this.reindexFunction = new ProjectFunction(this, 'ReindexFunction', { ...common, key: 'reindex' });
-    props.search.bindSearch(this.reindexFunction, 'write');
-    props.table.bindTable(this.reindexFunction, 'read');
+    if (hasEntry('reindex')) {
+      this.reindexFunction = new ProjectFunction(this, 'ReindexFunction', { ...common, key: 'reindex' });
+      props.search.bindSearch(this.reindexFunction, 'write');
+      props.table.bindTable(this.reindexFunction, 'read');
+    }
   }
 }
