@@ -20,6 +20,9 @@ describe.skipIf(chromiumMissing)(`portal page in Chromium${chromiumSkipNote}`, (
     dataDir = mkdtempSync(join(tmpdir(), 'chiiki-portal-browser-'));
     stack = await startLocalStack({ dataDir, port: 0, registry: 'sample', schedule: false });
     await stack.firstCrawl;
+    // One sample site moves a deadline, so a call has a change history to show.
+    stack.sampleSites?.advance('changing');
+    await stack.crawl(['sample-changing']);
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1280, height: 900 }, locale: 'ja-JP', timezoneId: 'Asia/Tokyo' });
   }, 120_000);
@@ -176,5 +179,18 @@ describe.skipIf(chromiumMissing)(`portal page in Chromium${chromiumSkipNote}`, (
     expect(await again.json()).toEqual({ status: 'unsubscribed' });
     const reconfirm = await fetch(confirmUrl ?? '', { method: 'POST', headers: { accept: 'application/json' } });
     expect(reconfirm.status).toBe(400);
+  });
+
+  it('shows the change history of a call whose deadline moved, marked as an important change', async () => {
+    await page.goto(`${stack.apiUrl}/?q=${encodeURIComponent('地域産学官共同研究拠点整備事業')}`);
+    await page.locator('#result-list[data-search^="q="] .result-title').first().click();
+
+    const history = page.locator('#detail ol.history > li');
+    await expect.poll(() => history.count()).toBeGreaterThan(0);
+    expect(await history.first().textContent()).toMatch(
+      /^版2 .+重要な変更.*締切: 2026\/12\/\d+ \d{2}:\d{2} → 2026\/12\/24 \d{2}:\d{2}/,
+    );
+    expect(await page.locator('#detail .provenance tbody tr').first().textContent()).toContain('changing');
+    await screenshot(page, 'detail-change-history', false);
   });
 });
