@@ -39,7 +39,6 @@ export class SiteStack extends Stack {
     this.distribution = new cloudfront.Distribution(this, 'PortalDistribution', {
       comment: `chiiki-portal ${props.config.stage} portal page`,
       defaultRootObject: 'index.html',
-      minimumProtocolVersion: cloudfront.SecurityPolicyProtocol.TLS_V1_2_2021,
       defaultBehavior: {
         origin: S3BucketOrigin.withOriginAccessControl(this.bucket),
         viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
