@@ -4,7 +4,7 @@ import type { Source } from '../../shared/domain/source.js';
 import type { ItemStore } from '../../shared/store/item-store.js';
 import type { SourcesResponse, SourceView } from './schemas.js';
 
-/** Whether a source needs an operator's look; the crawler owns the rule (functions/crawl/source-health.ts). */
+/** Whether a source needs an operator's look; the crawler owns the rule (shared/sources/source-health.ts). */
 export type SourceFlags = (
   source: Source,
   health: SourceHealth | undefined,

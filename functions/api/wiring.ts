@@ -4,8 +4,8 @@ import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-sec
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { Logger } from '@aws-lambda-powertools/logger';
-import { loadRegistry } from '../crawl/registry.js';
-import { assessSourceHealth } from '../crawl/source-health.js';
+import { loadRegistry } from '../../shared/sources/registry.js';
+import { assessSourceHealth } from '../../shared/sources/source-health.js';
 import { systemClock } from '../../shared/clock.js';
 import { loadConfig } from '../../shared/config.js';
 import type { Log } from '../../shared/log.js';

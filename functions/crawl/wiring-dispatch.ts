@@ -3,7 +3,7 @@ import { systemClock } from '../../shared/clock.js';
 import { loadConfig } from '../../shared/config.js';
 import { ConfigError } from '../../shared/errors.js';
 import type { DispatchDeps } from './dispatch.js';
-import { loadRegistry } from './registry.js';
+import { loadRegistry } from '../../shared/sources/registry.js';
 import { SqsCrawlQueue } from './wiring-sqs-crawl-queue.js';
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { Log } from '../../shared/log.js';

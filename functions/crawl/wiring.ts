@@ -7,7 +7,7 @@ import type { Log } from '../../shared/log.js';
 import { DynamoDbItemStore } from '../../shared/store/dynamodb-item-store.js';
 import type { CrawlJobDeps } from './crawl-jobs.js';
 import { politeFetcherFactory } from './fetcher-factory.js';
-import { loadRegistry } from './registry.js';
+import { loadRegistry } from '../../shared/sources/registry.js';
 
 /**
  * Builds the crawl Lambda's ports once per container: the registry named by SOURCE_REGISTRY

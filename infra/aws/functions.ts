@@ -52,7 +52,7 @@ export const metricsNamespace = 'ChiikiPortal';
  * the module: the source registries (`loadRegistry` resolves `./registries/<name>.yaml` against
  * `import.meta.url`, which is the bundle's `index.mjs` in Lambda).
  */
-export const bundledFolders = [{ from: 'functions/crawl/registries', to: 'registries' }] as const;
+export const bundledFolders = [{ from: 'shared/sources/registries', to: 'registries' }] as const;
 
 /** Handler files of `functionSpecs` that do not exist (relative paths); `required` leaves out optional functions. */
 export function missingEntries(root: string = repoRoot, which: 'all' | 'required' = 'all'): string[] {

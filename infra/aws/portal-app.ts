@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Annotations, App, Tags, Validations, type AppProps } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { loadRegistry } from '../../functions/crawl/registry.js';
+import { loadRegistry } from '../../shared/sources/registry.js';
 import { AppStack } from './app-stack.js';
 import { resolveStageConfig, type StageConfig } from './config.js';
 import { DataStack } from './data-stack.js';

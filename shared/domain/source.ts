@@ -4,7 +4,7 @@ import { ItemKindSchema, PrefectureCodeSchema } from './item.js';
 /**
  * A source definition: one site (feed, list page or API) the crawler reads. Sources are data,
  * not code: an operator adds a site by writing a definition in a registry file
- * (functions/crawl/registries/*.yaml). Every object is strict, so a typo in a key fails loudly
+ * (shared/sources/registries/*.yaml). Every object is strict, so a typo in a key fails loudly
  * with the path of the bad field.
  */
 

@@ -6,7 +6,7 @@ import { crawlAll } from '../../functions/crawl/crawl-all.js';
 import { extractFeed } from '../../functions/crawl/extract/feed.js';
 import { extractHtmlList } from '../../functions/crawl/extract/html-list.js';
 import { politeFetcherFactory } from '../../functions/crawl/fetcher-factory.js';
-import { loadRegistry } from '../../functions/crawl/registry.js';
+import { loadRegistry } from '../../shared/sources/registry.js';
 import { startSampleSiteServer } from '../../infra/local/sample-site-server.js';
 import { FixedClock } from '../../shared/clock.js';
 import type { HtmlList } from '../../shared/domain/source.js';

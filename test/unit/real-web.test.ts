@@ -7,7 +7,7 @@ import { decodeBody } from '../../functions/crawl/charset.js';
 import { ExtractionError } from '../../functions/crawl/extract/extracted-item.js';
 import { extractFeed } from '../../functions/crawl/extract/feed.js';
 import { extractPage } from '../../functions/crawl/extract/extract-page.js';
-import { loadRegistry, registryPath } from '../../functions/crawl/registry.js';
+import { loadRegistry, registryPath } from '../../shared/sources/registry.js';
 import { trySource } from '../../infra/cli/commands/source-try.js';
 import type { Source } from '../../shared/domain/source.js';
 import { PermanentFetchError } from '../../shared/errors.js';

@@ -11,8 +11,8 @@
 import { readFileSync } from 'node:fs';
 import { decodeBody } from '../../../functions/crawl/charset.js';
 import { extractPage } from '../../../functions/crawl/extract/extract-page.js';
-import { loadRegistry, parseSourceDefinition } from '../../../functions/crawl/registry.js';
-import { isStale } from '../../../functions/crawl/source-health.js';
+import { loadRegistry, parseSourceDefinition } from '../../../shared/sources/registry.js';
+import { isStale } from '../../../shared/sources/source-health.js';
 import { toDraft } from '../../../functions/crawl/to-draft.js';
 import { itemIdFor } from '../../../shared/domain/item.js';
 import type { Source } from '../../../shared/domain/source.js';

@@ -3,7 +3,7 @@
  * the shipped registries (or the files given) and prints one line per registry. Exit 2 with every
  * bad field named (`sources.3.schedule: ...`) when a definition is invalid.
  */
-import { builtInRegistries, loadRegistry } from '../../../functions/crawl/registry.js';
+import { builtInRegistries, loadRegistry } from '../../../shared/sources/registry.js';
 import { AppError } from '../../../shared/errors.js';
 
 const usage = 'usage: chiiki sources check [--registry live|sample|FILE]...';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { failingAfterRuns } from '../../../functions/crawl/source-health.js';
+import { failingAfterRuns } from '../../../shared/sources/source-health.js';
 import { startLocalStack, type LocalStack } from '../../../infra/local/local-stack.js';
 import { chromiumMissing, chromiumSkipNote, launchChromium, screenshot } from '../../support/browser.js';
 

@@ -3,7 +3,7 @@ import { crawlAll } from '../../../../functions/crawl/crawl-all.js';
 import { processCrawlJobs } from '../../../../functions/crawl/crawl-jobs.js';
 import { crawlSource } from '../../../../functions/crawl/crawl-source.js';
 import type { FetchRequest, FetchResult, HttpFetcher } from '../../../../functions/crawl/http-fetcher.js';
-import { parseRegistry } from '../../../../functions/crawl/registry.js';
+import { parseRegistry } from '../../../../shared/sources/registry.js';
 import { FixedClock } from '../../../../shared/clock.js';
 import { itemIdFor } from '../../../../shared/domain/item.js';
 import type { Source } from '../../../../shared/domain/source.js';

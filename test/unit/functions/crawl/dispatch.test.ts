@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { CrawlJob, CrawlQueue } from '../../../../functions/crawl/crawl-queue.js';
 import { dispatchCrawls } from '../../../../functions/crawl/dispatch.js';
-import { parseRegistry } from '../../../../functions/crawl/registry.js';
+import { parseRegistry } from '../../../../shared/sources/registry.js';
 import { FixedClock } from '../../../../shared/clock.js';
 import { InvalidInputError } from '../../../../shared/errors.js';
 import { RecordingLog } from '../../../../shared/log.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { factsFromText } from '../../../../functions/crawl/extract/detail.js';
-import { parseRegistry } from '../../../../functions/crawl/registry.js';
+import { parseRegistry } from '../../../../shared/sources/registry.js';
 import { passesKeywords, toDraft } from '../../../../functions/crawl/to-draft.js';
 import type { Source } from '../../../../shared/domain/source.js';
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadRegistry } from '../../../../functions/crawl/registry.js';
+import { loadRegistry } from '../../../../shared/sources/registry.js';
 import { functionSpecs, hasEntry, missingEntries, repoRoot } from '../../../../infra/aws/functions.js';
 import { createPortalApp, type PortalApp } from '../../../../infra/aws/portal-app.js';
 import { crawlScheduleGroups } from '../../../../infra/aws/schedules.js';

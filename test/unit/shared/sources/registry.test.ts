@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidInputError } from '../../../../shared/errors.js';
-import { loadRegistry, parseRegistry, parseSourceDefinition } from '../../../../functions/crawl/registry.js';
+import { loadRegistry, parseRegistry, parseSourceDefinition } from '../../../../shared/sources/registry.js';
 
 const minimal = (extra: string) => `
 registry: test

@@ -1,5 +1,5 @@
-import type { SourceHealth } from '../../shared/domain/crawl-run.js';
-import type { Source } from '../../shared/domain/source.js';
+import type { SourceHealth } from '../domain/crawl-run.js';
+import type { Source } from '../domain/source.js';
 
 /** Consecutive failed runs after which a source is `failing`. */
 export const failingAfterRuns = 3;

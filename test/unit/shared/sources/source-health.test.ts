@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { assessSourceHealth, isStale } from '../../../../functions/crawl/source-health.js';
+import { assessSourceHealth, isStale } from '../../../../shared/sources/source-health.js';
 
 const now = new Date('2026-08-20T00:00:00Z');
 

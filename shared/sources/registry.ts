@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
-import { RegistrySchema, type Registry, type Source } from '../../shared/domain/source.js';
-import { ConfigError, InvalidInputError } from '../../shared/errors.js';
-import { parseInput } from '../../shared/parse-input.js';
+import { RegistrySchema, type Registry, type Source } from '../domain/source.js';
+import { ConfigError, InvalidInputError } from '../errors.js';
+import { parseInput } from '../parse-input.js';
 
 /** The registries shipped with the project. */
 export const builtInRegistries = ['live', 'sample'] as const;
