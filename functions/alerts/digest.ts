@@ -39,8 +39,9 @@ import { addressTag } from '../../shared/subscriptions/subscriptions.js';
  *    this write and skips the subscriber.
  * 2. send: the mail's Message-ID is `<digestId@domain>`.
  * 3. commit: advance the watermark to the window end, merge what was told, drop the intent.
- * A run that finds an intent (a crash or a failed send) sends that very digest again — same id,
- * same content — and commits it, and builds nothing new for the subscriber in that run. So an
+ * A run that finds an intent left by a failed send, or older than the claim lease (a crash),
+ * sends that very digest again — same id, same content — and commits it, and builds nothing new
+ * for the subscriber in that run; a younger intent belongs to a run still going and is skipped. So an
  * item is never skipped (the watermark only moves past items in a committed digest) and never
  * sent twice (what was told is recorded in the same write that moves the watermark). The only
  * window for a duplicate is a crash after the transport accepted the mail and before the commit:
@@ -93,6 +94,12 @@ export interface DigestRunReport {
 }
 
 const hourMs = 60 * 60 * 1000;
+/**
+ * How long a claim belongs to the run that made it (the digest Lambda's longest run). A run that
+ * finds a younger intent leaves it alone — its owner may be sending right now; an older one was
+ * left by a crashed run and is resent. A run whose send fails releases its claim at once.
+ */
+export const claimLeaseMs = 15 * 60 * 1000;
 /**
  * Re-read this much before the watermark: an item written late by a crawl that started before the
  * last digest still gets in; `notified` keeps it from being told twice.
@@ -411,7 +418,10 @@ async function deliver(deps: DigestDeps, calls: ChangedCalls, listed: Subscripti
   try {
     const current = await deps.subscriptions.get(listed.id);
     if (current === undefined) return 'skipped';
-    if (current.pendingDigest !== undefined) return await resend(deps, current, current.pendingDigest);
+    if (current.pendingDigest !== undefined) {
+      if (now.getTime() - Date.parse(current.pendingDigest.claimedAt) < claimLeaseMs) return 'raced';
+      return await resend(deps, current, current.pendingDigest);
+    }
     if (!isDue(current, now)) return 'skipped';
     if (await deps.subscriptions.isSuppressed(current.emailHash)) {
       await deps.subscriptions.save({ ...current, status: 'suppressed' });
@@ -446,7 +456,15 @@ async function deliver(deps: DigestDeps, calls: ChangedCalls, listed: Subscripti
       if (error instanceof ConflictError) return 'raced';
       throw error;
     }
-    await send(deps, claimed, intent);
+    try {
+      await send(deps, claimed, intent);
+    } catch (error) {
+      // Release the claim so the next run resends this digest without waiting for the lease.
+      await deps.subscriptions
+        .save({ ...claimed, pendingDigest: { ...intent, claimedAt: new Date(0).toISOString() } })
+        .catch(() => undefined);
+      throw error;
+    }
     await commit(deps, claimed, intent);
     return 'sent';
   } catch (error) {

@@ -107,6 +107,18 @@ describe('runDigest', () => {
     }
   });
 
+  it('sends one mail per subscriber when two runs overlap', async () => {
+    for (const n of [1, 2, 3, 4]) await h.subscribeConfirmed(`p${n}@example.jp`, [savedSearch('半導体')]);
+    h.clock.advanceMs(2 * hour);
+    await h.crawl([semiconductor, semiconductor2]);
+
+    const [a, b] = await Promise.all([h.digest(), h.digest()]);
+
+    expect(a.sent + b.sent).toBe(4);
+    expect(a.raced + b.raced).toBe(4);
+    for (const n of [1, 2, 3, 4]) expect(h.digests.to(`p${n}@example.jp`)).toHaveLength(1);
+  });
+
   it('resends an interrupted digest with the same Message-ID, which the outbox delivers once', async () => {
     await h.subscribeConfirmed('crash@example.jp', [savedSearch('半導体')]);
     h.clock.advanceMs(2 * hour);
@@ -132,6 +144,8 @@ describe('runDigest', () => {
         },
       },
     });
+    const tooSoon = await h.digest();
+    h.clock.advanceMs(16 * 60 * 1000);
     const rerun = await h.digest({
       mailer: {
         send: async (m) => {
@@ -142,6 +156,7 @@ describe('runDigest', () => {
     });
 
     expect(crashed.failed).toBe(1);
+    expect(tooSoon).toMatchObject({ raced: 1, sent: 0, resent: 0 });
     expect(rerun.resent).toBe(1);
     const [firstTry, resend] = h.digests.sent;
     expect(resend?.messageId).toBe(firstTry?.messageId);
