@@ -1,7 +1,7 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { IsoInstantSchema, ItemIdSchema } from './item.js';
-import { SearchQuerySchema } from '../search/query.js';
+import { SearchQuerySchema } from './search-query.js';
 
 /**
  * Alert subscriptions: one address, several saved searches, one digest mail per delivery.
