@@ -6,11 +6,17 @@ import {
   HealthResponseSchema,
   ItemDetailSchema,
   ItemIdParamsSchema,
+  MutedResponseSchema,
   SearchParamsSchema,
   SearchResponseSchema,
   SourcesResponseSchema,
+  SubscribeAcceptedResponseSchema,
+  SubscriptionTokenParamsSchema,
+  SubscriptionViewResponseSchema,
+  UnsubscribedResponseSchema,
 } from './schemas.js';
 import { csvColumns } from './export-csv.js';
+import { ChangeBodySchema, SubscribeBodySchema } from './subscription-routes.js';
 
 type OpenApiDocument = ReturnType<typeof createDocument>;
 
@@ -29,6 +35,49 @@ const etagHeader = {
   },
 };
 const notModified = { '304': { description: 'Not modified (If-None-Match matched the ETag).' } };
+
+// ---- subscriptions ----------------------------------------------------------------------------
+
+const tokenQuery = { query: SubscriptionTokenParamsSchema };
+const html = (description: string) => ({ description, content: { 'text/html': { schema: z.string() } } });
+const badToken = {
+  description:
+    'The token is missing, invalid or expired (issue at `token`), or the body is invalid; `issues` names each problem.',
+  content: json(ErrorResponseSchema),
+};
+const gone = { description: 'The subscription no longer exists.', content: json(ErrorResponseSchema) };
+/** A GET on a link from a mail: a page with one button that POSTs to the same URL; changes nothing. */
+const linkPage = (operationId: string, summary: string) => ({
+  get: {
+    operationId,
+    summary,
+    description:
+      'Opened from the link in a mail. Answers a small page with one button that POSTs back to the same URL, so mail scanners that prefetch links change nothing.',
+    requestParams: tokenQuery,
+    responses: { '200': html('Page with one button that POSTs to this URL.'), '500': errors['500'] },
+  },
+});
+const jsonOrHtml = (description: string, schema: z.ZodType) => ({
+  description: `${description} JSON, or a short confirmation page when the request's Accept header includes text/html (the form on the link page).`,
+  content: { ...json(schema), 'text/html': { schema: z.string() } },
+});
+const manageChange = (operationId: string) => ({
+  operationId,
+  summary: 'Change saved searches, frequency or reminders, or unmute items',
+  description: 'Only the fields sent change. `searches` replaces the saved searches.',
+  requestParams: tokenQuery,
+  requestBody: { required: true, content: json(ChangeBodySchema) },
+  responses: {
+    '200': { description: 'The subscription after the change.', content: json(SubscriptionViewResponseSchema) },
+    '400': badToken,
+    '404': gone,
+    '409': {
+      description: 'The subscription is not active (pending or unsubscribed); subscribe again to change it.',
+      content: json(ErrorResponseSchema),
+    },
+    '500': errors['500'],
+  },
+});
 
 /**
  * The OpenAPI 3.1 document of the public API, generated from the zod schemas in schemas.ts.
@@ -128,6 +177,105 @@ export function openApiDocument(serverUrl?: string): OpenApiDocument {
               content: { 'text/csv': { schema: z.string() } },
             },
             ...errors,
+          },
+        },
+      },
+      '/v1/subscriptions': {
+        post: {
+          operationId: 'subscribe',
+          summary: 'Ask for e-mail alerts for saved searches (double opt-in)',
+          description:
+            'Records the request and mails a confirmation link to the address; nothing else is mailed until the link is confirmed. The answer is always 202 with the same body, whether the address is new, pending, already subscribed, unsubscribed or suppressed: it never reveals whether an address is subscribed.',
+          requestBody: { required: true, content: json(SubscribeBodySchema) },
+          responses: {
+            '202': {
+              description: 'Accepted (always the same body, whatever the state of the address).',
+              content: json(SubscribeAcceptedResponseSchema),
+            },
+            '400': {
+              description: 'The body is invalid; `issues` names each field (saved-search issues under `searches.<i>`).',
+              content: json(ErrorResponseSchema),
+            },
+            '429': {
+              description: 'Too many requests from this client or for this address; retry after Retry-After seconds.',
+              headers: {
+                'Retry-After': {
+                  description: 'Seconds to wait before trying again.',
+                  schema: { type: 'integer' as const, minimum: 1 },
+                },
+              },
+              content: json(ErrorResponseSchema),
+            },
+            '500': errors['500'],
+          },
+        },
+      },
+      '/v1/subscriptions/confirm': {
+        ...linkPage('confirmSubscriptionPage', 'Confirmation link page'),
+        post: {
+          operationId: 'confirmSubscription',
+          summary: 'Confirm a subscription request (activates it)',
+          description: 'Applies the pending request and starts alerts from now. Confirming twice changes nothing.',
+          requestParams: tokenQuery,
+          responses: {
+            '200': jsonOrHtml('The active subscription.', SubscriptionViewResponseSchema),
+            '400': badToken,
+            '404': gone,
+            '500': errors['500'],
+          },
+        },
+      },
+      '/v1/subscriptions/manage': {
+        get: {
+          operationId: 'getSubscription',
+          summary: 'The subscription behind a manage link',
+          requestParams: tokenQuery,
+          responses: {
+            '200': { description: 'Saved searches and settings.', content: json(SubscriptionViewResponseSchema) },
+            '400': badToken,
+            '404': gone,
+            '500': errors['500'],
+          },
+        },
+        post: manageChange('changeSubscription'),
+        put: manageChange('replaceSubscriptionSettings'),
+      },
+      '/v1/subscriptions/unsubscribe': {
+        ...linkPage('unsubscribePage', 'Unsubscribe link page'),
+        post: {
+          operationId: 'unsubscribe',
+          summary: 'Stop all mail to this address (RFC 8058 one-click target)',
+          description:
+            'The List-Unsubscribe-Post target of every mail: mail clients POST `List-Unsubscribe=One-Click` (application/x-www-form-urlencoded); the body is ignored and the token in the URL decides. Idempotent.',
+          requestParams: tokenQuery,
+          requestBody: {
+            required: false,
+            content: {
+              'application/x-www-form-urlencoded': {
+                schema: z.object({ 'List-Unsubscribe': z.literal('One-Click').optional() }),
+              },
+            },
+          },
+          responses: {
+            '200': jsonOrHtml('Unsubscribed.', UnsubscribedResponseSchema),
+            '400': badToken,
+            '404': gone,
+            '500': errors['500'],
+          },
+        },
+      },
+      '/v1/subscriptions/mute': {
+        ...linkPage('muteItemPage', 'Mute link page'),
+        post: {
+          operationId: 'muteItem',
+          summary: 'Never mail about this item again (the item is named by the token)',
+          description: 'Idempotent.',
+          requestParams: tokenQuery,
+          responses: {
+            '200': jsonOrHtml('Muted.', MutedResponseSchema),
+            '400': badToken,
+            '404': gone,
+            '500': errors['500'],
           },
         },
       },

@@ -11,6 +11,7 @@ import {
   RegionBlockSchema,
 } from '../../shared/domain/item.js';
 import { CrawlCountsSchema } from '../../shared/domain/crawl-run.js';
+import { FrequencySchema, SubscriptionStatusSchema } from '../../shared/domain/subscription.js';
 import type { ItemKind, RegionBlock } from '../../shared/domain/item.js';
 import { maxPageSize } from '../../shared/search/query.js';
 
@@ -312,3 +313,52 @@ export const ErrorResponseSchema = z
     requestId: z.string(),
   })
   .meta({ id: 'Error' });
+
+// ---- subscriptions (/v1/subscriptions…) ---------------------------------------------------------
+// The request bodies are parsed by SubscribeBodySchema and ChangeBodySchema in subscription-routes.ts.
+
+/** The `token` query parameter of every link in our mails (confirm, manage, unsubscribe, mute). */
+export const SubscriptionTokenParamsSchema = z.strictObject({
+  token: z.string().max(400).meta({
+    description:
+      'The signed token from the link in our mail. Each link kind has its own token; an invalid, forged or expired token answers 400 with an issue at `token`.',
+  }),
+});
+
+export const SubscribeAcceptedResponseSchema = z
+  .strictObject({
+    status: z.literal('accepted'),
+    message: z.string().meta({ description: 'What happens next, for a person (Japanese).' }),
+  })
+  .meta({ id: 'SubscribeAccepted' });
+export type SubscribeAcceptedResponse = z.infer<typeof SubscribeAcceptedResponseSchema>;
+
+export const SubscriptionViewResponseSchema = z
+  .strictObject({
+    status: SubscriptionStatusSchema,
+    email: z.string(),
+    frequency: FrequencySchema,
+    reminderDays: z
+      .array(z.number().int())
+      .meta({ description: 'Days before a deadline at which a reminder goes out, largest first.' }),
+    searches: z.array(
+      z.strictObject({
+        params: z.string().meta({ description: 'Canonical /v1/search query string.' }),
+        label: z.string(),
+      }),
+    ),
+    muted: z.array(ItemIdSchema).meta({ description: 'Items this subscriber never hears about again.' }),
+    unsubscribeUrl: z.string(),
+  })
+  .meta({ id: 'Subscription' });
+export type SubscriptionViewResponse = z.infer<typeof SubscriptionViewResponseSchema>;
+
+export const UnsubscribedResponseSchema = z
+  .strictObject({ status: z.literal('unsubscribed') })
+  .meta({ id: 'Unsubscribed' });
+export type UnsubscribedResponse = z.infer<typeof UnsubscribedResponseSchema>;
+
+export const MutedResponseSchema = z
+  .strictObject({ status: z.literal('muted'), itemId: ItemIdSchema })
+  .meta({ id: 'Muted' });
+export type MutedResponse = z.infer<typeof MutedResponseSchema>;

@@ -21,6 +21,7 @@ import { InvalidInputError } from '../../shared/errors.js';
 import { parseInput } from '../../shared/parse-input.js';
 import { headerOf, type HttpEvent, type HttpResult } from '../middleware/http-event.js';
 import type { ApiRoute } from './routes.js';
+import type { MutedResponse, SubscribeAcceptedResponse, UnsubscribedResponse } from './schemas.js';
 import { parseSearchParams } from './search-params.js';
 
 /**
@@ -33,24 +34,38 @@ import { parseSearchParams } from './search-params.js';
  */
 
 /** One saved search as sent: a `/v1/search` query string or an object of the same parameters. */
-const SearchInputSchema = z.union([
-  z.string().max(2000),
-  z.record(z.string(), z.union([z.string().max(400), z.number(), z.array(z.string().max(400)).max(50)])),
-]);
+export const SearchInputSchema = z
+  .union([
+    z.string().max(2000),
+    z.record(z.string(), z.union([z.string().max(400), z.number(), z.array(z.string().max(400)).max(50)])),
+  ])
+  .meta({
+    id: 'SavedSearchInput',
+    description:
+      'A /v1/search query string (`q=半導体&status=open`) or an object of the same parameters (`{"q":"半導体","status":["open"]}`). size, cursor and sort are ignored.',
+  });
 
-const SubscribeBodySchema = z.strictObject({
-  email: EmailSchema,
-  searches: z.array(SearchInputSchema).min(1).max(maxSavedSearches),
-  frequency: FrequencySchema.default('daily'),
-  reminderDays: ReminderDaysSchema.default(defaultReminderDays),
-});
+/** Body of `POST /v1/subscriptions`; also generates the OpenAPI request body. */
+export const SubscribeBodySchema = z
+  .strictObject({
+    email: EmailSchema.meta({ description: 'Where alerts go; the confirmation link is mailed here first.' }),
+    searches: z.array(SearchInputSchema).min(1).max(maxSavedSearches),
+    frequency: FrequencySchema.default('daily'),
+    reminderDays: ReminderDaysSchema.default(defaultReminderDays).meta({
+      description: `Days before a deadline at which a reminder goes out (default ${defaultReminderDays.join(', ')}).`,
+    }),
+  })
+  .meta({ id: 'SubscribeRequest' });
 
-const ChangeBodySchema = z.strictObject({
-  searches: z.array(SearchInputSchema).min(1).max(maxSavedSearches).optional(),
-  frequency: FrequencySchema.optional(),
-  reminderDays: ReminderDaysSchema.optional(),
-  unmute: z.array(ItemIdSchema).max(1000).optional(),
-});
+/** Body of `POST|PUT /v1/subscriptions/manage`: only the named settings change. */
+export const ChangeBodySchema = z
+  .strictObject({
+    searches: z.array(SearchInputSchema).min(1).max(maxSavedSearches).optional(),
+    frequency: FrequencySchema.optional(),
+    reminderDays: ReminderDaysSchema.optional(),
+    unmute: z.array(ItemIdSchema).max(1000).optional(),
+  })
+  .meta({ id: 'ChangeSubscriptionRequest' });
 
 /** Parameters a digest ignores (paging and order). */
 const ignoredParams = new Set(['size', 'cursor', 'sort']);
@@ -172,7 +187,7 @@ export function subscriptionRoutes(deps: SubscriptionDeps): ApiRoute[] {
         return json(202, {
           status: 'accepted',
           message: '確認メールをお送りしました。メール内のリンクを開くと配信が始まります。',
-        });
+        } satisfies SubscribeAcceptedResponse);
       },
     },
     {
@@ -231,7 +246,7 @@ export function subscriptionRoutes(deps: SubscriptionDeps): ApiRoute[] {
         // RFC 8058: the body is `List-Unsubscribe=One-Click`; the token in the URL is what counts.
         await unsubscribe(deps, tokenOf(event));
         if (wantsHtml(event)) return page('配信を停止しました', '<p>今後、このアドレスにメールはお送りしません。</p>');
-        return json(200, { status: 'unsubscribed' });
+        return json(200, { status: 'unsubscribed' } satisfies UnsubscribedResponse);
       },
     },
     {
@@ -252,7 +267,7 @@ export function subscriptionRoutes(deps: SubscriptionDeps): ApiRoute[] {
         const result = await mute(deps, tokenOf(event));
         if (wantsHtml(event))
           return page('通知を止めました', '<p>この公募についてのお知らせは今後お送りしません。</p>');
-        return json(200, { status: 'muted', itemId: result.muted });
+        return json(200, { status: 'muted', itemId: result.muted } satisfies MutedResponse);
       },
     },
   ];

@@ -129,7 +129,7 @@ describe('local stack', () => {
 
     const validated = (await SwaggerParser.validate(document as never)) as {
       openapi?: string;
-      paths?: Record<string, unknown>;
+      paths?: Record<string, Record<string, unknown>>;
     };
 
     expect(validated.openapi).toBe('3.1.0');
@@ -142,8 +142,15 @@ describe('local stack', () => {
         '/v1/feed.atom',
         '/v1/export.csv',
         '/v1/health',
+        '/v1/subscriptions',
+        '/v1/subscriptions/confirm',
+        '/v1/subscriptions/manage',
+        '/v1/subscriptions/unsubscribe',
+        '/v1/subscriptions/mute',
       ]),
     );
+    expect(Object.keys(validated.paths?.['/v1/subscriptions/manage'] ?? {}).sort()).toEqual(['get', 'post', 'put']);
+    expect(Object.keys(validated.paths?.['/v1/subscriptions/unsubscribe'] ?? {}).sort()).toEqual(['get', 'post']);
   });
 
   it('serves any search as RSS 2.0 and Atom 1.0 that parse, with self links', async () => {

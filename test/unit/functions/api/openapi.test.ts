@@ -1,0 +1,190 @@
+import SwaggerParser from '@apidevtools/swagger-parser';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { z } from 'zod';
+import { buildApiHandler } from '../../../../functions/api/handler-builder.js';
+import { openApiDocument } from '../../../../functions/api/openapi.js';
+import { apiRoutes } from '../../../../functions/api/routes.js';
+import {
+  ErrorResponseSchema,
+  MutedResponseSchema,
+  SubscribeAcceptedResponseSchema,
+  SubscriptionViewResponseSchema,
+  UnsubscribedResponseSchema,
+} from '../../../../functions/api/schemas.js';
+import { subscriptionRoutes } from '../../../../functions/api/subscription-routes.js';
+import { toApiGatewayEvent } from '../../../../infra/local/http-to-apigw.js';
+import type { ItemId } from '../../../../shared/domain/item.js';
+import { linkToken, startAlertsHarness, type AlertsHarness } from '../../../support/alerts-harness.js';
+import { jsonOf, testApi } from './api-test-deps.js';
+
+interface Operation {
+  parameters?: { in: string; name: string; required?: boolean }[];
+  requestBody?: { content: Record<string, { schema: unknown }> };
+  responses: Record<string, { content?: Record<string, unknown>; headers?: Record<string, unknown> }>;
+}
+type Paths = Record<string, Record<string, Operation>>;
+
+const subscriptionOperations = {
+  '/v1/subscriptions': ['post'],
+  '/v1/subscriptions/confirm': ['get', 'post'],
+  '/v1/subscriptions/manage': ['get', 'post', 'put'],
+  '/v1/subscriptions/unsubscribe': ['get', 'post'],
+  '/v1/subscriptions/mute': ['get', 'post'],
+} as const;
+
+describe('OpenAPI document', () => {
+  it('passes a real OpenAPI 3.1 validator, subscription routes included', async () => {
+    const document = openApiDocument('https://api.example.test');
+
+    const validated = (await SwaggerParser.validate(structuredClone(document) as never)) as {
+      openapi?: string;
+      paths?: Paths;
+    };
+
+    expect(validated.openapi).toBe('3.1.0');
+    for (const [path, methods] of Object.entries(subscriptionOperations)) {
+      expect(Object.keys(validated.paths?.[path] ?? {}).sort(), path).toEqual([...methods].sort());
+    }
+  });
+
+  it('documents every route the API mounts, search and subscriptions alike', async () => {
+    const api = await testApi();
+    const unusedDeps = {} as never; // building the route table reads no dependency
+    // A HEAD route answers like its GET, which the document covers.
+    const mounted = [...apiRoutes(api.deps), ...subscriptionRoutes(unusedDeps)].map(
+      (route) => `${route.method === 'HEAD' ? 'get' : route.method.toLowerCase()} ${route.path}`,
+    );
+    const paths = openApiDocument().paths as unknown as Paths;
+    const documented = Object.entries(paths).flatMap(([path, item]) =>
+      Object.keys(item).map((method) => `${method} ${path}`),
+    );
+
+    expect(documented.sort()).toEqual(expect.arrayContaining([...new Set(mounted)].sort()));
+  });
+
+  it('documents the token parameter, the request bodies, 202, 429 with Retry-After, 400 with issues and HTML link pages', () => {
+    const paths = openApiDocument().paths as unknown as Paths;
+    const subscribe = paths['/v1/subscriptions']?.post;
+
+    expect(Object.keys(subscribe?.responses ?? {})).toEqual(expect.arrayContaining(['202', '400', '429']));
+    expect(subscribe?.responses['429']?.headers).toHaveProperty('Retry-After');
+    expect(subscribe?.requestBody?.content['application/json']?.schema).toEqual({
+      $ref: '#/components/schemas/SubscribeRequest',
+    });
+    expect(paths['/v1/subscriptions/manage']?.put?.requestBody?.content['application/json']?.schema).toEqual({
+      $ref: '#/components/schemas/ChangeSubscriptionRequest',
+    });
+    for (const [path, methods] of Object.entries(subscriptionOperations)) {
+      if (path === '/v1/subscriptions') continue;
+      for (const method of methods) {
+        const operation = paths[path]?.[method];
+        expect(operation?.parameters, `${method} ${path}`).toContainEqual(
+          expect.objectContaining({ in: 'query', name: 'token', required: true }),
+        );
+        if (method === 'get' && path !== '/v1/subscriptions/manage') {
+          expect(Object.keys(operation?.responses['200']?.content ?? {}), `${method} ${path}`).toEqual(['text/html']);
+        } else {
+          expect(Object.keys(operation?.responses['400']?.content ?? {}), `${method} ${path}`).toEqual([
+            'application/json',
+          ]);
+        }
+      }
+    }
+  });
+});
+
+describe('subscription responses match the documented schemas', () => {
+  let h: AlertsHarness;
+  let call: (
+    method: string,
+    url: string,
+    body?: unknown,
+    headers?: Record<string, string>,
+  ) => Promise<APIGatewayProxyStructuredResultV2>;
+
+  beforeAll(async () => {
+    h = await startAlertsHarness('2025-05-10T00:00:00Z');
+    const api = await testApi();
+    const handler = buildApiHandler(
+      api.deps,
+      subscriptionRoutes({ ...h.subscriptionDeps, rateLimits: { perAddress: 2, perClient: 100, windowSec: 3600 } }),
+    );
+    call = async (method, url, body, headers = {}) =>
+      (await handler(
+        toApiGatewayEvent({
+          method,
+          url,
+          headers: { host: 'api.example.test', 'content-type': 'application/json', ...headers },
+          body: body === undefined ? undefined : Buffer.from(JSON.stringify(body)),
+        }) as APIGatewayProxyEventV2,
+      )) as APIGatewayProxyStructuredResultV2;
+  });
+  afterAll(async () => {
+    await h.stop();
+  });
+
+  const parsed = <T extends z.ZodType>(schema: T, result: APIGatewayProxyStructuredResultV2) =>
+    schema.parse(jsonOf(result));
+
+  it('answers subscribe, confirm, manage, mute and unsubscribe with the documented bodies', async () => {
+    const email = 'researcher@example.ac.jp';
+    const accepted = await call('POST', '/v1/subscriptions', { email, searches: ['q=半導体&status=open'] });
+    expect(accepted.statusCode).toBe(202);
+    expect(parsed(SubscribeAcceptedResponseSchema, accepted).status).toBe('accepted');
+
+    const confirmMail = h.confirmations.to(email).at(-1);
+    if (!confirmMail) throw new Error('no confirmation mail');
+    const confirmToken = encodeURIComponent(linkToken(confirmMail, 'confirm'));
+    const page = await call('GET', `/v1/subscriptions/confirm?token=${confirmToken}`);
+    expect(page.headers?.['content-type']).toContain('text/html');
+    const confirmed = await call('POST', `/v1/subscriptions/confirm?token=${confirmToken}`);
+    const view = parsed(SubscriptionViewResponseSchema, confirmed);
+    expect(view.status).toBe('active');
+
+    const unsubscribeToken = new URL(view.unsubscribeUrl).searchParams.get('token') ?? '';
+    const { tokens } = h.subscriptionDeps;
+    const { subscriptionId } = tokens.verify(unsubscribeToken, 'unsubscribe', h.clock.now());
+    const link = (purpose: 'manage' | 'mute', ref?: string) =>
+      encodeURIComponent(tokens.sign({ subscriptionId, purpose, ref }, h.clock.now()));
+    const manage = link('manage');
+    const shown = await call('GET', `/v1/subscriptions/manage?token=${manage}`);
+    expect(parsed(SubscriptionViewResponseSchema, shown).email).toBe(email);
+    const changed = await call('PUT', `/v1/subscriptions/manage?token=${manage}`, { frequency: 'weekly' });
+    expect(parsed(SubscriptionViewResponseSchema, changed).frequency).toBe('weekly');
+
+    const itemId = 'it_0123456789abcdef01234567' as ItemId;
+    const mute = link('mute', itemId);
+    expect(parsed(MutedResponseSchema, await call('POST', `/v1/subscriptions/mute?token=${mute}`))).toEqual({
+      status: 'muted',
+      itemId,
+    });
+
+    const unsubscribed = await call(
+      'POST',
+      `/v1/subscriptions/unsubscribe?token=${encodeURIComponent(unsubscribeToken)}`,
+      undefined,
+      {
+        'content-type': 'application/x-www-form-urlencoded',
+      },
+    );
+    expect(parsed(UnsubscribedResponseSchema, unsubscribed)).toEqual({ status: 'unsubscribed' });
+  });
+
+  it('answers a bad token and a bad body with 400 and issues, and a rate limit with 429 and Retry-After', async () => {
+    const badToken = parsed(ErrorResponseSchema, await call('POST', '/v1/subscriptions/confirm?token=forged'));
+    expect(badToken.issues?.map((issue) => issue.path)).toEqual([['token']]);
+
+    const badBody = await call('POST', '/v1/subscriptions', { email: 'not-an-address', searches: [] });
+    expect(badBody.statusCode).toBe(400);
+    expect(parsed(ErrorResponseSchema, badBody).issues?.length).toBeGreaterThan(0);
+
+    const request = { email: 'busy@example.jp', searches: ['q=AI'] };
+    const answers = [];
+    for (let i = 0; i < 2; i++) answers.push(await call('POST', '/v1/subscriptions', request));
+    const limited = await call('POST', '/v1/subscriptions', request);
+    expect([...answers, limited].map((a) => a.statusCode)).toEqual([202, 202, 429]);
+    expect(Number(limited.headers?.['retry-after'])).toBeGreaterThan(0);
+    expect(parsed(ErrorResponseSchema, limited).error).toBe('TooManyRequestsError');
+  });
+});
