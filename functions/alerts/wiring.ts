@@ -1,9 +1,8 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { Logger } from '@aws-lambda-powertools/logger';
 import { systemClock } from '../../shared/clock.js';
 import { loadConfig } from '../../shared/config.js';
+import { documentClientFor } from '../../shared/wiring/document-client.js';
 import type { Log } from '../../shared/log.js';
+import { powertoolsLog } from '../../shared/wiring/powertools-log.js';
 import { domainOf } from '../../shared/mail/mime.js';
 import { EmbeddedSearchIndex } from '../../shared/search/embedded-search-index.js';
 import { DynamoDbItemStore } from '../../shared/store/dynamodb-item-store.js';
@@ -12,7 +11,7 @@ import { LinkBuilder } from '../../shared/subscriptions/links.js';
 import { TokenSigner } from '../../shared/subscriptions/tokens.js';
 import type { DigestDeps } from './digest.js';
 import type { SesEventDeps } from './ses-events.js';
-import { loadTokenSecret, mailerFor } from './wiring-mail.js';
+import { loadTokenSecret, mailerFor } from '../../shared/wiring/mail.js';
 
 /**
  * Builds the alerts ports once per Lambda container: the digest job and the SES event handler.
@@ -20,22 +19,10 @@ import { loadTokenSecret, mailerFor } from './wiring-mail.js';
  * outbox folder. The token secret comes from Secrets Manager when TOKEN_SECRET_ARN is set.
  */
 const config = loadConfig();
-const logger = new Logger({ serviceName: 'chiiki-alerts', logLevel: config.LOG_LEVEL.toUpperCase() as 'INFO' });
-const log: Log = {
-  debug: (message, data) => logger.debug(message, data ?? {}),
-  info: (message, data) => logger.info(message, data ?? {}),
-  warn: (message, data) => logger.warn(message, data ?? {}),
-  error: (message, data) => (data instanceof Error ? logger.error(message, data) : logger.error(message, data ?? {})),
-};
+const log: Log = powertoolsLog('chiiki-alerts', config.LOG_LEVEL);
 const clock = systemClock;
 
-const client = DynamoDBDocumentClient.from(
-  new DynamoDBClient({
-    region: config.AWS_REGION,
-    ...(config.DYNAMODB_ENDPOINT ? { endpoint: config.DYNAMODB_ENDPOINT } : {}),
-  }),
-  { marshallOptions: { removeUndefinedValues: true } },
-);
+const client = documentClientFor(config);
 const secret = await loadTokenSecret(config);
 const subscriptions = new DynamoDbSubscriptionStore({ client, tableName: config.TABLE_NAME });
 const baseUrl = config.PUBLIC_BASE_URL ?? `http://localhost:${config.PORT}`;

@@ -1,20 +1,13 @@
-import { join } from 'node:path';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { SESv2Client } from '@aws-sdk/client-sesv2';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { Logger } from '@aws-lambda-powertools/logger';
 import { loadRegistry } from '../../shared/sources/registry.js';
 import { assessSourceHealth } from '../../shared/sources/source-health.js';
 import { systemClock } from '../../shared/clock.js';
 import { loadConfig } from '../../shared/config.js';
+import { loadTokenSecret, mailerFor } from '../../shared/wiring/mail.js';
+import { documentClientFor } from '../../shared/wiring/document-client.js';
 import type { Log } from '../../shared/log.js';
+import { powertoolsLog } from '../../shared/wiring/powertools-log.js';
 import type { Source } from '../../shared/domain/source.js';
 import { ConfigError } from '../../shared/errors.js';
-import type { Mailer } from '../../shared/mail/mailer.js';
-import { OutboxMailer } from '../../shared/mail/outbox-mailer.js';
-import { SesMailer } from '../../shared/mail/ses-mailer.js';
-import { SmtpMailer } from '../../shared/mail/smtp-mailer.js';
 import { makeOpenSearchClient } from '../../shared/search/opensearch-client.js';
 import { OpenSearchSearchIndex } from '../../shared/search/opensearch-search-index.js';
 import { EmbeddedSearchIndex } from '../../shared/search/embedded-search-index.js';
@@ -33,22 +26,10 @@ import { CachedSearchIndex } from './search-cache.js';
  * the cold start (loadConfig names every one), not the tenth request.
  */
 const config = loadConfig();
-const logger = new Logger({ serviceName: 'chiiki-api', logLevel: config.LOG_LEVEL.toUpperCase() as 'INFO' });
-const log: Log = {
-  debug: (message, data) => logger.debug(message, data ?? {}),
-  info: (message, data) => logger.info(message, data ?? {}),
-  warn: (message, data) => logger.warn(message, data ?? {}),
-  error: (message, data) => (data instanceof Error ? logger.error(message, data) : logger.error(message, data ?? {})),
-};
+const log: Log = powertoolsLog('chiiki-api', config.LOG_LEVEL);
 const clock = systemClock;
 
-const client = DynamoDBDocumentClient.from(
-  new DynamoDBClient({
-    region: config.AWS_REGION,
-    ...(config.DYNAMODB_ENDPOINT ? { endpoint: config.DYNAMODB_ENDPOINT } : {}),
-  }),
-  { marshallOptions: { removeUndefinedValues: true } },
-);
+const client = documentClientFor(config);
 
 function searchIndex(): SearchIndex {
   if (config.SEARCH_ENGINE === 'embedded') return new EmbeddedSearchIndex({ clock });
@@ -79,36 +60,12 @@ export const deps: ApiDeps = {
   corsOrigins: corsOriginsFrom(config.CORS_ORIGINS),
 };
 
-// The subscription routes (functions/api/subscription-routes.ts) share the API's HTTP stack. Secret and
-// transport are chosen as in functions/alerts/wiring-mail.ts (a function may not import another's folder).
-async function loadTokenSecret(): Promise<string> {
-  if (!config.TOKEN_SECRET_ARN) return config.TOKEN_SECRET;
-  const out = await new SecretsManagerClient({ region: config.AWS_REGION }).send(
-    new GetSecretValueCommand({ SecretId: config.TOKEN_SECRET_ARN }),
-  );
-  if (!out.SecretString || out.SecretString.length < 16)
-    throw new ConfigError('TOKEN_SECRET_ARN names a secret without a SecretString of at least 16 characters');
-  return out.SecretString;
-}
-function mailer(): Mailer {
-  const transport = config.MAIL_TRANSPORT ?? (config.SMTP_URL ? 'smtp' : 'outbox');
-  if (transport === 'ses')
-    return new SesMailer({
-      client: new SESv2Client({ region: config.AWS_REGION }),
-      from: config.MAIL_FROM,
-      configurationSet: config.SES_CONFIGURATION_SET,
-    });
-  if (transport === 'smtp') {
-    if (!config.SMTP_URL) throw new ConfigError('SMTP_URL is required when MAIL_TRANSPORT=smtp');
-    return new SmtpMailer({ url: config.SMTP_URL, from: config.MAIL_FROM });
-  }
-  return new OutboxMailer({ dir: join(config.DATA_DIR, 'outbox'), from: config.MAIL_FROM });
-}
-const tokenSecret = await loadTokenSecret();
+// The subscription routes (functions/api/subscription-routes.ts) share the API's HTTP stack.
+const tokenSecret = await loadTokenSecret(config);
 const tokens = new TokenSigner(tokenSecret);
 export const subscriptionDeps: SubscriptionDeps = {
   subscriptions: new DynamoDbSubscriptionStore({ client, tableName: config.TABLE_NAME }),
-  mailer: mailer(),
+  mailer: mailerFor(config),
   tokens,
   links: new LinkBuilder({ baseUrl: config.PUBLIC_BASE_URL ?? `http://localhost:${config.PORT}`, tokens }),
   clock,

@@ -1,9 +1,8 @@
-import { Logger } from '@aws-lambda-powertools/logger';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { systemClock } from '../../shared/clock.js';
 import { loadConfig } from '../../shared/config.js';
+import { documentClientFor } from '../../shared/wiring/document-client.js';
 import type { Log } from '../../shared/log.js';
+import { powertoolsLog } from '../../shared/wiring/powertools-log.js';
 import { DynamoDbItemStore } from '../../shared/store/dynamodb-item-store.js';
 import type { CrawlJobDeps } from './crawl-jobs.js';
 import { politeFetcherFactory } from './fetcher-factory.js';
@@ -15,24 +14,12 @@ import { loadRegistry } from '../../shared/sources/registry.js';
  * polite fetcher per source. A bad variable or registry fails the cold start.
  */
 const config = loadConfig();
-const logger = new Logger({ serviceName: 'chiiki-crawl', logLevel: config.LOG_LEVEL.toUpperCase() as 'INFO' });
-export const log: Log = {
-  debug: (message, data) => logger.debug(message, data ?? {}),
-  info: (message, data) => logger.info(message, data ?? {}),
-  warn: (message, data) => logger.warn(message, data ?? {}),
-  error: (message, data) => (data instanceof Error ? logger.error(message, data) : logger.error(message, data ?? {})),
-};
+export const log: Log = powertoolsLog('chiiki-crawl', config.LOG_LEVEL);
 
 // The sample registry's hosts only exist locally; the placeholder keeps it loadable in a dev stage.
 export const registry = loadRegistry(config.SOURCE_REGISTRY, { sampleHost: `localhost:${config.SAMPLE_SITES_PORT}` });
 
-const client = DynamoDBDocumentClient.from(
-  new DynamoDBClient({
-    region: config.AWS_REGION,
-    ...(config.DYNAMODB_ENDPOINT ? { endpoint: config.DYNAMODB_ENDPOINT } : {}),
-  }),
-  { marshallOptions: { removeUndefinedValues: true } },
-);
+const client = documentClientFor(config);
 
 export const deps: CrawlJobDeps = {
   sources: registry.sources,

@@ -1,12 +1,11 @@
-import { Logger } from '@aws-lambda-powertools/logger';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { systemClock } from '../../shared/clock.js';
 import { loadConfig } from '../../shared/config.js';
+import { documentClientFor } from '../../shared/wiring/document-client.js';
 import { ConfigError } from '../../shared/errors.js';
 import type { Log } from '../../shared/log.js';
+import { powertoolsLog } from '../../shared/wiring/powertools-log.js';
 import { EmbeddedSearchIndex } from '../../shared/search/embedded-search-index.js';
 import { makeOpenSearchClient } from '../../shared/search/opensearch-client.js';
 import { OpenSearchSearchIndex } from '../../shared/search/opensearch-search-index.js';
@@ -21,13 +20,7 @@ import type { StreamDeps } from './process-stream.js';
  * missing variable fails the cold start.
  */
 const config = loadConfig();
-const logger = new Logger({ serviceName: 'chiiki-index', logLevel: config.LOG_LEVEL.toUpperCase() as 'INFO' });
-const log: Log = {
-  debug: (message, data) => logger.debug(message, data ?? {}),
-  info: (message, data) => logger.info(message, data ?? {}),
-  warn: (message, data) => logger.warn(message, data ?? {}),
-  error: (message, data) => (data instanceof Error ? logger.error(message, data) : logger.error(message, data ?? {})),
-};
+const log: Log = powertoolsLog('chiiki-index', config.LOG_LEVEL);
 
 function searchIndex(): SearchIndex {
   if (config.SEARCH_ENGINE === 'embedded') {
@@ -50,13 +43,7 @@ export const deps: StreamDeps = {
   unmarshall: (image) => unmarshall(image as unknown as Record<string, AttributeValue>),
 };
 
-const documents = DynamoDBDocumentClient.from(
-  new DynamoDBClient({
-    region: config.AWS_REGION,
-    ...(config.DYNAMODB_ENDPOINT ? { endpoint: config.DYNAMODB_ENDPOINT } : {}),
-  }),
-  { marshallOptions: { removeUndefinedValues: true } },
-);
+const documents = documentClientFor(config);
 
 /** The reindex function's ports: the same index, plus the table it rebuilds from. */
 export const reindexDeps: { readonly store: ItemStore; readonly index: SearchIndex; readonly log: Log } = {

@@ -155,6 +155,17 @@ const rules: readonly Rule[] = [
       ref.target !== undefined ? ctx.isAdapter(ref.target) : isSdk(ref.specifier) || ref.specifier === 'aws-lambda',
   },
   {
+    id: 'wiring-only',
+    text: 'shared/wiring (adapter choice from config) is imported only by functions/<fn>/handler*.ts and wiring*.ts, infra/ and shared/wiring itself',
+    appliesTo: (file) =>
+      !(
+        file.startsWith('infra/') ||
+        file.startsWith('shared/wiring/') ||
+        (functionOf(file) !== undefined && isHandlerOrWiring(file))
+      ),
+    breaks: (ref) => ref.target !== undefined && ref.target.startsWith('shared/wiring/'),
+  },
+  {
     id: 'function-isolation',
     text: "a function imports no other function's folder; functions/middleware is the shared exception",
     appliesTo: (file) => functionOf(file) !== undefined,
@@ -283,6 +294,8 @@ describe('the boundary checker', () => {
     ],
     ['functions/alerts/digest.ts', "import { searchItems } from '../api/search-items.js';", 'function-isolation'],
     ['functions/api/handler.ts', "import { crawl } from '../crawl/crawl-source.js';", 'function-isolation'],
+    ['functions/alerts/digest.ts', "import { mailerFor } from '../../shared/wiring/mail.js';", 'wiring-only'],
+    ['shared/subscriptions/links.ts', "import { mailerFor } from '../wiring/mail.js';", 'wiring-only'],
     ['infra/aws/data-stack.ts', "import { DynamoDBClient } from '@aws-sdk/client-dynamodb';", 'infra-aws'],
     [
       'infra/aws/api-stack.ts',
@@ -318,6 +331,7 @@ describe('the boundary checker', () => {
       "import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';\nimport { pk } from './keys.js';",
     ],
     ['infra/local/local-stack.ts', "import { DynamoDbItemStore } from '../../shared/store/dynamodb-item-store.js';"],
+    ['functions/api/wiring.ts', "import { mailerFor } from '../../shared/wiring/mail.js';"],
     [
       'infra/aws/app.ts',
       "import { Stack } from 'aws-cdk-lib';\nimport { regions } from '../../shared/taxonomy/regions.js';",

@@ -9,7 +9,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { join, resolve } from 'node:path';
 import { runDigest } from '../../../functions/alerts/digest.js';
-import { loadTokenSecret, mailerFor } from '../../../functions/alerts/wiring-mail.js';
+import { loadTokenSecret, mailerFor } from '../../../shared/wiring/mail.js';
 import { systemClock } from '../../../shared/clock.js';
 import { loadConfig } from '../../../shared/config.js';
 import { consoleLog } from '../../../shared/log.js';

@@ -1,16 +1,17 @@
 import { join } from 'node:path';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
-import type { Config } from '../../shared/config.js';
-import { ConfigError } from '../../shared/errors.js';
-import type { Mailer } from '../../shared/mail/mailer.js';
-import { OutboxMailer } from '../../shared/mail/outbox-mailer.js';
-import { SesMailer } from '../../shared/mail/ses-mailer.js';
-import { SmtpMailer } from '../../shared/mail/smtp-mailer.js';
+import type { Config } from '../config.js';
+import { ConfigError } from '../errors.js';
+import type { Mailer } from '../mail/mailer.js';
+import { OutboxMailer } from '../mail/outbox-mailer.js';
+import { SesMailer } from '../mail/ses-mailer.js';
+import { SmtpMailer } from '../mail/smtp-mailer.js';
 
 /**
  * Mail transport and token secret from config, without module-scope side effects, so the alerts
- * wiring, the CLI and the local stack choose them the same way.
+ * and API wirings, the CLI and the local stack choose them the same way. shared/wiring is for
+ * wiring.ts, handler.ts and infra/ only (test/unit/architecture.test.ts enforces it).
  */
 
 /** The HMAC secret of subscription links: Secrets Manager (SecretString) in AWS, TOKEN_SECRET locally. */
