@@ -69,6 +69,12 @@ export interface LocalStackOptions {
   readonly fetcher?: HttpFetcher;
   /** Extra routes behind the same HTTP stack (the benchmark's no-op route). */
   readonly extraRoutes?: readonly ApiRoute[];
+  /**
+   * Port of the sample-site server on a first start (SAMPLE_SITES_PORT, the port `chiiki crawl`
+   * uses too, so both give sample items the same ids); default a free port. Later starts reuse the
+   * port kept in `dataDir/sample-sites.port`.
+   */
+  readonly samplePort?: number;
 }
 
 export interface CrawlSummary {
@@ -164,7 +170,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
 
     let sampleSites: SampleSiteServer | undefined;
     if (options.registry === 'sample') {
-      sampleSites = await startSampleSitesOnKeptPort(dataDir, clock, log);
+      sampleSites = await startSampleSitesOnKeptPort(dataDir, options.samplePort ?? 0, clock, log);
       closers.push(() => (sampleSites as SampleSiteServer).close());
     }
     const registry = loadRegistry(options.registry, sampleSites ? { sampleHost: `localhost:${sampleSites.port}` } : {});
@@ -363,11 +369,16 @@ async function ensureIndexCurrent(
 /**
  * Item ids come from canonical URLs, and the sample sites' URLs carry the server's port, so the
  * port must survive restarts or every restart would crawl "new" items. The first start picks a
- * free port and writes it to `dataDir/sample-sites.port`; later starts reuse it.
+ * port it is given (0: a free one) and writes it to `dataDir/sample-sites.port`; later starts reuse it.
  */
-async function startSampleSitesOnKeptPort(dataDir: string, clock: Clock, log: Log): Promise<SampleSiteServer> {
+async function startSampleSitesOnKeptPort(
+  dataDir: string,
+  firstPort: number,
+  clock: Clock,
+  log: Log,
+): Promise<SampleSiteServer> {
   const portFile = join(dataDir, 'sample-sites.port');
-  const kept = existsSync(portFile) ? Number(readFileSync(portFile, 'utf8').trim()) : 0;
+  const kept = existsSync(portFile) ? Number(readFileSync(portFile, 'utf8').trim()) : firstPort;
   let server: SampleSiteServer;
   try {
     server = await startSampleSiteServer({ root: sampleSitesRoot, clock, port: Number.isInteger(kept) ? kept : 0 });

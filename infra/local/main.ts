@@ -31,6 +31,7 @@ async function main(): Promise<void> {
   const stack = await startLocalStack({
     dataDir: config.DATA_DIR,
     port: config.PORT,
+    samplePort: config.SAMPLE_SITES_PORT,
     registry,
     log,
     crawlOnStart: !values['no-crawl'],
