@@ -12,7 +12,7 @@ import {
 } from '../../shared/domain/item.js';
 import { CrawlCountsSchema } from '../../shared/domain/crawl-run.js';
 import { FrequencySchema, SubscriptionStatusSchema } from '../../shared/domain/subscription.js';
-import type { ItemKind, RegionBlock } from '../../shared/domain/item.js';
+import { regionBlocks, type ItemKind } from '../../shared/domain/item.js';
 import { maxPageSize } from '../../shared/search/query.js';
 
 /**
@@ -20,19 +20,6 @@ import { maxPageSize } from '../../shared/search/query.js';
  * (see search-params.ts); the response schemas type the route results and generate
  * /v1/openapi.json. Change a response here and the OpenAPI document follows.
  */
-
-const regionBlocks = [
-  'hokkaido',
-  'tohoku',
-  'kanto',
-  'chubu',
-  'hokuriku',
-  'kinki',
-  'chugoku',
-  'shikoku',
-  'kyushu',
-  'okinawa',
-] as const satisfies readonly RegionBlock[];
 
 /** Rows `/v1/export.csv` returns at most (it follows cursors up to this many). */
 export const exportRowCap = 5000;

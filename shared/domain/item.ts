@@ -28,7 +28,7 @@ export const PrefectureCodeSchema = z
   .regex(/^(0[1-9]|[1-3][0-9]|4[0-7])$/, 'expected a JIS prefecture code 01-47');
 
 /** The 10 regional blocks of the 地域科学技術 ブロック協議会. */
-export const RegionBlockSchema = z.enum([
+export const regionBlocks = [
   'hokkaido',
   'tohoku',
   'kanto',
@@ -39,7 +39,8 @@ export const RegionBlockSchema = z.enum([
   'shikoku',
   'kyushu',
   'okinawa',
-]);
+] as const;
+export const RegionBlockSchema = z.enum(regionBlocks);
 export type RegionBlock = z.infer<typeof RegionBlockSchema>;
 
 /** Budget as printed (`5,521百万円`) and, when it could be read, in yen. */
