@@ -21,10 +21,11 @@ export interface DynaliteServer {
 
 /**
  * Runs dynalite (a DynamoDB-compatible server on LevelDB) inside this process, on disk under
- * `dir`, on a free port (or `port`). Tables become ACTIVE at once. No Java, no Docker.
+ * `dir` (in memory without one), on a free port (or `port`). Tables become ACTIVE at once. No
+ * Java, no Docker.
  */
-export async function startDynaliteServer(options: { dir: string; port?: number }): Promise<DynaliteServer> {
-  mkdirSync(options.dir, { recursive: true });
+export async function startDynaliteServer(options: { dir?: string; port?: number } = {}): Promise<DynaliteServer> {
+  if (options.dir !== undefined) mkdirSync(options.dir, { recursive: true });
   const dynalite = require('dynalite') as DynaliteFactory;
   const server = dynalite({ path: options.dir, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
   await new Promise<void>((resolve, reject) => {

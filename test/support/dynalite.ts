@@ -1,18 +1,6 @@
-import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
-import { createRequire } from 'node:module';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-
-/** dynalite 4 ships no typings: this is the part of its factory we use. */
-type DynaliteFactory = (options: {
-  path?: string;
-  createTableMs?: number;
-  deleteTableMs?: number;
-  updateTableMs?: number;
-}) => Server;
-
-const require = createRequire(import.meta.url);
+import { startDynaliteServer } from '../../infra/local/dynalite-server.js';
 
 export interface RunningDynalite {
   /** `http://127.0.0.1:<port>` */
@@ -22,24 +10,11 @@ export interface RunningDynalite {
 
 /**
  * Starts dynalite in this process on a random free port, in memory (default) or on a LevelDB
- * folder (`path`). Tables become ACTIVE at once. Always `stop()` it (afterAll).
+ * folder (`path`), as the local stack does. Tables become ACTIVE at once. Always `stop()` it (afterAll).
  */
 export async function startDynalite(options: { path?: string } = {}): Promise<RunningDynalite> {
-  const dynalite = require('dynalite') as DynaliteFactory;
-  const server = dynalite({ path: options.path, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
-  return {
-    endpoint: `http://127.0.0.1:${port}`,
-    stop: () =>
-      new Promise<void>((resolve, reject) => {
-        server.closeAllConnections();
-        server.close((error?: Error) => (error ? reject(error) : resolve()));
-      }),
-  };
+  const server = await startDynaliteServer({ dir: options.path });
+  return { endpoint: server.endpoint, stop: () => server.close() };
 }
 
 /** Low-level commands that write to a table; what `writes()` counts. */
