@@ -1,5 +1,5 @@
 import middy from '@middy/core';
-import { z } from 'zod';
+import * as z from 'zod';
 import { parseInput } from '../../shared/parse-input.js';
 import { runDigest } from './digest.js';
 import { digestDeps } from './wiring.js';

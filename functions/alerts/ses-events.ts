@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Clock } from '../../shared/clock.js';
 import { emailHashOf } from '../../shared/domain/subscription.js';
 import { ConflictError } from '../../shared/errors.js';

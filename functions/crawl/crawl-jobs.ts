@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Clock } from '../../shared/clock.js';
 import type { Source } from '../../shared/domain/source.js';
 import type { Log } from '../../shared/log.js';

@@ -3,7 +3,7 @@ import type { LookupFunction } from 'node:net';
 import { pipeline, type Readable, type Transform } from 'node:stream';
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 import { Agent, request, type Dispatcher } from 'undici';
-import { z } from 'zod';
+import * as z from 'zod';
 import { systemClock, type Clock } from '../../shared/clock.js';
 import { PermanentFetchError, RetryLaterError, RobotsDisallowedError } from '../../shared/errors.js';
 import { silentLog, type Log } from '../../shared/log.js';

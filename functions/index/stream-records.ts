@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ItemSchema } from '../../shared/domain/item.js';
 import { InvalidInputError } from '../../shared/errors.js';
 import { parseInput } from '../../shared/parse-input.js';

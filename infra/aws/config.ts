@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * Deployment settings of one stage. They come from cdk context (`-c stage=prod -c alarmEmail=...`)

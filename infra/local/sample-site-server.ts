@@ -94,7 +94,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, extname, resolve, sep } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { systemClock, type Clock } from '../../shared/clock.js';
 import { ConfigError } from '../../shared/errors.js';
 

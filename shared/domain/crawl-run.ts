@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { IsoInstantSchema } from './item.js';
 
 /** Why one URL of a crawl failed, in words an operator can act on. */

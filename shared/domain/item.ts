@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * Items: what the portal collects. A `call` is a support-program call (公募・支援施策), `news` a

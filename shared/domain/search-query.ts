@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { IsoInstantSchema, ItemKindSchema, PrefectureCodeSchema, RegionBlockSchema } from './item.js';
 
 /** Upper bound of `size`. */

@@ -1,5 +1,5 @@
 import { createHmac, randomBytes } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { IsoInstantSchema, ItemIdSchema } from './item.js';
 import { SearchQuerySchema } from './search-query.js';
 

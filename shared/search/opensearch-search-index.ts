@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Clock } from '../clock.js';
 import { IsoInstantSchema, ItemIdSchema, ItemKindSchema, RegionBlockSchema, type ItemId } from '../domain/item.js';
 import { statusAt, type callStatuses } from '../domain/status.js';

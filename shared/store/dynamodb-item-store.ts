@@ -8,7 +8,7 @@ import {
   UpdateCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Clock } from '../clock.js';
 import { CrawlRunSchema, SourceHealthSchema, UrlStateSchema } from '../domain/crawl-run.js';
 import type { CrawlRun, SourceHealth, UrlState } from '../domain/crawl-run.js';

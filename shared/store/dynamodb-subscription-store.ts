@@ -7,7 +7,7 @@ import {
   UpdateCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
+import * as z from 'zod';
 import { SubscriptionSchema, type Subscription, type SubscriptionId } from '../domain/subscription.js';
 import { ConflictError, InvalidInputError } from '../errors.js';
 import { parseInput } from '../parse-input.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { JsonSource } from '../../../shared/domain/source.js';
 import { tokyoIso } from './feed.js';
 import { ExtractionError, type ExtractedItem } from './extracted-item.js';
