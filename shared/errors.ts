@@ -55,12 +55,15 @@ export class TooManyRequestsError extends AppError {
 /** The site asked us to slow down (429/503 with Retry-After) or failed transiently. Requeue; not a failure. */
 export class RetryLaterError extends AppError {
   override name = 'RetryLaterError';
+  /** The HTTP status that made us wait (429, 503, other 5xx); absent for network errors. */
+  readonly status?: number;
   constructor(
     message: string,
     readonly retryAfterSec?: number,
-    options?: ErrorOptions,
+    options?: ErrorOptions & { readonly status?: number },
   ) {
     super(message, options);
+    this.status = options?.status;
   }
 }
 

@@ -96,10 +96,14 @@ class SourceCrawl {
       firstFailed = result.firstFailed;
     }
     const finished = this.deps.clock.now();
-    // A site that asked us to slow down is not failing: the run is partial and the URL recorded.
-    const onlyRetryLater = this.errors.length > 0 && this.errors.every((e) => e.kind === 'RetryLaterError');
+    // A site that asked us to slow down (429 or 503) is not failing: the run is partial and the URL
+    // recorded. A host that gave nothing back (DNS, refused connection, robots.txt unreachable, other
+    // 5xx) is failing, so N such nights in a row flag the source.
+    const onlySlowDown =
+      this.errors.length > 0 &&
+      this.errors.every((e) => e.kind === 'RetryLaterError' && (e.status === 429 || e.status === 503));
     const outcome =
-      firstFailed && !onlyRetryLater ? 'failed' : this.errors.length > 0 || this.retryLater ? 'partial' : 'succeeded';
+      firstFailed && !onlySlowDown ? 'failed' : this.errors.length > 0 || this.retryLater ? 'partial' : 'succeeded';
     const run: CrawlRun = {
       runId: `${source.id}-${this.started.toISOString().replace(/[-:.]/g, '')}-${randomUUID().slice(0, 8)}`,
       sourceId: source.id,
@@ -147,7 +151,7 @@ class SourceCrawl {
   private recordError(url: string, error: unknown): void {
     const message = error instanceof Error ? error.message : String(error);
     const kind = error instanceof Error ? error.name : 'Error';
-    const status = error instanceof PermanentFetchError ? error.status : undefined;
+    const status = error instanceof PermanentFetchError || error instanceof RetryLaterError ? error.status : undefined;
     if (error instanceof RobotsDisallowedError) this.counts.skippedByRobots += 1;
     else if (error instanceof RetryLaterError) this.retryLater = true;
     else this.counts.failed += 1;

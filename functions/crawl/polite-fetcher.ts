@@ -338,10 +338,11 @@ export class PoliteFetcher implements HttpFetcher {
           throw new RetryLaterError(
             `HTTP ${status}: the site asked to retry after ${retryAfterSec}s, longer than the ${this.options.maxRetryAfterSec}s we wait in-line`,
             retryAfterSec,
+            { status },
           );
         }
         if (attempt >= attempts) {
-          throw new RetryLaterError(`HTTP ${status} after ${tries}`, retryAfterSec);
+          throw new RetryLaterError(`HTTP ${status} after ${tries}`, retryAfterSec, { status });
         }
         const waitMs = Math.max(delayMs, retryAfterSec !== undefined ? retryAfterSec * 1000 : this.backoffMs(attempt));
         this.log.debug('fetch retry', { url: url.href, attempt, status, waitMs });

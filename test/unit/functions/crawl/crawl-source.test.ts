@@ -149,6 +149,33 @@ describe('crawlSource', () => {
     expect(gone?.title).toBe('公募B');
   });
 
+  it('fails a run whose host gave nothing back, so repeated nights flag the source failing', async () => {
+    fetcher.pages.set(
+      feedSource.url,
+      new RetryLaterError('robots.txt of koubo.example is unreachable (ENOTFOUND); the host is off limits'),
+    );
+
+    const first = await crawl();
+    clock.advanceMs(86_400_000);
+    await crawl();
+
+    expect(first.outcome).toBe('failed');
+    const health = (await store.listSourceHealth()).find((h) => h.sourceId === feedSource.id);
+    expect(health?.consecutiveFailures).toBe(2);
+    expect(health?.lastSuccessAt).toBeUndefined();
+  });
+
+  it('keeps a run partial, not failed, when the site only asked us to slow down (429)', async () => {
+    fetcher.pages.set(feedSource.url, new RetryLaterError('HTTP 429 after 4 attempts', 30, { status: 429 }));
+
+    const run = await crawl();
+
+    expect(run.outcome).toBe('partial');
+    expect(run.errors).toEqual([
+      { url: feedSource.url, kind: 'RetryLaterError', status: 429, message: 'HTTP 429 after 4 attempts' },
+    ]);
+  });
+
   it('withdraws nothing when a later page of the listing fails', async () => {
     const list = (links: string, next?: string) =>
       `<ul>${links}</ul>${next ? `<a class="next" href="${next}">次へ</a>` : ''}`;
