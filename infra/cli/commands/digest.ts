@@ -5,9 +5,6 @@
  * Stop `npm start` first when it owns the local dynalite folder. Exit 0 when no delivery failed,
  * 1 when some did (they are retried by the next run), 2 on bad arguments.
  */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { join, resolve } from 'node:path';
 import { runDigest } from '../../../functions/alerts/digest.js';
 import { loadTokenSecret, mailerFor } from '../../../shared/wiring/mail.js';
 import { systemClock } from '../../../shared/clock.js';
@@ -19,7 +16,7 @@ import { DynamoDbItemStore } from '../../../shared/store/dynamodb-item-store.js'
 import { DynamoDbSubscriptionStore } from '../../../shared/store/dynamodb-subscription-store.js';
 import { LinkBuilder } from '../../../shared/subscriptions/links.js';
 import { TokenSigner } from '../../../shared/subscriptions/tokens.js';
-import { startDynaliteServer } from '../../local/dynalite-server.js';
+import { openDocumentClient } from '../open-document-client.js';
 
 export async function run(args: string[]): Promise<number> {
   let trigger: 'cycle' | 'schedule' = 'schedule';
@@ -36,20 +33,7 @@ export async function run(args: string[]): Promise<number> {
   const log = consoleLog(config.LOG_LEVEL);
   const closers: Array<() => Promise<void>> = [];
   try {
-    let endpoint = config.DYNAMODB_ENDPOINT;
-    if (endpoint === undefined) {
-      const dynalite = await startDynaliteServer({ dir: join(resolve(config.DATA_DIR), 'dynalite') });
-      closers.push(() => dynalite.close());
-      endpoint = dynalite.endpoint;
-    }
-    const local = /^http:\/\/(127\.0\.0\.1|localhost)[:/]/.test(endpoint);
-    const base = new DynamoDBClient({
-      endpoint,
-      region: config.AWS_REGION,
-      ...(local ? { credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {}),
-    });
-    closers.push(async () => base.destroy());
-    const client = DynamoDBDocumentClient.from(base, { marshallOptions: { removeUndefinedValues: true } });
+    const client = await openDocumentClient(config, closers);
     const items = new DynamoDbItemStore({ client, tableName: config.TABLE_NAME, clock: systemClock, log });
     await items.ensureTable();
     const secret = await loadTokenSecret(config);

@@ -7,8 +7,6 @@
  * Stop `npm start` first when reindexing its embedded index: one process owns that folder.
  * Exit 0 when counts match, 1 when they do not or the rebuild failed, 2 on bad arguments.
  */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { join, resolve } from 'node:path';
 import { reindex, type ReindexResult } from '../../../functions/index/reindex.js';
 import { systemClock } from '../../../shared/clock.js';
@@ -20,7 +18,7 @@ import { OpenSearchSearchIndex } from '../../../shared/search/opensearch-search-
 import type { SearchIndex } from '../../../shared/search/search-index.js';
 import { DynamoDbItemStore } from '../../../shared/store/dynamodb-item-store.js';
 import type { ItemStore } from '../../../shared/store/item-store.js';
-import { startDynaliteServer } from '../../local/dynalite-server.js';
+import { openDocumentClient } from '../open-document-client.js';
 
 const usage = 'usage: chiiki reindex [--engine embedded|opensearch] [--batch-size N]';
 
@@ -91,18 +89,7 @@ export async function run(args: string[]): Promise<number> {
   const log = consoleLog(config.LOG_LEVEL);
   const closers: Array<() => Promise<void>> = [];
   try {
-    let endpoint = config.DYNAMODB_ENDPOINT;
-    let credentials: { accessKeyId: string; secretAccessKey: string } | undefined;
-    if (endpoint === undefined) {
-      const dynalite = await startDynaliteServer({ dir: join(resolve(config.DATA_DIR), 'dynalite') });
-      closers.push(() => dynalite.close());
-      endpoint = dynalite.endpoint;
-    }
-    if (/^http:\/\/(127\.0\.0\.1|localhost)[:/]/.test(endpoint))
-      credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
-    const base = new DynamoDBClient({ endpoint, region: config.AWS_REGION, ...(credentials ? { credentials } : {}) });
-    closers.push(async () => base.destroy());
-    const client = DynamoDBDocumentClient.from(base, { marshallOptions: { removeUndefinedValues: true } });
+    const client = await openDocumentClient(config, closers);
     const store = new DynamoDbItemStore({ client, tableName: config.TABLE_NAME, clock: systemClock, log });
     await store.ensureTable();
 

@@ -1,0 +1,30 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { join, resolve } from 'node:path';
+import type { Config } from '../../shared/config.js';
+import { startDynaliteServer } from '../local/dynalite-server.js';
+
+/**
+ * The DynamoDB client an operator command works on: DYNAMODB_ENDPOINT when set, else dynalite on
+ * disk under DATA_DIR (the local stack's data, `npm start` must not be running). A loopback endpoint
+ * gets dummy credentials, which dynalite accepts. What must be closed is pushed onto `closers`.
+ */
+export async function openDocumentClient(
+  config: Pick<Config, 'DYNAMODB_ENDPOINT' | 'DATA_DIR' | 'AWS_REGION'>,
+  closers: (() => Promise<void>)[],
+): Promise<DynamoDBDocumentClient> {
+  let endpoint = config.DYNAMODB_ENDPOINT;
+  if (endpoint === undefined) {
+    const dynalite = await startDynaliteServer({ dir: join(resolve(config.DATA_DIR), 'dynalite') });
+    closers.push(() => dynalite.close());
+    endpoint = dynalite.endpoint;
+  }
+  const local = /^http:\/\/(127\.0\.0\.1|localhost)[:/]/.test(endpoint);
+  const base = new DynamoDBClient({
+    endpoint,
+    region: config.AWS_REGION,
+    ...(local ? { credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {}),
+  });
+  closers.push(async () => base.destroy());
+  return DynamoDBDocumentClient.from(base, { marshallOptions: { removeUndefinedValues: true } });
+}
