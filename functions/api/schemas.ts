@@ -1,16 +1,13 @@
 import * as z from 'zod';
 import 'zod-openapi';
 import {
-  BudgetSchema,
-  ChangeRecordSchema,
   IsoInstantSchema,
   ItemIdSchema,
   ItemKindSchema,
   PrefectureCodeSchema,
-  ProvenanceSchema,
-  RegionBlockSchema,
+  ItemSchema,
 } from '../../shared/domain/item.js';
-import { CrawlCountsSchema } from '../../shared/domain/crawl-run.js';
+import { SourceHealthSchema } from '../../shared/domain/crawl-run.js';
 import { FrequencySchema, SubscriptionStatusSchema } from '../../shared/domain/subscription.js';
 import { regionBlocks, type ItemKind } from '../../shared/domain/item.js';
 import { maxPageSize } from '../../shared/search/query.js';
@@ -217,33 +214,11 @@ export const SearchResponseSchema = z
   .meta({ id: 'SearchResponse' });
 export type SearchResponse = z.infer<typeof SearchResponseSchema>;
 
-export const ItemDetailSchema = z
-  .strictObject({
-    id: ItemIdSchema,
-    kind: ItemKindSchema,
-    title: z.string(),
-    url: z.string(),
-    canonicalUrl: z.string(),
-    summary: z.string().optional(),
-    bodyText: z.string().optional(),
-    publisher: z.string(),
-    ministry: z.string().optional(),
-    prefectures: z.array(PrefectureCodeSchema),
-    regions: z.array(RegionBlockSchema),
-    fields: z.array(z.string()),
-    publishedAt: IsoInstantSchema.optional(),
-    opensAt: IsoInstantSchema.optional(),
-    closesAt: IsoInstantSchema.optional(),
-    budget: BudgetSchema.optional(),
-    eligibility: z.string().optional(),
-    requiresRegistration: z.enum(['e-rad']).optional(),
+export const ItemDetailSchema = ItemSchema.omit({ contentHash: true })
+  .extend({
     status: StatusSchema,
-    version: z.number().int().positive(),
-    createdAt: IsoInstantSchema,
-    updatedAt: IsoInstantSchema,
-    withdrawnAt: IsoInstantSchema.optional(),
-    provenance: z.array(ProvenanceSchema).meta({ description: 'Every source that carried the item.' }),
-    history: z.array(ChangeRecordSchema).meta({ description: 'Recorded changes, newest first (last 20).' }),
+    provenance: ItemSchema.shape.provenance.meta({ description: 'Every source that carried the item.' }),
+    history: ItemSchema.shape.history.meta({ description: 'Recorded changes, newest first (last 20).' }),
   })
   .meta({ id: 'ItemDetail' });
 export type ItemDetail = z.infer<typeof ItemDetailSchema>;
@@ -258,15 +233,7 @@ export const SourceViewSchema = z
     url: z.string(),
     schedule: z.string(),
     enabled: z.boolean(),
-    health: z.strictObject({
-      lastRunAt: IsoInstantSchema.optional(),
-      lastSuccessAt: IsoInstantSchema.optional(),
-      lastOutcome: z.enum(['succeeded', 'partial', 'failed']).optional(),
-      consecutiveFailures: z.number().int().nonnegative(),
-      lastCounts: CrawlCountsSchema.optional(),
-      lastError: z.string().optional(),
-      newestItemAt: IsoInstantSchema.optional(),
-      itemCount: z.number().int().nonnegative(),
+    health: SourceHealthSchema.omit({ sourceId: true }).extend({
       stale: z.boolean().meta({ description: 'No new item for longer than the source usually takes.' }),
       failing: z.boolean().meta({ description: 'The last runs failed.' }),
       neverRun: z.boolean(),
