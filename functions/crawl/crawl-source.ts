@@ -31,7 +31,7 @@ import {
   type JgrantsDetail,
 } from './extract/jgrants.js';
 import type { FetchedPage, FetchResult, HttpFetcher } from './http-fetcher.js';
-import { hostsOf } from '../../shared/sources/registry.js';
+import { hostsOf } from '../../shared/domain/source.js';
 import { passesKeywords, toDraft } from './to-draft.js';
 import { canonicalUrl } from './urls.js';
 

@@ -2,7 +2,7 @@ import type { Log } from '../../shared/log.js';
 import type { Source } from '../../shared/domain/source.js';
 import type { HttpFetcher } from './http-fetcher.js';
 import { PoliteFetcher } from './polite-fetcher.js';
-import { hostsOf } from '../../shared/sources/registry.js';
+import { hostsOf } from '../../shared/domain/source.js';
 
 export interface FetcherFactoryOptions {
   readonly userAgent: string;

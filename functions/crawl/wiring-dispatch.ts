@@ -3,7 +3,7 @@ import { systemClock } from '../../shared/clock.js';
 import { loadConfig } from '../../shared/config.js';
 import { ConfigError } from '../../shared/errors.js';
 import type { DispatchDeps } from './dispatch.js';
-import { loadRegistry } from '../../shared/sources/registry.js';
+import { loadCompiledRegistry } from '../../shared/sources/registry-data.js';
 import { SqsCrawlQueue } from './wiring-sqs-crawl-queue.js';
 import type { Log } from '../../shared/log.js';
 import { powertoolsLog } from '../../shared/wiring/powertools-log.js';
@@ -14,7 +14,8 @@ if (!config.CRAWL_QUEUE_URL) throw new ConfigError('CRAWL_QUEUE_URL is required 
 const log: Log = powertoolsLog('chiiki-crawl-dispatch', config.LOG_LEVEL);
 
 export const dispatchDeps: DispatchDeps = {
-  sources: loadRegistry(config.SOURCE_REGISTRY, { sampleHost: `localhost:${config.SAMPLE_SITES_PORT}` }).sources,
+  sources: loadCompiledRegistry(config.SOURCE_REGISTRY, { sampleHost: `localhost:${config.SAMPLE_SITES_PORT}` })
+    .sources,
   queue: new SqsCrawlQueue({ client: new SQSClient({ region: config.AWS_REGION }), queueUrl: config.CRAWL_QUEUE_URL }),
   clock: systemClock,
   log,

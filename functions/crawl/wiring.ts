@@ -6,7 +6,7 @@ import { powertoolsLog } from '../../shared/wiring/powertools-log.js';
 import { DynamoDbItemStore } from '../../shared/store/dynamodb-item-store.js';
 import type { CrawlJobDeps } from './crawl-jobs.js';
 import { politeFetcherFactory } from './fetcher-factory.js';
-import { loadRegistry } from '../../shared/sources/registry.js';
+import { loadCompiledRegistry } from '../../shared/sources/registry-data.js';
 
 /**
  * Builds the crawl Lambda's ports once per container: the registry named by SOURCE_REGISTRY
@@ -17,7 +17,9 @@ const config = loadConfig();
 export const log: Log = powertoolsLog('chiiki-crawl', config.LOG_LEVEL);
 
 // The sample registry's hosts only exist locally; the placeholder keeps it loadable in a dev stage.
-export const registry = loadRegistry(config.SOURCE_REGISTRY, { sampleHost: `localhost:${config.SAMPLE_SITES_PORT}` });
+export const registry = loadCompiledRegistry(config.SOURCE_REGISTRY, {
+  sampleHost: `localhost:${config.SAMPLE_SITES_PORT}`,
+});
 
 const client = documentClientFor(config);
 

@@ -1,6 +1,8 @@
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { compileRegistries } from '../../shared/sources/registry.js';
 
 /**
  * Every Lambda function of the portal: its handler file (relative to the repository root),
@@ -49,11 +51,19 @@ export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 export const metricsNamespace = 'ChiikiPortal';
 
 /**
- * Folders copied next to every bundle (`/var/task/<to>`), for files read at run time relative to
- * the module: the source registries (`loadRegistry` resolves `./registries/<name>.yaml` against
- * `import.meta.url`, which is the bundle's `index.mjs` in Lambda).
+ * Files placed next to every bundle (`/var/task/registries/<name>.json`), read at run time
+ * relative to the module: the source registries, compiled from their YAML (validated on the way,
+ * so a broken registry fails synthesis) by `compileRegistries`, so no function ships a YAML
+ * parser. Compiled once per process into a temporary folder; returns that folder.
  */
-export const bundledFolders = [{ from: 'shared/sources/registries', to: 'registries' }] as const;
+export function compiledRegistriesDir(): string {
+  if (compiledDir === undefined) {
+    compiledDir = mkdtempSync(join(tmpdir(), 'chiiki-registries-'));
+    compileRegistries(compiledDir);
+  }
+  return compiledDir;
+}
+let compiledDir: string | undefined;
 
 /** Handler files of `functionSpecs` that do not exist (relative paths); `required` leaves out optional functions. */
 export function missingEntries(root: string = repoRoot, which: 'all' | 'required' = 'all'): string[] {

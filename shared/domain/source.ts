@@ -201,3 +201,8 @@ export const RegistrySchema = z.strictObject({
   }),
 });
 export type Registry = z.infer<typeof RegistrySchema>;
+
+/** Hosts a source may reach: its start URL's host plus `allowedHosts`. */
+export function hostsOf(source: Source): string[] {
+  return [...new Set([new URL(source.url).host.toLowerCase(), ...source.allowedHosts])];
+}

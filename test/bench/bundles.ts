@@ -3,7 +3,13 @@ import { cpSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build, type BuildOptions, type Metafile } from 'esbuild';
-import { bundledFolders, esbuildSettings, functionSpecs, missingEntries, repoRoot } from '../../infra/aws/functions.js';
+import {
+  compiledRegistriesDir,
+  esbuildSettings,
+  functionSpecs,
+  missingEntries,
+  repoRoot,
+} from '../../infra/aws/functions.js';
 
 /** Goals from the deployment issue. */
 const apiBundleGoalBytes = 400 * 1024;
@@ -135,7 +141,8 @@ export async function measureBundles(): Promise<BundleMeasurement[]> {
       logLevel: 'error',
     } satisfies BuildOptions;
     const { metafile } = await build(options);
-    for (const { from, to } of bundledFolders) cpSync(join(repoRoot, from), join(outdir, to), { recursive: true });
+    // As the CDK bundling does: the compiled registries beside index.mjs.
+    cpSync(compiledRegistriesDir(), join(outdir, 'registries'), { recursive: true });
     const bytes = statSync(outfile).size;
     const sdkImports = [
       ...new Set(

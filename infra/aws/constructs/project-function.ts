@@ -8,7 +8,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import {
-  bundledFolders,
+  compiledRegistriesDir,
   esbuildSettings,
   functionSpecs,
   metricsNamespace,
@@ -110,8 +110,10 @@ export class ProjectFunction extends Construct {
         commandHooks: {
           beforeBundling: () => [],
           beforeInstall: () => [],
-          afterBundling: (inputDir: string, outputDir: string) =>
-            bundledFolders.map(({ from, to }) => `cp -R "${join(inputDir, from)}" "${join(outputDir, to)}"`),
+          afterBundling: (_inputDir: string, outputDir: string) => [
+            `mkdir -p "${join(outputDir, 'registries')}"`,
+            `cp "${compiledRegistriesDir()}"/*.json "${join(outputDir, 'registries')}/"`,
+          ],
         },
       },
     });

@@ -5,6 +5,8 @@ import { App, Stack } from 'aws-cdk-lib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ProjectFunction } from '../../../../infra/aws/constructs/project-function.js';
 import { functionSpecs, missingEntries } from '../../../../infra/aws/functions.js';
+import { loadRegistry } from '../../../../shared/sources/registry.js';
+import { parseRegistryJson } from '../../../../shared/sources/registry-data.js';
 
 // The one test that runs esbuild the way `cdk synth`/`cdk deploy` does (the stack tests skip bundling).
 describe('ProjectFunction bundling', () => {
@@ -26,8 +28,13 @@ describe('ProjectFunction bundling', () => {
     const code = readFileSync(join(outdir, assetDir ?? '', 'index.mjs'), 'utf8');
     expect(code.startsWith("import { createRequire as __createRequire } from 'module';")).toBe(true);
     expect(existsSync(join(outdir, assetDir ?? '', 'index.mjs.map'))).toBe(true);
-    // Files read at run time beside the module (the source registries) travel with the bundle.
-    expect(existsSync(join(outdir, assetDir ?? '', 'registries', 'live.yaml'))).toBe(true);
+    // The source registries travel with the bundle, compiled to the JSON the functions read (no YAML parser shipped).
+    const compiled = (name: 'live' | 'sample') =>
+      readFileSync(join(outdir, assetDir ?? '', 'registries', `${name}.json`), 'utf8');
+    expect(parseRegistryJson(compiled('live'), 'live.json')).toEqual(loadRegistry('live'));
+    expect(parseRegistryJson(compiled('sample'), 'sample.json', { sampleHost: 'localhost:4010' })).toEqual(
+      loadRegistry('sample', { sampleHost: 'localhost:4010' }),
+    );
     // Minified: long lines (only multi-line string literals keep their line breaks).
     expect(code.length / code.split('\n').length).toBeGreaterThan(300);
     // The SDK appears only as import specifiers, never as bundled source.
