@@ -49,7 +49,7 @@ export const configFields = {
   CRAWL_QUEUE_URL: { schema: optionalUrl, doc: 'SQS queue of crawl jobs (AWS)' },
   MAIL_TRANSPORT: {
     schema: z.enum(['outbox', 'smtp', 'ses']).optional(),
-    doc: 'mail transport; default smtp when SMTP_URL is set, else outbox',
+    doc: 'mail transport; default smtp when SMTP_URL is set, else outbox (outbox and smtp are for the local stack and CLI; functions in AWS use ses)',
   },
   SMTP_URL: { schema: optionalUrl, doc: 'SMTP server URL, e.g. smtp://localhost:2525' },
   MAIL_FROM: {

@@ -173,8 +173,13 @@ function buttonPage(event: HttpEvent, title: string, explanation: string, button
   );
 }
 
-/** The routes under /v1/subscriptions, in the shape @middy/http-router takes. */
-export function subscriptionRoutes(deps: SubscriptionDeps): ApiRoute[] {
+/**
+ * The routes under /v1/subscriptions, in the shape @middy/http-router takes. `source` may be a
+ * function that builds them on first use: the API Lambda fetches the link-signing secret only
+ * when a subscription request arrives, not on every cold start of a container that only searches.
+ */
+export function subscriptionRoutes(source: SubscriptionDeps | (() => Promise<SubscriptionDeps>)): ApiRoute[] {
+  const depsOf = typeof source === 'function' ? source : () => Promise.resolve(source);
   return [
     {
       method: 'POST',
@@ -182,7 +187,7 @@ export function subscriptionRoutes(deps: SubscriptionDeps): ApiRoute[] {
       handler: async (event) => {
         const body = parseInput(SubscribeBodySchema, bodyOf(event));
         const searches = body.searches.map(toSavedSearch);
-        await subscribe(deps, { ...body, searches }, clientOf(event));
+        await subscribe(await depsOf(), { ...body, searches }, clientOf(event));
         // Same answer for every address: never reveals whether it is already subscribed.
         return json(202, {
           status: 'accepted',
@@ -205,7 +210,7 @@ export function subscriptionRoutes(deps: SubscriptionDeps): ApiRoute[] {
       method: 'POST',
       path: '/v1/subscriptions/confirm',
       handler: async (event) => {
-        const view = await confirm(deps, tokenOf(event));
+        const view = await confirm(await depsOf(), tokenOf(event));
         if (wantsHtml(event))
           return page('配信を開始しました', '<p>条件に合う新しい公募をメールでお知らせします。</p>');
         return json(200, view);
@@ -214,14 +219,14 @@ export function subscriptionRoutes(deps: SubscriptionDeps): ApiRoute[] {
     {
       method: 'GET',
       path: '/v1/subscriptions/manage',
-      handler: async (event) => json(200, await showSubscription(deps, tokenOf(event))),
+      handler: async (event) => json(200, await showSubscription(await depsOf(), tokenOf(event))),
     },
     ...(['PUT', 'POST'] as const).map((method) => ({
       method,
       path: '/v1/subscriptions/manage',
       handler: async (event: HttpEvent) => {
         const body = parseInput(ChangeBodySchema, bodyOf(event));
-        const view = await changeSubscription(deps, tokenOf(event), {
+        const view = await changeSubscription(await depsOf(), tokenOf(event), {
           ...body,
           searches: body.searches?.map(toSavedSearch),
         });
@@ -244,7 +249,7 @@ export function subscriptionRoutes(deps: SubscriptionDeps): ApiRoute[] {
       path: '/v1/subscriptions/unsubscribe',
       handler: async (event) => {
         // RFC 8058: the body is `List-Unsubscribe=One-Click`; the token in the URL is what counts.
-        await unsubscribe(deps, tokenOf(event));
+        await unsubscribe(await depsOf(), tokenOf(event));
         if (wantsHtml(event)) return page('配信を停止しました', '<p>今後、このアドレスにメールはお送りしません。</p>');
         return json(200, { status: 'unsubscribed' } satisfies UnsubscribedResponse);
       },
@@ -264,7 +269,7 @@ export function subscriptionRoutes(deps: SubscriptionDeps): ApiRoute[] {
       method: 'POST',
       path: '/v1/subscriptions/mute',
       handler: async (event) => {
-        const result = await mute(deps, tokenOf(event));
+        const result = await mute(await depsOf(), tokenOf(event));
         if (wantsHtml(event))
           return page('通知を止めました', '<p>この公募についてのお知らせは今後お送りしません。</p>');
         return json(200, { status: 'muted', itemId: result.muted } satisfies MutedResponse);

@@ -1,4 +1,4 @@
-import { loadRegistry } from '../../shared/sources/registry.js';
+import { loadCompiledRegistry } from '../../shared/sources/registry-data.js';
 import { assessSourceHealth } from '../../shared/sources/source-health.js';
 import { systemClock } from '../../shared/clock.js';
 import { loadConfig } from '../../shared/config.js';
@@ -55,20 +55,34 @@ export const deps: ApiDeps = {
   store: new DynamoDbItemStore({ client, tableName: config.TABLE_NAME, clock }),
   clock,
   log,
-  sources: () => (sources ??= loadRegistry(config.SOURCE_REGISTRY).sources),
+  sources: () => (sources ??= loadCompiledRegistry(config.SOURCE_REGISTRY).sources),
   sourceFlags: (source, health, now) => assessSourceHealth(source, health, now),
   corsOrigins: corsOriginsFrom(config.CORS_ORIGINS),
 };
 
-// The subscription routes (functions/api/subscription-routes.ts) share the API's HTTP stack.
-const tokenSecret = await loadTokenSecret(config);
-const tokens = new TokenSigner(tokenSecret);
-export const subscriptionDeps: SubscriptionDeps = {
-  subscriptions: new DynamoDbSubscriptionStore({ client, tableName: config.TABLE_NAME }),
-  mailer: mailerFor(config),
-  tokens,
-  links: new LinkBuilder({ baseUrl: config.PUBLIC_BASE_URL ?? `http://localhost:${config.PORT}`, tokens }),
-  clock,
-  log,
-  hashSecret: tokenSecret,
-};
+// The subscription routes (functions/api/subscription-routes.ts) share the API's HTTP stack. Their
+// ports need the link-signing secret (Secrets Manager in AWS), so they are built on the first
+// subscription request rather than at every cold start; a failed build is retried next time.
+const mailer = mailerFor(config); // checked now: a wrong MAIL_TRANSPORT fails the cold start
+let subscriptionPorts: Promise<SubscriptionDeps> | undefined;
+export function subscriptionDeps(): Promise<SubscriptionDeps> {
+  subscriptionPorts ??= buildSubscriptionDeps().catch((error: unknown) => {
+    subscriptionPorts = undefined;
+    throw error;
+  });
+  return subscriptionPorts;
+}
+
+async function buildSubscriptionDeps(): Promise<SubscriptionDeps> {
+  const tokenSecret = await loadTokenSecret(config);
+  const tokens = new TokenSigner(tokenSecret);
+  return {
+    subscriptions: new DynamoDbSubscriptionStore({ client, tableName: config.TABLE_NAME }),
+    mailer,
+    tokens,
+    links: new LinkBuilder({ baseUrl: config.PUBLIC_BASE_URL ?? `http://localhost:${config.PORT}`, tokens }),
+    clock,
+    log,
+    hashSecret: tokenSecret,
+  };
+}

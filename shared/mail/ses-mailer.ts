@@ -1,31 +1,71 @@
-import { SendEmailCommand, type SESv2Client } from '@aws-sdk/client-sesv2';
-import nodemailer from 'nodemailer';
+import type * as SesV2 from '@aws-sdk/client-sesv2';
+import type { SESv2Client, SendEmailCommandInput } from '@aws-sdk/client-sesv2';
 import type { MailMessage, Mailer, SentMail } from './mailer.js';
-import { mimeOptions } from './mime.js';
+
+export interface SesMailerOptions {
+  /**
+   * The SES v2 client. Absent: one is made for `region` on the first send, so the SDK module is
+   * loaded when a mail goes out, not at every cold start of a function that rarely mails (the API).
+   */
+  readonly client?: SESv2Client;
+  readonly region?: string;
+  readonly from: string;
+  /** Configuration set whose event destination reports bounces and complaints (see ses-events-handler). */
+  readonly configurationSet?: string;
+}
 
 /**
- * Sends through Amazon SES v2 (nodemailer's SES transport builds the raw MIME and calls
- * `SendEmail` with `Content.Raw`), in the given configuration set so bounces and complaints reach
- * the SNS topic behind `ses-events-handler`. SES assigns its own Message-ID and has no
- * idempotency key: a send that times out after SES accepted it cannot be told apart from one
- * that failed.
+ * Sends through Amazon SES v2 `SendEmail` with `Content.Simple`: SES builds the MIME (UTF-8
+ * subject and parts) and adds our headers (List-Unsubscribe and List-Unsubscribe-Post, which SES
+ * accepts on simple messages), so no MIME library ships in the bundles. SES assigns its own
+ * Message-ID and has no idempotency key: a send that times out after SES accepted it cannot be
+ * told apart from one that failed.
  */
 export class SesMailer implements Mailer {
-  private readonly transport;
-  private readonly from: string;
-  private readonly configurationSet: string | undefined;
+  private client: SESv2Client | undefined;
+  private sdk: Promise<typeof SesV2> | undefined;
 
-  constructor(options: { client: SESv2Client; from: string; configurationSet?: string }) {
-    this.transport = nodemailer.createTransport({ SES: { sesClient: options.client, SendEmailCommand } });
-    this.from = options.from;
-    this.configurationSet = options.configurationSet;
+  constructor(private readonly options: SesMailerOptions) {
+    this.client = options.client;
   }
 
   async send(message: MailMessage): Promise<SentMail> {
-    const info = await this.transport.sendMail({
-      ...mimeOptions(message, this.from),
-      ...(this.configurationSet ? { ses: { ConfigurationSetName: this.configurationSet } } : {}),
-    });
-    return { messageId: info.messageId };
+    const { SESv2Client, SendEmailCommand } = await (this.sdk ??= import('@aws-sdk/client-sesv2'));
+    this.client ??= new SESv2Client(this.options.region ? { region: this.options.region } : {});
+    const out = await this.client.send(
+      new SendEmailCommand(sesEmailInput(message, this.options.from, this.options.configurationSet)),
+    );
+    if (!out.MessageId) throw new Error('SES SendEmail answered without a MessageId');
+    return { messageId: out.MessageId };
   }
+}
+
+/** The `SendEmail` input for a message: UTF-8 simple content, RFC 2047 display names, our headers. */
+export function sesEmailInput(message: MailMessage, from: string, configurationSet?: string): SendEmailCommandInput {
+  const utf8 = (data: string) => ({ Data: data, Charset: 'UTF-8' });
+  return {
+    FromEmailAddress: encodeAddress(from),
+    Destination: { ToAddresses: [encodeAddress(message.to)] },
+    Content: {
+      Simple: {
+        Subject: utf8(message.subject),
+        Body: { Text: utf8(message.text), Html: utf8(message.html) },
+        Headers: Object.entries(message.headers ?? {}).map(([Name, Value]) => ({ Name, Value })),
+      },
+    },
+    ...(configurationSet ? { ConfigurationSetName: configurationSet } : {}),
+  };
+}
+
+/**
+ * `Name <local@domain>` with a non-ASCII name as an RFC 2047 encoded word, which SES requires
+ * of display names (`地域科学技術ポータル <a@b>` → `=?UTF-8?B?...?= <a@b>`); ASCII passes as is.
+ */
+export function encodeAddress(address: string): string {
+  const match = /^\s*"?([^"<]*?)"?\s*<([^>]+)>\s*$/u.exec(address);
+  if (!match) return address.trim();
+  const [, name = '', mailbox = ''] = match;
+  if (name === '') return mailbox;
+  if (/^[\x20-\x7e]*$/u.test(name)) return `"${name.replace(/["\\]/g, '\\$&')}" <${mailbox}>`;
+  return `=?UTF-8?B?${Buffer.from(name, 'utf8').toString('base64')}?= <${mailbox}>`;
 }

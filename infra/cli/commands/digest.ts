@@ -6,7 +6,8 @@
  * 1 when some did (they are retried by the next run), 2 on bad arguments.
  */
 import { runDigest } from '../../../functions/alerts/digest.js';
-import { loadTokenSecret, mailerFor } from '../../../shared/wiring/mail.js';
+import { loadTokenSecret } from '../../../shared/wiring/mail.js';
+import { anyMailerFor } from '../../../shared/wiring/smtp-mail.js';
 import { systemClock } from '../../../shared/clock.js';
 import { loadConfig } from '../../../shared/config.js';
 import { consoleLog } from '../../../shared/log.js';
@@ -41,7 +42,7 @@ export async function run(args: string[]): Promise<number> {
       {
         subscriptions: new DynamoDbSubscriptionStore({ client, tableName: config.TABLE_NAME }),
         items,
-        mailer: mailerFor(config),
+        mailer: anyMailerFor(config),
         links: new LinkBuilder({
           baseUrl: config.PUBLIC_BASE_URL ?? `http://localhost:${config.PORT}`,
           tokens: new TokenSigner(secret),
