@@ -1,21 +1,219 @@
-import { defaultProvider } from '@aws-sdk/credential-provider-node';
-import { Client } from '@opensearch-project/opensearch';
-import { AwsSigv4Signer } from '@opensearch-project/opensearch/aws-v3';
+import { createHash, createHmac } from 'node:crypto';
+import type { OpenSearchTransportClient } from './opensearch-search-index.js';
+
+/**
+ * The OpenSearch REST client the adapter talks through: `fetch` plus AWS Signature Version 4
+ * for Amazon OpenSearch Service, nothing else. The adapter only ever sends a method, a path, a
+ * JSON (or NDJSON bulk) body and a query string, so a full client library (260 KB in every
+ * bundle) buys nothing; the integration suite runs the whole adapter contract through this
+ * client against a real node, and test/unit checks the signatures against the AWS SDK's signer.
+ */
+
+/** Credentials as the AWS SDK's providers return them. */
+export interface AwsCredentials {
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
+  readonly sessionToken?: string;
+}
+export type CredentialsProvider = () => Promise<AwsCredentials>;
 
 export interface OpenSearchClientOptions {
   readonly endpoint: string;
   /** Sign requests with SigV4 (Amazon OpenSearch Service); plain HTTP otherwise (the local node). */
   readonly sigv4: boolean;
   readonly region: string;
+  /** Per attempt (default 30 s). */
   readonly requestTimeoutMs?: number;
+  /** Further attempts after a network error, a timeout or a 502/503/504 (default 2). */
+  readonly maxRetries?: number;
+  /** Default: the AWS SDK's default chain (`@aws-sdk/credential-provider-node`), loaded on first use. */
+  readonly credentials?: CredentialsProvider;
+  /** Signing time (tests); default now. */
+  readonly now?: () => Date;
 }
 
-/** Builds the OpenSearch client: SigV4-signed with the default AWS credential chain in AWS, plain locally. */
-export function makeOpenSearchClient(options: OpenSearchClientOptions): Client {
-  const common = { node: options.endpoint, requestTimeout: options.requestTimeoutMs ?? 30_000, maxRetries: 2 };
-  if (!options.sigv4) return new Client(common);
-  return new Client({
-    ...common,
-    ...AwsSigv4Signer({ region: options.region, service: 'es', getCredentials: defaultProvider() }),
-  });
+/** OpenSearch answered with an error status the caller did not ask to see. */
+export class OpenSearchResponseError extends Error {
+  override readonly name = 'OpenSearchResponseError';
+  /** The shape `OpenSearchSearchIndex` (and opensearch-js) report errors with. */
+  readonly meta: { readonly statusCode: number; readonly body: unknown };
+
+  constructor(method: string, path: string, statusCode: number, body: unknown) {
+    super(`opensearch ${method} ${path} answered ${statusCode}: ${JSON.stringify(body).slice(0, 500)}`);
+    this.meta = { statusCode, body };
+  }
+}
+
+type RequestParams = Parameters<OpenSearchTransportClient['transport']['request']>[0];
+type RequestOptions = Parameters<OpenSearchTransportClient['transport']['request']>[1];
+
+const retryStatuses = new Set([502, 503, 504]);
+
+/** Builds the client: SigV4-signed with the default AWS credential chain in AWS, plain locally. */
+export function makeOpenSearchClient(options: OpenSearchClientOptions): OpenSearchTransportClient {
+  const endpoint = new URL(options.endpoint);
+  const base = endpoint.href.replace(/\/+$/u, '');
+  const timeoutMs = options.requestTimeoutMs ?? 30_000;
+  const maxRetries = options.maxRetries ?? 2;
+  let credentials = options.credentials;
+
+  async function signer(): Promise<CredentialsProvider> {
+    if (credentials) return credentials;
+    const { defaultProvider } = await import('@aws-sdk/credential-provider-node');
+    credentials = defaultProvider();
+    return credentials;
+  }
+
+  async function request(params: RequestParams, requestOptions: RequestOptions = {}) {
+    const method = params.method.toUpperCase();
+    const query = queryStringOf(params.querystring);
+    const url = `${base}${params.path}${query ? `?${query}` : ''}`;
+    const body = bodyOf(params);
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (body !== undefined)
+      headers['content-type'] = params.bulkBody === undefined ? 'application/json' : 'application/x-ndjson';
+
+    for (let attempt = 0; ; attempt++) {
+      const sent = options.sigv4
+        ? await signRequest(
+            { method, url: new URL(url), headers, body: body ?? '' },
+            { region: options.region, service: 'es', credentials: await (await signer())() },
+            (options.now ?? (() => new Date()))(),
+          )
+        : headers;
+      let response: Response;
+      try {
+        response = await fetch(url, {
+          method,
+          headers: sent,
+          ...(body !== undefined ? { body } : {}),
+          signal: AbortSignal.timeout(timeoutMs),
+        });
+      } catch (error) {
+        if (attempt < maxRetries) {
+          await pause(attempt);
+          continue;
+        }
+        throw new Error(`opensearch ${method} ${params.path} failed after ${attempt + 1} attempts: ${String(error)}`, {
+          cause: error,
+        });
+      }
+      if (retryStatuses.has(response.status) && attempt < maxRetries) {
+        await response.body?.cancel();
+        await pause(attempt);
+        continue;
+      }
+      const parsed = await responseBody(response, method);
+      if (response.status >= 400 && !requestOptions.ignore?.includes(response.status))
+        throw new OpenSearchResponseError(method, params.path, response.status, parsed);
+      return { statusCode: response.status, body: parsed };
+    }
+  }
+
+  return { transport: { request } };
+}
+
+function pause(attempt: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 100 * 2 ** attempt));
+}
+
+function bodyOf(params: RequestParams): string | undefined {
+  if (params.bulkBody !== undefined) {
+    const lines = Array.isArray(params.bulkBody) ? params.bulkBody : [params.bulkBody];
+    return `${lines.map((line) => (typeof line === 'string' ? line : JSON.stringify(line))).join('\n')}\n`;
+  }
+  if (params.body === undefined || params.body === null) return undefined;
+  return typeof params.body === 'string' ? params.body : JSON.stringify(params.body);
+}
+
+async function responseBody(response: Response, method: string): Promise<unknown> {
+  const text = await response.text();
+  if (method === 'HEAD' || text === '') return response.status < 400;
+  if (!(response.headers.get('content-type') ?? '').includes('json')) return text;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
+  }
+}
+
+function queryStringOf(querystring: RequestParams['querystring']): string {
+  if (querystring === undefined) return '';
+  if (typeof querystring === 'string') return querystring.replace(/^\?/u, '');
+  return Object.entries(querystring)
+    .filter(([, value]) => value !== undefined && value !== null)
+    .map(([key, value]) => `${escapeUri(key)}=${escapeUri(String(value))}`)
+    .join('&');
+}
+
+/** RFC 3986 percent-encoding, as SigV4 canonical requests use it. */
+function escapeUri(value: string): string {
+  return encodeURIComponent(value).replace(/[!'()*]/gu, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+}
+
+const sha256Hex = (data: string) => createHash('sha256').update(data, 'utf8').digest('hex');
+const hmac = (key: string | Buffer, data: string) => createHmac('sha256', key).update(data, 'utf8').digest();
+
+/**
+ * AWS Signature Version 4 (the algorithm AWS documents under "Create a signed AWS API request"):
+ * returns the headers to send, with `host`, `x-amz-date`, `x-amz-content-sha256`, the session
+ * token when there is one, and `authorization`. Paths are normalised and encoded twice, as for
+ * every service but S3.
+ */
+export function signRequest(
+  request: { method: string; url: URL; headers: Readonly<Record<string, string>>; body: string },
+  scope: { region: string; service: string; credentials: AwsCredentials },
+  at: Date,
+): Record<string, string> {
+  const amzDate = at
+    .toISOString()
+    .replace(/[-:]/gu, '')
+    .replace(/\.\d{3}/u, '');
+  const day = amzDate.slice(0, 8);
+  const payloadHash = sha256Hex(request.body);
+  const headers: Record<string, string> = {
+    ...Object.fromEntries(Object.entries(request.headers).map(([k, v]) => [k.toLowerCase(), v])),
+    host: request.url.host,
+    'x-amz-date': amzDate,
+    'x-amz-content-sha256': payloadHash,
+    ...(scope.credentials.sessionToken ? { 'x-amz-security-token': scope.credentials.sessionToken } : {}),
+  };
+  const names = Object.keys(headers).sort();
+  const canonicalHeaders = names.map((n) => `${n}:${(headers[n] ?? '').trim().replace(/\s+/gu, ' ')}\n`).join('');
+  const signedHeaders = names.join(';');
+  const canonicalRequest = [
+    request.method,
+    canonicalPath(request.url.pathname),
+    canonicalQuery(request.url.searchParams),
+    canonicalHeaders,
+    signedHeaders,
+    payloadHash,
+  ].join('\n');
+  const credentialScope = `${day}/${scope.region}/${scope.service}/aws4_request`;
+  const stringToSign = ['AWS4-HMAC-SHA256', amzDate, credentialScope, sha256Hex(canonicalRequest)].join('\n');
+  let key = hmac(`AWS4${scope.credentials.secretAccessKey}`, day);
+  for (const part of [scope.region, scope.service, 'aws4_request']) key = hmac(key, part);
+  const signature = createHmac('sha256', key).update(stringToSign, 'utf8').digest('hex');
+  headers['authorization'] =
+    `AWS4-HMAC-SHA256 Credential=${scope.credentials.accessKeyId}/${credentialScope}, SignedHeaders=${signedHeaders}, Signature=${signature}`;
+  return headers;
+}
+
+function canonicalPath(path: string): string {
+  const segments: string[] = [];
+  for (const segment of path.split('/')) {
+    if (segment === '' || segment === '.') continue;
+    if (segment === '..') segments.pop();
+    else segments.push(segment);
+  }
+  const normalised = `/${segments.join('/')}${segments.length > 0 && path.endsWith('/') ? '/' : ''}`;
+  return escapeUri(normalised).replace(/%2F/gu, '/');
+}
+
+function canonicalQuery(params: URLSearchParams): string {
+  return [...params.entries()]
+    .map(([key, value]) => [escapeUri(key), escapeUri(value)] as const)
+    .sort(([a, av], [b, bv]) => (a < b ? -1 : a > b ? 1 : av < bv ? -1 : av > bv ? 1 : 0))
+    .map(([key, value]) => `${key}=${value}`)
+    .join('&');
 }

@@ -43,7 +43,7 @@ import type {
  * filter clauses with date ranges, never a stored field.
  */
 
-/** What the adapter needs of `@opensearch-project/opensearch`'s `Client`. */
+/** What the adapter needs of a REST client: `makeOpenSearchClient` (opensearch-client.ts); opensearch-js's `Client` fits too. */
 export interface OpenSearchTransportClient {
   readonly transport: {
     request(

@@ -46,7 +46,6 @@ describe('reindex from the store into OpenSearch', () => {
   afterAll(async () => {
     await index.dropAll();
     base.destroy();
-    await osClient.close();
   });
 
   it('builds a fresh version with exactly the store items and swaps the aliases', async () => {

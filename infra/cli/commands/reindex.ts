@@ -109,7 +109,6 @@ export async function run(args: string[]): Promise<number> {
         sigv4: config.OPENSEARCH_SIGV4,
         region: config.AWS_REGION,
       });
-      closers.push(() => osClient.close());
       index = new OpenSearchSearchIndex({ client: osClient, prefix: config.OPENSEARCH_INDEX, clock: systemClock });
     }
     return await runReindex({ store, index, log, batchSize: parsed.batchSize, label: engine });

@@ -1,0 +1,231 @@
+import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { SignatureV4 } from '@smithy/signature-v4';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  makeOpenSearchClient,
+  OpenSearchResponseError,
+  signRequest,
+} from '../../../../shared/search/opensearch-client.js';
+
+/** SHA-256 for the AWS SDK's signer, on node:crypto. */
+type SourceData = string | ArrayBuffer | ArrayBufferView;
+const bytes = (data: SourceData) =>
+  typeof data === 'string'
+    ? data
+    : ArrayBuffer.isView(data)
+      ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength)
+      : new Uint8Array(data);
+class NodeSha256 {
+  private readonly hash: Hash | Hmac;
+  constructor(secret?: SourceData) {
+    this.hash = secret === undefined ? createHash('sha256') : createHmac('sha256', bytes(secret));
+  }
+  update(data: SourceData): void {
+    this.hash.update(bytes(data));
+  }
+  digest(): Promise<Uint8Array> {
+    return Promise.resolve(new Uint8Array(this.hash.digest()));
+  }
+}
+
+const credentials = {
+  accessKeyId: 'AKIDEXAMPLE',
+  secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY',
+  sessionToken: 'session-token-example',
+};
+const at = new Date('2026-11-28T09:15:30.123Z');
+
+/** The AWS SDK's own signer over the same request: the reference. */
+async function sdkSignature(method: string, url: URL, headers: Record<string, string>, body: string) {
+  const signer = new SignatureV4({ service: 'es', region: 'ap-northeast-1', credentials, sha256: NodeSha256 });
+  const signed = await signer.sign(
+    {
+      method,
+      protocol: url.protocol,
+      hostname: url.hostname,
+      path: url.pathname,
+      query: Object.fromEntries(url.searchParams),
+      headers: { ...headers, host: url.host },
+      body,
+    },
+    { signingDate: at },
+  );
+  return signed.headers;
+}
+
+describe('signRequest (AWS Signature Version 4)', () => {
+  const cases: [string, string, Record<string, string>, string][] = [
+    [
+      'POST',
+      'https://search-chiiki-prod.ap-northeast-1.es.amazonaws.com/chiiki/_search',
+      { 'content-type': 'application/json' },
+      JSON.stringify({ query: { match_phrase: { title: '産学官連携' } } }),
+    ],
+    [
+      'POST',
+      'https://search-chiiki-prod.ap-northeast-1.es.amazonaws.com/_bulk?refresh=true',
+      { 'content-type': 'application/x-ndjson' },
+      '{"index":{"_index":"chiiki-write","_id":"it_1"}}\n{"title":"公募"}\n',
+    ],
+    ['GET', 'https://search-chiiki-prod.ap-northeast-1.es.amazonaws.com/chiiki-v*/_alias', {}, ''],
+    ['HEAD', 'https://search-chiiki-prod.ap-northeast-1.es.amazonaws.com/_alias/chiiki', {}, ''],
+    [
+      'GET',
+      'https://search-chiiki-prod.ap-northeast-1.es.amazonaws.com/_cat/indices?v=true&format=json&h=index%2Chealth',
+      {},
+      '',
+    ],
+  ];
+
+  it.each(cases)('signs %s %s exactly as the AWS SDK signer does', async (method, href, headers, body) => {
+    const url = new URL(href);
+    const ours = signRequest(
+      { method, url, headers, body },
+      { region: 'ap-northeast-1', service: 'es', credentials },
+      at,
+    );
+    const reference = await sdkSignature(method, url, headers, body);
+
+    expect(ours['authorization']).toBe(reference['authorization']);
+    expect(ours['x-amz-date']).toBe('20261128T091530Z');
+    expect(ours['x-amz-security-token']).toBe('session-token-example');
+    expect(ours['authorization']).toMatch(
+      /^AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE\/20261128\/ap-northeast-1\/es\/aws4_request, SignedHeaders=[a-z0-9;-]+, Signature=[0-9a-f]{64}$/,
+    );
+  });
+
+  it('changes the signature when the body changes (the payload is signed)', () => {
+    const url = new URL('https://search.example/chiiki/_search');
+    const sign = (body: string) =>
+      signRequest(
+        { method: 'POST', url, headers: {}, body },
+        { region: 'ap-northeast-1', service: 'es', credentials },
+        at,
+      )['authorization'];
+    expect(sign('{"size":10}')).not.toBe(sign('{"size":11}'));
+  });
+});
+
+describe('makeOpenSearchClient over HTTP', () => {
+  let server: Server;
+  let endpoint: string;
+  const seen: { method: string; url: string; headers: IncomingMessage['headers']; body: string }[] = [];
+  let replies: { status: number; body: string; type?: string }[] = [];
+
+  beforeAll(async () => {
+    server = createServer((req, res) => {
+      let body = '';
+      req.setEncoding('utf8');
+      req.on('data', (chunk: string) => (body += chunk));
+      req.on('end', () => {
+        seen.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body });
+        const reply = replies.shift() ?? { status: 200, body: '{}' };
+        res.writeHead(reply.status, { 'content-type': reply.type ?? 'application/json; charset=UTF-8' });
+        res.end(req.method === 'HEAD' ? undefined : reply.body);
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+  const reset = (next: typeof replies) => {
+    seen.length = 0;
+    replies = next;
+  };
+
+  it('sends JSON bodies and NDJSON bulk bodies with their content types and a query string', async () => {
+    reset([
+      { status: 200, body: '{"hits":{"total":{"value":3}}}' },
+      { status: 200, body: '{"errors":false,"items":[]}' },
+    ]);
+    const client = makeOpenSearchClient({ endpoint, sigv4: false, region: 'ap-northeast-1' });
+
+    const search = await client.transport.request({ method: 'POST', path: '/chiiki/_search', body: { size: 0 } });
+    await client.transport.request({
+      method: 'POST',
+      path: '/_bulk',
+      bulkBody: [{ index: { _index: 'chiiki-write', _id: 'it_1' } }, { title: '公募' }],
+      querystring: { refresh: 'true' },
+    });
+
+    expect(search).toEqual({ statusCode: 200, body: { hits: { total: { value: 3 } } } });
+    expect(seen[0]?.headers['content-type']).toBe('application/json');
+    expect(seen[0]?.body).toBe('{"size":0}');
+    expect(seen[1]?.url).toBe('/_bulk?refresh=true');
+    expect(seen[1]?.headers['content-type']).toBe('application/x-ndjson');
+    expect(seen[1]?.body).toBe('{"index":{"_index":"chiiki-write","_id":"it_1"}}\n{"title":"公募"}\n');
+    expect(seen[0]?.headers['authorization']).toBeUndefined();
+  });
+
+  it('throws an error carrying status and body, unless the status is one the caller ignores', async () => {
+    const missing = '{"error":{"type":"index_not_found_exception"},"status":404}';
+    reset([
+      { status: 404, body: missing },
+      { status: 404, body: missing },
+      { status: 404, body: '' },
+    ]);
+    const client = makeOpenSearchClient({ endpoint, sigv4: false, region: 'ap-northeast-1' });
+
+    const error = await client.transport.request({ method: 'GET', path: '/nope/_search' }).catch((e: unknown) => e);
+    const ignored = await client.transport.request({ method: 'GET', path: '/_alias/nope' }, { ignore: [404] });
+    const head = await client.transport.request({ method: 'HEAD', path: '/_alias/nope' }, { ignore: [404] });
+
+    expect(error).toBeInstanceOf(OpenSearchResponseError);
+    expect((error as OpenSearchResponseError).meta).toEqual({ statusCode: 404, body: JSON.parse(missing) });
+    expect((error as Error).message).toMatch(/GET \/nope\/_search answered 404: .*index_not_found_exception/);
+    expect(ignored.statusCode).toBe(404);
+    expect(head).toEqual({ statusCode: 404, body: false });
+  });
+
+  it('retries a 503 and then succeeds, and gives up after its retries', async () => {
+    reset([
+      { status: 503, body: '{"error":"busy"}' },
+      { status: 200, body: '{"ok":true}' },
+    ]);
+    const client = makeOpenSearchClient({ endpoint, sigv4: false, region: 'ap-northeast-1', maxRetries: 1 });
+
+    expect((await client.transport.request({ method: 'GET', path: '/' })).body).toEqual({ ok: true });
+    expect(seen).toHaveLength(2);
+
+    reset([
+      { status: 503, body: '{"error":"busy"}' },
+      { status: 503, body: '{"error":"still busy"}' },
+    ]);
+    await expect(client.transport.request({ method: 'GET', path: '/' })).rejects.toThrow(/answered 503.*still busy/);
+  });
+
+  it('signs every request with the credentials it is given when sigv4 is on', async () => {
+    reset([{ status: 200, body: '{}' }]);
+    const client = makeOpenSearchClient({
+      endpoint,
+      sigv4: true,
+      region: 'ap-northeast-1',
+      credentials: () => Promise.resolve(credentials),
+      now: () => at,
+    });
+
+    await client.transport.request({ method: 'POST', path: '/chiiki/_search', body: { size: 1 } });
+
+    const headers = seen[0]?.headers ?? {};
+    const url = new URL(`${endpoint}/chiiki/_search`);
+    const reference = await sdkSignature(
+      'POST',
+      url,
+      { 'content-type': 'application/json', accept: 'application/json' },
+      '{"size":1}',
+    );
+    expect(headers['authorization']).toBe(reference['authorization']);
+    expect(headers['x-amz-security-token']).toBe('session-token-example');
+    expect(headers['x-amz-content-sha256']).toBe(createHash('sha256').update('{"size":1}').digest('hex'));
+  });
+
+  it('names the endpoint failure when nothing answers', async () => {
+    const client = makeOpenSearchClient({ endpoint: 'http://127.0.0.1:9', sigv4: false, region: 'x', maxRetries: 0 });
+    await expect(client.transport.request({ method: 'GET', path: '/' })).rejects.toThrow(
+      /opensearch GET \/ failed after 1 attempts/,
+    );
+  });
+});
