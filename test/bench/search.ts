@@ -383,7 +383,6 @@ export async function benchSearch(opts: BenchSearchOptions = {}): Promise<void> 
         rows.push({ engine: 'opensearch', size, buildRate: bulkRate, memMb: Number.NaN, lat: osLat });
       } finally {
         await index.dropAll();
-        await client.close();
       }
     } else if (!endpoint) {
       notes.push(`${size}: opensearch skipped (OPENSEARCH_ENDPOINT not set)`);
