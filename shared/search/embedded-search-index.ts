@@ -7,7 +7,7 @@ import { RegionBlockSchema } from '../domain/item.js';
 import { statusAt, type CallStatus } from '../domain/status.js';
 import { foldForMatch } from '../ja/normalize.js';
 import { parseInput } from '../parse-input.js';
-import { indexTermsOf, lookupTermsOf, queryTermsOf, termNeedsVerify, termOccursIn, type QueryTerm } from './analyze.js';
+import { indexTermsOf, lookupTermsOf, queryTermsOf, termNeedsVerify, type QueryTerm } from './analyze.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { highlightField } from './highlight.js';
 import { exactTotalCap, SearchQuerySchema, type ParsedSearchQuery, type SearchQuery } from './query.js';
@@ -52,7 +52,8 @@ import type {
  *   results equal the brute-force substring truth;
  * - filter / facet columns: kind `Uint8Array`, ministry id `Int32Array`, prefecture bitmaps
  *   (two `Uint32Array`), region bitmap `Uint16Array`, field ids, dates as epoch ms `Float64Array`
- *   (NaN when absent), withdrawn flags; status is derived from opensAt/closesAt and the clock;
+ *   (NaN when absent), withdrawn flags, a field bitmap; status is derived from opensAt/closesAt
+ *   and the clock into a column that is reused until the clock passes the next opensAt/closesAt;
  * - the document itself as its JSON string, parsed only for returned hits.
  * Updates append a new document number and tombstone the old one; compaction renumbers.
  *
@@ -107,6 +108,16 @@ class IndexState {
   updated = new Float64Array(16);
   withdrawn = new Uint8Array(16);
   alive = new Uint8Array(16);
+  /** Field ids 0-31 as a bitmap (the facet and filter fast path); derived, not in the snapshot. */
+  fieldLo = new Uint32Array(16);
+  /** 1 when a document also has field ids of 32 or more, which only `fieldIds` holds. */
+  fieldMore = new Uint8Array(16);
+  /** Status code per document (see `statusCode`), valid while the clock stays inside `statusWindow`. */
+  status = new Uint8Array(16);
+  /** [opens above, closes at or above, opens at or below, closes below] of the time `status` was computed for. */
+  private statusWindow = [Number.NaN, Number.NaN, Number.NaN, Number.NaN];
+  /** `docsWithStatus` per status mask, for the current `status` column. */
+  private readonly statusLists = new Map<number, Int32Array>();
   ministries: string[] = [];
   readonly ministryIds = new Map<string, number>();
   fields: string[] = [];
@@ -154,6 +165,74 @@ class IndexState {
     this.updated = g(this.updated);
     this.withdrawn = g(this.withdrawn);
     this.alive = g(this.alive);
+    this.fieldLo = g(this.fieldLo);
+    this.fieldMore = g(this.fieldMore);
+    this.status = g(this.status);
+  }
+
+  /** Records a document's field ids in `fieldIds` and the bitmap columns. */
+  setFields(d: number, ids: FieldIds): void {
+    this.fieldIds[d] = ids;
+    let lo = 0;
+    let more = 0;
+    for (const f of ids) {
+      if (f < 32) lo |= 1 << f;
+      else more = 1;
+    }
+    this.fieldLo[d] = lo >>> 0;
+    this.fieldMore[d] = more;
+  }
+
+  /**
+   * Status codes of all documents at `now`. Status only changes when the clock passes some
+   * document's opensAt or closesAt, so the column is computed once and reused until the clock
+   * leaves the window between the nearest such instants (or a write invalidates it).
+   */
+  statusAt(now: number): Uint8Array {
+    const w = this.statusWindow;
+    if (now < (w[0] as number) && now <= (w[1] as number) && now >= (w[2] as number) && now > (w[3] as number))
+      return this.status;
+    let opensAbove = Infinity;
+    let closesFrom = Infinity;
+    let opensBelow = -Infinity;
+    let closesBelow = -Infinity;
+    const { opens, closes, status } = this;
+    for (let d = 0; d < this.n; d++) {
+      const o = opens[d] as number;
+      const c = closes[d] as number;
+      status[d] = statusCode(o, c, now);
+      // NaN compares false both ways, so a missing date never narrows the window.
+      if (o > now) opensAbove = Math.min(opensAbove, o);
+      else if (o <= now) opensBelow = Math.max(opensBelow, o);
+      if (c >= now) closesFrom = Math.min(closesFrom, c);
+      else if (c < now) closesBelow = Math.max(closesBelow, c);
+    }
+    this.statusWindow = [opensAbove, closesFrom, opensBelow, closesBelow];
+    this.statusLists.clear();
+    return status;
+  }
+
+  /**
+   * Live documents whose status at `now` is in `mask` (bits of status codes), ascending: where a
+   * status filter is more selective than the query's rarest term, the match loop walks this list.
+   */
+  docsWithStatus(now: number, mask: number): Int32Array {
+    const status = this.statusAt(now);
+    let docs = this.statusLists.get(mask);
+    if (docs === undefined) {
+      let count = 0;
+      for (let d = 0; d < this.n; d++) if (this.alive[d] && mask & (1 << (status[d] as number))) count++;
+      docs = new Int32Array(count);
+      let k = 0;
+      for (let d = 0; d < this.n; d++) if (this.alive[d] && mask & (1 << (status[d] as number))) docs[k++] = d;
+      this.statusLists.set(mask, docs);
+    }
+    return docs;
+  }
+
+  private invalidateStatus(): void {
+    this.statusWindow = [Number.NaN, Number.NaN, Number.NaN, Number.NaN];
+    this.statusLists.clear();
   }
 
   ministryId(value: string): number {
@@ -218,13 +297,17 @@ class IndexState {
     let r = 0;
     for (const block of doc.regions) r |= 1 << regionBlocks.indexOf(block);
     this.region[d] = r;
-    this.fieldIds[d] = [...new Set(doc.fields)].map((f) => this.fieldId(f));
+    this.setFields(
+      d,
+      [...new Set(doc.fields)].map((f) => this.fieldId(f)),
+    );
     this.published[d] = toMs(doc.publishedAt);
     this.opens[d] = toMs(doc.opensAt);
     this.closes[d] = toMs(doc.closesAt);
     this.updated[d] = toMs(doc.updatedAt);
     this.withdrawn[d] = doc.withdrawn ? 1 : 0;
     this.alive[d] = 1;
+    this.invalidateStatus();
   }
 
   remove(id: string): boolean {
@@ -232,6 +315,7 @@ class IndexState {
     if (old === undefined) return false;
     this.idToDoc.delete(id);
     this.alive[old] = 0;
+    this.statusLists.clear();
     if (!this.base || old >= this.base.n) {
       this.docJson[old] = '';
       this.folded[old] = '';
@@ -272,6 +356,8 @@ class IndexState {
       this.updated,
       this.withdrawn,
       this.alive,
+      this.fieldLo,
+      this.fieldMore,
     ];
     const ids: string[] = [];
     const docJson: string[] = [];
@@ -293,6 +379,7 @@ class IndexState {
     this.fieldIds = fieldIds;
     this.n = next;
     this.idMap = undefined;
+    this.invalidateStatus();
   }
 
   /** Serialises a compacted state: header JSON followed by 8-byte aligned sections. */
@@ -428,12 +515,15 @@ class IndexState {
         termStart = nl + 1;
       }
     }
+    const cap = Math.max(16, n);
+    s.fieldLo = new Uint32Array(cap);
+    s.fieldMore = new Uint8Array(cap);
+    s.status = new Uint8Array(cap);
     const fieldOffsets = u32('fieldOffsets');
     const fieldFlat = u32('fieldIds');
     for (let d = 0; d < n; d++) {
-      s.fieldIds[d] = fieldFlat.subarray(fieldOffsets[d], fieldOffsets[d + 1]);
+      s.setFields(d, fieldFlat.subarray(fieldOffsets[d], fieldOffsets[d + 1]));
     }
-    const cap = Math.max(16, n);
     const col = <T extends Uint8Array | Int32Array | Uint32Array | Uint16Array | Float64Array>(
       Ctor: new (b: ArrayBufferLike | number) => T,
       name: string,
@@ -672,10 +762,13 @@ export class EmbeddedSearchIndex implements SearchIndex {
 
   private match(s: IndexState, q: ParsedSearchQuery, terms: readonly QueryTerm[], now: number): MatchSet {
     const pass = compileFilter(s, q, now);
+    const statusDocs = statusFilterDocs(s, q, now);
     if (terms.length === 0) {
-      const docs = new Int32Array(s.n);
+      const docs = new Int32Array(statusDocs?.length ?? s.n);
       let count = 0;
-      for (let d = 0; d < s.n; d++) if (pass(d)) docs[count++] = d;
+      if (statusDocs) {
+        for (const d of statusDocs) if (pass(d)) docs[count++] = d;
+      } else for (let d = 0; d < s.n; d++) if (pass(d)) docs[count++] = d;
       return { docs, scores: new Float64Array(0), count };
     }
     const lists: Array<{ p: Posting; term: number }> = [];
@@ -686,66 +779,57 @@ export class EmbeddedSearchIndex implements SearchIndex {
         lists.push({ p, term: t });
       }
     }
+    // Document at a time: walk the shortest posting list (or the documents of the wanted statuses,
+    // when fewer), check the cheap column filters first, then gallop through the other lists
+    // (their positions only move forward).
     lists.sort((a, b) => a.p.len - b.p.len);
-    const first = lists[0] as { p: Posting; term: number };
-    const m = first.p.len;
-    const cand = new Int32Array(m);
-    // Per candidate and term, the fields all its lookups were found in.
-    const masks = new Uint8Array(m * terms.length).fill(7);
-    let c = 0;
-    for (let k = 0; k < m; k++) {
-      const e = first.p.data[k] as number;
-      const d = Math.floor(e / 8);
-      if (!s.alive[d]) continue;
-      cand[c] = d;
-      masks[c * terms.length + first.term] = e & 7;
-      c++;
-    }
-    let alive = new Uint8Array(c).fill(1);
-    for (let l = 1; l < lists.length; l++) {
-      const { p, term } = lists[l] as { p: Posting; term: number };
-      let pos = 0;
-      let any = false;
-      for (let k = 0; k < c; k++) {
-        if (!alive[k]) continue;
-        const d = cand[k] as number;
-        pos = gallop(p.data, p.len, pos, d);
-        const e = pos < p.len ? (p.data[pos] as number) : -1;
-        if (e >= 0 && Math.floor(e / 8) === d) {
-          masks[k * terms.length + term] = (masks[k * terms.length + term] as number) & e & 7;
-          any = true;
-        } else alive[k] = 0;
-      }
-      if (!any) alive = new Uint8Array(c);
-    }
-    const docs = new Int32Array(c);
-    const scores = new Float64Array(c);
-    let count = 0;
+    const first = (lists[0] as { p: Posting; term: number }).p;
+    const byStatus = statusDocs !== undefined && statusDocs.length < first.len ? statusDocs : undefined;
+    const firstTerm = byStatus ? -1 : (lists[0] as { p: Posting; term: number }).term;
+    const others = byStatus ? lists : lists.slice(1);
+    const steps = byStatus ? byStatus.length : first.len;
+    const otherData = others.map((l) => l.p.data);
+    const otherLen = others.map((l) => l.p.len);
+    const otherTerm = others.map((l) => l.term);
+    const pos = new Int32Array(others.length);
+    const nTerms = terms.length;
+    // Per term, the fields all its lookups were found in (then, for long CJK terms, where the phrase is).
+    const masks = new Uint8Array(nTerms);
     const verify = terms.map((t) => termNeedsVerify(t));
-    for (let k = 0; k < c; k++) {
-      if (!alive[k]) continue;
-      const d = cand[k] as number;
+    const docs = new Int32Array(steps);
+    const scores = new Float64Array(steps);
+    let count = 0;
+    const data = first.data;
+    scan: for (let k = 0; k < steps; k++) {
+      const e = byStatus ? 0 : (data[k] as number);
+      const d = byStatus ? (byStatus[k] as number) : e >>> 3;
       if (!pass(d)) continue;
-      let score = 0;
-      let ok = true;
-      let parts: string[] | undefined;
-      for (let t = 0; t < terms.length; t++) {
-        let mask = masks[k * terms.length + t] as number;
-        if (verify[t]) {
-          parts ??= s.foldedAt(d).split('\n');
-          let exact = 0;
-          for (let f = 0; f < 3; f++) {
-            if (mask & (1 << f) && termOccursIn(parts[f] ?? '', terms[t] as QueryTerm)) exact |= 1 << f;
-          }
-          mask = exact;
-        }
-        if (mask === 0) {
-          ok = false;
-          break;
-        }
-        for (let f = 0; f < 3; f++) if (mask & (1 << f)) score += fieldWeights[f] as number;
+      for (let t = 0; t < nTerms; t++) masks[t] = 7;
+      if (firstTerm >= 0) masks[firstTerm] = e & 7;
+      for (let l = 0; l < otherData.length; l++) {
+        const list = otherData[l] as Uint32Array;
+        const len = otherLen[l] as number;
+        const at = gallop(list, len, pos[l] as number, d);
+        pos[l] = at;
+        if (at >= len) break scan; // this list has no later document: nothing further can match
+        const o = list[at] as number;
+        if (o >>> 3 !== d) continue scan;
+        const t = otherTerm[l] as number;
+        masks[t] = (masks[t] as number) & o & 7;
       }
-      if (!ok) continue;
+      let score = 0;
+      let folded: string | undefined;
+      for (let t = 0; t < nTerms; t++) {
+        let mask = masks[t] as number;
+        if (verify[t] && mask !== 0) {
+          folded ??= s.foldedAt(d);
+          mask = phraseFields(folded, (terms[t] as QueryTerm).text, mask);
+        }
+        if (mask === 0) continue scan;
+        if (mask & 1) score += fieldWeights[0];
+        if (mask & 2) score += fieldWeights[1];
+        if (mask & 4) score += fieldWeights[2];
+      }
       docs[count] = d;
       scores[count] = score;
       count++;
@@ -756,45 +840,56 @@ export class EmbeddedSearchIndex implements SearchIndex {
   private facets(s: IndexState, m: MatchSet, now: number): Facets {
     const kindCounts = new Uint32Array(kinds.length);
     const statusCounts = new Uint32Array(statusNames.length);
-    const ministryCounts = new Uint32Array(s.ministries.length);
+    const ministryCounts = new Uint32Array(s.ministries.length + 1);
     const prefCounts = new Uint32Array(48);
     const regionCounts = new Uint32Array(regionBlocks.length);
-    const fieldCounts = new Uint32Array(s.fields.length);
+    const fieldCounts = new Uint32Array(Math.max(32, s.fields.length));
+    const { kind, ministry, prefLo, prefHi, region, fieldLo, fieldMore } = s;
+    const status = s.statusAt(now);
+    const docs = m.docs;
     for (let k = 0; k < m.count; k++) {
-      const d = m.docs[k] as number;
-      const ki = s.kind[d] as number;
+      const d = docs[k] as number;
+      const ki = kind[d] as number;
       kindCounts[ki] = (kindCounts[ki] as number) + 1;
-      const si = statusCode(s.opens[d] as number, s.closes[d] as number, now);
+      const si = status[d] as number;
       statusCounts[si] = (statusCounts[si] as number) + 1;
-      const mi = s.ministry[d] as number;
-      if (mi >= 0) ministryCounts[mi] = (ministryCounts[mi] as number) + 1;
-      let lo = s.prefLo[d] as number;
+      // Absent ministry (-1) counts in the last slot, which is never reported.
+      const mi = ((ministry[d] as number) + ministryCounts.length) % ministryCounts.length;
+      ministryCounts[mi] = (ministryCounts[mi] as number) + 1;
+      let lo = prefLo[d] as number;
       while (lo !== 0) {
-        const bit = 31 - Math.clz32(lo & -lo);
-        prefCounts[bit + 1] = (prefCounts[bit + 1] as number) + 1;
+        const p = 32 - Math.clz32(lo & -lo);
+        prefCounts[p] = (prefCounts[p] as number) + 1;
         lo &= lo - 1;
       }
-      let hi = s.prefHi[d] as number;
+      let hi = prefHi[d] as number;
       while (hi !== 0) {
-        const bit = 31 - Math.clz32(hi & -hi);
-        prefCounts[bit + 33] = (prefCounts[bit + 33] as number) + 1;
+        const p = 64 - Math.clz32(hi & -hi);
+        prefCounts[p] = (prefCounts[p] as number) + 1;
         hi &= hi - 1;
       }
-      let r = s.region[d] as number;
+      let r = region[d] as number;
       while (r !== 0) {
-        const bit = 31 - Math.clz32(r & -r);
-        regionCounts[bit] = (regionCounts[bit] as number) + 1;
+        const b = 31 - Math.clz32(r & -r);
+        regionCounts[b] = (regionCounts[b] as number) + 1;
         r &= r - 1;
       }
-      for (const f of s.fieldIds[d] as FieldIds) fieldCounts[f] = (fieldCounts[f] as number) + 1;
+      let f = fieldLo[d] as number;
+      while (f !== 0) {
+        const b = 31 - Math.clz32(f & -f);
+        fieldCounts[b] = (fieldCounts[b] as number) + 1;
+        f &= f - 1;
+      }
+      if (fieldMore[d])
+        for (const id of s.fieldIds[d] as FieldIds) if (id >= 32) fieldCounts[id] = (fieldCounts[id] as number) + 1;
     }
     return {
       kind: facetList(kindCounts, (i) => kinds[i] as string),
       status: facetList(statusCounts, (i) => statusNames[i] as string),
-      ministry: facetList(ministryCounts, (i) => s.ministries[i] as string),
+      ministry: facetList(ministryCounts.subarray(0, s.ministries.length), (i) => s.ministries[i] as string),
       prefecture: facetList(prefCounts, (i) => String(i).padStart(2, '0')),
       region: facetList(regionCounts, (i) => regionBlocks[i] as string),
-      field: facetList(fieldCounts, (i) => s.fields[i] as string),
+      field: facetList(fieldCounts.subarray(0, s.fields.length), (i) => s.fields[i] as string),
     };
   }
 
@@ -874,61 +969,110 @@ function statusCode(opens: number, closes: number, now: number): number {
   return 1;
 }
 
+/**
+ * Fields (bits of `mask`) of a folded document (`title\nsummary\nbody`; folding turns every other
+ * whitespace into spaces) in which a CJK phrase stands.
+ */
+function phraseFields(folded: string, phrase: string, mask: number): number {
+  const firstBreak = folded.indexOf('\n');
+  const secondBreak = firstBreak < 0 ? -1 : folded.indexOf('\n', firstBreak + 1);
+  let found = 0;
+  let from = 0;
+  for (;;) {
+    const at = folded.indexOf(phrase, from);
+    if (at < 0) break;
+    const field = firstBreak < 0 || at < firstBreak ? 0 : secondBreak < 0 || at < secondBreak ? 1 : 2;
+    found |= (1 << field) & mask;
+    if (found === mask) break;
+    // Skip to the next field that is still wanted.
+    from = field === 0 ? firstBreak + 1 : field === 1 ? secondBreak + 1 : folded.length;
+    if (from <= 0) break;
+  }
+  return found;
+}
+
+/** The documents of the wanted statuses, when the query filters by status. */
+function statusFilterDocs(s: IndexState, q: ParsedSearchQuery, now: number): Int32Array | undefined {
+  if (q.statuses === undefined || q.statuses.length === 0) return undefined;
+  let mask = 0;
+  for (const st of q.statuses) mask |= 1 << statusNames.indexOf(st);
+  return s.docsWithStatus(now, mask);
+}
+
+/** The query's filters as one predicate over document numbers, reading only the typed columns. */
 function compileFilter(s: IndexState, q: ParsedSearchQuery, now: number): (d: number) => boolean {
-  const checks: Array<(d: number) => boolean> = [(d) => s.alive[d] === 1];
-  if (!q.includeWithdrawn) checks.push((d) => s.withdrawn[d] === 0);
-  if (q.kinds && q.kinds.length > 0) {
-    let mask = 0;
-    for (const k of q.kinds) mask |= 1 << kinds.indexOf(k);
-    checks.push((d) => (mask & (1 << (s.kind[d] as number))) !== 0);
+  const { alive, withdrawn, kind, ministry, prefLo, prefHi, region, fieldLo, fieldMore, fieldIds } = s;
+  const hideWithdrawn = !q.includeWithdrawn;
+  const useKinds = q.kinds !== undefined && q.kinds.length > 0;
+  let kindMask = 0;
+  for (const k of q.kinds ?? []) kindMask |= 1 << kinds.indexOf(k);
+  const useMinistries = q.ministries !== undefined && q.ministries.length > 0;
+  const ministryWanted = new Uint8Array(s.ministries.length);
+  for (const m of q.ministries ?? []) {
+    const id = s.ministryIds.get(m);
+    if (id !== undefined) ministryWanted[id] = 1;
   }
-  if (q.ministries && q.ministries.length > 0) {
-    const wanted = new Set(q.ministries.map((m) => s.ministryIds.get(m) ?? -2));
-    checks.push((d) => wanted.has(s.ministry[d] as number));
+  const usePrefectures = q.prefectures !== undefined && q.prefectures.length > 0;
+  let prefMaskLo = 0;
+  let prefMaskHi = 0;
+  for (const code of q.prefectures ?? []) {
+    const c = Number(code);
+    if (c <= 32) prefMaskLo |= 1 << (c - 1);
+    else prefMaskHi |= 1 << (c - 33);
   }
-  if (q.prefectures && q.prefectures.length > 0) {
-    let lo = 0;
-    let hi = 0;
-    for (const code of q.prefectures) {
-      const c = Number(code);
-      if (c <= 32) lo |= 1 << (c - 1);
-      else hi |= 1 << (c - 33);
-    }
-    checks.push((d) => ((s.prefLo[d] as number) & lo) !== 0 || ((s.prefHi[d] as number) & hi) !== 0);
+  const useRegions = q.regions !== undefined && q.regions.length > 0;
+  let regionMask = 0;
+  for (const r of q.regions ?? []) regionMask |= 1 << regionBlocks.indexOf(r);
+  const useFields = q.fields !== undefined && q.fields.length > 0;
+  const fieldWanted = new Set<number>();
+  let fieldMask = 0;
+  for (const f of q.fields ?? []) {
+    const id = s.fieldIdOf.get(f);
+    if (id === undefined) continue;
+    fieldWanted.add(id);
+    if (id < 32) fieldMask |= 1 << id;
   }
-  if (q.regions && q.regions.length > 0) {
-    let mask = 0;
-    for (const r of q.regions) mask |= 1 << regionBlocks.indexOf(r);
-    checks.push((d) => ((s.region[d] as number) & mask) !== 0);
-  }
-  if (q.fields && q.fields.length > 0) {
-    const wanted = new Set(q.fields.map((f) => s.fieldIdOf.get(f) ?? -2));
-    checks.push((d) => (s.fieldIds[d] as FieldIds).some((f) => wanted.has(f)));
-  }
-  if (q.statuses && q.statuses.length > 0) {
-    let mask = 0;
-    for (const st of q.statuses) mask |= 1 << statusNames.indexOf(st);
-    checks.push((d) => (mask & (1 << statusCode(s.opens[d] as number, s.closes[d] as number, now))) !== 0);
-  }
-  const range = (col: Float64Array, r: ParsedSearchQuery['opens']): void => {
-    if (!r || (r.from === undefined && r.to === undefined)) return;
-    const from = r.from === undefined ? -Infinity : Date.parse(r.from);
-    const to = r.to === undefined ? Infinity : Date.parse(r.to);
-    checks.push((d) => {
-      const v = col[d] as number;
-      return v >= from && v <= to;
-    });
+  const useStatuses = q.statuses !== undefined && q.statuses.length > 0;
+  let statusMask = 0;
+  for (const st of q.statuses ?? []) statusMask |= 1 << statusNames.indexOf(st);
+  const status = useStatuses ? s.statusAt(now) : s.status;
+  const range = (r: ParsedSearchQuery['opens']): [boolean, number, number] => {
+    if (!r || (r.from === undefined && r.to === undefined)) return [false, 0, 0];
+    return [
+      true,
+      r.from === undefined ? -Infinity : Date.parse(r.from),
+      r.to === undefined ? Infinity : Date.parse(r.to),
+    ];
   };
-  range(s.opens, q.opens);
-  range(s.closes, q.closes);
-  range(s.published, q.published);
-  range(s.updated, q.updated);
-  if (checks.length === 2) {
-    const [a, b] = checks as [(d: number) => boolean, (d: number) => boolean];
-    return (d) => a(d) && b(d);
-  }
+  const [useOpens, opensFrom, opensTo] = range(q.opens);
+  const [useCloses, closesFrom, closesTo] = range(q.closes);
+  const [usePublished, publishedFrom, publishedTo] = range(q.published);
+  const [useUpdated, updatedFrom, updatedTo] = range(q.updated);
+  const { opens, closes, published, updated } = s;
+  // A missing date (NaN) fails any range it is checked against.
+  const inRange = (v: number, from: number, to: number): boolean => v >= from && v <= to;
   return (d) => {
-    for (const check of checks) if (!check(d)) return false;
+    if (alive[d] !== 1) return false;
+    if (hideWithdrawn && withdrawn[d] !== 0) return false;
+    if (useKinds && (kindMask & (1 << (kind[d] as number))) === 0) return false;
+    if (useStatuses && (statusMask & (1 << (status[d] as number))) === 0) return false;
+    if (useMinistries) {
+      const m = ministry[d] as number;
+      if (m < 0 || ministryWanted[m] !== 1) return false;
+    }
+    if (usePrefectures && ((prefLo[d] as number) & prefMaskLo) === 0 && ((prefHi[d] as number) & prefMaskHi) === 0)
+      return false;
+    if (useRegions && ((region[d] as number) & regionMask) === 0) return false;
+    if (
+      useFields &&
+      ((fieldLo[d] as number) & fieldMask) === 0 &&
+      !(fieldMore[d] === 1 && (fieldIds[d] as FieldIds).some((f) => fieldWanted.has(f)))
+    )
+      return false;
+    if (useOpens && !inRange(opens[d] as number, opensFrom, opensTo)) return false;
+    if (useCloses && !inRange(closes[d] as number, closesFrom, closesTo)) return false;
+    if (usePublished && !inRange(published[d] as number, publishedFrom, publishedTo)) return false;
+    if (useUpdated && !inRange(updated[d] as number, updatedFrom, updatedTo)) return false;
     return true;
   };
 }
