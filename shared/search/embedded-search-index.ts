@@ -9,7 +9,7 @@ import { foldForMatch } from '../ja/normalize.js';
 import { parseInput } from '../parse-input.js';
 import { indexTermsOf, lookupTermsOf, queryTermsOf, termNeedsVerify, type QueryTerm } from './analyze.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
-import { highlightField } from './highlight.js';
+import { foldForHighlight, highlightField, type HighlightSource } from './highlight.js';
 import { exactTotalCap, SearchQuerySchema, type ParsedSearchQuery, type SearchQuery } from './query.js';
 import type {
   FacetCount,
@@ -78,6 +78,17 @@ const statusNames: readonly CallStatus[] = ['upcoming', 'open', 'closed', 'unkno
 const fieldWeights = [3, 1.5, 1] as const;
 const formatVersion = 3;
 
+/** Parsed documents kept for hits (about 2 KB each with their highlight sources). */
+const hydratedDocsKept = 4096;
+
+/** A parsed document and, once highlighted, its folded fields. */
+interface HydratedDoc {
+  readonly doc: SearchDoc;
+  title?: HighlightSource;
+  summary?: HighlightSource;
+  bodyText?: HighlightSource;
+}
+
 /** Field ids of one document: a plain array for added documents, a view into the snapshot for loaded ones. */
 type FieldIds = readonly number[] | Uint32Array;
 
@@ -123,6 +134,42 @@ class IndexState {
   fields: string[] = [];
   readonly fieldIdOf = new Map<string, number>();
   readonly postings = new Map<string, Posting>();
+  /** Recently returned documents, parsed, with their fields folded for highlighting (oldest first). */
+  private readonly hydrated = new Map<number, HydratedDoc>();
+
+  /** The document at `d`, parsed; kept for the next few thousand hits, as documents never change in place. */
+  hydrate(d: number): HydratedDoc {
+    let h = this.hydrated.get(d);
+    if (h === undefined) {
+      if (this.hydrated.size >= hydratedDocsKept) this.hydrated.delete(this.hydrated.keys().next().value as number);
+      h = { doc: JSON.parse(this.docAt(d)) as SearchDoc };
+      this.hydrated.set(d, h);
+    }
+    return h;
+  }
+
+  /** Per-document field masks of frequent terms, built on first use (see `denseMasks`). */
+  private readonly dense = new Map<Posting, Uint8Array>();
+
+  /**
+   * For a term in at least 1/16 of the documents: its field mask per document number (0 when
+   * absent), so the match loop tests membership with one read instead of a search through the
+   * list. Costs at most 2 bytes for every 4-byte posting entry; rebuilt after writes.
+   */
+  denseMasks(p: Posting): Uint8Array | undefined {
+    if (p.len * 16 < this.n) return undefined;
+    let masks = this.dense.get(p);
+    if (masks === undefined || masks.length !== this.n) {
+      if (this.dense.size >= 512) this.dense.clear();
+      masks = new Uint8Array(this.n);
+      for (let k = 0; k < p.len; k++) {
+        const e = p.data[k] as number;
+        masks[e >>> 3] = e & 7;
+      }
+      this.dense.set(p, masks);
+    }
+    return masks;
+  }
 
   /** id → document number; built on the first write after a load (searches do not need it). */
   get idToDoc(): Map<string, number> {
@@ -331,6 +378,8 @@ class IndexState {
   /** Renumbers live documents densely and drops tombstones from every posting list. */
   compact(): void {
     if (this.dead === 0) return;
+    this.dense.clear();
+    this.hydrated.clear();
     const map = new Int32Array(this.n).fill(-1);
     let next = 0;
     for (let d = 0; d < this.n; d++) if (this.alive[d]) map[d] = next++;
@@ -746,8 +795,9 @@ export class EmbeddedSearchIndex implements SearchIndex {
     const { page, more } = topK(matches, query.size, ranker, cursor);
     const nowDate = new Date(now);
     const items: SearchHit[] = page.map(([d]) => {
-      const doc = JSON.parse(s.docAt(d)) as SearchDoc;
-      return { doc, status: statusAt(doc, nowDate), highlights: highlightsOf(doc, terms) };
+      const hydrated = s.hydrate(d);
+      const doc = hydrated.doc;
+      return { doc, status: statusAt(doc, nowDate), highlights: highlightsOf(hydrated, terms) };
     });
     const last = page[page.length - 1];
     return {
@@ -760,11 +810,25 @@ export class EmbeddedSearchIndex implements SearchIndex {
     };
   }
 
+  // Match sets live only within one (synchronous) search, so their buffers are reused.
+  private docBuffer = new Int32Array(1024);
+  private scoreBuffer = new Float64Array(1024);
+
+  private scratchDocs(size: number): Int32Array {
+    if (this.docBuffer.length < size) this.docBuffer = new Int32Array(size);
+    return this.docBuffer;
+  }
+
+  private scratchScores(size: number): Float64Array {
+    if (this.scoreBuffer.length < size) this.scoreBuffer = new Float64Array(size);
+    return this.scoreBuffer;
+  }
+
   private match(s: IndexState, q: ParsedSearchQuery, terms: readonly QueryTerm[], now: number): MatchSet {
     const pass = compileFilter(s, q, now);
     const statusDocs = statusFilterDocs(s, q, now);
     if (terms.length === 0) {
-      const docs = new Int32Array(statusDocs?.length ?? s.n);
+      const docs = this.scratchDocs(statusDocs?.length ?? s.n);
       let count = 0;
       if (statusDocs) {
         for (const d of statusDocs) if (pass(d)) docs[count++] = d;
@@ -790,14 +854,15 @@ export class EmbeddedSearchIndex implements SearchIndex {
     const steps = byStatus ? byStatus.length : first.len;
     const otherData = others.map((l) => l.p.data);
     const otherLen = others.map((l) => l.p.len);
+    const otherDense = others.map((l) => s.denseMasks(l.p));
     const otherTerm = others.map((l) => l.term);
     const pos = new Int32Array(others.length);
     const nTerms = terms.length;
     // Per term, the fields all its lookups were found in (then, for long CJK terms, where the phrase is).
     const masks = new Uint8Array(nTerms);
     const verify = terms.map((t) => termNeedsVerify(t));
-    const docs = new Int32Array(steps);
-    const scores = new Float64Array(steps);
+    const docs = this.scratchDocs(steps);
+    const scores = this.scratchScores(steps);
     let count = 0;
     const data = first.data;
     scan: for (let k = 0; k < steps; k++) {
@@ -807,6 +872,14 @@ export class EmbeddedSearchIndex implements SearchIndex {
       for (let t = 0; t < nTerms; t++) masks[t] = 7;
       if (firstTerm >= 0) masks[firstTerm] = e & 7;
       for (let l = 0; l < otherData.length; l++) {
+        const t = otherTerm[l] as number;
+        const dense = otherDense[l];
+        if (dense !== undefined) {
+          const fields = dense[d] as number;
+          if (fields === 0) continue scan;
+          masks[t] = (masks[t] as number) & fields;
+          continue;
+        }
         const list = otherData[l] as Uint32Array;
         const len = otherLen[l] as number;
         const at = gallop(list, len, pos[l] as number, d);
@@ -814,7 +887,6 @@ export class EmbeddedSearchIndex implements SearchIndex {
         if (at >= len) break scan; // this list has no later document: nothing further can match
         const o = list[at] as number;
         if (o >>> 3 !== d) continue scan;
-        const t = otherTerm[l] as number;
         masks[t] = (masks[t] as number) & o & 7;
       }
       let score = 0;
@@ -1151,14 +1223,15 @@ function topK(
   return { page, more: eligible > size };
 }
 
-function highlightsOf(doc: SearchDoc, terms: readonly QueryTerm[]): Highlights {
+function highlightsOf(h: HydratedDoc, terms: readonly QueryTerm[]): Highlights {
   if (terms.length === 0) return {};
+  const doc = h.doc;
   const out: { title?: string[]; summary?: string[]; bodyText?: string[] } = {};
-  const title = highlightField(doc.title, terms);
+  const title = highlightField((h.title ??= foldForHighlight(doc.title)), terms);
   if (title.length > 0) out.title = title;
-  const summary = doc.summary === undefined ? [] : highlightField(doc.summary, terms);
+  const summary = doc.summary === undefined ? [] : highlightField((h.summary ??= foldForHighlight(doc.summary)), terms);
   if (summary.length > 0) out.summary = summary;
-  const body = doc.bodyText === undefined ? [] : highlightField(doc.bodyText, terms);
+  const body = doc.bodyText === undefined ? [] : highlightField((h.bodyText ??= foldForHighlight(doc.bodyText)), terms);
   if (body.length > 0) out.bodyText = body;
   return out;
 }

@@ -1,4 +1,4 @@
-import { termSpansIn, type QueryTerm } from './analyze.js';
+import { splitRuns, type QueryTerm, type TextRun } from './analyze.js';
 
 /** Longest fragment (in characters) cut out of a summary or body around a match. */
 export const fragmentChars = 100;
@@ -20,10 +20,28 @@ export function escapeHtml(text: string): string {
 }
 
 /**
+ * A field prepared for highlighting: the original text, its folded form and the map between them
+ * (see `foldForHighlight`). Immutable; an engine may keep it with a document and reuse it.
+ */
+export interface HighlightSource {
+  readonly text: string;
+  readonly folded: string;
+  /** Per folded code unit, the offset of the original code point; absent when offsets carry over. */
+  readonly origin?: Int32Array;
+  readonly originEnd?: Int32Array;
+  /** The folded text's Latin words, split on first use. */
+  words?: readonly TextRun[];
+}
+
+/**
  * Folds `text` code point by code point (NFKC + lower case) and keeps, for every folded code unit,
  * the offset of the original code point it came from, so matches found in folded text can be
  * marked in the original.
  */
+export function foldForHighlight(text: string): HighlightSource {
+  return { text, ...foldWithMap(text) };
+}
+
 function foldWithMap(text: string): { folded: string; origin?: Int32Array; originEnd?: Int32Array } {
   // Fast path: most text folds one code unit to one code unit (full-width ASCII, half-width kana
   // without voicing marks, case), so offsets carry over unchanged.
@@ -45,12 +63,28 @@ function foldWithMap(text: string): { folded: string; origin?: Int32Array; origi
   return { folded, origin: Int32Array.from(origin), originEnd: Int32Array.from(originEnd) };
 }
 
+/** Spans of a term in the folded field, as `termSpansIn` finds them (Latin runs split once per field). */
+function spansIn(source: HighlightSource, term: QueryTerm): Array<[number, number]> {
+  const { folded } = source;
+  const spans: Array<[number, number]> = [];
+  if (term.cjk) {
+    for (let at = folded.indexOf(term.text); at >= 0; at = folded.indexOf(term.text, at + 1))
+      spans.push([at, at + term.text.length]);
+    return spans;
+  }
+  if (!folded.includes(term.text)) return spans;
+  source.words ??= splitRuns(folded).filter((run) => !run.cjk);
+  for (const run of source.words) if (run.text === term.text) spans.push([run.start, run.end]);
+  return spans;
+}
+
 /** Matched spans of any term in the original text, merged and sorted. */
-export function matchSpans(text: string, terms: readonly QueryTerm[]): Array<[number, number]> {
-  const { folded, origin, originEnd } = foldWithMap(text);
+export function matchSpans(text: string | HighlightSource, terms: readonly QueryTerm[]): Array<[number, number]> {
+  const source = typeof text === 'string' ? foldForHighlight(text) : text;
+  const { origin, originEnd } = source;
   const spans: Array<[number, number]> = [];
   for (const term of terms) {
-    for (const [s, e] of termSpansIn(folded, term)) {
+    for (const [s, e] of spansIn(source, term)) {
       const start = origin ? origin[s] : s;
       const end = originEnd ? originEnd[e - 1] : e;
       if (start !== undefined && end !== undefined) spans.push([start, end]);
@@ -83,9 +117,10 @@ function mark(text: string, from: number, to: number, spans: readonly (readonly 
  * Highlight fragments of one field: the whole text when it is short (titles), else up to
  * `fragmentsPerField` windows of about `fragmentChars` around matches. Empty when nothing matches.
  */
-export function highlightField(text: string, terms: readonly QueryTerm[]): string[] {
+export function highlightField(field: string | HighlightSource, terms: readonly QueryTerm[]): string[] {
+  const text = typeof field === 'string' ? field : field.text;
   if (terms.length === 0 || text.length === 0) return [];
-  const spans = matchSpans(text, terms);
+  const spans = matchSpans(field, terms);
   if (spans.length === 0) return [];
   if (text.length <= fragmentChars) return [mark(text, 0, text.length, spans)];
   const fragments: string[] = [];
