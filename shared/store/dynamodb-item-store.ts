@@ -1,14 +1,5 @@
-import { CreateTableCommand, DescribeTableCommand } from '@aws-sdk/client-dynamodb';
-import {
-  BatchGetCommand,
-  GetCommand,
-  PutCommand,
-  QueryCommand,
-  ScanCommand,
-  UpdateCommand,
-  type DynamoDBDocumentClient,
-} from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
+import { documentCommands, tableCommands, type DocumentClient } from './dynamodb-sdk.js';
 import type { Clock } from '../clock.js';
 import { CrawlRunSchema, SourceHealthSchema, UrlStateSchema } from '../domain/crawl-run.js';
 import type { CrawlRun, SourceHealth, UrlState } from '../domain/crawl-run.js';
@@ -52,7 +43,7 @@ import {
 
 export interface DynamoDbItemStoreOptions {
   /** Build it with `marshallOptions: { removeUndefinedValues: true }` (the store strips undefined itself too). */
-  readonly client: DynamoDBDocumentClient;
+  readonly client: DocumentClient;
   readonly tableName: string;
   readonly clock: Clock;
   /**
@@ -100,7 +91,7 @@ const tableActiveTimeoutMs = 120_000;
  * flip the item back and forth on every crawl.
  */
 export class DynamoDbItemStore implements ItemStore {
-  private readonly client: DynamoDBDocumentClient;
+  private readonly client: DocumentClient;
   private readonly tableName: string;
   private readonly clock: Clock;
   private readonly onChange?: (changes: ItemChange[]) => Promise<void>;
@@ -119,7 +110,7 @@ export class DynamoDbItemStore implements ItemStore {
     if (status === undefined) {
       try {
         await this.client.send(
-          new CreateTableCommand({
+          new (await tableCommands()).CreateTableCommand({
             TableName: this.tableName,
             BillingMode: tableDefinition.billingMode,
             AttributeDefinitions: tableDefinition.attributes.map((a) => ({
@@ -178,7 +169,7 @@ export class DynamoDbItemStore implements ItemStore {
   async listChangedSince(kind: ItemKind, since: string, cursor?: string, limit = 100): Promise<Page<Item>> {
     const sinceUtc = toUtcIso(parseInput(IsoInstantSchema, since, ['since']));
     const out = await this.client.send(
-      new QueryCommand({
+      new (await documentCommands()).QueryCommand({
         TableName: this.tableName,
         IndexName: changesIndexName,
         KeyConditionExpression: 'gsi1pk = :pk AND gsi1sk >= :since',
@@ -202,7 +193,7 @@ export class DynamoDbItemStore implements ItemStore {
     // Scan's Limit counts records before the filter, so keep reading until the page is full.
     do {
       const out = await this.client.send(
-        new ScanCommand({
+        new (await documentCommands()).ScanCommand({
           TableName: this.tableName,
           FilterExpression: '#type = :item',
           ExpressionAttributeNames: { '#type': 'type' },
@@ -224,7 +215,7 @@ export class DynamoDbItemStore implements ItemStore {
     let startKey: Record<string, unknown> | undefined;
     do {
       const out = await this.client.send(
-        new ScanCommand({
+        new (await documentCommands()).ScanCommand({
           TableName: this.tableName,
           IndexName: changesIndexName,
           Select: 'COUNT',
@@ -263,7 +254,11 @@ export class DynamoDbItemStore implements ItemStore {
 
   async getUrlState(url: string): Promise<UrlState | undefined> {
     const out = await this.client.send(
-      new GetCommand({ TableName: this.tableName, Key: urlStateKey(url), ConsistentRead: true }),
+      new (await documentCommands()).GetCommand({
+        TableName: this.tableName,
+        Key: urlStateKey(url),
+        ConsistentRead: true,
+      }),
     );
     if (!out.Item) return undefined;
     return UrlStateSchema.parse(withoutKeys(out.Item, ['pk', 'sk', 'type']));
@@ -273,7 +268,7 @@ export class DynamoDbItemStore implements ItemStore {
   async putUrlState(state: UrlState): Promise<void> {
     const parsed = parseInput(UrlStateSchema, state, ['state']);
     await this.client.send(
-      new PutCommand({
+      new (await documentCommands()).PutCommand({
         TableName: this.tableName,
         Item: stripUndefined({ ...urlStateKey(parsed.url), type: 'url', ...parsed }),
       }),
@@ -289,7 +284,7 @@ export class DynamoDbItemStore implements ItemStore {
     const parsed = parseInput(CrawlRunSchema, run, ['run']);
     const expiresAt = Math.floor(Date.parse(parsed.finishedAt) / 1000) + crawlRunTtlSec;
     await this.client.send(
-      new PutCommand({
+      new (await documentCommands()).PutCommand({
         TableName: this.tableName,
         Item: stripUndefined({
           ...crawlRunKey(parsed.sourceId, parsed.startedAt, parsed.runId),
@@ -325,7 +320,7 @@ export class DynamoDbItemStore implements ItemStore {
       values[':error'] = `${firstError.kind}: ${firstError.message} (${firstError.url})`;
     }
     await this.client.send(
-      new UpdateCommand({
+      new (await documentCommands()).UpdateCommand({
         TableName: this.tableName,
         Key: healthKey(parsed.sourceId),
         UpdateExpression: `SET ${sets.join(', ')}${firstError ? '' : ' REMOVE lastError'}`,
@@ -336,7 +331,7 @@ export class DynamoDbItemStore implements ItemStore {
       const newest = toUtcIso(parsed.newestItemAt);
       try {
         await this.client.send(
-          new UpdateCommand({
+          new (await documentCommands()).UpdateCommand({
             TableName: this.tableName,
             Key: healthKey(parsed.sourceId),
             UpdateExpression: 'SET newestItemAt = :n',
@@ -352,7 +347,7 @@ export class DynamoDbItemStore implements ItemStore {
 
   async listCrawlRuns(sourceId: string, limit = 20): Promise<CrawlRun[]> {
     const out = await this.client.send(
-      new QueryCommand({
+      new (await documentCommands()).QueryCommand({
         TableName: this.tableName,
         KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
         ExpressionAttributeValues: {
@@ -375,7 +370,7 @@ export class DynamoDbItemStore implements ItemStore {
     let startKey: Record<string, unknown> | undefined;
     do {
       const page = await this.client.send(
-        new QueryCommand({
+        new (await documentCommands()).QueryCommand({
           TableName: this.tableName,
           KeyConditionExpression: 'pk = :pk',
           ExpressionAttributeValues: { ':pk': healthKey('').pk },
@@ -429,7 +424,7 @@ export class DynamoDbItemStore implements ItemStore {
       if (viaTitle) {
         // A permanent pointer, so the merge still holds after the title window closes.
         await this.client.send(
-          new PutCommand({
+          new (await documentCommands()).PutCommand({
             TableName: this.tableName,
             Item: { ...aliasKey(draftId), type: 'alias', itemId: merged.item.id },
           }),
@@ -453,7 +448,11 @@ export class DynamoDbItemStore implements ItemStore {
     if (own) return { stored: own, viaTitle: false };
 
     const alias = await this.client.send(
-      new GetCommand({ TableName: this.tableName, Key: aliasKey(draftId), ConsistentRead: true }),
+      new (await documentCommands()).GetCommand({
+        TableName: this.tableName,
+        Key: aliasKey(draftId),
+        ConsistentRead: true,
+      }),
     );
     if (alias.Item) {
       const target = await this.readItem(AliasRecordSchema.parse(alias.Item).itemId as ItemId);
@@ -474,7 +473,11 @@ export class DynamoDbItemStore implements ItemStore {
 
   private async readTitle(draft: ItemDraft): Promise<TitleRecord | undefined> {
     const out = await this.client.send(
-      new GetCommand({ TableName: this.tableName, Key: titleKey(draft), ConsistentRead: true }),
+      new (await documentCommands()).GetCommand({
+        TableName: this.tableName,
+        Key: titleKey(draft),
+        ConsistentRead: true,
+      }),
     );
     return out.Item ? TitleRecordSchema.parse(out.Item) : undefined;
   }
@@ -484,7 +487,7 @@ export class DynamoDbItemStore implements ItemStore {
     if (existing && existing.itemId !== id && withinTitleWindow(existing.firstSeenAt, draft.seenAt)) return;
     if (existing?.itemId === id) return;
     await this.client.send(
-      new PutCommand({
+      new (await documentCommands()).PutCommand({
         TableName: this.tableName,
         Item: { ...titleKey(draft), type: 'title', itemId: id, firstSeenAt: draft.seenAt },
       }),
@@ -580,7 +583,7 @@ export class DynamoDbItemStore implements ItemStore {
     const record = fitToItemLimit(stripUndefined(itemToRecord(item, changedAt)));
     try {
       await this.client.send(
-        new PutCommand({
+        new (await documentCommands()).PutCommand({
           TableName: this.tableName,
           Item: record,
           ...(expectedVersion === undefined
@@ -604,7 +607,7 @@ export class DynamoDbItemStore implements ItemStore {
 
   private async readItem(id: ItemId): Promise<Stored | undefined> {
     const out = await this.client.send(
-      new GetCommand({ TableName: this.tableName, Key: itemKey(id), ConsistentRead: true }),
+      new (await documentCommands()).GetCommand({ TableName: this.tableName, Key: itemKey(id), ConsistentRead: true }),
     );
     return out.Item ? storedFromRecord(out.Item) : undefined;
   }
@@ -623,7 +626,9 @@ export class DynamoDbItemStore implements ItemStore {
       for (let round = 0; keys.length > 0; round++) {
         if (round > 0) await sleep(Math.min(1000, 50 * 2 ** round));
         const page = await this.client.send(
-          new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: keys, ConsistentRead: true } } }),
+          new (await documentCommands()).BatchGetCommand({
+            RequestItems: { [this.tableName]: { Keys: keys, ConsistentRead: true } },
+          }),
         );
         for (const record of page.Responses?.[this.tableName] ?? []) {
           const stored = storedFromRecord(record);
@@ -640,7 +645,7 @@ export class DynamoDbItemStore implements ItemStore {
     for (const [sourceId, delta] of deltas) {
       if (delta === 0) continue;
       await this.client.send(
-        new UpdateCommand({
+        new (await documentCommands()).UpdateCommand({
           TableName: this.tableName,
           Key: healthKey(sourceId),
           UpdateExpression:
@@ -653,7 +658,9 @@ export class DynamoDbItemStore implements ItemStore {
 
   private async tableStatus(): Promise<string | undefined> {
     try {
-      const out = await this.client.send(new DescribeTableCommand({ TableName: this.tableName }));
+      const out = await this.client.send(
+        new (await tableCommands()).DescribeTableCommand({ TableName: this.tableName }),
+      );
       const table = out.Table;
       if (!table) return undefined;
       const indexesActive = (table.GlobalSecondaryIndexes ?? []).every((i) => i.IndexStatus === 'ACTIVE');

@@ -1,13 +1,6 @@
 import { createHash } from 'node:crypto';
-import {
-  DeleteCommand,
-  GetCommand,
-  PutCommand,
-  QueryCommand,
-  UpdateCommand,
-  type DynamoDBDocumentClient,
-} from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
+import { documentCommands, type DocumentClient } from './dynamodb-sdk.js';
 import { SubscriptionSchema, type Subscription, type SubscriptionId } from '../domain/subscription.js';
 import { ConflictError, InvalidInputError } from '../errors.js';
 import { parseInput } from '../parse-input.js';
@@ -39,10 +32,10 @@ import type { RateLimitResult, SubscriptionStore } from './subscription-store.js
  */
 export class DynamoDbSubscriptionStore implements SubscriptionStore {
   readonly shardCount: number;
-  private readonly client: DynamoDBDocumentClient;
+  private readonly client: DocumentClient;
   private readonly tableName: string;
 
-  constructor(options: { client: DynamoDBDocumentClient; tableName: string; shardCount?: number }) {
+  constructor(options: { client: DocumentClient; tableName: string; shardCount?: number }) {
     this.client = options.client;
     this.tableName = options.tableName;
     this.shardCount = options.shardCount ?? 16;
@@ -58,14 +51,18 @@ export class DynamoDbSubscriptionStore implements SubscriptionStore {
 
   async get(id: SubscriptionId): Promise<Subscription | undefined> {
     const out = await this.client.send(
-      new GetCommand({ TableName: this.tableName, Key: this.key(id), ConsistentRead: true }),
+      new (await documentCommands()).GetCommand({ TableName: this.tableName, Key: this.key(id), ConsistentRead: true }),
     );
     return out.Item ? fromRecord(out.Item) : undefined;
   }
 
   async findByEmailHash(emailHash: string): Promise<Subscription | undefined> {
     const out = await this.client.send(
-      new GetCommand({ TableName: this.tableName, Key: emailKey(emailHash), ConsistentRead: true }),
+      new (await documentCommands()).GetCommand({
+        TableName: this.tableName,
+        Key: emailKey(emailHash),
+        ConsistentRead: true,
+      }),
     );
     const id = out.Item?.['subscriptionId'];
     if (typeof id !== 'string') return undefined;
@@ -76,12 +73,20 @@ export class DynamoDbSubscriptionStore implements SubscriptionStore {
     const lookup = { ...emailKey(subscription.emailHash), type: 'subscription-email', subscriptionId: subscription.id };
     try {
       await this.client.send(
-        new PutCommand({ TableName: this.tableName, Item: lookup, ConditionExpression: 'attribute_not_exists(pk)' }),
+        new (await documentCommands()).PutCommand({
+          TableName: this.tableName,
+          Item: lookup,
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
       );
     } catch (error) {
       if (!isConditionFailure(error)) throw error;
       const existing = await this.client.send(
-        new GetCommand({ TableName: this.tableName, Key: emailKey(subscription.emailHash), ConsistentRead: true }),
+        new (await documentCommands()).GetCommand({
+          TableName: this.tableName,
+          Key: emailKey(subscription.emailHash),
+          ConsistentRead: true,
+        }),
       );
       const ownerId = existing.Item?.['subscriptionId'];
       if (typeof ownerId === 'string' && (await this.get(ownerId as SubscriptionId)) !== undefined) {
@@ -89,7 +94,7 @@ export class DynamoDbSubscriptionStore implements SubscriptionStore {
       }
       try {
         await this.client.send(
-          new PutCommand({
+          new (await documentCommands()).PutCommand({
             TableName: this.tableName,
             Item: lookup,
             ConditionExpression: 'subscriptionId = :owner',
@@ -103,7 +108,7 @@ export class DynamoDbSubscriptionStore implements SubscriptionStore {
       }
     }
     await this.client.send(
-      new PutCommand({
+      new (await documentCommands()).PutCommand({
         TableName: this.tableName,
         Item: toRecord({ ...subscription, revision: 0 }, this.key(subscription.id)),
         ConditionExpression: 'attribute_not_exists(pk)',
@@ -115,7 +120,7 @@ export class DynamoDbSubscriptionStore implements SubscriptionStore {
     const next = { ...subscription, revision: subscription.revision + 1 };
     try {
       await this.client.send(
-        new PutCommand({
+        new (await documentCommands()).PutCommand({
           TableName: this.tableName,
           Item: toRecord(next, this.key(subscription.id)),
           ConditionExpression: 'revision = :revision',
@@ -133,7 +138,7 @@ export class DynamoDbSubscriptionStore implements SubscriptionStore {
 
   async listShard(shard: number, cursor?: string, limit = 100): Promise<Page<Subscription>> {
     const out = await this.client.send(
-      new QueryCommand({
+      new (await documentCommands()).QueryCommand({
         TableName: this.tableName,
         KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
         ExpressionAttributeValues: { ':pk': `SUBS#${String(shard).padStart(2, '0')}`, ':prefix': 'SUB#' },
@@ -151,7 +156,7 @@ export class DynamoDbSubscriptionStore implements SubscriptionStore {
 
   async suppress(emailHash: string, reason: 'bounce' | 'complaint', at: string): Promise<void> {
     await this.client.send(
-      new PutCommand({
+      new (await documentCommands()).PutCommand({
         TableName: this.tableName,
         Item: { pk: `SUPPRESS#${emailHash}`, sk: 'SUPPRESS', type: 'suppression', reason, at },
       }),
@@ -160,7 +165,10 @@ export class DynamoDbSubscriptionStore implements SubscriptionStore {
 
   async isSuppressed(emailHash: string): Promise<boolean> {
     const out = await this.client.send(
-      new GetCommand({ TableName: this.tableName, Key: { pk: `SUPPRESS#${emailHash}`, sk: 'SUPPRESS' } }),
+      new (await documentCommands()).GetCommand({
+        TableName: this.tableName,
+        Key: { pk: `SUPPRESS#${emailHash}`, sk: 'SUPPRESS' },
+      }),
     );
     return out.Item !== undefined;
   }
@@ -171,7 +179,7 @@ export class DynamoDbSubscriptionStore implements SubscriptionStore {
     const retryAfterSec = windowStart + windowSec - nowSec;
     try {
       await this.client.send(
-        new UpdateCommand({
+        new (await documentCommands()).UpdateCommand({
           TableName: this.tableName,
           Key: { pk: `RATE#${createHash('sha256').update(bucket).digest('hex')}`, sk: `W#${windowStart}` },
           UpdateExpression: 'ADD #count :one SET expiresAt = :expires, #type = :type',
@@ -194,8 +202,15 @@ export class DynamoDbSubscriptionStore implements SubscriptionStore {
 
   /** Removes a subscription and its lookup; for tests and data-subject requests. */
   async delete(subscription: Subscription): Promise<void> {
-    await this.client.send(new DeleteCommand({ TableName: this.tableName, Key: this.key(subscription.id) }));
-    await this.client.send(new DeleteCommand({ TableName: this.tableName, Key: emailKey(subscription.emailHash) }));
+    await this.client.send(
+      new (await documentCommands()).DeleteCommand({ TableName: this.tableName, Key: this.key(subscription.id) }),
+    );
+    await this.client.send(
+      new (await documentCommands()).DeleteCommand({
+        TableName: this.tableName,
+        Key: emailKey(subscription.emailHash),
+      }),
+    );
   }
 }
 
