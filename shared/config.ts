@@ -62,6 +62,12 @@ export const configFields = {
     doc: 'HMAC secret for subscription links (in AWS read from Secrets Manager via TOKEN_SECRET_ARN)',
   },
   TOKEN_SECRET_ARN: { schema: z.string().optional(), doc: 'Secrets Manager ARN holding the token secret (AWS)' },
+  AWS_ACCESS_KEY_ID: {
+    schema: z.string().optional(),
+    doc: 'set by the Lambda runtime (with the two below): signs OpenSearch requests; unset, the AWS default credential chain does',
+  },
+  AWS_SECRET_ACCESS_KEY: { schema: z.string().optional(), doc: 'secret of AWS_ACCESS_KEY_ID' },
+  AWS_SESSION_TOKEN: { schema: z.string().optional(), doc: 'session token of AWS_ACCESS_KEY_ID' },
   CORS_ORIGINS: { schema: z.string().default('*'), doc: 'comma-separated allowed CORS origins' },
   LOG_LEVEL: { schema: z.enum(['debug', 'info', 'warn', 'error']).default('info'), doc: 'log level' },
 } as const;

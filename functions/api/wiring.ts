@@ -4,14 +4,10 @@ import { systemClock } from '../../shared/clock.js';
 import { loadConfig } from '../../shared/config.js';
 import { loadTokenSecret, mailerFor } from '../../shared/wiring/mail.js';
 import { documentClientFor } from '../../shared/wiring/document-client.js';
+import { searchIndexFor } from '../../shared/wiring/search-index.js';
 import type { Log } from '../../shared/log.js';
 import { powertoolsLog } from '../../shared/wiring/powertools-log.js';
 import type { Source } from '../../shared/domain/source.js';
-import { ConfigError } from '../../shared/errors.js';
-import { makeOpenSearchClient } from '../../shared/search/opensearch-client.js';
-import { OpenSearchSearchIndex } from '../../shared/search/opensearch-search-index.js';
-import { EmbeddedSearchIndex } from '../../shared/search/embedded-search-index.js';
-import type { SearchIndex } from '../../shared/search/search-index.js';
 import { DynamoDbItemStore } from '../../shared/store/dynamodb-item-store.js';
 import { DynamoDbSubscriptionStore } from '../../shared/store/dynamodb-subscription-store.js';
 import { LinkBuilder } from '../../shared/subscriptions/links.js';
@@ -31,27 +27,12 @@ const clock = systemClock;
 
 const client = documentClientFor(config);
 
-function searchIndex(): SearchIndex {
-  if (config.SEARCH_ENGINE === 'embedded') return new EmbeddedSearchIndex({ clock });
-  if (!config.OPENSEARCH_ENDPOINT)
-    throw new ConfigError('OPENSEARCH_ENDPOINT is required when SEARCH_ENGINE=opensearch');
-  return new OpenSearchSearchIndex({
-    client: makeOpenSearchClient({
-      endpoint: config.OPENSEARCH_ENDPOINT,
-      sigv4: config.OPENSEARCH_SIGV4,
-      region: config.AWS_REGION,
-    }),
-    prefix: config.OPENSEARCH_INDEX,
-    clock,
-  });
-}
-
 // The registry is data shipped with the code; read once, lazily (only /v1/sources needs it).
 let sources: readonly Source[] | undefined;
 
 export const deps: ApiDeps = {
   // Popular searches repeat; a 5 s micro-cache spares the engine (see search-cache.ts).
-  search: new CachedSearchIndex(searchIndex(), { clock, ttlMs: 5_000, maxEntries: 500 }),
+  search: new CachedSearchIndex(searchIndexFor(config, clock), { clock, ttlMs: 5_000, maxEntries: 500 }),
   store: new DynamoDbItemStore({ client, tableName: config.TABLE_NAME, clock }),
   clock,
   log,

@@ -3,12 +3,9 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { systemClock } from '../../shared/clock.js';
 import { loadConfig } from '../../shared/config.js';
 import { documentClientFor } from '../../shared/wiring/document-client.js';
-import { ConfigError } from '../../shared/errors.js';
+import { searchIndexFor } from '../../shared/wiring/search-index.js';
 import type { Log } from '../../shared/log.js';
 import { powertoolsLog } from '../../shared/wiring/powertools-log.js';
-import { EmbeddedSearchIndex } from '../../shared/search/embedded-search-index.js';
-import { makeOpenSearchClient } from '../../shared/search/opensearch-client.js';
-import { OpenSearchSearchIndex } from '../../shared/search/opensearch-search-index.js';
 import type { SearchIndex } from '../../shared/search/search-index.js';
 import { DynamoDbItemStore } from '../../shared/store/dynamodb-item-store.js';
 import type { ItemStore } from '../../shared/store/item-store.js';
@@ -22,22 +19,8 @@ import type { StreamDeps } from './process-stream.js';
 const config = loadConfig();
 const log: Log = powertoolsLog('chiiki-index', config.LOG_LEVEL);
 
-function searchIndex(): SearchIndex {
-  if (config.SEARCH_ENGINE === 'embedded') {
-    return new EmbeddedSearchIndex({ dir: `${config.DATA_DIR}/search`, clock: systemClock });
-  }
-  if (!config.OPENSEARCH_ENDPOINT)
-    throw new ConfigError('OPENSEARCH_ENDPOINT is required when SEARCH_ENGINE=opensearch');
-  const client = makeOpenSearchClient({
-    endpoint: config.OPENSEARCH_ENDPOINT,
-    sigv4: config.OPENSEARCH_SIGV4,
-    region: config.AWS_REGION,
-  });
-  return new OpenSearchSearchIndex({ client, prefix: config.OPENSEARCH_INDEX, clock: systemClock });
-}
-
 export const deps: StreamDeps = {
-  index: searchIndex(),
+  index: searchIndexFor(config, systemClock, { dir: `${config.DATA_DIR}/search` }),
   log,
   // Stream images are AttributeValue JSON; StreamRecordSchema has checked each is an object map.
   unmarshall: (image) => unmarshall(image as unknown as Record<string, AttributeValue>),

@@ -26,7 +26,7 @@ export interface OpenSearchClientOptions {
   readonly requestTimeoutMs?: number;
   /** Further attempts after a network error, a timeout or a 502/503/504 (default 2). */
   readonly maxRetries?: number;
-  /** Default: the AWS SDK's default chain (`@aws-sdk/credential-provider-node`), loaded on first use. */
+  /** Default: `defaultCredentials()`, resolved on the first signed request. */
   readonly credentials?: CredentialsProvider;
   /** Signing time (tests); default now. */
   readonly now?: () => Date;
@@ -58,9 +58,7 @@ export function makeOpenSearchClient(options: OpenSearchClientOptions): OpenSear
   let credentials = options.credentials;
 
   async function signer(): Promise<CredentialsProvider> {
-    if (credentials) return credentials;
-    const { defaultProvider } = await import('@aws-sdk/credential-provider-node');
-    credentials = defaultProvider();
+    credentials ??= await defaultCredentials();
     return credentials;
   }
 
@@ -111,6 +109,17 @@ export function makeOpenSearchClient(options: OpenSearchClientOptions): OpenSear
   }
 
   return { transport: { request } };
+}
+
+/**
+ * The AWS SDK's default credential chain (environment, profiles, SSO, container and instance
+ * metadata), loaded on first use. Wirings that already hold the environment's credentials (a
+ * Lambda function always has them) pass those instead and never load the chain, which costs tens
+ * of milliseconds of a cold start.
+ */
+export async function defaultCredentials(): Promise<CredentialsProvider> {
+  const { defaultProvider } = await import('@aws-sdk/credential-provider-node');
+  return defaultProvider();
 }
 
 function pause(attempt: number): Promise<void> {

@@ -1,9 +1,13 @@
 import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { SignatureV4 } from '@smithy/signature-v4';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
+  defaultCredentials,
   makeOpenSearchClient,
   OpenSearchResponseError,
   signRequest,
@@ -227,5 +231,42 @@ describe('makeOpenSearchClient over HTTP', () => {
     await expect(client.transport.request({ method: 'GET', path: '/' })).rejects.toThrow(
       /opensearch GET \/ failed after 1 attempts/,
     );
+  });
+});
+
+describe('defaultCredentials', () => {
+  afterEach(() => vi.unstubAllEnvs());
+
+  it('reads the environment first, as the AWS SDK chain does', async () => {
+    vi.stubEnv('AWS_ACCESS_KEY_ID', 'ASIAENVEXAMPLE');
+    vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'env-secret');
+    vi.stubEnv('AWS_SESSION_TOKEN', 'env-token');
+
+    const credentials = await (await defaultCredentials())();
+
+    expect(credentials).toMatchObject({
+      accessKeyId: 'ASIAENVEXAMPLE',
+      secretAccessKey: 'env-secret',
+      sessionToken: 'env-token',
+    });
+  });
+
+  it('goes on to the shared credentials file when the environment has none', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'aws-credentials-'));
+    writeFileSync(
+      join(dir, 'credentials'),
+      '[default]\naws_access_key_id = AKIAFILEEXAMPLE\naws_secret_access_key = file-secret\n',
+    );
+    writeFileSync(join(dir, 'config'), '[default]\nregion = ap-northeast-1\n');
+    vi.stubEnv('AWS_ACCESS_KEY_ID', '');
+    vi.stubEnv('AWS_SECRET_ACCESS_KEY', '');
+    vi.stubEnv('AWS_SHARED_CREDENTIALS_FILE', join(dir, 'credentials'));
+    vi.stubEnv('AWS_CONFIG_FILE', join(dir, 'config'));
+    vi.stubEnv('AWS_PROFILE', 'default');
+    vi.stubEnv('AWS_EC2_METADATA_DISABLED', 'true');
+
+    const credentials = await (await defaultCredentials())();
+
+    expect(credentials).toMatchObject({ accessKeyId: 'AKIAFILEEXAMPLE', secretAccessKey: 'file-secret' });
   });
 });

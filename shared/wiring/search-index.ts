@@ -1,0 +1,40 @@
+import type { Clock } from '../clock.js';
+import type { Config } from '../config.js';
+import { ConfigError } from '../errors.js';
+import { EmbeddedSearchIndex } from '../search/embedded-search-index.js';
+import { makeOpenSearchClient, type CredentialsProvider } from '../search/opensearch-client.js';
+import { OpenSearchSearchIndex } from '../search/opensearch-search-index.js';
+import type { SearchIndex } from '../search/search-index.js';
+
+/**
+ * The search index config asks for: OpenSearch (SigV4-signed in AWS) or the embedded engine,
+ * in memory or on disk under `dir`. The API and indexer functions build theirs here.
+ */
+export function searchIndexFor(config: Config, clock: Clock, embedded: { dir?: string } = {}): SearchIndex {
+  if (config.SEARCH_ENGINE === 'embedded') return new EmbeddedSearchIndex({ ...embedded, clock });
+  if (!config.OPENSEARCH_ENDPOINT)
+    throw new ConfigError('OPENSEARCH_ENDPOINT is required when SEARCH_ENGINE=opensearch');
+  const credentials = environmentCredentials(config);
+  return new OpenSearchSearchIndex({
+    client: makeOpenSearchClient({
+      endpoint: config.OPENSEARCH_ENDPOINT,
+      sigv4: config.OPENSEARCH_SIGV4,
+      region: config.AWS_REGION,
+      ...(credentials ? { credentials } : {}),
+    }),
+    prefix: config.OPENSEARCH_INDEX,
+    clock,
+  });
+}
+
+/** The credentials the Lambda runtime puts in the environment, when they are there. */
+export function environmentCredentials(config: Config): CredentialsProvider | undefined {
+  const {
+    AWS_ACCESS_KEY_ID: accessKeyId,
+    AWS_SECRET_ACCESS_KEY: secretAccessKey,
+    AWS_SESSION_TOKEN: sessionToken,
+  } = config;
+  if (!accessKeyId || !secretAccessKey) return undefined;
+  const credentials = { accessKeyId, secretAccessKey, ...(sessionToken ? { sessionToken } : {}) };
+  return () => Promise.resolve(credentials);
+}
