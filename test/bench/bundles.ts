@@ -89,7 +89,10 @@ const medianOf = (run: () => number) => median(Array.from({ length: initRuns }, 
  */
 const lazyGroups = [
   { name: 'DynamoDB (first table call)', modules: ['@aws-sdk/client-dynamodb', '@aws-sdk/lib-dynamodb'] },
-  { name: 'environment credentials (first signed OpenSearch call)', modules: ['@aws-sdk/credential-provider-env'] },
+  {
+    name: 'credential chain (signed OpenSearch call without environment credentials, never in Lambda)',
+    modules: ['@aws-sdk/credential-provider-node'],
+  },
   { name: 'SES (first mail)', modules: ['@aws-sdk/client-sesv2'] },
   { name: 'Secrets Manager (first link secret)', modules: ['@aws-sdk/client-secrets-manager'] },
 ] as const;
