@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { MailMessage } from './mailer.js';
 
-/** The nodemailer message options every transport builds from a `MailMessage`. */
+/** The nodemailer message options the SMTP and outbox transports build from a `MailMessage` (SES: `sesEmailInput`). */
 export interface MimeOptions {
   readonly from: string;
   readonly to: string;
