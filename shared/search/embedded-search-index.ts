@@ -129,6 +129,7 @@ class IndexState {
   private statusWindow = [Number.NaN, Number.NaN, Number.NaN, Number.NaN];
   /** `docsWithStatus` per status mask, for the current `status` column. */
   private readonly statusLists = new Map<number, Int32Array>();
+  private readonly statusBitmaps = new Map<number, Uint32Array>();
   ministries: string[] = [];
   readonly ministryIds = new Map<string, number>();
   fields: string[] = [];
@@ -148,27 +149,76 @@ class IndexState {
     return h;
   }
 
-  /** Per-document field masks of frequent terms, built on first use (see `denseMasks`). */
-  private readonly dense = new Map<Posting, Uint8Array>();
+  /** Dense forms of frequent terms, built on first use (see `denseMasks`). */
+  private readonly dense = new Map<Posting, { masks: Uint8Array; bits: Uint32Array }>();
+  /** Counts writes, so derived bitmaps know when they are stale. */
+  private writes = 0;
+  private visible: { writes: number; all: Uint32Array; shown: Uint32Array } | undefined;
 
-  /**
-   * For a term in at least 1/16 of the documents: its field mask per document number (0 when
-   * absent), so the match loop tests membership with one read instead of a search through the
-   * list. Costs at most 2 bytes for every 4-byte posting entry; rebuilt after writes.
-   */
-  denseMasks(p: Posting): Uint8Array | undefined {
-    if (p.len * 16 < this.n) return undefined;
-    let masks = this.dense.get(p);
-    if (masks === undefined || masks.length !== this.n) {
+  /** Whether a term is in at least 1/16 of the documents (then `denseMasks` and `denseBits` apply). */
+  isDense(p: Posting): boolean {
+    return p.len * 16 >= this.n;
+  }
+
+  private denseOf(p: Posting): { masks: Uint8Array; bits: Uint32Array } {
+    let dense = this.dense.get(p);
+    if (dense === undefined || dense.masks.length !== this.n) {
       if (this.dense.size >= 512) this.dense.clear();
-      masks = new Uint8Array(this.n);
+      const masks = new Uint8Array(this.n);
+      const bits = new Uint32Array((this.n + 31) >>> 5);
       for (let k = 0; k < p.len; k++) {
         const e = p.data[k] as number;
-        masks[e >>> 3] = e & 7;
+        const d = e >>> 3;
+        masks[d] = e & 7;
+        bits[d >>> 5] = (bits[d >>> 5] as number) | (1 << (d & 31));
       }
-      this.dense.set(p, masks);
+      dense = { masks, bits };
+      this.dense.set(p, dense);
     }
-    return masks;
+    return dense;
+  }
+
+  /**
+   * For a frequent term: its field mask per document number (0 when absent), so the match loop
+   * tests membership with one read instead of a search through the list. Costs at most 2 bytes
+   * for every 4-byte posting entry; rebuilt after writes.
+   */
+  denseMasks(p: Posting): Uint8Array | undefined {
+    return this.isDense(p) ? this.denseOf(p).masks : undefined;
+  }
+
+  /** For a frequent term: a bitmap of the documents holding it (bit `d & 31` of word `d >>> 5`). */
+  denseBits(p: Posting): Uint32Array {
+    return this.denseOf(p).bits;
+  }
+
+  /** Bitmap of live documents, withdrawn ones included or not. */
+  visibleBits(includeWithdrawn: boolean): Uint32Array {
+    if (this.visible === undefined || this.visible.writes !== this.writes) {
+      const words = (this.n + 31) >>> 5;
+      const all = new Uint32Array(words);
+      const shown = new Uint32Array(words);
+      for (let d = 0; d < this.n; d++) {
+        if (!this.alive[d]) continue;
+        const bit = 1 << (d & 31);
+        all[d >>> 5] = (all[d >>> 5] as number) | bit;
+        if (!this.withdrawn[d]) shown[d >>> 5] = (shown[d >>> 5] as number) | bit;
+      }
+      this.visible = { writes: this.writes, all, shown };
+    }
+    return includeWithdrawn ? this.visible.all : this.visible.shown;
+  }
+
+  /** Bitmap of `docsWithStatus(now, mask)`. */
+  statusBits(now: number, mask: number): Uint32Array {
+    const docs = this.docsWithStatus(now, mask);
+    let bits = this.statusBitmaps.get(mask);
+    if (bits === undefined) {
+      bits = new Uint32Array((this.n + 31) >>> 5);
+      for (const d of docs) bits[d >>> 5] = (bits[d >>> 5] as number) | (1 << (d & 31));
+      this.statusBitmaps.set(mask, bits);
+    }
+    return bits;
   }
 
   /** id → document number; built on the first write after a load (searches do not need it). */
@@ -256,6 +306,7 @@ class IndexState {
     }
     this.statusWindow = [opensAbove, closesFrom, opensBelow, closesBelow];
     this.statusLists.clear();
+    this.statusBitmaps.clear();
     return status;
   }
 
@@ -280,6 +331,7 @@ class IndexState {
   private invalidateStatus(): void {
     this.statusWindow = [Number.NaN, Number.NaN, Number.NaN, Number.NaN];
     this.statusLists.clear();
+    this.statusBitmaps.clear();
   }
 
   ministryId(value: string): number {
@@ -354,6 +406,7 @@ class IndexState {
     this.updated[d] = toMs(doc.updatedAt);
     this.withdrawn[d] = doc.withdrawn ? 1 : 0;
     this.alive[d] = 1;
+    this.writes++;
     this.invalidateStatus();
   }
 
@@ -362,7 +415,9 @@ class IndexState {
     if (old === undefined) return false;
     this.idToDoc.delete(id);
     this.alive[old] = 0;
+    this.writes++;
     this.statusLists.clear();
+    this.statusBitmaps.clear();
     if (!this.base || old >= this.base.n) {
       this.docJson[old] = '';
       this.folded[old] = '';
@@ -380,6 +435,7 @@ class IndexState {
     if (this.dead === 0) return;
     this.dense.clear();
     this.hydrated.clear();
+    this.writes++;
     const map = new Int32Array(this.n).fill(-1);
     let next = 0;
     for (let d = 0; d < this.n; d++) if (this.alive[d]) map[d] = next++;
@@ -792,7 +848,7 @@ export class EmbeddedSearchIndex implements SearchIndex {
     const matches = this.match(s, query, terms, now);
     const facets = this.facets(s, matches, now);
     const ranker = rankerFor(s, query.sort);
-    const { page, more } = topK(matches, query.size, ranker, cursor);
+    const { page, more } = topK(s, matches, query.size, query.sort, ranker, cursor);
     const nowDate = new Date(now);
     const items: SearchHit[] = page.map(([d]) => {
       const hydrated = s.hydrate(d);
@@ -848,6 +904,7 @@ export class EmbeddedSearchIndex implements SearchIndex {
     // (their positions only move forward).
     lists.sort((a, b) => a.p.len - b.p.len);
     const first = (lists[0] as { p: Posting; term: number }).p;
+    if (s.isDense(first)) return this.matchDense(s, q, terms, lists, pass, now);
     const byStatus = statusDocs !== undefined && statusDocs.length < first.len ? statusDocs : undefined;
     const firstTerm = byStatus ? -1 : (lists[0] as { p: Posting; term: number }).term;
     const others = byStatus ? lists : lists.slice(1);
@@ -908,6 +965,76 @@ export class EmbeddedSearchIndex implements SearchIndex {
     }
     return { docs, scores, count };
   }
+
+  /**
+   * `match` when every term is frequent: intersects the terms' bitmaps with the visible and
+   * wanted-status bitmaps a word (32 documents) at a time, then visits only the documents left.
+   */
+  private matchDense(
+    s: IndexState,
+    q: ParsedSearchQuery,
+    terms: readonly QueryTerm[],
+    lists: ReadonlyArray<{ p: Posting; term: number }>,
+    pass: (d: number) => boolean,
+    now: number,
+  ): MatchSet {
+    const words = (s.n + 31) >>> 5;
+    if (this.bitBuffer.length < words) this.bitBuffer = new Uint32Array(words);
+    const acc = this.bitBuffer;
+    acc.set(s.visibleBits(q.includeWithdrawn === true).subarray(0, words));
+    const and = (bits: Uint32Array): void => {
+      for (let w = 0; w < words; w++) acc[w] = (acc[w] as number) & (bits[w] as number);
+    };
+    if (q.statuses !== undefined && q.statuses.length > 0) {
+      let mask = 0;
+      for (const st of q.statuses) mask |= 1 << statusNames.indexOf(st);
+      and(s.statusBits(now, mask));
+    }
+    for (const l of lists) and(s.denseBits(l.p));
+    const fieldMasks = lists.map((l) => s.denseMasks(l.p) as Uint8Array);
+    const listTerm = lists.map((l) => l.term);
+    const nTerms = terms.length;
+    const masks = new Uint8Array(nTerms);
+    const verify = terms.map((t) => termNeedsVerify(t));
+    let total = 0;
+    for (let w = 0; w < words; w++) total += popcount(acc[w] as number);
+    const docs = this.scratchDocs(total);
+    const scores = this.scratchScores(total);
+    let count = 0;
+    for (let w = 0; w < words; w++) {
+      let x = acc[w] as number;
+      scan: while (x !== 0) {
+        const low = x & -x;
+        x ^= low;
+        const d = (w << 5) | (31 - Math.clz32(low));
+        if (!pass(d)) continue;
+        for (let t = 0; t < nTerms; t++) masks[t] = 7;
+        for (let l = 0; l < fieldMasks.length; l++) {
+          const t = listTerm[l] as number;
+          masks[t] = (masks[t] as number) & ((fieldMasks[l] as Uint8Array)[d] as number);
+        }
+        let score = 0;
+        let folded: string | undefined;
+        for (let t = 0; t < nTerms; t++) {
+          let mask = masks[t] as number;
+          if (verify[t] && mask !== 0) {
+            folded ??= s.foldedAt(d);
+            mask = phraseFields(folded, (terms[t] as QueryTerm).text, mask);
+          }
+          if (mask === 0) continue scan;
+          if (mask & 1) score += fieldWeights[0];
+          if (mask & 2) score += fieldWeights[1];
+          if (mask & 4) score += fieldWeights[2];
+        }
+        docs[count] = d;
+        scores[count] = score;
+        count++;
+      }
+    }
+    return { docs, scores, count };
+  }
+
+  private bitBuffer = new Uint32Array(64);
 
   private facets(s: IndexState, m: MatchSet, now: number): Facets {
     const kindCounts = new Uint32Array(kinds.length);
@@ -1029,6 +1156,12 @@ export class EmbeddedSearchIndex implements SearchIndex {
     writeFileSync(tmp, `v${version}\n`);
     renameSync(tmp, join(dir, 'CURRENT'));
   }
+}
+
+function popcount(x: number): number {
+  x -= (x >>> 1) & 0x55555555;
+  x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
+  return (Math.imul((x + (x >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24) as number;
 }
 
 /** 0 upcoming, 1 open, 2 closed, 3 unknown; the same rule as `statusAt`. */
@@ -1163,11 +1296,16 @@ function facetList(counts: Uint32Array, name: (i: number) => string): FacetCount
  * and whether more follow.
  */
 function topK(
+  s: IndexState,
   m: MatchSet,
   size: number,
+  sort: ParsedSearchQuery['sort'],
   ranker: Ranker,
   cursor: { values: SortValues; id: string } | undefined,
 ): { page: Array<[number, number]>; more: boolean } {
+  const { published, closes } = s;
+  const byScore = sort === 'relevance';
+  const byDeadline = sort === 'deadline';
   const heapDoc = new Int32Array(size);
   const heapScore = new Float64Array(size);
   let len = 0;
@@ -1211,7 +1349,18 @@ function topK(
         swap(i, parent);
         i = parent;
       }
-    } else if (ranker.compare(d, score, heapDoc[0] as number, heapScore[0] as number) < 0) {
+    } else {
+      // Most matches lose to the worst kept hit on the leading key alone; NaN (missing) compares
+      // false, so those go to the full comparison.
+      const root = heapDoc[0] as number;
+      if (byScore) {
+        const rootScore = heapScore[0] as number;
+        if (score < rootScore || (score === rootScore && (published[d] as number) < (published[root] as number)))
+          continue;
+      } else if (byDeadline) {
+        if ((closes[d] as number) > (closes[root] as number)) continue;
+      } else if ((published[d] as number) < (published[root] as number)) continue;
+      if (ranker.compare(d, score, root, heapScore[0] as number) >= 0) continue;
       heapDoc[0] = d;
       heapScore[0] = score;
       siftDown(0);
