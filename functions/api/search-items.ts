@@ -14,7 +14,7 @@ export async function searchItems(deps: { search: SearchIndex }, raw: RawQuery):
  * serialised once (keyed by the page object), so a cache hit costs no re-rendering.
  */
 export async function searchItemsJson(deps: { search: SearchIndex }, raw: RawQuery): Promise<string> {
-  const page = await deps.search.search(parseSearchParams(raw));
+  const page = await deps.search.search(recentQueryOf(raw));
   let text = rendered.get(page);
   if (text === undefined) {
     text = JSON.stringify(toSearchResponse(page));
@@ -23,6 +23,26 @@ export async function searchItemsJson(deps: { search: SearchIndex }, raw: RawQue
   return text;
 }
 const rendered = new WeakMap<SearchPage, string>();
+
+/**
+ * `parseSearchParams` for a raw query string, remembered for the last few hundred distinct strings:
+ * a front end sends the same few searches over and over, and the parse is a pure function of the
+ * string. Invalid strings are not remembered (they throw every time).
+ */
+function recentQueryOf(raw: RawQuery): SearchQuery {
+  const key = raw.rawQueryString;
+  if (key === undefined || key.length > recentQueryMaxChars) return parseSearchParams(raw);
+  let query = recentQueries.get(key);
+  if (query === undefined) {
+    query = parseSearchParams(raw);
+    if (recentQueries.size >= recentQueryLimit) recentQueries.delete(recentQueries.keys().next().value as string);
+    recentQueries.set(key, query);
+  }
+  return query;
+}
+const recentQueries = new Map<string, SearchQuery>();
+const recentQueryLimit = 512;
+const recentQueryMaxChars = 2048;
 
 /** Runs an already parsed query (feeds and export reuse it). */
 export async function runSearch(deps: { search: SearchIndex }, query: SearchQuery): Promise<SearchPage> {

@@ -129,12 +129,32 @@ export function fromApiGatewayResult(result: APIGatewayProxyResultV2 | undefined
     for (const [name, value] of Object.entries(result.headers ?? {})) headers[name.toLowerCase()] = String(value);
     if (result.cookies && result.cookies.length > 0) headers['set-cookie'] = [...result.cookies];
     const raw = result.body ?? '';
-    const body = result.isBase64Encoded ? Buffer.from(raw, 'base64') : Buffer.from(raw, 'utf8');
+    const body = result.isBase64Encoded ? Buffer.from(raw, 'base64') : utf8Of(raw);
     return { statusCode: result.statusCode, headers, body };
   }
   const text = typeof result === 'string' ? result : JSON.stringify(result ?? null);
   return { statusCode: 200, headers: { 'content-type': 'application/json' }, body: Buffer.from(text, 'utf8') };
 }
+
+/**
+ * The UTF-8 bytes of a text body. A search page served again from the API's micro-cache is the
+ * same string object each time, so the bytes of recent bodies are kept (V8 keeps a string's hash,
+ * so finding them again is cheap); bodies are never written to, so sharing the buffer is safe.
+ */
+function utf8Of(text: string): Buffer {
+  if (text.length < recentBodyMinChars || text.length > recentBodyMaxChars) return Buffer.from(text, 'utf8');
+  let bytes = recentBodies.get(text);
+  if (bytes === undefined) {
+    bytes = Buffer.from(text, 'utf8');
+    if (recentBodies.size >= recentBodyLimit) recentBodies.delete(recentBodies.keys().next().value as string);
+    recentBodies.set(text, bytes);
+  }
+  return bytes;
+}
+const recentBodies = new Map<string, Buffer>();
+const recentBodyLimit = 256;
+const recentBodyMinChars = 1024;
+const recentBodyMaxChars = 256 * 1024;
 
 export type LambdaHttpHandler = (event: APIGatewayProxyEventV2, context: object) => Promise<APIGatewayProxyResultV2>;
 
