@@ -1,4 +1,4 @@
-import type { SearchHit, SearchIndex, SearchPage } from '../../shared/search/search-index.js';
+import type { SearchDoc, SearchHit, SearchIndex, SearchPage } from '../../shared/search/search-index.js';
 import type { SearchQuery } from '../../shared/search/query.js';
 import type { SearchItem, SearchResponse } from './schemas.js';
 import { parseSearchParams, type RawQuery } from './search-params.js';
@@ -17,7 +17,7 @@ export async function searchItemsJson(deps: { search: SearchIndex }, raw: RawQue
   const page = await deps.search.search(recentQueryOf(raw));
   let text = rendered.get(page);
   if (text === undefined) {
-    text = JSON.stringify(toSearchResponse(page));
+    text = searchResponseJson(page);
     rendered.set(page, text);
   }
   return text;
@@ -54,16 +54,70 @@ export function toSearchResponse(page: SearchPage): SearchResponse {
     total: page.total,
     totalIsLowerBound: page.totalIsLowerBound,
     items: page.items.map(toSearchItem),
-    facets: {
-      kind: page.facets.kind.map((f) => ({ value: f.value, count: f.count })),
-      status: page.facets.status.map((f) => ({ value: f.value, count: f.count })),
-      ministry: page.facets.ministry.map((f) => ({ value: f.value, count: f.count })),
-      prefecture: page.facets.prefecture.map((f) => ({ value: f.value, count: f.count })),
-      region: page.facets.region.map((f) => ({ value: f.value, count: f.count })),
-      field: page.facets.field.map((f) => ({ value: f.value, count: f.count })),
-    },
+    facets: facetsOf(page),
     ...(page.nextCursor !== undefined ? { nextCursor: page.nextCursor } : {}),
   };
+}
+
+function facetsOf(page: SearchPage): SearchResponse['facets'] {
+  return {
+    kind: page.facets.kind.map((f) => ({ value: f.value, count: f.count })),
+    status: page.facets.status.map((f) => ({ value: f.value, count: f.count })),
+    ministry: page.facets.ministry.map((f) => ({ value: f.value, count: f.count })),
+    prefecture: page.facets.prefecture.map((f) => ({ value: f.value, count: f.count })),
+    region: page.facets.region.map((f) => ({ value: f.value, count: f.count })),
+    field: page.facets.field.map((f) => ({ value: f.value, count: f.count })),
+  };
+}
+
+/**
+ * `JSON.stringify(toSearchResponse(page))`, the same text, built from per-document pieces: the
+ * fields of a hit that come from its document are serialised once per document object (an engine
+ * that hands out the same object for a document again, as the embedded one does, reuses them);
+ * only status, highlights, facets and totals are serialised per page.
+ */
+export function searchResponseJson(page: SearchPage): string {
+  let items = '';
+  for (const hit of page.items) {
+    const { head, tail } = docJsonOf(hit.doc);
+    if (items.length > 0) items += ',';
+    items += `${head},"status":${JSON.stringify(hit.status)},"highlights":${JSON.stringify(highlightsOf(hit))},${tail}`;
+  }
+  const cursor = page.nextCursor !== undefined ? `,"nextCursor":${JSON.stringify(page.nextCursor)}` : '';
+  return `{"total":${JSON.stringify(page.total)},"totalIsLowerBound":${JSON.stringify(page.totalIsLowerBound)},"items":[${items}],"facets":${JSON.stringify(facetsOf(page))}${cursor}}`;
+}
+
+/** A document's item JSON before `status` (`{"id":…,"updatedAt":…`) and after `highlights` (`"sources":[…]}`). */
+function docJsonOf(doc: SearchDoc): { head: string; tail: string } {
+  let parts = docJson.get(doc);
+  if (parts === undefined) {
+    const head = JSON.stringify({
+      id: doc.id,
+      kind: doc.kind,
+      title: doc.title,
+      summary: doc.summary,
+      url: doc.url,
+      publisher: doc.publisher,
+      ministry: doc.ministry,
+      prefectures: doc.prefectures,
+      regions: doc.regions,
+      fields: doc.fields,
+      publishedAt: doc.publishedAt,
+      opensAt: doc.opensAt,
+      closesAt: doc.closesAt,
+      updatedAt: doc.updatedAt,
+    });
+    parts = { head: head.slice(0, -1), tail: JSON.stringify({ sources: doc.sources }).slice(1) };
+    docJson.set(doc, parts);
+  }
+  return parts;
+}
+const docJson = new WeakMap<SearchDoc, { head: string; tail: string }>();
+
+function highlightsOf(hit: SearchHit): SearchItem['highlights'] {
+  return Object.fromEntries(
+    Object.entries(hit.highlights).map(([field, fragments]) => [field, [...(fragments ?? [])]]),
+  );
 }
 
 export function toSearchItem(hit: SearchHit): SearchItem {
@@ -84,9 +138,7 @@ export function toSearchItem(hit: SearchHit): SearchItem {
     closesAt: doc.closesAt,
     updatedAt: doc.updatedAt,
     status: hit.status,
-    highlights: Object.fromEntries(
-      Object.entries(hit.highlights).map(([field, fragments]) => [field, [...(fragments ?? [])]]),
-    ),
+    highlights: highlightsOf(hit),
     sources: [...doc.sources],
   };
   for (const key of Object.keys(item) as (keyof SearchItem)[]) if (item[key] === undefined) delete item[key];
