@@ -150,7 +150,7 @@ class IndexState {
   }
 
   /** Dense forms of frequent terms, built on first use (see `denseMasks`). */
-  private readonly dense = new Map<Posting, { masks: Uint8Array; bits: Uint32Array }>();
+  private readonly dense = new Map<Posting, { masks: Uint8Array; bits: Uint32Array; fieldBits: Uint32Array[] }>();
   /** Counts writes, so derived bitmaps know when they are stale. */
   private writes = 0;
   private visible: { writes: number; all: Uint32Array; shown: Uint32Array } | undefined;
@@ -160,22 +160,35 @@ class IndexState {
     return p.len * 16 >= this.n;
   }
 
-  private denseOf(p: Posting): { masks: Uint8Array; bits: Uint32Array } {
+  private denseOf(p: Posting): { masks: Uint8Array; bits: Uint32Array; fieldBits: Uint32Array[] } {
     let dense = this.dense.get(p);
     if (dense === undefined || dense.masks.length !== this.n) {
-      if (this.dense.size >= 512) this.dense.clear();
+      if (this.dense.size >= 256) this.dense.clear();
       const masks = new Uint8Array(this.n);
-      const bits = new Uint32Array((this.n + 31) >>> 5);
+      const words = (this.n + 31) >>> 5;
+      const bits = new Uint32Array(words);
+      const fieldBits = [new Uint32Array(words), new Uint32Array(words), new Uint32Array(words)];
       for (let k = 0; k < p.len; k++) {
         const e = p.data[k] as number;
         const d = e >>> 3;
+        const w = d >>> 5;
+        const bit = 1 << (d & 31);
         masks[d] = e & 7;
-        bits[d >>> 5] = (bits[d >>> 5] as number) | (1 << (d & 31));
+        bits[w] = (bits[w] as number) | bit;
+        for (let f = 0; f < 3; f++) {
+          const fb = fieldBits[f] as Uint32Array;
+          if (e & (1 << f)) fb[w] = (fb[w] as number) | bit;
+        }
       }
-      dense = { masks, bits };
+      dense = { masks, bits, fieldBits };
       this.dense.set(p, dense);
     }
     return dense;
+  }
+
+  /** For a frequent term: per field (title, summary, body), a bitmap of the documents holding it there. */
+  denseFieldBits(p: Posting): Uint32Array[] {
+    return this.denseOf(p).fieldBits;
   }
 
   /**
@@ -991,10 +1004,14 @@ export class EmbeddedSearchIndex implements SearchIndex {
       and(s.statusBits(now, mask));
     }
     for (const l of lists) and(s.denseBits(l.p));
-    const fieldMasks = lists.map((l) => s.denseMasks(l.p) as Uint8Array);
+    // Per list and field, the term's bitmap; per word, per term and field, the documents where
+    // all the term's lookups stand in that field (32 documents at a time).
+    const fieldBits = lists.map((l) => s.denseFieldBits(l.p));
     const listTerm = lists.map((l) => l.term);
     const nTerms = terms.length;
-    const masks = new Uint8Array(nTerms);
+    const termWords = new Int32Array(nTerms * 3);
+    // Alive, withdrawn and status are already in `acc`; only other filters need the per-document check.
+    const needPass = hasColumnFilters(q);
     const verify = terms.map((t) => termNeedsVerify(t));
     let total = 0;
     for (let w = 0; w < words; w++) total += popcount(acc[w] as number);
@@ -1003,20 +1020,27 @@ export class EmbeddedSearchIndex implements SearchIndex {
     let count = 0;
     for (let w = 0; w < words; w++) {
       let x = acc[w] as number;
+      if (x === 0) continue;
+      termWords.fill(-1);
+      for (let l = 0; l < fieldBits.length; l++) {
+        const at = (listTerm[l] as number) * 3;
+        const fb = fieldBits[l] as Uint32Array[];
+        for (let f = 0; f < 3; f++)
+          termWords[at + f] = (termWords[at + f] as number) & ((fb[f] as Uint32Array)[w] as number);
+      }
       scan: while (x !== 0) {
         const low = x & -x;
         x ^= low;
-        const d = (w << 5) | (31 - Math.clz32(low));
-        if (!pass(d)) continue;
-        for (let t = 0; t < nTerms; t++) masks[t] = 7;
-        for (let l = 0; l < fieldMasks.length; l++) {
-          const t = listTerm[l] as number;
-          masks[t] = (masks[t] as number) & ((fieldMasks[l] as Uint8Array)[d] as number);
-        }
+        const b = 31 - Math.clz32(low);
+        const d = (w << 5) | b;
+        if (needPass && !pass(d)) continue;
         let score = 0;
         let folded: string | undefined;
         for (let t = 0; t < nTerms; t++) {
-          let mask = masks[t] as number;
+          let mask =
+            (((termWords[t * 3] as number) >>> b) & 1) |
+            ((((termWords[t * 3 + 1] as number) >>> b) & 1) << 1) |
+            ((((termWords[t * 3 + 2] as number) >>> b) & 1) << 2);
           if (verify[t] && mask !== 0) {
             folded ??= s.foldedAt(d);
             mask = phraseFields(folded, (terms[t] as QueryTerm).text, mask);
@@ -1083,12 +1107,12 @@ export class EmbeddedSearchIndex implements SearchIndex {
         for (const id of s.fieldIds[d] as FieldIds) if (id >= 32) fieldCounts[id] = (fieldCounts[id] as number) + 1;
     }
     return {
-      kind: facetList(kindCounts, (i) => kinds[i] as string),
-      status: facetList(statusCounts, (i) => statusNames[i] as string),
-      ministry: facetList(ministryCounts.subarray(0, s.ministries.length), (i) => s.ministries[i] as string),
-      prefecture: facetList(prefCounts, (i) => String(i).padStart(2, '0')),
-      region: facetList(regionCounts, (i) => regionBlocks[i] as string),
-      field: facetList(fieldCounts.subarray(0, s.fields.length), (i) => s.fields[i] as string),
+      kind: facetList(kindCounts, kinds),
+      status: facetList(statusCounts, statusNames),
+      ministry: facetList(ministryCounts.subarray(0, s.ministries.length), s.ministries),
+      prefecture: facetList(prefCounts, prefectureCodes),
+      region: facetList(regionCounts, regionBlocks),
+      field: facetList(fieldCounts.subarray(0, s.fields.length), s.fields),
     };
   }
 
@@ -1196,6 +1220,24 @@ function phraseFields(folded: string, phrase: string, mask: number): number {
   return found;
 }
 
+/** Whether the query has filters other than status and withdrawn (which the bitmaps cover). */
+function hasColumnFilters(q: ParsedSearchQuery): boolean {
+  const some = (list: readonly unknown[] | undefined): boolean => list !== undefined && list.length > 0;
+  const range = (r: ParsedSearchQuery['opens']): boolean =>
+    r !== undefined && (r.from !== undefined || r.to !== undefined);
+  return (
+    some(q.kinds) ||
+    some(q.ministries) ||
+    some(q.prefectures) ||
+    some(q.regions) ||
+    some(q.fields) ||
+    range(q.opens) ||
+    range(q.closes) ||
+    range(q.published) ||
+    range(q.updated)
+  );
+}
+
 /** The documents of the wanted statuses, when the query filters by status. */
 function statusFilterDocs(s: IndexState, q: ParsedSearchQuery, now: number): Int32Array | undefined {
   if (q.statuses === undefined || q.statuses.length === 0) return undefined;
@@ -1282,14 +1324,18 @@ function compileFilter(s: IndexState, q: ParsedSearchQuery, now: number): (d: nu
   };
 }
 
-function facetList(counts: Uint32Array, name: (i: number) => string): FacetCount[] {
+function facetList(counts: Uint32Array, names: readonly string[]): FacetCount[] {
   const out: FacetCount[] = [];
-  counts.forEach((count, i) => {
-    if (count > 0) out.push({ value: name(i), count });
-  });
+  for (let i = 0; i < counts.length; i++) {
+    const count = counts[i] as number;
+    if (count > 0) out.push({ value: names[i] as string, count });
+  }
   out.sort((a, b) => b.count - a.count || (a.value < b.value ? -1 : a.value > b.value ? 1 : 0));
   return out;
 }
+
+/** Facet values of prefecture bit positions: index 1 is '01' (index 0 is never counted). */
+const prefectureCodes: readonly string[] = Array.from({ length: 48 }, (_, i) => String(i).padStart(2, '0'));
 
 /**
  * The first `size` matches in rank order after the cursor, with a bounded heap (worst on top),

@@ -16,8 +16,11 @@ const escapes: Record<string, string> = {
 
 /** HTML-escapes text the way OpenSearch's `html` highlight encoder does. */
 export function escapeHtml(text: string): string {
+  // Most Japanese text has nothing to escape; testing first skips the replace machinery.
+  if (!needsEscape.test(text)) return text;
   return text.replace(/[&<>"'/]/g, (ch) => escapes[ch] ?? ch);
 }
+const needsEscape = /[&<>"'/]/;
 
 /**
  * A field prepared for highlighting: the original text, its folded form and the map between them
