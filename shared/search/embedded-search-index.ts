@@ -54,8 +54,16 @@ import type {
  *   (two `Uint32Array`), region bitmap `Uint16Array`, field ids, dates as epoch ms `Float64Array`
  *   (NaN when absent), withdrawn flags, a field bitmap; status is derived from opensAt/closesAt
  *   and the clock into a column that is reused until the clock passes the next opensAt/closesAt;
- * - the document itself as its JSON string, parsed only for returned hits.
+ * - the document itself as its JSON string, parsed only for returned hits (the last 4,096
+ *   parsed documents are kept, with their fields folded for highlighting).
  * Updates append a new document number and tombstone the old one; compaction renumbers.
+ *
+ * Query time. Filters run as one predicate over the columns. A query walks its rarest term's
+ * postings (or the documents of the wanted statuses, when fewer) and tests the other terms;
+ * terms in at least 1/16 of the documents get, on first use, a per-document field-mask array and
+ * per-field bitmaps (derived from the postings, dropped after writes), so a query made only of
+ * such terms intersects bitmaps 32 documents at a time. Total, facets and the top-k heap then
+ * come from that one match set; highlights only for the returned hits.
  *
  * Persistence (option `dir`): `dir/CURRENT` names the live version folder `vN`, which holds
  * `index.bin` (a snapshot: JSON header + typed-array sections, written to a temp file and renamed)
