@@ -146,15 +146,23 @@ function utf8Of(text: string): Buffer {
   let bytes = recentBodies.get(text);
   if (bytes === undefined) {
     bytes = Buffer.from(text, 'utf8');
-    if (recentBodies.size >= recentBodyLimit) recentBodies.delete(recentBodies.keys().next().value as string);
     recentBodies.set(text, bytes);
+    recentBodyBytes += bytes.length;
+    // Oldest first, until both the entry count and the byte budget hold.
+    for (const [oldText, oldBytes] of recentBodies) {
+      if (recentBodies.size <= recentBodyLimit && recentBodyBytes <= recentBodyMaxBytes) break;
+      recentBodies.delete(oldText);
+      recentBodyBytes -= oldBytes.length;
+    }
   }
   return bytes;
 }
 const recentBodies = new Map<string, Buffer>();
+let recentBodyBytes = 0;
 const recentBodyLimit = 256;
+const recentBodyMaxBytes = 16 * 1024 * 1024;
 const recentBodyMinChars = 1024;
-const recentBodyMaxChars = 256 * 1024;
+const recentBodyMaxChars = 128 * 1024;
 
 export type LambdaHttpHandler = (event: APIGatewayProxyEventV2, context: object) => Promise<APIGatewayProxyResultV2>;
 
