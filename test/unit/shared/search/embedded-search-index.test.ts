@@ -161,4 +161,30 @@ describe('EmbeddedSearchIndex', () => {
     expect(page.total).toBe(10_000);
     expect(page.totalIsLowerBound).toBe(true);
   });
+
+  it.each([
+    ['2025-03-31T23:59:59.999+09:00', 'upcoming'],
+    ['2025-04-01T00:00:00+09:00', 'open'],
+    ['2025-05-30T17:00:00+09:00', 'open'],
+    ['2025-05-30T17:00:00.001+09:00', 'closed'],
+    ['2025-03-01T00:00:00+09:00', 'upcoming'],
+  ] as const)(
+    'follows the clock as it moves to %s: the call is %s in filters, facets and hits',
+    async (at, expected) => {
+      const moving = new FixedClock('2025-05-01T00:00:00+09:00');
+      const index = new EmbeddedSearchIndex({ clock: moving });
+      await index.upsert(searchFixtureCorpus());
+      const id = fixtureId('sangakukan');
+      await index.search({ text: '産学官', statuses: ['open'] });
+
+      moving.set(at);
+      const filtered = await index.search({ text: '産学官', statuses: [expected], size: 100 });
+      const listed = await index.search({ statuses: [expected], size: 100 });
+
+      expect(filtered.items.map((hit) => hit.doc.id)).toContain(id);
+      expect(filtered.items.find((hit) => hit.doc.id === id)?.status).toBe(expected);
+      expect(listed.items.map((hit) => hit.doc.id)).toContain(id);
+      expect(filtered.facets.status).toEqual([{ value: expected, count: filtered.total }]);
+    },
+  );
 });
