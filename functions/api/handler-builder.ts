@@ -1,6 +1,7 @@
 import middy from '@middy/core';
 import httpRouterHandler, { type Route } from '@middy/http-router';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { compression } from '../middleware/compression.js';
 import { conditionalGet } from '../middleware/conditional-get.js';
 import { cors } from '../middleware/cors.js';
 import { httpErrors } from '../middleware/http-errors.js';
@@ -14,7 +15,7 @@ export type ApiHandler = (
 ) => Promise<APIGatewayProxyStructuredResultV2>;
 
 /**
- * The API as one middy handler: request log, CORS, error mapping and conditional GET around the
+ * The API as one middy handler: request log, CORS, error mapping, gzip and conditional GET around the
  * router. Lambda (handler.ts) and the local stack build it the same way; `extraRoutes` mounts
  * other route sets (subscriptions, benchmarks' no-op).
  */
@@ -27,6 +28,7 @@ export function buildApiHandler(deps: ApiDeps, extraRoutes: readonly ApiRoute[] 
     .use(requestLog(deps.log))
     .use(cors({ origins: deps.corsOrigins }))
     .use(httpErrors(deps.log))
+    .use(compression())
     .use(conditionalGet())
     .handler(httpRouterHandler({ routes, notFoundResponse: routeNotFound }) as never);
   return handler as unknown as ApiHandler;

@@ -1,5 +1,6 @@
 import type { MiddlewareObj } from '@middy/core';
-import { headerOf, type HttpEvent, type HttpResult } from './http-event.js';
+import { withVary } from './compression.js';
+import { headerOf, responseHeaderOf, type HttpEvent, type HttpResult } from './http-event.js';
 
 export interface CorsOptions {
   /** `*` or exact origins such as `https://portal.example.jp` (from CORS_ORIGINS). */
@@ -35,9 +36,12 @@ export function cors(options: CorsOptions): MiddlewareObj<HttpEvent, HttpResult>
   };
   const decorate = (request: { event: HttpEvent; response: HttpResult | null | undefined }) => {
     if (!request.response) return;
+    const added = originHeaders(request.event);
+    // Keep a Vary another middleware set (compression's Accept-Encoding).
+    if (added.vary !== undefined) added.vary = withVary(responseHeaderOf(request.response, 'vary'), added.vary);
     request.response.headers = {
       ...request.response.headers,
-      ...originHeaders(request.event),
+      ...added,
       'access-control-expose-headers': 'ETag, Retry-After, X-Export-Truncated, X-Request-Id',
     };
   };

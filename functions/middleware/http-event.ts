@@ -44,3 +44,11 @@ export function headerOf(event: HttpEvent, name: string): string | undefined {
 export function requestIdOf(event: HttpEvent | undefined, context?: { awsRequestId?: string }): string {
   return event?.requestContext?.requestId ?? context?.awsRequestId ?? 'unknown';
 }
+
+/** A response header value by case-insensitive name. */
+export function responseHeaderOf(response: HttpResult, name: string): string | undefined {
+  const lower = name.toLowerCase();
+  for (const [key, value] of Object.entries(response.headers ?? {}))
+    if (key.toLowerCase() === lower) return String(value);
+  return undefined;
+}

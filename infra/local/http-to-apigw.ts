@@ -129,7 +129,7 @@ export function fromApiGatewayResult(result: APIGatewayProxyResultV2 | undefined
     for (const [name, value] of Object.entries(result.headers ?? {})) headers[name.toLowerCase()] = String(value);
     if (result.cookies && result.cookies.length > 0) headers['set-cookie'] = [...result.cookies];
     const raw = result.body ?? '';
-    const body = result.isBase64Encoded ? Buffer.from(raw, 'base64') : utf8Of(raw);
+    const body = bytesOf(raw, result.isBase64Encoded ? 'base64' : 'utf8');
     return { statusCode: result.statusCode, headers, body };
   }
   const text = typeof result === 'string' ? result : JSON.stringify(result ?? null);
@@ -137,28 +137,30 @@ export function fromApiGatewayResult(result: APIGatewayProxyResultV2 | undefined
 }
 
 /**
- * The UTF-8 bytes of a text body. A search page served again from the API's micro-cache is the
- * same string object each time, so the bytes of recent bodies are kept (V8 keeps a string's hash,
- * so finding them again is cheap); bodies are never written to, so sharing the buffer is safe.
+ * The bytes of a body: UTF-8 text, or base64 (binary or gzip-compressed). A search page served
+ * again from the API's micro-cache is the same string object each time, so the bytes of recent
+ * bodies are kept (V8 keeps a string's hash, so finding them again is cheap); bodies are never
+ * written to, so sharing the buffer is safe.
  */
-function utf8Of(text: string): Buffer {
-  if (text.length < recentBodyMinChars || text.length > recentBodyMaxChars) return Buffer.from(text, 'utf8');
-  let bytes = recentBodies.get(text);
+function bytesOf(text: string, encoding: 'utf8' | 'base64'): Buffer {
+  if (text.length < recentBodyMinChars || text.length > recentBodyMaxChars) return Buffer.from(text, encoding);
+  const recent = recentBodies[encoding];
+  let bytes = recent.get(text);
   if (bytes === undefined) {
-    bytes = Buffer.from(text, 'utf8');
-    recentBodies.set(text, bytes);
-    recentBodyBytes += bytes.length;
+    bytes = Buffer.from(text, encoding);
+    recent.set(text, bytes);
+    recentBodyBytes[encoding] += bytes.length;
     // Oldest first, until both the entry count and the byte budget hold.
-    for (const [oldText, oldBytes] of recentBodies) {
-      if (recentBodies.size <= recentBodyLimit && recentBodyBytes <= recentBodyMaxBytes) break;
-      recentBodies.delete(oldText);
-      recentBodyBytes -= oldBytes.length;
+    for (const [oldText, oldBytes] of recent) {
+      if (recent.size <= recentBodyLimit && recentBodyBytes[encoding] <= recentBodyMaxBytes) break;
+      recent.delete(oldText);
+      recentBodyBytes[encoding] -= oldBytes.length;
     }
   }
   return bytes;
 }
-const recentBodies = new Map<string, Buffer>();
-let recentBodyBytes = 0;
+const recentBodies = { utf8: new Map<string, Buffer>(), base64: new Map<string, Buffer>() };
+const recentBodyBytes = { utf8: 0, base64: 0 };
 const recentBodyLimit = 256;
 const recentBodyMaxBytes = 16 * 1024 * 1024;
 const recentBodyMinChars = 1024;

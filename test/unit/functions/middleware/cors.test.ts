@@ -20,7 +20,7 @@ describe('cors', () => {
     const other = await api.call('/v1/health', { headers: { origin: 'https://evil.example' } });
 
     expect(listed.headers?.['access-control-allow-origin']).toBe('https://staging.example.jp');
-    expect(listed.headers?.vary).toBe('Origin');
+    expect(listed.headers?.vary).toBe('Accept-Encoding, Origin');
     expect(other.headers?.['access-control-allow-origin']).toBeUndefined();
   });
 
