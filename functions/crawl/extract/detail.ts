@@ -1,4 +1,4 @@
-import * as cheerio from 'cheerio';
+import { loadHtml } from './html-dom.js';
 import { normalizeText } from '../../../shared/ja/normalize.js';
 
 /**
@@ -58,7 +58,7 @@ export function factsFromText(rawText: string): DetailFacts {
 
 /** Reads a detail page; `content` narrows to the main content (menus and footers are ignored). */
 export function extractDetail(html: string, content?: string): DetailFacts {
-  const $ = cheerio.load(html);
+  const $ = loadHtml(html);
   $('script, style, noscript').remove();
   const scope = content ? $(content).first() : $('main').first();
   const el = scope.length > 0 ? scope : $('body');

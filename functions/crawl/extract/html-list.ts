@@ -1,4 +1,5 @@
-import * as cheerio from 'cheerio';
+import type { CheerioAPI } from 'cheerio/slim';
+import { loadHtml } from './html-dom.js';
 import { compile, selectAll } from 'css-select';
 import type { AnyNode, Element } from 'domhandler';
 import type { HtmlList } from '../../../shared/domain/source.js';
@@ -48,7 +49,7 @@ function attrOf(node: AnyNode | undefined, name: string): string | undefined {
  * about 3 times faster than cheerio's `find` (which re-compiles and re-sorts on every call);
  * cheerio is the fallback for its jQuery extensions.
  */
-function selectUnder($: cheerio.CheerioAPI, roots: AnyNode[], selector: string): AnyNode[] {
+function selectUnder($: CheerioAPI, roots: AnyNode[], selector: string): AnyNode[] {
   const query = queryFor(selector);
   if (query) return selectAll<AnyNode, Element>(query, roots);
   return $(roots).find(selector).toArray();
@@ -64,7 +65,7 @@ function selectUnder($: cheerio.CheerioAPI, roots: AnyNode[], selector: string):
  * cheerio compiles a selector on every `find`, which cost more than the parse itself.
  */
 export function extractHtmlList(html: string, baseUrl: string, list: HtmlList): ExtractedPage {
-  const $ = cheerio.load(html);
+  const $ = loadHtml(html);
   // A <base href> changes what relative links mean.
   const baseHref = /<base\s/i.test(html) ? $('base[href]').attr('href') : undefined;
   const base = new URL((baseHref && absoluteUrl(baseHref, baseUrl)) || baseUrl);
