@@ -91,28 +91,33 @@ export function searchResponseJson(page: SearchPage): string {
 function docJsonOf(doc: SearchDoc): { head: string; tail: string } {
   let parts = docJson.get(doc);
   if (parts === undefined) {
-    const head = JSON.stringify({
-      id: doc.id,
-      kind: doc.kind,
-      title: doc.title,
-      summary: doc.summary,
-      url: doc.url,
-      publisher: doc.publisher,
-      ministry: doc.ministry,
-      prefectures: doc.prefectures,
-      regions: doc.regions,
-      fields: doc.fields,
-      publishedAt: doc.publishedAt,
-      opensAt: doc.opensAt,
-      closesAt: doc.closesAt,
-      updatedAt: doc.updatedAt,
-    });
+    const head = JSON.stringify(docFieldsOf(doc));
     parts = { head: head.slice(0, -1), tail: JSON.stringify({ sources: doc.sources }).slice(1) };
     docJson.set(doc, parts);
   }
   return parts;
 }
 const docJson = new WeakMap<SearchDoc, { head: string; tail: string }>();
+
+/** An item's fields that come from its document, in response order (before status, highlights and sources). */
+function docFieldsOf(doc: SearchDoc) {
+  return {
+    id: doc.id,
+    kind: doc.kind,
+    title: doc.title,
+    summary: doc.summary,
+    url: doc.url,
+    publisher: doc.publisher,
+    ministry: doc.ministry,
+    prefectures: doc.prefectures,
+    regions: doc.regions,
+    fields: doc.fields,
+    publishedAt: doc.publishedAt,
+    opensAt: doc.opensAt,
+    closesAt: doc.closesAt,
+    updatedAt: doc.updatedAt,
+  };
+}
 
 function highlightsOf(hit: SearchHit): SearchItem['highlights'] {
   return Object.fromEntries(
@@ -123,20 +128,10 @@ function highlightsOf(hit: SearchHit): SearchItem['highlights'] {
 export function toSearchItem(hit: SearchHit): SearchItem {
   const doc = hit.doc;
   const item: SearchItem = {
-    id: doc.id,
-    kind: doc.kind,
-    title: doc.title,
-    summary: doc.summary,
-    url: doc.url,
-    publisher: doc.publisher,
-    ministry: doc.ministry,
+    ...docFieldsOf(doc),
     prefectures: [...doc.prefectures],
     regions: [...doc.regions],
     fields: [...doc.fields],
-    publishedAt: doc.publishedAt,
-    opensAt: doc.opensAt,
-    closesAt: doc.closesAt,
-    updatedAt: doc.updatedAt,
     status: hit.status,
     highlights: highlightsOf(hit),
     sources: [...doc.sources],
