@@ -6,8 +6,9 @@ import { SesMailer } from '../mail/ses-mailer.js';
 /**
  * Mail transport and token secret from config, without module-scope side effects, so the alerts
  * and API wirings choose them the same way. SMTP and the outbox live in `smtp-mail.ts` (the CLI
- * and the local stack), so the Lambda bundles carry no SMTP/MIME library. The AWS SDK clients are imported when
- * first needed: a cold start that never mails or reads the secret does not load them.
+ * and the local stack), so the Lambda bundles carry no SMTP/MIME library. The AWS SDK clients
+ * are imported when first needed: a cold start that never mails or reads the secret does not
+ * load them.
  * shared/wiring is for wiring.ts, handler.ts and infra/ only (test/unit/architecture.test.ts enforces it).
  */
 
