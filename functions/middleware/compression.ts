@@ -24,7 +24,7 @@ export function compression(options: { minChars?: number } = {}): MiddlewareObj<
       )
         return;
       response.headers = { ...response.headers, vary: withVary(responseHeaderOf(response, 'vary'), 'Accept-Encoding') };
-      if (response.body.length < minChars || !acceptsGzip(headerOf(request.event, 'accept-encoding'))) return;
+      if (response.body.length < minChars || !acceptsGzipCached(headerOf(request.event, 'accept-encoding'))) return;
       response.body = gzipBase64(response.body);
       response.isBase64Encoded = true;
       response.headers['content-encoding'] = 'gzip';
@@ -57,25 +57,43 @@ export function acceptsGzip(acceptEncoding: string | undefined): boolean {
   return (gzip ?? any ?? 0) > 0;
 }
 
+/** `acceptsGzip` for the few distinct Accept-Encoding values clients send, remembered. */
+function acceptsGzipCached(acceptEncoding: string | undefined): boolean {
+  if (acceptEncoding === undefined) return false;
+  let accepts = acceptCache.get(acceptEncoding);
+  if (accepts === undefined) {
+    accepts = acceptsGzip(acceptEncoding);
+    if (acceptCache.size >= 64) acceptCache.clear();
+    acceptCache.set(acceptEncoding, accepts);
+  }
+  return accepts;
+}
+const acceptCache = new Map<string, boolean>();
+
 /**
  * gzip as base64, remembered for recent bodies: a page the search micro-cache serves again is the
- * same string object each time (V8 keeps a string's hash), so it is compressed once.
+ * same string object each time (V8 keeps a string's hash), so it is compressed at most twice. A
+ * body seen for the first time gets the fast level 1 (about half the CPU of level 6, ~17% larger);
+ * one asked for again is popular, so it is compressed once more at level 6 and kept that way.
  */
 function gzipBase64(body: string): string {
-  let out = recent.get(body);
-  if (out !== undefined) return out;
-  out = gzipSync(body, { level: 6 }).toString('base64');
+  const known = recent.get(body);
+  if (known !== undefined && known.level === 6) return known.out;
+  const level = known === undefined ? 1 : 6;
+  const out = gzipSync(body, { level }).toString('base64');
   if (body.length > recentMaxChars) return out;
-  recent.set(body, out);
-  recentChars += body.length + out.length;
-  for (const [oldBody, oldOut] of recent) {
+  if (known !== undefined) recentChars -= known.out.length;
+  else recentChars += body.length;
+  recent.set(body, { out, level });
+  recentChars += out.length;
+  for (const [oldBody, old] of recent) {
     if (recent.size <= recentLimit && recentChars <= recentMaxTotalChars) break;
     recent.delete(oldBody);
-    recentChars -= oldBody.length + oldOut.length;
+    recentChars -= oldBody.length + old.out.length;
   }
   return out;
 }
-const recent = new Map<string, string>();
+const recent = new Map<string, { out: string; level: 1 | 6 }>();
 const recentLimit = 256;
 const recentMaxChars = 256 * 1024;
 const recentMaxTotalChars = 8 * 1024 * 1024;

@@ -24,6 +24,22 @@ describe('compression', () => {
     for (const result of [plain, zipped]) expect(result.headers?.vary).toBe('Accept-Encoding');
   });
 
+  it('compresses a page fast the first time and tighter once it is asked for again, with the same content', async () => {
+    const api = await testApi();
+    const url = `/v1/search?q=${encodeURIComponent('研究')}&size=50`;
+    const gzip = { headers: { 'accept-encoding': 'gzip' } };
+
+    const first = await api.call(url, gzip);
+    const second = await api.call(url, gzip);
+    const third = await api.call(url, gzip);
+
+    expect(gunzipped(second.body)).toBe(gunzipped(first.body));
+    expect(Buffer.from(second.body ?? '', 'base64').length).toBeLessThan(
+      Buffer.from(first.body ?? '', 'base64').length,
+    );
+    expect(third.body).toBe(second.body);
+  });
+
   it('keeps both Vary reasons when CORS lists origins', async () => {
     const api = await testApi({ corsOrigins: corsOriginsFrom('https://portal.example.jp') });
 
