@@ -13,11 +13,10 @@ import { systemClock } from '../../../shared/clock.js';
 import { loadConfig } from '../../../shared/config.js';
 import { consoleLog, type Log } from '../../../shared/log.js';
 import { EmbeddedSearchIndex } from '../../../shared/search/embedded-search-index.js';
-import { makeOpenSearchClient } from '../../../shared/search/opensearch-client.js';
-import { OpenSearchSearchIndex } from '../../../shared/search/opensearch-search-index.js';
 import type { SearchIndex } from '../../../shared/search/search-index.js';
 import { DynamoDbItemStore } from '../../../shared/store/dynamodb-item-store.js';
 import type { ItemStore } from '../../../shared/store/item-store.js';
+import { searchIndexFor } from '../../../shared/wiring/search-index.js';
 import { openDocumentClient } from '../open-document-client.js';
 
 const usage = 'usage: chiiki reindex [--engine embedded|opensearch] [--batch-size N]';
@@ -104,12 +103,7 @@ export async function run(args: string[]): Promise<number> {
         console.error('chiiki reindex: OPENSEARCH_ENDPOINT is required for --engine opensearch');
         return 2;
       }
-      const osClient = makeOpenSearchClient({
-        endpoint: config.OPENSEARCH_ENDPOINT,
-        sigv4: config.OPENSEARCH_SIGV4,
-        region: config.AWS_REGION,
-      });
-      index = new OpenSearchSearchIndex({ client: osClient, prefix: config.OPENSEARCH_INDEX, clock: systemClock });
+      index = searchIndexFor({ ...config, SEARCH_ENGINE: 'opensearch' }, systemClock);
     }
     return await runReindex({ store, index, log, batchSize: parsed.batchSize, label: engine });
   } finally {
