@@ -1,4 +1,5 @@
 import type { SearchDoc, SearchHit, SearchIndex, SearchPage } from '../../shared/search/search-index.js';
+import { RecentMap } from '../../shared/recent-map.js';
 import type { SearchQuery } from '../../shared/search/query.js';
 import type { SearchItem, SearchResponse } from './schemas.js';
 import { parseSearchParams, type RawQuery } from './search-params.js';
@@ -35,13 +36,11 @@ function recentQueryOf(raw: RawQuery): SearchQuery {
   let query = recentQueries.get(key);
   if (query === undefined) {
     query = parseSearchParams(raw);
-    if (recentQueries.size >= recentQueryLimit) recentQueries.delete(recentQueries.keys().next().value as string);
     recentQueries.set(key, query);
   }
   return query;
 }
-const recentQueries = new Map<string, SearchQuery>();
-const recentQueryLimit = 512;
+const recentQueries = new RecentMap<SearchQuery>({ maxEntries: 512 });
 const recentQueryMaxChars = 2048;
 
 /** Runs an already parsed query (feeds and export reuse it). */

@@ -1,5 +1,6 @@
 import { gzipSync } from 'node:zlib';
 import type { MiddlewareObj } from '@middy/core';
+import { RecentMap } from '../../shared/recent-map.js';
 import { headerOf, responseHeaderOf, type HttpEvent, type HttpResult } from './http-event.js';
 
 /**
@@ -81,20 +82,12 @@ function gzipBase64(body: string): string {
   if (known !== undefined && known.level === 6) return known.out;
   const level = known === undefined ? 1 : 6;
   const out = gzipSync(body, { level }).toString('base64');
-  if (body.length > recentMaxChars) return out;
-  if (known !== undefined) recentChars -= known.out.length;
-  else recentChars += body.length;
-  recent.set(body, { out, level });
-  recentChars += out.length;
-  for (const [oldBody, old] of recent) {
-    if (recent.size <= recentLimit && recentChars <= recentMaxTotalChars) break;
-    recent.delete(oldBody);
-    recentChars -= oldBody.length + old.out.length;
-  }
+  if (body.length <= recentMaxChars) recent.set(body, { out, level });
   return out;
 }
-const recent = new Map<string, { out: string; level: 1 | 6 }>();
-const recentLimit = 256;
 const recentMaxChars = 256 * 1024;
-const recentMaxTotalChars = 8 * 1024 * 1024;
-let recentChars = 0;
+const recent = new RecentMap<{ out: string; level: 1 | 6 }>({
+  maxEntries: 256,
+  maxWeight: 8 * 1024 * 1024,
+  weigh: (body, { out }) => body.length + out.length,
+});

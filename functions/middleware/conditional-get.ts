@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { MiddlewareObj } from '@middy/core';
+import { RecentMap } from '../../shared/recent-map.js';
 import { headerOf, type HttpEvent, type HttpResult } from './http-event.js';
 
 /** A weak validator from the body: the same body always gets the same ETag. */
@@ -10,15 +11,12 @@ export function weakEtagOf(body: string): string {
   // Hashing the UTF-16 code units skips a UTF-8 encode (about a third of the cost on a 20 KB
   // Japanese page); the tag only has to change when the body does.
   const etag = `W/"${createHash('sha1').update(body, 'utf16le').digest('base64url')}"`;
-  if (body.length > recentEtagMaxChars) return etag;
-  if (recentEtags.size >= recentEtagLimit) recentEtags.delete(recentEtags.keys().next().value as string);
-  recentEtags.set(body, etag);
+  if (body.length <= recentEtagMaxChars) recentEtags.set(body, etag);
   return etag;
 }
-const recentEtagLimit = 256;
 /** Only small bodies are remembered (a CSV export can be megabytes). */
 const recentEtagMaxChars = 256 * 1024;
-const recentEtags = new Map<string, string>();
+const recentEtags = new RecentMap<string>({ maxEntries: 256 });
 
 /** RFC 9110 weak comparison against an If-None-Match list (or `*`). */
 export function matchesIfNoneMatch(ifNoneMatch: string, etag: string): boolean {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';
+import { RecentMap } from '../../shared/recent-map.js';
 
 /**
  * Runs a Lambda HTTP API handler behind a Node HTTP server, the way API Gateway HTTP API
@@ -149,20 +150,15 @@ function bytesOf(text: string, encoding: 'utf8' | 'base64'): Buffer {
   if (bytes === undefined) {
     bytes = Buffer.from(text, encoding);
     recent.set(text, bytes);
-    recentBodyBytes[encoding] += bytes.length;
-    // Oldest first, until both the entry count and the byte budget hold.
-    for (const [oldText, oldBytes] of recent) {
-      if (recent.size <= recentBodyLimit && recentBodyBytes[encoding] <= recentBodyMaxBytes) break;
-      recent.delete(oldText);
-      recentBodyBytes[encoding] -= oldBytes.length;
-    }
   }
   return bytes;
 }
-const recentBodies = { utf8: new Map<string, Buffer>(), base64: new Map<string, Buffer>() };
-const recentBodyBytes = { utf8: 0, base64: 0 };
-const recentBodyLimit = 256;
-const recentBodyMaxBytes = 16 * 1024 * 1024;
+const recentBodyLimits = {
+  maxEntries: 256,
+  maxWeight: 16 * 1024 * 1024,
+  weigh: (_: string, bytes: Buffer) => bytes.length,
+};
+const recentBodies = { utf8: new RecentMap<Buffer>(recentBodyLimits), base64: new RecentMap<Buffer>(recentBodyLimits) };
 const recentBodyMinChars = 1024;
 const recentBodyMaxChars = 128 * 1024;
 
