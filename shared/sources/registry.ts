@@ -8,6 +8,7 @@ import {
   builtInRegistries,
   fillSampleHost,
   isBuiltInRegistry,
+  parseRegistryJson,
   validateRegistry,
   type BuiltInRegistry,
   type LoadRegistryOptions,
@@ -62,10 +63,11 @@ export function compileRegistries(dir: string): string[] {
   mkdirSync(dir, { recursive: true });
   return builtInRegistries.map((name) => {
     const path = registryPath(name);
-    const text = readRegistryText(path);
-    parseRegistry(text, path, { sampleHost: 'sample-sites.invalid' });
+    const json = JSON.stringify(yamlData(readRegistryText(path), path));
+    // What ships is what is checked: the JSON itself, as loadCompiledRegistry will read it.
+    parseRegistryJson(json, path, { sampleHost: 'sample-sites.invalid' });
     const file = join(dir, `${name}.json`);
-    writeFileSync(file, `${JSON.stringify(yamlData(text, path))}\n`);
+    writeFileSync(file, `${json}\n`);
     return file;
   });
 }
