@@ -2,7 +2,7 @@
  * A bounded map of values derived from strings seen recently (response bodies, query strings):
  * once there are more than `maxEntries`, or their total `weigh`t passes `maxWeight`, the oldest
  * go first. Finding the same string object again is cheap (V8 keeps a string's hash), which is
- * what the API's per-body caches (ETag, gzip, UTF-8 bytes) and its query-parse cache rely on.
+ * what the API's per-body caches (ETag, compressed forms, UTF-8 bytes) and its query-parse cache rely on.
  */
 export class RecentMap<V> {
   private readonly entries = new Map<string, V>();

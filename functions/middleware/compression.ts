@@ -1,15 +1,20 @@
-import { gzipSync } from 'node:zlib';
+import { brotliCompressSync, constants as zlibConstants, gzipSync } from 'node:zlib';
 import type { MiddlewareObj } from '@middy/core';
 import { RecentMap } from '../../shared/recent-map.js';
 import { headerOf, responseHeaderOf, type HttpEvent, type HttpResult } from './http-event.js';
 
+/** The content codings the API sends, best first. */
+export type ContentCoding = 'br' | 'gzip';
+
 /**
- * gzip for text responses when the client accepts it. API Gateway HTTP APIs do not compress
- * (REST APIs' `minimumCompressionSize` has no HTTP API counterpart), so the function does: a
- * search page of ~20 KB of JSON with Japanese text goes out as ~3 KB. The body becomes base64
+ * Compression for text responses when the client accepts it: Brotli (`br`) when the client allows
+ * it, else gzip. API Gateway HTTP APIs do not compress (REST APIs' `minimumCompressionSize` has no
+ * HTTP API counterpart), so the function does: a search page of ~30 KB of JSON with Japanese text
+ * goes out as ~5 KB. Brotli at its fast setting costs about half the CPU of gzip's fastest level
+ * for the same size, so it is preferred when both are equally acceptable. The body becomes base64
  * with `isBase64Encoded`, which API Gateway (and the local adapter) turn back into bytes.
  * Bodies under `minChars`, non-text types and already encoded bodies pass as they are; every
- * compressible response says `Vary: Accept-Encoding` so shared caches keep both forms apart.
+ * compressible response says `Vary: Accept-Encoding` so shared caches keep the forms apart.
  * The ETag stays the body's (weak validators hold across content codings, RFC 9110 8.8.1).
  */
 export function compression(options: { minChars?: number } = {}): MiddlewareObj<HttpEvent, HttpResult> {
@@ -25,10 +30,12 @@ export function compression(options: { minChars?: number } = {}): MiddlewareObj<
       )
         return;
       response.headers = { ...response.headers, vary: withVary(responseHeaderOf(response, 'vary'), 'Accept-Encoding') };
-      if (response.body.length < minChars || !acceptsGzipCached(headerOf(request.event, 'accept-encoding'))) return;
-      response.body = gzipBase64(response.body);
+      if (response.body.length < minChars) return;
+      const coding = codingForCached(headerOf(request.event, 'accept-encoding'));
+      if (coding === undefined) return;
+      response.body = compressedBase64(response.body, coding);
       response.isBase64Encoded = true;
-      response.headers['content-encoding'] = 'gzip';
+      response.headers['content-encoding'] = coding;
     },
   };
 }
@@ -42,52 +49,81 @@ export function withVary(current: string | undefined, token: string): string {
   return tokens.includes(token.toLowerCase()) || tokens.includes('*') ? current : `${current}, ${token}`;
 }
 
-/** Whether an Accept-Encoding list allows gzip (RFC 9110 12.5.3: `gzip`, or `*`, with a q above 0). */
-export function acceptsGzip(acceptEncoding: string | undefined): boolean {
-  if (!acceptEncoding) return false;
+/**
+ * The coding to answer an Accept-Encoding list with (RFC 9110 12.5.3): of `br` and `gzip` (or
+ * `x-gzip`), the one with the highest q above 0, a coding not listed taking the q of `*`; `br`
+ * on a tie. `undefined` when neither is acceptable (no header, `identity`, `q=0`): the body
+ * goes out as it is.
+ */
+export function contentCodingFor(acceptEncoding: string | undefined): ContentCoding | undefined {
+  if (!acceptEncoding) return undefined;
+  let br: number | undefined;
   let gzip: number | undefined;
   let any: number | undefined;
   for (const part of acceptEncoding.split(',')) {
     const [name = '', ...params] = part.split(';').map((p) => p.trim());
     const qParam = params.find((p) => /^q=/iu.test(p));
-    const q = qParam === undefined ? 1 : Number(qParam.slice(2));
+    const parsed = qParam === undefined ? 1 : Number(qParam.slice(2));
+    const q = Number.isNaN(parsed) ? 0 : parsed;
     const coding = name.toLowerCase();
-    if (coding === 'gzip' || coding === 'x-gzip') gzip = Number.isNaN(q) ? 0 : q;
-    else if (coding === '*') any = Number.isNaN(q) ? 0 : q;
+    if (coding === 'br') br = q;
+    else if (coding === 'gzip' || coding === 'x-gzip') gzip = q;
+    else if (coding === '*') any = q;
   }
-  return (gzip ?? any ?? 0) > 0;
+  const brQ = br ?? any ?? 0;
+  const gzipQ = gzip ?? any ?? 0;
+  if (brQ <= 0 && gzipQ <= 0) return undefined;
+  return brQ >= gzipQ ? 'br' : 'gzip';
 }
 
-/** `acceptsGzip` for the few distinct Accept-Encoding values clients send, remembered. */
-function acceptsGzipCached(acceptEncoding: string | undefined): boolean {
-  if (acceptEncoding === undefined) return false;
-  let accepts = acceptCache.get(acceptEncoding);
-  if (accepts === undefined) {
-    accepts = acceptsGzip(acceptEncoding);
-    if (acceptCache.size >= 64) acceptCache.clear();
-    acceptCache.set(acceptEncoding, accepts);
+/** `contentCodingFor` for the few distinct Accept-Encoding values clients send, remembered. */
+function codingForCached(acceptEncoding: string | undefined): ContentCoding | undefined {
+  if (acceptEncoding === undefined) return undefined;
+  let coding = codingCache.get(acceptEncoding);
+  if (coding === undefined) {
+    coding = contentCodingFor(acceptEncoding) ?? 'identity';
+    if (codingCache.size >= 64) codingCache.clear();
+    codingCache.set(acceptEncoding, coding);
   }
-  return accepts;
+  return coding === 'identity' ? undefined : coding;
 }
-const acceptCache = new Map<string, boolean>();
+const codingCache = new Map<string, ContentCoding | 'identity'>();
 
 /**
- * gzip as base64, remembered for recent bodies: a page the search micro-cache serves again is the
- * same string object each time (V8 keeps a string's hash), so it is compressed at most twice. A
- * body seen for the first time gets the fast level 1 (about half the CPU of level 6, ~17% larger);
- * one asked for again is popular, so it is compressed once more at level 6 and kept that way.
+ * The body compressed, as base64, remembered for recent bodies: a page the search micro-cache
+ * serves again is the same string object each time (V8 keeps a string's hash), so it is
+ * compressed at most twice per coding. A body seen for the first time gets the fast setting
+ * (Brotli quality 1, gzip level 1); one asked for again is popular, so it is compressed once more
+ * at the tight setting (Brotli 5, gzip 6: 15–30% fewer bytes for 3–5× the CPU) and kept that way.
  */
-function gzipBase64(body: string): string {
+function compressedBase64(body: string, coding: ContentCoding): string {
+  const recent = recentByCoding[coding];
   const known = recent.get(body);
-  if (known !== undefined && known.level === 6) return known.out;
-  const level = known === undefined ? 1 : 6;
-  const out = gzipSync(body, { level }).toString('base64');
-  if (body.length <= recentMaxChars) recent.set(body, { out, level });
+  if (known !== undefined && known.tight) return known.out;
+  const tight = known !== undefined;
+  const out = compress(body, coding, tight).toString('base64');
+  if (body.length <= recentMaxChars) recent.set(body, { out, tight });
   return out;
 }
+
+function compress(body: string, coding: ContentCoding, tight: boolean): Buffer {
+  if (coding === 'gzip') return gzipSync(body, { level: tight ? 6 : 1 });
+  const input = Buffer.from(body);
+  return brotliCompressSync(input, {
+    params: {
+      [zlibConstants.BROTLI_PARAM_QUALITY]: tight ? 5 : 1,
+      [zlibConstants.BROTLI_PARAM_MODE]: zlibConstants.BROTLI_MODE_TEXT,
+      [zlibConstants.BROTLI_PARAM_SIZE_HINT]: input.length,
+    },
+  });
+}
+
 const recentMaxChars = 256 * 1024;
-const recent = new RecentMap<{ out: string; level: 1 | 6 }>({
-  maxEntries: 256,
-  maxWeight: 8 * 1024 * 1024,
-  weigh: (body, { out }) => body.length + out.length,
-});
+/** Compressed forms of recent bodies, per coding. */
+const recentOf = () =>
+  new RecentMap<{ out: string; tight: boolean }>({
+    maxEntries: 256,
+    maxWeight: 8 * 1024 * 1024,
+    weigh: (body, { out }) => body.length + out.length,
+  });
+const recentByCoding: Record<ContentCoding, ReturnType<typeof recentOf>> = { br: recentOf(), gzip: recentOf() };

@@ -138,7 +138,7 @@ export function fromApiGatewayResult(result: APIGatewayProxyResultV2 | undefined
 }
 
 /**
- * The bytes of a body: UTF-8 text, or base64 (binary or gzip-compressed). A search page served
+ * The bytes of a body: UTF-8 text, or base64 (binary, or compressed with Brotli or gzip). A search page served
  * again from the API's micro-cache is the same string object each time, so the bytes of recent
  * bodies are kept (V8 keeps a string's hash, so finding them again is cheap); bodies are never
  * written to, so sharing the buffer is safe.
