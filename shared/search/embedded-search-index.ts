@@ -83,7 +83,9 @@ export interface EmbeddedSearchIndexOptions {
 const kinds: readonly ItemKind[] = ['call', 'news', 'theme'];
 const regionBlocks: readonly RegionBlock[] = RegionBlockSchema.options;
 const statusNames: readonly CallStatus[] = ['upcoming', 'open', 'closed', 'unknown'];
+// Multiples of 0.5: topK's rank key relies on scores (sums of these) moving in steps of 0.5.
 const fieldWeights = [3, 1.5, 1] as const;
+const totalFieldWeight = fieldWeights[0] + fieldWeights[1] + fieldWeights[2];
 const formatVersion = 3;
 
 /** Parsed documents kept for hits (about 2 KB each with their highlight sources). */
@@ -869,7 +871,7 @@ export class EmbeddedSearchIndex implements SearchIndex {
     const matches = this.match(s, query, terms, now);
     const facets = this.facets(s, matches, now);
     const ranker = rankerFor(s, query.sort);
-    const { page, more } = topK(s, matches, query.size, query.sort, ranker, cursor);
+    const { page, more } = topK(s, matches, query.size, query.sort, ranker, cursor, terms.length);
     const nowDate = new Date(now);
     const items: SearchHit[] = page.map(([d]) => {
       const hydrated = s.hydrate(d);
@@ -1345,9 +1347,20 @@ function facetList(counts: Uint32Array, names: readonly string[]): FacetCount[] 
 /** Facet values of prefecture bit positions: index 1 is '01' (index 0 is never counted). */
 const prefectureCodes: readonly string[] = Array.from({ length: 48 }, (_, i) => String(i).padStart(2, '0'));
 
+/** Published dates (ms) are far inside ±2^41 (year ±71,700), so `date + 2^41` is a positive integer below 2^42. */
+const dateShift = 2 ** 41;
+/**
+ * One relevance step (a score difference of 0.5, the finest the field weights make) as a rank key
+ * difference: larger than any shifted date, so the key orders by score, then by published date.
+ */
+const scoreScale = 2 ** 43;
+
 /**
  * The first `size` matches in rank order after the cursor, with a bounded heap (worst on top),
- * and whether more follow.
+ * and whether more follow. Each match gets a numeric rank key that orders like the ranker's
+ * leading keys (relevance: score, then published; newest: published; deadline: closes, earliest
+ * first), missing dates last; only matches with equal keys go to the full comparison, so the
+ * common case (a match that loses to the worst kept hit) is one number comparison.
  */
 function topK(
   s: IndexState,
@@ -1356,25 +1369,36 @@ function topK(
   sort: ParsedSearchQuery['sort'],
   ranker: Ranker,
   cursor: { values: SortValues; id: string } | undefined,
+  termCount: number,
 ): { page: Array<[number, number]>; more: boolean } {
   const { published, closes } = s;
-  const byScore = sort === 'relevance';
-  const byDeadline = sort === 'deadline';
+  // 0 relevance, 1 relevance by score alone (more terms than the key has room for), 2 newest, 3 deadline.
+  const mode = sort === 'relevance' ? (termCount * totalFieldWeight < 1024 ? 0 : 1) : sort === 'newest' ? 2 : 3;
   const heapDoc = new Int32Array(size);
   const heapScore = new Float64Array(size);
+  const heapKey = new Float64Array(size);
   let len = 0;
   let eligible = 0;
-  const scoreOf = (k: number): number => (m.scores.length > 0 ? (m.scores[k] as number) : 0);
+  const hasScores = m.scores.length > 0;
   // worse(i, j): heap entry i ranks after j.
-  const worse = (i: number, j: number): boolean =>
-    ranker.compare(heapDoc[i] as number, heapScore[i] as number, heapDoc[j] as number, heapScore[j] as number) > 0;
+  const worse = (i: number, j: number): boolean => {
+    const ki = heapKey[i] as number;
+    const kj = heapKey[j] as number;
+    if (ki !== kj) return ki < kj;
+    return (
+      ranker.compare(heapDoc[i] as number, heapScore[i] as number, heapDoc[j] as number, heapScore[j] as number) > 0
+    );
+  };
   const swap = (i: number, j: number): void => {
     const d = heapDoc[i] as number;
     const sc = heapScore[i] as number;
+    const k = heapKey[i] as number;
     heapDoc[i] = heapDoc[j] as number;
     heapScore[i] = heapScore[j] as number;
+    heapKey[i] = heapKey[j] as number;
     heapDoc[j] = d;
     heapScore[j] = sc;
+    heapKey[j] = k;
   };
   const siftDown = (i: number): void => {
     for (;;) {
@@ -1390,12 +1414,24 @@ function topK(
   };
   for (let k = 0; k < m.count; k++) {
     const d = m.docs[k] as number;
-    const score = scoreOf(k);
+    const score = hasScores ? (m.scores[k] as number) : 0;
+    let key: number;
+    if (mode === 3) {
+      const c = closes[d] as number;
+      key = Number.isNaN(c) ? -Infinity : -c;
+    } else if (mode === 1) {
+      key = score;
+    } else {
+      const p = published[d] as number;
+      if (mode === 2) key = Number.isNaN(p) ? -Infinity : p;
+      else key = score * scoreScale + (Number.isNaN(p) ? 0 : p + dateShift);
+    }
     if (cursor && ranker.afterCursor(d, score, cursor.values, cursor.id) <= 0) continue;
     eligible++;
     if (len < size) {
       heapDoc[len] = d;
       heapScore[len] = score;
+      heapKey[len] = key;
       let i = len++;
       while (i > 0) {
         const parent = (i - 1) >> 1;
@@ -1404,19 +1440,12 @@ function topK(
         i = parent;
       }
     } else {
-      // Most matches lose to the worst kept hit on the leading key alone; NaN (missing) compares
-      // false, so those go to the full comparison.
-      const root = heapDoc[0] as number;
-      if (byScore) {
-        const rootScore = heapScore[0] as number;
-        if (score < rootScore || (score === rootScore && (published[d] as number) < (published[root] as number)))
-          continue;
-      } else if (byDeadline) {
-        if ((closes[d] as number) > (closes[root] as number)) continue;
-      } else if ((published[d] as number) < (published[root] as number)) continue;
-      if (ranker.compare(d, score, root, heapScore[0] as number) >= 0) continue;
+      const rootKey = heapKey[0] as number;
+      if (key < rootKey) continue;
+      if (key === rootKey && ranker.compare(d, score, heapDoc[0] as number, heapScore[0] as number) >= 0) continue;
       heapDoc[0] = d;
       heapScore[0] = score;
+      heapKey[0] = key;
       siftDown(0);
     }
   }

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FixedClock, type Clock } from '../../../../shared/clock.js';
 import type { ItemId } from '../../../../shared/domain/item.js';
+import { decodeCursor } from '../../../../shared/search/cursor.js';
 import { EmbeddedSearchIndex } from '../../../../shared/search/embedded-search-index.js';
 import type { SearchDoc, SearchIndex } from '../../../../shared/search/search-index.js';
 import { searchIndexContract } from '../../../support/search-index.contract.js';
@@ -151,6 +152,69 @@ describe('EmbeddedSearchIndex', () => {
 
     await expect(new EmbeddedSearchIndex({ dir, clock }).count()).rejects.toThrow(/bad CURRENT/);
   });
+
+  it.each(['relevance', 'newest', 'deadline'] as const)(
+    'ranks many ties exactly by the sort keys and id, whatever the page size (%s)',
+    async (sort) => {
+      // 240 calls with few distinct scores (研究 in title, summary and/or body) and dates drawn from
+      // three values or missing, so nearly every rank decision is a tie on the leading keys.
+      const dates = ['2025-01-10T00:00:00.000Z', '2025-03-01T00:00:00.000Z', '2025-06-15T00:00:00.000Z', undefined];
+      const docs: SearchDoc[] = generateCorpus(240, 9).map((d, i) => ({
+        ...d,
+        withdrawn: false,
+        title: i % 2 === 0 ? `研究 ${i}` : `告知 ${i}`,
+        summary: i % 3 === 0 ? '研究の概要' : '概要',
+        bodyText: i % 5 === 0 ? '研究' : '本文',
+        publishedAt: dates[i % 4],
+        updatedAt: dates[(i >> 2) % 3] as string,
+        closesAt: dates[(i >> 1) % 4],
+      }));
+      const byId = new Map(docs.map((d) => [d.id as string, d]));
+      const index = new EmbeddedSearchIndex({ clock });
+      await index.upsert(docs);
+      const text = sort === 'relevance' ? '研究' : undefined;
+      const pagesOf = async (size: number) => {
+        const out: Array<{ id: string; score: number }> = [];
+        let cursor: string | undefined;
+        do {
+          const page = await index.search({ text, sort, size, cursor });
+          for (const hit of page.items) out.push({ id: hit.doc.id, score: 0 });
+          // The cursor carries the last hit's sort values; for relevance the first is its score.
+          if (page.nextCursor && sort === 'relevance' && size === 1)
+            (out[out.length - 1] as { score: number }).score = decodeCursor(page.nextCursor, sort).values[0] ?? 0;
+          cursor = page.nextCursor;
+        } while (cursor !== undefined);
+        return out;
+      };
+      const one = await pagesOf(1);
+      const ms = (iso: string | undefined) => (iso === undefined ? Number.NaN : Date.parse(iso));
+      // Descending with missing last / ascending with missing last, as the API documents.
+      const desc = (x: number, y: number) =>
+        Number.isNaN(x) ? (Number.isNaN(y) ? 0 : 1) : Number.isNaN(y) ? -1 : y - x;
+      const asc = (x: number, y: number) =>
+        Number.isNaN(x) ? (Number.isNaN(y) ? 0 : 1) : Number.isNaN(y) ? -1 : x - y;
+      const doc = (id: string) => byId.get(id) as SearchDoc;
+      const expected = [...one].sort((a, b) => {
+        const da = doc(a.id);
+        const db = doc(b.id);
+        const newest = desc(ms(da.publishedAt), ms(db.publishedAt)) || desc(ms(da.updatedAt), ms(db.updatedAt));
+        const lead =
+          sort === 'deadline'
+            ? asc(ms(da.closesAt), ms(db.closesAt))
+            : sort === 'newest'
+              ? newest
+              : b.score - a.score || newest;
+        return lead || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+      });
+
+      expect(one.length).toBe(
+        sort === 'relevance' ? docs.filter((d) => /研究/.test(d.title + d.summary + d.bodyText)).length : 240,
+      );
+      expect(new Set(one.slice(0, -1).map((h) => h.score)).size).toBeGreaterThan(sort === 'relevance' ? 2 : 0);
+      expect(one.map((h) => h.id)).toEqual(expected.map((h) => h.id));
+      for (const size of [7, 100]) expect((await pagesOf(size)).map((h) => h.id)).toEqual(expected.map((h) => h.id));
+    },
+  );
 
   it('caps total at the exact-total cap on huge result sets', async () => {
     const index = new EmbeddedSearchIndex({ clock });
