@@ -1347,13 +1347,19 @@ function facetList(counts: Uint32Array, names: readonly string[]): FacetCount[] 
 /** Facet values of prefecture bit positions: index 1 is '01' (index 0 is never counted). */
 const prefectureCodes: readonly string[] = Array.from({ length: 48 }, (_, i) => String(i).padStart(2, '0'));
 
-/** Published dates (ms) are far inside ±2^41 (year ±71,700), so `date + 2^41` is a positive integer below 2^42. */
-const dateShift = 2 ** 41;
+/**
+ * A published date's part of the relevance rank key: ms clamped into ±(2^42 - 1) (years 1830 to
+ * 2109) and shifted to be positive, so it is an integer in [1, 2^43); a missing date is 0 (last).
+ * Clamping only makes far-off dates equal keys, which the full comparison then orders.
+ */
+const dateSpan = 2 ** 42;
 /**
  * One relevance step (a score difference of 0.5, the finest the field weights make) as a rank key
- * difference: larger than any shifted date, so the key orders by score, then by published date.
+ * difference: 2^43, above any date part, so the key orders by score, then by published date. The
+ * key stays an exact integer (below 2^53) while scores stay under 2^9 (`termCount` bounds them).
  */
-const scoreScale = 2 ** 43;
+const scoreScale = 2 ** 44;
+const maxKeyedScore = 2 ** 9 - 1;
 
 /**
  * The first `size` matches in rank order after the cursor, with a bounded heap (worst on top),
@@ -1373,7 +1379,8 @@ function topK(
 ): { page: Array<[number, number]>; more: boolean } {
   const { published, closes } = s;
   // 0 relevance, 1 relevance by score alone (more terms than the key has room for), 2 newest, 3 deadline.
-  const mode = sort === 'relevance' ? (termCount * totalFieldWeight < 1024 ? 0 : 1) : sort === 'newest' ? 2 : 3;
+  const mode =
+    sort === 'relevance' ? (termCount * totalFieldWeight < maxKeyedScore ? 0 : 1) : sort === 'newest' ? 2 : 3;
   const heapDoc = new Int32Array(size);
   const heapScore = new Float64Array(size);
   const heapKey = new Float64Array(size);
@@ -1424,7 +1431,8 @@ function topK(
     } else {
       const p = published[d] as number;
       if (mode === 2) key = Number.isNaN(p) ? -Infinity : p;
-      else key = score * scoreScale + (Number.isNaN(p) ? 0 : p + dateShift);
+      else
+        key = score * scoreScale + (Number.isNaN(p) ? 0 : Math.min(Math.max(p, 1 - dateSpan), dateSpan - 1) + dateSpan);
     }
     if (cursor && ranker.afterCursor(d, score, cursor.values, cursor.id) <= 0) continue;
     eligible++;

@@ -157,17 +157,24 @@ describe('EmbeddedSearchIndex', () => {
     'ranks many ties exactly by the sort keys and id, whatever the page size (%s)',
     async (sort) => {
       // 240 calls with few distinct scores (研究 in title, summary and/or body) and dates drawn from
-      // three values or missing, so nearly every rank decision is a tie on the leading keys.
-      const dates = ['2025-01-10T00:00:00.000Z', '2025-03-01T00:00:00.000Z', '2025-06-15T00:00:00.000Z', undefined];
+      // four values or missing, so nearly every rank decision is a tie on the leading keys. Two
+      // dates lie beyond 2109, where the engine's rank key stops telling dates apart.
+      const dates = [
+        '2025-01-10T00:00:00.000Z',
+        '2025-03-01T00:00:00.000Z',
+        '2150-01-01T00:00:00.000Z',
+        '2200-06-15T00:00:00.000Z',
+        undefined,
+      ];
       const docs: SearchDoc[] = generateCorpus(240, 9).map((d, i) => ({
         ...d,
         withdrawn: false,
         title: i % 2 === 0 ? `研究 ${i}` : `告知 ${i}`,
         summary: i % 3 === 0 ? '研究の概要' : '概要',
         bodyText: i % 5 === 0 ? '研究' : '本文',
-        publishedAt: dates[i % 4],
-        updatedAt: dates[(i >> 2) % 3] as string,
-        closesAt: dates[(i >> 1) % 4],
+        publishedAt: dates[i % 5],
+        updatedAt: dates[(i >> 2) % 4] as string,
+        closesAt: dates[(i >> 1) % 5],
       }));
       const byId = new Map(docs.map((d) => [d.id as string, d]));
       const index = new EmbeddedSearchIndex({ clock });
