@@ -94,7 +94,7 @@ const codingCache = new Map<string, ContentCoding | 'identity'>();
  * serves again is the same string object each time (V8 keeps a string's hash), so it is
  * compressed at most twice per coding. A body seen for the first time gets the fast setting
  * (Brotli quality 1, gzip level 1); one asked for again is popular, so it is compressed once more
- * at the tight setting (Brotli 5, gzip 6: 15–30% fewer bytes for 3–5× the CPU) and kept that way.
+ * at the tight setting (Brotli 5, gzip 6: 18–28% fewer bytes for 2–5× the CPU) and kept that way.
  */
 function compressedBase64(body: string, coding: ContentCoding): string {
   const recent = recentByCoding[coding];
