@@ -969,19 +969,8 @@ export class EmbeddedSearchIndex implements SearchIndex {
         if (o >>> 3 !== d) continue scan;
         masks[t] = (masks[t] as number) & o & 7;
       }
-      let score = 0;
-      let folded: string | undefined;
-      for (let t = 0; t < nTerms; t++) {
-        let mask = masks[t] as number;
-        if (verify[t] && mask !== 0) {
-          folded ??= s.foldedAt(d);
-          mask = phraseFields(folded, (terms[t] as QueryTerm).text, mask);
-        }
-        if (mask === 0) continue scan;
-        if (mask & 1) score += fieldWeights[0];
-        if (mask & 2) score += fieldWeights[1];
-        if (mask & 4) score += fieldWeights[2];
-      }
+      const score = scoreOfMasks(s, d, terms, verify, masks);
+      if (score < 0) continue;
       docs[count] = d;
       scores[count] = score;
       count++;
@@ -1020,6 +1009,7 @@ export class EmbeddedSearchIndex implements SearchIndex {
     const listTerm = lists.map((l) => l.term);
     const nTerms = terms.length;
     const termWords = new Int32Array(nTerms * 3);
+    const masks = new Uint8Array(nTerms);
     // Alive, withdrawn and status are already in `acc`; only other filters need the per-document check.
     const needPass = hasColumnFilters(q);
     const verify = terms.map((t) => termNeedsVerify(t));
@@ -1038,28 +1028,20 @@ export class EmbeddedSearchIndex implements SearchIndex {
         for (let f = 0; f < 3; f++)
           termWords[at + f] = (termWords[at + f] as number) & ((fb[f] as Uint32Array)[w] as number);
       }
-      scan: while (x !== 0) {
+      while (x !== 0) {
         const low = x & -x;
         x ^= low;
         const b = 31 - Math.clz32(low);
         const d = (w << 5) | b;
         if (needPass && !pass(d)) continue;
-        let score = 0;
-        let folded: string | undefined;
         for (let t = 0; t < nTerms; t++) {
-          let mask =
+          masks[t] =
             (((termWords[t * 3] as number) >>> b) & 1) |
             ((((termWords[t * 3 + 1] as number) >>> b) & 1) << 1) |
             ((((termWords[t * 3 + 2] as number) >>> b) & 1) << 2);
-          if (verify[t] && mask !== 0) {
-            folded ??= s.foldedAt(d);
-            mask = phraseFields(folded, (terms[t] as QueryTerm).text, mask);
-          }
-          if (mask === 0) continue scan;
-          if (mask & 1) score += fieldWeights[0];
-          if (mask & 2) score += fieldWeights[1];
-          if (mask & 4) score += fieldWeights[2];
         }
+        const score = scoreOfMasks(s, d, terms, verify, masks);
+        if (score < 0) continue;
         docs[count] = d;
         scores[count] = score;
         count++;
@@ -1190,6 +1172,34 @@ export class EmbeddedSearchIndex implements SearchIndex {
     writeFileSync(tmp, `v${version}\n`);
     renameSync(tmp, join(dir, 'CURRENT'));
   }
+}
+
+/**
+ * The score of document `d` from its per-term field masks (bits 0-2: title, summary, body; one
+ * field weight per bit), after checking the phrase of each term in `verify` against the
+ * document's folded text; -1 when some term is in none of the fields.
+ */
+function scoreOfMasks(
+  s: IndexState,
+  d: number,
+  terms: readonly QueryTerm[],
+  verify: readonly boolean[],
+  masks: Uint8Array,
+): number {
+  let score = 0;
+  let folded: string | undefined;
+  for (let t = 0; t < terms.length; t++) {
+    let mask = masks[t] as number;
+    if (verify[t] && mask !== 0) {
+      folded ??= s.foldedAt(d);
+      mask = phraseFields(folded, (terms[t] as QueryTerm).text, mask);
+    }
+    if (mask === 0) return -1;
+    if (mask & 1) score += fieldWeights[0];
+    if (mask & 2) score += fieldWeights[1];
+    if (mask & 4) score += fieldWeights[2];
+  }
+  return score;
 }
 
 function popcount(x: number): number {
