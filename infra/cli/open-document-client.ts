@@ -1,7 +1,10 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { join, resolve } from 'node:path';
+import { systemClock } from '../../shared/clock.js';
 import type { Config } from '../../shared/config.js';
+import type { Log } from '../../shared/log.js';
+import { DynamoDbItemStore } from '../../shared/store/dynamodb-item-store.js';
 import { startDynaliteServer } from '../local/dynalite-server.js';
 
 /**
@@ -27,4 +30,19 @@ export async function openDocumentClient(
   });
   closers.push(async () => base.destroy());
   return DynamoDBDocumentClient.from(base, { marshallOptions: { removeUndefinedValues: true } });
+}
+
+/**
+ * `openDocumentClient` and the item store on it, its table created when missing: what every
+ * operator command that reads or writes items starts with.
+ */
+export async function openItemStore(
+  config: Pick<Config, 'DYNAMODB_ENDPOINT' | 'DATA_DIR' | 'AWS_REGION' | 'TABLE_NAME'>,
+  log: Log,
+  closers: (() => Promise<void>)[],
+): Promise<{ client: DynamoDBDocumentClient; store: DynamoDbItemStore }> {
+  const client = await openDocumentClient(config, closers);
+  const store = new DynamoDbItemStore({ client, tableName: config.TABLE_NAME, clock: systemClock, log });
+  await store.ensureTable();
+  return { client, store };
 }

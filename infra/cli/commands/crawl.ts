@@ -5,9 +5,6 @@
  * itself. Exit 0 when every run finished (even with recorded site errors), 2 on bad arguments,
  * 1 when the store or registry could not be used.
  */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { crawlAll } from '../../../functions/crawl/crawl-all.js';
 import { politeFetcherFactory } from '../../../functions/crawl/fetcher-factory.js';
@@ -18,10 +15,8 @@ import { loadConfig } from '../../../shared/config.js';
 import type { CrawlRun, SourceHealth } from '../../../shared/domain/crawl-run.js';
 import type { Source } from '../../../shared/domain/source.js';
 import { consoleLog } from '../../../shared/log.js';
-import { DynamoDbItemStore } from '../../../shared/store/dynamodb-item-store.js';
-import type { ItemStore } from '../../../shared/store/item-store.js';
-import { startDynaliteServer } from '../../local/dynalite-server.js';
 import { startSampleSiteServer } from '../../local/sample-site-server.js';
+import { openItemStore } from '../open-document-client.js';
 
 const usage = 'usage: chiiki crawl [--registry live|sample] [--source ID]... [--concurrency N]';
 const sampleSitesRoot = fileURLToPath(new URL('../../local/sample-sites/', import.meta.url));
@@ -165,17 +160,8 @@ export async function run(args: string[]): Promise<number> {
     const sources =
       parsed.sources.length > 0 ? registry.sources.filter((s) => parsed.sources.includes(s.id)) : registry.sources;
 
-    const dynalite = await startDynaliteServer({ dir: join(resolve(config.DATA_DIR), 'dynalite') });
-    closers.push(() => dynalite.close());
-    const base = new DynamoDBClient({
-      endpoint: dynalite.endpoint,
-      region: config.AWS_REGION,
-      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    });
-    closers.push(async () => base.destroy());
-    const client = DynamoDBDocumentClient.from(base, { marshallOptions: { removeUndefinedValues: true } });
-    const store: ItemStore = new DynamoDbItemStore({ client, tableName: config.TABLE_NAME, clock: systemClock, log });
-    await store.ensureTable();
+    // Always the local store under DATA_DIR, whatever DYNAMODB_ENDPOINT says.
+    const { store } = await openItemStore({ ...config, DYNAMODB_ENDPOINT: undefined }, log, closers);
 
     const enabled = sources.filter((s) => s.enabled || parsed.sources.includes(s.id));
     console.error(`crawling ${enabled.length} sources of the ${registryName} registry into ${config.DATA_DIR}`);

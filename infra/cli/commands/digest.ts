@@ -13,11 +13,10 @@ import { loadConfig } from '../../../shared/config.js';
 import { consoleLog } from '../../../shared/log.js';
 import { domainOf } from '../../../shared/mail/mime.js';
 import { EmbeddedSearchIndex } from '../../../shared/search/embedded-search-index.js';
-import { DynamoDbItemStore } from '../../../shared/store/dynamodb-item-store.js';
 import { DynamoDbSubscriptionStore } from '../../../shared/store/dynamodb-subscription-store.js';
 import { LinkBuilder } from '../../../shared/subscriptions/links.js';
 import { TokenSigner } from '../../../shared/subscriptions/tokens.js';
-import { openDocumentClient } from '../open-document-client.js';
+import { openItemStore } from '../open-document-client.js';
 
 export async function run(args: string[]): Promise<number> {
   let trigger: 'cycle' | 'schedule' = 'schedule';
@@ -34,9 +33,7 @@ export async function run(args: string[]): Promise<number> {
   const log = consoleLog(config.LOG_LEVEL);
   const closers: Array<() => Promise<void>> = [];
   try {
-    const client = await openDocumentClient(config, closers);
-    const items = new DynamoDbItemStore({ client, tableName: config.TABLE_NAME, clock: systemClock, log });
-    await items.ensureTable();
+    const { client, store: items } = await openItemStore(config, log, closers);
     const secret = await loadTokenSecret(config);
     const report = await runDigest(
       {

@@ -14,10 +14,9 @@ import { loadConfig } from '../../../shared/config.js';
 import { consoleLog, type Log } from '../../../shared/log.js';
 import { EmbeddedSearchIndex } from '../../../shared/search/embedded-search-index.js';
 import type { SearchIndex } from '../../../shared/search/search-index.js';
-import { DynamoDbItemStore } from '../../../shared/store/dynamodb-item-store.js';
 import type { ItemStore } from '../../../shared/store/item-store.js';
 import { searchIndexFor } from '../../../shared/wiring/search-index.js';
-import { openDocumentClient } from '../open-document-client.js';
+import { openItemStore } from '../open-document-client.js';
 
 const usage = 'usage: chiiki reindex [--engine embedded|opensearch] [--batch-size N]';
 
@@ -88,9 +87,7 @@ export async function run(args: string[]): Promise<number> {
   const log = consoleLog(config.LOG_LEVEL);
   const closers: Array<() => Promise<void>> = [];
   try {
-    const client = await openDocumentClient(config, closers);
-    const store = new DynamoDbItemStore({ client, tableName: config.TABLE_NAME, clock: systemClock, log });
-    await store.ensureTable();
+    const { store } = await openItemStore(config, log, closers);
 
     const engine = parsed.engine ?? config.SEARCH_ENGINE;
     let index: SearchIndex;
