@@ -12,8 +12,7 @@ import { FixedClock } from '../../shared/clock.js';
 import type { HtmlList } from '../../shared/domain/source.js';
 import { silentLog } from '../../shared/log.js';
 import { DynamoDbItemStore } from '../../shared/store/dynamodb-item-store.js';
-import type { ItemStore } from '../../shared/store/item-store.js';
-import { countingDocumentClient, startDynalite } from '../support/dynalite.js';
+import { countingDocumentClient, crawlWriteCounter, startDynalite } from '../support/dynalite.js';
 
 /**
  * `benchExtract()`:
@@ -171,19 +170,7 @@ export async function measureRecrawlWrites(): Promise<{
   try {
     const inner = new DynamoDbItemStore({ client: db.client, tableName: 'bench-extract', clock, log: silentLog });
     await inner.ensureTable();
-    let itemWrites = 0;
-    const store: ItemStore = new Proxy(inner, {
-      get(target, prop, receiver) {
-        const value = Reflect.get(target, prop, receiver) as unknown;
-        if (typeof value !== 'function') return value;
-        return async (...args: unknown[]) => {
-          const before = db.writes();
-          const result = await (value as (...a: unknown[]) => Promise<unknown>).apply(target, args);
-          if (prop !== 'recordCrawlRun') itemWrites += db.writes() - before;
-          return result;
-        };
-      },
-    });
+    const { store, writes: itemWrites, reset } = crawlWriteCounter(inner, db);
     const wellBehaved = new Set([
       'sample-mext-rdf',
       'sample-meti-atom',
@@ -198,30 +185,19 @@ export async function measureRecrawlWrites(): Promise<{
     const sources = loadRegistry('sample', { sampleHost: `localhost:${sites.port}` }).sources.filter((s) =>
       wellBehaved.has(s.id),
     );
-    const first = await crawlAll({
-      sources,
-      fetcherFor: fetchers.fetcherFor,
-      store,
-      clock,
-      log: silentLog,
-      concurrency: 1,
-    });
+    // One source at a time, so the write counter attributes every write to the right call.
+    const crawl = () =>
+      crawlAll({ sources, fetcherFor: fetchers.fetcherFor, store, clock, log: silentLog, concurrency: 1 });
+    const first = await crawl();
     clock.advanceMs(86_400_000);
-    itemWrites = 0;
-    const second = await crawlAll({
-      sources,
-      fetcherFor: fetchers.fetcherFor,
-      store,
-      clock,
-      log: silentLog,
-      concurrency: 1,
-    });
+    reset();
+    const second = await crawl();
     const sum = (runs: typeof first, key: 'new' | 'updated') => runs.reduce((t, r) => t + r.counts[key], 0);
     return {
       firstNew: sum(first, 'new'),
       secondNew: sum(second, 'new'),
       secondUpdated: sum(second, 'updated'),
-      itemWrites,
+      itemWrites: itemWrites(),
     };
   } finally {
     await fetchers.close();

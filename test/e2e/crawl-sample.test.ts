@@ -15,6 +15,7 @@ import { DynamoDbItemStore } from '../../shared/store/dynamodb-item-store.js';
 import type { ItemStore } from '../../shared/store/item-store.js';
 import {
   countingDocumentClient,
+  crawlWriteCounter,
   startDynalite,
   type CountingDocumentClient,
   type RunningDynalite,
@@ -35,22 +36,7 @@ let fetchers: FetcherFactory;
 let sources: Source[];
 const clock = new FixedClock('2026-11-28T00:30:00Z');
 /** Writes the store sent outside `recordCrawlRun` (items, URL state). */
-let nonRunWrites = 0;
-
-function countingStore(inner: ItemStore): ItemStore {
-  return new Proxy(inner, {
-    get(target, prop, receiver) {
-      const value = Reflect.get(target, prop, receiver) as unknown;
-      if (typeof value !== 'function') return value;
-      return async (...args: unknown[]) => {
-        const before = db.writes();
-        const result = await (value as (...a: unknown[]) => Promise<unknown>).apply(target, args);
-        if (prop !== 'recordCrawlRun') nonRunWrites += db.writes() - before;
-        return result;
-      };
-    },
-  });
-}
+let crawlWrites: ReturnType<typeof crawlWriteCounter>;
 
 async function crawl(only?: string[], concurrency = 4): Promise<Map<string, CrawlRun>> {
   const chosen = only ? sources.filter((s) => only.includes(s.id)) : sources;
@@ -88,7 +74,11 @@ describe('crawl of the sample registry', () => {
     sites = await startSampleSiteServer({ root, clock });
     dynalite = await startDynalite();
     db = countingDocumentClient(dynalite.endpoint);
-    store = countingStore(new DynamoDbItemStore({ client: db.client, tableName: 'crawl-e2e', clock, log: silentLog }));
+    crawlWrites = crawlWriteCounter(
+      new DynamoDbItemStore({ client: db.client, tableName: 'crawl-e2e', clock, log: silentLog }),
+      db,
+    );
+    store = crawlWrites.store;
     await store.ensureTable();
     fetchers = politeFetcherFactory({
       userAgent: 'chiiki-portal-test/1.0 (+https://example.org/contact)',
@@ -98,7 +88,7 @@ describe('crawl of the sample registry', () => {
 
     first = await crawl();
     clock.advanceMs(24 * 3600 * 1000);
-    nonRunWrites = 0;
+    crawlWrites.reset();
     // One source at a time, so the write counter attributes every write to the right call.
     second = await crawl(undefined, 1);
   }, 120_000);
@@ -149,7 +139,7 @@ describe('crawl of the sample registry', () => {
     );
 
     expect(totals).toEqual({ new: 0, updated: 0 });
-    expect(nonRunWrites).toBe(0);
+    expect(crawlWrites.writes()).toBe(0);
     expect(second.get('sample-mext-rdf')?.counts).toMatchObject({ notModified: 1, unchanged: 6 });
     expect(second.get('sample-news-paged')?.counts.unchanged).toBe(9);
   });

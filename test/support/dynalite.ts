@@ -1,6 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { startDynaliteServer } from '../../infra/local/dynalite-server.js';
+import type { ItemStore } from '../../shared/store/item-store.js';
 
 export interface RunningDynalite {
   /** `http://127.0.0.1:<port>` */
@@ -64,5 +65,36 @@ export function countingDocumentClient(endpoint: string): CountingDocumentClient
       count = 0;
     },
     destroy: () => base.destroy(),
+  };
+}
+
+/**
+ * `inner` with every method wrapped to count the writes `db` sends during it, except those of
+ * `recordCrawlRun`: what a crawl wrote to items and URL state. Calls must not overlap (crawl one
+ * source at a time) for every write to land on the right call.
+ */
+export function crawlWriteCounter(
+  inner: ItemStore,
+  db: Pick<CountingDocumentClient, 'writes'>,
+): { store: ItemStore; writes(): number; reset(): void } {
+  let count = 0;
+  const store = new Proxy(inner, {
+    get(target, prop, receiver) {
+      const value = Reflect.get(target, prop, receiver) as unknown;
+      if (typeof value !== 'function') return value;
+      return async (...args: unknown[]) => {
+        const before = db.writes();
+        const result = await (value as (...a: unknown[]) => Promise<unknown>).apply(target, args);
+        if (prop !== 'recordCrawlRun') count += db.writes() - before;
+        return result;
+      };
+    },
+  });
+  return {
+    store,
+    writes: () => count,
+    reset: () => {
+      count = 0;
+    },
   };
 }
