@@ -34,9 +34,28 @@ export interface ExtractedItem {
   readonly externalId?: string;
 }
 
+/**
+ * Why an entry of a page never became an item. Extractors report the first three; the run adds
+ * the rest (`keywords`: the source's keyword rules filtered it out; `duplicate`: the same link
+ * earlier in the listing; `invalid`: the draft failed the Item schema).
+ */
+export type DropReason = 'no-title' | 'no-link' | 'non-http-link' | 'keywords' | 'duplicate' | 'invalid';
+
+/** One entry that was dropped, with what could be read of it (for the quality report's examples). */
+export interface DroppedEntry {
+  readonly reason: DropReason;
+  readonly title?: string;
+  /** The link as printed (possibly relative, empty or `javascript:`). */
+  readonly link?: string;
+  /** Extra words for the operator (the schema issue of an `invalid` draft). */
+  readonly detail?: string;
+}
+
 /** What one page gave: its entries and, for paginated lists, the next page. */
 export interface ExtractedPage {
   readonly items: ExtractedItem[];
+  /** Entries the extractor saw but could not turn into items (no title, no or non-http link). */
+  readonly dropped?: readonly DroppedEntry[];
   readonly nextPageUrl?: string;
   /** Feed dialect, for the operator's eyes. */
   readonly format?: 'rss1' | 'rss2' | 'atom' | 'html' | 'json';
