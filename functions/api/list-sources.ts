@@ -19,6 +19,14 @@ export interface ListSourcesDeps {
   readonly flags: SourceFlags;
 }
 
+/**
+ * The command that proposes a definition for a page, quoted for a POSIX shell, as an operator
+ * with network access types it in a checkout of the project.
+ */
+export function suggestCommand(url: string): string {
+  return `npx chiiki source suggest --fetch '${url.replaceAll("'", "'\\''")}'`;
+}
+
 /** GET /v1/sources: every registered source with its crawl health, in registry order. */
 export async function listSources(deps: ListSourcesDeps): Promise<SourcesResponse> {
   const healthById = new Map((await deps.store.listSourceHealth()).map((h) => [h.sourceId, h]));
@@ -37,6 +45,8 @@ function toSourceView(
   health: SourceHealth | undefined,
   flags: { stale: boolean; failing: boolean },
 ): SourceView {
+  const suspect = health?.lastQuality?.passed === false;
+  const verification = source.verified !== 'unverified' ? source.verified : health?.verifiedAt ? 'runs' : 'unverified';
   const view: SourceView = {
     id: source.id,
     name: source.name,
@@ -46,21 +56,29 @@ function toSourceView(
     url: source.url,
     schedule: source.schedule,
     enabled: source.enabled,
+    verification,
+    fixCommand:
+      (verification === 'unverified' || suspect) && source.kind !== 'json' ? suggestCommand(source.url) : undefined,
     health: {
       lastRunAt: health?.lastRunAt,
       lastSuccessAt: health?.lastSuccessAt,
       lastOutcome: health?.lastOutcome,
       consecutiveFailures: health?.consecutiveFailures ?? 0,
+      consecutiveSuspect: health?.consecutiveSuspect ?? 0,
       lastCounts: health?.lastCounts,
       lastError: health?.lastError,
+      lastQuality: health?.lastQuality,
+      verifiedAt: health?.verifiedAt,
       newestItemAt: health?.newestItemAt,
       itemCount: health?.itemCount ?? 0,
       stale: flags.stale,
       failing: flags.failing,
+      suspect,
       neverRun: health === undefined,
     },
   };
   if (view.ministry === undefined) delete view.ministry;
+  if (view.fixCommand === undefined) delete view.fixCommand;
   for (const key of Object.keys(view.health) as (keyof SourceView['health'])[])
     if (view.health[key] === undefined) delete view.health[key];
   return view;

@@ -233,9 +233,22 @@ export const SourceViewSchema = z
     url: z.string(),
     schedule: z.string(),
     enabled: z.boolean(),
+    verification: z.enum(['saved-page', 'sample', 'runs', 'unverified']).meta({
+      description:
+        'How the definition is known to be right: checked against a saved real page, one of the sample sites, a run that passed its quality gate, or not yet (要確認).',
+    }),
+    fixCommand: z
+      .string()
+      .optional()
+      .meta({
+        description: 'For an unverified or suspect source: the command that proposes a definition from the page.',
+      }),
     health: SourceHealthSchema.omit({ sourceId: true }).extend({
       stale: z.boolean().meta({ description: 'No new item for longer than the source usually takes.' }),
       failing: z.boolean().meta({ description: 'The last runs failed.' }),
+      suspect: z
+        .boolean()
+        .meta({ description: 'The last gated run failed its quality gate: nothing of it was published.' }),
       neverRun: z.boolean(),
     }),
   })

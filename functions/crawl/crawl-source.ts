@@ -3,7 +3,9 @@ import type { Clock } from '../../shared/clock.js';
 import {
   emptyCounts,
   type CrawlCounts,
+  type CrawlOutcome,
   type CrawlRun,
+  type QualityReport,
   type UrlError,
   type UrlState,
 } from '../../shared/domain/crawl-run.js';
@@ -20,7 +22,7 @@ import { PermanentFetchError, RetryLaterError, RobotsDisallowedError } from '../
 import type { Log } from '../../shared/log.js';
 import type { ItemStore } from '../../shared/store/item-store.js';
 import { extractDetail, type DetailFacts } from './extract/detail.js';
-import type { ExtractedItem, ExtractedPage } from './extract/extracted-item.js';
+import type { DroppedEntry, ExtractedItem, ExtractedPage } from './extract/extracted-item.js';
 import { extractPage } from './extract/extract-page.js';
 import {
   jgrantsDetailUrl,
@@ -34,6 +36,8 @@ import type { FetchedPage, FetchResult, HttpFetcher } from './http-fetcher.js';
 import { hostsOf } from '../../shared/domain/source.js';
 import { passesKeywords, toDraft } from './to-draft.js';
 import { canonicalUrl } from './urls.js';
+import { extractListing } from './listing.js';
+import { assessQuality } from './quality.js';
 
 export interface CrawlSourceDeps {
   readonly source: Source;
@@ -75,11 +79,16 @@ class SourceCrawl {
   private readonly seenAt: string;
   private readonly hosts: Set<string>;
   private retryLater = false;
+  /** The report of this run's extraction; absent when nothing was extracted (unchanged, failed). */
+  private quality: QualityReport | undefined;
+  /** Whether a failed gate should page: verified by a saved page, a sample, or an earlier passing run. */
+  private trusted: boolean;
 
   constructor(private readonly deps: CrawlSourceDeps) {
     this.started = deps.clock.now();
     this.seenAt = this.started.toISOString();
     this.hosts = new Set(hostsOf(deps.source));
+    this.trusted = deps.source.verified !== 'unverified';
   }
 
   async run(): Promise<CrawlRun> {
@@ -102,8 +111,15 @@ class SourceCrawl {
     const onlySlowDown =
       this.errors.length > 0 &&
       this.errors.every((e) => e.kind === 'RetryLaterError' && (e.status === 429 || e.status === 503));
-    const outcome =
-      firstFailed && !onlySlowDown ? 'failed' : this.errors.length > 0 || this.retryLater ? 'partial' : 'succeeded';
+    const quality = this.quality;
+    const outcome: CrawlOutcome =
+      firstFailed && !onlySlowDown
+        ? 'failed'
+        : quality && !quality.passed
+          ? 'suspect'
+          : this.errors.length > 0 || this.retryLater
+            ? 'partial'
+            : 'succeeded';
     const run: CrawlRun = {
       runId: `${source.id}-${this.started.toISOString().replace(/[-:.]/g, '')}-${randomUUID().slice(0, 8)}`,
       sourceId: source.id,
@@ -114,15 +130,26 @@ class SourceCrawl {
       counts: this.counts,
       errors: this.errors,
       ...(newestItemAt ? { newestItemAt } : {}),
+      ...(quality ? { quality } : {}),
     };
     await this.deps.store.recordCrawlRun(run);
-    log.info('crawl finished', {
+    // `trusted` decides whether a suspect run pages the operator (the SuspectSources alarm):
+    // an unverified source never does until a run of it has passed its gate.
+    const fields = {
       sourceId: source.id,
       outcome,
+      trusted: this.trusted,
       ...this.counts,
       errors: this.errors.length,
       durationMs: run.durationMs,
-    });
+      ...(quality ? { items: quality.items, gate: quality.problems.map((p) => p.code) } : {}),
+    };
+    if (outcome === 'suspect')
+      log.warn('source failed its quality gate', {
+        sourceId: source.id,
+        problems: quality?.problems.map((p) => p.message),
+      });
+    log.info('crawl finished', fields);
     return run;
   }
 
@@ -173,7 +200,7 @@ class SourceCrawl {
     const { store } = this.deps;
     const firstState = await store.getUrlState(source.url);
     const pages: ListingPage[] = [];
-    const extracted: ExtractedItem[] = [];
+    const extracted: ExtractedPage[] = [];
     let complete = true;
     let url: string | undefined = source.url;
     while (url) {
@@ -198,7 +225,7 @@ class SourceCrawl {
         break;
       }
       pages.push({ state: stateOf(result, this.seenAt), changed: true });
-      extracted.push(...page.items);
+      extracted.push(page);
       const next = page.nextPageUrl;
       if (!next || pages.some((p) => p.state.url === next) || next === url) break;
       if (pages.length >= source.politeness.maxPages) {
@@ -214,15 +241,35 @@ class SourceCrawl {
     }
     if (pages.length === 0) return { firstFailed: true };
 
-    const kept = extracted.filter((item) => passesKeywords(source, item.title));
-    const details = source.detail ? await this.fetchDetails(source, kept) : new Map<string, DetailFacts>();
-    const { drafts, listedIds, newest } = this.draftsOf(kept, (item) => details.get(item.url));
-    await this.upsert(drafts, source.detail !== undefined);
-    if (complete) await this.withdrawVanished(firstState, listedIds);
+    const ctx = {
+      source,
+      seenAt: this.seenAt,
+      refDate: this.started,
+      pageUrls: pages.map((p) => p.state.url),
+      recentItemCounts: await this.recentItemCounts(),
+    };
+    let listing = extractListing(extracted, ctx);
+    if (listing.report.passed && source.detail) {
+      // Details only once the listing passed its gate: a suspect run fetches nothing more.
+      const details = await this.fetchDetails(source, listing.drafts);
+      if (details.size > 0) listing = extractListing(extracted, { ...ctx, detailOf: (item) => details.get(item.url) });
+    }
+    this.quality = listing.report;
+    this.countDropped(listing.dropped);
+    if (!listing.report.passed) return { firstFailed: false };
+    await this.upsert(listing.drafts, source.detail !== undefined);
+    if (complete) await this.withdrawVanished(firstState, listing.listedIds);
     // Validators are stored last: if anything above failed, the next run reads the listing again.
     for (const [index, page] of pages.entries())
-      await store.putUrlState(index === 0 ? { ...page.state, itemIds: [...listedIds] } : page.state);
-    return { newest, firstFailed: false };
+      await store.putUrlState(index === 0 ? { ...page.state, itemIds: [...listing.listedIds] } : page.state);
+    return { ...(listing.newest ? { newest: listing.newest } : {}), firstFailed: false };
+  }
+
+  /** Item counts of the source's recent gated runs that passed, newest first (the gate's count check). */
+  private async recentItemCounts(): Promise<number[]> {
+    const runs = await this.deps.store.listCrawlRuns(this.deps.source.id, 10);
+    this.trusted ||= runs.some((r) => r.quality?.passed && r.quality.items > 0);
+    return runs.flatMap((r) => (r.quality?.passed ? [r.quality.items] : []));
   }
 
   /**
@@ -235,20 +282,18 @@ class SourceCrawl {
   }
 
   /** Detail pages of the listed calls (or every item when the source asks), conditionally. */
-  private async fetchDetails(source: Source, items: readonly ExtractedItem[]): Promise<Map<string, DetailFacts>> {
+  private async fetchDetails(source: Source, drafts: readonly ItemDraft[]): Promise<Map<string, DetailFacts>> {
     const out = new Map<string, DetailFacts>();
     const detail = source.detail;
     if (!detail) return out;
-    const wanted = items
-      .filter((item) => !detail.onlyCalls || this.looksLikeCall(source, item))
-      .slice(0, detail.maxItems);
-    for (const item of wanted) {
-      if (!this.allowed(item.url)) continue;
-      const state = await this.deps.store.getUrlState(item.url);
-      const result = await this.fetch(item.url, state);
+    const wanted = drafts.filter((d) => !detail.onlyCalls || d.kind === 'call').slice(0, detail.maxItems);
+    for (const { url } of wanted) {
+      if (!this.allowed(url)) continue;
+      const state = await this.deps.store.getUrlState(url);
+      const result = await this.fetch(url, state);
       if (!result || result.status === 'not-modified') continue;
       if (state?.bodyHash && state.bodyHash === hashOf(result.body)) continue;
-      out.set(item.url, extractDetail(result.text, detail.content));
+      out.set(url, extractDetail(result.text, detail.content));
       this.pendingStates.push(stateOf(result, this.seenAt));
     }
     return out;
@@ -256,19 +301,16 @@ class SourceCrawl {
 
   private readonly pendingStates: UrlState[] = [];
 
-  private looksLikeCall(source: Source, item: ExtractedItem): boolean {
-    const outcome = toDraft(item, { source, seenAt: this.seenAt, refDate: this.started });
-    return outcome.ok && outcome.draft.kind === 'call';
-  }
-
   // ---------------------------------------------------------------- jGrants
 
   private async crawlJgrants(source: JsonSource): Promise<{ newest?: string; firstFailed: boolean }> {
     const { store } = this.deps;
     const changedStates: UrlState[] = [];
     const drafts: ItemDraft[] = [];
+    const dropped: DroppedEntry[] = [];
     const seen = new Set<string>();
     let anyRead = false;
+    let anyExtracted = false;
     let newest: string | undefined;
     for (const keyword of source.params.keywords) {
       const url = jgrantsListUrl(source, keyword);
@@ -284,14 +326,20 @@ class SourceCrawl {
       try {
         const parsed = parseJgrantsList(result.text);
         entries = parsed.entries;
-        this.counts.invalid += parsed.invalid;
+        for (let i = 0; i < parsed.invalid; i++)
+          dropped.push({ reason: 'invalid', detail: 'not a jGrants list entry' });
       } catch (error) {
         this.recordError(url, error);
         continue;
       }
+      anyExtracted = true;
       const listed = new Set<string>();
       for (const entry of entries) {
-        if (seen.has(entry.id) || !passesKeywords(source, entry.title)) continue;
+        if (seen.has(entry.id)) continue;
+        if (!passesKeywords(source, entry.title)) {
+          dropped.push({ reason: 'keywords', title: entry.title });
+          continue;
+        }
         seen.add(entry.id);
         const bare = jgrantsItem(source, entry);
         const id = itemIdFor(canonicalUrl(bare.url, { https: source.canonicalHttps }));
@@ -316,7 +364,7 @@ class SourceCrawl {
           refDate: this.started,
         });
         if (!outcome.ok) {
-          this.recordInvalid(outcome.url, outcome.reason);
+          dropped.push({ reason: 'invalid', title: entry.title, link: outcome.url, detail: outcome.reason });
           continue;
         }
         drafts.push(detail ? outcome.draft : carryForward(outcome.draft, stored));
@@ -325,6 +373,18 @@ class SourceCrawl {
     }
     for (const d of drafts) if (d.publishedAt && (!newest || d.publishedAt > newest)) newest = d.publishedAt;
     if (!anyRead) return { firstFailed: true };
+    if (anyExtracted) {
+      this.quality = assessQuality({
+        source,
+        drafts,
+        dropped,
+        unreadableDates: 0,
+        pageUrls: changedStates.map((s) => s.url),
+        recentItemCounts: await this.recentItemCounts(),
+      });
+      this.countDropped(dropped);
+      if (!this.quality.passed) return { firstFailed: false };
+    }
     await this.upsertDrafts(drafts);
     for (const state of changedStates) {
       const previous = await store.getUrlState(state.url);
@@ -336,39 +396,16 @@ class SourceCrawl {
 
   // ---------------------------------------------------------------- drafts and writes
 
-  private recordInvalid(url: string, reason: string): void {
-    this.counts.invalid += 1;
-    this.deps.log.warn('extracted item failed validation', { sourceId: this.deps.source.id, url, reason });
-  }
-
-  private draftsOf(
-    items: readonly ExtractedItem[],
-    detailOf: (item: ExtractedItem) => DetailFacts | undefined,
-  ): { drafts: ItemDraft[]; listedIds: Set<string>; newest?: string } {
-    const { source } = this.deps;
-    const drafts: ItemDraft[] = [];
-    const listedIds = new Set<string>();
-    let newest: string | undefined;
-    for (const item of items) {
-      const outcome = toDraft(item, { source, seenAt: this.seenAt, refDate: this.started, detail: detailOf(item) });
-      if (!outcome.ok) {
-        this.recordInvalid(outcome.url, outcome.reason);
-        // An entry we could not read is not "gone": keep it out of the withdrawal.
-        try {
-          listedIds.add(itemIdFor(canonicalUrl(item.url, { https: source.canonicalHttps })));
-        } catch {
-          /* not a URL at all */
-        }
-        continue;
-      }
-      const id = itemIdFor(outcome.draft.canonicalUrl);
-      if (listedIds.has(id) && drafts.some((d) => d.canonicalUrl === outcome.draft.canonicalUrl)) continue;
-      listedIds.add(id);
-      drafts.push(outcome.draft);
-      const at = outcome.draft.publishedAt;
-      if (at && (!newest || Date.parse(at) > Date.parse(newest))) newest = at;
-    }
-    return { drafts, listedIds, newest };
+  /** Counts invalid drafts on the run and logs them once, with a few examples. */
+  private countDropped(dropped: readonly DroppedEntry[]): void {
+    const invalid = dropped.filter((d) => d.reason === 'invalid');
+    this.counts.invalid += invalid.length;
+    if (invalid.length > 0)
+      this.deps.log.warn('extracted items failed validation', {
+        sourceId: this.deps.source.id,
+        invalid: invalid.length,
+        examples: invalid.slice(0, 3).map((d) => `${d.link ?? ''}: ${d.detail ?? ''}`),
+      });
   }
 
   private async upsert(drafts: ItemDraft[], withDetails: boolean): Promise<void> {

@@ -38,18 +38,74 @@ export const emptyCounts = (): CrawlCounts => ({
   invalid: 0,
 });
 
-/** One crawl of one source. `outcome` is `failed` when nothing useful came back. */
+/** Why an entry never became an item (see `DropReason` in the crawler). */
+export const CrawlOutcomeSchema = z.enum(['succeeded', 'partial', 'failed', 'suspect']);
+export type CrawlOutcome = z.infer<typeof CrawlOutcomeSchema>;
+
+export const DropReasonSchema = z.enum(['no-title', 'no-link', 'non-http-link', 'keywords', 'duplicate', 'invalid']);
+
+/** A gate rule a run broke, with the measured value and the threshold, in English and Japanese. */
+export const QualityProblemSchema = z.strictObject({
+  /** Which rule: `no-items`, `dropped`, `undated`, `navigation`, `duplicate-titles`, `off-host`, `no-deadline`, `count-drop`. */
+  code: z.string(),
+  value: z.number(),
+  threshold: z.number(),
+  message: z.string(),
+  /** The same for the health page. */
+  messageJa: z.string(),
+});
+export type QualityProblem = z.infer<typeof QualityProblemSchema>;
+
+/**
+ * What one extraction gave and whether it may be published (the quality gate). Shares are of
+ * `items` (what would be published) unless said otherwise; `entries` counts everything the
+ * extractor saw, dropped entries included.
+ */
+export const QualityReportSchema = z.strictObject({
+  entries: z.number().int().nonnegative(),
+  items: z.number().int().nonnegative(),
+  /** Items with a published date or an application period. */
+  dated: z.number().int().nonnegative(),
+  /** Entries whose printed date could not be read (kept, undated). */
+  unreadableDates: z.number().int().nonnegative(),
+  calls: z.number().int().nonnegative(),
+  /** Calls with a deadline (`closesAt`). */
+  callsWithDeadline: z.number().int().nonnegative(),
+  dropped: z.partialRecord(DropReasonSchema, z.number().int().positive()),
+  /** Links to the site root or section indexes, menu-word titles, the same link on every page. */
+  navigation: z.number().int().nonnegative(),
+  /** Links outside the source's hosts. */
+  offHost: z.number().int().nonnegative(),
+  /** Items whose title an earlier item of the run already had. */
+  duplicateTitles: z.number().int().nonnegative(),
+  /** Median item count of the source's recent gated runs, when there are any. */
+  recentItems: z.number().nonnegative().optional(),
+  /** A few entries behind the numbers (navigation-like items, dropped entries), for the operator. */
+  examples: z
+    .array(z.strictObject({ why: z.string(), title: z.string().optional(), link: z.string().optional() }))
+    .max(10),
+  passed: z.boolean(),
+  problems: z.array(QualityProblemSchema),
+});
+export type QualityReport = z.infer<typeof QualityReportSchema>;
+
+/**
+ * One crawl of one source. `outcome` is `failed` when nothing useful came back, `suspect` when the
+ * extraction failed its quality gate (nothing of it was published; `quality` says why).
+ */
 export const CrawlRunSchema = z.strictObject({
   runId: z.string().min(1),
   sourceId: z.string().min(1),
   startedAt: IsoInstantSchema,
   finishedAt: IsoInstantSchema,
   durationMs: z.number().nonnegative(),
-  outcome: z.enum(['succeeded', 'partial', 'failed']),
+  outcome: CrawlOutcomeSchema,
   counts: CrawlCountsSchema,
   errors: z.array(UrlErrorSchema),
   /** Newest publishedAt among the items the source listed in this run. */
   newestItemAt: IsoInstantSchema.optional(),
+  /** The quality report, on every run that extracted something (not on an unchanged listing). */
+  quality: QualityReportSchema.optional(),
 });
 export type CrawlRun = z.infer<typeof CrawlRunSchema>;
 
@@ -58,8 +114,14 @@ export const SourceHealthSchema = z.strictObject({
   sourceId: z.string(),
   lastRunAt: IsoInstantSchema.optional(),
   lastSuccessAt: IsoInstantSchema.optional(),
-  lastOutcome: z.enum(['succeeded', 'partial', 'failed']).optional(),
+  lastOutcome: CrawlOutcomeSchema.optional(),
   consecutiveFailures: z.number().int().nonnegative(),
+  /** Gated runs in a row that failed their gate (0 after a run that passed). */
+  consecutiveSuspect: z.number().int().nonnegative().default(0),
+  /** The last gated run's report (unchanged listings keep the previous one). */
+  lastQuality: QualityReportSchema.optional(),
+  /** The first run that passed its gate with items: an unverified source counts as verified from then on. */
+  verifiedAt: IsoInstantSchema.optional(),
   lastCounts: CrawlCountsSchema.optional(),
   lastError: z.string().optional(),
   newestItemAt: IsoInstantSchema.optional(),

@@ -80,6 +80,31 @@ export const SourceUrlSchema = z
   .string()
   .refine((v) => /^https?:\/\/[^/\s]+/.test(v) && URL.canParse(v), { message: 'expected an absolute http(s) URL' });
 
+/**
+ * Thresholds of the quality gate every run passes before anything is published (see
+ * functions/crawl/quality.ts). Each is optional; the defaults catch a wrong title, link or date
+ * selector and a list of navigation links. Shares are fractions 0-1.
+ */
+export const QualityGateSchema = z.strictObject({
+  /** Fewest items a run must give. Default 1 for list pages, 0 for feeds and APIs (an empty feed is valid). */
+  minItems: z.number().int().min(0).optional(),
+  /** Largest share of entries dropped for no title, no or non-http link, or an invalid draft. Default 0.3. */
+  maxDroppedShare: z.number().min(0).max(1).optional(),
+  /** Smallest share of items with a date (published, or an application period). Default 0.8; 0 for APIs. */
+  minDatedShare: z.number().min(0).max(1).optional(),
+  /** Smallest share of calls with a deadline. Default 0 (reported, not gated). */
+  minDeadlineShare: z.number().min(0).max(1).optional(),
+  /** Largest share of navigation-like items. Default 0.1. */
+  maxNavigationShare: z.number().min(0).max(1).optional(),
+  /** Largest share of links outside the source's hosts. Default 1 (reported, not gated: aggregators link out). */
+  maxOffHostShare: z.number().min(0).max(1).optional(),
+  /** Largest share of items repeating an earlier title. Default 0.3. */
+  maxDuplicateTitleShare: z.number().min(0).max(1).optional(),
+  /** Smallest item count against the median of recent gated runs (of 5 or more items). Default 0.2. */
+  minCountRatio: z.number().min(0).max(1).optional(),
+});
+export type QualityGate = z.infer<typeof QualityGateSchema>;
+
 const common = {
   /** Stable id, lower-case kebab: `mext-news`, `pref-13-koubo`. */
   id: z.string().regex(/^[a-z0-9][a-z0-9-]{1,62}$/, 'expected a lower-case id such as "mext-news"'),
@@ -107,8 +132,14 @@ const common = {
   canonicalHttps: z.boolean().default(false),
   keywords: KeywordRulesSchema.optional(),
   detail: DetailSchema.optional(),
+  /** Gate thresholds where the defaults do not fit this source (say why in `note`). */
+  quality: QualityGateSchema.optional(),
   enabled: z.boolean().default(true),
-  /** `saved-page`: checked against a saved copy of the real page; `unverified`: written from documentation. */
+  /**
+   * `saved-page`: checked against a saved copy of the real page; `sample`: one of our sample sites;
+   * `unverified`: written from documentation. An unverified source runs behind its gate, never
+   * pages the operator, and counts as verified once a run passes its gate with items.
+   */
   verified: z.enum(['saved-page', 'unverified', 'sample']).default('unverified'),
   /** Operator notes (WAF behaviour, replaced feeds, quirks). */
   note: z.string().optional(),

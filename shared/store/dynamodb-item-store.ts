@@ -296,14 +296,7 @@ export class DynamoDbItemStore implements ItemStore {
     );
     const failed = parsed.outcome === 'failed';
     const firstError = parsed.errors[0];
-    const sets = [
-      'sourceId = :sid',
-      'lastRunAt = :at',
-      'lastOutcome = :outcome',
-      'lastCounts = :counts',
-      'itemCount = if_not_exists(itemCount, :zero)',
-      failed ? 'consecutiveFailures = if_not_exists(consecutiveFailures, :zero) + :one' : 'consecutiveFailures = :zero',
-    ];
+    const quality = parsed.quality;
     const values: Record<string, unknown> = {
       ':sid': parsed.sourceId,
       ':at': parsed.finishedAt,
@@ -311,10 +304,33 @@ export class DynamoDbItemStore implements ItemStore {
       ':counts': parsed.counts,
       ':zero': 0,
     };
-    if (failed) values[':one'] = 1;
-    else {
-      sets.push('lastSuccessAt = :at');
+    // A suspect run is neither a failure (the site answered) nor a success (nothing was published):
+    // it leaves consecutiveFailures and lastSuccessAt alone and counts on consecutiveSuspect. Runs
+    // without a report (an unchanged listing, a failed fetch) leave the gate's fields alone.
+    const sets = [
+      'sourceId = :sid',
+      'lastRunAt = :at',
+      'lastOutcome = :outcome',
+      'lastCounts = :counts',
+      'itemCount = if_not_exists(itemCount, :zero)',
+      failed
+        ? 'consecutiveFailures = if_not_exists(consecutiveFailures, :zero) + :one'
+        : parsed.outcome === 'suspect'
+          ? 'consecutiveFailures = if_not_exists(consecutiveFailures, :zero)'
+          : 'consecutiveFailures = :zero',
+      !quality
+        ? 'consecutiveSuspect = if_not_exists(consecutiveSuspect, :zero)'
+        : quality.passed
+          ? 'consecutiveSuspect = :zero'
+          : 'consecutiveSuspect = if_not_exists(consecutiveSuspect, :zero) + :one',
+    ];
+    if (!failed && parsed.outcome !== 'suspect') sets.push('lastSuccessAt = :at');
+    if (quality) {
+      sets.push('lastQuality = :quality');
+      values[':quality'] = quality;
+      if (quality.passed && quality.items > 0) sets.push('verifiedAt = if_not_exists(verifiedAt, :at)');
     }
+    if (sets.some((set) => set.includes(':one'))) values[':one'] = 1;
     if (firstError) {
       sets.push('lastError = :error');
       values[':error'] = `${firstError.kind}: ${firstError.message} (${firstError.url})`;

@@ -1,19 +1,24 @@
 /**
  * `chiiki source try --config FILE --input SAVED_PAGE [--url ORIGINAL_URL] [--ref-date YYYY-MM-DD]`:
  * runs one source definition against a saved page, feed or API response, without touching the
- * site, and prints the extracted items as JSON lines (id, kind, title, url, publishedAt, opensAt,
- * closesAt, prefectures). Items that fail the Item schema and a summary (count, newest date,
- * stale or not as of the reference date) go to stderr. This is how an operator develops a new
- * definition. `--config` may hold one source or a registry (with `--source ID` to pick one).
- * The page is decoded as the crawler would (override, BOM, declaration, detection).
- * Exit 2 on bad arguments or an invalid definition, 1 when the page cannot be read.
+ * site, exactly as a crawl would (keyword rules, dedupe, validation, the quality gate; detail
+ * pages are not fetched), and prints the items a crawl would publish as JSON lines (id, kind,
+ * title, url, publishedAt, opensAt, closesAt, prefectures). Items that fail the Item schema, a
+ * summary (count, newest date, stale or not as of the reference date) and the quality report go
+ * to stderr. This is how an operator develops a new definition. `--config` may hold one source
+ * or a registry (with `--source ID` to pick one). The page is decoded as the crawler would
+ * (override, BOM, declaration, detection).
+ * Exit 2 on bad arguments or an invalid definition, 1 when the page cannot be read, 3 when the
+ * run fails its quality gate (a crawl would publish nothing from this page).
  */
 import { readFileSync } from 'node:fs';
 import { decodeBody } from '../../../functions/crawl/charset.js';
 import { extractPage } from '../../../functions/crawl/extract/extract-page.js';
 import { loadRegistry, parseSourceDefinition } from '../../../shared/sources/registry.js';
 import { isStale } from '../../../shared/sources/source-health.js';
-import { toDraft } from '../../../functions/crawl/to-draft.js';
+import { extractListing } from '../../../functions/crawl/listing.js';
+import { formatQualityReport } from '../../../functions/crawl/quality.js';
+import type { QualityReport } from '../../../shared/domain/crawl-run.js';
 import { itemIdFor } from '../../../shared/domain/item.js';
 import type { Source } from '../../../shared/domain/source.js';
 import { InvalidInputError } from '../../../shared/errors.js';
@@ -45,47 +50,43 @@ export interface TryResult {
   readonly newestItemAt?: string;
   readonly stale: boolean;
   readonly charset: string;
+  /** The quality report and gate verdict a crawl of this page would record. */
+  readonly report: QualityReport;
 }
 
 /**
- * Extracts items from saved bytes with a definition, as a crawl would. `url` is the page's
- * original URL (relative links resolve against it; default: the definition's URL); `refDate`
- * stands for the crawl day (year-less dates, staleness).
+ * Extracts items from saved bytes with a definition exactly as a crawl would (keyword rules,
+ * dedupe, validation and the quality gate; detail pages are not fetched), without writing.
+ * `url` is the page's original URL (relative links resolve against it; default: the definition's
+ * URL); `refDate` stands for the crawl day (year-less dates, staleness).
  */
 export function trySource(source: Source, body: Uint8Array, options: { url?: string; refDate: string }): TryResult {
   const url = options.url ?? source.url;
   const decoded = decodeBody(body, { url, ...(source.charset ? { override: source.charset } : {}) });
   const page = extractPage(source, decoded.text, url);
   const seenAt = new Date(`${options.refDate}T12:00:00+09:00`).toISOString();
-  const items: TriedItem[] = [];
-  const invalid: { url: string; reason: string }[] = [];
-  let newest: string | undefined;
-  for (const item of page.items) {
-    const outcome = toDraft(item, { source, seenAt, refDate: options.refDate });
-    if (!outcome.ok) {
-      invalid.push({ url: outcome.url, reason: outcome.reason });
-      continue;
-    }
-    const d = outcome.draft;
-    items.push({
-      id: itemIdFor(d.canonicalUrl),
-      kind: d.kind,
-      title: d.title,
-      url: d.url,
-      ...(d.publishedAt ? { publishedAt: d.publishedAt } : {}),
-      ...(d.opensAt ? { opensAt: d.opensAt } : {}),
-      ...(d.closesAt ? { closesAt: d.closesAt } : {}),
-      prefectures: d.prefectures,
-    });
-    if (d.publishedAt && (!newest || Date.parse(d.publishedAt) > Date.parse(newest))) newest = d.publishedAt;
-  }
+  const listing = extractListing([page], { source, seenAt, refDate: options.refDate, pageUrls: [url] });
+  const items: TriedItem[] = listing.drafts.map((d) => ({
+    id: itemIdFor(d.canonicalUrl),
+    kind: d.kind,
+    title: d.title,
+    url: d.url,
+    ...(d.publishedAt ? { publishedAt: d.publishedAt } : {}),
+    ...(d.opensAt ? { opensAt: d.opensAt } : {}),
+    ...(d.closesAt ? { closesAt: d.closesAt } : {}),
+    prefectures: d.prefectures,
+  }));
+  const invalid = listing.dropped
+    .filter((d) => d.reason === 'invalid')
+    .map((d) => ({ url: d.link ?? '', reason: d.detail ?? 'invalid' }));
   const now = new Date(`${options.refDate}T23:59:59+09:00`);
   return {
     items,
     invalid,
-    ...(newest ? { newestItemAt: newest } : {}),
-    stale: isStale(newest, source.expectedCadenceDays, now),
+    ...(listing.newest ? { newestItemAt: listing.newest } : {}),
+    stale: isStale(listing.newest, source.expectedCadenceDays, now),
     charset: `${decoded.charset} (${decoded.charsetSource})`,
+    report: listing.report,
   };
 }
 
@@ -151,6 +152,11 @@ export async function run(args: string[]): Promise<number> {
           ? ` — STALE as of ${refDate} (expected a new item every ${source.expectedCadenceDays} days)`
           : ''),
     );
+    for (const line of formatQualityReport(result.report)) console.error(line);
+    if (!result.report.passed) {
+      console.error(`${source.id}: a crawl would publish nothing from this page (the run would be recorded suspect)`);
+      return 3;
+    }
     return 0;
   } catch (error) {
     console.error(`chiiki source try: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`);

@@ -8,14 +8,16 @@ const outcomeWords: Record<string, string> = {
   succeeded: '成功',
   partial: '一部失敗',
   failed: '失敗',
+  suspect: '品質基準を満たさず保留',
 };
 
 /** Worst first: failing, stale, never run, disabled, then fine. */
 function rank(source: SourceView): number {
   if (source.health.failing) return 0;
   if (source.health.stale) return 1;
+  if (source.health.suspect) return 2;
   if (source.health.lastOutcome === 'failed' || source.health.lastOutcome === 'partial') return 2;
-  if (source.health.neverRun) return 3;
+  if (source.health.neverRun || (source.enabled && source.verification === 'unverified')) return 3;
   if (!source.enabled) return 4;
   return 5;
 }
@@ -30,6 +32,16 @@ function flags(source: SourceView): HTMLElement {
     badges.push(
       h('span', { class: 'badge flag-warn' }, `前回: ${outcomeWords[health.lastOutcome] ?? health.lastOutcome}`),
     );
+  if (health.suspect)
+    badges.push(
+      h(
+        'span',
+        { class: 'badge flag-warn' },
+        `要確認: 品質基準を満たさず公開保留（${health.consecutiveSuspect}回連続）`,
+      ),
+    );
+  else if (source.verification === 'unverified' && source.enabled)
+    badges.push(h('span', { class: 'badge flag-never' }, '要確認: 未検証の定義'));
   if (health.neverRun) badges.push(h('span', { class: 'badge flag-never' }, '未取得'));
   if (!source.enabled) badges.push(h('span', { class: 'badge flag-never' }, '停止中'));
   if (badges.length === 0) badges.push(h('span', { class: 'badge flag-ok' }, '正常'));
@@ -75,8 +87,27 @@ function errorCell(source: SourceView): HTMLElement {
       h('p', { class: 'technical' }, h('code', {}, health.lastError)),
     );
   }
+  if (health.suspect && health.lastQuality)
+    cell.append(
+      h('p', { class: 'explain' }, '取得した内容が品質基準を満たさないため、公開していません:'),
+      ...health.lastQuality.problems.map((p) => h('p', { class: 'explain' }, `・${p.messageJa}`)),
+    );
   if (cell.childNodes.length === 0) cell.textContent = '—';
   return cell;
+}
+
+/** 要確認: unverified or suspect sources, each with the command that proposes a definition. */
+function reviewEntry(source: SourceView): HTMLElement {
+  const health = source.health;
+  const why = health.suspect
+    ? `直近の取得が品質基準を満たしませんでした（${(health.lastQuality?.problems ?? []).map((p) => p.messageJa).join('／')}）`
+    : '定義が実際のページでまだ確かめられていません';
+  return h(
+    'li',
+    { 'data-source': source.id },
+    h('p', {}, h('a', { href: source.url, rel: 'noopener' }, source.name), `（${source.publisher}）: ${why}`),
+    ...(source.fixCommand ? [h('p', { class: 'technical' }, h('code', {}, source.fixCommand))] : []),
+  );
 }
 
 function sourceRow(source: SourceView): HTMLElement {
@@ -107,10 +138,13 @@ async function main(): Promise<void> {
     const sorted = [...sources].sort((a, b) => rank(a) - rank(b) || a.name.localeCompare(b.name, 'ja'));
     const failing = sources.filter((s) => s.health.failing).length;
     const stale = sources.filter((s) => s.health.stale).length;
-    summary.textContent = `${sources.length}件の情報源: 取得失敗 ${failing}件、新着途絶 ${stale}件、正常 ${sources.filter((s) => rank(s) === 5).length}件`;
+    const review = sorted.filter((s) => s.enabled && (s.health.suspect || s.verification === 'unverified'));
+    summary.textContent = `${sources.length}件の情報源: 取得失敗 ${failing}件、新着途絶 ${stale}件、要確認 ${review.length}件、正常 ${sources.filter((s) => rank(s) === 5).length}件`;
     byId('sources')
       .querySelector('tbody')
       ?.replaceChildren(...sorted.map(sourceRow));
+    byId('review-list').replaceChildren(...review.map(reviewEntry));
+    byId('review').hidden = review.length === 0;
   } catch (error) {
     summary.textContent = `読み込めませんでした: ${error instanceof ApiError ? error.message : '通信エラー'}`;
   }

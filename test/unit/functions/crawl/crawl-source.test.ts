@@ -67,7 +67,7 @@ sources:
     publisher: 振興財団
     kind: html-list
     url: https://koubo.example/list.html
-    list: { item: li, link: a, nextPage: a.next }
+    list: { item: li, link: a, date: span, nextPage: a.next }
 `,
   't',
 );
@@ -179,10 +179,16 @@ describe('crawlSource', () => {
   it('withdraws nothing when a later page of the listing fails', async () => {
     const list = (links: string, next?: string) =>
       `<ul>${links}</ul>${next ? `<a class="next" href="${next}">次へ</a>` : ''}`;
-    fetcher.pages.set(pagedSource.url, { body: list('<li><a href="/1.html">公募1</a></li>', '/list.html?page=2') });
-    fetcher.pages.set('https://koubo.example/list.html?page=2', { body: list('<li><a href="/2.html">公募2</a></li>') });
+    fetcher.pages.set(pagedSource.url, {
+      body: list('<li><span>2026年11月20日</span><a href="/1.html">公募1</a></li>', '/list.html?page=2'),
+    });
+    fetcher.pages.set('https://koubo.example/list.html?page=2', {
+      body: list('<li><span>2026年11月20日</span><a href="/2.html">公募2</a></li>'),
+    });
     const first = await crawl(pagedSource);
-    fetcher.pages.set(pagedSource.url, { body: list('<li><a href="/3.html">公募3</a></li>', '/list.html?page=2') });
+    fetcher.pages.set(pagedSource.url, {
+      body: list('<li><span>2026年11月20日</span><a href="/3.html">公募3</a></li>', '/list.html?page=2'),
+    });
     fetcher.pages.set('https://koubo.example/list.html?page=2', new RetryLaterError('HTTP 503 after 4 attempts', 30));
 
     const second = await crawl(pagedSource);
@@ -197,15 +203,32 @@ describe('crawlSource', () => {
   it('counts an entry that fails the Item schema as invalid and stores the rest', async () => {
     fetcher.pages.set(feedSource.url, {
       body: rss([
-        ['/ok.html', '公募'],
+        ['/ok.html', '公募1'],
+        ['/ok2.html', '公募2'],
+        ['/ok3.html', '公募3'],
         ['/long.html', '長'.repeat(1200)],
       ]),
     });
 
     const run = await crawl();
 
-    expect(run.counts).toMatchObject({ new: 1, invalid: 1 });
+    expect(run).toMatchObject({ outcome: 'succeeded', counts: { new: 3, invalid: 1 } });
     expect(await store.get(itemIdFor('https://koubo.example/long.html'))).toBeUndefined();
+  });
+
+  it('publishes nothing and records the run suspect when half the entries fail the Item schema', async () => {
+    fetcher.pages.set(feedSource.url, {
+      body: rss([
+        ['/ok.html', '公募1'],
+        ['/long.html', '長'.repeat(1200)],
+      ]),
+    });
+
+    const run = await crawl();
+
+    expect(run).toMatchObject({ outcome: 'suspect', counts: { new: 0, invalid: 1 } });
+    expect(run.quality?.problems.map((p) => p.code)).toEqual(['dropped']);
+    expect(await store.get(itemIdFor('https://koubo.example/ok.html'))).toBeUndefined();
   });
 
   it('records a failed listing with its URL, status and reason', async () => {
@@ -235,7 +258,9 @@ describe('crawlSource', () => {
 
 describe('crawlAll', () => {
   it('keeps crawling the other sources when one throws', async () => {
-    fetcher.pages.set(pagedSource.url, { body: '<ul><li><a href="/x.html">公募X</a></li></ul>' });
+    fetcher.pages.set(pagedSource.url, {
+      body: '<ul><li><span>2026年11月20日</span><a href="/x.html">公募X</a></li></ul>',
+    });
     const broken: HttpFetcher = {
       fetch: () => Promise.reject(new TypeError('socket exploded')),
     };

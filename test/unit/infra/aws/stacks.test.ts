@@ -294,6 +294,7 @@ describe('CDK app, dev stage (no settings)', () => {
         'IndexDeadLetters',
         'IndexErrors',
         'IndexLag',
+        'SuspectSources',
       ].map((n) => `chiiki-dev-${n}`),
     );
     for (const a of alarms) expect(a.Properties.AlarmActions).toHaveLength(1);
@@ -333,7 +334,9 @@ describe('CDK app, dev stage (no settings)', () => {
       filters.map((f) => [f.Properties.MetricTransformations[0]?.MetricName, f.Properties]),
     );
 
-    expect(Object.keys(byName).sort()).toEqual(['ItemsNew', 'MailsSent', 'SourceFailed']);
+    expect(Object.keys(byName).sort()).toEqual(['ItemsNew', 'MailsSent', 'SourceFailed', 'SourceSuspect']);
+    expect(byName['SourceSuspect']?.FilterPattern).toContain('$.outcome = "suspect"');
+    expect(byName['SourceSuspect']?.FilterPattern).toContain('$.trusted IS TRUE');
     expect(byName['SourceFailed']?.FilterPattern).toContain('$.outcome = "failed"');
     app.hasResourceProperties('AWS::Logs::MetricFilter', {
       MetricTransformations: [
