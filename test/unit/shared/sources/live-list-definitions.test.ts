@@ -1,0 +1,91 @@
+import { describe, expect, it } from 'vitest';
+import { extractHtmlList } from '../../../../functions/crawl/extract/html-list.js';
+import { loadRegistry } from '../../../../shared/sources/registry.js';
+
+/**
+ * The unverified list definitions of the live registry restate, as CSS, the markup that the code
+ * cited in each note reads (XPath in an R loader, a parser's unit test, a link rule). These pages
+ * are our own, written to that description only, so the tests check the translation into our
+ * selectors, not the real sites: `chiiki source try` on a saved page is still needed.
+ */
+const live = loadRegistry('live');
+
+function listOf(id: string) {
+  const source = live.sources.find((s) => s.id === id);
+  if (source?.kind !== 'html-list') throw new Error(`no live html-list source ${id}`);
+  return { url: source.url, list: source.list };
+}
+
+const menu = '<nav><ul><li><a href="/kurashi/">くらし</a><span>›</span></li></ul></nav>';
+
+/** `menuToo`: the definition also reads the menu entry (noted as a known weakness in its note). */
+const cases: [
+  id: string,
+  page: string,
+  entry: { title: string; path: string; dateText?: string; menuToo?: boolean },
+][] = [
+  [
+    'moe-press',
+    `<div class="p-press-release-list"><details class="p-press-release-list__block"><summary>
+      <span class="p-press-release-list__heading">2026年05月01日発表</span></summary>
+      <ul><li><a class="c-news-link__link" href="/press/press_00001.html">研究開発の公募について</a></li></ul>
+    </details></div>`,
+    { title: '研究開発の公募について', path: '/press/press_00001.html', dateText: '2026年05月01日発表' },
+  ],
+  [
+    'pref-18-fukui',
+    `<div class="block-list-article"><ul><li><a href="/doc/sangyo/a.html">産業支援のお知らせ</a> [2026年5月1日]</li></ul></div>`,
+    { title: '産業支援のお知らせ', path: '/doc/sangyo/a.html' },
+  ],
+  [
+    'pref-29-nara',
+    `<ul><li><span>2026年5月1日</span><a href="/press/1.html">技術セミナーの開催</a></li></ul>`,
+    { title: '技術セミナーの開催', path: '/press/1.html', dateText: '2026年5月1日', menuToo: true },
+  ],
+  [
+    'pref-30-wakayama',
+    `<ul class="c-list _date"><li><a href="/prefg/1.html"><time datetime="2026/05/01">5月1日</time><p>研究成果発表会</p></a></li></ul>`,
+    { title: '研究成果発表会', path: '/prefg/1.html', dateText: '2026/05/01' },
+  ],
+  [
+    'pref-40-fukuoka',
+    `<ul><li><span class="article_date">2026年5月1日更新</span><span class="article_title"><a href="/press-release/a.html">産学連携の募集</a></span></li></ul>`,
+    { title: '産学連携の募集', path: '/press-release/a.html', dateText: '2026年5月1日更新' },
+  ],
+  [
+    'pref-41-saga',
+    `<div class="mainblock"><div class="title"><a href="kiji003.html">補助金の公募</a></div><span class="upddate">2026年5月1日更新</span></div>`,
+    { title: '補助金の公募', path: '/kiji003.html', dateText: '2026年5月1日更新' },
+  ],
+  [
+    'pref-42-nagasaki',
+    `<ol class="news-list"><li><time datetime="2026-05-01">2026年5月1日</time><span><a href="/doc/page-1.html">新技術の公募</a></span></li></ol>`,
+    { title: '新技術の公募', path: '/doc/page-1.html', dateText: '2026-05-01' },
+  ],
+  [
+    'pref-13-tokyo-koubo',
+    `<ul><li><a href="/support/josei/jigyo/a.html">新製品・新技術開発助成事業</a></li></ul>`,
+    { title: '新製品・新技術開発助成事業', path: '/support/josei/jigyo/a.html' },
+  ],
+];
+
+describe('live list definitions on pages shaped as their cited code describes', () => {
+  it.each(cases)('%s reads the title, link and date of an entry', (id, page, entry) => {
+    const { url, list } = listOf(id);
+
+    const { items } = extractHtmlList(`<html><body>${menu}${page}</body></html>`, url, list);
+
+    const expected = { title: entry.title, url: new URL(entry.path, url).href, dateText: entry.dateText };
+    expect(items.find((item) => item.title === entry.title)).toEqual(expect.objectContaining(expected));
+    expect(items.some((item) => item.title === 'くらし')).toBe(entry.menuToo === true);
+  });
+
+  it('reads the Akita press index entries with their <time datetime>', () => {
+    const { url, list } = listOf('pref-05-akita');
+    const page = `<ul><li class="c-list__item"><a href="/pages/archive/1">令和8年度報道発表資料</a><time datetime="2026-04-01">4月1日</time></li></ul>`;
+
+    const { items } = extractHtmlList(`<html><body>${page}</body></html>`, url, list);
+
+    expect(items).toEqual([expect.objectContaining({ title: '令和8年度報道発表資料', dateText: '2026-04-01' })]);
+  });
+});
