@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { extractHtmlList } from '../../../../functions/crawl/extract/html-list.js';
 import { loadRegistry } from '../../../../shared/sources/registry.js';
+import { trySource } from '../../../../infra/cli/commands/source-try.js';
 
 /**
  * The unverified list definitions of the live registry restate, as CSS, the markup that the code
@@ -87,5 +88,29 @@ describe('live list definitions on pages shaped as their cited code describes', 
     const { items } = extractHtmlList(`<html><body>${page}</body></html>`, url, list);
 
     expect(items).toEqual([expect.objectContaining({ title: '令和8年度報道発表資料', dateText: '2026-04-01' })]);
+  });
+
+  it('holds back, through the quality gate, the weaknesses their notes name', () => {
+    const run = (id: string, body: string) => {
+      const source = live.sources.find((s) => s.id === id);
+      if (!source) throw new Error(`no live source ${id}`);
+      return trySource(source, Buffer.from(`<html><body>${body}</body></html>`), { refDate: '2026-05-02' }).report;
+    };
+    const entries = (n: number, entry: (i: number) => string) => Array.from({ length: n }, (_, i) => entry(i)).join('');
+    const naraMenu = ['くらし', '観光', '県政', '防災', '産業', 'しごと'].map(
+      (w, i) => `<li><a href="/${i}/">${w}</a><span>›</span></li>`,
+    );
+
+    const fukui = run(
+      'pref-18-fukui',
+      `<div class="block-list-article"><ul>${entries(8, (i) => `<li><a href="/doc/sangyo/${i}.html">産業支援のお知らせ第${i}号</a> [2026年5月1日]</li>`)}</ul></div>`,
+    );
+    const nara = run(
+      'pref-29-nara',
+      `<nav><ul>${naraMenu.join('')}</ul></nav><ul>${entries(4, (i) => `<li><span>2026年5月1日</span><a href="/press/${i}.html">技術セミナーの開催（第${i}回）</a></li>`)}</ul>`,
+    );
+
+    expect(fukui.problems.map((p) => p.code)).toEqual(['undated']);
+    expect(nara.problems.map((p) => p.code)).toContain('navigation');
   });
 });
