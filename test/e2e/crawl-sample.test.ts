@@ -101,7 +101,7 @@ describe('crawl of the sample registry', () => {
   });
 
   it('brings in items from every well-behaved site on the first run', () => {
-    for (const source of sources.filter((s) => !(s.id in misbehaving))) {
+    for (const source of sources.filter((s) => !(s.id in misbehaving) && s.id !== 'sample-first-guess')) {
       const run = first.get(source.id);
       expect(run?.outcome, `${source.id}: ${JSON.stringify(run?.errors)}`).toBe('succeeded');
       expect(run?.counts.new, source.id).toBeGreaterThan(0);
@@ -122,6 +122,25 @@ describe('crawl of the sample registry', () => {
     expect(first.get('sample-robots-deny')?.counts.skippedByRobots).toBe(1);
     expect(first.get('sample-rate-limited')?.outcome).toBe('partial');
     expect(sites.hits('/news.rdf', 'robots-deny')).toBe(0);
+  });
+
+  it('publishes nothing from a first-guess definition that fails its quality gate, and says why', async () => {
+    for (const run of [first.get('sample-first-guess'), second.get('sample-first-guess')]) {
+      expect(run).toMatchObject({ outcome: 'suspect', counts: { new: 0, updated: 0 } });
+      expect(run?.quality?.problems.map((p) => p.code)).toEqual(['undated', 'navigation']);
+      expect(run?.quality?.examples.map((e) => e.title)).toContain('ホーム');
+    }
+    expect(await itemAt('sample-first-guess', '/press/press_01201.html')).toBeUndefined();
+    expect(await store.getUrlState(sources.find((s) => s.id === 'sample-first-guess')?.url ?? '')).toBeUndefined();
+    const health = (await store.listSourceHealth()).find((h) => h.sourceId === 'sample-first-guess');
+    expect(health).toMatchObject({
+      lastOutcome: 'suspect',
+      consecutiveSuspect: 2,
+      consecutiveFailures: 0,
+      itemCount: 0,
+    });
+    expect(health?.verifiedAt).toBeUndefined();
+    expect(health?.lastSuccessAt).toBeUndefined();
   });
 
   it('recovers the flaky site through retries', () => {

@@ -111,7 +111,17 @@ describe('local stack', () => {
     const body = await json<{
       sources: {
         id: string;
-        health: { lastOutcome?: string; lastError?: string; stale: boolean; itemCount: number; neverRun: boolean };
+        verification: string;
+        fixCommand?: string;
+        health: {
+          lastOutcome?: string;
+          lastError?: string;
+          stale: boolean;
+          suspect: boolean;
+          itemCount: number;
+          neverRun: boolean;
+          lastQuality?: { passed: boolean; problems: { code: string; messageJa: string }[] };
+        };
       }[];
     }>('/v1/sources');
     const byId = new Map(body.sources.map((s) => [s.id, s.health]));
@@ -122,6 +132,13 @@ describe('local stack', () => {
     expect(byId.get('sample-meti-atom')?.stale).toBe(true);
     expect(byId.get('sample-bot-wall')?.lastOutcome).toBe('failed');
     expect(byId.get('sample-bot-wall')?.lastError).toContain('403');
+    const guess = body.sources.find((s) => s.id === 'sample-first-guess');
+    expect(guess).toMatchObject({ verification: 'unverified', health: { lastOutcome: 'suspect', suspect: true } });
+    expect(guess?.fixCommand).toMatch(
+      /^npx chiiki source suggest --fetch 'http:\/\/first-guess\.localhost:\d+\/press\/index\.html'$/,
+    );
+    expect(guess?.health.lastQuality?.problems.map((p) => p.messageJa).join()).toContain('日付の指定を確認');
+    expect(body.sources.find((s) => s.id === 'sample-mext-rdf')?.verification).toBe('sample');
   });
 
   it('publishes an OpenAPI 3.1 document that passes a real validator', async () => {

@@ -44,6 +44,7 @@ describe.skipIf(chromiumMissing)(`source-health page in Chromium${chromiumSkipNo
     expect(await page.locator('#sources-summary').textContent()).toBe(
       `${stack.sources.length}件の情報源: 取得失敗 ${failedIds.length}件、` +
         `新着途絶 ${await page.locator('.flag-stale').count()}件、` +
+        `要確認 ${await page.locator('#review-list > li').count()}件、` +
         `正常 ${await page.locator('.flag-ok').count()}件`,
     );
     const order = await rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-source')));
@@ -66,6 +67,22 @@ describe.skipIf(chromiumMissing)(`source-health page in Chromium${chromiumSkipNo
       /^(フィード \(RSS\/Atom\)|HTML一覧|JSON API)$/,
     );
     await screenshot(page, 'source-health');
+  });
+
+  it('lists the source whose run failed its quality gate under 要確認, with the command that fixes it', async () => {
+    await page.goto(`${stack.apiUrl}/sources.html`);
+
+    const entry = page.locator('#review-list > li[data-source="sample-first-guess"]');
+    await expect.poll(() => entry.count(), { timeout: 15_000 }).toBe(1);
+    expect(await page.locator('#review').isVisible()).toBe(true);
+    expect(await entry.textContent()).toContain('直近の取得が品質基準を満たしませんでした');
+    expect(await entry.locator('code').textContent()).toMatch(
+      /^npx chiiki source suggest --fetch 'http:\/\/first-guess\.localhost:\d+\/press\/index\.html'$/,
+    );
+    const row = page.locator('tr[data-source="sample-first-guess"]');
+    expect(await row.locator('.flag-warn').textContent()).toContain('品質基準を満たさず公開保留');
+    expect(await row.locator('td.error').textContent()).toContain('日付の指定を確認');
+    expect(await row.locator('td.num').textContent()).toBe('0件');
   });
 
   it('reads as labelled cards on a phone', async () => {
