@@ -237,12 +237,9 @@ export const SourceViewSchema = z
       description:
         'How the definition is known to be right: checked against a saved real page, one of the sample sites, a run that passed its quality gate, or not yet (要確認).',
     }),
-    fixCommand: z
-      .string()
-      .optional()
-      .meta({
-        description: 'For an unverified or suspect source: the command that proposes a definition from the page.',
-      }),
+    fixCommand: z.string().optional().meta({
+      description: 'For an unverified or suspect source: the command that proposes a definition from the page.',
+    }),
     health: SourceHealthSchema.omit({ sourceId: true }).extend({
       stale: z.boolean().meta({ description: 'No new item for longer than the source usually takes.' }),
       failing: z.boolean().meta({ description: 'The last runs failed.' }),
