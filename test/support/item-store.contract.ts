@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FixedClock } from '../../shared/clock.js';
-import { emptyCounts, type CrawlRun } from '../../shared/domain/crawl-run.js';
+import { emptyCounts, type CrawlRun, type QualityReport } from '../../shared/domain/crawl-run.js';
 import { itemIdFor, type ItemDraft, type ItemId } from '../../shared/domain/item.js';
 import type { ItemStore } from '../../shared/store/item-store.js';
 import { makeDraft } from './factories.js';
@@ -538,6 +538,53 @@ export function itemStoreContract(name: string, makeStore: MakeItemStore): void 
           lastSuccessAt: '2025-04-04T00:01:00.000Z',
           itemCount: 2,
         });
+      });
+
+      it('records a suspect run with its report: no failure, no success, suspect counted until a run passes', async () => {
+        const report = (passed: boolean, items: number): QualityReport => ({
+          entries: items,
+          items,
+          dated: passed ? items : 0,
+          unreadableDates: 0,
+          calls: 0,
+          callsWithDeadline: 0,
+          dropped: {},
+          navigation: 0,
+          offHost: 0,
+          duplicateTitles: 0,
+          examples: [],
+          passed,
+          problems: passed
+            ? []
+            : [{ code: 'undated', value: 0, threshold: 0.8, message: '0% of items dated', messageJa: '日付なし' }],
+        });
+        await store.recordCrawlRun(run('moe-press', '2025-04-01T00:00:00.000Z', 'failed'));
+        await store.recordCrawlRun(
+          run('moe-press', '2025-04-02T00:00:00.000Z', 'suspect', { errors: [], quality: report(false, 456) }),
+        );
+        await store.recordCrawlRun(
+          run('moe-press', '2025-04-03T00:00:00.000Z', 'suspect', { errors: [], quality: report(false, 456) }),
+        );
+        const suspect = (await store.listSourceHealth()).find((h) => h.sourceId === 'moe-press');
+        await store.recordCrawlRun(
+          run('moe-press', '2025-04-04T00:00:00.000Z', 'succeeded', { quality: report(true, 20) }),
+        );
+        await store.recordCrawlRun(run('moe-press', '2025-04-05T00:00:00.000Z', 'succeeded'));
+
+        const passed = (await store.listSourceHealth()).find((h) => h.sourceId === 'moe-press');
+
+        expect(suspect).toMatchObject({ lastOutcome: 'suspect', consecutiveFailures: 1, consecutiveSuspect: 2 });
+        expect(suspect?.lastQuality?.problems[0]?.code).toBe('undated');
+        expect(suspect?.lastSuccessAt).toBeUndefined();
+        expect(suspect?.verifiedAt).toBeUndefined();
+        expect(passed).toMatchObject({
+          consecutiveFailures: 0,
+          consecutiveSuspect: 0,
+          lastSuccessAt: '2025-04-05T00:01:00.000Z',
+          verifiedAt: '2025-04-04T00:01:00.000Z',
+          lastQuality: { passed: true, items: 20 },
+        });
+        expect((await store.listCrawlRuns('moe-press', 5))[2]?.quality).toEqual(report(false, 456));
       });
 
       it('lists no health before any run', async () => {
