@@ -1,5 +1,6 @@
-import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -135,6 +136,79 @@ describe.skipIf(!available)('live definitions on saved real pages (REAL_WEB_DIR)
     );
     for (const [index, e] of expected.entries())
       expect(Date.parse(actual[index]?.date ?? ''), e.date).toBe(instantOf(e.date));
+  });
+
+  it.each(cases.map((c) => [c.file, c] as const))('%s passes its quality gate', (_, c) => {
+    const result = trySource(sourceById(c.sourceId), readFileSync(join(dir, c.file)), { url: c.url, refDate: c.day });
+
+    expect(result.report.problems).toEqual([]);
+    expect(result.report).toMatchObject({ passed: true, navigation: 0, unreadableDates: 0 });
+    expect(result.report.dated).toBe(result.items.length);
+  });
+
+  describe('wrong definitions on the saved METI list page', () => {
+    const meti = sourceById('meti-press');
+    if (meti.kind !== 'html-list') throw new Error('meti-press is an html-list');
+    const tryList = (list: Partial<typeof meti.list>) =>
+      trySource({ ...meti, list: { ...meti.list, ...list } }, readFileSync(join(dir, 'meti/press-index.html')), {
+        url: cases[2].url,
+        refDate: '2026-08-20',
+      }).report;
+
+    it.each([
+      ['a title selector that matches nothing', { title: 'a.no-such-class' }],
+      ['a link selector that matches nothing', { link: 'a.no-such-class' }],
+    ])('fails the gate with %s', (_, list) => {
+      const report = tryList(list);
+
+      expect(report.passed).toBe(false);
+      expect(report.items).toBe(0);
+      expect(report.problems.map((p) => p.code)).toContain('no-items');
+    });
+
+    it('fails the gate with a date selector that matches nothing', () => {
+      const report = tryList({ date: 'span.no-such-class' });
+
+      expect(report).toMatchObject({ passed: false, items: 20, dated: 0 });
+      expect(report.problems.map((p) => p.code)).toEqual(['undated']);
+    });
+
+    it('fails the gate with a first-guess `li` definition that catches the menus', () => {
+      const report = tryList({ item: 'li', title: undefined, link: 'a', date: undefined });
+
+      expect(report.passed).toBe(false);
+      expect(report.problems.map((p) => p.code)).toEqual(expect.arrayContaining(['undated']));
+    });
+  });
+
+  it('exits non-zero from `chiiki source try` when the gate fails, printing why', () => {
+    const bin = fileURLToPath(new URL('../../bin/chiiki.js', import.meta.url));
+    const config = join(mkdtempSync(join(tmpdir(), 'chiiki-gate-')), 'guess.yaml');
+    writeFileSync(
+      config,
+      'id: guess\nname: 環境省 報道発表\npublisher: 環境省\nkind: html-list\nurl: https://www.maff.go.jp/j/press/index.html\nlist: { item: li, link: a }\n',
+    );
+
+    const run = spawnSync(
+      process.execPath,
+      [
+        bin,
+        'source',
+        'try',
+        '--config',
+        config,
+        '--input',
+        join(dir, 'maff/press-index.html'),
+        '--ref-date',
+        '2026-08-20',
+      ],
+      { encoding: 'utf8' },
+    );
+
+    expect(run.status).toBe(3);
+    expect(run.stderr).toContain('quality: FAILED');
+    expect(run.stderr).toMatch(/of items dated .*check the date selector/);
+    expect(run.stderr).toContain('a crawl would publish nothing from this page');
   });
 
   it('decodes the Shift_JIS MLIT feed from its XML declaration', () => {
