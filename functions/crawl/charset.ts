@@ -207,51 +207,61 @@ function looksJapanese(fullText: string): boolean {
  * Japanese, even a kana-less list of names and dates, is mostly made of these; Korean or Chinese
  * bytes decoded as EUC-JP or Shift_JIS land evenly on all 6,355 JIS kanji and rarely hit them.
  */
-const commonKanji = new Set(
-  [
-    '一二三四五六七八九十百千万億兆〇零半両倍',
-    '年月日時分秒曜週火水木金土午前後期間度末初旬今昨明毎翌',
-    '明治大正昭和平成令元',
-    '北海道青森岩手宮城秋田山形福島茨栃木群馬埼玉千葉東京神奈川新潟富石井梨長野岐阜静岡愛知重滋賀都阪兵庫奈良歌鳥取根広口徳香媛高佐崎熊本分鹿児沖縄',
-    '内閣府総務法外財文部科学厚生労働農林水産経済業国土交通環境防衛復興庁省官房',
-    '公募集応申請受付締切提出書類様式要領実施事補助成支援委託採択結果説会開催予定案概対象者資格条件審査選交決算額費上限以程必着郵送電問合先担当課係窓',
-    '研究技術振革創拠点連携地域機関企中小製造情報通信医療健康福祉電力素脱炭気候変災害漁森観光化教育人材際宇宙洋原料物質命理数工社実証験調析評価告議員審第回号',
-    '的性等及並又若可能要場各種行使用利提確認政県市町村区臣副務',
-    '人出入見言思来作同古低多少短暗外自手所家名題表現意味',
-    '上下左右方向中心点線面体計画策制度規則改施設備整推進展発表示公表者定報道資',
-    '開始終了続新規追加変更更新掲載記録発行番号目次頁関係連絡確保持特別般全体主張',
-    '会社企団法財協組合員議連盟組織運営管理事務局庁署所室班課長官職任命辞退就',
-    '生活住宅地域都市街村道路港空鉄駅車船航輸物流通販売購買店商品価格費用料金税',
-    '子供女男性老若者高齢障病院薬医師看護介保険年金給付援助相談',
-    '水道電気熱油石炭太陽風原子核燃料廃棄物再循環資源',
-    '農作物米畜産牧林業漁港魚食品安全衛生',
-    '学校小中高校大学院校生徒児童教員授業習試験入卒',
-    '報知周見込状況現在状態取組事例紹介参考資料詳細掲示添',
-    '第一弾次回号版編集編作成執筆著者訳注',
-    '基本方針原則指針計画戦略目標達成効果課題解決対策対応措置',
-    '結論理由背景経緯目的内容範囲期限方法手順手続条例規定法律施行令',
-    '佐藤鈴木橋伊渡辺松清斎吉池阿坂谷近遠西東南菅野太郎朗美恵彦雄介真紀智浩之健康博幸',
-  ].join(''),
-);
+const commonKanjiList = [
+  '一二三四五六七八九十百千万億兆零半両倍',
+  '年月日時分秒曜週火水木金土午前後期間度末初旬今昨明毎翌',
+  '明治大正昭和平成令元',
+  '北海道青森岩手宮城秋田山形福島茨栃木群馬埼玉千葉東京神奈川新潟富石井梨長野岐阜静岡愛知重滋賀都阪兵庫奈良歌鳥取根広口徳香媛高佐崎熊本分鹿児沖縄',
+  '内閣府総務法外財文部科学厚生労働農林水産経済業国土交通環境防衛復興庁省官房',
+  '公募集応申請受付締切提出書類様式要領実施事補助成支援委託採択結果説会開催予定案概対象者資格条件審査選交決算額費上限以程必着郵送電問合先担当課係窓',
+  '研究技術振革創拠点連携地域機関企中小製造情報通信医療健康福祉電力素脱炭気候変災害漁森観光化教育人材際宇宙洋原料物質命理数工社実証験調析評価告議員審第回号',
+  '的性等及並又若可能要場各種行使用利提確認政県市町村区臣副務',
+  '人出入見言思来作同古低多少短暗外自手所家名題表現意味',
+  '上下左右方向中心点線面体計画策制度規則改施設備整推進展発表示公表者定報道資',
+  '開始終了続新規追加変更更新掲載記録発行番号目次頁関係連絡確保持特別般全体主張',
+  '会社企団法財協組合員議連盟組織運営管理事務局庁署所室班課長官職任命辞退就',
+  '生活住宅地域都市街村道路港空鉄駅車船航輸物流通販売購買店商品価格費用料金税',
+  '子供女男性老若者高齢障病院薬医師看護介保険年金給付援助相談',
+  '水道電気熱油石炭太陽風原子核燃料廃棄物再循環資源',
+  '農作物米畜産牧林業漁港魚食品安全衛生',
+  '学校小中高校大学院校生徒児童教員授業習試験入卒',
+  '報知周見込状況現在状態取組事例紹介参考資料詳細掲示添',
+  '第一弾次回号版編集編作成執筆著者訳注',
+  '基本方針原則指針計画戦略目標達成効果課題解決対策対応措置',
+  '結論理由背景経緯目的内容範囲期限方法手順手続条例規定法律施行令',
+  '佐藤鈴木橋伊渡辺松清斎吉池阿坂谷近遠西東南菅野太郎朗美恵彦雄介真紀智浩之健康博幸',
+].join('');
 
-const kanaRe = /[\u3041-\u309f\u30a0-\u30ff]/g;
-const kanjiRe = /[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]/g;
+/** 1 at the UTF-16 code of each common kanji (a table lookup is cheaper than a Set lookup). */
+const commonKanji = new Uint8Array(0x10000);
+for (let i = 0; i < commonKanjiList.length; i++) commonKanji[commonKanjiList.charCodeAt(i)] = 1;
 
 /** What a decoded text holds that tells Japanese from mojibake (counted on the scoring sample). */
 export interface JapaneseEvidence {
+  /** Hiragana and full-width katakana. */
   readonly kana: number;
+  /** CJK unified ideographs (with extension A and compatibility ideographs). */
   readonly kanji: number;
   /** Kanji in the common set above. */
   readonly commonKanji: number;
 }
 
-/** Counts kana, kanji and common kanji in the first 64 Ki characters. */
+/** Counts kana, kanji and common kanji in the first 64 Ki characters, in one pass. */
 export function japaneseEvidence(fullText: string): JapaneseEvidence {
-  const text = sample(fullText);
-  const kanji = text.match(kanjiRe) ?? [];
+  const end = Math.min(fullText.length, 65_536);
+  let kana = 0;
+  let kanji = 0;
   let common = 0;
-  for (const k of kanji) if (commonKanji.has(k)) common++;
-  return { kana: text.match(kanaRe)?.length ?? 0, kanji: kanji.length, commonKanji: common };
+  for (let i = 0; i < end; i++) {
+    const c = fullText.charCodeAt(i);
+    if (c < 0x3041) continue;
+    if (c <= 0x30ff) kana++;
+    else if ((c >= 0x4e00 && c <= 0x9fff) || (c >= 0x3400 && c <= 0x4dbf) || (c >= 0xf900 && c <= 0xfaff)) {
+      kanji++;
+      common += commonKanji[c] ?? 0;
+    }
+  }
+  return { kana, kanji, commonKanji: common };
 }
 
 /** Fewer kana and kanji than this cannot be judged: the text is taken as it decodes. */
