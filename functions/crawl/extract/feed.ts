@@ -92,7 +92,8 @@ function rfc822Zone(zone: string | undefined): number | undefined {
 
 /** An RFC 822 / RFC 1123 date as a UTC instant (`2026-08-19T08:00:00Z`), or undefined. */
 function rfc822Date(value: string): string | undefined {
-  const m = rfc822.exec(value);
+  // RFC 822 allows comments; feeds append the zone's name: `+0900 (JST)`.
+  const m = rfc822.exec(value.replace(/\s*\([^()]*\)$/, ''));
   if (!m) return undefined;
   const [, d, mon, y, h, mi, s, zone] = m;
   const month = months.indexOf((mon ?? '').slice(0, 3).toLowerCase());

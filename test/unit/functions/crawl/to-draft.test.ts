@@ -159,3 +159,14 @@ describe('toDraft on control characters', () => {
     });
   });
 });
+
+describe('toDraft on a feed date the feed extractor could not read', () => {
+  it('reads the printed dateText with the Japanese date parser', () => {
+    const outcome = toDraft(
+      { title: '公募のお知らせ', url: 'https://www.mlit.go.jp/report/press/b.html', dateText: '2026年8月19日' },
+      ctx(news),
+    );
+
+    expect(outcome).toMatchObject({ ok: true, draft: { publishedAt: '2026-08-19T00:00:00+09:00' } });
+  });
+});

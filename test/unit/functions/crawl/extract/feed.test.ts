@@ -103,6 +103,8 @@ describe('feedDate with RFC 822 and RFC 1123 dates', () => {
     ['Wednesday, 19 August 2026 17:00:00 JST', '2026-08-19T08:00:00Z'],
     ['Wed, 19 Aug 2026 17:00:00', '2026-08-19T08:00:00Z'],
     ['Wed, 19 Aug 2026 08:00:00 -0000', '2026-08-19T08:00:00Z'],
+    ['Wed, 19 Aug 2026 17:00:00 +0900 (JST)', '2026-08-19T08:00:00Z'],
+    ['2026-08-19T17:00:00+0900', '2026-08-19T17:00:00+09:00'],
   ])('reads %s', (printed, expected) => {
     expect(feedDate(printed)).toBe(expected);
   });
