@@ -4,7 +4,7 @@ import { startOfDay, tokyoInstant } from '../../shared/ja/calendar.js';
 import { findPeriod, parseDateRange } from '../../shared/ja/date-range.js';
 import { findDeadline } from '../../shared/ja/deadline.js';
 import { parseJapaneseDate } from '../../shared/ja/japanese-date.js';
-import { foldForMatch, normalizeText } from '../../shared/ja/normalize.js';
+import { foldForMatch, normalizeText, stripControls } from '../../shared/ja/normalize.js';
 import { warekiToGregorianYear } from '../../shared/ja/wareki.js';
 import { classifyKind } from './classify.js';
 import { detectFacts } from './detect.js';
@@ -69,15 +69,30 @@ function cap(text: string | undefined, max: number): string | undefined {
   return t ? t.slice(0, max) : undefined;
 }
 
+/** The entry and detail facts with control characters removed from every text (see `stripControls`). */
+function withoutControls(
+  item: ExtractedItem,
+  detail: DetailFacts | undefined,
+): { item: ExtractedItem; detail: DetailFacts | undefined } {
+  const clean = <T extends object>(value: T): T =>
+    Object.fromEntries(
+      Object.entries(value).map(([key, v]) => [key, key !== 'url' && typeof v === 'string' ? stripControls(v) : v]),
+    ) as T;
+  return { item: clean(item), detail: detail && clean(detail) };
+}
+
 /**
  * Turns an extracted entry into a validated `ItemDraft`: canonical URL, dates through shared/ja
  * (year-less list dates take the year of their heading or of `refDate`), the application period
  * from the entry's period cell, the API, or the detail page, kind classification, prefectures,
  * regions and fields from the text, ministry from the source or host. A draft that fails
  * `ItemDraftSchema` comes back as `{ ok: false }` with the reason: it is counted, never stored.
+ * Control characters are removed from every text first; the title keeps its printed characters
+ * otherwise (only its ends are trimmed).
  */
-export function toDraft(item: ExtractedItem, ctx: DraftContext): DraftOutcome {
-  const { source, detail } = ctx;
+export function toDraft(extracted: ExtractedItem, ctx: DraftContext): DraftOutcome {
+  const { source } = ctx;
+  const { item, detail } = withoutControls(extracted, ctx.detail);
   let canonical: string;
   try {
     canonical = canonicalUrl(item.url, { https: source.canonicalHttps });

@@ -1,7 +1,9 @@
+import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import * as cheerio from 'cheerio';
 import { XMLParser } from 'fast-xml-parser';
+import { implausibleJapanese } from '../../functions/crawl/charset.js';
 import { crawlAll } from '../../functions/crawl/crawl-all.js';
 import { extractFeed } from '../../functions/crawl/extract/feed.js';
 import { extractHtmlList } from '../../functions/crawl/extract/html-list.js';
@@ -21,7 +23,10 @@ import { countingDocumentClient, crawlWriteCounter, startDynalite } from '../sup
  *    the same run: 1.0 means extraction costs nothing over parsing; the goal is ≥ 0.7. The inputs
  *    are generated here in the shape of our sample sites (an RSS 1.0 feed of 300 items, a MAFF-like
  *    list of 300 entries under 和暦 month headings, a gov-online-like list of 300 entries).
- * 2. Items written by a re-crawl of unchanged sources (goal 0): the well-behaved sample sites are
+ * 2. The cost of the charset plausibility check (`implausibleJapanese`, run on every page decoded
+ *    as Shift_JIS or EUC-JP) as a ratio to decoding the same bytes: the sample sites' Shift_JIS
+ *    feed and EUC-JP page, decoded with TextDecoder, with and without the check.
+ * 3. Items written by a re-crawl of unchanged sources (goal 0): the well-behaved sample sites are
  *    crawled twice through the sample-site server into dynalite, and every DynamoDB write of the
  *    second run outside the crawl-run records is counted.
  */
@@ -151,6 +156,17 @@ export function measureExtraction(reps = 5): ExtractBenchResult[] {
   });
 }
 
+/** Decoding alone vs decoding plus the plausibility check, on the sample sites' legacy-charset pages. */
+export function measureCharsetCheck(reps = 50): { bareMs: number; extractMs: number; ratio: number } {
+  const root = new URL('../../infra/local/sample-sites/', import.meta.url);
+  const pages = [
+    { bytes: readFileSync(new URL('mlit-sjis/pressrelease.rdf', root)), charset: 'shift_jis' },
+    { bytes: readFileSync(new URL('pref-euc/sangyo/hojo/index.html', root)), charset: 'euc-jp' },
+  ];
+  const decodeAll = () => pages.map((p) => new TextDecoder(p.charset, { fatal: true }).decode(p.bytes));
+  return timePair(decodeAll, () => decodeAll().map(implausibleJapanese), reps);
+}
+
 /** Crawls the well-behaved sample sites twice; returns the writes of the second run outside run records. */
 export async function measureRecrawlWrites(): Promise<{
   firstNew: number;
@@ -214,6 +230,10 @@ export async function benchExtract(): Promise<void> {
       `  ${r.name.padEnd(42)} items ${String(r.items).padStart(4)}  bare ${r.bareMs.toFixed(2)} ms  extract ${r.extractMs.toFixed(2)} ms  ratio ${r.ratio.toFixed(2)}`,
     );
   }
+  const charset = measureCharsetCheck();
+  console.log(
+    `charset: decode ${charset.bareMs.toFixed(3)} ms, decode + plausibility check ${charset.extractMs.toFixed(3)} ms, ratio ${charset.ratio.toFixed(2)} (1.0: the check costs nothing)`,
+  );
   const recrawl = await measureRecrawlWrites();
   console.log(
     `re-crawl of unchanged sample sources: first run ${recrawl.firstNew} new; second run ${recrawl.secondNew} new, ${recrawl.secondUpdated} updated, ${recrawl.itemWrites} item/state writes (goal 0)`,

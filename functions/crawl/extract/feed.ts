@@ -1,7 +1,7 @@
 import { XMLParser } from 'fast-xml-parser';
 import { tokyoInstant, tokyoPartsOf } from '../../../shared/ja/calendar.js';
 import { absoluteUrl } from '../urls.js';
-import { ExtractionError, type ExtractedItem, type ExtractedPage } from './extracted-item.js';
+import { ExtractionError, type DroppedEntry, type ExtractedItem, type ExtractedPage } from './extracted-item.js';
 
 /**
  * Feeds: RSS 1.0 (RDF), RSS 2.0 and Atom, told apart by the root element, never by the URL.
@@ -40,7 +40,7 @@ function text(value: unknown): string | undefined {
   return undefined;
 }
 
-const isoWithZone = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
+const isoWithZone = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?)(Z|[+-]\d{2}:?\d{2})$/;
 const isoNoZone = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2}))?)?$/;
 
 /** An instant as Tokyo wall-clock time with `+09:00` (how the project stores API times). */
@@ -52,14 +52,80 @@ export function tokyoIso(value: string | undefined): string | undefined {
 }
 
 /**
- * A feed date as an ISO instant with offset. ISO dates with a zone are kept as printed; ISO dates
- * without one are Tokyo time; RFC 822 dates (RSS 2.0 `pubDate`) are converted. `undefined` when
- * the value is not a date.
+ * RFC 822 section 5 zone names (plus UTC, and the names Japanese and Korean feeds print: JST
+ * 日本標準時 and KST, both +09:00), as minutes east of UTC. Other names are ambiguous (CST is
+ * also China Standard Time, IST three zones) and make the date unreadable.
+ */
+const zoneMinutes: Record<string, number> = {
+  UT: 0,
+  UTC: 0,
+  GMT: 0,
+  Z: 0,
+  EST: -300,
+  EDT: -240,
+  CST: -360,
+  CDT: -300,
+  MST: -420,
+  MDT: -360,
+  PST: -480,
+  PDT: -420,
+  JST: 540,
+  KST: 540,
+};
+
+const months = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
+
+/** `[weekday,] day month year hour:minute[:second] [zone]`; weekday and month may be spelt out. */
+const rfc822 =
+  /^(?:[A-Za-z]{3,9}\.?,?\s*)?(\d{1,2})\s+([A-Za-z]{3,9})\.?\s+(\d{4}|\d{2})\s+(\d{1,2}):(\d{2})(?::(\d{2}))?(?:\s*([+-]\d{2}:?\d{2}|[A-Za-z]{1,5}))?$/;
+
+/** Minutes east of UTC for an RFC 822 zone, or undefined for a name we do not know. */
+function rfc822Zone(zone: string | undefined): number | undefined {
+  if (zone === undefined) return 540; // no zone: a Japanese feed means Tokyo time
+  const numeric = /^([+-])(\d{2}):?(\d{2})$/.exec(zone);
+  if (numeric) return (numeric[1] === '-' ? -1 : 1) * (Number(numeric[2]) * 60 + Number(numeric[3]));
+  const upper = zone.toUpperCase();
+  // RFC 822's military letters had their signs reversed; RFC 1123 5.2.14 says to read them as -0000.
+  if (/^[A-IK-Y]$/.test(upper)) return 0;
+  return zoneMinutes[upper];
+}
+
+/** An RFC 822 / RFC 1123 date as a UTC instant (`2026-08-19T08:00:00Z`), or undefined. */
+function rfc822Date(value: string): string | undefined {
+  // RFC 822 allows comments; feeds append the zone's name: `+0900 (JST)`.
+  const m = rfc822.exec(value.replace(/\s*\([^()]*\)$/, ''));
+  if (!m) return undefined;
+  const [, d, mon, y, h, mi, s, zone] = m;
+  const month = months.indexOf((mon ?? '').slice(0, 3).toLowerCase());
+  const offset = rfc822Zone(zone);
+  if (month < 0 || offset === undefined) return undefined;
+  const twoDigit = Number(y);
+  // RFC 2822 4.3: a 2-digit year below 50 is 20xx, otherwise 19xx.
+  const year = (y ?? '').length === 2 ? twoDigit + (twoDigit < 50 ? 2000 : 1900) : twoDigit;
+  const [day, hour, minute, second] = [Number(d), Number(h), Number(mi), Number(s ?? 0)];
+  if (hour > 23 || minute > 59 || second > 60) return undefined;
+  const utc = Date.UTC(year, month, day, hour, minute, Math.min(second, 59));
+  if (new Date(Date.UTC(year, month, day)).getUTCDate() !== day) return undefined;
+  return new Date(utc - offset * 60_000).toISOString().replace(/\.000Z$/, 'Z');
+}
+
+/**
+ * A feed date as an ISO instant with offset. ISO dates with a zone are kept as printed (`+0900`
+ * gains its colon); ISO dates without one are Tokyo time; RFC 822 / RFC 1123 dates (RSS 2.0
+ * `pubDate`) become UTC instants. Their zone may be numeric, an RFC 822 name, UTC, JST or KST;
+ * a military letter other than Z is -0000 (RFC 1123: its sign cannot be trusted, so the time is
+ * read as UTC); no zone is Tokyo time. `undefined` when the value is not a date we can read.
+ *
+ * @example feedDate('Wed, 19 Aug 2026 17:00:00 JST') === '2026-08-19T08:00:00Z'
  */
 export function feedDate(value: string | undefined): string | undefined {
   const v = value?.trim();
   if (!v) return undefined;
-  if (isoWithZone.test(v)) return v;
+  const iso = isoWithZone.exec(v);
+  if (iso) {
+    const zone = iso[2] ?? 'Z';
+    return zone === 'Z' || zone.includes(':') ? v : `${iso[1]}${zone.slice(0, 3)}:${zone.slice(3)}`;
+  }
   const local = isoNoZone.exec(v);
   if (local) {
     const [, y, mo, d, h, mi, s] = local;
@@ -68,14 +134,22 @@ export function feedDate(value: string | undefined): string | undefined {
       { hour: Number(h ?? 0), minute: Number(mi ?? 0), second: Number(s ?? 0) },
     );
   }
-  // RFC 822 (`Wed, 19 Aug 2026 14:00:00 +0900`); without a zone it is read as Tokyo time too.
-  if (!/\d{1,2} [A-Za-z]{3,9} \d{4}/.test(v)) return undefined;
-  const hasZone = /([+-]\d{4}|GMT|UTC|UT|[ECMP][SD]T|Z)\s*$/i.test(v);
-  const ms = Date.parse(hasZone ? v : `${v} +0900`);
-  if (Number.isNaN(ms)) return undefined;
-  return new Date(ms).toISOString().replace(/\.000Z$/, 'Z');
+  return rfc822Date(v);
 }
 
+/**
+ * The date of an entry: `publishedAt` when the printed date reads, otherwise the printed text as
+ * `dateText` (toDraft tries the Japanese date parser on it, and the run counts it when that fails
+ * too), so a date in an unexpected form is never lost silently.
+ */
+function entryDate(printed: string | undefined): Pick<ExtractedItem, 'publishedAt' | 'dateText'> {
+  const raw = printed?.trim();
+  if (!raw) return {};
+  const publishedAt = feedDate(raw);
+  return publishedAt ? { publishedAt } : { dateText: raw };
+}
+
+/** The href of an Atom entry's `alternate` link (a `link` without `rel` is alternate), as printed. */
 function atomLink(links: unknown): string | undefined {
   if (!Array.isArray(links)) return text(links);
   const nodes = links as unknown[];
@@ -84,6 +158,49 @@ function atomLink(links: unknown): string | undefined {
     nodes[0];
   if (typeof pick === 'object' && pick !== null) return text((pick as Node)['@_href']) ?? text(pick);
   return text(pick);
+}
+
+/** Non-empty trimmed text, or undefined. */
+function nonEmpty(value: string | undefined): string | undefined {
+  const t = value?.trim();
+  return t ? t : undefined;
+}
+
+const absoluteHttp = /^https?:\/\/[^\s/]/i;
+
+/**
+ * The link of an RSS item as printed: `<link>`, else `rdf:about` (RSS 1.0), else a `<guid>` that
+ * is an absolute http(s) URL. A guid with `isPermaLink="false"` is never a link, even when it
+ * looks like a URL: RSS 2.0 says it is then only an identifier (feeds put an internal or stale
+ * URL there), so the entry is reported instead of stored with a link that may lead elsewhere.
+ */
+function rssLink(node: Node): { link?: string; detail?: string } {
+  const link = nonEmpty(text(node['link'])) ?? nonEmpty(text(node['@_about']));
+  if (link) return { link };
+  const guidNode = node['guid'];
+  const guid = nonEmpty(text(guidNode));
+  if (!guid) return {};
+  const permaLink =
+    typeof guidNode === 'object' && guidNode !== null ? text((guidNode as Node)['@_isPermaLink']) : undefined;
+  if (permaLink?.trim().toLowerCase() === 'false') return { detail: `guid "${guid}" has isPermaLink="false"` };
+  if (!absoluteHttp.test(guid)) return { detail: `guid "${guid}" is not an absolute http(s) URL` };
+  return { link: guid };
+}
+
+/** Either an item's title and absolute URL, or why it is dropped. */
+function usable(
+  rawTitle: string | undefined,
+  found: { link?: string; detail?: string },
+  baseUrl: string,
+): { title: string; url: string } | DroppedEntry {
+  const title = rawTitle === undefined ? '' : cleanFeedTitle(rawTitle);
+  const { link, detail } = found;
+  const seen = { ...(title ? { title } : {}), ...(link ? { link } : {}), ...(detail ? { detail } : {}) };
+  if (!link) return { reason: 'no-link', ...seen };
+  const url = absoluteUrl(link, baseUrl);
+  if (!url) return { reason: /^[a-z][a-z0-9+.-]*:/i.test(link) ? 'non-http-link' : 'no-link', ...seen };
+  if (!title) return { reason: 'no-title', ...seen };
+  return { title, url };
 }
 
 function coverage(node: Node): string | undefined {
@@ -98,9 +215,16 @@ function coverage(node: Node): string | undefined {
   return joined || undefined;
 }
 
+/** The element a document's root is, when it is an object (an empty element parses as ''). */
+function element(value: unknown): Node {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Node) : {};
+}
+
 /**
- * Reads a feed. `baseUrl` is the feed's final URL (relative links resolve against it).
- * Throws `ExtractionError` when the body is not a feed or is cut off.
+ * Reads a feed. `baseUrl` is the feed's final URL (relative links resolve against it). A feed
+ * without entries (even a self-closed root) is a page of no items. Entries without a title or a
+ * usable link are listed in `dropped` (`no-title`, `no-link`, `non-http-link`), never skipped
+ * silently. Throws `ExtractionError` when the body is not a feed or is cut off.
  */
 export function extractFeed(body: string, baseUrl: string): ExtractedPage {
   let doc: Node;
@@ -109,42 +233,44 @@ export function extractFeed(body: string, baseUrl: string): ExtractedPage {
   } catch (error) {
     throw new ExtractionError(`feed is not well-formed XML: ${error instanceof Error ? error.message : String(error)}`);
   }
-  const rdf = doc['RDF'] as Node | undefined;
-  const rss = doc['rss'] as Node | undefined;
-  const atom = doc['feed'] as Node | undefined;
-  const root = rdf ? 'RDF' : rss ? 'rss' : atom ? 'feed' : undefined;
+  const root = (['RDF', 'rss', 'feed'] as const).find((name) => name in doc);
   if (!root) throw new ExtractionError('body is not an RSS 1.0, RSS 2.0 or Atom feed (no rdf:RDF, rss or feed root)');
-  if (!new RegExp(`</([A-Za-z_][\\w.-]*:)?${root}>\\s*$`).test(body.slice(-200)))
-    throw new ExtractionError(`feed is truncated: the ${root} element is never closed`);
+  const tail = body.slice(-400);
+  const closed = new RegExp(`</([A-Za-z_][\\w.-]*:)?${root}>\\s*$`).test(tail);
+  const selfClosed = new RegExp(`<([A-Za-z_][\\w.-]*:)?${root}\\b[^<>]*/>\\s*$`).test(tail);
+  if (!closed && !selfClosed) throw new ExtractionError(`feed is truncated: the ${root} element is never closed`);
 
   const items: ExtractedItem[] = [];
-  if (atom) {
-    for (const entry of (atom['entry'] as Node[] | undefined) ?? []) {
-      const url = absoluteUrl(atomLink(entry['link']), baseUrl);
-      const title = text(entry['title']);
-      if (!url || !title) continue;
+  const dropped: DroppedEntry[] = [];
+  const top = element(doc[root]);
+  if (root === 'feed') {
+    for (const entry of (top['entry'] as Node[] | undefined) ?? []) {
+      const found = usable(text(entry['title']), { link: nonEmpty(atomLink(entry['link'])) }, baseUrl);
+      if ('reason' in found) {
+        dropped.push(found);
+        continue;
+      }
       items.push({
-        title: cleanFeedTitle(title),
-        url,
-        publishedAt: feedDate(text(entry['published']) ?? text(entry['updated'])),
+        ...found,
+        ...entryDate(text(entry['published']) ?? text(entry['updated'])),
         summary: text(entry['summary']) ?? text(entry['content']),
       });
     }
-    return { items, format: 'atom' };
+    return { items, dropped, format: 'atom' };
   }
-  const channel = (rss?.['channel'] ?? rdf?.['channel']) as Node | undefined;
-  const nodes = ((rdf ? rdf['item'] : channel?.['item']) as Node[] | undefined) ?? [];
+  const nodes = ((root === 'RDF' ? top['item'] : element(top['channel'])['item']) as Node[] | undefined) ?? [];
   for (const node of nodes) {
-    const url = absoluteUrl(text(node['link']) ?? text(node['@_about']) ?? text(node['guid']), baseUrl);
-    const title = text(node['title']);
-    if (!url || !title) continue;
+    const found = usable(text(node['title']), rssLink(node), baseUrl);
+    if ('reason' in found) {
+      dropped.push(found);
+      continue;
+    }
     items.push({
-      title: cleanFeedTitle(title),
-      url,
-      publishedAt: feedDate(text(node['date']) ?? text(node['pubDate'])),
+      ...found,
+      ...entryDate(text(node['date']) ?? text(node['pubDate'])),
       summary: text(node['description']),
       areaText: coverage(node),
     });
   }
-  return { items, format: rdf ? 'rss1' : 'rss2' };
+  return { items, dropped, format: root === 'RDF' ? 'rss1' : 'rss2' };
 }

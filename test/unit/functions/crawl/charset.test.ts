@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   canonicalCharset,
@@ -6,6 +7,7 @@ import {
   declaredCharset,
   decodeBody,
   detectJapanese,
+  implausibleJapanese,
 } from '../../../../functions/crawl/charset.js';
 import { PermanentFetchError } from '../../../../shared/errors.js';
 
@@ -203,5 +205,127 @@ describe('decodeBody', () => {
 describe('detectJapanese', () => {
   it('reads pure ASCII as UTF-8', () => {
     expect(detectJapanese(utf8('<rss></rss>'))).toEqual({ text: '<rss></rss>', charset: 'utf-8' });
+  });
+});
+
+const ours = new URL('../../../fixtures/charset/', import.meta.url);
+const ourBytes = (path: string) => readFileSync(new URL(path, ours));
+/** Korean sentences of our own in EUC-KR, in an HTML page that declares no charset. */
+const eucKr = ourBytes('euc-kr-undeclared.html');
+
+describe('implausibleJapanese', () => {
+  it.each([
+    ['prose', '令和8年度地域科学技術振興事業の公募を開始します。応募される方は、募集要領をご確認ください。'],
+    [
+      'a kana-less list of 和暦 dates, offices and names',
+      new TextDecoder('euc-jp').decode(ourBytes('kanji-list.euc-jp.html')),
+    ],
+    ['prefectures', '北海道 青森県 岩手県 宮城県 秋田県 山形県 福島県 茨城県 栃木県 群馬県 埼玉県 千葉県 東京都'],
+    ['ministries and eras', '文部科学省 経済産業省 国土交通省 農林水産省 令和元年 平成三十一年 昭和六十四年'],
+    ['too little to judge', '<p>潅</p>'],
+    ['ASCII', '<rss version="2.0"><channel><title>news</title></channel></rss>'],
+  ])('accepts %s', (_name, text) => {
+    expect(implausibleJapanese(text)).toBeUndefined();
+  });
+
+  it('rejects Korean decoded as EUC-JP, with the evidence', () => {
+    const mojibake = new TextDecoder('euc-jp').decode(eucKr);
+
+    expect(implausibleJapanese(mojibake)).toMatch(/^0 kana in \d+ CJK characters, \d+% common kanji$/);
+  });
+});
+
+describe('decodeBody on text that is not Japanese', () => {
+  it('refuses an undeclared EUC-KR page instead of storing it as EUC-JP mojibake, naming what it tried', () => {
+    expect(() => decodeBody(eucKr, { url, contentType: 'text/html' })).toThrow(
+      /^body does not decode as Japanese text: tried utf-8 \(\d+ invalid sequences\), shift_jis \(\d+ invalid sequences\), euc-jp \(0 kana in \d+ CJK characters, \d+% common kanji\)$/,
+    );
+    expect(() => decodeBody(eucKr, { url })).toThrow(PermanentFetchError);
+  });
+
+  it.each(['EUC-JP', 'Shift_JIS'])('refuses an EUC-KR page that claims to be %s', (label) => {
+    expect(() => decodeBody(eucKr, { url, contentType: `text/html; charset=${label}` })).toThrow(
+      /^body does not decode as Japanese text: tried (euc-jp from the header \(0 kana|shift_jis from the header, utf-8)/,
+    );
+  });
+
+  it('believes a page that declares EUC-KR: the text is then right, only not Japanese', () => {
+    const decoded = decodeBody(eucKr, { url, contentType: 'text/html; charset=euc-kr' });
+
+    expect(decoded).toMatchObject({ charset: 'euc-kr', charsetSource: 'header' });
+    expect(decoded.text).toContain('지역 과학기술 지원사업 공모 안내');
+  });
+
+  it('still applies an override as asked', () => {
+    expect(decodeBody(eucKr, { url, override: 'euc-jp' })).toMatchObject({ charset: 'euc-jp' });
+  });
+
+  it.each([
+    ['kanji-list.euc-jp.html', 'euc-jp'],
+    ['kanji-list.shift_jis.html', 'shift_jis'],
+  ])('detects the kana-less Japanese list %s', (file, charset) => {
+    const decoded = decodeBody(ourBytes(file), { url });
+
+    expect(decoded).toMatchObject({ charset, charsetSource: 'detected' });
+    expect(decoded.text).toContain('国土交通省北海道開発局長');
+  });
+});
+
+describe('decodeBody on our sample sites', () => {
+  const root = new URL('../../../../infra/local/sample-sites/', import.meta.url);
+  const files = (readdirSync(root, { recursive: true }) as string[]).filter((f) => /\.(html|rdf|xml)$/.test(f));
+
+  it('has sample pages to decode', () => {
+    expect(files.length).toBeGreaterThan(10);
+  });
+
+  it.each(files)('decodes %s', (file) => {
+    expect(() => decodeBody(readFileSync(new URL(file, root)), { url })).not.toThrow();
+  });
+
+  it.each([
+    ['pref-euc/sangyo/hojo/index.html', 'euc-jp'],
+    ['mlit-sjis/pressrelease.rdf', 'shift_jis'],
+  ])('decodes %s as %s', (file, charset) => {
+    expect(decodeBody(readFileSync(new URL(file, root)), { url }).charset).toBe(charset);
+  });
+});
+
+const realWebDir = process.env.REAL_WEB_DIR ? resolve(process.env.REAL_WEB_DIR) : undefined;
+const realWeb = realWebDir !== undefined && existsSync(join(realWebDir, 'README.md'));
+if (!realWeb) {
+  console.warn(
+    'real-web charset tests skipped: set REAL_WEB_DIR to the real-web folder (e.g. REAL_WEB_DIR=../shared/real-web)' +
+      (realWebDir ? `; ${realWebDir}/README.md does not exist` : ''),
+  );
+}
+
+describe.runIf(realWeb)('decodeBody on the saved real pages (REAL_WEB_DIR)', () => {
+  const dir = realWebDir ?? '';
+  const pages = realWeb
+    ? (readdirSync(dir, { recursive: true }) as string[]).filter(
+        (f) => /\.(html|rdf|xml)$/.test(f) && !f.startsWith('feedparser'),
+      )
+    : [];
+  const euckr = realWeb
+    ? readdirSync(join(dir, 'feedparser', 'encoding')).filter((f) => /^euc-kr.*\.xml$/.test(f))
+    : [];
+
+  it('finds the real pages', () => {
+    expect(pages.length).toBeGreaterThanOrEqual(7);
+  });
+
+  it.each(pages)('decodes %s as plausible Japanese', (file) => {
+    const decoded = decodeBody(readFileSync(join(dir, file)), { url });
+
+    expect(decoded.charset).toBe(file.startsWith('mlit') ? 'shift_jis' : 'utf-8');
+    expect(implausibleJapanese(decoded.text)).toBeUndefined();
+  });
+
+  it.each(euckr)('believes the EUC-KR declaration of feedparser %s and reads its Hangul', (file) => {
+    const decoded = decodeBody(readFileSync(join(dir, 'feedparser', 'encoding', file)), { url });
+
+    expect(decoded).toMatchObject({ charset: 'euc-kr', charsetSource: 'declaration' });
+    expect(decoded.text).toContain('\ub144');
   });
 });

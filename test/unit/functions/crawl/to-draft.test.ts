@@ -132,3 +132,41 @@ describe('passesKeywords', () => {
     expect(passesKeywords(news, '委託先の募集')).toBe(true);
   });
 });
+
+describe('toDraft on control characters', () => {
+  it('drops C0, DEL and C1 controls from every text field and keeps display characters as printed', () => {
+    const outcome = toDraft(
+      {
+        title: ' \u001b「第２回\u3000気候変動\u007f」～令和８年度～\u0085 ',
+        url: 'https://www.mlit.go.jp/report/press/a.html',
+        summary: '概要\u0000です\u0080',
+        eligibility: '中小企業\u001f',
+        bodyText: '本文\u0008',
+        budgetText: '1億円\u009b',
+      },
+      ctx(news),
+    );
+
+    expect(outcome).toMatchObject({
+      ok: true,
+      draft: {
+        title: '「第２回\u3000気候変動」～令和８年度～',
+        summary: '概要です',
+        eligibility: '中小企業',
+        bodyText: '本文',
+        budget: { text: '1億円' },
+      },
+    });
+  });
+});
+
+describe('toDraft on a feed date the feed extractor could not read', () => {
+  it('reads the printed dateText with the Japanese date parser', () => {
+    const outcome = toDraft(
+      { title: '公募のお知らせ', url: 'https://www.mlit.go.jp/report/press/b.html', dateText: '2026年8月19日' },
+      ctx(news),
+    );
+
+    expect(outcome).toMatchObject({ ok: true, draft: { publishedAt: '2026-08-19T00:00:00+09:00' } });
+  });
+});
