@@ -143,6 +143,22 @@ describe('crawl of the sample registry', () => {
     expect(health?.lastSuccessAt).toBeUndefined();
   });
 
+  it('dates every item of an RSS 2.0 feed whose pubDate says JST, and counts the item with an empty <link/> as dropped', async () => {
+    const run = first.get('sample-jnet21-rss2');
+    const hokkaido = await itemAt('sample-jnet21-rss2', '/snavi/support/2026/hokkaido-monodukuri.html');
+
+    expect(run).toMatchObject({ outcome: 'succeeded', counts: { new: 5 } });
+    expect(run?.quality).toMatchObject({ passed: true, items: 5, dated: 5, dropped: { 'no-link': 1 } });
+    expect(run?.quality?.examples[0]).toMatchObject({
+      why: 'dropped: no-link',
+      title: '【福岡県】半導体関連産業 人材育成支援事業の公募',
+    });
+    expect(Date.parse(hokkaido?.publishedAt ?? '')).toBe(Date.parse('2026-11-26T10:00:00+09:00'));
+    expect(hokkaido).toMatchObject({ prefectures: ['01'], closesAt: '2026-12-25T17:00:00+09:00' });
+    const nagano = await itemAt('sample-jnet21-rss2', '/snavi/support/2026/nagano-seimitsu.html');
+    expect(Date.parse(nagano?.publishedAt ?? '')).toBe(Date.parse('2026-11-22T09:00:00+09:00'));
+  });
+
   it('recovers the flaky site through retries', () => {
     expect(first.get('sample-flaky')?.outcome).toBe('succeeded');
     expect(sites.hits('/news.rdf', 'flaky')).toBeGreaterThanOrEqual(3);
