@@ -7,11 +7,14 @@ import { implausibleJapanese } from '../../functions/crawl/charset.js';
 import { crawlAll } from '../../functions/crawl/crawl-all.js';
 import { extractFeed } from '../../functions/crawl/extract/feed.js';
 import { extractHtmlList } from '../../functions/crawl/extract/html-list.js';
+import { extractPage } from '../../functions/crawl/extract/extract-page.js';
+import { draftEntries, selectEntries } from '../../functions/crawl/listing.js';
+import { assessQuality } from '../../functions/crawl/quality.js';
 import { politeFetcherFactory } from '../../functions/crawl/fetcher-factory.js';
-import { loadRegistry } from '../../shared/sources/registry.js';
+import { loadRegistry, parseSourceDefinition } from '../../shared/sources/registry.js';
 import { startSampleSiteServer } from '../../infra/local/sample-site-server.js';
 import { FixedClock } from '../../shared/clock.js';
-import type { HtmlList } from '../../shared/domain/source.js';
+import type { HtmlList, Source } from '../../shared/domain/source.js';
 import { silentLog } from '../../shared/log.js';
 import { DynamoDbItemStore } from '../../shared/store/dynamodb-item-store.js';
 import { countingDocumentClient, crawlWriteCounter, startDynalite } from '../support/dynalite.js';
@@ -26,7 +29,8 @@ import { countingDocumentClient, crawlWriteCounter, startDynalite } from '../sup
  * 2. The cost of the charset plausibility check (`implausibleJapanese`, run on every page decoded
  *    as Shift_JIS or EUC-JP) as a ratio to decoding the same bytes: the sample sites' Shift_JIS
  *    feed and EUC-JP page, decoded with TextDecoder, with and without the check.
- * 3. Items written by a re-crawl of unchanged sources (goal 0): the well-behaved sample sites are
+ * 3. The quality gate's cost as a share of extraction (`measureGate`; goal at most 10%).
+ * 4. Items written by a re-crawl of unchanged sources (goal 0): the well-behaved sample sites are
  *    crawled twice through the sample-site server into dynalite, and every DynamoDB write of the
  *    second run outside the crawl-run records is counted.
  */
@@ -156,6 +160,73 @@ export function measureExtraction(reps = 5): ExtractBenchResult[] {
   });
 }
 
+/**
+ * The quality gate's cost against extraction: for each generated page, extraction is what a run
+ * does before the gate (extract the page, apply keyword rules, build and validate the drafts);
+ * the gate is `assessQuality` on those drafts (every measure of the report and the verdict).
+ * Goal: the gate costs at most 10% of extraction.
+ */
+export function measureGate(
+  reps = 5,
+): { name: string; items: number; extractMs: number; gateMs: number; share: number }[] {
+  const cases: { name: string; source: Source; text: string }[] = [
+    {
+      name: 'feed (RSS 1.0, 300 items)',
+      source: benchSource('feed', 'https://www.mext.go.jp/b_menu/news/index.rdf'),
+      text: rdfFeed(300),
+    },
+    {
+      name: 'html-list (MAFF-like, 300 entries)',
+      source: benchSource('html-list', 'https://www.maff.go.jp/j/press/index.html', {
+        container: '#main_content',
+        item: 'dl.list_item',
+        title: 'dd a',
+        link: 'dd a',
+        dateBefore: 'p.list_item_date',
+        dateContext: 'h2',
+      }),
+      text: maffList(300),
+    },
+    {
+      name: 'html-list (gov-online-like, 300 entries)',
+      source: benchSource('html-list', 'https://www.gov-online.go.jp/info/index.html', {
+        item: 'ul.p-newsList > li.p-newsList__item',
+        title: '.p-newsList__title',
+        link: 'a.p-newsList__link',
+        date: 'time.p-newsList__date',
+      }),
+      text: newsList(300),
+    },
+  ];
+  const ctx = { seenAt: '2026-11-28T00:30:00.000Z', refDate: '2026-11-28' };
+  return cases.map(({ name, source, text }) => {
+    const extract = () => {
+      const page = extractPage(source, text, source.url);
+      const selected = selectEntries(source, [page]);
+      return { selected, drafted: draftEntries(selected.kept, { ...ctx, source }) };
+    };
+    const { selected, drafted } = extract();
+    const gate = () =>
+      assessQuality({
+        source,
+        drafts: drafted.drafts,
+        dropped: [...selected.dropped, ...drafted.dropped],
+        unreadableDates: drafted.unreadableDates,
+        pageUrls: [source.url],
+        pagesOfLink: selected.pagesOfLink,
+        recentItemCounts: [300, 298, 301],
+      });
+    const t = timePair(gate, extract, reps);
+    return { name, items: drafted.drafts.length, extractMs: t.extractMs, gateMs: t.bareMs, share: t.ratio };
+  });
+}
+
+function benchSource(kind: 'feed' | 'html-list', url: string, list?: HtmlList): Source {
+  return parseSourceDefinition(
+    JSON.stringify({ id: 'bench-source', name: 'bench', publisher: 'bench', kind, url, ...(list ? { list } : {}) }),
+  );
+}
+
 /** Decoding alone vs decoding plus the plausibility check, on the sample sites' legacy-charset pages. */
 export function measureCharsetCheck(reps = 50): { bareMs: number; extractMs: number; ratio: number } {
   const root = new URL('../../infra/local/sample-sites/', import.meta.url);
@@ -228,6 +299,12 @@ export async function benchExtract(): Promise<void> {
   for (const r of measureExtraction()) {
     console.log(
       `  ${r.name.padEnd(42)} items ${String(r.items).padStart(4)}  bare ${r.bareMs.toFixed(2)} ms  extract ${r.extractMs.toFixed(2)} ms  ratio ${r.ratio.toFixed(2)}`,
+    );
+  }
+  console.log('quality gate vs extraction of the same page (goal: the gate costs <= 10% of extraction)');
+  for (const g of measureGate()) {
+    console.log(
+      `  ${g.name.padEnd(42)} items ${String(g.items).padStart(4)}  extract ${g.extractMs.toFixed(2)} ms  gate ${g.gateMs.toFixed(3)} ms  gate/extract ${(g.share * 100).toFixed(1)}%`,
     );
   }
   const charset = measureCharsetCheck();
