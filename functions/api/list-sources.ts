@@ -2,6 +2,7 @@ import type { Clock } from '../../shared/clock.js';
 import type { SourceHealth } from '../../shared/domain/crawl-run.js';
 import type { Source } from '../../shared/domain/source.js';
 import type { ItemStore } from '../../shared/store/item-store.js';
+import { suggestCommand } from '../../shared/sources/source-health.js';
 import type { SourcesResponse, SourceView } from './schemas.js';
 
 /** Whether a source needs an operator's look; the crawler owns the rule (shared/sources/source-health.ts). */
@@ -17,14 +18,6 @@ export interface ListSourcesDeps {
   /** The registry the crawler runs. */
   readonly sources: () => readonly Source[];
   readonly flags: SourceFlags;
-}
-
-/**
- * The command that proposes a definition for a page, quoted for a POSIX shell, as an operator
- * with network access types it in a checkout of the project.
- */
-export function suggestCommand(url: string): string {
-  return `npx chiiki source suggest --fetch '${url.replaceAll("'", "'\\''")}'`;
 }
 
 /** GET /v1/sources: every registered source with its crawl health, in registry order. */

@@ -61,3 +61,13 @@ export function assessSourceHealth(
   }
   return { stale, failing, status: 'ok' };
 }
+
+/**
+ * The command that proposes a definition for a page, quoted for a POSIX shell, as an operator
+ * with network access types it in a checkout of the project (the health page's 要確認 list).
+ *
+ * @example suggestCommand('https://www.env.go.jp/press/') === "npx chiiki source suggest --fetch 'https://www.env.go.jp/press/'"
+ */
+export function suggestCommand(url: string): string {
+  return `npx chiiki source suggest --fetch '${url.replaceAll("'", "'\\''")}'`;
+}

@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { crawlAll } from '../../../functions/crawl/crawl-all.js';
 import { politeFetcherFactory } from '../../../functions/crawl/fetcher-factory.js';
 import { loadRegistry } from '../../../shared/sources/registry.js';
-import { assessSourceHealth } from '../../../shared/sources/source-health.js';
+import { assessSourceHealth, suggestCommand } from '../../../shared/sources/source-health.js';
 import { systemClock } from '../../../shared/clock.js';
 import { loadConfig } from '../../../shared/config.js';
 import type { CrawlRun, SourceHealth } from '../../../shared/domain/crawl-run.js';
@@ -85,7 +85,11 @@ export function summaryTable(
     const source = sources.find((s) => s.id === run.sourceId);
     const recorded = healths.find((h) => h.sourceId === run.sourceId);
     const health = source ? assessSourceHealth(source, recorded, now) : undefined;
+    const gate = run.quality && !run.quality.passed ? run.quality.problems.map((p) => p.message) : [];
     const note = [
+      gate.length > 0
+        ? `gate failed, nothing published: ${gate.join('; ')}${source && source.kind !== 'json' ? ` (fix: ${suggestCommand(source.url)})` : ''}`
+        : '',
       health && health.status !== 'ok' ? `${health.status}: ${health.reason ?? ''}` : '',
       run.errors[0] ? `${run.errors[0].kind}: ${run.errors[0].message}` : '',
     ]

@@ -1,5 +1,6 @@
+import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { assessSourceHealth, isStale } from '../../../../shared/sources/source-health.js';
+import { assessSourceHealth, isStale, suggestCommand } from '../../../../shared/sources/source-health.js';
 
 const now = new Date('2026-08-20T00:00:00Z');
 
@@ -47,5 +48,19 @@ describe('assessSourceHealth', () => {
 
   it('does not call a source without dated items stale', () => {
     expect(isStale(undefined, 3, now)).toBe(false);
+  });
+});
+
+describe('suggestCommand', () => {
+  it('quotes the URL for a POSIX shell, so the printed command runs as typed', () => {
+    const url = "https://www.pref.example.lg.jp/news/list.php?c=1&o=it's";
+
+    const command = suggestCommand(url);
+    const echoed = execFileSync('sh', ['-c', command.replace('npx chiiki source suggest --fetch', 'printf %s')], {
+      encoding: 'utf8',
+    });
+
+    expect(command.startsWith("npx chiiki source suggest --fetch '")).toBe(true);
+    expect(echoed).toBe(url);
   });
 });
