@@ -81,8 +81,10 @@ class SourceCrawl {
   private retryLater = false;
   /** The report of this run's extraction; absent when nothing was extracted (unchanged, failed). */
   private quality: QualityReport | undefined;
-  /** Whether a failed gate should page: verified by a saved page, a sample, or an earlier passing run. */
+  /** Whether this source's failures page the operator: verified by a saved page, a sample, or an earlier passing run. */
   private trusted: boolean;
+  /** Item counts of the source's recent gated runs that passed, newest first (the gate's count check). */
+  private recentItemCounts: number[] = [];
 
   constructor(private readonly deps: CrawlSourceDeps) {
     this.started = deps.clock.now();
@@ -93,6 +95,9 @@ class SourceCrawl {
 
   async run(): Promise<CrawlRun> {
     const { source, log } = this.deps;
+    const recent = await this.deps.store.listCrawlRuns(source.id, 10);
+    this.trusted ||= recent.some((r) => r.quality?.passed && r.quality.items > 0);
+    this.recentItemCounts = recent.flatMap((r) => (r.quality?.passed ? [r.quality.items] : []));
     let newestItemAt: string | undefined;
     let firstFailed = false;
     if (source.kind === 'json') {
@@ -112,6 +117,7 @@ class SourceCrawl {
       this.errors.length > 0 &&
       this.errors.every((e) => e.kind === 'RetryLaterError' && (e.status === 429 || e.status === 503));
     const quality = this.quality;
+    this.trusted ||= quality?.passed === true && quality.items > 0;
     const outcome: CrawlOutcome =
       firstFailed && !onlySlowDown
         ? 'failed'
@@ -133,8 +139,8 @@ class SourceCrawl {
       ...(quality ? { quality } : {}),
     };
     await this.deps.store.recordCrawlRun(run);
-    // `trusted` decides whether a suspect run pages the operator (the SuspectSources alarm):
-    // an unverified source never does until a run of it has passed its gate.
+    // `trusted` decides whether a failed or suspect run pages the operator (the FailingSources and
+    // SuspectSources alarms): an unverified source never does until a run of it has passed its gate.
     const fields = {
       sourceId: source.id,
       outcome,
@@ -246,7 +252,7 @@ class SourceCrawl {
       seenAt: this.seenAt,
       refDate: this.started,
       pageUrls: pages.map((p) => p.state.url),
-      recentItemCounts: await this.recentItemCounts(),
+      recentItemCounts: this.recentItemCounts,
     };
     let listing = extractListing(extracted, ctx);
     if (listing.report.passed && source.detail) {
@@ -263,13 +269,6 @@ class SourceCrawl {
     for (const [index, page] of pages.entries())
       await store.putUrlState(index === 0 ? { ...page.state, itemIds: [...listing.listedIds] } : page.state);
     return { ...(listing.newest ? { newest: listing.newest } : {}), firstFailed: false };
-  }
-
-  /** Item counts of the source's recent gated runs that passed, newest first (the gate's count check). */
-  private async recentItemCounts(): Promise<number[]> {
-    const runs = await this.deps.store.listCrawlRuns(this.deps.source.id, 10);
-    this.trusted ||= runs.some((r) => r.quality?.passed && r.quality.items > 0);
-    return runs.flatMap((r) => (r.quality?.passed ? [r.quality.items] : []));
   }
 
   /**
@@ -380,7 +379,7 @@ class SourceCrawl {
         dropped,
         unreadableDates: 0,
         pageUrls: changedStates.map((s) => s.url),
-        recentItemCounts: await this.recentItemCounts(),
+        recentItemCounts: this.recentItemCounts,
       });
       this.countDropped(dropped);
       if (!this.quality.passed) return { firstFailed: false };

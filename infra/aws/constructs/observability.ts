@@ -48,17 +48,17 @@ export const logMetrics = [
     value: '$.new',
     dimensions: { sourceId: '$.sourceId' },
   },
+  // Only sources verified by a saved page, a sample or an earlier passing run page the operator;
+  // an unverified source that fails waits on the health page under 要確認.
   {
     id: 'SourceFailedMetric',
     fn: 'crawl',
     metricName: 'SourceFailed',
-    pattern: '{ ($.message = "crawl finished") && ($.outcome = "failed") }',
+    pattern: '{ ($.message = "crawl finished") && ($.outcome = "failed") && ($.trusted IS TRUE) }',
     value: '1',
     dimensions: { sourceId: '$.sourceId' },
   },
   {
-    // Only sources verified by a saved page, a sample or an earlier passing run page the operator;
-    // an unverified source that fails its gate waits on the health page under 要確認.
     id: 'SourceSuspectMetric',
     fn: 'crawl',
     metricName: 'SourceSuspect',

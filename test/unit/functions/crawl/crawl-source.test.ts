@@ -8,7 +8,7 @@ import { FixedClock } from '../../../../shared/clock.js';
 import { itemIdFor } from '../../../../shared/domain/item.js';
 import type { Source } from '../../../../shared/domain/source.js';
 import { PermanentFetchError, RetryLaterError } from '../../../../shared/errors.js';
-import { silentLog } from '../../../../shared/log.js';
+import { RecordingLog, silentLog } from '../../../../shared/log.js';
 import { DynamoDbItemStore } from '../../../../shared/store/dynamodb-item-store.js';
 import type { ItemStore } from '../../../../shared/store/item-store.js';
 import {
@@ -229,6 +229,29 @@ describe('crawlSource', () => {
     expect(run).toMatchObject({ outcome: 'suspect', counts: { new: 0, invalid: 1 } });
     expect(run.quality?.problems.map((p) => p.code)).toEqual(['dropped']);
     expect(await store.get(itemIdFor('https://koubo.example/ok.html'))).toBeUndefined();
+  });
+
+  it('marks an unverified source trusted, so its failures page, only once a run of it has passed its gate', async () => {
+    const log = new RecordingLog();
+    const trusted = async () => {
+      await crawlSource({ source: feedSource, fetcher, store, clock, log });
+      clock.advanceMs(3_600_000);
+      const finished = log.entries.filter((e) => e.message === 'crawl finished').at(-1)?.data;
+      return finished && !(finished instanceof Error) ? [finished['outcome'], finished['trusted']] : undefined;
+    };
+
+    const failedFirst = await trusted();
+    fetcher.pages.set(feedSource.url, { body: rss([['/a.html', '研究開発助成の公募について']]) });
+    const passed = await trusted();
+    fetcher.pages.delete(feedSource.url);
+    const failedLater = await trusted();
+
+    expect(feedSource.verified).toBe('unverified');
+    expect([failedFirst, passed, failedLater]).toEqual([
+      ['failed', false],
+      ['succeeded', true],
+      ['failed', true],
+    ]);
   });
 
   it('records a failed listing with its URL, status and reason', async () => {

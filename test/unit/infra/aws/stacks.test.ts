@@ -338,6 +338,7 @@ describe('CDK app, dev stage (no settings)', () => {
     expect(byName['SourceSuspect']?.FilterPattern).toContain('$.outcome = "suspect"');
     expect(byName['SourceSuspect']?.FilterPattern).toContain('$.trusted IS TRUE');
     expect(byName['SourceFailed']?.FilterPattern).toContain('$.outcome = "failed"');
+    expect(byName['SourceFailed']?.FilterPattern).toContain('$.trusted IS TRUE');
     app.hasResourceProperties('AWS::Logs::MetricFilter', {
       MetricTransformations: [
         Match.objectLike({
