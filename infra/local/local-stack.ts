@@ -66,7 +66,10 @@ export interface LocalStackOptions {
   readonly publicBaseUrl?: string;
   /** User-Agent of the crawler (CRAWL_USER_AGENT). */
   readonly userAgent?: string;
-  /** KAKEN application id (KAKEN_APP_ID); default `sampleKakenAppId` for the sample registry, else none. */
+  /**
+   * KAKEN application id (KAKEN_APP_ID); default `sampleKakenAppId` for the sample registry, else
+   * none. An empty string means none, also for the sample registry.
+   */
   readonly kakenAppId?: string;
   /** The crawler's HTTP client; default the project's polite fetcher. */
   readonly fetcher?: HttpFetcher;
