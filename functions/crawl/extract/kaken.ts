@@ -323,8 +323,3 @@ export function extractKaken(source: KakenSource, body: string): ExtractedPage {
     ...(more ? { nextPageUrl: kakenSearchUrl(source, next) } : {}),
   };
 }
-
-/** Whether a source is read by this adapter. */
-export function isKakenSource(source: { kind: string; adapter?: string }): boolean {
-  return source.kind === 'json' && source.adapter === 'kaken';
-}
