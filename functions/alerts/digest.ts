@@ -336,7 +336,10 @@ export async function buildDigest(
       continue;
     }
     if (item.version <= told.version) continue;
-    const changes = materialChangesSince(item, told.version);
+    // A theme's moved period is not a moved deadline; its other material changes (budget) still count.
+    const changes = materialChangesSince(item, told.version).filter(
+      (c) => hasDeadline(item) || (c.field !== 'opensAt' && c.field !== 'closesAt'),
+    );
     const deadline = hasDeadline(item) ? item.closesAt : undefined;
     const deadlineMoved = told.closesAt !== deadline;
     notified[item.id] = {

@@ -326,6 +326,30 @@ describe('runDigest', () => {
     expect(calls?.text).not.toContain('次世代半導体の結晶欠陥を評価する手法の研究');
   });
 
+  it('tells of a theme whose budget changed but not of one whose period moved', async () => {
+    await h.subscribeConfirmed('p@example.jp', [savedSearchOfKinds('半導体', ['theme'])]);
+    h.clock.advanceMs(2 * hour);
+    await h.crawl([theme]);
+    await h.digest();
+    h.clock.advanceMs(2 * hour);
+
+    await h.crawl([{ ...theme, closesAt: '2026-03-31T23:59:59+09:00', seenAt: h.clock.now().toISOString() }]);
+    const moved = await h.digest();
+    h.clock.advanceMs(2 * hour);
+    await h.crawl([
+      {
+        ...theme,
+        closesAt: '2026-03-31T23:59:59+09:00',
+        budget: { text: '配分額 4,290,000円', amountYen: 4_290_000 },
+        seenAt: h.clock.now().toISOString(),
+      },
+    ]);
+    const funded = await h.digest();
+
+    expect([moved.sent, funded.sent]).toEqual([0, 1]);
+    expect(h.digests.to('p@example.jp').at(-1)?.text).toContain('配分額 4,290,000円');
+  });
+
   it('sends no deadline reminder for a theme', async () => {
     await h.subscribeConfirmed('r@example.jp', [savedSearchOfKinds('半導体', ['call', 'theme'])], {
       reminderDays: [14, 3],
