@@ -203,9 +203,12 @@ export const KakenParamsSchema = z
     institutions: z.array(z.string().min(1).max(200)).min(1).optional(),
     /** Review sections or research fields (`qd`, 審査区分/研究分野): `知能情報学`. */
     researchFields: z.array(z.string().min(1).max(200)).min(1).optional(),
-    /** First fiscal year of the project period (`s1`). */
+    /**
+     * Earliest first fiscal year of a project (`s1`). KAKEN's default period condition (`o1`)
+     * compares the year a project started.
+     */
     fromFiscalYear: FiscalYearSchema.optional(),
-    /** Last fiscal year of the project period (`s2`). */
+    /** Latest first fiscal year of a project (`s2`), under the same condition. */
     toFiscalYear: FiscalYearSchema.optional(),
     /** Results per page (`rw`); the listing reads at most `politeness.maxPages` pages. */
     pageSize: z

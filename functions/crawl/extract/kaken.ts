@@ -16,7 +16,10 @@ import { ExtractionError, type DroppedEntry, type ExtractedItem, type ExtractedP
  * 200,000 results), `format=xml`, `lang` and `appid` (the CiNii application id), as documented in
  * "KAKEN-メタデータ・API" (https://support.nii.ac.jp/ja/kaken/api/api_outline, with the
  * "KAKEN公開XML定義 / APIパラメータ" downloads linked there). The project search answers XML only
- * (JSON is documented for researchers, not projects), so only XML is read.
+ * (JSON is documented for researchers, not projects), so only XML is read. No sort order
+ * (`od`) is sent: KAKEN's default lists the newest project start first, so new projects land on
+ * the first page, and an unchanged first page (the crawl's conditional-GET shortcut) means
+ * nothing new.
  *
  * The response, per that XML definition: a root (`grantAwards`) with OpenSearch `totalResults`,
  * `startIndex` and `itemsPerPage`, then one `grantAward@id` (`KAKENHI-PROJECT-23K01234`) per
