@@ -62,6 +62,14 @@ export const configFields = {
     doc: 'HMAC secret for subscription links (in AWS read from Secrets Manager via TOKEN_SECRET_ARN)',
   },
   TOKEN_SECRET_ARN: { schema: z.string().optional(), doc: 'Secrets Manager ARN holding the token secret (AWS)' },
+  KAKEN_APP_ID: {
+    schema: z.string().min(1).optional(),
+    doc: 'CiNii application id for the KAKEN API (kaken sources fail without it; the sample registry uses a fixed local id)',
+  },
+  KAKEN_APP_ID_SECRET_ARN: {
+    schema: z.string().optional(),
+    doc: 'Secrets Manager ARN holding the KAKEN application id (AWS; wins over KAKEN_APP_ID)',
+  },
   AWS_ACCESS_KEY_ID: {
     schema: z.string().optional(),
     doc: 'set by the Lambda runtime (with the two below): signs OpenSearch requests; unset, the AWS default credential chain does',

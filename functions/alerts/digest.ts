@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Clock } from '../../shared/clock.js';
-import { materialFields, type Item, type ItemId } from '../../shared/domain/item.js';
+import { materialFields, type Item, type ItemId, type ItemKind } from '../../shared/domain/item.js';
 import type {
   DigestIntent,
   Notified,
@@ -116,6 +116,20 @@ const maxNotified = 2000;
  */
 export const maxEntriesPerDigest = 100;
 
+/**
+ * Kinds a saved search can be alerted about. A search that names no kind (or only news) gets
+ * calls, as it always has; one that selects `kind=theme` gets new research themes too. A theme's
+ * `opensAt`/`closesAt` are its project period, not an application window, so themes get no
+ * deadline reminders and their mail entry shows no 締切.
+ */
+export const digestKinds: readonly ItemKind[] = ['call', 'theme'];
+
+/** The kinds one saved search is matched on: its own digestible kinds, else calls. */
+export function digestKindsOf(search: SavedSearch): ItemKind[] {
+  const chosen = (search.query.kinds ?? []).filter((k) => digestKinds.includes(k));
+  return chosen.length > 0 ? chosen : ['call'];
+}
+
 /** When the item was created or last changed materially (what the `changes` index sorts by). */
 export function changedAtOf(item: Item): number {
   let at = Date.parse(item.createdAt);
@@ -170,12 +184,14 @@ class ChangedCalls {
   async ensureFrom(since: number): Promise<void> {
     if (this.loadedFrom !== undefined && since >= this.loadedFrom) return;
     const from = new Date(since).toISOString();
-    let cursor: string | undefined;
-    do {
-      const page = await this.deps.items.listChangedSince('call', from, cursor, 500);
-      for (const item of page.items) this.byId.set(item.id, item);
-      cursor = page.cursor;
-    } while (cursor);
+    for (const kind of digestKinds) {
+      let cursor: string | undefined;
+      do {
+        const page = await this.deps.items.listChangedSince(kind, from, cursor, 500);
+        for (const item of page.items) this.byId.set(item.id, item);
+        cursor = page.cursor;
+      } while (cursor);
+    }
     this.loadedFrom = since;
     this.index = undefined;
     this.matches.clear();
@@ -211,7 +227,13 @@ class ChangedCalls {
     const ids = new Set<ItemId>();
     let cursor: string | undefined;
     do {
-      const page = await index.search({ ...search.query, kinds: ['call'], sort: 'newest', size: 100, cursor });
+      const page = await index.search({
+        ...search.query,
+        kinds: digestKindsOf(search),
+        sort: 'newest',
+        size: 100,
+        cursor,
+      });
       for (const hit of page.items) ids.add(hit.doc.id);
       cursor = page.nextCursor;
     } while (cursor);
@@ -228,6 +250,11 @@ export interface BuiltDigest {
   readonly notifiedChanged: boolean;
   /** Set when `maxEntriesPerDigest` cut the digest short: the watermark must not move past this. */
   readonly until?: string;
+}
+
+/** Whether `closesAt` is a deadline (a call's), not the end of a theme's project period. */
+function hasDeadline(item: Item): boolean {
+  return item.kind !== 'theme';
 }
 
 /** Builds one subscriber's digest at `now` (no writes). */
@@ -257,7 +284,8 @@ export async function buildDigest(
   }
 
   const entryOf = (item: Item, reason: DigestEntry['reason'], extra: Partial<DigestEntry> = {}): DigestEntry => {
-    const effective = effectiveDeadline(item);
+    const dated = hasDeadline(item);
+    const effective = dated ? effectiveDeadline(item) : undefined;
     return {
       reason,
       itemId: item.id,
@@ -266,8 +294,8 @@ export async function buildDigest(
       sourceUrl: item.url,
       recordUrl: deps.links.record(item.id),
       muteUrl: deps.links.mute(subscription.id, item.id, now),
-      ...(item.opensAt ? { opensAt: item.opensAt } : {}),
-      ...(item.closesAt ? { closesAt: item.closesAt } : {}),
+      ...(dated && item.opensAt ? { opensAt: item.opensAt } : {}),
+      ...(dated && item.closesAt ? { closesAt: item.closesAt } : {}),
       ...(item.requiresRegistration ? { requiresRegistration: item.requiresRegistration } : {}),
       ...(effective?.registrationLeadDays !== undefined
         ? { effectiveDeadline: effective.at, registrationLeadDays: effective.registrationLeadDays }
@@ -277,7 +305,7 @@ export async function buildDigest(
   };
   // Lead times already passed when the subscriber first hears of a deadline count as reminded.
   const remindedNow = (item: Item): number[] => {
-    const effective = effectiveDeadline(item);
+    const effective = hasDeadline(item) ? effectiveDeadline(item) : undefined;
     return effective ? dueReminderDays(effective.at, subscription.reminderDays, [], now) : [];
   };
 
@@ -294,13 +322,13 @@ export async function buildDigest(
     }
     const told = notified[item.id];
     if (told === undefined) {
-      // New to this subscriber only if new to the portal in the window and still open.
+      // New to this subscriber only if new to the portal in the window and still open (a theme: still under way).
       if (Date.parse(item.createdAt) < Math.max(since, startedAt)) continue;
       if (item.closesAt && Date.parse(item.closesAt) < now.getTime()) continue;
       entries.push(entryOf(item, 'new', { matchedSearches: matched.get(item.id) }));
       notified[item.id] = {
         version: item.version,
-        ...(item.closesAt ? { closesAt: item.closesAt } : {}),
+        ...(hasDeadline(item) && item.closesAt ? { closesAt: item.closesAt } : {}),
         ...(item.requiresRegistration ? { registration: true } : {}),
         remindedDays: remindedNow(item),
       };
@@ -308,11 +336,15 @@ export async function buildDigest(
       continue;
     }
     if (item.version <= told.version) continue;
-    const changes = materialChangesSince(item, told.version);
-    const deadlineMoved = told.closesAt !== item.closesAt;
+    // A theme's moved period is not a moved deadline; its other material changes (budget) still count.
+    const changes = materialChangesSince(item, told.version).filter(
+      (c) => hasDeadline(item) || (c.field !== 'opensAt' && c.field !== 'closesAt'),
+    );
+    const deadline = hasDeadline(item) ? item.closesAt : undefined;
+    const deadlineMoved = told.closesAt !== deadline;
     notified[item.id] = {
       version: item.version,
-      ...(item.closesAt ? { closesAt: item.closesAt } : {}),
+      ...(deadline ? { closesAt: deadline } : {}),
       ...(item.requiresRegistration ? { registration: true } : {}),
       remindedDays: deadlineMoved ? remindedNow(item) : told.remindedDays,
     };

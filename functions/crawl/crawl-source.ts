@@ -17,13 +17,13 @@ import {
   type ItemDraft,
   type ItemId,
 } from '../../shared/domain/item.js';
-import type { JsonSource, Source } from '../../shared/domain/source.js';
+import type { JgrantsSource, Source } from '../../shared/domain/source.js';
 import { PermanentFetchError, RetryLaterError, RobotsDisallowedError } from '../../shared/errors.js';
 import type { Log } from '../../shared/log.js';
 import type { ItemStore } from '../../shared/store/item-store.js';
 import { extractDetail, type DetailFacts } from './extract/detail.js';
 import type { DroppedEntry, ExtractedItem, ExtractedPage } from './extract/extracted-item.js';
-import { extractPage } from './extract/extract-page.js';
+import { extractPage, listingStartUrl } from './extract/extract-page.js';
 import {
   jgrantsDetailUrl,
   jgrantsItem,
@@ -100,7 +100,7 @@ class SourceCrawl {
     this.recentItemCounts = recent.flatMap((r) => (r.quality?.passed ? [r.quality.items] : []));
     let newestItemAt: string | undefined;
     let firstFailed = false;
-    if (source.kind === 'json') {
+    if (source.kind === 'json' && source.adapter === 'jgrants') {
       const result = await this.crawlJgrants(source);
       newestItemAt = result.newest;
       firstFailed = result.firstFailed;
@@ -202,13 +202,16 @@ class SourceCrawl {
 
   // ---------------------------------------------------------------- feed and html-list
 
-  private async crawlListing(source: Exclude<Source, JsonSource>): Promise<{ newest?: string; firstFailed: boolean }> {
+  private async crawlListing(
+    source: Exclude<Source, JgrantsSource>,
+  ): Promise<{ newest?: string; firstFailed: boolean }> {
     const { store } = this.deps;
-    const firstState = await store.getUrlState(source.url);
+    const startUrl = listingStartUrl(source);
+    const firstState = await store.getUrlState(startUrl);
     const pages: ListingPage[] = [];
     const extracted: ExtractedPage[] = [];
     let complete = true;
-    let url: string | undefined = source.url;
+    let url: string | undefined = startUrl;
     while (url) {
       const state = pages.length === 0 ? firstState : await store.getUrlState(url);
       const result = await this.fetch(url, state);
@@ -302,7 +305,7 @@ class SourceCrawl {
 
   // ---------------------------------------------------------------- jGrants
 
-  private async crawlJgrants(source: JsonSource): Promise<{ newest?: string; firstFailed: boolean }> {
+  private async crawlJgrants(source: JgrantsSource): Promise<{ newest?: string; firstFailed: boolean }> {
     const { store } = this.deps;
     const changedStates: UrlState[] = [];
     const drafts: ItemDraft[] = [];

@@ -6,12 +6,15 @@ import { powertoolsLog } from '../../shared/wiring/powertools-log.js';
 import { DynamoDbItemStore } from '../../shared/store/dynamodb-item-store.js';
 import type { CrawlJobDeps } from './crawl-jobs.js';
 import { politeFetcherFactory } from './fetcher-factory.js';
+import { KakenAppId, redactingLog, withKakenAppId } from './kaken-app-id.js';
+import { loadKakenAppId } from '../../shared/wiring/kaken.js';
 import { loadCompiledRegistry } from '../../shared/sources/registry-data.js';
 
 /**
  * Builds the crawl Lambda's ports once per container: the registry named by SOURCE_REGISTRY
  * (read from the `registries/` folder copied next to the bundle), the DynamoDB store, and one
- * polite fetcher per source. A bad variable or registry fails the cold start.
+ * polite fetcher per source. A bad variable or registry fails the cold start. The KAKEN
+ * application id is read (from Secrets Manager in AWS) when a KAKEN source is first crawled.
  */
 const config = loadConfig();
 export const log: Log = powertoolsLog('chiiki-crawl', config.LOG_LEVEL);
@@ -22,10 +25,14 @@ export const registry = loadCompiledRegistry(config.SOURCE_REGISTRY, {
 });
 
 const client = documentClientFor(config);
+const kakenAppId = new KakenAppId(() => loadKakenAppId(config));
 
 export const deps: CrawlJobDeps = {
   sources: registry.sources,
-  fetcherFor: politeFetcherFactory({ userAgent: config.CRAWL_USER_AGENT, log }).fetcherFor,
+  fetcherFor: withKakenAppId(
+    politeFetcherFactory({ userAgent: config.CRAWL_USER_AGENT, log: redactingLog(log, kakenAppId) }).fetcherFor,
+    kakenAppId,
+  ),
   store: new DynamoDbItemStore({ client, tableName: config.TABLE_NAME, clock: systemClock, log }),
   clock: systemClock,
   log,

@@ -64,6 +64,7 @@ export class AppStack extends Stack {
       concurrency: config.crawlConcurrency,
       fifo: config.crawlQueueFifo,
       logRetentionDays,
+      ...(config.kakenAppIdSecretArn ? { kakenAppIdSecretArn: config.kakenAppIdSecretArn } : {}),
     });
     this.indexer = new Indexer(this, 'Index', { stage, table: data.table, search: data.search, logRetentionDays });
     this.mail = new Mail(this, 'Mail', { stage, mailFrom: config.mailFrom, topicKey });

@@ -87,6 +87,18 @@ export const StageConfigSchema = z.strictObject({
   ]),
   /** Deploy the static portal page (S3 + CloudFront) when `infra/local/portal/` exists. */
   portalSite: z.boolean(),
+  /**
+   * Complete ARN of the Secrets Manager secret holding the KAKEN application id (SecretString);
+   * the crawl function may read it and gets it as KAKEN_APP_ID_SECRET_ARN. Without it, KAKEN
+   * sources fail their runs with a message saying what to set.
+   */
+  kakenAppIdSecretArn: z
+    .string()
+    .regex(
+      /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[^:]+-[A-Za-z0-9]{6}$/,
+      'expected the complete ARN of a Secrets Manager secret (ending in its 6-character suffix)',
+    )
+    .optional(),
 });
 export type StageConfigInput = z.input<typeof StageConfigSchema>;
 
@@ -131,6 +143,7 @@ export const contextKeys = [
   'digestSchedule',
   'logRetentionDays',
   'portalSite',
+  'kakenAppIdSecretArn',
 ] as const;
 
 /** Context values arrive as strings from `-c key=value`; JSON-looking values are parsed, lists split on commas. */

@@ -17,6 +17,7 @@ import { applyChanges } from '../../functions/index/apply-change.js';
 import { crawlAll } from '../../functions/crawl/crawl-all.js';
 import type { HttpFetcher } from '../../functions/crawl/http-fetcher.js';
 import { politeFetcherFactory } from '../../functions/crawl/fetcher-factory.js';
+import { KakenAppId, redactingLog, sampleKakenAppId, withKakenAppId } from '../../functions/crawl/kaken-app-id.js';
 import { loadRegistry } from '../../shared/sources/registry.js';
 import { assessSourceHealth } from '../../shared/sources/source-health.js';
 import { systemClock, type Clock } from '../../shared/clock.js';
@@ -65,6 +66,11 @@ export interface LocalStackOptions {
   readonly publicBaseUrl?: string;
   /** User-Agent of the crawler (CRAWL_USER_AGENT). */
   readonly userAgent?: string;
+  /**
+   * KAKEN application id (KAKEN_APP_ID); default `sampleKakenAppId` for the sample registry, else
+   * none. An empty string means none, also for the sample registry.
+   */
+  readonly kakenAppId?: string;
   /** The crawler's HTTP client; default the project's polite fetcher. */
   readonly fetcher?: HttpFetcher;
   /** Extra routes behind the same HTTP stack (the benchmark's no-op route). */
@@ -181,6 +187,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       ? new SmtpMailer({ url: options.smtpUrl, from: mailFrom })
       : new OutboxMailer({ dir: outboxDir, from: mailFrom });
 
+    const kakenAppId = new KakenAppId(
+      () => options.kakenAppId ?? (options.registry === 'sample' ? sampleKakenAppId : undefined),
+    );
     let fetcherFor: (source: Source) => HttpFetcher;
     if (options.fetcher !== undefined) {
       const fetcher = options.fetcher;
@@ -188,13 +197,14 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     } else {
       const factory = politeFetcherFactory({
         userAgent: options.userAgent ?? 'chiiki-portal-crawler/0.1 (+https://github.com/chiiki-portal/chiiki-portal)',
-        log,
+        log: redactingLog(log, kakenAppId),
         // The sample sites script 429s and 503s; a laptop demo should not sit in minute-long backoffs.
         ...(options.registry === 'sample' ? { retryBaseDelayMs: 50, maxRetryAfterSec: 3 } : {}),
       });
       closers.push(() => factory.close());
       fetcherFor = factory.fetcherFor;
     }
+    fetcherFor = withKakenAppId(fetcherFor, kakenAppId);
 
     // The handler needs the API URL (mail links), which exists once the server listens.
     const api: { handler?: LambdaHttpHandler } = {};

@@ -40,6 +40,7 @@ async function main(): Promise<void> {
     mailFrom: config.MAIL_FROM,
     tableName: config.TABLE_NAME,
     userAgent: config.CRAWL_USER_AGENT,
+    ...(config.KAKEN_APP_ID ? { kakenAppId: config.KAKEN_APP_ID } : {}),
     tokenSecret: config.TOKEN_SECRET,
     publicBaseUrl: config.PUBLIC_BASE_URL,
   });

@@ -20,7 +20,8 @@
  *   at that path, as raw bytes (Shift_JIS and EUC-JP files are stored already encoded).
  *   The query string is otherwise ignored, except `?page=N`, which first tries the file
  *   `<name>.page-N.<ext>` (`/list.html?page=2` serves `list.page-2.html` when it exists, else
- *   `list.html`), so paginated lists need no code.
+ *   `list.html`), so paginated lists need no code. OpenSearch-style APIs page by start index,
+ *   and `?st=N` does the same (`/opensearch/index.xml?st=21` serves `index.page-21.xml`).
  * - Files whose name starts with `_` (the manifest) are never served.
  * - `robots.txt` is an ordinary file; without one the site answers 404 (allow all).
  * - Versioned files: when `page.v1.html`, `page.v2.html` … exist, `GET /page.html` serves the
@@ -304,7 +305,7 @@ export async function startSampleSiteServer(options: SampleSiteServerOptions): P
   const key = (site: string, path: string) => `${site}\u0000${path}`;
   const versionOf = (site: string) => versions.get(site) ?? 1;
 
-  /** Finds the file for a URL path: versions, `?page=N` variants, directory index. */
+  /** Finds the file for a URL path: versions, `?page=N` (or `?st=N`) variants, directory index. */
   async function findFile(site: Site, path: string, query: URLSearchParams): Promise<string | undefined> {
     let rel = decodeURIComponent(path);
     if (rel.endsWith('/')) rel += 'index.html';
@@ -313,7 +314,7 @@ export async function startSampleSiteServer(options: SampleSiteServerOptions): P
     if (full.split(sep).some((part) => part.startsWith('_'))) return undefined;
     const ext = extname(full);
     const stem = full.slice(0, full.length - ext.length);
-    const page = query.get('page');
+    const page = query.get('page') ?? query.get('st');
     const candidates: string[] = [];
     if (page && /^\d+$/.test(page)) candidates.push(`${stem}.page-${page}${ext}`);
     for (let v = versionOf(site.name); v >= 1; v--) candidates.push(`${stem}.v${v}${ext}`);

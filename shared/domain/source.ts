@@ -202,7 +202,8 @@ export const JgrantsParamsSchema = z.strictObject({
   itemUrl: SourceUrlSchema.default('https://www.jgrants-portal.go.jp/subsidy/{id}'),
 });
 
-export const JsonSourceSchema = z.strictObject({
+/** The jGrants subsidy API as a source. */
+export const JgrantsSourceSchema = z.strictObject({
   ...common,
   kind: z.literal('json'),
   /** API base, e.g. `https://api.jgrants-portal.go.jp/exp/v1/public`. */
@@ -211,12 +212,86 @@ export const JsonSourceSchema = z.strictObject({
   params: JgrantsParamsSchema,
 });
 
+/** KAKEN page sizes (`rw`) the OpenSearch API accepts. */
+export const kakenPageSizes = [20, 50, 100, 200, 500] as const;
+
+/** A fiscal year (年度, April to March) KAKEN can hold. */
+const FiscalYearSchema = z.number().int().min(1965).max(2100);
+
+/**
+ * KAKEN (科学研究費助成事業データベース, NII) research projects through its OpenSearch API
+ * (https://kaken.nii.ac.jp/opensearch/, parameters documented at
+ * https://support.nii.ac.jp/ja/kaken/api/api_outline). Each list is one condition; the words of
+ * a list are joined with `OR` and the conditions are combined with AND by KAKEN. At least one of
+ * `keywords`, `institutions` and `researchFields` is required. The application id (`appid`) is
+ * not part of the definition: the crawler adds it from configuration (KAKEN_APP_ID).
+ */
+export const KakenParamsSchema = z
+  .strictObject({
+    /** Free words (`kw`). */
+    keywords: z.array(z.string().min(1).max(200)).min(1).optional(),
+    /** Research institutions (`qe`, 研究機関): `東北大学`. */
+    institutions: z.array(z.string().min(1).max(200)).min(1).optional(),
+    /** Review sections or research fields (`qd`, 審査区分/研究分野): `知能情報学`. */
+    researchFields: z.array(z.string().min(1).max(200)).min(1).optional(),
+    /**
+     * Earliest first fiscal year of a project (`s1`). KAKEN's default period condition (`o1`)
+     * compares the year a project started.
+     */
+    fromFiscalYear: FiscalYearSchema.optional(),
+    /** Latest first fiscal year of a project (`s2`), under the same condition. */
+    toFiscalYear: FiscalYearSchema.optional(),
+    /** Results per page (`rw`); the listing reads at most `politeness.maxPages` pages. */
+    pageSize: z
+      .number()
+      .int()
+      .refine((n) => (kakenPageSizes as readonly number[]).includes(n), {
+        message: `expected a KAKEN page size: ${kakenPageSizes.join(', ')}`,
+      })
+      .default(100),
+    /** Language of the response (`lang`). */
+    lang: z.enum(['ja', 'en']).default('ja'),
+    /** The project's public page; `{id}` is replaced by the grantAward id (`KAKENHI-PROJECT-23K01234`). */
+    itemUrl: SourceUrlSchema.refine((v) => v.includes('{id}'), { message: 'expected "{id}" in the URL' }).default(
+      'https://kaken.nii.ac.jp/grant/{id}/',
+    ),
+  })
+  .superRefine((params, ctx) => {
+    if (!params.keywords && !params.institutions && !params.researchFields)
+      ctx.addIssue({
+        code: 'custom',
+        message: 'KAKEN needs at least one of keywords, institutions and researchFields',
+      });
+    if (params.fromFiscalYear && params.toFiscalYear && params.fromFiscalYear > params.toFiscalYear)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['toFiscalYear'],
+        message: `fiscal years ${params.fromFiscalYear}-${params.toFiscalYear} run backwards`,
+      });
+  });
+
+/** KAKEN research projects as a source; its items are research themes unless `defaultKind` says otherwise. */
+export const KakenSourceSchema = z.strictObject({
+  ...common,
+  defaultKind: ItemKindSchema.default('theme'),
+  kind: z.literal('json'),
+  /** The OpenSearch endpoint, e.g. `https://kaken.nii.ac.jp/opensearch/`. */
+  url: SourceUrlSchema,
+  adapter: z.literal('kaken'),
+  params: KakenParamsSchema,
+});
+
+/** A JSON or XML API read by a named adapter. */
+export const JsonSourceSchema = z.discriminatedUnion('adapter', [JgrantsSourceSchema, KakenSourceSchema]);
+
 export const SourceSchema = z.discriminatedUnion('kind', [FeedSourceSchema, HtmlListSourceSchema, JsonSourceSchema]);
 export type Source = z.infer<typeof SourceSchema>;
 export type SourceInput = z.input<typeof SourceSchema>;
 export type FeedSource = z.infer<typeof FeedSourceSchema>;
 export type HtmlListSource = z.infer<typeof HtmlListSourceSchema>;
 export type JsonSource = z.infer<typeof JsonSourceSchema>;
+export type JgrantsSource = z.infer<typeof JgrantsSourceSchema>;
+export type KakenSource = z.infer<typeof KakenSourceSchema>;
 export type HtmlList = z.infer<typeof HtmlListSchema>;
 
 /** A registry file: a name and its sources. Ids are unique. */

@@ -169,3 +169,82 @@ export function detectFields(text: string): string[] {
   const folded = foldForMatch(text);
   return fields.filter((f) => f.keywords.some((k) => matches(folded, k))).map((f) => f.code);
 }
+
+/**
+ * KAKEN research fields onto ours. KAKEN files a project under a review section (審査区分:
+ * 大区分 A-K, 中区分 1-90, 小区分 such as `61030:知能情報学関連`) or, before 2018, a research
+ * field (分科・細目 such as `情報学 / 知能情報学`). Their names carry the discipline, so the
+ * mapping is by words in the name, checked in order; a name may map to several of our fields
+ * (`生物環境` is life science and environment) or to none (humanities, most social sciences).
+ */
+const kakenFieldWords: readonly (readonly [string, readonly string[]])[] = [
+  ['ict', ['情報', '計算機', 'ソフトウェア', '通信', 'ネットワーク', '電子デバイス', '電気電子', '計算科学', 'データ']],
+  [
+    'life-science',
+    [
+      '生物',
+      '生命',
+      '医学',
+      '医療',
+      '薬学',
+      '歯学',
+      '看護',
+      'ゲノム',
+      '神経',
+      '脳',
+      '腫瘍',
+      '免疫',
+      '細胞',
+      '分子生物',
+      '病態',
+      '内科',
+      '外科',
+      '健康',
+    ],
+  ],
+  ['infectious-disease', ['感染症', 'ウイルス', '細菌', '寄生虫']],
+  ['environment', ['環境', '生態', '気象', '大気', '水圏', '地球システム']],
+  ['nanotech-materials', ['材料', 'ナノ', '金属', '高分子', '結晶', '無機', '有機化学', '複合化学', '応用物性']],
+  ['energy', ['エネルギー', '原子力', '核融合', '電力', '原子核工学']],
+  ['manufacturing', ['機械', '生産工学', '加工', '設計工学', '精密', '流体工学', '熱工学']],
+  [
+    'infrastructure',
+    ['土木', '建築', '防災', '地盤', '交通', '社会システム', '都市計画', '構造工学', '地震', '水工学'],
+  ],
+  ['frontier', ['宇宙', '天文', '航空', '海洋', '地球惑星', '極域', '惑星']],
+  ['robotics', ['ロボット', 'ロボティクス', '知能機械']],
+  [
+    'food-agriculture',
+    [
+      '農学',
+      '農業',
+      '農芸',
+      '林学',
+      '森林',
+      '水産',
+      '畜産',
+      '獣医',
+      '食品',
+      '食料',
+      '園芸',
+      '植物栄養',
+      '育種',
+      '作物',
+    ],
+  ],
+  ['biomass', ['木質', 'バイオマス']],
+  ['hydrogen-fuel-cell', ['水素', '燃料電池']],
+];
+
+/**
+ * Our field codes for KAKEN review-section or research-field names, in taxonomy order.
+ *
+ * @example kakenFieldCodes(['小区分61030:知能情報学関連']) // ['ict']
+ * @example kakenFieldCodes(['中区分39:生産環境農学およびその関連分野']) // ['environment', 'food-agriculture']
+ * @example kakenFieldCodes(['哲学']) // []
+ */
+export function kakenFieldCodes(names: readonly string[]): string[] {
+  const folded = names.map(foldForMatch).join('\n');
+  const found = new Set(kakenFieldWords.filter(([, words]) => words.some((w) => folded.includes(w))).map(([c]) => c));
+  return fields.filter((f) => found.has(f.code)).map((f) => f.code);
+}

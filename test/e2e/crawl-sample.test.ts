@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { crawlAll } from '../../functions/crawl/crawl-all.js';
 import { politeFetcherFactory, type FetcherFactory } from '../../functions/crawl/fetcher-factory.js';
+import { KakenAppId, sampleKakenAppId, withKakenAppId } from '../../functions/crawl/kaken-app-id.js';
 import { loadRegistry } from '../../shared/sources/registry.js';
 import { assessSourceHealth } from '../../shared/sources/source-health.js';
 import { canonicalUrl } from '../../functions/crawl/urls.js';
@@ -42,7 +43,7 @@ async function crawl(only?: string[], concurrency = 4): Promise<Map<string, Craw
   const chosen = only ? sources.filter((s) => only.includes(s.id)) : sources;
   const runs = await crawlAll({
     sources: chosen,
-    fetcherFor: fetchers.fetcherFor,
+    fetcherFor: withKakenAppId(fetchers.fetcherFor, new KakenAppId(() => sampleKakenAppId)),
     store,
     clock,
     log: silentLog,
@@ -238,6 +239,26 @@ describe('crawl of the sample registry', () => {
     });
     // Second run: the list was unchanged, so no detail was fetched again.
     expect(sites.hits('/exp/v1/public/subsidies-id/a0W5h00000SAMPLE03.json', 'jgrants-api')).toBe(1);
+  });
+
+  it('reads both pages of the KAKEN-shaped API as research themes', async () => {
+    const source = sources.find((s) => s.id === 'sample-kaken') as Source;
+    const theme = await store.get(
+      itemIdFor(canonicalUrl(new URL('/grant/KAKENHI-PROJECT-25K00201/', source.url).href)),
+    );
+
+    expect(first.get('sample-kaken')?.counts).toMatchObject({ fetched: 2, new: 24, invalid: 0 });
+    expect(second.get('sample-kaken')?.counts).toMatchObject({ new: 0, unchanged: 24 });
+    expect(theme).toMatchObject({
+      kind: 'theme',
+      title: '阿蘇地域の草原維持と畜産業の持続可能性',
+      prefectures: ['43'],
+      opensAt: '2025-04-01T00:00:00+09:00',
+      closesAt: '2028-03-31T23:59:59+09:00',
+      budget: { amountYen: 3_900_000 },
+    });
+    // Two pages on the first run; on the second the unchanged first page ends the listing.
+    expect(sites.hits('/opensearch/index.xml', 'kaken-api')).toBe(3);
   });
 
   it('flags the frozen Atom feed stale from the recorded health', async () => {

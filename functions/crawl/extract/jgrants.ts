@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import type { JsonSource } from '../../../shared/domain/source.js';
+import type { JgrantsSource } from '../../../shared/domain/source.js';
 import { tokyoIso } from './feed.js';
 import { ExtractionError, type ExtractedItem } from './extracted-item.js';
 
@@ -44,14 +44,14 @@ const DetailSchema = z.object({
 export type JgrantsDetail = z.infer<typeof DetailSchema>['result'][number];
 
 /** List URL for one keyword. */
-export function jgrantsListUrl(source: JsonSource, keyword: string): string {
+export function jgrantsListUrl(source: JgrantsSource, keyword: string): string {
   const p = source.params;
   const query = new URLSearchParams({ keyword, sort: p.sort, order: p.order, acceptance: p.acceptance });
   if (p.targetAreaSearch) query.set('target_area_search', p.targetAreaSearch);
   return `${source.url.replace(/\/$/, '')}${p.listPath}?${query}`;
 }
 
-export function jgrantsDetailUrl(source: JsonSource, id: string): string {
+export function jgrantsDetailUrl(source: JgrantsSource, id: string): string {
   return `${source.url.replace(/\/$/, '')}${source.params.detailPath.replace('{id}', encodeURIComponent(id))}`;
 }
 
@@ -103,7 +103,7 @@ function stripHtml(html: string): string {
 }
 
 /** One subsidy as an extracted item; `detail` when it was fetched this run. */
-export function jgrantsItem(source: JsonSource, entry: JgrantsListEntry, detail?: JgrantsDetail): ExtractedItem {
+export function jgrantsItem(source: JgrantsSource, entry: JgrantsListEntry, detail?: JgrantsDetail): ExtractedItem {
   const limit = entry.subsidy_max_limit ?? undefined;
   const body = detail?.detail ? stripHtml(detail.detail) : undefined;
   return {

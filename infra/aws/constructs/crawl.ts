@@ -2,6 +2,7 @@ import { Duration } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
@@ -28,6 +29,12 @@ export interface CrawlProps {
    */
   readonly fifo?: boolean;
   readonly logRetentionDays: number;
+  /**
+   * Complete ARN of the secret holding the KAKEN application id. The crawl function may read it
+   * and finds it in KAKEN_APP_ID_SECRET_ARN.
+   * @default - no secret: KAKEN sources fail their runs, saying what to set
+   */
+  readonly kakenAppIdSecretArn?: string;
 }
 
 /**
@@ -69,6 +76,15 @@ export class Crawl extends Construct {
       environment: registryEnv,
     });
     props.table.bindTable(this.crawlFunction, 'readWrite');
+    if (props.kakenAppIdSecretArn) {
+      const kakenAppId = secretsmanager.Secret.fromSecretCompleteArn(
+        this,
+        'KakenAppIdSecret',
+        props.kakenAppIdSecretArn,
+      );
+      kakenAppId.grantRead(this.crawlFunction.role);
+      this.crawlFunction.addEnvironment('KAKEN_APP_ID_SECRET_ARN', kakenAppId.secretArn);
+    }
     this.crawlFunction.fn.addEventSource(
       new SqsEventSource(this.queue, {
         batchSize: 1,

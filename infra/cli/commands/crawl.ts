@@ -8,6 +8,7 @@
 import { fileURLToPath } from 'node:url';
 import { crawlAll } from '../../../functions/crawl/crawl-all.js';
 import { politeFetcherFactory } from '../../../functions/crawl/fetcher-factory.js';
+import { KakenAppId, redactingLog, sampleKakenAppId, withKakenAppId } from '../../../functions/crawl/kaken-app-id.js';
 import { loadRegistry } from '../../../shared/sources/registry.js';
 import { assessSourceHealth, suggestCommand } from '../../../shared/sources/source-health.js';
 import { systemClock } from '../../../shared/clock.js';
@@ -169,11 +170,15 @@ export async function run(args: string[]): Promise<number> {
 
     const enabled = sources.filter((s) => s.enabled || parsed.sources.includes(s.id));
     console.error(`crawling ${enabled.length} sources of the ${registryName} registry into ${config.DATA_DIR}`);
-    const fetchers = politeFetcherFactory({ userAgent: config.CRAWL_USER_AGENT, log });
+    // The sample registry's KAKEN site ignores the application id; any other registry needs KAKEN_APP_ID.
+    const kakenAppId = new KakenAppId(
+      () => config.KAKEN_APP_ID ?? (registryName === 'sample' ? sampleKakenAppId : undefined),
+    );
+    const fetchers = politeFetcherFactory({ userAgent: config.CRAWL_USER_AGENT, log: redactingLog(log, kakenAppId) });
     closers.push(() => fetchers.close());
     const runs = await crawlAll({
       sources: enabled.map((s) => ({ ...s, enabled: true })),
-      fetcherFor: fetchers.fetcherFor,
+      fetcherFor: withKakenAppId(fetchers.fetcherFor, kakenAppId),
       store,
       clock: systemClock,
       log,

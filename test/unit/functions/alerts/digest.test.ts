@@ -36,6 +36,29 @@ const quantum = makeDraft({
   requiresRegistration: undefined,
 });
 
+const theme = makeDraft({
+  kind: 'theme',
+  canonicalUrl: 'https://kaken.nii.ac.jp/grant/KAKENHI-PROJECT-25K00501/',
+  url: 'https://kaken.nii.ac.jp/grant/KAKENHI-PROJECT-25K00501/',
+  title: '次世代半導体の結晶欠陥を評価する手法の研究',
+  publisher: '国立情報学研究所 KAKEN',
+  ministry: 'jsps',
+  opensAt: '2025-04-01T00:00:00+09:00',
+  closesAt: '2025-05-31T23:59:59+09:00',
+  requiresRegistration: undefined,
+  sourceId: 'kaken-themes',
+});
+
+/** A saved search for `q` restricted to kinds, as the API builds it from `q=…&kind=…`. */
+function savedSearchOfKinds(text: string, kinds: ('call' | 'theme' | 'news')[]) {
+  const base = savedSearch(text);
+  return {
+    params: `${base.params}&${kinds.map((k) => `kind=${k}`).join('&')}`,
+    label: text,
+    query: { text, kinds },
+  };
+}
+
 describe('runDigest', () => {
   let h: AlertsHarness;
   beforeEach(async () => {
@@ -281,5 +304,63 @@ describe('runDigest', () => {
     expect(tooEarly.sent).toBe(0);
     expect(daily.sent).toBe(1);
     expect(h.digests.to('daily@example.jp')[0]?.subject).toBe('【地域科学技術ポータル】新着 2件');
+  });
+  it('mails new research themes to a saved search that selects kind=theme, and only to it', async () => {
+    await h.subscribeConfirmed('t@example.jp', [savedSearchOfKinds('半導体', ['theme'])]);
+    await h.subscribeConfirmed('c@example.jp', [savedSearch('半導体')]);
+    h.clock.advanceMs(2 * hour);
+    await h.crawl([semiconductor, theme]);
+    h.clock.advanceMs(10 * 60 * 1000);
+
+    const run = await h.digest();
+
+    expect(run.sent).toBe(2);
+    const themes = h.digests.to('t@example.jp')[0];
+    expect(themes?.subject).toBe('【地域科学技術ポータル】新着 1件');
+    expect(themes?.text).toContain('次世代半導体の結晶欠陥を評価する手法の研究');
+    expect(themes?.text).not.toContain('次世代半導体研究開発プログラムの公募');
+    // A theme's period end is no deadline.
+    expect(themes?.text).not.toContain('締切');
+    const calls = h.digests.to('c@example.jp')[0];
+    expect(calls?.text).toContain('次世代半導体研究開発プログラムの公募');
+    expect(calls?.text).not.toContain('次世代半導体の結晶欠陥を評価する手法の研究');
+  });
+
+  it('tells of a theme whose budget changed but not of one whose period moved', async () => {
+    await h.subscribeConfirmed('p@example.jp', [savedSearchOfKinds('半導体', ['theme'])]);
+    h.clock.advanceMs(2 * hour);
+    await h.crawl([theme]);
+    await h.digest();
+    h.clock.advanceMs(2 * hour);
+
+    await h.crawl([{ ...theme, closesAt: '2026-03-31T23:59:59+09:00', seenAt: h.clock.now().toISOString() }]);
+    const moved = await h.digest();
+    h.clock.advanceMs(2 * hour);
+    await h.crawl([
+      {
+        ...theme,
+        closesAt: '2026-03-31T23:59:59+09:00',
+        budget: { text: '配分額 4,290,000円', amountYen: 4_290_000 },
+        seenAt: h.clock.now().toISOString(),
+      },
+    ]);
+    const funded = await h.digest();
+
+    expect([moved.sent, funded.sent]).toEqual([0, 1]);
+    expect(h.digests.to('p@example.jp').at(-1)?.text).toContain('配分額 4,290,000円');
+  });
+
+  it('sends no deadline reminder for a theme', async () => {
+    await h.subscribeConfirmed('r@example.jp', [savedSearchOfKinds('半導体', ['call', 'theme'])], {
+      reminderDays: [14, 3],
+    });
+    h.clock.advanceMs(2 * hour);
+    await h.crawl([theme]);
+    const first = await h.digest();
+
+    h.clock.set('2025-05-20T09:00:00Z'); // 11 days before the theme's period ends
+    const later = await h.digest();
+
+    expect([first.sent, later.sent]).toEqual([1, 0]);
   });
 });

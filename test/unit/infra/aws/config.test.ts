@@ -42,6 +42,16 @@ describe('resolveStageConfig', () => {
     expect(config.domainSize).toEqual(domainPresets.dev);
   });
 
+  it('takes the KAKEN application id secret as a complete Secrets Manager ARN only', () => {
+    const arn = 'arn:aws:secretsmanager:ap-northeast-1:123456789012:secret:chiiki/prod/kaken-app-id-AbC123';
+
+    expect(resolveStageConfig(fromContext({ kakenAppIdSecretArn: arn })).kakenAppIdSecretArn).toBe(arn);
+    expect(resolveStageConfig(fromContext({})).kakenAppIdSecretArn).toBeUndefined();
+    expect(() => resolveStageConfig(fromContext({ kakenAppIdSecretArn: 'my-kaken-app-id' }))).toThrow(
+      /kakenAppIdSecretArn: expected the complete ARN of a Secrets Manager secret/,
+    );
+  });
+
   it('merges a config file under the context values', () => {
     const file = JSON.stringify({ stage: 'stg', alarmEmail: 'ops@example.jp', crawlConcurrency: 3 });
 

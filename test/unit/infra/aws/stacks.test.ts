@@ -166,6 +166,10 @@ describe('CDK app, dev stage (no settings)', () => {
     }
   });
 
+  it('gives no function a KAKEN application id secret unless one is configured', () => {
+    expect(JSON.stringify(app.findResources('AWS::Lambda::Function'))).not.toContain('KAKEN_APP_ID_SECRET_ARN');
+  });
+
   it('grants no wildcard action, and a wildcard resource only where AWS has no resource-level permission', () => {
     const statements = policyStatements(app);
 
@@ -359,6 +363,29 @@ describe('CDK app, dev stage (no settings)', () => {
   });
 });
 
+const kakenSecretArn = 'arn:aws:secretsmanager:ap-northeast-1:123456789012:secret:chiiki/prod/kaken-app-id-AbC123';
+
+/** Each function's environment and the actions its role may take on `resource`. */
+function functionsWithGrants(app: Template, resource: string): { env: Record<string, unknown>; actions: string[] }[] {
+  const policies = Object.values(app.findResources('AWS::IAM::Policy')) as {
+    Properties: { Roles: unknown[]; PolicyDocument: { Statement: Statement[] } };
+  }[];
+  return (
+    Object.values(app.findResources('AWS::Lambda::Function')) as {
+      Properties: { Role: { 'Fn::GetAtt': [string, string] }; Environment: { Variables: Record<string, unknown> } };
+    }[]
+  ).map(({ Properties: p }) => ({
+    env: p.Environment.Variables,
+    actions: policies
+      .filter(
+        (policy) => JSON.stringify(policy.Properties.Roles) === JSON.stringify([{ Ref: p.Role['Fn::GetAtt'][0] }]),
+      )
+      .flatMap((policy) => policy.Properties.PolicyDocument.Statement)
+      .filter((st) => JSON.stringify(st.Resource).includes(resource))
+      .flatMap((st) => asList(st.Action)),
+  }));
+}
+
 describe('CDK app, prod stage', () => {
   let portal: PortalApp;
   let data: Template;
@@ -372,6 +399,7 @@ describe('CDK app, prod stage', () => {
         stage: 'prod',
         alarmEmail: 'ops@example.jp',
         crawlQueueFifo: 'false',
+        kakenAppIdSecretArn: kakenSecretArn,
         corsOrigins: 'https://portal.example.jp',
         apiDomain: JSON.stringify({
           domainName: 'api.example.jp',
@@ -423,6 +451,19 @@ describe('CDK app, prod stage', () => {
     app.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
       DefaultRouteSettings: { ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 },
     });
+  });
+
+  it('lets only the crawl function read the KAKEN application id secret, and tells it where', () => {
+    const withSecret = functionsWithGrants(app, kakenSecretArn).filter((f) => 'KAKEN_APP_ID_SECRET_ARN' in f.env);
+
+    expect(withSecret).toHaveLength(1);
+    expect(withSecret[0]?.env['KAKEN_APP_ID_SECRET_ARN']).toBe(kakenSecretArn);
+    expect(withSecret[0]?.env['POWERTOOLS_SERVICE_NAME']).toContain('crawl');
+    expect(withSecret[0]?.actions).toContain('secretsmanager:GetSecretValue');
+    const readers = functionsWithGrants(app, kakenSecretArn).filter((f) =>
+      f.actions.includes('secretsmanager:GetSecretValue'),
+    );
+    expect(readers).toHaveLength(1);
   });
 
   it('can use a standard crawl queue instead of the FIFO one', () => {

@@ -128,6 +128,9 @@ describe('startSampleSiteServer', () => {
     expect((await get('paged', '/list.html')).body.toString()).toContain('1ページ目');
     expect((await get('paged', '/list.html?page=2')).body.toString()).toContain('2ページ目');
     expect((await get('paged', '/list.html?page=3')).body.toString()).toContain('1ページ目');
+    // OpenSearch-style start index (KAKEN's st) picks the same files; other parameters are ignored.
+    expect((await get('paged', '/list.html?kw=x&st=2&appid=y')).body.toString()).toContain('2ページ目');
+    expect((await get('paged', '/list.html?st=1')).body.toString()).toContain('1ページ目');
     expect((await get('paged', '/docs/')).body.toString()).toContain('資料');
   });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { detectFields, fieldByCode, fields } from '../../../../shared/taxonomy/fields.js';
+import { detectFields, fieldByCode, fields, kakenFieldCodes } from '../../../../shared/taxonomy/fields.js';
 
 describe('fields', () => {
   it('has 14 fields with unique codes and labels', () => {
@@ -30,5 +30,26 @@ describe('detectFields', () => {
     ['令和7年度 職員採用のお知らせ', []],
   ])('tags %s with %j', (text, codes) => {
     expect(detectFields(text)).toEqual(codes);
+  });
+});
+
+describe('kakenFieldCodes', () => {
+  it.each([
+    [['小区分61030:知能情報学関連'], ['ict']],
+    [['中区分39:生産環境農学およびその関連分野'], ['environment', 'food-agriculture']],
+    [['小区分49060:ウイルス学関連'], ['infectious-disease']],
+    [['小区分20020:ロボティクスおよび知能機械システム関連'], ['manufacturing', 'robotics']],
+    [['小区分22040:水工学関連'], ['infrastructure']],
+    [['情報学', '知能情報学'], ['ict']],
+    [['小区分01010:哲学および倫理学関連'], []],
+    [[], []],
+  ])('maps %j to %j', (names, codes) => {
+    expect(kakenFieldCodes(names)).toEqual(codes);
+  });
+
+  it('maps only onto codes of the taxonomy', () => {
+    const all = kakenFieldCodes(['情報 生物 感染症 環境 材料 エネルギー 機械 土木 宇宙 ロボット 農学 木質 水素']);
+
+    expect(all).toEqual(fields.filter((f) => f.code !== 'regional-cluster').map((f) => f.code));
   });
 });
