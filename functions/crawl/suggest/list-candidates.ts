@@ -113,20 +113,29 @@ export function listCandidates(page: PageModel): ListCandidate[] {
 }
 
 function scoreCandidate(page: PageModel, key: string, elements: Element[]): ListCandidate | undefined {
-  const entries = elements.sort((a, b) => (page.indexOf.get(a) ?? 0) - (page.indexOf.get(b) ?? 0));
+  const sorted = elements.sort((a, b) => (page.indexOf.get(a) ?? 0) - (page.indexOf.get(b) ?? 0));
+  const entries: Element[] = [];
   const mainLinks: PageLink[] = [];
   const linkCounts: number[] = [];
-  for (const entry of entries) {
+  let navLike = 0;
+  for (const entry of sorted) {
     const inside = page.links.filter((l) => contains(page, entry, l.element));
     const main = inside.reduce<PageLink | undefined>(
       (best, l) => (!best || l.text.length > best.text.length ? l : best),
       undefined,
     );
-    if (!main) return undefined;
+    if (!main) continue;
+    // A home or section link that shares the list's markup (a logo in a <p>) is not an entry.
+    if (isNavigationLink(main, page)) {
+      navLike += 1;
+      continue;
+    }
+    entries.push(entry);
     mainLinks.push(main);
     linkCounts.push(inside.length);
   }
   const n = entries.length;
+  if (n < 2) return undefined;
   const lca = commonAncestor(page, entries);
   // <body id="pagetop"> is a jump target, not page chrome: only elements inside <body> count.
   const ancestors = (lca ? [lca, ...ancestorsOf(lca)] : []).filter((a) => a.name !== 'body' && a.name !== 'html');
@@ -157,8 +166,7 @@ function scoreCandidate(page: PageModel, key: string, elements: Element[]): List
           ? dates.before
           : entries.map(() => undefined);
 
-  const navLike = mainLinks.filter((l) => isNavigationLink(l, page)).length;
-  const navShare = navLike / n;
+  const navShare = navLike / sorted.length;
   const avgLength = mainLinks.reduce((sum, l) => sum + l.text.length, 0) / n;
   const linksPerEntry = linkCounts.reduce((a, b) => a + b, 0) / n;
   const sameHost = mainLinks.filter((l) => new URL(l.url).host === page.base.host).length / n;
