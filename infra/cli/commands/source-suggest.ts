@@ -67,14 +67,16 @@ export function renderSuggestion(suggestion: Suggestion, tried: TryResult | unde
   return `${lines.join('\n')}\n`;
 }
 
-interface Args {
+/** The command's options. */
+export interface SuggestArgs {
   input?: string;
   url?: string;
   fetch?: string;
   'ref-date'?: string;
 }
 
-function parseArgs(args: string[]): Args | string {
+/** Reads the command line; a string is what is wrong with it. */
+export function parseSuggestArgs(args: string[]): SuggestArgs | string {
   const opts: Record<string, string> = {};
   for (let i = 0; i < args.length; i++) {
     const arg = args[i] ?? '';
@@ -117,7 +119,7 @@ export async function run(args: string[]): Promise<number> {
     console.log(usage);
     return 0;
   }
-  const opts = parseArgs(args);
+  const opts = parseSuggestArgs(args);
   if (typeof opts === 'string') return fail(opts);
   let refDate: string;
   try {
