@@ -87,6 +87,8 @@ function definitionFor(page: PageModel, candidate: ListCandidate): HtmlList {
         candidate.dating === 'attribute' ? ['time[datetime]'] : [],
       );
     if (candidate.dating === 'attribute') list.dateAttribute = 'datetime';
+  } else if (candidate.dating === 'link') {
+    list.date = list.link ?? item;
   } else if (candidate.dating === 'comment') {
     list.dateInComment = true;
   } else if (candidate.dating === 'before') {
@@ -99,7 +101,7 @@ function definitionFor(page: PageModel, candidate: ListCandidate): HtmlList {
   const dateTexts = dated.map((d) => textOf(d.holder as Element));
   const yearless = dateTexts.length > 0 && dateTexts.some((t) => !hasYear(t));
   const headings = uniqueElements(candidate.yearHeadings.filter((h): h is Element => h !== undefined));
-  if (yearless && headings.length > 0 && candidate.dating !== 'comment') {
+  if (yearless && headings.length > 0 && candidate.dating !== 'comment' && candidate.dating !== 'link') {
     const selector = outsideSelector(page, scope, headings, entries);
     if (selector && selector !== list.dateBefore) list.dateContext = selector;
   }

@@ -1,7 +1,15 @@
 import type { AnyNode, Element } from 'domhandler';
 import { isComment, isTag, isText } from 'domhandler';
 import { hasJapaneseDate } from '../extract/html-list.js';
-import { type PageLink, type PageModel, ancestorsOf, contains, dateText, isYearHeading } from './page-model.js';
+import {
+  type PageLink,
+  type PageModel,
+  ancestorsOf,
+  contains,
+  dateText,
+  isYearHeading,
+  linksInside,
+} from './page-model.js';
 import { stableClasses } from './selectors.js';
 
 /**
@@ -34,8 +42,11 @@ export interface ListCandidate {
   readonly inNavigation: boolean;
 }
 
-/** `text`: a date printed in the entry; `attribute`: only in `<time datetime>`; `comment`, `before`, or none. */
-export type Dating = 'text' | 'attribute' | 'comment' | 'before' | 'none';
+/**
+ * `text`: a date printed in the entry; `attribute`: only in `<time datetime>`; `comment`: in an HTML
+ * comment; `before`: a date heading before the entry; `link`: only in the link text itself.
+ */
+export type Dating = 'text' | 'attribute' | 'comment' | 'before' | 'link' | 'none';
 
 /** Class or id tokens of page chrome: navigation, menus, breadcrumbs, header, footer, side bars. */
 const chromeToken =
@@ -46,6 +57,9 @@ const mainToken = /(^|[-_])(main|contents?|article|primary)([-_]|$)/i;
 /** Link texts that name a place on the site, not a news item. */
 const menuWord =
   /^(ホーム|トップ|トップページ|home|top|一覧|一覧へ|一覧を見る|もっと見る|もっとみる|詳細|詳しく|続きを読む|次へ|前へ|戻る|前のページ|次のページ|サイトマップ|お問い合わせ|お問合せ|english|文字サイズ|拡大|標準|縮小|ログイン|rss|このページの先頭へ|ページの先頭へ|ページトップへ|pagetop|\d+|[<>«»‹›＜＞]+)$/i;
+
+/** Shortest link text that reads as a title rather than a label. */
+const titleMinChars = 6;
 
 function isChrome(element: Element): boolean {
   if (chromeTag.has(element.name)) return true;
@@ -119,7 +133,7 @@ function scoreCandidate(page: PageModel, key: string, elements: Element[]): List
   const linkCounts: number[] = [];
   let navLike = 0;
   for (const entry of sorted) {
-    const inside = page.links.filter((l) => contains(page, entry, l.element));
+    const inside = linksInside(page, entry);
     const main = inside.reduce<PageLink | undefined>(
       (best, l) => (!best || l.text.length > best.text.length ? l : best),
       undefined,
@@ -148,12 +162,14 @@ function scoreCandidate(page: PageModel, key: string, elements: Element[]): List
     attribute: dates.time.filter(Boolean).length,
     comment: dates.comment.filter(Boolean).length,
     before: dates.before.filter(Boolean).length,
+    link: mainLinks.filter((l) => hasJapaneseDate(l.text)).length,
   };
   const order: { dating: Dating; count: number; weight: number }[] = [
     { dating: 'text', count: counts.text, weight: 1 },
     { dating: 'attribute', count: counts.attribute, weight: 0.95 },
     { dating: 'comment', count: counts.comment, weight: 0.9 },
     { dating: 'before', count: counts.before, weight: 0.9 },
+    { dating: 'link', count: counts.link, weight: 0.8 },
   ];
   const best = order.reduce((a, b) => (b.count * b.weight > a.count * a.weight ? b : a));
   const dating: Dating = best.count > 0 ? best.dating : 'none';
@@ -164,10 +180,14 @@ function scoreCandidate(page: PageModel, key: string, elements: Element[]): List
         ? dates.time
         : dating === 'before'
           ? dates.before
-          : entries.map(() => undefined);
+          : dating === 'link'
+            ? mainLinks.map((l) => (hasJapaneseDate(l.text) ? l.element : undefined))
+            : entries.map(() => undefined);
 
   const navShare = navLike / sorted.length;
   const avgLength = mainLinks.reduce((sum, l) => sum + l.text.length, 0) / n;
+  // Titles are sentences; "PDF", "詳細", page numbers are not (a list of every link in a table is not the list).
+  const titleShare = mainLinks.filter((l) => l.text.length >= titleMinChars).length / n;
   const linksPerEntry = linkCounts.reduce((a, b) => a + b, 0) / n;
   const sameHost = mainLinks.filter((l) => new URL(l.url).host === page.base.host).length / n;
   const dateShare = (best.count * best.weight) / n;
@@ -175,6 +195,7 @@ function scoreCandidate(page: PageModel, key: string, elements: Element[]): List
     Math.log2(1 + n) *
     (0.25 + dateShare) *
     Math.min(1, avgLength / 15) *
+    titleShare ** 2 *
     (linksPerEntry <= 2 ? 1 : 2 / linksPerEntry) *
     (1 - navShare) ** 2 *
     (0.6 + 0.4 * sameHost) *
@@ -285,5 +306,5 @@ function datesOf(
 }
 
 function hasLink(page: PageModel, node: AnyNode): boolean {
-  return page.links.some((l) => contains(page, node, l.element));
+  return linksInside(page, node).length > 0;
 }

@@ -100,6 +100,24 @@ export function ancestorsOf(node: AnyNode): Element[] {
   return out;
 }
 
+/** The usable links inside `node` (or `node` itself), found by binary search over document order. */
+export function linksInside(model: PageModel, node: AnyNode): PageLink[] {
+  const start = model.indexOf.get(node) ?? 0;
+  const end = model.endOf.get(node) ?? start;
+  const at = (l: PageLink) => model.indexOf.get(l.element) ?? 0;
+  let lo = 0;
+  let hi = model.links.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (at(model.links[mid] as PageLink) < start) lo = mid + 1;
+    else hi = mid;
+  }
+  const out: PageLink[] = [];
+  for (let i = lo; i < model.links.length && at(model.links[i] as PageLink) <= end; i++)
+    out.push(model.links[i] as PageLink);
+  return out;
+}
+
 /** Whether `inner` is `outer` or inside it. */
 export function contains(model: PageModel, outer: AnyNode, inner: AnyNode): boolean {
   const o = model.indexOf.get(outer) ?? -1;

@@ -81,6 +81,30 @@ describe('suggestSource on list layouts of ministry and prefecture CMSs', () => 
     });
   });
 
+  it('pins the charset of a Shift_JIS list page', () => {
+    const body = readFileSync(new URL('shift-jis.html', fixtures));
+
+    const suggestion = suggestSource(body, 'https://www.sjis.example.lg.jp/news/index.html');
+
+    expect(suggestion.source).toMatchObject({ charset: 'shift_jis', publisher: 'シフトJIS町' });
+  });
+
+  it('takes the date from the link text when the site prints it only there', () => {
+    const body = readFileSync(new URL('link-text-dates.html', fixtures));
+
+    const suggestion = suggestSource(body, 'https://www.link-date.example.jp/oshirase/index.html');
+
+    expect(suggestion.source).toMatchObject({ list: { item: 'li', link: 'a', date: 'a' } });
+  });
+
+  it('keeps a table row with a PDF link as one entry, not two', () => {
+    const body = readFileSync(new URL('th-date-table.html', fixtures));
+
+    const suggestion = suggestSource(body, 'https://www.th-date.example.go.jp/hodo/index.html');
+
+    expect(suggestion.source).toMatchObject({ list: { item: 'tr', date: 'th' } });
+  });
+
   it('notes the feed a page advertises and names the runners-up with their scores', () => {
     const body = readFileSync(new URL('big-nav.html', fixtures));
 
