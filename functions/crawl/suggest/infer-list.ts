@@ -74,6 +74,11 @@ function definitionFor(page: PageModel, candidate: ListCandidate): HtmlList {
     list.title = link;
     list.link = link;
   }
+  // A link that wraps the date as well (<a><span class="date">…</span><span class="title">…</span></a>):
+  // the title is the link's longest part that is not the date.
+  const titleParts = mainLinks.map((l, i) => titlePartOf(page, l.element, candidate.dateHolders[i]));
+  if (candidate.dating === 'text' && titleParts.every((t) => t !== undefined))
+    list.title = relativeSelector(entries, titleParts as Element[], []);
 
   const holders = candidate.dateHolders;
   const dated = holders.map((h, i) => ({ holder: h, entry: entries[i] })).filter((d) => d.holder !== undefined);
@@ -109,6 +114,25 @@ function definitionFor(page: PageModel, candidate: ListCandidate): HtmlList {
   const next = nextPageSelector(page);
   if (next) list.nextPage = next;
   return list;
+}
+
+/** The element of `link` with the longest text that neither is nor holds the date `holder`; undefined when the date is not inside the link. */
+function titlePartOf(page: PageModel, link: Element, holder: Element | undefined): Element | undefined {
+  if (!holder || holder === link || !contains(page, link, holder)) return undefined;
+  let best: Element | undefined;
+  let bestLength = 0;
+  const start = page.indexOf.get(link) ?? 0;
+  const end = page.endOf.get(link) ?? start;
+  for (let k = start + 1; k <= end; k++) {
+    const node = page.nodes[k];
+    if (!node || !isTag(node) || contains(page, node, holder) || contains(page, holder, node)) continue;
+    const length = textOf(node).trim().length;
+    if (length > bestLength) {
+      best = node;
+      bestLength = length;
+    }
+  }
+  return best;
 }
 
 function hasYear(text: string): boolean {

@@ -260,9 +260,11 @@ function datesOf(
     let time: Element | undefined;
     let comment = false;
     for (let k = start; k <= end; k++) {
-      if (k >= mainStart && k <= mainEnd) continue;
       const node = page.nodes[k];
       if (!node) continue;
+      // Inside the main link only an element of its own counts (<a><span class="date">…</span>…</a>).
+      const inLink = k >= mainStart && k <= mainEnd;
+      if (inLink && !(isText(node) && node.parent !== main)) continue;
       if (isText(node)) {
         if (text || !hasJapaneseDate(node.data)) continue;
         const holder = node.parent && isTag(node.parent) ? node.parent : undefined;

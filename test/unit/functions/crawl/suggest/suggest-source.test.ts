@@ -97,6 +97,16 @@ describe('suggestSource on list layouts of ministry and prefecture CMSs', () => 
     expect(suggestion.source).toMatchObject({ list: { item: 'li', link: 'a', date: 'a' } });
   });
 
+  it('takes the title from the part of a block link that is not the date', () => {
+    const body = readFileSync(new URL('block-link.html', fixtures));
+
+    const suggestion = suggestSource(body, 'https://www.block-link.example.go.jp/news/index.html');
+
+    expect(suggestion.source).toMatchObject({
+      list: { item: 'li.c-news__item', title: 'span.c-news__title', link: 'a', date: 'span' },
+    });
+  });
+
   it('keeps a table row with a PDF link as one entry, not two', () => {
     const body = readFileSync(new URL('th-date-table.html', fixtures));
 
