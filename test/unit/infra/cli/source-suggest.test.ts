@@ -138,7 +138,7 @@ describe('chiiki source suggest', () => {
   });
 });
 
-describe('chiiki source try with an invalid selector', () => {
+describe('an invalid selector in chiiki source try and chiiki sources check', () => {
   it('names the field of the selector that is not valid CSS', async () => {
     const config = join(dir, 'bad.yaml');
     writeFileSync(
@@ -160,5 +160,30 @@ describe('chiiki source try with an invalid selector', () => {
 
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('sources.0.list.date: selector "dt[class" is not valid CSS (');
+  });
+
+  it('makes `chiiki sources check` reject the registry, naming the field', async () => {
+    const file = join(dir, 'bad-registry.yaml');
+    writeFileSync(
+      file,
+      [
+        'registry: x',
+        'sources:',
+        '  - id: pref-news',
+        '    name: 県のお知らせ',
+        '    publisher: 県',
+        '    kind: html-list',
+        '    url: https://www.pref.example.jp/news/',
+        '    list:',
+        '      item: ul.news > li',
+        "      title: 'a['",
+        '',
+      ].join('\n'),
+    );
+
+    const result = await chiiki('sources', 'check', '--registry', file);
+
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('sources.0.list.title: selector "a[" is not valid CSS (');
   });
 });
