@@ -60,11 +60,28 @@ export function renderSuggestion(suggestion: Suggestion, tried: TryResult | unde
     tried.items.slice(0, shownItems).forEach((item, i) => {
       comment(`  ${i + 1}. ${item.publishedAt ?? '(no date)'} ${item.title} | ${item.url}`);
     });
-    const report = (tried as unknown as { report?: unknown }).report;
-    if (report !== undefined)
-      for (const line of stringify({ report }, { lineWidth: 0 }).trimEnd().split('\n')) comment(line);
+    for (const line of reportLines((tried as unknown as { report?: unknown }).report)) comment(line);
   }
   return `${lines.join('\n')}\n`;
+}
+
+/**
+ * A quality report on the tried result, when `trySource` gives one: the gate's verdict and its
+ * problems, or the report as YAML when it has another shape.
+ */
+export function reportLines(report: unknown): string[] {
+  if (report === undefined || report === null) return [];
+  if (typeof report === 'object' && 'passed' in report && typeof report.passed === 'boolean') {
+    const problems = 'problems' in report && Array.isArray(report.problems) ? (report.problems as unknown[]) : [];
+    return [
+      `quality gate: ${report.passed ? 'passed' : 'FAILED'}`,
+      ...problems.map(
+        (p) =>
+          `  ${p && typeof p === 'object' && 'message' in p && typeof p.message === 'string' ? p.message : JSON.stringify(p)}`,
+      ),
+    ];
+  }
+  return stringify({ report }, { lineWidth: 0 }).trimEnd().split('\n');
 }
 
 /** The command's options. */

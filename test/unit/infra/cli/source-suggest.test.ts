@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseSuggestArgs } from '../../../../infra/cli/commands/source-suggest.js';
+import { parseSuggestArgs, reportLines } from '../../../../infra/cli/commands/source-suggest.js';
 import { startSampleSiteServer, type SampleSiteServer } from '../../../../infra/local/sample-site-server.js';
 
 const bin = fileURLToPath(new URL('../../../../bin/chiiki.js', import.meta.url));
@@ -127,6 +127,18 @@ describe('chiiki source suggest', () => {
     [['--fetch'], '--fetch needs a value'],
   ])('refuses %j', (args, message) => {
     expect(parseSuggestArgs(args)).toContain(message);
+  });
+
+  it.each([
+    [undefined, []],
+    [{ passed: true, problems: [] }, ['quality gate: passed']],
+    [
+      { passed: false, problems: [{ code: 'undated', message: '0 of 20 items dated' }] },
+      ['quality gate: FAILED', '  0 of 20 items dated'],
+    ],
+    [{ items: 3 }, ['report:', '  items: 3']],
+  ])('prints a quality report %j as %j', (report, lines) => {
+    expect(reportLines(report)).toEqual(lines);
   });
 
   it('exits 2 on bad arguments, with the usage', async () => {
