@@ -50,7 +50,7 @@ export type Dating = 'text' | 'attribute' | 'comment' | 'before' | 'link' | 'non
 
 /** Class or id tokens of page chrome: navigation, menus, breadcrumbs, header, footer, side bars. */
 const chromeToken =
-  /(^|[-_])(g?navi?|gnav|global-?nav|menu|menus|breadcrumbs?|pankuzu|topicpath|footer|header|sidebar|side|sitemap|utility|localnav|lnav|snav|banner|pagetop|skip|pager|pagination|tabs?)([-_]|$)/i;
+  /(^|[-_])(g?navi?|gnav|global-?nav|menu|menus|breadcrumbs?|pankuzu|topicpath|footer|header|sidebar|side|sitemap|utility|localnav|lnav|snav|banner|pagetop|skip|pager|pagination)([-_]|$)/i;
 const chromeTag = new Set(['nav', 'header', 'footer', 'aside']);
 const chromeRole = new Set(['navigation', 'banner', 'contentinfo', 'menu', 'menubar']);
 const mainToken = /(^|[-_])(main|contents?|article|primary)([-_]|$)/i;
