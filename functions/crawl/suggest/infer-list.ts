@@ -3,7 +3,7 @@ import { isTag } from 'domhandler';
 import type { HtmlList } from '../../../shared/domain/source.js';
 import { parseYearMonth } from '../../../shared/ja/japanese-date.js';
 import { type ListCandidate, isNavigationLink, listCandidates } from './list-candidates.js';
-import { type PageModel, ancestorsOf, contains, textOf } from './page-model.js';
+import { type PageModel, ancestorsOf, contains, dateText, isYearHeading, textOf } from './page-model.js';
 import { childPosition, commonSignature, selectIn, selectorCandidates, stableId } from './selectors.js';
 
 /** A candidate list as the operator sees it among the runners-up. */
@@ -237,13 +237,15 @@ function outsideSelector(
   headings: readonly Element[],
   entries: readonly Element[],
 ): string | undefined {
-  for (const selector of selectorCandidates(headings)) {
+  const fits = (selector: string, strict: boolean): boolean => {
     const selected = selectIn(selector, scope);
-    if (!headings.every((h) => selected.includes(h))) continue;
-    const clash = selected.some((s) => entries.some((e) => contains(page, e, s) || contains(page, s, e)));
-    if (!clash) return selector;
-  }
-  return undefined;
+    if (!headings.every((h) => selected.includes(h))) return false;
+    if (selected.some((s) => entries.some((e) => contains(page, e, s) || contains(page, s, e)))) return false;
+    // A heading that is not a date (a section title) would wipe the date of the entries below it.
+    return !strict || selected.every((s) => dateText(s) !== undefined || isYearHeading(s));
+  };
+  const options = selectorCandidates(headings);
+  return options.find((s) => fits(s, true)) ?? options.find((s) => fits(s, false));
 }
 
 const nextWords = /^(次へ|次のページ|次ページ|次の\d+件|次の一覧|next|>|＞|»|›)\s*[>＞»›]*$/i;

@@ -97,6 +97,18 @@ describe('suggestSource on list layouts of ministry and prefecture CMSs', () => 
     expect(suggestion.source).toMatchObject({ list: { item: 'li', link: 'a', date: 'a' } });
   });
 
+  it('picks a date heading selector that matches no heading without a date', () => {
+    const day = (d: number, n: number) =>
+      `<div class="day"><h3 class="hd">2026年8月${d}日発表</h3><ul>${Array.from({ length: n }, (_, i) => `<li><a href="/h/${d}-${i}.html">研究開発に関するお知らせ第${d}-${i}号</a></li>`).join('')}</ul></div>`;
+    const body = utf8(
+      `<html><body><div id="c">${day(19, 2)}<h3 class="hd">報道発表資料について</h3><p>問い合わせ先</p>${day(18, 3)}</div></body></html>`,
+    );
+
+    const suggestion = suggestSource(body, 'https://www.example.go.jp/h/');
+
+    expect(suggestion.source).toMatchObject({ list: { dateBefore: 'div.day > h3.hd' } });
+  });
+
   it('takes the title from the part of a block link that is not the date', () => {
     const body = readFileSync(new URL('block-link.html', fixtures));
 
