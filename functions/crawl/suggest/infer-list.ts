@@ -3,7 +3,7 @@ import { isTag } from 'domhandler';
 import type { HtmlList } from '../../../shared/domain/source.js';
 import { parseYearMonth } from '../../../shared/ja/japanese-date.js';
 import { type ListCandidate, isNavigationLink, listCandidates } from './list-candidates.js';
-import { type PageModel, ancestorsOf, contains, dateText, isYearHeading, textOf } from './page-model.js';
+import { type PageModel, ancestorsOf, contains, dateText, isPeriod, isYearHeading, textOf } from './page-model.js';
 import { childPosition, commonSignature, selectIn, selectorCandidates, stableId } from './selectors.js';
 
 /** A candidate list as the operator sees it among the runners-up. */
@@ -80,11 +80,24 @@ function definitionFor(page: PageModel, candidate: ListCandidate): HtmlList {
   if (candidate.dating === 'text' && titleParts.every((t) => t !== undefined))
     list.title = relativeSelector(entries, titleParts as Element[], []);
 
-  const holders = candidate.dateHolders;
+  // A cell printing a period (募集期間) is the application period, not the publication date.
+  const periods = entries.map((entry, i) => periodIn(page, entry, mainLinks[i]?.element));
+  if (periods.filter(Boolean).length * 2 >= entries.length) {
+    const withPeriod = periods.map((p, i) => ({ p, entry: entries[i] })).filter((x) => x.p !== undefined);
+    list.period = relativeSelector(
+      withPeriod.map((x) => x.entry as Element),
+      withPeriod.map((x) => x.p as Element),
+      [],
+    );
+  }
+  const periodSet = new Set(periods);
+  const holders = candidate.dateHolders.map((h) =>
+    h && periodSet.has(h) && candidate.dating === 'text' ? undefined : h,
+  );
   const dated = holders.map((h, i) => ({ holder: h, entry: entries[i] })).filter((d) => d.holder !== undefined);
-  if (candidate.dating === 'text' || candidate.dating === 'attribute') {
+  if ((candidate.dating === 'text' || candidate.dating === 'attribute') && dated.length > 0) {
     const own = dated.filter((d) => d.holder !== d.entry);
-    if (own.length === 0 && candidate.dating === 'text') list.date = item;
+    if (own.length === 0) list.date = item;
     else
       list.date = relativeSelector(
         own.map((d) => d.entry as Element),
@@ -114,6 +127,20 @@ function definitionFor(page: PageModel, candidate: ListCandidate): HtmlList {
   const next = nextPageSelector(page);
   if (next) list.nextPage = next;
   return list;
+}
+
+/** The smallest element of `entry` (outside its main link) that prints a period, if any. */
+function periodIn(page: PageModel, entry: Element, link: Element | undefined): Element | undefined {
+  const start = page.indexOf.get(entry) ?? 0;
+  const end = page.endOf.get(entry) ?? start;
+  let found: Element | undefined;
+  for (let k = start + 1; k <= end; k++) {
+    const node = page.nodes[k];
+    if (!node || !isTag(node) || (link && (contains(page, link, node) || contains(page, node, link)))) continue;
+    // Document order visits a parent before its children: keep the innermost.
+    if (isPeriod(node) && (!found || contains(page, found, node))) found = node;
+  }
+  return found;
 }
 
 /** The element of `link` with the longest text that neither is nor holds the date `holder`; undefined when the date is not inside the link. */

@@ -3,6 +3,7 @@ import { isTag } from 'domhandler';
 import { loadHtml } from '../extract/html-dom.js';
 import { cleanHtmlTitle, hasJapaneseDate } from '../extract/html-list.js';
 import { absoluteUrl } from '../urls.js';
+import { prepareDateText, scanDates } from '../../../shared/ja/date-scanner.js';
 import { parseYearMonth } from '../../../shared/ja/japanese-date.js';
 
 /**
@@ -80,6 +81,14 @@ const dateTextMaxChars = 40;
 export function dateText(node: AnyNode): string | undefined {
   const text = cleanHtmlTitle(textOf(node));
   return text.length > 0 && text.length <= dateTextMaxChars && hasJapaneseDate(text) ? text : undefined;
+}
+
+/** Whether the element prints a period (令和8年11月1日～令和8年12月15日) as its first date. */
+export function isPeriod(node: AnyNode): boolean {
+  const text = cleanHtmlTitle(textOf(node));
+  if (text.length > 2 * dateTextMaxChars) return false;
+  for (const match of scanDates(prepareDateText(text), { slashAtStart: true })) return match.kind === 'range';
+  return false;
 }
 
 /** Whether the element is a heading giving a year (and month) but no day: `令和8年8月分`, `2026年`. */

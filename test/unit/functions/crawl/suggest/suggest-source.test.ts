@@ -97,6 +97,33 @@ describe('suggestSource on list layouts of ministry and prefecture CMSs', () => 
     expect(suggestion.source).toMatchObject({ list: { item: 'li', link: 'a', date: 'a' } });
   });
 
+  it.each([
+    ['a period cell only', '<td class="kikan">令和8年11月1日～令和8年12月15日</td>', { period: 'td.kikan' }, undefined],
+    [
+      'a date cell and a period cell',
+      '<td class="day">令和8年10月1日</td><td class="kikan">令和8年11月1日～令和8年12月15日</td>',
+      { date: 'td.day', period: 'td.kikan' },
+      '2026-10-01T00:00:00+09:00',
+    ],
+  ])('reads %s as the application period, not as the publication date', (_, cells, list, publishedAt) => {
+    const rows = Array.from(
+      { length: 4 },
+      (_, i) => `<tr><td><a href="/koubo/${i}.html">研究開発支援事業の公募（第${i}回）</a></td>${cells}</tr>`,
+    ).join('');
+    const body = utf8(`<html><body><table class="koubo"><tbody>${rows}</tbody></table></body></html>`);
+
+    const suggestion = suggestSource(body, 'https://www.example.go.jp/koubo/');
+    const result = trySource(SourceSchema.parse(suggestion.source), body, { refDate: '2026-10-20' });
+
+    expect(suggestion.source).toMatchObject({ list });
+    if (!('date' in list)) expect(suggestion.source).not.toHaveProperty('list.date');
+    expect(result.items[0]).toMatchObject({
+      opensAt: '2026-11-01T00:00:00+09:00',
+      closesAt: '2026-12-15T23:59:59+09:00',
+    });
+    expect(result.items[0]?.publishedAt).toBe(publishedAt);
+  });
+
   it('picks a date heading selector that matches no heading without a date', () => {
     const day = (d: number, n: number) =>
       `<div class="day"><h3 class="hd">2026年8月${d}日発表</h3><ul>${Array.from({ length: n }, (_, i) => `<li><a href="/h/${d}-${i}.html">研究開発に関するお知らせ第${d}-${i}号</a></li>`).join('')}</ul></div>`;
