@@ -104,7 +104,13 @@ function definitionFor(page: PageModel, candidate: ListCandidate): HtmlList {
         own.map((d) => d.holder as Element),
         candidate.dating === 'attribute' ? ['time[datetime]'] : [],
       );
-    if (candidate.dating === 'attribute') list.dateAttribute = 'datetime';
+    // <time datetime="2026-05-01">5月1日</time>: the attribute carries the year the text leaves out.
+    const times = own.map((d) => d.holder as Element);
+    const yearFromAttribute =
+      times.length > 0 &&
+      times.every((t) => t.name === 'time' && hasYear(t.attribs['datetime'] ?? '')) &&
+      times.some((t) => !hasYear(textOf(t)));
+    if (candidate.dating === 'attribute' || yearFromAttribute) list.dateAttribute = 'datetime';
   } else if (candidate.dating === 'link') {
     list.date = list.link ?? item;
   } else if (candidate.dating === 'comment') {
@@ -275,7 +281,7 @@ function outsideSelector(
   return options.find((s) => fits(s, true)) ?? options.find((s) => fits(s, false));
 }
 
-const nextWords = /^(次へ|次のページ|次ページ|次の\d+件|次の一覧|next|>|＞|»|›)\s*[>＞»›]*$/i;
+const nextWords = /^(次へ|次のページへ?|次ページへ?|次の\d+件|次の一覧|next|>|＞|»|›)\s*[>＞»›]*$/i;
 
 /** The next-page link of a paginated list, as a selector (`a[rel~="next"]`, `.p-pagination__next a`). */
 export function nextPageSelector(page: PageModel): string | undefined {

@@ -124,6 +124,24 @@ describe('suggestSource on list layouts of ministry and prefecture CMSs', () => 
     expect(result.items[0]?.publishedAt).toBe(publishedAt);
   });
 
+  it('reads the year from <time datetime> when the time prints a year-less date', () => {
+    const rows = Array.from(
+      { length: 4 },
+      (_, i) =>
+        `<li><a href="/prefg/${i}.html"><time datetime="2024/12/${20 + i}">12月${20 + i}日</time><p>研究成果発表会のお知らせ（第${i}回）</p></a></li>`,
+    ).join('');
+    const body = utf8(`<html><body><ul class="c-list">${rows}</ul></body></html>`);
+
+    const suggestion = suggestSource(body, 'https://www.pref.example.jp/news/');
+    const result = trySource(SourceSchema.parse(suggestion.source), body, { refDate: '2026-12-01' });
+
+    expect(suggestion.source).toMatchObject({ list: { title: 'p', date: 'time', dateAttribute: 'datetime' } });
+    expect(result.items[0]).toMatchObject({
+      title: '研究成果発表会のお知らせ（第0回）',
+      publishedAt: '2024-12-20T00:00:00+09:00',
+    });
+  });
+
   it('picks a date heading selector that matches no heading without a date', () => {
     const day = (d: number, n: number) =>
       `<div class="day"><h3 class="hd">2026年8月${d}日発表</h3><ul>${Array.from({ length: n }, (_, i) => `<li><a href="/h/${d}-${i}.html">研究開発に関するお知らせ第${d}-${i}号</a></li>`).join('')}</ul></div>`;
