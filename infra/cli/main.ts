@@ -18,6 +18,11 @@ const commands: Record<string, Command> = {
       'source try --config FILE --input SAVED_PAGE [--url URL] [--ref-date YYYY-MM-DD]   run a definition on a saved page',
     load: () => import('./commands/source-try.js'),
   },
+  'source suggest': {
+    summary:
+      'source suggest (--input SAVED_PAGE --url URL | --fetch URL) [--ref-date YYYY-MM-DD]   propose a definition for a page',
+    load: () => import('./commands/source-suggest.js'),
+  },
   'sources check': {
     summary: 'sources check [--registry live|sample|FILE]   validate every source definition',
     load: () => import('./commands/sources-check.js'),

@@ -157,6 +157,12 @@ export const FeedSourceSchema = z.strictObject({
  * (the item itself when omitted). `dateBefore` takes the date from the nearest preceding element
  * matching it (MAFF's `<p class="list_item_date">8月19日</p>` before each group), and
  * `dateContext` the year and month from the nearest preceding heading (`<h2>令和8年8月分</h2>`).
+ * `dateInComment` reads dates a page prints only inside HTML comments
+ * (`<dl><!-- dt>平成38年8月7日</dt --><dd><a href="...">...</a></dd>`): the date is the first
+ * Japanese date in the comments inside the entry, else in the comments between the previous entry
+ * and this one. A date from `date` wins over one from a comment, which wins over `dateBefore`.
+ * Selectors are CSS as cheerio reads it (jQuery extensions such as `:first` and `:contains()`
+ * included); `chiiki sources check` rejects one that does not parse, naming the field.
  */
 export const HtmlListSchema = z.strictObject({
   /** Only look inside this element (the main content). */
@@ -169,6 +175,11 @@ export const HtmlListSchema = z.strictObject({
   dateAttribute: z.string().min(1).optional(),
   dateBefore: z.string().min(1).optional(),
   dateContext: z.string().min(1).optional(),
+  /**
+   * Dates printed only inside HTML comments: the first Japanese date in a comment inside the
+   * entry, else in a comment between the previous entry and this one. Absent means false.
+   */
+  dateInComment: z.boolean().optional(),
   /** Table layouts: a cell with the application period (`令和8年11月1日～令和8年12月15日`). */
   period: z.string().min(1).optional(),
   /** Link to the next page of the list; followed up to `politeness.maxPages`. */

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { compile } from 'css-select';
 import { RegistrySchema, type Registry } from '../domain/source.js';
 import { ConfigError, InvalidInputError, type Issue } from '../errors.js';
 import { parseInput } from '../parse-input.js';
@@ -40,11 +41,13 @@ export function fillSampleHost(text: string, origin: string, options: LoadRegist
 
 /**
  * Validates parsed registry data. Throws `InvalidInputError` naming every bad field as
- * `sources.<index>.<field>`, with the source id when it could be read.
+ * `sources.<index>.<field>`, with the source id when it could be read; a CSS selector that does
+ * not parse is a bad field too (`sources.3.list.title: selector "a[" is not valid CSS (...)`).
  */
 export function validateRegistry(raw: unknown): Registry {
+  let registry: Registry;
   try {
-    return parseInput(RegistrySchema, raw);
+    registry = parseInput(RegistrySchema, raw);
   } catch (error) {
     if (!(error instanceof InvalidInputError)) throw error;
     throw new InvalidInputError(
@@ -52,6 +55,67 @@ export function validateRegistry(raw: unknown): Registry {
       { cause: error },
     );
   }
+  const bad = selectorIssues(registry);
+  if (bad.length > 0) throw new InvalidInputError(bad.map((issue) => nameSource(issue, raw)));
+  return registry;
+}
+
+/** The fields of a list definition that hold CSS selectors. */
+const listSelectorFields = [
+  'container',
+  'item',
+  'title',
+  'link',
+  'date',
+  'dateBefore',
+  'dateContext',
+  'period',
+  'nextPage',
+] as const;
+
+/** jQuery's positional pseudo-classes, which cheerio supports and css-select does not. */
+const jqueryPositional = /:(?:first|last|even|odd)(?![\w-])|:(?:eq|gt|lt|nth)\(\s*-?\d+\s*\)/g;
+
+/**
+ * Why `selector` is not CSS the extractor can run, or `undefined` when it is. CSS as cheerio
+ * reads it: css-select's syntax and pseudo-classes (`:contains()` included) plus jQuery's
+ * positional ones (`:first`, `:eq(2)`).
+ */
+export function selectorProblem(selector: string): string | undefined {
+  try {
+    compile(selector);
+    return undefined;
+  } catch (error) {
+    try {
+      const withoutPositional = selector.replace(jqueryPositional, '');
+      if (withoutPositional !== selector) {
+        compile(withoutPositional.trim() === '' ? '*' : withoutPositional);
+        return undefined;
+      }
+    } catch {
+      // Report the error of the selector as written.
+    }
+    const reason = error instanceof Error ? error.message : String(error);
+    return `selector ${JSON.stringify(selector)} is not valid CSS (${reason.charAt(0).toLowerCase()}${reason.slice(1)})`;
+  }
+}
+
+/** Every selector of every source that does not compile, as `sources.<i>.list.<field>`. */
+function selectorIssues(registry: Registry): Issue[] {
+  const issues: Issue[] = [];
+  registry.sources.forEach((source, index) => {
+    if (source.kind === 'html-list') {
+      for (const field of listSelectorFields) {
+        const selector = source.list[field];
+        const problem = selector === undefined ? undefined : selectorProblem(selector);
+        if (problem) issues.push({ path: ['sources', index, 'list', field], message: problem });
+      }
+    }
+    const content = source.detail?.content;
+    const problem = content === undefined ? undefined : selectorProblem(content);
+    if (problem) issues.push({ path: ['sources', index, 'detail', 'content'], message: problem });
+  });
+  return issues;
 }
 
 function nameSource(issue: Issue, raw: unknown): Issue {

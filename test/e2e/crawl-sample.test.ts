@@ -206,7 +206,8 @@ describe('crawl of the sample registry', () => {
 
     const nagano = await itemAt('sample-pref-euc', '/sangyo/hojo/cluster_itaku.html');
     expect(nagano).toMatchObject({
-      title: '信州産学官連携クラスター推進事業 委託先の募集',
+      // The page prints a 全角 space between the two parts; display text keeps it.
+      title: '信州産学官連携クラスター推進事業\u3000委託先の募集',
       prefectures: ['20'],
       regions: ['chubu'],
       opensAt: '2026-11-16T00:00:00+09:00',

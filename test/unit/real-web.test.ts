@@ -130,9 +130,16 @@ describe.skipIf(!available)('live definitions on saved real pages (REAL_WEB_DIR)
 
     expect(expected).toHaveLength(5);
     expect(result.invalid).toEqual([]);
-    const actual = result.items.slice(0, 5).map((i) => ({ title: i.title, link: i.url, date: i.publishedAt }));
+    // The README prints some 全角 spaces of HTML titles as ASCII spaces: compare white space folded.
+    const actual = result.items
+      .slice(0, 5)
+      .map((i) => ({ title: i.title.replace(/\s+/gu, ' '), link: i.url, date: i.publishedAt }));
     expect(actual).toEqual(
-      expected.map((e) => ({ title: e.title, link: new URL(e.link, c.url).href, date: expect.any(String) as string })),
+      expected.map((e) => ({
+        title: e.title.replace(/\s+/gu, ' '),
+        link: new URL(e.link, c.url).href,
+        date: expect.any(String) as string,
+      })),
     );
     for (const [index, e] of expected.entries())
       expect(Date.parse(actual[index]?.date ?? ''), e.date).toBe(instantOf(e.date));

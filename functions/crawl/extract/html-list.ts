@@ -3,15 +3,31 @@ import { loadHtml } from './html-dom.js';
 import { compile, selectAll } from 'css-select';
 import type { AnyNode, Element } from 'domhandler';
 import type { HtmlList } from '../../../shared/domain/source.js';
+import { prepareDateText, scanDates } from '../../../shared/ja/date-scanner.js';
 import { absoluteUrl } from '../urls.js';
-import { ExtractionError, type ExtractedItem, type ExtractedPage } from './extracted-item.js';
+import {
+  ExtractionError,
+  type DropReason,
+  type DroppedEntry,
+  type ExtractedItem,
+  type ExtractedPage,
+} from './extracted-item.js';
 
 /**
- * List-page titles: every white-space run, 全角 spaces included, becomes one space. On HTML
- * pages these runs are layout (line wrapping and padding around a sub-title), not content.
+ * List-page titles as the site printed them: each run of ASCII white space (line breaks, tabs,
+ * spaces: how the HTML source was laid out) becomes one space and the ends are trimmed. A 全角
+ * space (U+3000) and other display characters inside the title are kept: the site printed them.
+ *
+ * @example cleanHtmlTitle('ものづくり\n    助成金\u3000（第３回）') === 'ものづくり 助成金\u3000（第３回）'
  */
 export function cleanHtmlTitle(title: string): string {
-  return title.replace(/\s+/gu, ' ').trim();
+  return title.replace(/[ \t\n\r\f]+/g, ' ').trim();
+}
+
+/** Whether `text` holds a Japanese date (or date range) the date parser can read. */
+export function hasJapaneseDate(text: string): boolean {
+  for (const _match of scanDates(prepareDateText(text), { slashAtStart: true })) return true;
+  return false;
 }
 
 type Query = ReturnType<typeof compile<AnyNode, Element>>;
@@ -57,7 +73,8 @@ function selectUnder($: CheerioAPI, roots: AnyNode[], selector: string): AnyNode
 
 /**
  * Reads a list page with CSS selectors (see `HtmlListSchema`). Entries without a title or a
- * usable link are skipped. `baseUrl` is the page's final URL. Throws `ExtractionError` when the
+ * usable link are reported in `dropped` (`no-title`, `no-link`, `non-http-link` for `javascript:`,
+ * `mailto:`, `data:`, `file:` and the like), with the title and link as printed. `baseUrl` is the page's final URL. Throws `ExtractionError` when the
  * item selector matches nothing, which is how a redesign of the site shows up.
  *
  * For speed, each selector is run once over the page and its matches are assigned to the entry
@@ -123,15 +140,27 @@ export function extractHtmlList(html: string, baseUrl: string, list: HtmlList): 
     }
   }
 
+  const commentDates = list.dateInComment ? datesInComments(roots, indexOf) : [];
+
   const items: ExtractedItem[] = [];
+  const dropped: DroppedEntry[] = [];
   itemNodes.forEach((node, i) => {
     const titleNode = titles[i] ?? (list.title ? undefined : node);
     const linkNode = links[i] ?? (list.link ? undefined : node);
-    if (!titleNode || !linkNode) return;
-    const title = cleanHtmlTitle(textOf(titleNode));
-    const url = absoluteUrl(attrOf(linkNode, 'href'), base);
-    if (!title || !url) return;
-    const dateNode = dates[i];
+    const title = titleNode ? cleanHtmlTitle(textOf(titleNode)) : '';
+    const href = attrOf(linkNode, 'href')?.trim();
+    const url = absoluteUrl(href, base);
+    if (!url) {
+      const scheme = href ? /^([a-z][a-z0-9+.-]*):/i.exec(href)?.[1]?.toLowerCase() : undefined;
+      const reason: DropReason = scheme && scheme !== 'http' && scheme !== 'https' ? 'non-http-link' : 'no-link';
+      dropped.push({ reason, ...(title ? { title } : {}), ...(href !== undefined ? { link: href } : {}) });
+      return;
+    }
+    if (!title) {
+      dropped.push({ reason: 'no-title', link: href ?? '' });
+      return;
+    }
+    const dateNode = dates[i] ?? (list.date && $(node).is(list.date) ? node : undefined);
     const ownDate = dateNode
       ? ((list.dateAttribute ? attrOf(dateNode, list.dateAttribute) : undefined) ?? textOf(dateNode))
       : undefined;
@@ -140,7 +169,7 @@ export function extractHtmlList(html: string, baseUrl: string, list: HtmlList): 
     items.push({
       title,
       url,
-      dateText: ownDate?.trim() ? ownDate : dateBefore[i],
+      dateText: ownDate?.trim() ? ownDate : (commentDates[i] ?? dateBefore[i]),
       dateContext: dateContext[i],
       periodText: period?.trim() ? period : undefined,
     });
@@ -149,5 +178,44 @@ export function extractHtmlList(html: string, baseUrl: string, list: HtmlList): 
   const nextNode = list.nextPage ? selectUnder($, [$.root()[0] as AnyNode], list.nextPage)[0] : undefined;
   const nextHref = attrOf(nextNode, 'href');
   const nextPageUrl = absoluteUrl(nextHref, base);
-  return { items, nextPageUrl: nextPageUrl && nextPageUrl !== baseUrl ? nextPageUrl : undefined, format: 'html' };
+  return {
+    items,
+    ...(dropped.length > 0 ? { dropped } : {}),
+    nextPageUrl: nextPageUrl && nextPageUrl !== baseUrl ? nextPageUrl : undefined,
+    format: 'html',
+  };
+}
+
+/**
+ * For each entry, the first HTML comment holding a date: one inside the entry, else one between
+ * the previous entry and this one (the first entry looks back to the start of the list's roots).
+ * Some ministry CMSs print the date only in a comment (`<!-- dt>平成38年8月7日</dt -->`).
+ */
+function datesInComments(roots: AnyNode[], indexOf: Map<AnyNode, number>): (string | undefined)[] {
+  const out: (string | undefined)[] = [];
+  let pending: string | undefined;
+  const firstInside = (node: AnyNode): string | undefined => {
+    if (node.type === 'comment') return hasJapaneseDate(node.data) ? node.data : undefined;
+    if (!('children' in node)) return undefined;
+    for (const child of node.children) {
+      const found = firstInside(child);
+      if (found !== undefined) return found;
+    }
+    return undefined;
+  };
+  const walk = (node: AnyNode): void => {
+    const i = indexOf.get(node);
+    if (i !== undefined) {
+      out[i] = firstInside(node) ?? pending;
+      pending = undefined;
+      return;
+    }
+    if (node.type === 'comment') {
+      if (pending === undefined && hasJapaneseDate(node.data)) pending = node.data;
+      return;
+    }
+    if ('children' in node) for (const child of node.children) walk(child);
+  };
+  for (const root of roots) walk(root);
+  return out;
 }

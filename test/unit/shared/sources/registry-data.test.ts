@@ -4,7 +4,12 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ConfigError, InvalidInputError } from '../../../../shared/errors.js';
 import { compileRegistries, loadRegistry } from '../../../../shared/sources/registry.js';
-import { loadCompiledRegistry, parseRegistryJson } from '../../../../shared/sources/registry-data.js';
+import {
+  loadCompiledRegistry,
+  parseRegistryJson,
+  selectorProblem,
+  validateRegistry,
+} from '../../../../shared/sources/registry-data.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'registry-data-test-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -41,5 +46,75 @@ describe('compiled registries (what the Lambda bundles read)', () => {
   it('refuses, with the reason, when run from source where no compiled file exists', () => {
     expect(() => loadCompiledRegistry('live')).toThrow(/compiled source registry .*live\.json is missing/);
     expect(() => loadCompiledRegistry('mine.yaml')).toThrow(/SOURCE_REGISTRY must be one of live, sample/);
+  });
+});
+
+/** A registry with one html-list source whose list is `list`, after three valid feeds (index 3). */
+function registryWithList(list: Record<string, unknown>, extra: Record<string, unknown> = {}): unknown {
+  const feed = (id: string) => ({ id, name: id, publisher: 'p', kind: 'feed', url: `https://${id}.example/feed.rdf` });
+  return {
+    registry: 'x',
+    sources: [
+      feed('feed-a'),
+      feed('feed-b'),
+      feed('feed-c'),
+      { id: 'pref-list', name: 'n', publisher: 'p', kind: 'html-list', url: 'https://pref.example/', list, ...extra },
+    ],
+  };
+}
+
+describe('selector validation', () => {
+  it('names the field, the selector and the parser error of an invalid selector', () => {
+    const raw = registryWithList({ item: 'ul > li', title: 'a[' });
+
+    expect(() => validateRegistry(raw)).toThrow(InvalidInputError);
+    expect(() => validateRegistry(raw)).toThrow(
+      'sources.3.list.title: selector "a[" is not valid CSS (expected name, found ) (source "pref-list")',
+    );
+  });
+
+  it('reports every bad selector of a definition, the detail content selector included', () => {
+    const raw = registryWithList(
+      { item: 'li:frist', date: 'span.date', nextPage: '.next >> a' },
+      {
+        detail: { content: '#main[' },
+      },
+    );
+
+    let issues: readonly { path: readonly (string | number)[] }[] = [];
+    try {
+      validateRegistry(raw);
+    } catch (error) {
+      if (error instanceof InvalidInputError) issues = error.issues;
+    }
+
+    expect(issues.map((i) => i.path.join('.'))).toEqual([
+      'sources.3.list.item',
+      'sources.3.list.nextPage',
+      'sources.3.detail.content',
+    ]);
+  });
+
+  it.each([
+    'ul.float_li > li',
+    'li:first',
+    'li:eq(2) a',
+    'tr:gt(0)',
+    ':first',
+    'a:contains("次へ")',
+    '.p-pagination__next a',
+    'dl.list_item dd a, dl.list_item dt',
+  ])('accepts %s (CSS as cheerio reads it)', (selector) => {
+    expect(selectorProblem(selector)).toBeUndefined();
+    expect(() => validateRegistry(registryWithList({ item: selector }))).not.toThrow();
+  });
+
+  it.each(['a[', 'li:frist', 'div[class=', '.', '#', 'li:eq(x)'])('rejects %s', (selector) => {
+    expect(selectorProblem(selector)).toMatch(/^selector ".*" is not valid CSS \(.+\)$/);
+  });
+
+  it('accepts the shipped registries', () => {
+    expect(() => loadRegistry('live')).not.toThrow();
+    expect(() => loadRegistry('sample', { sampleHost: 'localhost:4010' })).not.toThrow();
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ExtractionError } from '../../../../../functions/crawl/extract/extracted-item.js';
-import { extractHtmlList } from '../../../../../functions/crawl/extract/html-list.js';
+import { cleanHtmlTitle, extractHtmlList } from '../../../../../functions/crawl/extract/html-list.js';
 
 const maffLike = `<div id="main_content"><h1>報道発表資料</h1>
 <h2>令和8年11月分</h2><p class="list_item_date">11月24日</p>
@@ -58,7 +58,7 @@ describe('extractHtmlList', () => {
 
     expect(page.items).toEqual([
       {
-        title: 'ものづくり 助成金 （第３回）',
+        title: 'ものづくり 助成金\u3000（第３回）',
         url: 'http://pref.example/hojo/1.html',
         dateText: '令和8年11月4日',
         periodText: '令和8年11月4日～令和8年12月11日',
@@ -92,5 +92,95 @@ describe('extractHtmlList', () => {
     expect(() =>
       extractHtmlList('<div>リニューアルしました</div>', 'https://x.example/', { item: 'dl.list_item' }),
     ).toThrow(new ExtractionError('no entries match the item selector "dl.list_item"; has the page layout changed?'));
+  });
+
+  it('reports entries without a title, without a link or with a non-http link as dropped', () => {
+    const html = `<ul class="news">
+      <li><a href="/ok.html">使える記事</a></li>
+      <li><a href="javascript:void(0)">スクリプトの記事</a></li>
+      <li><a href="mailto:koho@example.go.jp">メールで問合せ</a></li>
+      <li><a href="data:text/html,x">データ</a></li>
+      <li><a href="file:///c:/a.html">ファイル</a></li>
+      <li><a href="/empty.html"> </a></li>
+      <li><a>リンクのない記事</a></li>
+      <li><a href="">空のリンク</a></li>
+    </ul>`;
+
+    const page = extractHtmlList(html, 'https://x.example/news/', { item: 'ul.news > li', title: 'a', link: 'a' });
+
+    expect(page.items.map((i) => i.url)).toEqual(['https://x.example/ok.html']);
+    expect(page.dropped).toEqual([
+      { reason: 'non-http-link', title: 'スクリプトの記事', link: 'javascript:void(0)' },
+      { reason: 'non-http-link', title: 'メールで問合せ', link: 'mailto:koho@example.go.jp' },
+      { reason: 'non-http-link', title: 'データ', link: 'data:text/html,x' },
+      { reason: 'non-http-link', title: 'ファイル', link: 'file:///c:/a.html' },
+      { reason: 'no-title', link: '/empty.html' },
+      { reason: 'no-link', title: 'リンクのない記事' },
+      { reason: 'no-link', title: '空のリンク', link: '' },
+    ]);
+  });
+
+  it('reports no dropped entries when every entry is usable', () => {
+    const page = extractHtmlList('<ul><li><a href="/1">一</a></li></ul>', 'https://x.example/', { item: 'li' });
+
+    expect(page.dropped).toBeUndefined();
+  });
+
+  it.each([
+    ['line breaks and indentation', 'ものづくり\n      助成金', 'ものづくり 助成金'],
+    ['tabs and spaces at the ends', '\t 公募 \r\n', '公募'],
+    ['a 全角 space inside the title', '説明会\u3000（第２回）', '説明会\u3000（第２回）'],
+    ['a 全角 space beside layout white space', '検討会\n  ～報告～\u3000の公表', '検討会 ～報告～\u3000の公表'],
+    ['a no-break space', '第1回\u00a0会合', '第1回\u00a0会合'],
+  ])('cleanHtmlTitle collapses layout white space but keeps display characters: %s', (_, raw, clean) => {
+    expect(cleanHtmlTitle(raw)).toBe(clean);
+  });
+
+  it('reads a date printed only in a comment before the entry (dt commented out)', () => {
+    const html = `<dl class="news"><!-- dt>平成38年8月7日</dt --><dd><a href="/a.html">一つ目</a></dd>
+      <!-- dt>平成38年8月6日</dt --><dd><a href="/b.html">二つ目</a></dd></dl>`;
+
+    const page = extractHtmlList(html, 'https://x.example/', {
+      item: 'dl.news > dd',
+      title: 'a',
+      link: 'a',
+      dateInComment: true,
+    });
+
+    expect(page.items.map((i) => [i.title, i.dateText?.trim()])).toEqual([
+      ['一つ目', 'dt>平成38年8月7日</dt'],
+      ['二つ目', 'dt>平成38年8月6日</dt'],
+    ]);
+  });
+
+  it('prefers a dated comment inside the entry over one before it', () => {
+    const html = `<ul class="news"><!-- 更新 2026年1月1日 -->
+      <li><!-- <span class="date">2026年8月7日</span> --><a href="/a.html">一つ目</a></li>
+      <li><!-- 作成者メモ --><a href="/b.html">日付なし</a></li>
+      <!-- 2026年8月5日 --><li><a href="/c.html">三つ目</a></li></ul>`;
+
+    const page = extractHtmlList(html, 'https://x.example/', { item: 'ul.news > li', dateInComment: true });
+
+    expect(page.items.map((i) => i.dateText?.trim())).toEqual([
+      '<span class="date">2026年8月7日</span>',
+      undefined,
+      '2026年8月5日',
+    ]);
+  });
+
+  it('ignores comments unless dateInComment is set', () => {
+    const html = '<ul><li><!-- 2026年8月7日 --><a href="/a.html">一つ目</a></li></ul>';
+
+    const page = extractHtmlList(html, 'https://x.example/', { item: 'li' });
+
+    expect(page.items[0]?.dateText).toBeUndefined();
+  });
+
+  it("lets the date selector match the entry itself (a date in the entry's own text)", () => {
+    const html = '<ul><li class="n">2026年8月7日 <a href="/a.html">一つ目</a></li></ul>';
+
+    const page = extractHtmlList(html, 'https://x.example/', { item: 'li.n', title: 'a', link: 'a', date: 'li.n' });
+
+    expect(page.items[0]?.dateText).toBe('2026年8月7日 一つ目');
   });
 });
