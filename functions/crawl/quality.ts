@@ -170,7 +170,8 @@ function median(values: readonly number[]): number {
   return sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 }
 
-const extractorDrops: readonly DropReason[] = ['no-title', 'no-link', 'non-http-link', 'invalid'];
+/** Drops that mean the definition misreads the page (counted against `maxDroppedShare`). */
+const gatedDrops: readonly DropReason[] = ['no-title', 'no-link', 'non-http-link', 'invalid'];
 
 /** Measures one extraction and applies the source's gate. */
 export function assessQuality(input: QualityInput): QualityReport {
@@ -219,10 +220,10 @@ export function assessQuality(input: QualityInput): QualityReport {
   const dropped: Partial<Record<DropReason, number>> = {};
   for (const entry of input.dropped) {
     dropped[entry.reason] = (dropped[entry.reason] ?? 0) + 1;
-    if (entry.reason !== 'keywords' && entry.reason !== 'duplicate')
+    if (gatedDrops.includes(entry.reason))
       example(`dropped: ${entry.reason}${entry.detail ? ` (${entry.detail})` : ''}`, entry.title, entry.link);
   }
-  const badDrops = extractorDrops.reduce((n, reason) => n + (dropped[reason] ?? 0), 0);
+  const badDrops = gatedDrops.reduce((n, reason) => n + (dropped[reason] ?? 0), 0);
   const entries = drafts.length + input.dropped.length;
   const items = drafts.length;
 
@@ -322,7 +323,7 @@ export function assessQuality(input: QualityInput): QualityReport {
 }
 
 function describeDrops(dropped: Partial<Record<DropReason, number>>): string {
-  return extractorDrops
+  return gatedDrops
     .filter((reason) => dropped[reason])
     .map((reason) => `${reason} ${dropped[reason]}`)
     .join(', ');

@@ -35,11 +35,12 @@ export interface ExtractedItem {
 }
 
 /**
- * Why an entry of a page never became an item. Extractors report the first three; the run adds
- * the rest (`keywords`: the source's keyword rules filtered it out; `duplicate`: the same link
- * earlier in the listing; `invalid`: the draft failed the Item schema).
+ * Why an entry of a page never became an item. Extractors report `no-title`, `no-link`,
+ * `non-http-link` and `empty` (neither a title nor a link: a table's header row, a spacer); the
+ * run adds the rest (`keywords`: the source's keyword rules filtered it out; `duplicate`: the
+ * same link earlier in the listing; `invalid`: the draft failed the Item schema).
  */
-export type DropReason = 'no-title' | 'no-link' | 'non-http-link' | 'keywords' | 'duplicate' | 'invalid';
+export type DropReason = 'no-title' | 'no-link' | 'non-http-link' | 'empty' | 'keywords' | 'duplicate' | 'invalid';
 
 /** One entry that was dropped, with what could be read of it (for the quality report's examples). */
 export interface DroppedEntry {

@@ -74,8 +74,10 @@ function selectUnder($: CheerioAPI, roots: AnyNode[], selector: string): AnyNode
 /**
  * Reads a list page with CSS selectors (see `HtmlListSchema`). Entries without a title or a
  * usable link are reported in `dropped` (`no-title`, `no-link`, `non-http-link` for `javascript:`,
- * `mailto:`, `data:`, `file:` and the like), with the title and link as printed. `baseUrl` is the page's final URL. Throws `ExtractionError` when the
- * item selector matches nothing, which is how a redesign of the site shows up.
+ * `mailto:`, `data:`, `file:` and the like), with the title and link as printed; entries with
+ * neither (a table's header row) as `empty`. `baseUrl` is the page's final URL. Throws
+ * `ExtractionError` when the item selector matches nothing, which is how a redesign of the site
+ * shows up.
  *
  * For speed, each selector is run once over the page and its matches are assigned to the entry
  * that contains them (the nearest ancestor that is an entry), instead of one query per entry:
@@ -150,6 +152,11 @@ export function extractHtmlList(html: string, baseUrl: string, list: HtmlList): 
     const title = titleNode ? cleanHtmlTitle(textOf(titleNode)) : '';
     const href = attrOf(linkNode, 'href')?.trim();
     const url = absoluteUrl(href, base);
+    if (!title && href === undefined) {
+      // Nothing the definition reads: a header row of a table, a spacer. Counted, never a failure.
+      dropped.push({ reason: 'empty' });
+      return;
+    }
     if (!url) {
       const scheme = href ? /^([a-z][a-z0-9+.-]*):/i.exec(href)?.[1]?.toLowerCase() : undefined;
       const reason: DropReason = scheme && scheme !== 'http' && scheme !== 'https' ? 'non-http-link' : 'no-link';

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { DroppedEntry, ExtractedItem, ExtractedPage } from '../../../../functions/crawl/extract/extracted-item.js';
+import { extractHtmlList } from '../../../../functions/crawl/extract/html-list.js';
 import { extractListing } from '../../../../functions/crawl/listing.js';
 import { gateOf, navigationReason } from '../../../../functions/crawl/quality.js';
 import type { Source } from '../../../../shared/domain/source.js';
@@ -136,6 +137,29 @@ describe('assessQuality', () => {
     const report = run(source, [page([...tenEntries(), ...tenEntries(), ...others])]);
 
     expect(report).toMatchObject({ passed: true, items: 10, dropped: { keywords: 20, duplicate: 10 } });
+  });
+
+  it("counts a table's header row as empty, not as a drop that fails the gate", () => {
+    const source = parseSourceDefinition(`
+id: koubo-table
+name: 公募一覧
+publisher: 振興財団
+kind: html-list
+url: https://koubo.example/koubo/index.html
+defaultKind: call
+list: { item: table.calls tr, title: td a, link: td a, period: td.period }`);
+    if (source.kind !== 'html-list') throw new Error('html-list expected');
+    const rows = [1, 2]
+      .map(
+        (n) =>
+          `<tr><td><a href="/koubo/${n}.html">地域研究開発助成 第${n}回の公募</a></td><td class="period">令和8年11月${n}日～令和8年12月10日</td></tr>`,
+      )
+      .join('');
+    const html = `<table class="calls"><tr><th>件名</th><th>募集期間</th></tr>${rows}</table>`;
+
+    const report = run(source, [extractHtmlList(html, source.url, source.list)]);
+
+    expect(report).toMatchObject({ passed: true, items: 2, entries: 3, dropped: { empty: 1 } });
   });
 
   it('fails a run that lists far fewer items than the recent runs did', () => {
