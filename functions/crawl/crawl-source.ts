@@ -211,17 +211,21 @@ class SourceCrawl {
     const pages: ListingPage[] = [];
     const extracted: ExtractedPage[] = [];
     let complete = true;
+    /** A page the run meant to read was not read (error, unchanged, foreign host): fewer items is no signal then. */
+    let cutShort = false;
     let url: string | undefined = startUrl;
     while (url) {
       const state = pages.length === 0 ? firstState : await store.getUrlState(url);
       const result = await this.fetch(url, state);
       if (!result) {
         complete = false;
+        cutShort = true;
         break;
       }
       if (result.status === 'not-modified' || (state?.bodyHash && state.bodyHash === hashOf(result.body))) {
         if (pages.length === 0) return { newest: this.unchangedListing(firstState), firstFailed: false };
         complete = false; // a later page we cannot re-read: keep what we know, withdraw nothing
+        cutShort = true;
         break;
       }
       let page: ExtractedPage;
@@ -230,6 +234,7 @@ class SourceCrawl {
       } catch (error) {
         this.recordError(url, error);
         complete = false;
+        cutShort = true;
         if (pages.length === 0) return { firstFailed: true };
         break;
       }
@@ -244,6 +249,7 @@ class SourceCrawl {
       if (!this.allowed(next)) {
         this.deps.log.warn('next page on a host the source does not allow', { sourceId: source.id, url: next });
         complete = false;
+        cutShort = true;
         break;
       }
       url = next;
@@ -255,7 +261,7 @@ class SourceCrawl {
       seenAt: this.seenAt,
       refDate: this.started,
       pageUrls: pages.map((p) => p.state.url),
-      recentItemCounts: this.recentItemCounts,
+      ...(cutShort ? {} : { recentItemCounts: this.recentItemCounts }),
     };
     let listing = extractListing(extracted, ctx);
     if (listing.report.passed && source.detail) {
@@ -382,7 +388,8 @@ class SourceCrawl {
         dropped,
         unreadableDates: 0,
         pageUrls: changedStates.map((s) => s.url),
-        recentItemCounts: this.recentItemCounts,
+        // Only a run that re-read every keyword's list compares its count with earlier runs.
+        ...(changedStates.length === source.params.keywords.length ? { recentItemCounts: this.recentItemCounts } : {}),
       });
       this.countDropped(dropped);
       if (!this.quality.passed) return { firstFailed: false };

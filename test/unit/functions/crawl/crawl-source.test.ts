@@ -231,6 +231,27 @@ describe('crawlSource', () => {
     expect(await store.get(itemIdFor('https://koubo.example/ok.html'))).toBeUndefined();
   });
 
+  it('holds back a run that lists far fewer items than the recent runs, withdrawing nothing', async () => {
+    const ten = Array.from({ length: 10 }, (_, i): [string, string] => [
+      `/k${i}.html`,
+      `地域研究開発助成 第${i}回の公募`,
+    ]);
+    fetcher.pages.set(feedSource.url, { body: rss(ten) });
+    const before = await crawl();
+    clock.advanceMs(86_400_000);
+    fetcher.pages.set(feedSource.url, { body: rss(ten.slice(0, 1)) });
+
+    const after = await crawl();
+
+    expect(before).toMatchObject({ outcome: 'succeeded', counts: { new: 10 } });
+    expect(after).toMatchObject({ outcome: 'suspect', counts: { new: 0, withdrawn: 0 } });
+    expect(after.quality).toMatchObject({ items: 1, recentItems: 10 });
+    expect(after.quality?.problems.map((p) => p.code)).toEqual(['count-drop']);
+    const kept = await store.get(itemIdFor('https://koubo.example/k9.html'));
+    expect(kept?.title).toBe('地域研究開発助成 第9回の公募');
+    expect(kept?.withdrawnAt).toBeUndefined();
+  });
+
   it('marks an unverified source trusted, so its failures page, only once a run of it has passed its gate', async () => {
     const log = new RecordingLog();
     const trusted = async () => {
