@@ -4,12 +4,11 @@ import { absoluteUrl } from '../urls.js';
 import { ExtractionError, type DroppedEntry, type ExtractedItem, type ExtractedPage } from './extracted-item.js';
 
 /**
- * Feeds: RSS 1.0 (RDF), RSS 2.0 and Atom, told apart by the root element, never by the URL.
- * fast-xml-parser is used over cheerio's xmlMode because it is about twice as fast on these
- * feeds (test/bench/extract.ts). It is lenient, so a truncated body (the commonest malformed
- * feed: a connection cut mid-write) is caught by checking that the root element is closed.
+ * How the XML extractors (feeds, KAKEN) read a document: attributes as `@_name`, namespace
+ * prefixes dropped, every value kept as the text printed (no number or boolean parsing),
+ * entities decoded. Each extractor adds the elements it wants as arrays.
  */
-const parser = new XMLParser({
+export const xmlTextOptions = {
   ignoreAttributes: false,
   attributeNamePrefix: '@_',
   removeNSPrefix: true,
@@ -18,6 +17,16 @@ const parser = new XMLParser({
   trimValues: true,
   processEntities: true,
   htmlEntities: true,
+} as const;
+
+/**
+ * Feeds: RSS 1.0 (RDF), RSS 2.0 and Atom, told apart by the root element, never by the URL.
+ * fast-xml-parser is used over cheerio's xmlMode because it is about twice as fast on these
+ * feeds (test/bench/extract.ts). It is lenient, so a truncated body (the commonest malformed
+ * feed: a connection cut mid-write) is caught by checking that the root element is closed.
+ */
+const parser = new XMLParser({
+  ...xmlTextOptions,
   isArray: (name) => name === 'item' || name === 'entry' || name === 'link' || name === 'coverage',
 });
 

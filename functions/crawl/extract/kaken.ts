@@ -1,4 +1,5 @@
 import { XMLParser } from 'fast-xml-parser';
+import { xmlTextOptions } from './feed.js';
 import type { KakenSource } from '../../../shared/domain/source.js';
 import { endOfDay, startOfDay, tokyoInstant } from '../../../shared/ja/calendar.js';
 import { fieldByCode, kakenFieldCodes } from '../../../shared/taxonomy/fields.js';
@@ -38,14 +39,7 @@ import { ExtractionError, type DroppedEntry, type ExtractedItem, type ExtractedP
  */
 
 const parser = new XMLParser({
-  ignoreAttributes: false,
-  attributeNamePrefix: '@_',
-  removeNSPrefix: true,
-  parseTagValue: false,
-  parseAttributeValue: false,
-  trimValues: true,
-  processEntities: true,
-  htmlEntities: true,
+  ...xmlTextOptions,
   isArray: (name) =>
     [
       'grantAward',
