@@ -123,6 +123,10 @@ const cases: [
 /** Pages holding one entry (公募の案内) and a link the cited code skips (the list itself, its archive, seminars). */
 const skipped: [id: string, page: string][] = [
   [
+    'pref-09-tochigi-iin-koubo',
+    `<ul><li><a href="/home/11/">助成金</a></li><li><a href="/home/10/">お知らせ</a></li><li><a href="home/10/124.html">公募の案内</a></li></ul>`,
+  ],
+  [
     'pref-21-gifu-gpc-koubo',
     `<ul><li><a href="/topics/topics.asp">トピックス一覧</a></li><li><a href="/topics/back_number.asp">過去のトピックス</a></li><li><a href="/topics/detail.asp?id=2">公募の案内</a></li></ul>`,
   ],
