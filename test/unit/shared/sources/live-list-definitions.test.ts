@@ -85,8 +85,8 @@ const cases: [
   ],
   [
     'pref-21-gifu-gpc-koubo',
-    `<ul><li><a href="/topics/detail.asp?id=1">研究開発補助金の募集</a></li></ul>`,
-    { title: '研究開発補助金の募集', path: '/topics/detail.asp?id=1' },
+    `<ul><li><a href="detail.asp?id=1">研究開発補助金の募集</a></li></ul>`,
+    { title: '研究開発補助金の募集', path: '/topics/detail.asp?id=1', menuToo: true },
   ],
   [
     'pref-24-mie-miesc-koubo',
