@@ -273,6 +273,25 @@ describe.skipIf(chromiumMissing)(`portal page in Chromium${chromiumSkipNote}`, (
     expect(await page.getByLabel('キーワード').inputValue()).toBe('');
   });
 
+  it('says when the server cannot be reached and searches again from the retry button', async () => {
+    // The network fails under the page (the stack keeps running); Chromium reports a failed fetch.
+    await page.route('**/v1/search?**', (route) => route.abort('connectionrefused'));
+    await page.goto(`${stack.apiUrl}/?q=${encodeURIComponent('半導体')}`);
+
+    const box = page.locator('#search-error');
+    await expect.poll(() => box.isVisible()).toBe(true);
+    expect(await summary().textContent()).toBe('検索できませんでした。');
+    expect(await box.locator('h3').textContent()).toBe('サーバーに接続できませんでした');
+    expect(await page.locator('#rss').isVisible()).toBe(false);
+
+    await page.unroute('**/v1/search?**');
+    await box.getByRole('button', { name: 'もう一度検索する' }).click();
+
+    await expect.poll(() => summary().textContent()).toMatch(/^\d+件中/);
+    expect(await box.isHidden()).toBe(true);
+    expect(await page.locator('#rss').isVisible()).toBe(true);
+  });
+
   it('shows the facets beside the results at 1280 px, and the results first with facets in a drawer at 390 px', async () => {
     await page.goto(`${stack.apiUrl}/`);
     await expect.poll(() => resultTitles().count()).toBe(20);

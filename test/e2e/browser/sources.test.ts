@@ -139,6 +139,17 @@ describe.skipIf(chromiumMissing)(`source-health page in Chromium${chromiumSkipNo
     expect(tableWidth).toBeLessThanOrEqual(wrapWidth);
   });
 
+  it('says in Japanese when the source list cannot be loaded', async () => {
+    await page.route('**/v1/sources', (route) => route.abort('connectionrefused'));
+
+    await page.goto(`${stack.apiUrl}/sources.html`);
+
+    await expect
+      .poll(() => page.locator('#sources-summary').textContent())
+      .toBe('サーバーに接続できず、情報源の一覧を読み込めませんでした。時間をおいて再読み込みしてください。');
+    await page.unroute('**/v1/sources');
+  });
+
   it('shows the portal icon', async () => {
     await page.goto(`${stack.apiUrl}/sources.html`);
 
@@ -178,5 +189,6 @@ describe.skipIf(chromiumMissing)(`source-health page in Chromium${chromiumSkipNo
     expect(before).toBe('"状態: "');
     expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
     await screenshot(page, 'source-health-phone');
+    await screenshot(page, 'source-health-phone-top', false);
   });
 });
