@@ -300,7 +300,7 @@ describe.skipIf(chromiumMissing)(`portal page in Chromium${chromiumSkipNote}`, (
     expect(await page.locator('#facets-toggle').isVisible()).toBe(false);
     expect(await page.locator('#facet-groups').isVisible()).toBe(true);
     expect((facetsBox?.x ?? 0) + (facetsBox?.width ?? 0)).toBeLessThan(resultsBox?.x ?? 0);
-    const icon = await page.locator('link[rel="icon"]').evaluate((link) => (link as HTMLLinkElement).href);
+    const icon = new URL((await page.locator('link[rel="icon"]').getAttribute('href')) ?? '', page.url()).href;
     expect((await fetch(icon)).headers.get('content-type')).toBe('image/svg+xml');
     await screenshot(page, 'results-desktop', false);
 

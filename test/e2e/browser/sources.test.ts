@@ -153,7 +153,7 @@ describe.skipIf(chromiumMissing)(`source-health page in Chromium${chromiumSkipNo
   it('shows the portal icon', async () => {
     await page.goto(`${stack.apiUrl}/sources.html`);
 
-    const href = await page.locator('link[rel="icon"]').evaluate((link) => (link as HTMLLinkElement).href);
+    const href = new URL((await page.locator('link[rel="icon"]').getAttribute('href')) ?? '', page.url()).href;
     const icon = await fetch(href);
 
     expect(icon.status).toBe(200);
