@@ -252,6 +252,7 @@ describe.skipIf(chromiumMissing)(`portal page in Chromium${chromiumSkipNote}`, (
       /\/v1\/feed\.rss\?q=%E3%82%AF%E3%83%A9%E3%82%B9%E3%82%BF%E3%83%BC$/,
     );
     expect(await page.locator('#subscribe-section').isVisible()).toBe(true);
+    expect(await page.evaluate('document.activeElement?.id')).toBe('results-heading');
   });
 
   it('keeps good filters when clearing a bad one, and resets everything from the error', async () => {

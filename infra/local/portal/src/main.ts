@@ -155,7 +155,11 @@ function showSearchError(key: string, error: unknown): void {
         { type: 'button', class: 'secondary', 'data-clear': name },
         name === 'cursor' ? '最初のページから表示する' : `${paramTitles[name]}の指定を外す`,
       );
-      button.addEventListener('click', () => research((s) => withoutParam(s, name)));
+      button.addEventListener('click', () => {
+        research((s) => withoutParam(s, name));
+        // The button goes away with the error; keep keyboard focus at the results.
+        byId('results-heading').focus();
+      });
       return button;
     });
     const reset = h('a', { href: location.pathname, id: 'reset-search' }, 'すべての条件を解除して最初から探す');
