@@ -9,6 +9,7 @@ import { parseArgs } from 'node:util';
 import { loadConfig } from '../../shared/config.js';
 import { consoleLog } from '../../shared/log.js';
 import { startLocalStack, type CrawlSummary } from './local-stack.js';
+import { startBanner } from './start-banner.js';
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -45,21 +46,20 @@ async function main(): Promise<void> {
     publicBaseUrl: config.PUBLIC_BASE_URL,
   });
 
-  const lines = [
-    '',
-    `chiiki-portal local stack (started in ${((Date.now() - started) / 1000).toFixed(1)} s)`,
-    `  API        ${stack.apiUrl}/v1/search?q=${encodeURIComponent('クラスター')}&status=open`,
-    `  OpenAPI    ${stack.apiUrl}/v1/openapi.json`,
-    `  sources    ${stack.apiUrl}/v1/sources   (${stack.sources.length} in registry "${registry}")`,
-    ...(stack.sampleSitesUrl ? [`  sample     ${stack.sampleSitesUrl}`] : []),
-    `  data       ${stack.dataDir}`,
-    `  mail       ${config.SMTP_URL && config.MAIL_TRANSPORT !== 'outbox' ? config.SMTP_URL : stack.outboxDir}`,
-    `  index      ${stack.indexOnStart.items} items ${stack.indexOnStart.rebuilt ? '(rebuilt from the store)' : '(loaded from disk)'}`,
-    values['no-crawl'] ? '  crawl      skipped (--no-crawl)' : '  crawl      running ...',
-    '  Ctrl-C stops cleanly',
-    '',
-  ];
-  console.log(lines.join('\n'));
+  console.log(
+    startBanner({
+      apiUrl: stack.apiUrl,
+      startedInMs: Date.now() - started,
+      registry,
+      sourceCount: stack.sources.length,
+      ...(stack.sampleSitesUrl ? { sampleSitesUrl: stack.sampleSitesUrl } : {}),
+      dataDir: stack.dataDir,
+      mail: config.SMTP_URL && config.MAIL_TRANSPORT !== 'outbox' ? config.SMTP_URL : stack.outboxDir,
+      indexedItems: stack.indexOnStart.items,
+      indexRebuilt: stack.indexOnStart.rebuilt,
+      crawlSkipped: values['no-crawl'],
+    }),
+  );
   stack.firstCrawl.then(
     (summary) => console.log(formatSummary(summary)),
     (error: unknown) => console.error(`crawl failed: ${error instanceof Error ? error.message : String(error)}`),

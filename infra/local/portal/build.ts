@@ -1,5 +1,5 @@
 /**
- * Builds the reference portal (index.html, sources.html, styles.css and the bundled scripts) into
+ * Builds the reference portal (index.html, sources.html, styles.css, favicon.svg and the bundled scripts) into
  * `dist/`, which the local stack serves at `/` and the CDK site stack can upload as static files.
  *
  * The command line type-checks the browser code first (tsconfig.json here, with the DOM library).
@@ -35,7 +35,7 @@ export interface PortalBuild {
 
 /**
  * Bundles src/main.ts and src/sources.ts with esbuild (minified, ES2022, no source maps) and copies
- * the pages and the stylesheet. The API base goes into a `<meta name="chiiki-api">` tag.
+ * the pages, the stylesheet and the icon. The API base goes into a `<meta name="chiiki-api">` tag.
  * Throws when esbuild is missing (it is a devDependency) or a source file does not compile.
  */
 export async function buildPortal(options: PortalBuildOptions = {}): Promise<PortalBuild> {
@@ -62,6 +62,7 @@ export async function buildPortal(options: PortalBuildOptions = {}): Promise<Por
     file.contents,
   ]);
   outputs.push(['assets/styles.css', readFileSync(join(portalRoot, 'styles.css'))]);
+  outputs.push(['favicon.svg', readFileSync(join(portalRoot, 'favicon.svg'))]);
   for (const page of pages) {
     const html = readFileSync(join(portalRoot, page), 'utf8').replace(
       '<meta name="chiiki-api" content="">',

@@ -5,7 +5,7 @@ import { buildPortal, portalDist } from './build.js';
 
 /**
  * Serves the reference portal next to the API: `/` and `/index.html` (search), `/sources.html`
- * (source health) and `/assets/*`. Everything else (`/v1/*`) goes to the API listener. The portal
+ * (source health), `/favicon.svg` and `/assets/*`. Everything else (`/v1/*`) goes to the API listener. The portal
  * is built with esbuild on the first request, so a fresh clone needs no committed build output.
  */
 
@@ -13,6 +13,7 @@ const types: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
   '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
 };
 
 const security = {
@@ -27,6 +28,7 @@ let built: Promise<unknown> | undefined;
 function portalFile(path: string): string | undefined {
   if (path === '/' || path === '/index.html') return 'index.html';
   if (path === '/sources.html') return 'sources.html';
+  if (path === '/favicon.svg') return 'favicon.svg';
   const asset = /^\/assets\/([a-z0-9-]+\.(?:js|css))$/.exec(path);
   return asset ? `assets/${asset[1]}` : undefined;
 }
@@ -44,7 +46,7 @@ export function servePortal(req: IncomingMessage, res: ServerResponse, dist: str
         res.writeHead(200, {
           'content-type': types[extname(file)] ?? 'application/octet-stream',
           'content-length': String(body.length),
-          'cache-control': file.startsWith('assets/') ? 'public, max-age=300' : 'no-cache',
+          'cache-control': file.endsWith('.html') ? 'no-cache' : 'public, max-age=300',
           ...security,
         });
         res.end(req.method === 'HEAD' ? undefined : body);

@@ -102,6 +102,9 @@ describe.skipIf(chromiumMissing)(`portal page in Chromium${chromiumSkipNote}`, (
     await shared.goto(page.url());
     await expect.poll(() => shared.locator('#summary').textContent()).toMatch(new RegExp(`^${openCount}件中`));
     expect(await shared.getByLabel('キーワード').inputValue()).toBe('クラスター');
+    // On a phone the facets wait in a drawer whose button counts the chosen ones.
+    expect(await shared.locator('#facets-toggle').textContent()).toContain('（1件選択中）');
+    await shared.locator('#facets-toggle').click();
     expect(await shared.getByRole('checkbox', { name: /^募集中/ }).isChecked()).toBe(true);
     await screenshot(shared, 'results-phone');
     await shared.close();
@@ -192,5 +195,140 @@ describe.skipIf(chromiumMissing)(`portal page in Chromium${chromiumSkipNote}`, (
     );
     expect(await page.locator('#detail .provenance tbody tr').first().textContent()).toContain('changing');
     await screenshot(page, 'detail-change-history', false);
+  });
+  it('says a link to an unknown item was not found, in Japanese, and goes back to the list', async () => {
+    const unknownIds = ['it_000000000000000000000000', 'no-such-item'];
+    const statuses = await Promise.all(
+      unknownIds.map(async (id) => (await fetch(`${stack.apiUrl}/v1/items/${id}`)).status),
+    );
+    // One of each answer the API gives for a missing item: not found, and not an id at all.
+    expect(statuses).toEqual([404, 400]);
+
+    for (const id of unknownIds) {
+      await page.goto(`${stack.apiUrl}/?item=${id}`);
+
+      await expect
+        .poll(() => page.locator('#detail-title').textContent())
+        .toBe('お探しの公募・お知らせは見つかりませんでした');
+      expect(await page.locator('#detail').textContent()).not.toContain('通信エラー');
+      expect(await page.locator('#detail').textContent()).not.toMatch(/[A-Za-z]/);
+    }
+    await screenshot(page, 'item-not-found', false);
+    await page.getByRole('button', { name: '一覧に戻る' }).click();
+
+    await expect.poll(() => page.locator('#detail').isHidden()).toBe(true);
+    expect(new URL(page.url()).searchParams.get('item')).toBeNull();
+    await expect.poll(() => summary().textContent()).toMatch(/^\d+件中/);
+  });
+
+  it('explains a bad filter in Japanese, hides feed and CSV links for it, and clears just that filter', async () => {
+    await page.goto(`${stack.apiUrl}/?q=${encodeURIComponent('クラスター')}&prefecture=99`);
+
+    const box = page.locator('#search-error');
+    await expect.poll(() => box.isVisible()).toBe(true);
+    expect(await summary().textContent()).toBe('この条件では検索できません。');
+    expect(await box.textContent()).toContain('都道府県の指定「99」は使えません。');
+    expect(await box.textContent()).not.toMatch(/[A-Za-z]/);
+    for (const id of ['rss', 'csv']) {
+      expect(await page.locator(`#${id}`).getAttribute('href')).toMatch(/\/v1\/(feed\.rss|export\.csv)$/);
+      expect(await page.locator(`#${id}`).isVisible()).toBe(false);
+    }
+    expect(await page.locator('#subscribe-section').isVisible()).toBe(false);
+    await screenshot(page, 'bad-filter');
+    const phone = await browser.newPage({ viewport: { width: 390, height: 844 }, locale: 'ja-JP' });
+    await phone.goto(page.url());
+    await expect.poll(() => phone.locator('#search-error').isVisible()).toBe(true);
+    expect(await phone.getByRole('button', { name: '都道府県の指定を外す' }).isVisible()).toBe(true);
+    await screenshot(phone, 'bad-filter-phone', false);
+    await phone.close();
+
+    await box.getByRole('button', { name: '都道府県の指定を外す' }).click();
+
+    await expect.poll(() => new URL(page.url()).searchParams.getAll('prefecture')).toEqual([]);
+    expect(new URL(page.url()).searchParams.get('q')).toBe('クラスター');
+    await expect.poll(() => summary().textContent()).toMatch(/^\d+件中/);
+    expect(await box.isHidden()).toBe(true);
+    expect(await page.getByRole('link', { name: 'この検索をRSSでフォロー' }).getAttribute('href')).toMatch(
+      /\/v1\/feed\.rss\?q=%E3%82%AF%E3%83%A9%E3%82%B9%E3%82%BF%E3%83%BC$/,
+    );
+    expect(await page.locator('#subscribe-section').isVisible()).toBe(true);
+    expect(await page.evaluate('document.activeElement?.id')).toBe('results-heading');
+  });
+
+  it('keeps good filters when clearing a bad one, and resets everything from the error', async () => {
+    await page.goto(`${stack.apiUrl}/?status=someday&kind=call`);
+    await expect.poll(() => page.locator('#search-error').isVisible()).toBe(true);
+    expect(await page.locator('#search-error').textContent()).toContain('募集状況の指定「someday」は使えません。');
+
+    await page.getByRole('button', { name: '募集状況の指定を外す' }).click();
+
+    await expect.poll(() => summary().textContent()).toMatch(/^\d+件中/);
+    expect(new URL(page.url()).search).toBe('?kind=call');
+
+    await page.goto(`${stack.apiUrl}/?kind=zzz&q=${encodeURIComponent('半導体')}`);
+    await expect.poll(() => page.locator('#search-error').isVisible()).toBe(true);
+    await page.getByRole('link', { name: 'すべての条件を解除して最初から探す' }).click();
+
+    await expect.poll(() => summary().textContent()).toMatch(/^\d+件中 1–20件を表示$/);
+    expect(new URL(page.url()).search).toBe('');
+    expect(await page.getByLabel('キーワード').inputValue()).toBe('');
+  });
+
+  it('says when the server cannot be reached and searches again from the retry button', async () => {
+    // The network fails under the page (the stack keeps running); Chromium reports a failed fetch.
+    await page.route('**/v1/search?**', (route) => route.abort('connectionrefused'));
+    await page.goto(`${stack.apiUrl}/?q=${encodeURIComponent('半導体')}`);
+
+    const box = page.locator('#search-error');
+    await expect.poll(() => box.isVisible()).toBe(true);
+    expect(await summary().textContent()).toBe('検索できませんでした。');
+    expect(await box.locator('h3').textContent()).toBe('サーバーに接続できませんでした');
+    expect(await page.locator('#rss').isVisible()).toBe(false);
+
+    await page.unroute('**/v1/search?**');
+    await box.getByRole('button', { name: 'もう一度検索する' }).click();
+
+    await expect.poll(() => summary().textContent()).toMatch(/^\d+件中/);
+    expect(await box.isHidden()).toBe(true);
+    expect(await page.locator('#rss').isVisible()).toBe(true);
+  });
+
+  it('shows the facets beside the results at 1280 px, and the results first with facets in a drawer at 390 px', async () => {
+    await page.goto(`${stack.apiUrl}/`);
+    await expect.poll(() => resultTitles().count()).toBe(20);
+    const facetsBox = await page.locator('#facets').boundingBox();
+    const resultsBox = await page.locator('#result-list').boundingBox();
+    expect(await page.locator('#facets-toggle').isVisible()).toBe(false);
+    expect(await page.locator('#facet-groups').isVisible()).toBe(true);
+    expect((facetsBox?.x ?? 0) + (facetsBox?.width ?? 0)).toBeLessThan(resultsBox?.x ?? 0);
+    const icon = new URL((await page.locator('link[rel="icon"]').getAttribute('href')) ?? '', page.url()).href;
+    expect((await fetch(icon)).headers.get('content-type')).toBe('image/svg+xml');
+    await screenshot(page, 'results-desktop', false);
+
+    const phone = await browser.newPage({ viewport: { width: 390, height: 844 }, locale: 'ja-JP' });
+    await phone.goto(`${stack.apiUrl}/`);
+    await expect.poll(() => phone.locator('#result-list .result').count()).toBe(20);
+
+    const firstTop = await phone
+      .locator('#result-list .result')
+      .first()
+      .evaluate((li) => li.getBoundingClientRect().top);
+    const toggle = phone.locator('#facets-toggle');
+    expect(firstTop).toBeLessThan(520);
+    expect(await phone.locator('#facet-groups').isVisible()).toBe(false);
+    expect(await toggle.getAttribute('aria-expanded')).toBe('false');
+    expect(await phone.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
+    await screenshot(phone, 'results-phone-top', false);
+
+    await toggle.click();
+
+    expect(await toggle.getAttribute('aria-expanded')).toBe('true');
+    expect(await phone.locator('#facet-groups').isVisible()).toBe(true);
+    await phone.getByRole('checkbox', { name: /^募集中/ }).check();
+    await expect.poll(() => toggle.textContent()).toContain('（1件選択中）');
+    expect(new URL(phone.url()).searchParams.getAll('status')).toEqual(['open']);
+    expect(await phone.locator('#facet-groups').isVisible()).toBe(true);
+    await screenshot(phone, 'facets-drawer-phone', false);
+    await phone.close();
   });
 });

@@ -23,7 +23,6 @@ describe.skipIf(chromiumMissing)(`source-health page in Chromium${chromiumSkipNo
     stack = await startLocalStack({ dataDir, port: 0, registry: 'sample', schedule: false });
     const first = await stack.firstCrawl;
     failedIds = first.runs.filter((run) => run.outcome === 'failed').map((run) => run.sourceId);
-    for (let run = 1; run < failingAfterRuns; run++) await stack.crawl(failedIds);
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1280, height: 900 }, locale: 'ja-JP', timezoneId: 'Asia/Tokyo' });
   }, 180_000);
@@ -34,20 +33,72 @@ describe.skipIf(chromiumMissing)(`source-health page in Chromium${chromiumSkipNo
     if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it('lists every source with publisher, kind, last success and item count, failing sources first and flagged', async () => {
+  const rows = () => page.locator('#sources tbody tr');
+
+  /** The summary the rows call for: each row counted once under its category, zero counts left out. */
+  async function summaryOfRows(): Promise<string> {
+    const counted = await rows().evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-category') ?? ''));
+    const words: [string, string][] = [
+      ['failed', '取得失敗'],
+      ['stale', '新着途絶'],
+      ['partial', '一部失敗'],
+      ['review', '要確認'],
+      ['never', '未取得'],
+      ['disabled', '停止中'],
+      ['ok', '正常'],
+    ];
+    const parts = words
+      .map(([category, word]) => [word, counted.filter((c) => c === category).length] as const)
+      .filter(([, n]) => n > 0)
+      .map(([word, n]) => `${word} ${n}件`);
+    expect(parts.length).toBeGreaterThan(1);
+    return `${counted.length}件の情報源: ${parts.join('、')}`;
+  }
+
+  it('counts a source whose one run failed as 取得失敗 in the summary, once, as its first badge says', async () => {
     expect(failedIds.length).toBeGreaterThan(0);
 
     await page.goto(`${stack.apiUrl}/sources.html`);
 
-    const rows = page.locator('#sources tbody tr');
-    await expect.poll(() => rows.count(), { timeout: 15_000 }).toBe(stack.sources.length);
-    expect(await page.locator('#sources-summary').textContent()).toBe(
-      `${stack.sources.length}件の情報源: 取得失敗 ${failedIds.length}件、` +
-        `新着途絶 ${await page.locator('.flag-stale').count()}件、` +
-        `要確認 ${await page.locator('#review-list > li').count()}件、` +
-        `正常 ${await page.locator('.flag-ok').count()}件`,
+    await expect.poll(() => rows().count(), { timeout: 15_000 }).toBe(stack.sources.length);
+    const summary = (await page.locator('#sources-summary').textContent()) ?? '';
+    expect(summary).toBe(await summaryOfRows());
+    expect(summary).toContain(`取得失敗 ${failedIds.length}件`);
+    expect(summary).toContain(`要確認 ${await page.locator('#review-list > li').count()}件`);
+    for (const id of failedIds) {
+      const row = page.locator(`tr[data-source="${id}"]`);
+      expect(await row.getAttribute('data-category')).toBe('failed');
+      expect(await row.locator('td[data-label="状態"] .badge').first().textContent()).toBe('取得失敗（前回）');
+    }
+    // Every row's first badge starts with the word it is counted under.
+    const firstBadges = await rows().evaluateAll((trs) =>
+      trs.map((tr) => [tr.getAttribute('data-category'), tr.querySelector('.badge')?.textContent ?? '']),
     );
-    const order = await rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-source')));
+    const words: Record<string, string> = {
+      failed: '取得失敗',
+      stale: '新着途絶',
+      partial: '一部失敗',
+      review: '要確認',
+      never: '未取得',
+      disabled: '停止中',
+      ok: '正常',
+    };
+    for (const [category, badge] of firstBadges) expect(badge.startsWith(words[category ?? ''] ?? '?')).toBe(true);
+    await screenshot(page, 'source-health-first-crawl');
+  });
+
+  it('lists every source with publisher, kind, last success and item count, failing sources first and flagged', async () => {
+    for (let run = 1; run < failingAfterRuns; run++) await stack.crawl(failedIds);
+    // A fresh browser context: the API lets browsers cache /v1/sources for a short while.
+    await page.close();
+    page = await browser.newPage({ viewport: { width: 1280, height: 900 }, locale: 'ja-JP', timezoneId: 'Asia/Tokyo' });
+
+    await page.goto(`${stack.apiUrl}/sources.html`);
+
+    await expect.poll(() => rows().count(), { timeout: 15_000 }).toBe(stack.sources.length);
+    expect(await page.locator('#sources-summary').textContent()).toBe(await summaryOfRows());
+    expect(await page.locator('#sources-summary').textContent()).toContain(`取得失敗 ${failedIds.length}件`);
+    const order = await rows().evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-source')));
     expect(new Set(order.slice(0, failedIds.length))).toEqual(new Set(failedIds));
     for (const id of failedIds) {
       const row = page.locator(`tr[data-source="${id}"]`);
@@ -67,6 +118,47 @@ describe.skipIf(chromiumMissing)(`source-health page in Chromium${chromiumSkipNo
       /^(フィード \(RSS\/Atom\)|HTML一覧|JSON API)$/,
     );
     await screenshot(page, 'source-health');
+  }, 120_000);
+
+  it('gives the error column the widest share at 1280 px, so no row grows tall', async () => {
+    await page.goto(`${stack.apiUrl}/sources.html`);
+    await expect.poll(() => rows().count(), { timeout: 15_000 }).toBe(stack.sources.length);
+
+    const errorWidth = await page
+      .locator('#sources thead th')
+      .last()
+      .evaluate((th) => th.getBoundingClientRect().width);
+    const tallest = Math.max(
+      ...(await rows().evaluateAll((trs) => trs.map((tr) => tr.getBoundingClientRect().height))),
+    );
+    const tableWidth = await page.locator('#sources').evaluate((t) => t.getBoundingClientRect().width);
+    const wrapWidth = await page.locator('.table-wrap').evaluate((w) => w.clientWidth);
+
+    expect(errorWidth).toBeGreaterThan(360);
+    expect(tallest).toBeLessThan(220);
+    expect(tableWidth).toBeLessThanOrEqual(wrapWidth);
+  });
+
+  it('says in Japanese when the source list cannot be loaded', async () => {
+    await page.route('**/v1/sources', (route) => route.abort('connectionrefused'));
+
+    await page.goto(`${stack.apiUrl}/sources.html`);
+
+    await expect
+      .poll(() => page.locator('#sources-summary').textContent())
+      .toBe('サーバーに接続できず、情報源の一覧を読み込めませんでした。時間をおいて再読み込みしてください。');
+    await page.unroute('**/v1/sources');
+  });
+
+  it('shows the portal icon', async () => {
+    await page.goto(`${stack.apiUrl}/sources.html`);
+
+    const href = new URL((await page.locator('link[rel="icon"]').getAttribute('href')) ?? '', page.url()).href;
+    const icon = await fetch(href);
+
+    expect(icon.status).toBe(200);
+    expect(icon.headers.get('content-type')).toBe('image/svg+xml');
+    expect(await icon.text()).toMatch(/^<svg[^>]+xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
   });
 
   it('lists the source whose run failed its quality gate under 要確認, with the command that fixes it', async () => {
@@ -87,12 +179,16 @@ describe.skipIf(chromiumMissing)(`source-health page in Chromium${chromiumSkipNo
 
   it('reads as labelled cards on a phone', async () => {
     await page.setViewportSize({ width: 390, height: 844 });
+    await page.goto(`${stack.apiUrl}/sources.html`);
+    await expect.poll(() => rows().count(), { timeout: 15_000 }).toBe(stack.sources.length);
 
     const before = await page.evaluate(
       `getComputedStyle(document.querySelector('#sources tbody tr td[data-label="状態"]'), '::before').content`,
     );
 
     expect(before).toBe('"状態: "');
+    expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
     await screenshot(page, 'source-health-phone');
+    await screenshot(page, 'source-health-phone-top', false);
   });
 });

@@ -18,12 +18,19 @@ export function apiBase(): string {
   return (meta?.content ?? '').replace(/\/$/, '');
 }
 
-/** An API answer other than 2xx, with the message the API gave (4xx bodies say what to fix). */
+/** One problem the API found in a request: `path[0]` names the parameter (`prefecture`, `status` …). */
+export interface ApiIssue {
+  readonly path: readonly (string | number)[];
+  readonly message: string;
+}
+
+/** An API answer other than 2xx, with the message and the issues the API gave (4xx bodies say what to fix). */
 export class ApiError extends Error {
   override name = 'ApiError';
   constructor(
     readonly status: number,
     message: string,
+    readonly issues: readonly ApiIssue[] = [],
   ) {
     super(message);
   }
@@ -42,9 +49,10 @@ async function getJson<T>(path: string, init?: RequestInit): Promise<T> {
     body = undefined;
   }
   if (!response.ok) {
-    const error = body as { message?: string; issues?: { message: string }[] } | undefined;
-    const detail = error?.issues?.map((issue) => issue.message).join(' / ') ?? error?.message ?? response.statusText;
-    throw new ApiError(response.status, detail);
+    const error = body as { message?: string; issues?: ApiIssue[] } | undefined;
+    const issues = Array.isArray(error?.issues) ? error.issues : [];
+    const detail = issues.map((issue) => issue.message).join(' / ') || (error?.message ?? response.statusText);
+    throw new ApiError(response.status, detail, issues);
   }
   return body as T;
 }

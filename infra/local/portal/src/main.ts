@@ -65,14 +65,16 @@ async function renderSearch(key: string): Promise<void> {
     page = await searchItems(params);
   } catch (error) {
     if (seq !== searchSeq) return;
-    summary.textContent = `検索できませんでした: ${error instanceof ApiError ? error.message : '通信エラー'}`;
-    byId('result-list').replaceChildren();
+    showSearchError(key, error);
     return;
   } finally {
     if (seq === searchSeq) byId('results-heading').parentElement?.parentElement?.removeAttribute('aria-busy');
   }
   if (seq !== searchSeq) return;
   renderedSearch = key;
+  setSearchUsable(true);
+  byId('search-error').replaceChildren();
+  byId('search-error').hidden = true;
   const first = (state.page - 1) * pageSize + 1;
   summary.textContent =
     page.total === 0
@@ -85,6 +87,117 @@ async function renderSearch(key: string): Promise<void> {
   list.dataset.search = key;
   renderPager(page);
   renderLinks();
+}
+
+/** The words the page uses for each search parameter (the API names them in its issues). */
+const paramTitles: Record<string, string> = {
+  ...facetTitles,
+  q: 'キーワード',
+  sort: '並び順',
+  cursor: 'ページの位置',
+};
+
+/** Feeds, CSV and mail alerts make sense only for a search the API accepts. */
+function setSearchUsable(usable: boolean): void {
+  for (const id of ['rss', 'csv']) byId(id).hidden = !usable;
+  byId('subscribe-section').hidden = !usable;
+}
+
+/** The state without one rejected parameter: the way out the error offers. */
+function withoutParam(s: SearchState, name: string): void {
+  if ((facetNames as readonly string[]).includes(name)) {
+    const facet = name as FacetName;
+    // Keep the values the portal knows (a label exists); drop the rest, or all when none stands out.
+    const unknown = s.filters[facet].filter((v) => facetLabel(facet, v) === v);
+    s.filters[facet] = unknown.length > 0 ? s.filters[facet].filter((v) => !unknown.includes(v)) : [];
+  } else if (name === 'q') s.q = '';
+  else if (name === 'sort') s.sort = '';
+}
+
+/**
+ * A search the API refused (400: which parameter and why) or could not answer (network, 5xx),
+ * in Japanese with a way out: a button per rejected filter, a reset link, or a retry.
+ */
+function showSearchError(key: string, error: unknown): void {
+  renderedSearch = undefined;
+  const box = byId('search-error');
+  const list = byId('result-list');
+  list.replaceChildren();
+  list.dataset.search = key;
+  byId('pager').replaceChildren();
+  setSearchUsable(false);
+  const rejected =
+    error instanceof ApiError && error.status === 400
+      ? [...new Set(error.issues.map((issue) => String(issue.path[0] ?? '')))]
+      : [];
+  if (error instanceof ApiError && error.status === 400) {
+    byId('summary').textContent = 'この条件では検索できません。';
+    const shown = rejected.filter((name) => name in paramTitles);
+    const lines = shown.map((name) => {
+      const values = (facetNames as readonly string[]).includes(name)
+        ? state.filters[name as FacetName]
+        : name === 'q'
+          ? [state.q]
+          : name === 'sort'
+            ? [state.sort]
+            : [];
+      return h(
+        'li',
+        {},
+        values.length > 0
+          ? `${paramTitles[name]}の指定「${values.join('、')}」は使えません。`
+          : `${paramTitles[name]}の指定が正しくありません。`,
+      );
+    });
+    const buttons = shown.map((name) => {
+      const button = h(
+        'button',
+        { type: 'button', class: 'secondary', 'data-clear': name },
+        name === 'cursor' ? '最初のページから表示する' : `${paramTitles[name]}の指定を外す`,
+      );
+      button.addEventListener('click', () => {
+        research((s) => withoutParam(s, name));
+        // The button goes away with the error; keep keyboard focus at the results.
+        byId('results-heading').focus();
+      });
+      return button;
+    });
+    const reset = h('a', { href: location.pathname, id: 'reset-search' }, 'すべての条件を解除して最初から探す');
+    reset.addEventListener('click', (event) => {
+      event.preventDefault();
+      navigate(readState(''));
+    });
+    box.replaceChildren(
+      h('h3', {}, '検索条件に使えない値が含まれています'),
+      lines.length > 0 ? h('ul', {}, ...lines) : h('p', {}, '検索条件の一部が正しくありません。'),
+      h('p', {}, '一覧から選び直すか、次のボタンで問題の条件を外してください。'),
+      h('div', { class: 'actions' }, ...buttons, reset),
+    );
+  } else {
+    const busy = error instanceof ApiError && error.status === 429;
+    byId('summary').textContent = '検索できませんでした。';
+    const retry = h('button', { type: 'button', class: 'secondary', id: 'retry-search' }, 'もう一度検索する');
+    retry.addEventListener('click', () => void render());
+    box.replaceChildren(
+      h(
+        'h3',
+        {},
+        busy
+          ? 'アクセスが集中しています'
+          : error instanceof ApiError
+            ? 'サーバーでエラーが起きました'
+            : 'サーバーに接続できませんでした',
+      ),
+      h('p', {}, 'しばらく時間をおいてから、もう一度お試しください。'),
+      h('div', { class: 'actions' }, retry),
+    );
+  }
+  // Facets of an earlier search would not match this one.
+  byId('facet-groups').replaceChildren(
+    h('p', { class: 'hint' }, '検索条件を直すと、ここに絞り込みの一覧が表示されます。'),
+  );
+  updateFacetToggle();
+  box.hidden = false;
 }
 
 function renderFacets(page: SearchResponse): void {
@@ -142,6 +255,13 @@ function renderFacets(page: SearchResponse): void {
   const focused = document.activeElement instanceof HTMLInputElement ? document.activeElement.id : '';
   byId('facet-groups').replaceChildren(...groups.filter((g) => g !== null), ...(clear ? [clear] : []));
   if (focused) document.getElementById(focused)?.focus();
+  updateFacetToggle();
+}
+
+/** On a phone the facets sit in a drawer under one button that says how many filters are on. */
+function updateFacetToggle(): void {
+  const chosen = facetNames.reduce((n, name) => n + state.filters[name].length, 0);
+  byId('facets-toggle-count').textContent = chosen > 0 ? `（${chosen}件選択中）` : '';
 }
 
 function statusBadge(status: string): HTMLElement {
@@ -243,10 +363,25 @@ async function renderDetail(): Promise<void> {
     item = await getItem(state.item);
   } catch (error) {
     if (seq !== detailSeq) return;
+    // 400 (not an item id at all) and 404 (no such item) mean the same to a visitor.
+    const missing = error instanceof ApiError && (error.status === 404 || error.status === 400);
+    const retry = h('button', { type: 'button', class: 'secondary', id: 'detail-retry' }, 'もう一度読み込む');
+    retry.addEventListener('click', () => void renderDetail());
     showPanel(
       panel,
-      h('h2', { id: 'detail-title', tabindex: '-1' }, '表示できません'),
-      h('p', {}, error instanceof ApiError && error.status === 404 ? 'この公募は見つかりませんでした。' : '通信エラー'),
+      h(
+        'h2',
+        { id: 'detail-title', tabindex: '-1' },
+        missing ? 'お探しの公募・お知らせは見つかりませんでした' : '読み込めませんでした',
+      ),
+      h(
+        'p',
+        {},
+        missing
+          ? 'リンクが古いか、掲載が終わって削除された可能性があります。「一覧に戻る」から検索し直してください。'
+          : 'サーバーに接続できませんでした。時間をおいて、もう一度お試しください。',
+      ),
+      ...(missing ? [] : [retry]),
     );
     return;
   }
@@ -406,6 +541,12 @@ function show(value: unknown): string {
 function wire(): void {
   for (const link of document.querySelectorAll<HTMLAnchorElement>('a[data-api-path]'))
     link.href = apiLink(link.dataset.apiPath ?? '/', new URLSearchParams());
+  const toggle = byId<HTMLButtonElement>('facets-toggle');
+  toggle.addEventListener('click', () => {
+    const open = toggle.getAttribute('aria-expanded') !== 'true';
+    toggle.setAttribute('aria-expanded', String(open));
+    byId('facets').classList.toggle('is-open', open);
+  });
   byId<HTMLFormElement>('search').addEventListener('submit', (event) => {
     event.preventDefault();
     const q = byId<HTMLInputElement>('q').value;

@@ -4,48 +4,79 @@ import { byId, h } from './dom.js';
 import { ago, formatDateTime } from './format.js';
 import { sourceKindLabels } from './labels.js';
 
-const outcomeWords: Record<string, string> = {
-  succeeded: '成功',
+/**
+ * The one state each source is counted under, in the order the table lists them (worst first).
+ * The summary counts every row once, under the same word as the row's first badge.
+ */
+const categories = ['failed', 'stale', 'partial', 'review', 'never', 'disabled', 'ok'] as const;
+type Category = (typeof categories)[number];
+
+/** The summary's word for each category (the first badge of a row says the same word first). */
+const categoryLabels: Record<Category, string> = {
+  failed: '取得失敗',
+  stale: '新着途絶',
   partial: '一部失敗',
-  failed: '失敗',
-  suspect: '品質基準を満たさず保留',
+  review: '要確認',
+  never: '未取得',
+  disabled: '停止中',
+  ok: '正常',
 };
 
-/** Worst first: failing, stale, never run, disabled, then fine. */
-function rank(source: SourceView): number {
-  if (source.health.failing) return 0;
-  if (source.health.stale) return 1;
-  if (source.health.suspect) return 2;
-  if (source.health.lastOutcome === 'failed' || source.health.lastOutcome === 'partial') return 2;
-  if (source.health.neverRun || (source.enabled && source.verification === 'unverified')) return 3;
-  if (!source.enabled) return 4;
-  return 5;
+/**
+ * A source's category. A stopped source is 停止中 whatever it did before; an unverified or suspect
+ * one is 要確認 even when its runs fail (its definition is the likely cause, and the 要確認 list
+ * below the table shows the same sources); then the last run decides, then staleness.
+ */
+function categoryOf(source: SourceView): Category {
+  const health = source.health;
+  if (!source.enabled) return 'disabled';
+  if (health.suspect || source.verification === 'unverified') return 'review';
+  if (health.failing || health.lastOutcome === 'failed') return 'failed';
+  if (health.stale) return 'stale';
+  if (health.lastOutcome === 'partial') return 'partial';
+  if (health.neverRun) return 'never';
+  return 'ok';
 }
 
-function flags(source: SourceView): HTMLElement {
+/** The category's badge: the word of the summary, with what makes it so. */
+function categoryBadge(source: SourceView, category: Category): HTMLElement {
   const health = source.health;
-  const badges: HTMLElement[] = [];
-  if (health.failing)
-    badges.push(h('span', { class: 'badge flag-failing' }, `取得失敗（${health.consecutiveFailures}回連続）`));
-  if (health.stale) badges.push(h('span', { class: 'badge flag-stale' }, '新着が途絶えています'));
-  if (!health.failing && (health.lastOutcome === 'failed' || health.lastOutcome === 'partial'))
-    badges.push(
-      h('span', { class: 'badge flag-warn' }, `前回: ${outcomeWords[health.lastOutcome] ?? health.lastOutcome}`),
-    );
-  if (health.suspect)
-    badges.push(
-      h(
-        'span',
-        { class: 'badge flag-warn' },
-        `要確認: 品質基準を満たさず公開保留（${health.consecutiveSuspect}回連続）`,
-      ),
-    );
-  else if (source.verification === 'unverified' && source.enabled)
-    badges.push(h('span', { class: 'badge flag-never' }, '要確認: 未検証の定義'));
-  if (health.neverRun) badges.push(h('span', { class: 'badge flag-never' }, '未取得'));
-  if (!source.enabled) badges.push(h('span', { class: 'badge flag-never' }, '停止中'));
-  if (badges.length === 0) badges.push(h('span', { class: 'badge flag-ok' }, '正常'));
-  return h('td', { 'data-label': '状態' }, ...badges);
+  switch (category) {
+    case 'failed':
+      return health.consecutiveFailures > 1
+        ? h('span', { class: 'badge flag-failing' }, `取得失敗（${health.consecutiveFailures}回連続）`)
+        : h('span', { class: 'badge flag-failed' }, '取得失敗（前回）');
+    case 'stale':
+      return h('span', { class: 'badge flag-stale' }, '新着途絶: 新着が途絶えています');
+    case 'partial':
+      return h('span', { class: 'badge flag-warn' }, '一部失敗（前回、一部のページを取得できず）');
+    case 'review':
+      return health.suspect
+        ? h(
+            'span',
+            { class: 'badge flag-warn' },
+            `要確認: 品質基準を満たさず公開保留（${health.consecutiveSuspect}回連続）`,
+          )
+        : h('span', { class: 'badge flag-never' }, '要確認: 未検証の定義');
+    case 'never':
+      return h('span', { class: 'badge flag-never' }, '未取得');
+    case 'disabled':
+      return h('span', { class: 'badge flag-never' }, '停止中');
+    case 'ok':
+      return h('span', { class: 'badge flag-ok' }, '正常');
+  }
+}
+
+/** The 状態 cell: the category badge first, then any other flag that also holds (not counted again). */
+function flags(source: SourceView, category: Category): HTMLElement {
+  const health = source.health;
+  const extra: HTMLElement[] = [];
+  if (category === 'review' && (health.failing || health.lastOutcome === 'failed'))
+    extra.push(h('span', { class: 'badge flag-extra' }, `前回の取得も失敗（${health.consecutiveFailures}回連続）`));
+  if (category !== 'stale' && health.stale) extra.push(h('span', { class: 'badge flag-extra' }, '新着も途絶'));
+  if (category !== 'never' && health.neverRun && source.enabled)
+    extra.push(h('span', { class: 'badge flag-extra' }, '未取得'));
+  return h('td', { 'data-label': '状態' }, categoryBadge(source, category), ...extra);
 }
 
 /** Known crawler failures, explained for visitors; the first pattern that matches wins. */
@@ -112,13 +143,18 @@ function reviewEntry(source: SourceView): HTMLElement {
 
 function sourceRow(source: SourceView): HTMLElement {
   const health = source.health;
+  const category = categoryOf(source);
   return h(
     'tr',
-    { class: health.failing ? 'is-failing' : health.stale ? 'is-stale' : undefined, 'data-source': source.id },
+    {
+      class: category === 'failed' ? 'is-failing' : category === 'stale' ? 'is-stale' : undefined,
+      'data-source': source.id,
+      'data-category': category,
+    },
     h('th', { scope: 'row', 'data-label': '情報源' }, h('a', { href: source.url, rel: 'noopener' }, source.name)),
     h('td', { 'data-label': '発行元' }, source.publisher),
     h('td', { 'data-label': '種類' }, sourceKindLabels[source.kind] ?? source.kind),
-    flags(source),
+    flags(source, category),
     h(
       'td',
       { 'data-label': '最終成功' },
@@ -129,24 +165,44 @@ function sourceRow(source: SourceView): HTMLElement {
   );
 }
 
+/**
+ * 「20件の情報源: 取得失敗 6件、新着途絶 1件、要確認 2件、正常 11件」: every source counted once,
+ * categories with no source left out, so the counts add up to the total.
+ */
+function summaryText(counted: readonly Category[]): string {
+  const parts = categories
+    .map((category) => [category, counted.filter((c) => c === category).length] as const)
+    .filter(([, count]) => count > 0)
+    .map(([category, count]) => `${categoryLabels[category]} ${count}件`);
+  return `${counted.length}件の情報源${parts.length > 0 ? `: ${parts.join('、')}` : ''}`;
+}
+
 async function main(): Promise<void> {
   for (const link of document.querySelectorAll<HTMLAnchorElement>('a[data-api-path]'))
     link.href = apiLink(link.dataset.apiPath ?? '/', new URLSearchParams());
   const summary = byId('sources-summary');
   try {
     const { sources } = await listSources();
-    const sorted = [...sources].sort((a, b) => rank(a) - rank(b) || a.name.localeCompare(b.name, 'ja'));
-    const failing = sources.filter((s) => s.health.failing).length;
-    const stale = sources.filter((s) => s.health.stale).length;
-    const review = sorted.filter((s) => s.enabled && (s.health.suspect || s.verification === 'unverified'));
-    summary.textContent = `${sources.length}件の情報源: 取得失敗 ${failing}件、新着途絶 ${stale}件、要確認 ${review.length}件、正常 ${sources.filter((s) => rank(s) === 5).length}件`;
+    const categorised = sources.map((source) => ({ source, category: categoryOf(source) }));
+    const sorted = categorised
+      .sort(
+        (a, b) =>
+          categories.indexOf(a.category) - categories.indexOf(b.category) ||
+          a.source.name.localeCompare(b.source.name, 'ja'),
+      )
+      .map((entry) => entry.source);
+    summary.textContent = summaryText(categorised.map((entry) => entry.category));
     byId('sources')
       .querySelector('tbody')
       ?.replaceChildren(...sorted.map(sourceRow));
+    const review = sorted.filter((s) => categoryOf(s) === 'review');
     byId('review-list').replaceChildren(...review.map(reviewEntry));
     byId('review').hidden = review.length === 0;
   } catch (error) {
-    summary.textContent = `読み込めませんでした: ${error instanceof ApiError ? error.message : '通信エラー'}`;
+    summary.textContent =
+      error instanceof ApiError
+        ? `情報源の一覧を読み込めませんでした（サーバーの応答 ${error.status}）。時間をおいて再読み込みしてください。`
+        : 'サーバーに接続できず、情報源の一覧を読み込めませんでした。時間をおいて再読み込みしてください。';
   }
 }
 

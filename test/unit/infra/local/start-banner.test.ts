@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import { startBanner, type StartBannerInfo } from '../../../../infra/local/start-banner.js';
+
+const info: StartBannerInfo = {
+  apiUrl: 'http://localhost:3000',
+  startedInMs: 1234,
+  registry: 'sample',
+  sourceCount: 20,
+  sampleSitesUrl: 'http://localhost:3001',
+  dataDir: '.data',
+  mail: '.data/outbox',
+  indexedItems: 0,
+  indexRebuilt: true,
+  crawlSkipped: false,
+};
+
+describe('startBanner', () => {
+  it('prints the portal and the sources page before the API', () => {
+    const lines = startBanner(info).split('\n');
+
+    const portal = lines.findIndex((line) => line === '  portal     http://localhost:3000/');
+    const sources = lines.findIndex((line) => line.startsWith('  sources    http://localhost:3000/sources.html '));
+    const api = lines.findIndex((line) => line.startsWith('  API        http://localhost:3000/v1/search?'));
+    expect(portal).toBeGreaterThan(0);
+    expect(sources).toBe(portal + 1);
+    expect(api).toBeGreaterThan(sources);
+  });
+
+  it('says how many sources the registry has and where their JSON is', () => {
+    expect(startBanner(info)).toContain('(20 in registry "sample"; JSON: http://localhost:3000/v1/sources)');
+  });
+
+  it('keeps one slash when the origin ends in one', () => {
+    expect(startBanner({ ...info, apiUrl: 'http://127.0.0.1:8080/' })).toContain(
+      '  portal     http://127.0.0.1:8080/\n',
+    );
+  });
+
+  it('leaves out the sample line without sample sites and says when the crawl is skipped', () => {
+    const { sampleSitesUrl: _omitted, ...live } = info;
+
+    const banner = startBanner({ ...live, crawlSkipped: true });
+
+    expect(banner).not.toContain('  sample ');
+    expect(banner).toContain('  crawl      skipped (--no-crawl)');
+  });
+});
