@@ -21,7 +21,7 @@ import { InvalidInputError, NotFoundError } from '../../shared/errors.js';
 import type { TokenPurpose } from '../../shared/subscriptions/tokens.js';
 import { parseInput } from '../../shared/parse-input.js';
 import { headerOf, requestIdOf, type HttpEvent, type HttpResult } from '../middleware/http-event.js';
-import { inspectLink, linkDonePage, linkErrorPage, linkPage } from './pages/link-pages.js';
+import { inspectLink, itemTitles, linkDonePage, linkErrorPage, linkPage } from './pages/link-pages.js';
 import { manageIssueText, managePage, parseManageForm } from './pages/manage-page.js';
 import type { ApiRoute } from './routes.js';
 import type { MutedResponse, SubscribeAcceptedResponse, UnsubscribedResponse } from './schemas.js';
@@ -218,7 +218,8 @@ export function subscriptionRoutes(source: SubscriptionDeps | (() => Promise<Sub
   const linkGet = (purpose: LinkPurpose) => async (event: HttpEvent) =>
     answer(event, purpose, !wantsJsonOnly(event), async (deps) => {
       const state = await inspectLink(deps, tokenOf(event), purpose);
-      return linkPage(deps, state, purpose, selfAction(event));
+      const title = purpose === 'mute' ? (await itemTitles(deps, [state.ref])).get(state.ref) : undefined;
+      return linkPage(deps, state, purpose, selfAction(event), title);
     });
 
   /** After a link's POST: the page saying it is done, for a browser. */
@@ -226,7 +227,8 @@ export function subscriptionRoutes(source: SubscriptionDeps | (() => Promise<Sub
     const claims = deps.tokens.verify(tokenOf(event), purpose, deps.clock.now());
     const subscription = await deps.subscriptions.get(claims.subscriptionId);
     if (subscription === undefined) throw new NotFoundError('no such subscription; it may have been removed');
-    return linkDonePage(deps, subscription, purpose, claims.ref);
+    const title = purpose === 'mute' ? (await itemTitles(deps, [claims.ref])).get(claims.ref) : undefined;
+    return linkDonePage(deps, subscription, purpose, claims.ref, title);
   };
 
   return [
@@ -266,6 +268,7 @@ export function subscriptionRoutes(source: SubscriptionDeps | (() => Promise<Sub
             view,
             links: deps.links,
             action: selfAction(event),
+            titles: await itemTitles(deps, view.muted),
             ...(saved && view.status === 'active' ? { notice: { kind: 'saved' as const } } : {}),
           });
         }),
@@ -324,8 +327,10 @@ export function subscriptionRoutes(source: SubscriptionDeps | (() => Promise<Sub
       } catch (error) {
         if (!(error instanceof InvalidInputError) || error.issues.some((i) => i.path[0] === 'token')) throw error;
         if (!wantsHtml(event)) throw error;
+        const current = await showSubscription(deps, token);
         return managePage({
-          view: await showSubscription(deps, token),
+          view: current,
+          titles: await itemTitles(deps, current.muted),
           links: deps.links,
           action: selfAction(event),
           notice: { kind: 'error', text: manageIssueText(error) },

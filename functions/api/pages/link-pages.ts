@@ -74,12 +74,42 @@ function itemUrlOf(deps: LinkDeps, ref: string): string | undefined {
   return id.success ? deps.links.record(id.data) : undefined;
 }
 
-/** The GET page of a link: its button, or "already done" with what to do instead. */
+/**
+ * The titles of the items with these ids, as far as `deps.items` knows them (the newest `limit`
+ * ids only); empty without an item store.
+ */
+export async function itemTitles(
+  deps: Pick<SubscriptionDeps, 'items'>,
+  ids: readonly string[],
+  limit = 100,
+): Promise<Map<string, string>> {
+  const titles = new Map<string, string>();
+  const items = deps.items;
+  if (items === undefined) return titles;
+  const wanted = ids.slice(-limit).flatMap((id) => {
+    const parsed = ItemIdSchema.safeParse(id);
+    return parsed.success ? [parsed.data] : [];
+  });
+  const found = await Promise.all(wanted.map((id) => items.get(id)));
+  for (const item of found) if (item) titles.set(item.id, item.title);
+  return titles;
+}
+
+/** The muted call as its title when known. */
+function callNameOf(title: string | undefined): string {
+  return title ? `<p class="call-title">「${escapeHtml(title)}」</p>` : '';
+}
+
+/**
+ * The GET page of a link: its button, or "already done" with what to do instead. `itemTitle`: the
+ * title of a mute link's call.
+ */
 export function linkPage(
   deps: LinkDeps,
   state: LinkState,
   purpose: 'confirm' | 'unsubscribe' | 'mute',
   action: string,
+  itemTitle?: string,
 ): HttpResult {
   const { subscription } = state;
   const portal = deps.links.portal;
@@ -139,7 +169,7 @@ export function linkPage(
       portal,
       title: 'この公募の通知は停止済みです',
       body:
-        `${email}<p class="notice notice-ok">この公募についてのお知らせはすでに止めています。</p>` +
+        `${email}${callNameOf(itemTitle)}<p class="notice notice-ok">この公募についてのお知らせはすでに止めています。</p>` +
         '<p>通知を再開するには、配信設定のページで「通知を止めた公募」から選んでください。</p>' +
         nextSteps([...itemLink, { href: manageUrlOf(deps, subscription), text: '保存検索・配信頻度の変更' }]),
     });
@@ -149,6 +179,7 @@ export function linkPage(
     title: 'この公募の通知を止める',
     body:
       email +
+      callNameOf(itemTitle) +
       '<p>ボタンを押すと、この公募についてのお知らせ（変更・締切前のお知らせ）を今後お送りしません。ほかの公募のお知らせは続きます。</p>' +
       postButton(action, '通知を止める') +
       nextSteps(itemLink),
@@ -161,6 +192,7 @@ export function linkDonePage(
   subscription: Subscription,
   purpose: 'confirm' | 'unsubscribe' | 'mute',
   ref: string,
+  itemTitle?: string,
 ): HttpResult {
   const portal = deps.links.portal;
   if (purpose === 'confirm') {
@@ -191,6 +223,7 @@ export function linkDonePage(
     portal,
     title: '通知を止めました',
     body:
+      callNameOf(itemTitle) +
       '<p class="notice notice-ok">この公募についてのお知らせは今後お送りしません。ほかの公募のお知らせは続きます。</p>' +
       '<p>間違えた場合は、配信設定のページで通知を再開できます。</p>' +
       nextSteps([

@@ -97,6 +97,8 @@ export interface ManagePageInput {
   readonly action: string;
   /** Shown above the form: `saved` after a successful change, or an error line. */
   readonly notice?: { readonly kind: 'saved' } | { readonly kind: 'error'; readonly text: string };
+  /** Titles of muted calls by item id (`itemTitles`); a call without one shows its id. */
+  readonly titles?: ReadonlyMap<string, string>;
   /** Default 200; 400 when a sent form is shown again with its error. */
   readonly statusCode?: number;
 }
@@ -161,12 +163,14 @@ export function managePage(input: ManagePageInput): HttpResult {
               'unmute',
               id,
               `unmute-${i}`,
-              '通知を再開する',
+              `「${escapeHtml(input.titles?.get(id) ?? id)}」の通知を再開する`,
               false,
-              ` <a class="aside-link" href="${escapeHtml(links.record(id))}">公募 ${escapeHtml(id)} をポータルで見る</a>`,
+              ` <a class="aside-link" href="${escapeHtml(links.record(id))}">ポータルで見る</a>`,
             ),
           )
           .join('')}</ul>`;
+  const mutedHint =
+    view.muted.length === 0 ? '' : '<p class="hint">チェックを入れて保存すると、その公募のお知らせがまた届きます。</p>';
   const disabled = active ? '' : ' disabled';
   const form =
     `<form method="post" action="${escapeHtml(input.action)}" class="manage-form">` +
@@ -180,7 +184,7 @@ export function managePage(input: ManagePageInput): HttpResult {
     `<fieldset class="panel"${disabled}><legend>締切前のお知らせ</legend>` +
     '<p class="hint">登録した条件に合う公募の締切が近づくと、次の日数前にお知らせします（5つまで）。</p>' +
     `<ul class="choice-list choice-inline">${reminders}</ul></fieldset>` +
-    `<fieldset class="panel"${disabled}><legend>通知を止めた公募</legend>${muted}</fieldset>` +
+    `<fieldset class="panel"${disabled}><legend>通知を止めた公募</legend>${muted}${mutedHint}</fieldset>` +
     (active ? '<button type="submit">変更を保存</button>' : '') +
     '</form>';
   const stop = active

@@ -15,6 +15,7 @@ import {
   startAlertsHarness,
   type AlertsHarness,
 } from '../../../support/alerts-harness.js';
+import { makeDraft } from '../../../support/factories.js';
 import { jsonOf, testApi } from './api-test-deps.js';
 
 const browser = { accept: 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8' };
@@ -31,7 +32,7 @@ let call: (
 beforeAll(async () => {
   h = await startAlertsHarness('2025-05-10T00:00:00Z');
   const api = await testApi();
-  const handler = buildApiHandler(api.deps, subscriptionRoutes(h.subscriptionDeps));
+  const handler = buildApiHandler(api.deps, subscriptionRoutes({ ...h.subscriptionDeps, items: h.items }));
   call = async (method, url, options = {}) =>
     (await handler(
       toApiGatewayEvent({
@@ -214,9 +215,13 @@ describe('subscription link pages', () => {
     expect(html(manage)).not.toContain('変更を保存</button>');
   });
 
-  it('mutes a call from its page, links the call on the portal, and lets the manage page show it again', async () => {
+  it('mutes a call from its page, names and links the call on the portal, and lets the manage page show it again', async () => {
     const { link } = await subscribed('mute@example.jp');
-    const url = link('mute', itemId);
+    await h.crawl([makeDraft({ title: '地域イノベーション創出事業 二次公募', kind: 'call' })]);
+    const stored = (await h.items.listChangedSince('call', '2000-01-01T00:00:00Z')).items;
+    const called = stored.find((item) => item.title === '地域イノベーション創出事業 二次公募');
+    if (!called) throw new Error('item not stored');
+    const url = link('mute', called.id);
 
     const page = await call('GET', url, { headers: browser });
     const done = await call('POST', url, { headers: form });
@@ -226,18 +231,29 @@ describe('subscription link pages', () => {
       headers: form,
       body: new URLSearchParams([
         ['search', 'q=%E5%8D%8A%E5%B0%8E%E4%BD%93'],
-        ['unmute', itemId],
+        ['unmute', called.id],
       ]).toString(),
     });
     const view = jsonOf<{ muted: string[] }>(await call('GET', link('manage')));
 
     expect(html(page)).toContain('<h1>この公募の通知を止める</h1>');
-    expect(html(page)).toContain(`href="https://portal.example.jp/?item=${itemId}"`);
+    expect(html(page)).toContain('「地域イノベーション創出事業 二次公募」');
+    expect(html(page)).toContain(`href="https://portal.example.jp/?item=${called.id}"`);
     expect(html(done)).toContain('<h1>通知を止めました</h1>');
     expect(html(again)).toContain('<h1>この公募の通知は停止済みです</h1>');
-    expect(html(manage)).toContain(`name="unmute" value="${itemId}"`);
+    expect(html(manage)).toContain(`name="unmute" value="${called.id}"`);
+    expect(html(manage)).toContain('「地域イノベーション創出事業 二次公募」の通知を再開する');
     expect(unmuted.statusCode).toBe(303);
     expect(view.muted).toEqual([]);
+  });
+
+  it('shows the id of a muted call it has no record of', async () => {
+    const { link } = await subscribed('unknown-call@example.jp');
+
+    await call('POST', link('mute', itemId), { headers: form });
+    const manage = await call('GET', link('manage'), { headers: browser });
+
+    expect(html(manage)).toContain(`「${itemId}」の通知を再開する`);
   });
 
   it('answers a removed subscription with a 404 page', async () => {
