@@ -233,6 +233,15 @@ export function linkDonePage(
   });
 }
 
+function isGenuine(deps: Pick<SubscriptionDeps, 'tokens' | 'clock'>, token: unknown, purpose: TokenPurpose): boolean {
+  try {
+    deps.tokens.verify(token, purpose, deps.clock.now());
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** What a link was for, in the words of the error page. */
 const linkNames: Record<TokenPurpose, string> = {
   confirm: '確認リンク',
@@ -280,7 +289,8 @@ export function linkErrorPage(
         : '<p>いちばん新しい配信メールにあるリンクを開いてください。新しいメールのリンクは有効です。</p>',
     );
   }
-  if (tokenIssue && context.purpose === 'confirm' && /subscribe again/.test(error.message)) {
+  if (tokenIssue && context.purpose === 'confirm' && isGenuine(deps, context.token, context.purpose)) {
+    // A genuine, unexpired confirmation link refused all the same: a later request replaced it.
     return page(
       'この確認リンクは使えません',
       'この確認リンクは、その後に届いた新しい確認メールで置き換えられています。',

@@ -6,6 +6,7 @@ import { subscriptionRoutes } from '../../../../functions/api/subscription-route
 import { toApiGatewayEvent } from '../../../../infra/local/http-to-apigw.js';
 import type { ItemId } from '../../../../shared/domain/item.js';
 import { emailHashOf, type SubscriptionId } from '../../../../shared/domain/subscription.js';
+import { RecordingLog } from '../../../../shared/log.js';
 import { LinkBuilder } from '../../../../shared/subscriptions/links.js';
 import { TokenSigner } from '../../../../shared/subscriptions/tokens.js';
 import {
@@ -193,6 +194,21 @@ describe('subscription link pages', () => {
     expect(unchanged.frequency).toBe('immediate');
   });
 
+  it('answers a manage form from a client that does not take HTML with the JSON view', async () => {
+    const { link } = await subscribed('form-json@example.jp');
+
+    const changed = await call('POST', link('manage'), {
+      headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+      body: 'search=q%3DAI&frequency=weekly',
+    });
+
+    expect(changed.statusCode).toBe(200);
+    expect(jsonOf<{ frequency: string; searches: { params: string }[] }>(changed)).toMatchObject({
+      frequency: 'weekly',
+      searches: [{ params: 'q=AI' }],
+    });
+  });
+
   it('stops delivery from the unsubscribe page, says it is done when opened again, and refuses changes after it (409)', async () => {
     const { link } = await subscribed('leave@example.jp');
     const url = link('unsubscribe');
@@ -269,6 +285,36 @@ describe('subscription link pages', () => {
 
     expect(page.statusCode).toBe(404);
     expect(html(page)).toContain('<h1>配信登録が見つかりません</h1>');
+  });
+});
+
+describe('subscription pages when the store fails', () => {
+  it('answers a browser with a Japanese 500 page that quotes the request id and hides the cause, and logs it', async () => {
+    const { link } = await subscribed('store-down@example.jp');
+    const log = new RecordingLog();
+    const failing = Object.assign(Object.create(h.subscriptions) as typeof h.subscriptions, {
+      get: async () => {
+        throw new Error('dynamodb unreachable at 10.0.0.1');
+      },
+    });
+    const api = await testApi();
+    const handler = buildApiHandler(
+      api.deps,
+      subscriptionRoutes({ ...h.subscriptionDeps, subscriptions: failing, log }),
+    );
+    const event = toApiGatewayEvent({
+      method: 'GET',
+      url: link('manage'),
+      headers: { host: 'api.example.test', ...browser },
+    }) as APIGatewayProxyEventV2;
+
+    const page = (await handler(event)) as APIGatewayProxyStructuredResultV2;
+
+    expect(page.statusCode).toBe(500);
+    expect(html(page)).toContain('<h1>エラーが発生しました</h1>');
+    expect(html(page)).toContain(event.requestContext.requestId);
+    expect(html(page)).not.toContain('10.0.0.1');
+    expect(log.entries.filter((e) => e.level === 'error').map((e) => e.message)).toEqual(['subscription page failed']);
   });
 });
 
