@@ -22,7 +22,7 @@ import type { TokenPurpose } from '../../shared/subscriptions/tokens.js';
 import { parseInput } from '../../shared/parse-input.js';
 import { headerOf, requestIdOf, type HttpEvent, type HttpResult } from '../middleware/http-event.js';
 import { inspectLink, itemTitles, linkDonePage, linkErrorPage, linkPage } from './pages/link-pages.js';
-import { manageIssueText, managePage, parseManageForm } from './pages/manage-page.js';
+import { manageIssueText, managePage, parseManageForm, type ManageForm } from './pages/manage-page.js';
 import type { ApiRoute } from './routes.js';
 import type { MutedResponse, SubscribeAcceptedResponse, UnsubscribedResponse } from './schemas.js';
 import { parseSearchParams } from './search-params.js';
@@ -320,8 +320,9 @@ export function subscriptionRoutes(source: SubscriptionDeps | (() => Promise<Sub
     return answer(event, 'manage', wantsHtml(event), async (deps) => {
       const token = tokenOf(event);
       let view;
+      let form: ManageForm | undefined;
       try {
-        const form = parseManageForm(textOf(event));
+        form = parseManageForm(textOf(event));
         const body = parseInput(ChangeBodySchema, form);
         view = await changeSubscription(deps, token, { ...body, searches: body.searches?.map(toSavedSearch) });
       } catch (error) {
@@ -333,7 +334,7 @@ export function subscriptionRoutes(source: SubscriptionDeps | (() => Promise<Sub
           titles: await itemTitles(deps, current.muted),
           links: deps.links,
           action: selfAction(event),
-          notice: { kind: 'error', text: manageIssueText(error) },
+          notice: { kind: 'error', text: manageIssueText(error, form?.searches) },
           statusCode: 400,
         });
       }

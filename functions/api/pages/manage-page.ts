@@ -80,12 +80,20 @@ export function parseManageForm(body: string): ManageForm {
   return { searches, ...(frequency ? { frequency } : {}), reminderDays, unmute: form.getAll('unmute') };
 }
 
-/** A Japanese line for an issue of a manage form that got past `parseManageForm`. */
-export function manageIssueText(error: InvalidInputError): string {
+/**
+ * A Japanese line for an issue of a manage form that got past `parseManageForm`, naming the search
+ * (by its words) that could not be read; `searches` are the form's searches in order.
+ */
+export function manageIssueText(error: InvalidInputError, searches: readonly string[] = []): string {
   const japanese = error.issues.find((issue) => /[ぁ-んァ-ン一-龯]/.test(issue.message));
   if (japanese) return japanese.message;
-  if (error.issues.some((issue) => issue.path[0] === 'searches')) {
-    return '追加した検索条件を読み取れませんでした。キーワードか、ポータルの検索ページのURLを入れてください。';
+  const searchIssue = error.issues.find((issue) => issue.path[0] === 'searches');
+  if (searchIssue) {
+    const index = searchIssue.path[1];
+    const params = typeof index === 'number' ? searches[index] : undefined;
+    const words = params ? [...new URLSearchParams(params).values()].join(' ') : '';
+    const named = words ? `検索条件「${words}」` : '検索条件';
+    return `${named}を読み取れませんでした。キーワードか、ポータルの検索ページのURLを入れてください。`;
   }
   return '入力を読み取れませんでした。選び直して、もう一度保存してください。';
 }

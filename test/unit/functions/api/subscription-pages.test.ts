@@ -190,7 +190,7 @@ describe('subscription link pages', () => {
     expect(html(none)).toContain('検索条件を1つ以上残してください');
     expect(html(none)).toContain('<form method="post"');
     expect(unreadable.statusCode).toBe(400);
-    expect(html(unreadable)).toContain('追加した検索条件を読み取れませんでした');
+    expect(html(unreadable)).toContain('検索条件「someday」を読み取れませんでした');
     expect(unchanged.frequency).toBe('immediate');
   });
 
