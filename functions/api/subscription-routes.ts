@@ -17,9 +17,12 @@ import {
   maxSavedSearches,
   type SavedSearch,
 } from '../../shared/domain/subscription.js';
-import { InvalidInputError } from '../../shared/errors.js';
+import { InvalidInputError, NotFoundError } from '../../shared/errors.js';
+import type { TokenPurpose } from '../../shared/subscriptions/tokens.js';
 import { parseInput } from '../../shared/parse-input.js';
-import { headerOf, type HttpEvent, type HttpResult } from '../middleware/http-event.js';
+import { headerOf, requestIdOf, type HttpEvent, type HttpResult } from '../middleware/http-event.js';
+import { inspectLink, itemTitles, linkDonePage, linkErrorPage, linkPage } from './pages/link-pages.js';
+import { manageIssueText, managePage, parseManageForm, type ManageForm } from './pages/manage-page.js';
 import type { ApiRoute } from './routes.js';
 import type { MutedResponse, SubscribeAcceptedResponse, UnsubscribedResponse } from './schemas.js';
 import { parseSearchParams } from './search-params.js';
@@ -28,9 +31,10 @@ import { parseSearchParams } from './search-params.js';
  * The subscription routes (`/v1/subscriptions…`), mounted by the API next to `apiRoutes`. Thin:
  * parse with zod, call the plain functions in functions/alerts, shape the result.
  *
- * Links from mails (confirm, unsubscribe, mute) answer GET with a small page holding a button
- * that POSTs to the same URL, so mail scanners that prefetch links change nothing; the POST does
- * the work. `POST /v1/subscriptions/unsubscribe?token=…` is also the RFC 8058 one-click target.
+ * Links from mails (confirm, unsubscribe, mute) answer GET with a page holding a button that POSTs
+ * to the same URL, so mail scanners that prefetch links change nothing; the POST does the work.
+ * `POST /v1/subscriptions/unsubscribe?token=…` is also the RFC 8058 one-click target. The manage
+ * link is a page for a browser and the JSON view for any other client. Pages: ./pages/.
  */
 
 /** One saved search as sent: a `/v1/search` query string or an object of the same parameters. */
@@ -144,42 +148,89 @@ function json(statusCode: number, body: unknown): HttpResult {
   };
 }
 
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
-
-function page(title: string, body: string): HttpResult {
-  return {
-    statusCode: 200,
-    headers: {
-      'content-type': 'text/html; charset=utf-8',
-      'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'",
-      ...privateHeaders,
-    },
-    body: `<!doctype html><html lang="ja"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title></head><body style="font-family:sans-serif"><h1>${escapeHtml(title)}</h1>${body}</body></html>`,
-  };
-}
-
+/** A browser (or any client naming `text/html`): answered with pages, errors included. */
 function wantsHtml(event: HttpEvent): boolean {
   return (headerOf(event, 'accept') ?? '').includes('text/html');
 }
 
-/** A page with one button that POSTs back to the same link. */
-function buttonPage(event: HttpEvent, title: string, explanation: string, button: string): HttpResult {
-  const action = `${event.rawPath}?token=${encodeURIComponent(tokenOf(event) ?? '')}`;
-  return page(
-    title,
-    `<p>${escapeHtml(explanation)}</p><form method="post" action="${escapeHtml(action)}"><button type="submit">${escapeHtml(button)}</button></form>`,
-  );
+/** A link page's GET stays HTML unless the client asks for JSON only. */
+function wantsJsonOnly(event: HttpEvent): boolean {
+  const accept = headerOf(event, 'accept') ?? '';
+  return accept.includes('application/json') && !accept.includes('text/html');
 }
+
+function isForm(event: HttpEvent): boolean {
+  return (headerOf(event, 'content-type') ?? '').startsWith('application/x-www-form-urlencoded');
+}
+
+function textOf(event: HttpEvent): string {
+  if (!event.body) return '';
+  return event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
+}
+
+/** The link itself, relative to the page (`confirm?token=…`), for forms that post back to it. */
+function selfAction(event: HttpEvent, extra = ''): string {
+  const name = event.rawPath.split('/').pop() ?? '';
+  return `${name}?token=${encodeURIComponent(tokenOf(event) ?? '')}${extra}`;
+}
+
+/** The purposes of the one-button link pages. */
+type LinkPurpose = 'confirm' | 'unsubscribe' | 'mute';
 
 /**
  * The routes under /v1/subscriptions, in the shape @middy/http-router takes. `source` may be a
  * function that builds them on first use: the API Lambda fetches the link-signing secret only
  * when a subscription request arrives, not on every cold start of a container that only searches.
+ *
+ * A browser (Accept naming `text/html`) gets Japanese pages, errors included (with the status the
+ * JSON answer would have); any other client gets the JSON bodies the OpenAPI document describes.
  */
 export function subscriptionRoutes(source: SubscriptionDeps | (() => Promise<SubscriptionDeps>)): ApiRoute[] {
   const depsOf = typeof source === 'function' ? source : () => Promise.resolve(source);
+
+  /** Runs `work`; for a page, turns its error into the Japanese error page of that link. */
+  async function answer(
+    event: HttpEvent,
+    purpose: TokenPurpose,
+    asPage: boolean,
+    work: (deps: SubscriptionDeps) => Promise<HttpResult>,
+  ): Promise<HttpResult> {
+    const deps = await depsOf();
+    if (!asPage) return work(deps);
+    try {
+      return await work(deps);
+    } catch (error) {
+      const requestId = requestIdOf(event);
+      const page = linkErrorPage(deps, error, { purpose, token: tokenOf(event), requestId });
+      if (page.statusCode >= 500) {
+        deps.log.error('subscription page failed', {
+          requestId,
+          name: error instanceof Error ? error.name : typeof error,
+          error: error instanceof Error ? error.message : String(error),
+          stack: error instanceof Error ? error.stack : undefined,
+        });
+      }
+      return page;
+    }
+  }
+
+  /** GET of a one-button link: what it will do, or that it is done, or why it cannot work. */
+  const linkGet = (purpose: LinkPurpose) => async (event: HttpEvent) =>
+    answer(event, purpose, !wantsJsonOnly(event), async (deps) => {
+      const state = await inspectLink(deps, tokenOf(event), purpose);
+      const title = purpose === 'mute' ? (await itemTitles(deps, [state.ref])).get(state.ref) : undefined;
+      return linkPage(deps, state, purpose, selfAction(event), title);
+    });
+
+  /** After a link's POST: the page saying it is done, for a browser. */
+  const donePage = async (deps: SubscriptionDeps, event: HttpEvent, purpose: LinkPurpose) => {
+    const claims = deps.tokens.verify(tokenOf(event), purpose, deps.clock.now());
+    const subscription = await deps.subscriptions.get(claims.subscriptionId);
+    if (subscription === undefined) throw new NotFoundError('no such subscription; it may have been removed');
+    const title = purpose === 'mute' ? (await itemTitles(deps, [claims.ref])).get(claims.ref) : undefined;
+    return linkDonePage(deps, subscription, purpose, claims.ref, title);
+  };
+
   return [
     {
       method: 'POST',
@@ -195,36 +246,38 @@ export function subscriptionRoutes(source: SubscriptionDeps | (() => Promise<Sub
         } satisfies SubscribeAcceptedResponse);
       },
     },
-    {
-      method: 'GET',
-      path: '/v1/subscriptions/confirm',
-      handler: async (event) =>
-        buttonPage(
-          event,
-          'メール配信の確認',
-          'ボタンを押すと、保存した検索条件での配信が始まります。',
-          '配信を開始する',
-        ),
-    },
+    { method: 'GET', path: '/v1/subscriptions/confirm', handler: linkGet('confirm') },
     {
       method: 'POST',
       path: '/v1/subscriptions/confirm',
-      handler: async (event) => {
-        const view = await confirm(await depsOf(), tokenOf(event));
-        if (wantsHtml(event))
-          return page('配信を開始しました', '<p>条件に合う新しい公募をメールでお知らせします。</p>');
-        return json(200, view);
-      },
+      handler: async (event) =>
+        answer(event, 'confirm', wantsHtml(event), async (deps) => {
+          const view = await confirm(deps, tokenOf(event));
+          return wantsHtml(event) ? donePage(deps, event, 'confirm') : json(200, view);
+        }),
     },
     {
       method: 'GET',
       path: '/v1/subscriptions/manage',
-      handler: async (event) => json(200, await showSubscription(await depsOf(), tokenOf(event))),
+      handler: async (event) =>
+        answer(event, 'manage', wantsHtml(event), async (deps) => {
+          const view = await showSubscription(deps, tokenOf(event));
+          if (!wantsHtml(event)) return json(200, view);
+          const saved = new URLSearchParams(event.rawQueryString ?? '').get('saved') === '1';
+          return managePage({
+            view,
+            links: deps.links,
+            action: selfAction(event),
+            titles: await itemTitles(deps, view.muted),
+            ...(saved && view.status === 'active' ? { notice: { kind: 'saved' as const } } : {}),
+          });
+        }),
     },
     ...(['PUT', 'POST'] as const).map((method) => ({
       method,
       path: '/v1/subscriptions/manage',
       handler: async (event: HttpEvent) => {
+        if (method === 'POST' && isForm(event)) return manageForm(event);
         const body = parseInput(ChangeBodySchema, bodyOf(event));
         const view = await changeSubscription(await depsOf(), tokenOf(event), {
           ...body,
@@ -233,47 +286,60 @@ export function subscriptionRoutes(source: SubscriptionDeps | (() => Promise<Sub
         return json(200, view);
       },
     })),
-    {
-      method: 'GET',
-      path: '/v1/subscriptions/unsubscribe',
-      handler: async (event) =>
-        buttonPage(
-          event,
-          '配信停止',
-          'ボタンを押すと、このアドレスへのメール配信をすべて停止します。',
-          '配信を停止する',
-        ),
-    },
+    { method: 'GET', path: '/v1/subscriptions/unsubscribe', handler: linkGet('unsubscribe') },
     {
       method: 'POST',
       path: '/v1/subscriptions/unsubscribe',
-      handler: async (event) => {
-        // RFC 8058: the body is `List-Unsubscribe=One-Click`; the token in the URL is what counts.
-        await unsubscribe(await depsOf(), tokenOf(event));
-        if (wantsHtml(event)) return page('配信を停止しました', '<p>今後、このアドレスにメールはお送りしません。</p>');
-        return json(200, { status: 'unsubscribed' } satisfies UnsubscribedResponse);
-      },
-    },
-    {
-      method: 'GET',
-      path: '/v1/subscriptions/mute',
       handler: async (event) =>
-        buttonPage(
-          event,
-          'この公募の通知を止める',
-          'ボタンを押すと、この公募についてのお知らせ（変更・締切）を今後お送りしません。',
-          '通知を止める',
-        ),
+        answer(event, 'unsubscribe', wantsHtml(event), async (deps) => {
+          // RFC 8058: the body is `List-Unsubscribe=One-Click`; the token in the URL is what counts.
+          await unsubscribe(deps, tokenOf(event));
+          if (wantsHtml(event)) return donePage(deps, event, 'unsubscribe');
+          return json(200, { status: 'unsubscribed' } satisfies UnsubscribedResponse);
+        }),
     },
+    { method: 'GET', path: '/v1/subscriptions/mute', handler: linkGet('mute') },
     {
       method: 'POST',
       path: '/v1/subscriptions/mute',
-      handler: async (event) => {
-        const result = await mute(await depsOf(), tokenOf(event));
-        if (wantsHtml(event))
-          return page('通知を止めました', '<p>この公募についてのお知らせは今後お送りしません。</p>');
-        return json(200, { status: 'muted', itemId: result.muted } satisfies MutedResponse);
-      },
+      handler: async (event) =>
+        answer(event, 'mute', wantsHtml(event), async (deps) => {
+          const result = await mute(deps, tokenOf(event));
+          if (wantsHtml(event)) return donePage(deps, event, 'mute');
+          return json(200, { status: 'muted', itemId: result.muted } satisfies MutedResponse);
+        }),
     },
   ];
+
+  /**
+   * The manage page's form (`application/x-www-form-urlencoded`): applies it and redirects (303) to
+   * the page with 「変更を保存しました」; a form that cannot be applied comes back (400) with the reason.
+   * A client that does not take HTML gets the JSON view.
+   */
+  async function manageForm(event: HttpEvent): Promise<HttpResult> {
+    return answer(event, 'manage', wantsHtml(event), async (deps) => {
+      const token = tokenOf(event);
+      let view;
+      let form: ManageForm | undefined;
+      try {
+        form = parseManageForm(textOf(event));
+        const body = parseInput(ChangeBodySchema, form);
+        view = await changeSubscription(deps, token, { ...body, searches: body.searches?.map(toSavedSearch) });
+      } catch (error) {
+        if (!(error instanceof InvalidInputError) || error.issues.some((i) => i.path[0] === 'token')) throw error;
+        if (!wantsHtml(event)) throw error;
+        const current = await showSubscription(deps, token);
+        return managePage({
+          view: current,
+          titles: await itemTitles(deps, current.muted),
+          links: deps.links,
+          action: selfAction(event),
+          notice: { kind: 'error', text: manageIssueText(error, form?.searches) },
+          statusCode: 400,
+        });
+      }
+      if (!wantsHtml(event)) return json(200, view);
+      return { statusCode: 303, headers: { location: selfAction(event, '&saved=1'), ...privateHeaders }, body: '' };
+    });
+  }
 }

@@ -65,5 +65,6 @@ async function buildSubscriptionDeps(): Promise<SubscriptionDeps> {
     clock,
     log,
     hashSecret: tokenSecret,
+    items: deps.store,
   };
 }

@@ -253,6 +253,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
           clock,
           log,
           hashSecret: options.tokenSecret ?? 'local-development-secret-change-me',
+          items: store,
         }),
         ...(options.extraRoutes ?? []),
       ],

@@ -3,7 +3,10 @@ import type { SubscriptionId } from '../domain/subscription.js';
 import type { SubscriberLinks } from '../mail/render.js';
 import type { TokenSigner } from './tokens.js';
 
-/** Builds the absolute links a mail carries, each with its own signed token. */
+/**
+ * Builds the absolute links a mail carries, each with its own signed token, and the links to the
+ * portal's pages (an item's record is the portal's item view, `/?item=<id>`, never the JSON API).
+ */
 export class LinkBuilder {
   constructor(
     private readonly options: {
@@ -12,8 +15,20 @@ export class LinkBuilder {
       tokens: TokenSigner;
       /** Optional `mailto:` target for List-Unsubscribe. */
       unsubscribeMailto?: string;
+      /** Origin of the portal's pages when they are served apart from the API; default `baseUrl`. */
+      portalUrl?: string;
     },
   ) {}
+
+  /** The portal's origin (no trailing slash): its search page is `${portal}/`, its stylesheet `${portal}/assets/styles.css`. */
+  get portal(): string {
+    return (this.options.portalUrl ?? this.options.baseUrl).replace(/\/$/, '');
+  }
+
+  /** The portal's search page for a saved search's `/v1/search` query string. */
+  portalSearch(params: string): string {
+    return params ? `${this.portal}/?${params}` : `${this.portal}/`;
+  }
 
   private url(path: string, token: string): string {
     return `${this.options.baseUrl.replace(/\/$/, '')}/v1/subscriptions/${path}?token=${encodeURIComponent(token)}`;
@@ -38,7 +53,8 @@ export class LinkBuilder {
     return this.url('mute', this.options.tokens.sign({ subscriptionId: id, purpose: 'mute', ref: itemId }, now));
   }
 
+  /** The item's record: the portal's item view. */
   record(itemId: ItemId): string {
-    return `${this.options.baseUrl.replace(/\/$/, '')}/v1/items/${itemId}`;
+    return `${this.portal}/?item=${encodeURIComponent(itemId)}`;
   }
 }

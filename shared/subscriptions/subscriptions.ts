@@ -14,6 +14,7 @@ import { ConflictError, InvalidInputError, NotFoundError } from '../errors.js';
 import type { Log } from '../log.js';
 import type { Mailer } from '../mail/mailer.js';
 import { renderConfirmation } from '../mail/render.js';
+import type { ItemStore } from '../store/item-store.js';
 import type { SubscriptionStore } from '../store/subscription-store.js';
 import type { LinkBuilder } from './links.js';
 import { enforceRateLimits, type RateLimits } from './rate-limit.js';
@@ -30,6 +31,8 @@ export interface SubscriptionDeps {
   /** Keys the address hash (the token secret). */
   readonly hashSecret: string;
   readonly rateLimits?: RateLimits;
+  /** Titles of calls for the link pages (mute, muted list); without it they show item ids. */
+  readonly items?: Pick<ItemStore, 'get'>;
 }
 
 export interface SubscribeRequest {

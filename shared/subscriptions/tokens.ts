@@ -47,6 +47,24 @@ export class TokenSigner {
   }
 
   /**
+   * True only for a genuine token for `purpose` whose time has passed, so a page can say "expired"
+   * rather than "invalid". Reveals nothing a holder of the genuine link does not already know.
+   */
+  hasExpired(token: unknown, purpose: TokenPurpose, now: Date): boolean {
+    try {
+      this.verify(token, purpose, new Date(0));
+    } catch {
+      return false;
+    }
+    try {
+      this.verify(token, purpose, now);
+      return false;
+    } catch {
+      return true;
+    }
+  }
+
+  /**
    * The claims of a valid token for `purpose`; throws `InvalidInputError` (path `token`) when the
    * token is malformed, forged, for another purpose or expired. The message never says which.
    */

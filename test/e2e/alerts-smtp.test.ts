@@ -109,7 +109,7 @@ describe('alerts end to end over SMTP', () => {
     expect(digest?.text).toContain('締切: 2025年6月30日(月) 17:00（締切まで あと51日）');
     expect(digest?.text).toContain('実質締切: 2025年6月16日(月) 17:00（実質締切まで あと37日）');
     expect(digest?.html).toContain('令和7年度 半導体基盤技術研究の公募');
-    expect(digest?.html).toContain('href="https://portal.example.jp/v1/items/it_');
+    expect(digest?.html).toContain('href="https://portal.example.jp/?item=it_');
     const raw = sink.raw[2]?.toString('utf8') ?? '';
     expect(raw).toMatch(/^Content-Type: multipart\/alternative;/m);
     expect(raw).toMatch(/^Content-Type: text\/plain; charset=utf-8/m);
