@@ -1,3 +1,4 @@
+import { itemFieldLabels, kindLabels } from '../taxonomy/labels.js';
 import type { MailMessage } from './mailer.js';
 
 /**
@@ -91,18 +92,6 @@ export function countdown(deadline: string, at: string, label = '締切'): strin
   return days === 0 ? `本日${label}` : `${label}まで あと${days}日`;
 }
 
-const fieldLabels: Record<string, string> = {
-  opensAt: '受付開始',
-  closesAt: '締切',
-  budget: '予算',
-  eligibility: '応募資格',
-  requiresRegistration: '事前登録',
-  kind: '種別',
-  title: '名称',
-};
-
-const kindLabels: Record<string, string> = { call: '公募', news: 'ニュース', theme: '研究テーマ' };
-
 /** A stored before/after value as a reader wants to see it. */
 export function formatFieldValue(field: string, value: unknown): string {
   if (value === null || value === undefined || value === '') return '（なし）';
@@ -114,8 +103,9 @@ export function formatFieldValue(field: string, value: unknown): string {
   return text.length > 200 ? `${text.slice(0, 200)}…` : text;
 }
 
+/** The reader's word for an item field (shared/taxonomy/labels.ts). */
 export function fieldLabel(field: string): string {
-  return fieldLabels[field] ?? field;
+  return itemFieldLabels[field] ?? field;
 }
 
 function escapeHtml(text: string): string {
@@ -148,7 +138,7 @@ function entryFacts(entry: DigestEntry, at: string): string[] {
     );
   }
   if (entry.matchedSearches && entry.matchedSearches.length > 0)
-    facts.push(`該当する保存検索: ${entry.matchedSearches.join(' / ')}`);
+    facts.push(`該当する保存検索: ${entry.matchedSearches.map((label) => `「${label}」`).join('')}`);
   return facts;
 }
 
