@@ -1,4 +1,4 @@
-import { itemFieldLabels, kindLabels } from '../taxonomy/labels.js';
+import { facetLabel, itemFieldLabels, type FacetName } from '../taxonomy/labels.js';
 import type { MailMessage } from './mailer.js';
 
 /**
@@ -92,13 +92,26 @@ export function countdown(deadline: string, at: string, label = '締切'): strin
   return days === 0 ? `本日${label}` : `${label}まで あと${days}日`;
 }
 
-/** A stored before/after value as a reader wants to see it. */
+/** Item fields that hold taxonomy codes, and the facet whose words they are shown in. */
+const codeFacets: Readonly<Record<string, FacetName>> = {
+  ministry: 'ministry',
+  prefectures: 'prefecture',
+  regions: 'region',
+  fields: 'field',
+};
+
+/** A stored before/after value as a reader wants to see it (codes in the words of shared/taxonomy/labels.ts). */
 export function formatFieldValue(field: string, value: unknown): string {
   if (value === null || value === undefined || value === '') return '（なし）';
   if ((field === 'opensAt' || field === 'closesAt') && typeof value === 'string') return formatJst(value);
   if (field === 'budget' && typeof value === 'object' && 'text' in value) return String(value.text);
   if (field === 'requiresRegistration' && value === 'e-rad') return 'e-Rad 登録が必要';
-  if (field === 'kind' && typeof value === 'string') return kindLabels[value] ?? value;
+  if (field === 'kind' && typeof value === 'string') return facetLabel('kind', value);
+  const facet = codeFacets[field];
+  if (facet !== undefined && (typeof value === 'string' || Array.isArray(value))) {
+    const codes = (Array.isArray(value) ? value : [value]).map(String);
+    return codes.length > 0 ? codes.map((code) => facetLabel(facet, code)).join('、') : '（なし）';
+  }
   const text = typeof value === 'string' ? value : JSON.stringify(value);
   return text.length > 200 ? `${text.slice(0, 200)}…` : text;
 }
