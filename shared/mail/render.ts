@@ -65,6 +65,16 @@ export interface DigestMailInput {
 
 export const siteName = '地域科学技術ポータル';
 
+/**
+ * The start of every HTML part: a phone-width viewport for clients that honour it, and body
+ * styles (inline, as mail clients drop style sheets) that wrap long words instead of widening
+ * the page.
+ */
+const htmlHead =
+  '<!doctype html><html lang="ja"><head><meta charset="utf-8">' +
+  '<meta name="viewport" content="width=device-width, initial-scale=1"></head>' +
+  '<body style="font-family:sans-serif;line-height:1.6;max-width:40em;margin:0 auto;padding:0 12px;overflow-wrap:anywhere">';
+
 const dayMs = 24 * 60 * 60 * 1000;
 const weekdays = ['日', '月', '火', '水', '木', '金', '土'];
 
@@ -183,7 +193,7 @@ export function unsubscribeHeaders(links: SubscriberLinks): Record<string, strin
 export function renderDigest(input: DigestMailInput): MailMessage {
   const text: string[] = [`${siteName}からのお知らせです。保存した検索条件に合う公募をまとめてお送りします。`, ''];
   const html: string[] = [
-    '<!doctype html><html lang="ja"><head><meta charset="utf-8"></head><body style="font-family:sans-serif">',
+    htmlHead,
     `<p>${siteName}からのお知らせです。保存した検索条件に合う公募をまとめてお送りします。</p>`,
   ];
   for (const section of sections) {
@@ -261,7 +271,7 @@ export function renderConfirmation(input: ConfirmationMailInput): MailMessage {
       '',
     ].join('\n'),
     html: [
-      '<!doctype html><html lang="ja"><head><meta charset="utf-8"></head><body style="font-family:sans-serif">',
+      htmlHead,
       `<p>${escapeHtml(intro)}</p>`,
       `<p><a href="${escapeHtml(input.confirmUrl)}">配信を開始する</a></p>`,
       `<p>保存する検索条件:</p><ul>${input.searchLabels.map((l) => `<li>${escapeHtml(l)}</li>`).join('')}</ul>`,
