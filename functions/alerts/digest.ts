@@ -17,6 +17,7 @@ import { toSearchDoc } from '../../shared/search/search-index.js';
 import type { ItemStore } from '../../shared/store/item-store.js';
 import type { SubscriptionStore } from '../../shared/store/subscription-store.js';
 import type { LinkBuilder } from '../../shared/subscriptions/links.js';
+import { describeSearch } from '../../shared/taxonomy/labels.js';
 import { dueReminderDays, effectiveDeadline } from './reminders.js';
 import { addressTag } from '../../shared/subscriptions/subscriptions.js';
 
@@ -278,7 +279,7 @@ export async function buildDigest(
   for (const search of subscription.searches) {
     for (const id of await calls.match(search)) {
       const labels = matched.get(id) ?? [];
-      labels.push(search.label);
+      labels.push(describeSearch(search.query));
       matched.set(id, labels);
     }
   }

@@ -1,51 +1,104 @@
+import { InvalidInputError, type Issue } from '../../shared/errors.js';
+import { parseInput } from '../../shared/parse-input.js';
 import type { SearchHit, SearchIndex } from '../../shared/search/search-index.js';
-import { maxPageSize } from '../../shared/search/query.js';
-import { exportRowCap } from './schemas.js';
+import { maxPageSize, type SearchQuery } from '../../shared/search/query.js';
+import { facetLabel, facetTitles, itemFieldLabels, type FacetName } from '../../shared/taxonomy/labels.js';
+import { prefectureBy } from '../../shared/taxonomy/prefectures.js';
+import { exportParamNames, ExportParamsSchema, exportRowCap, type ExportParams } from './schemas.js';
 import { parseSearchParams, type RawQuery } from './search-params.js';
 
-/** Column names, in order; the README documents them. */
-export const csvColumns = [
-  'id',
-  'kind',
-  'status',
-  'title',
-  'publisher',
-  'ministry',
-  'prefectures',
-  'regions',
-  'fields',
-  'publishedAt',
-  'opensAt',
-  'closesAt',
-  'updatedAt',
-  'url',
-] as const;
+/**
+ * The CSV export. By default (`labels=ja`) the header and the kind, status, ministry, prefecture,
+ * region and field cells are Japanese words from the one vocabulary (shared/taxonomy/labels.ts),
+ * and the codes follow in extra `…コード` columns; `labels=codes` writes only the code columns
+ * under English headers. Several values in one cell are joined with `、` (words) or `;` (codes).
+ *
+ * Every cell is text a spreadsheet keeps as text: prefecture codes are written in their ISO 3166-2
+ * form (`JP-01`, which the API also accepts), because Excel reads a bare `01` as the number 1;
+ * ids, ministry, region and field codes and ISO times are never numbers; and a cell that
+ * would run as a formula gets a leading `'` (see `csvCell`).
+ */
+
+interface Column {
+  /** Header under `labels=ja`; `undefined` when the column is written only under `labels=codes`. */
+  readonly ja?: string;
+  /** Header under `labels=codes`; `undefined` when the column is written only under `labels=ja`. */
+  readonly code?: string;
+  readonly value: (hit: SearchHit) => string;
+}
+
+const words = (facet: FacetName, codes: readonly string[]) => codes.map((c) => facetLabel(facet, c)).join('、');
+const prefectureCodes = (codes: readonly string[]) => codes.map((c) => prefectureBy(c)?.iso ?? c).join(';');
+
+const columns: readonly Column[] = [
+  { ja: 'ID', code: 'id', value: (h) => h.doc.id },
+  { ja: facetTitles.kind, value: (h) => facetLabel('kind', h.doc.kind) },
+  { ja: facetTitles.status, value: (h) => facetLabel('status', h.status) },
+  { code: 'kind', value: (h) => h.doc.kind },
+  { code: 'status', value: (h) => h.status },
+  { ja: itemFieldLabels.title, code: 'title', value: (h) => h.doc.title },
+  { ja: itemFieldLabels.publisher, code: 'publisher', value: (h) => h.doc.publisher },
+  { ja: facetTitles.ministry, value: (h) => (h.doc.ministry ? facetLabel('ministry', h.doc.ministry) : '') },
+  { ja: facetTitles.prefecture, value: (h) => words('prefecture', h.doc.prefectures) },
+  { ja: facetTitles.region, value: (h) => words('region', h.doc.regions) },
+  { ja: facetTitles.field, value: (h) => words('field', h.doc.fields) },
+  { code: 'ministry', value: (h) => h.doc.ministry ?? '' },
+  { code: 'prefectures', value: (h) => prefectureCodes(h.doc.prefectures) },
+  { code: 'regions', value: (h) => h.doc.regions.join(';') },
+  { code: 'fields', value: (h) => h.doc.fields.join(';') },
+  { ja: itemFieldLabels.publishedAt, code: 'publishedAt', value: (h) => h.doc.publishedAt ?? '' },
+  { ja: itemFieldLabels.opensAt, code: 'opensAt', value: (h) => h.doc.opensAt ?? '' },
+  { ja: itemFieldLabels.closesAt, code: 'closesAt', value: (h) => h.doc.closesAt ?? '' },
+  { ja: itemFieldLabels.updatedAt, code: 'updatedAt', value: (h) => h.doc.updatedAt },
+  { ja: 'URL', code: 'url', value: (h) => h.doc.url },
+  { ja: `${facetTitles.kind}コード`, value: (h) => h.doc.kind },
+  { ja: `${facetTitles.status}コード`, value: (h) => h.status },
+  { ja: `${facetTitles.ministry}コード`, value: (h) => h.doc.ministry ?? '' },
+  { ja: `${facetTitles.prefecture}コード`, value: (h) => prefectureCodes(h.doc.prefectures) },
+  { ja: `${facetTitles.region}コード`, value: (h) => h.doc.regions.join(';') },
+  { ja: `${facetTitles.field}コード`, value: (h) => h.doc.fields.join(';') },
+];
+
+const jaColumns = columns.filter((c): c is Column & { ja: string } => c.ja !== undefined);
+const codeColumns = columns.filter((c): c is Column & { code: string } => c.code !== undefined);
+
+/** Column names of the default export (`labels=ja`), in order; the README documents them. */
+export const csvColumns: readonly string[] = jaColumns.map((c) => c.ja);
+/** Column names under `labels=codes`, in order. */
+export const csvCodeColumns: readonly string[] = codeColumns.map((c) => c.code);
 
 export interface CsvExport {
   /** UTF-8 text starting with a BOM (so Excel reads Japanese correctly), CRLF line ends. */
   readonly csv: string;
   readonly rows: number;
-  /** More hits existed than `exportRowCap`. */
+  /** More hits existed than the rows written (`size`, or `exportRowCap`). */
   readonly truncated: boolean;
 }
 
 /**
- * GET /v1/export.csv: every hit of the search (same parameters as /v1/search), following
- * cursors up to `exportRowCap` rows. `size` and `cursor` are accepted and ignored for paging.
+ * GET /v1/export.csv: the hits of the search (same parameters as /v1/search), following cursors,
+ * in the search's order. `size` is the number of rows (1-`exportRowCap`, default all up to
+ * `exportRowCap`); `labels` picks words (`ja`, default) or codes. A `cursor` starts the export
+ * at that page. Bad parameters of either kind are reported together as one `InvalidInputError`.
  */
 export async function exportCsv(deps: { search: SearchIndex }, raw: RawQuery): Promise<CsvExport> {
-  const query = parseSearchParams(raw);
-  const lines = [csvColumns.join(',')];
+  const { exportParams, query } = parseExportQuery(raw);
+  const limit = exportParams.size ?? exportRowCap;
+  const table =
+    exportParams.labels === 'codes'
+      ? codeColumns.map((c) => ({ ...c, header: c.code }))
+      : jaColumns.map((c) => ({ ...c, header: c.ja }));
+  const lines = [table.map((c) => csvCell(c.header)).join(',')];
   let cursor = query.cursor;
   let truncated = false;
   pages: for (;;) {
     const page = await deps.search.search({ ...query, size: maxPageSize, ...(cursor ? { cursor } : {}) });
     for (const hit of page.items) {
-      if (lines.length - 1 >= exportRowCap) {
+      if (lines.length - 1 >= limit) {
         truncated = true;
         break pages;
       }
-      lines.push(csvRow(hit));
+      lines.push(table.map((column) => csvCell(column.value(hit))).join(','));
     }
     if (!page.nextCursor || page.items.length === 0) break;
     cursor = page.nextCursor;
@@ -53,25 +106,34 @@ export async function exportCsv(deps: { search: SearchIndex }, raw: RawQuery): P
   return { csv: '\uFEFF' + lines.join('\r\n') + '\r\n', rows: lines.length - 1, truncated };
 }
 
-function csvRow(hit: SearchHit): string {
-  const d = hit.doc;
-  const values: Record<(typeof csvColumns)[number], string> = {
-    id: d.id,
-    kind: d.kind,
-    status: hit.status,
-    title: d.title,
-    publisher: d.publisher,
-    ministry: d.ministry ?? '',
-    prefectures: d.prefectures.join(';'),
-    regions: d.regions.join(';'),
-    fields: d.fields.join(';'),
-    publishedAt: d.publishedAt ?? '',
-    opensAt: d.opensAt ?? '',
-    closesAt: d.closesAt ?? '',
-    updatedAt: d.updatedAt,
-    url: d.url,
+/** Splits the export's own parameters from the search parameters and parses both. */
+function parseExportQuery(raw: RawQuery): { exportParams: ExportParams; query: SearchQuery } {
+  const entries: [string, string][] =
+    raw.rawQueryString !== undefined
+      ? [...new URLSearchParams(raw.rawQueryString)]
+      : Object.entries(raw.queryStringParameters ?? {}).flatMap(([k, v]) => (v === undefined ? [] : [[k, v]]));
+  const own = new Set<string>(exportParamNames);
+  const issues: Issue[] = [];
+  const collected: Record<string, string> = {};
+  for (const [name, value] of entries.filter(([name]) => own.has(name))) {
+    if (collected[name] !== undefined)
+      issues.push({ path: [name], message: 'given more than once; expected a single value' });
+    collected[name] = value;
+  }
+  const rest = new URLSearchParams(entries.filter(([name]) => !own.has(name))).toString();
+  const attempt = <T>(parse: () => T): T | undefined => {
+    try {
+      return parse();
+    } catch (error) {
+      if (!(error instanceof InvalidInputError)) throw error;
+      issues.push(...error.issues.filter((issue) => !issues.some((known) => known.path[0] === issue.path[0])));
+      return undefined;
+    }
   };
-  return csvColumns.map((column) => csvCell(values[column])).join(',');
+  const exportParams = attempt(() => parseInput(ExportParamsSchema, collected));
+  const query = attempt(() => parseSearchParams({ rawQueryString: rest }));
+  if (issues.length > 0 || exportParams === undefined || query === undefined) throw new InvalidInputError(issues);
+  return { exportParams, query };
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { Clock } from '../../shared/clock.js';
 import type { SearchHit, SearchIndex } from '../../shared/search/search-index.js';
 import type { SearchQuery } from '../../shared/search/query.js';
+import { describeSearch, facetLabel, kindLabels, statusLabels } from '../../shared/taxonomy/labels.js';
 import { defaultFeedSize } from './schemas.js';
 import { parseSearchParams, type RawQuery } from './search-params.js';
 
@@ -8,8 +9,13 @@ import { parseSearchParams, type RawQuery } from './search-params.js';
 export interface FeedContext {
   /** The feed's own URL, query string included. */
   readonly selfUrl: string;
-  /** The same search as JSON (`/v1/search?...`), the feed's alternate link. */
+  /** The same search as JSON (`/v1/search?...`), an alternate link of the Atom feed. */
   readonly searchUrl: string;
+  /**
+   * The portal page of the same search, the feed's main link. Default: the portal at the feed's
+   * origin (`/?q=…&kind=…`, the page URL the reference portal reads), see `portalPageUrl`.
+   */
+  readonly portalUrl?: string;
 }
 
 export interface FeedDeps {
@@ -25,10 +31,30 @@ export interface FeedEntry {
   readonly publisher: string;
   readonly updatedAt: string;
   readonly publishedAt?: string;
+  /** In words: the kind, the publisher's ministry or prefecture, the prefectures and the fields. */
   readonly categories: readonly string[];
 }
 
 const portalName = '地域科学技術ポータル';
+
+/** Characters of an item's own text (its summary, else the start of its body) a feed entry carries. */
+export const feedSummaryChars = 200;
+
+/** Feed parameters the portal page does not take (paging). */
+const feedOnlyParams = new Set(['size', 'cursor']);
+
+/**
+ * The portal page showing the same search as a feed or export URL: same origin, path `/`, the
+ * same search parameters without paging.
+ *
+ * @example portalPageUrl('https://x.jp/v1/feed.rss?kind=call&size=5') === 'https://x.jp/?kind=call'
+ */
+export function portalPageUrl(feedUrl: string): string {
+  const url = new URL(feedUrl);
+  const params = new URLSearchParams([...url.searchParams].filter(([name]) => !feedOnlyParams.has(name)));
+  const query = params.toString();
+  return `${url.origin}/${query ? `?${query}` : ''}`;
+}
 
 /** GET /v1/feed.rss: the search's newest results as RSS 2.0. */
 export async function searchFeedRss(deps: FeedDeps, raw: RawQuery, context: FeedContext): Promise<string> {
@@ -48,28 +74,41 @@ async function feedOf(deps: FeedDeps, raw: RawQuery): Promise<{ title: string; e
   return { title: feedTitle(query), entries: page.items.map(toEntry) };
 }
 
-/** `地域科学技術ポータル: クラスター (call, open)` */
+/**
+ * The feed's title: the search in words (shared/taxonomy/labels.ts).
+ *
+ * @example feedTitle({ kinds: ['call'], ministries: ['mext'] }) === '地域科学技術ポータル: 公募・文部科学省'
+ */
 export function feedTitle(query: SearchQuery): string {
-  const filters = [
-    ...(query.kinds ?? []),
-    ...(query.statuses ?? []),
-    ...(query.ministries ?? []),
-    ...(query.prefectures ?? []),
-    ...(query.regions ?? []),
-    ...(query.fields ?? []),
-  ];
-  const what = [query.text, filters.length > 0 ? `(${filters.join(', ')})` : undefined].filter(Boolean).join(' ');
-  return what ? `${portalName}: ${what}` : `${portalName}: 新着`;
+  return `${portalName}: ${describeSearch(query, '新着')}`;
+}
+
+/**
+ * An item's own text as plain, single-spaced text of at most `feedSummaryChars` characters
+ * (cut at the limit with …); `undefined` when the source gave neither summary nor body.
+ */
+export function itemSummary(doc: { readonly summary?: string; readonly bodyText?: string }): string | undefined {
+  const text = (doc.summary?.trim() ? doc.summary : doc.bodyText)?.replace(/\s+/g, ' ').trim();
+  if (!text) return undefined;
+  const chars = [...text];
+  return chars.length > feedSummaryChars ? `${chars.slice(0, feedSummaryChars - 1).join('')}…` : text;
 }
 
 function toEntry(hit: SearchHit): FeedEntry {
   const doc = hit.doc;
   const lines = [
-    doc.summary,
+    itemSummary(doc),
+    doc.kind === 'call' && hit.status !== 'unknown' ? `募集状況: ${statusLabels[hit.status]}` : undefined,
     doc.opensAt ? `受付開始: ${tokyoDate(doc.opensAt)}` : undefined,
     doc.closesAt ? `締切: ${tokyoDate(doc.closesAt)}` : undefined,
     `発信元: ${doc.publisher}`,
   ].filter((line): line is string => Boolean(line));
+  const categories = [
+    kindLabels[doc.kind] ?? doc.kind,
+    ...(doc.ministry ? [facetLabel('ministry', doc.ministry)] : []),
+    ...doc.prefectures.map((code) => facetLabel('prefecture', code)),
+    ...doc.fields.map((code) => facetLabel('field', code)),
+  ];
   return {
     id: doc.id,
     title: doc.title,
@@ -78,7 +117,7 @@ function toEntry(hit: SearchHit): FeedEntry {
     publisher: doc.publisher,
     updatedAt: doc.updatedAt,
     publishedAt: doc.publishedAt,
-    categories: [doc.kind, ...(doc.fields ?? [])],
+    categories: [...new Set(categories)],
   };
 }
 
@@ -129,9 +168,9 @@ export function renderRss({ title, entries, context, now }: RenderInput): string
     '<rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom" xmlns:dc="http://purl.org/dc/elements/1.1/">',
     '  <channel>',
     `    <title>${xmlEscape(title)}</title>`,
-    `    <link>${xmlEscape(context.searchUrl)}</link>`,
+    `    <link>${xmlEscape(context.portalUrl ?? portalPageUrl(context.selfUrl))}</link>`,
     `    <atom:link href="${xmlEscape(context.selfUrl)}" rel="self" type="application/rss+xml"/>`,
-    `    <description>${xmlEscape(`${title} の検索結果`)}</description>`,
+    `    <description>${xmlEscape(`${title} の検索結果（新しい順）`)}</description>`,
     '    <language>ja</language>',
     `    <lastBuildDate>${new Date(lastBuild || now.toISOString()).toUTCString()}</lastBuildDate>`,
     '    <ttl>60</ttl>',
@@ -166,6 +205,7 @@ export function renderAtom({ title, entries, context, now }: RenderInput): strin
     `  <title>${xmlEscape(title)}</title>`,
     `  <updated>${rfc3339(updated)}</updated>`,
     `  <link rel="self" type="application/atom+xml" href="${xmlEscape(context.selfUrl)}"/>`,
+    `  <link rel="alternate" type="text/html" href="${xmlEscape(context.portalUrl ?? portalPageUrl(context.selfUrl))}"/>`,
     `  <link rel="alternate" type="application/json" href="${xmlEscape(context.searchUrl)}"/>`,
     `  <author><name>${portalName}</name></author>`,
     `  <generator>chiiki-portal</generator>`,

@@ -143,6 +143,36 @@ export const SearchParamsSchema = z.strictObject({
     .meta({ description: 'The nextCursor of the previous page of the same search.' }),
 });
 export type SearchParams = z.output<typeof SearchParamsSchema>;
+/**
+ * The parameters only `/v1/export.csv` takes, beside the search parameters (which it parses with
+ * SearchParamsSchema). `size` there counts rows of the whole export, not items of one page.
+ */
+export const ExportParamsSchema = z.strictObject({
+  size: z
+    .string()
+    .regex(/^\d{1,5}$/, `expected a whole number of rows from 1 to ${exportRowCap}`)
+    .transform(Number)
+    .pipe(
+      z
+        .number()
+        .int()
+        .min(1, `expected a whole number of rows from 1 to ${exportRowCap}`)
+        .max(exportRowCap, `expected a whole number of rows from 1 to ${exportRowCap}`),
+    )
+    .optional()
+    .meta({ description: `Rows to export, 1-${exportRowCap} (default all, up to ${exportRowCap}).`, example: '100' }),
+  labels: oneOf(['ja', 'codes'] as const)
+    .default('ja')
+    .meta({
+      description:
+        'ja (default): Japanese headers and labels, with the codes in extra columns; codes: the code columns only, under English headers.',
+      example: 'codes',
+    }),
+});
+export type ExportParams = z.output<typeof ExportParamsSchema>;
+/** Names of the parameters only the CSV export takes. */
+export const exportParamNames = Object.keys(ExportParamsSchema.shape) as (keyof ExportParams)[];
+
 /** Names of the parameters accepted by the search-like routes. */
 export const searchParamNames = Object.keys(SearchParamsSchema.shape) as (keyof SearchParams)[];
 /** Parameters that take several values (repeat the key or separate values with commas). */

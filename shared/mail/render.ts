@@ -1,3 +1,4 @@
+import { facetLabel, itemFieldLabels, type FacetName } from '../taxonomy/labels.js';
 import type { MailMessage } from './mailer.js';
 
 /**
@@ -64,6 +65,16 @@ export interface DigestMailInput {
 
 export const siteName = '地域科学技術ポータル';
 
+/**
+ * The start of every HTML part: a phone-width viewport for clients that honour it, and body
+ * styles (inline, as mail clients drop style sheets) that wrap long words instead of widening
+ * the page.
+ */
+const htmlHead =
+  '<!doctype html><html lang="ja"><head><meta charset="utf-8">' +
+  '<meta name="viewport" content="width=device-width, initial-scale=1"></head>' +
+  '<body style="font-family:sans-serif;line-height:1.6;max-width:40em;margin:0 auto;padding:0 12px;overflow-wrap:anywhere">';
+
 const dayMs = 24 * 60 * 60 * 1000;
 const weekdays = ['日', '月', '火', '水', '木', '金', '土'];
 
@@ -91,31 +102,33 @@ export function countdown(deadline: string, at: string, label = '締切'): strin
   return days === 0 ? `本日${label}` : `${label}まで あと${days}日`;
 }
 
-const fieldLabels: Record<string, string> = {
-  opensAt: '受付開始',
-  closesAt: '締切',
-  budget: '予算',
-  eligibility: '応募資格',
-  requiresRegistration: '事前登録',
-  kind: '種別',
-  title: '名称',
+/** Item fields that hold taxonomy codes, and the facet whose words they are shown in. */
+const codeFacets: Readonly<Record<string, FacetName>> = {
+  ministry: 'ministry',
+  prefectures: 'prefecture',
+  regions: 'region',
+  fields: 'field',
 };
 
-const kindLabels: Record<string, string> = { call: '公募', news: 'ニュース', theme: '研究テーマ' };
-
-/** A stored before/after value as a reader wants to see it. */
+/** A stored before/after value as a reader wants to see it (codes in the words of shared/taxonomy/labels.ts). */
 export function formatFieldValue(field: string, value: unknown): string {
   if (value === null || value === undefined || value === '') return '（なし）';
   if ((field === 'opensAt' || field === 'closesAt') && typeof value === 'string') return formatJst(value);
   if (field === 'budget' && typeof value === 'object' && 'text' in value) return String(value.text);
   if (field === 'requiresRegistration' && value === 'e-rad') return 'e-Rad 登録が必要';
-  if (field === 'kind' && typeof value === 'string') return kindLabels[value] ?? value;
+  if (field === 'kind' && typeof value === 'string') return facetLabel('kind', value);
+  const facet = codeFacets[field];
+  if (facet !== undefined && (typeof value === 'string' || Array.isArray(value))) {
+    const codes = (Array.isArray(value) ? value : [value]).map(String);
+    return codes.length > 0 ? codes.map((code) => facetLabel(facet, code)).join('、') : '（なし）';
+  }
   const text = typeof value === 'string' ? value : JSON.stringify(value);
   return text.length > 200 ? `${text.slice(0, 200)}…` : text;
 }
 
+/** The reader's word for an item field (shared/taxonomy/labels.ts). */
 export function fieldLabel(field: string): string {
-  return fieldLabels[field] ?? field;
+  return itemFieldLabels[field] ?? field;
 }
 
 function escapeHtml(text: string): string {
@@ -148,7 +161,7 @@ function entryFacts(entry: DigestEntry, at: string): string[] {
     );
   }
   if (entry.matchedSearches && entry.matchedSearches.length > 0)
-    facts.push(`該当する保存検索: ${entry.matchedSearches.join(' / ')}`);
+    facts.push(`該当する保存検索: ${entry.matchedSearches.map((label) => `「${label}」`).join('')}`);
   return facts;
 }
 
@@ -180,7 +193,7 @@ export function unsubscribeHeaders(links: SubscriberLinks): Record<string, strin
 export function renderDigest(input: DigestMailInput): MailMessage {
   const text: string[] = [`${siteName}からのお知らせです。保存した検索条件に合う公募をまとめてお送りします。`, ''];
   const html: string[] = [
-    '<!doctype html><html lang="ja"><head><meta charset="utf-8"></head><body style="font-family:sans-serif">',
+    htmlHead,
     `<p>${siteName}からのお知らせです。保存した検索条件に合う公募をまとめてお送りします。</p>`,
   ];
   for (const section of sections) {
@@ -258,7 +271,7 @@ export function renderConfirmation(input: ConfirmationMailInput): MailMessage {
       '',
     ].join('\n'),
     html: [
-      '<!doctype html><html lang="ja"><head><meta charset="utf-8"></head><body style="font-family:sans-serif">',
+      htmlHead,
       `<p>${escapeHtml(intro)}</p>`,
       `<p><a href="${escapeHtml(input.confirmUrl)}">配信を開始する</a></p>`,
       `<p>保存する検索条件:</p><ul>${input.searchLabels.map((l) => `<li>${escapeHtml(l)}</li>`).join('')}</ul>`,

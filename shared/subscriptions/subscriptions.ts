@@ -16,6 +16,7 @@ import type { Mailer } from '../mail/mailer.js';
 import { renderConfirmation } from '../mail/render.js';
 import type { ItemStore } from '../store/item-store.js';
 import type { SubscriptionStore } from '../store/subscription-store.js';
+import { describeSearch } from '../taxonomy/labels.js';
 import type { LinkBuilder } from './links.js';
 import { enforceRateLimits, type RateLimits } from './rate-limit.js';
 import type { TokenSigner } from './tokens.js';
@@ -114,7 +115,7 @@ export async function subscribe(deps: SubscriptionDeps, request: SubscribeReques
     renderConfirmation({
       to: request.email,
       confirmUrl: deps.links.confirm(subscription.id, pending.nonce, now),
-      searchLabels: pending.searches.map((s) => s.label),
+      searchLabels: pending.searches.map((s) => describeSearch(s.query)),
       expiresAt,
     }),
   );
@@ -160,7 +161,8 @@ export function toView(deps: Pick<SubscriptionDeps, 'links' | 'clock'>, subscrip
     email: subscription.email,
     frequency: subscription.frequency,
     reminderDays: subscription.reminderDays,
-    searches: subscription.searches.map(({ params, label }) => ({ params, label })),
+    // Described from the query, so searches saved with older wording read like the rest.
+    searches: subscription.searches.map(({ params, query }) => ({ params, label: describeSearch(query) })),
     muted: subscription.muted,
     unsubscribeUrl: deps.links.subscriber(subscription.id, deps.clock.now()).unsubscribeUrl,
   };

@@ -14,6 +14,11 @@ export interface Prefecture {
   readonly short: string;
   /** Romaji slug for URLs and ids: hokkaido, tokyo, osaka ... */
   readonly slug: string;
+  /**
+   * ISO 3166-2 code, `JP-` + the JIS code: `JP-13`. Where a bare `13` would be read as a number
+   * (a spreadsheet turns `01` into `1`), this form stays text.
+   */
+  readonly iso: string;
 }
 
 const table: readonly (readonly [string, string, string])[] = [
@@ -72,20 +77,23 @@ export const prefectures: readonly Prefecture[] = table.map(([code, name, slug])
   name,
   short: name === '北海道' ? name : name.replace(/[都府県]$/u, ''),
   slug,
+  iso: `JP-${code}`,
 }));
 
 const byKey = new Map<string, Prefecture>();
 for (const p of prefectures) {
-  for (const key of [p.code, p.name, p.short, p.slug, String(Number(p.code))]) byKey.set(key, p);
+  for (const key of [p.code, p.name, p.short, p.slug, String(Number(p.code)), p.iso, p.iso.toLowerCase()])
+    byKey.set(key, p);
 }
 
 /**
- * Looks a prefecture up by JIS code ('13', or '1' for '01'), official name,
- * short name or slug. Width and spacing are folded first.
+ * Looks a prefecture up by JIS code ('13', or '1' for '01'), ISO 3166-2 code ('JP-13'),
+ * official name, short name or slug. Width and spacing are folded first.
  *
  * @example prefectureBy('東京')?.code === '13'
  * @example prefectureBy('大阪府')?.slug === 'osaka'
  * @example prefectureBy('hokkaido')?.name === '北海道'
+ * @example prefectureBy('JP-01')?.code === '01'
  */
 export function prefectureBy(key: string): Prefecture | undefined {
   const folded = normalizeText(key);

@@ -69,7 +69,10 @@ describe('alerts end to end over SMTP', () => {
     expect(again).toEqual(accepted);
     const confirmation = sink.messages[1];
     expect(confirmation?.subject).toBe('【地域科学技術ポータル】メール配信の確認をお願いします');
-    expect(confirmation?.text).toContain('半導体 / 受付中');
+    // Saved searches in the words of the portal (募集中, 東京都), never codes or 受付中.
+    expect(confirmation?.text).toContain('保存する検索条件:\n・半導体・募集中\n・量子・東京都\n');
+    expect(confirmation?.html).toContain('<li>半導体・募集中</li><li>量子・東京都</li>');
+    expect(`${confirmation?.text}${confirmation?.html}`).not.toMatch(/受付中|都道府県13|status|open/);
 
     // Before confirming, a crawl brings a matching call: nothing is sent.
     h.clock.advanceMs(hour);
@@ -105,6 +108,9 @@ describe('alerts end to end over SMTP', () => {
     const digest = sink.messages[2];
     expect(digest?.subject).toBe('【地域科学技術ポータル】新着 1件');
     expect(digest?.text).toContain('◆ 令和7年度 半導体基盤技術研究の公募');
+    expect(digest?.text).toContain('該当する保存検索: 「半導体・募集中」');
+    expect(digest?.html).toContain('該当する保存検索: 「半導体・募集中」');
+    expect(digest?.text).not.toContain('受付中');
     expect(digest?.text).toContain('期間: 2025年5月1日(木) 00:00 〜 2025年6月30日(月) 17:00');
     expect(digest?.text).toContain('締切: 2025年6月30日(月) 17:00（締切まで あと51日）');
     expect(digest?.text).toContain('実質締切: 2025年6月16日(月) 17:00（実質締切まで あと37日）');

@@ -202,7 +202,10 @@ describe('local stack', () => {
     const rows = parseCsv(bytes.subarray(3).toString('utf8'));
     expect(rows[0]).toEqual([...csvColumns]);
     expect(rows).toHaveLength(search.total + 1);
-    expect(rows.slice(1).every((row) => row.length === csvColumns.length && row[1] === 'call')).toBe(true);
+    const kindCode = csvColumns.indexOf('種類コード');
+    expect(
+      rows.slice(1).every((row) => row.length === csvColumns.length && row[1] === '公募' && row[kindCode] === 'call'),
+    ).toBe(true);
     expect(new Set(rows.slice(1).map((row) => row[0]))).toEqual(new Set(search.items.map((i) => i.id)));
   });
 

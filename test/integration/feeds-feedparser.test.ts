@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalStack, type LocalStack } from '../../infra/local/local-stack.js';
 import { FixedClock } from '../../shared/clock.js';
+import { itemSummary } from '../../functions/api/feeds.js';
 
 /**
  * The API's RSS and Atom feeds through an independent parser: Debian's python3-feedparser
@@ -19,8 +20,9 @@ print(json.dumps({
   "error": str(d.get("bozo_exception", "")),
   "version": d.version,
   "title": d.feed.get("title", ""),
+  "link": d.feed.get("link", ""),
   "selfLinks": [l.get("href") for l in d.feed.get("links", []) if l.get("rel") == "self"],
-  "entries": [{"id": e.get("id"), "title": e.get("title"), "link": e.get("link"), "date": e.get("published") or e.get("updated")} for e in d.entries],
+  "entries": [{"id": e.get("id"), "title": e.get("title"), "link": e.get("link"), "date": e.get("published") or e.get("updated"), "summary": e.get("summary", ""), "tags": [t.get("term") for t in e.get("tags", [])]} for e in d.entries],
 }))
 `;
 
@@ -38,8 +40,9 @@ interface Parsed {
   error: string;
   version: string;
   title: string;
+  link: string;
   selfLinks: string[];
-  entries: { id: string; title: string; link: string; date: string }[];
+  entries: { id: string; title: string; link: string; date: string; summary: string; tags: string[] }[];
 }
 
 function feedparse(python: string, xml: string): Parsed {
@@ -98,4 +101,41 @@ describe('feeds in python3-feedparser', () => {
     expect(parsed.entries.map((e) => e.title).sort()).toEqual(search.items.map((i) => i.title).sort());
     expect(parsed.entries.every((e) => e.link.startsWith('http') && e.date)).toBe(true);
   });
+
+  it.each(['feed.rss', 'feed.atom'])(
+    'reads /v1/%s in words: the title, the portal page link, categories and news summaries',
+    async (path) => {
+      if (!python) throw new Error('install Debian package python3-feedparser (apt-get install -y python3-feedparser)');
+
+      const calls = feedparse(python, await (await fetch(`${stack.apiUrl}/v1/${path}?kind=call&prefecture=20`)).text());
+      const news = feedparse(python, await (await fetch(`${stack.apiUrl}/v1/${path}?kind=news`)).text());
+
+      expect(calls.bozo).toBe(false);
+      expect(calls.title).toBe('地域科学技術ポータル: 公募・長野県');
+      expect(calls.link).toBe(`${stack.apiUrl}/?kind=call&prefecture=20`);
+      expect(calls.entries.length).toBeGreaterThan(0);
+      for (const entry of calls.entries) {
+        expect(entry.tags).toContain('公募');
+        expect(entry.tags).toContain('長野県');
+        expect(entry.tags.join()).not.toMatch(/\bcall\b|pref-|^20$/);
+      }
+      expect(news.title).toBe('地域科学技術ポータル: ニュース');
+      expect(news.entries.length).toBeGreaterThan(0);
+      // A news item whose source gave text starts its summary with that text (plain, cut short).
+      let withText = 0;
+      for (const entry of news.entries) {
+        expect(entry.tags).toContain('ニュース');
+        const id = entry.id.replace('urn:chiiki-portal:item:', '');
+        const item = (await (await fetch(`${stack.apiUrl}/v1/items/${id}`)).json()) as {
+          summary?: string;
+          bodyText?: string;
+        };
+        const text = itemSummary(item);
+        if (text === undefined) continue;
+        withText++;
+        expect(entry.summary.split('\n')[0]).toBe(text);
+      }
+      expect(withText).toBeGreaterThan(0);
+    },
+  );
 });

@@ -172,7 +172,7 @@ describe.skipIf(chromiumMissing)(`portal page in Chromium${chromiumSkipNote}`, (
       await fetch(confirmUrl ?? '', { method: 'POST', headers: { accept: 'application/json' } })
     ).json()) as { status: string; searches: { label: string }[]; unsubscribeUrl: string };
     expect(view.status).toBe('active');
-    expect(view.searches.map((s) => s.label)).toEqual(['クラスター / 受付中']);
+    expect(view.searches.map((s) => s.label)).toEqual(['クラスター・募集中']);
 
     await page.goto(view.unsubscribeUrl);
     await page.getByRole('button', { name: '配信を停止する' }).click();

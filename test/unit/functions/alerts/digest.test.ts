@@ -90,6 +90,25 @@ describe('runDigest', () => {
     expect(h.confirmations.sent).toHaveLength(2);
   });
 
+  it('names the saved searches an item matched in words, whatever label was stored with them', async () => {
+    const legacy = {
+      params: 'kind=call&q=%E5%8D%8A%E5%B0%8E%E4%BD%93&status=open',
+      label: '半導体 / 公募 / 受付中',
+      query: { text: '半導体', kinds: ['call' as const], statuses: ['open' as const] },
+    };
+    await h.subscribeConfirmed('a@example.jp', [legacy, savedSearch('次世代')]);
+    h.clock.advanceMs(2 * hour);
+    await h.crawl([semiconductor]);
+    h.clock.advanceMs(10 * 60 * 1000);
+
+    await h.digest();
+
+    const mail = h.digests.to('a@example.jp')[0];
+    expect(mail?.text).toContain('該当する保存検索: 「半導体・公募・募集中」「次世代」');
+    expect(mail?.html).toContain('該当する保存検索: 「半導体・公募・募集中」「次世代」');
+    expect(mail?.text).not.toContain('受付中');
+  });
+
   it('sends nothing to an address that has not confirmed', async () => {
     const { subscribe } = await import('../../../../shared/subscriptions/subscriptions.js');
     await subscribe(

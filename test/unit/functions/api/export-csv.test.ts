@@ -1,10 +1,26 @@
+import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { csvCell, csvColumns, exportCsv } from '../../../../functions/api/export-csv.js';
+import { csvCell, csvCodeColumns, csvColumns, exportCsv } from '../../../../functions/api/export-csv.js';
 import { exportRowCap } from '../../../../functions/api/schemas.js';
 import { FixedClock } from '../../../../shared/clock.js';
 import { EmbeddedSearchIndex } from '../../../../shared/search/embedded-search-index.js';
 import { generateCorpus } from '../../../support/search-corpus.js';
 import { testApi } from './api-test-deps.js';
+
+/**
+ * Reads CSV with Python's csv module, which keeps every cell as the text it is (no number
+ * guessing): what the export promises a reader gets. Rows come back as objects by header.
+ */
+function readCsv(text: string): Record<string, string>[] {
+  const script = `
+import csv, io, json, sys
+text = sys.stdin.buffer.read().decode("utf-8-sig")
+print(json.dumps(list(csv.DictReader(io.StringIO(text, newline="")))))
+`;
+  const run = spawnSync('python3', ['-c', script], { input: text, encoding: 'utf8' });
+  if (run.status !== 0) throw new Error(`python3 csv failed (python3 is needed for this test): ${run.stderr}`);
+  return JSON.parse(run.stdout) as Record<string, string>[];
+}
 
 describe('csvCell', () => {
   it.each([
@@ -23,14 +39,98 @@ describe('csvCell', () => {
 });
 
 describe('exportCsv', () => {
-  it('starts with a BOM and the header, ends lines with CRLF', async () => {
+  it('starts with a BOM and the Japanese header, ends lines with CRLF', async () => {
     const api = await testApi();
 
     const result = await api.call('/v1/export.csv?kind=theme');
 
     expect(result.body?.startsWith(`\uFEFF${csvColumns.join(',')}\r\n`)).toBe(true);
+    expect(csvColumns.slice(0, 4)).toEqual(['ID', '種類', '募集状況', 'タイトル']);
     expect(result.body?.endsWith('\r\n')).toBe(true);
     expect(result.headers?.['content-disposition']).toContain('attachment');
+  });
+
+  it('writes kinds, statuses, publishers, prefectures and regions in words, with the codes in extra columns', async () => {
+    const api = await testApi();
+
+    const result = await api.call('/v1/export.csv?prefecture=01&kind=call');
+
+    const rows = readCsv(result.body ?? '');
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({
+      種類: '公募',
+      募集状況: '募集前',
+      '府省・機関': '北海道',
+      都道府県: '北海道',
+      地域ブロック: '北海道',
+      種類コード: 'call',
+      募集状況コード: 'upcoming',
+      '府省・機関コード': 'pref-01',
+      都道府県コード: 'JP-01',
+      地域ブロックコード: 'hokkaido',
+    });
+    expect(Object.keys(rows[0] ?? {})).toEqual([...csvColumns]);
+  });
+
+  it('writes only codes under English headers with labels=codes', async () => {
+    const api = await testApi();
+
+    const result = await api.call('/v1/export.csv?prefecture=01&kind=call&labels=codes');
+
+    const rows = readCsv(result.body ?? '');
+    expect(Object.keys(rows[0] ?? {})).toEqual([...csvCodeColumns]);
+    expect(rows[0]).toMatchObject({ kind: 'call', status: 'upcoming', ministry: 'pref-01', prefectures: 'JP-01' });
+  });
+
+  it('never writes a prefecture code a spreadsheet would read as a number, and the API reads it back', async () => {
+    const api = await testApi();
+
+    const rows = readCsv((await api.call('/v1/export.csv')).body ?? '');
+    const back = await api.call('/v1/export.csv?prefecture=JP-01&kind=call');
+
+    const codes = rows.flatMap((row) => (row['都道府県コード'] ? row['都道府県コード'].split(';') : []));
+    expect(codes.length).toBeGreaterThan(3);
+    expect(codes.every((code) => /^JP-\d{2}$/.test(code))).toBe(true);
+    expect(codes).toContain('JP-04');
+    expect(readCsv(back.body ?? '')).toHaveLength(1);
+  });
+
+  it('writes as many rows as size asks for, and says there were more', async () => {
+    const api = await testApi();
+
+    const all = await api.call('/v1/export.csv');
+    const three = await api.call('/v1/export.csv?size=3');
+
+    expect(readCsv(all.body ?? '').length).toBeGreaterThan(3);
+    expect(readCsv(three.body ?? '')).toHaveLength(3);
+    expect(three.headers?.['x-export-truncated']).toBe('true');
+    expect(all.headers?.['x-export-truncated']).toBe('false');
+  });
+
+  it.each([
+    ['size=0', 'size'],
+    [`size=${exportRowCap + 1}`, 'size'],
+    ['size=abc', 'size'],
+    ['size=2&size=3', 'size'],
+    ['labels=en', 'labels'],
+  ])('rejects %s with a 400 naming %s', async (query, parameter) => {
+    const api = await testApi();
+
+    const result = await api.call(`/v1/export.csv?${query}`);
+
+    expect(result.statusCode).toBe(400);
+    const body = JSON.parse(String(result.body)) as { issues: { path: string[] }[] };
+    expect(body.issues.map((i) => i.path[0])).toEqual([parameter]);
+  });
+
+  it('reports a bad export parameter and a bad search parameter together', async () => {
+    const api = await testApi();
+
+    const result = await api.call('/v1/export.csv?size=0&kind=calls');
+
+    expect(result.statusCode).toBe(400);
+    const body = JSON.parse(String(result.body)) as { issues: { path: string[] }[] };
+    expect(body.issues.map((i) => i.path[0]).sort()).toEqual(['kind', 'size']);
   });
 
   it(`follows cursors and stops at ${exportRowCap} rows, saying it was truncated`, async () => {
@@ -40,11 +140,13 @@ describe('exportCsv', () => {
 
     const all = await exportCsv({ search }, { rawQueryString: '' });
     const some = await exportCsv({ search }, { rawQueryString: 'kind=theme' });
+    const sized = await exportCsv({ search }, { rawQueryString: 'size=250' });
 
     expect(all.rows).toBe(exportRowCap);
     expect(all.truncated).toBe(true);
     expect(all.csv.split('\r\n')).toHaveLength(exportRowCap + 2);
     expect(some.truncated).toBe(false);
     expect(some.rows).toBe((await search.search({ kinds: ['theme'], size: 1 })).total);
+    expect(sized.rows).toBe(250);
   });
 });

@@ -1,7 +1,16 @@
 import { XMLValidator } from 'fast-xml-parser';
 import Parser from 'rss-parser';
 import { describe, expect, it } from 'vitest';
-import { renderAtom, renderRss, xmlEscape, type FeedEntry } from '../../../../functions/api/feeds.js';
+import {
+  feedSummaryChars,
+  feedTitle,
+  itemSummary,
+  portalPageUrl,
+  renderAtom,
+  renderRss,
+  xmlEscape,
+  type FeedEntry,
+} from '../../../../functions/api/feeds.js';
 import { testApi } from './api-test-deps.js';
 
 const hostile: FeedEntry = {
@@ -85,5 +94,80 @@ describe('feed routes', () => {
     expect(items.length).toBeGreaterThan(3);
     expect(dates).toEqual([...dates].sort((a, b) => b - a));
     expect(bad.statusCode).toBe(400);
+  });
+});
+
+describe('feedTitle', () => {
+  it.each([
+    [{ kinds: ['call' as const], ministries: ['mext'] }, '地域科学技術ポータル: 公募・文部科学省'],
+    [
+      { text: 'クラスター', statuses: ['open' as const], prefectures: ['20'] },
+      '地域科学技術ポータル: クラスター・募集中・長野県',
+    ],
+    [{}, '地域科学技術ポータル: 新着'],
+  ])('titles the search %j in words: %s', (query, title) => {
+    expect(feedTitle(query)).toBe(title);
+  });
+});
+
+describe('portalPageUrl', () => {
+  it('is the portal page of the same search, without paging', () => {
+    expect(portalPageUrl('https://x.example.jp/v1/feed.rss?q=%E9%87%8F%E5%AD%90&kind=call&size=5&cursor=abc')).toBe(
+      'https://x.example.jp/?q=%E9%87%8F%E5%AD%90&kind=call',
+    );
+    expect(portalPageUrl('https://x.example.jp/v1/feed.atom')).toBe('https://x.example.jp/');
+  });
+});
+
+describe('itemSummary', () => {
+  it('takes the summary, else the start of the body, as plain single-spaced text', () => {
+    expect(itemSummary({ summary: ' 概要\n  です ', bodyText: '本文' })).toBe('概要 です');
+    expect(itemSummary({ summary: '  ', bodyText: '本文の\n最初' })).toBe('本文の 最初');
+    expect(itemSummary({})).toBeUndefined();
+  });
+
+  it(`cuts long text at ${feedSummaryChars} characters with …, counting 𠮷 as one`, () => {
+    const long = '𠮷'.repeat(feedSummaryChars + 50);
+
+    const summary = itemSummary({ bodyText: long }) ?? '';
+
+    expect([...summary]).toHaveLength(feedSummaryChars);
+    expect(summary.endsWith('𠮷…')).toBe(true);
+    expect(itemSummary({ bodyText: '𠮷'.repeat(feedSummaryChars) })).toBe('𠮷'.repeat(feedSummaryChars));
+  });
+});
+
+describe('feeds in words', () => {
+  it('title the channel in words, link it to the portal page and label categories in words', async () => {
+    const api = await testApi();
+
+    const rss = await api.call('/v1/feed.rss?kind=call&ministry=mext&size=5');
+    const atom = await api.call('/v1/feed.atom?kind=call&ministry=mext');
+
+    const feed = await new Parser({
+      customFields: { item: [['category', 'categories', { keepArray: true }]] },
+    }).parseString(rss.body ?? '');
+    expect(feed.title).toBe('地域科学技術ポータル: 公募・文部科学省');
+    expect(feed.link).toBe('https://api.example.test/?kind=call&ministry=mext');
+    expect(feed.items.length).toBeGreaterThan(0);
+    for (const item of feed.items) {
+      expect(item.categories).toContain('公募');
+      expect(item.categories).toContain('文部科学省');
+      expect(item.categories).not.toContain('call');
+    }
+    expect(atom.body).toContain(
+      '<link rel="alternate" type="text/html" href="https://api.example.test/?kind=call&amp;ministry=mext"/>',
+    );
+    expect(atom.body).toContain('<title>地域科学技術ポータル: 公募・文部科学省</title>');
+  });
+
+  it('give each entry its text and, for a call, its status in words', async () => {
+    const api = await testApi();
+
+    const rss = await api.call('/v1/feed.rss?kind=call&status=open');
+
+    const items = (await new Parser().parseString(rss.body ?? '')).items;
+    expect(items.length).toBeGreaterThan(0);
+    for (const item of items) expect(item.contentSnippet).toContain('募集状況: 募集中');
   });
 });

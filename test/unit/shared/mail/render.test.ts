@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import {
   countdown,
+  fieldLabel,
+  formatFieldValue,
   formatJst,
   renderConfirmation,
   renderDigest,
@@ -111,5 +113,23 @@ describe('renderConfirmation', () => {
     expect(mail.subject).toBe('【地域科学技術ポータル】メール配信の確認をお願いします');
     expect(mail.text).toContain('https://portal.example.jp/v1/subscriptions/confirm?token=c.c');
     expect(mail.headers).toBeUndefined();
+  });
+});
+
+describe('formatFieldValue and fieldLabel', () => {
+  it.each([
+    ['kind', 'call', '公募'],
+    ['ministry', 'pref-20', '長野県'],
+    ['prefectures', ['20', '21'], '長野県、岐阜県'],
+    ['regions', ['chubu'], '中部'],
+    ['fields', ['life-science'], 'ライフサイエンス'],
+    ['prefectures', [], '（なし）'],
+  ])('shows %s %j in words as %s', (field, value, shown) => {
+    expect(formatFieldValue(field, value)).toBe(shown);
+  });
+
+  it('names fields with the words of the portal', () => {
+    expect(fieldLabel('title')).toBe('タイトル');
+    expect(fieldLabel('prefectures')).toBe('都道府県');
   });
 });
