@@ -169,6 +169,14 @@ export const HtmlListSchema = z.strictObject({
   container: z.string().min(1).optional(),
   item: z.string().min(1),
   title: z.string().min(1).optional(),
+  /**
+   * Labels the site prints inside the title node that are not part of the title: a category
+   * (`<a><span class="cat">地球環境</span>脱炭素先行地域づくり事業の公募について</a>`), a 「NEW」 or
+   * 「新着」 mark, a file-type suffix (`<span class="pdf">[PDF 123KB]</span>`). Descendants of the
+   * title node matching this selector are left out of the title text; the title node itself is
+   * never left out, so a label that is the whole title stays. Absent: the whole text is the title.
+   */
+  titleExclude: z.string().min(1).optional(),
   link: z.string().min(1).optional(),
   date: z.string().min(1).optional(),
   /** Attribute holding a machine date (`datetime` on `<time>`), preferred over the text. */

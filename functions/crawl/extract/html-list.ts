@@ -56,6 +56,15 @@ function textOf(node: AnyNode): string {
   return out;
 }
 
+/** The text of a node without the descendants in `excluded` (a category label, a 「NEW」 icon). */
+function textWithout(node: AnyNode, excluded: ReadonlySet<AnyNode>): string {
+  if (node.type === 'text') return node.data;
+  if (!('children' in node)) return '';
+  let out = '';
+  for (const child of node.children) if (!excluded.has(child)) out += textWithout(child, excluded);
+  return out;
+}
+
 function attrOf(node: AnyNode | undefined, name: string): string | undefined {
   return node && 'attribs' in node ? node.attribs[name] : undefined;
 }
@@ -75,7 +84,8 @@ function selectUnder($: CheerioAPI, roots: AnyNode[], selector: string): AnyNode
  * Reads a list page with CSS selectors (see `HtmlListSchema`). Entries without a title or a
  * usable link are reported in `dropped` (`no-title`, `no-link`, `non-http-link` for `javascript:`,
  * `mailto:`, `data:`, `file:` and the like), with the title and link as printed; entries with
- * neither (a table's header row) as `empty`. `baseUrl` is the page's final URL. Throws
+ * neither (a table's header row) as `empty`. Elements inside a title node that match
+ * `titleExclude` are left out of its text (the title node itself never is). `baseUrl` is the page's final URL. Throws
  * `ExtractionError` when the item selector matches nothing, which is how a redesign of the site
  * shows up.
  *
@@ -115,6 +125,8 @@ export function extractHtmlList(html: string, baseUrl: string, list: HtmlList): 
   const titles = firstInside(list.title);
   const links = list.link !== undefined && list.link === list.title ? titles : firstInside(list.link ?? 'a[href]');
   const dates = firstInside(list.date);
+  // Labels left out of titles: one query over the page, only when the definition asks for it.
+  const excluded = list.titleExclude ? new Set(selectUnder($, roots, list.titleExclude)) : undefined;
   const periods = firstInside(list.period);
 
   // Dates and headings that stand before the entries (MAFF): walk the page in document order.
@@ -149,7 +161,7 @@ export function extractHtmlList(html: string, baseUrl: string, list: HtmlList): 
   itemNodes.forEach((node, i) => {
     const titleNode = titles[i] ?? (list.title ? undefined : node);
     const linkNode = links[i] ?? (list.link ? undefined : node);
-    const title = titleNode ? cleanHtmlTitle(textOf(titleNode)) : '';
+    const title = titleNode ? cleanHtmlTitle(excluded ? textWithout(titleNode, excluded) : textOf(titleNode)) : '';
     const href = attrOf(linkNode, 'href')?.trim();
     const url = absoluteUrl(href, base);
     if (!title && href === undefined) {

@@ -183,4 +183,58 @@ describe('extractHtmlList', () => {
 
     expect(page.items[0]?.dateText).toBe('2026年8月7日 一つ目');
   });
+
+  describe('titleExclude', () => {
+    const labelled = `<ul class="press">
+<li><a href="/p/1.html"><span class="cat">地球環境</span>脱炭素先行地域づくり事業の公募について<span class="pdf">[PDF 123KB]</span></a></li>
+<li><a href="/p/2.html"><span class="new">NEW</span><span class="cat">研究</span>環境研究総合推進費の公募開始について</a></li>
+<li><a href="/p/3.html">ラベルのない 報道発表</a></li></ul>`;
+
+    it('leaves labels inside the title node out of the title', () => {
+      const page = extractHtmlList(labelled, 'https://www.env.example.go.jp/press/', {
+        item: 'ul.press > li',
+        title: 'a',
+        link: 'a',
+        titleExclude: 'span.cat, span.new, span.pdf',
+      });
+
+      expect(page.items.map((i) => i.title)).toEqual([
+        '脱炭素先行地域づくり事業の公募について',
+        '環境研究総合推進費の公募開始について',
+        'ラベルのない 報道発表',
+      ]);
+    });
+
+    it('keeps the labels without it (the title as the text of the whole node)', () => {
+      const page = extractHtmlList(labelled, 'https://www.env.example.go.jp/press/', {
+        item: 'ul.press > li',
+        title: 'a',
+        link: 'a',
+      });
+
+      expect(page.items[0]?.title).toBe('地球環境脱炭素先行地域づくり事業の公募について[PDF 123KB]');
+    });
+
+    it('never leaves out the title node itself, so a label that is the whole title stays', () => {
+      const html = `<ul><li><span class="cat">お知らせ</span></li><li><a href="/2.html"><span class="cat">研究</span>公募</a></li></ul>`;
+
+      const page = extractHtmlList(html, 'https://x.example/', {
+        item: 'li',
+        title: 'span.cat',
+        link: 'a',
+        titleExclude: 'span.cat',
+      });
+
+      expect(page.dropped).toEqual([{ reason: 'no-link', title: 'お知らせ' }]);
+      expect(page.items).toEqual([expect.objectContaining({ title: '研究', url: 'https://x.example/2.html' })]);
+    });
+
+    it("leaves labels out of the entry's own text when the entry is the title", () => {
+      const html = `<ul><li><span class="cat">報道発表</span><a href="/1.html">第3回審議会の開催について</a></li></ul>`;
+
+      const page = extractHtmlList(html, 'https://x.example/', { item: 'li', titleExclude: 'span.cat' });
+
+      expect(page.items[0]?.title).toBe('第3回審議会の開催について');
+    });
+  });
 });
