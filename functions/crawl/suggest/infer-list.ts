@@ -4,6 +4,7 @@ import type { HtmlList } from '../../../shared/domain/source.js';
 import { parseYearMonth } from '../../../shared/ja/japanese-date.js';
 import { type ListCandidate, isNavigationLink, listCandidates } from './list-candidates.js';
 import { type PageModel, ancestorsOf, contains, dateText, isPeriod, isYearHeading, textOf } from './page-model.js';
+import { titleExcludeFor } from './title-labels.js';
 import { childPosition, commonSignature, selectIn, selectorCandidates, stableId } from './selectors.js';
 
 /** A candidate list as the operator sees it among the runners-up. */
@@ -80,6 +81,13 @@ function definitionFor(page: PageModel, candidate: ListCandidate): HtmlList {
   if (candidate.dating === 'text' && titleParts.every((t) => t !== undefined))
     list.title = relativeSelector(entries, titleParts as Element[], []);
 
+  // Labels inside the title (地球環境, NEW, [PDF 123KB]) are not part of it.
+  const titleNodes = entries.map((e, i) =>
+    list.title ? selectIn(list.title, e)[0] : linkIsEntry ? e : mainLinks[i]?.element,
+  );
+  const titleExclude = titleExcludeFor(titleNodes);
+  if (titleExclude) list.titleExclude = titleExclude;
+
   // A cell printing a period (募集期間) is the application period, not the publication date.
   const periods = entries.map((entry, i) => periodIn(page, entry, mainLinks[i]?.element));
   if (periods.filter(Boolean).length * 2 >= entries.length) {
@@ -149,7 +157,10 @@ function periodIn(page: PageModel, entry: Element, link: Element | undefined): E
   return found;
 }
 
-/** The element of `link` with the longest text that neither is nor holds the date `holder`; undefined when the date is not inside the link. */
+/**
+ * The element of `link` with the longest text that neither is nor holds the date `holder`, when it
+ * holds most of the rest of the link's text; undefined when the date is not inside the link.
+ */
 function titlePartOf(page: PageModel, link: Element, holder: Element | undefined): Element | undefined {
   if (!holder || holder === link || !contains(page, link, holder)) return undefined;
   let best: Element | undefined;
@@ -165,7 +176,9 @@ function titlePartOf(page: PageModel, link: Element, holder: Element | undefined
       bestLength = length;
     }
   }
-  return best;
+  // A short part (a category label beside a bare-text title) is not the title.
+  const rest = textOf(link).trim().length - textOf(holder).trim().length;
+  return bestLength * 2 >= rest ? best : undefined;
 }
 
 function hasYear(text: string): boolean {

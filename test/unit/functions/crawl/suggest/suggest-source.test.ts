@@ -164,6 +164,23 @@ describe('suggestSource on list layouts of ministry and prefecture CMSs', () => 
     });
   });
 
+  it('leaves the category label inside the link out of the title (the first-guess sample press list)', () => {
+    const body = readFileSync(
+      new URL('../../../../../infra/local/sample-sites/first-guess/press/index.html', import.meta.url),
+    );
+
+    const suggestion = suggestSource(body, 'https://www.env.example.go.jp/press/');
+    const result = trySource(SourceSchema.parse(suggestion.source), body, { refDate: '2026-11-26' });
+
+    expect(suggestion.source).toMatchObject({ list: { title: 'a', titleExclude: 'span.cat' } });
+    expect(result.items.map((i) => i.title)).toEqual([
+      '脱炭素先行地域づくり事業の第7回公募について',
+      '環境研究総合推進費 令和9年度新規課題の公募開始について',
+      '生物多様性保全推進支援事業の二次公募について',
+      '環境技術実証事業 実証機関の募集について',
+    ]);
+  });
+
   it('keeps a table row with a PDF link as one entry, not two', () => {
     const body = readFileSync(new URL('th-date-table.html', fixtures));
 
