@@ -2,6 +2,7 @@ import type { AnyNode, Element } from 'domhandler';
 import { isTag } from 'domhandler';
 import type { HtmlList } from '../../../shared/domain/source.js';
 import { parseYearMonth } from '../../../shared/ja/japanese-date.js';
+import { hasJapaneseDate } from '../extract/html-list.js';
 import { type ListCandidate, isNavigationLink, listCandidates } from './list-candidates.js';
 import { type PageModel, ancestorsOf, contains, dateText, isPeriod, isYearHeading, textOf } from './page-model.js';
 import { titleExcludeFor } from './title-labels.js';
@@ -23,6 +24,11 @@ export interface InferredList {
   readonly chosen: CandidateSummary;
   /** The next best candidates that are not the chosen list at another level, best first. */
   readonly runnersUp: readonly CandidateSummary[];
+  /**
+   * Undated entries whose dates stand in bare text beside them (`<p>2026年8月19日　<a>…</a><br>…`):
+   * no CSS selector reaches a text node, so the definition cannot read those dates.
+   */
+  readonly datesInBareText: number;
 }
 
 /** How many runners-up are reported. */
@@ -42,9 +48,20 @@ export function inferList(page: PageModel): InferredList | undefined {
   const list = definitionFor(page, best);
   return {
     list,
+    datesInBareText: best.dating === 'none' ? best.entries.filter(hasDateInBareText).length : 0,
     chosen: summaryOf(best, list.item),
     runnersUp: candidates.slice(1, 1 + runnersUpShown).map((c) => summaryOf(c, itemSelectorFor(page, c, undefined))),
   };
+}
+
+/** Whether the text right before or after the entry (up to a `<br>` or an element) holds a date. */
+function hasDateInBareText(entry: Element): boolean {
+  const around = (step: (n: AnyNode) => AnyNode | null): boolean => {
+    let text = '';
+    for (let n = step(entry); n && !isTag(n); n = step(n)) if (n.type === 'text') text += n.data;
+    return hasJapaneseDate(text);
+  };
+  return around((n) => n.prev) || around((n) => n.next);
 }
 
 function summaryOf(candidate: ListCandidate, item: string): CandidateSummary {

@@ -93,6 +93,11 @@ export function suggestSource(body: Uint8Array, url: string, options: { contentT
     warnings.push(
       `${inferred.chosen.entries - inferred.chosen.dated} of ${inferred.chosen.entries} entries show no date`,
     );
+  if (inferred.datesInBareText > 0)
+    warnings.push(
+      `${inferred.datesInBareText} entries print their date as bare text beside the link (lines split by <br>): ` +
+        'no CSS selector reaches it, so the items get no date; check the page by hand or look for a feed',
+    );
   const close = inferred.runnersUp[0];
   if (close && close.score >= 0.8 * inferred.chosen.score)
     warnings.push(`ambiguous: the runner-up "${close.item}" scores ${close.score} against ${inferred.chosen.score}`);

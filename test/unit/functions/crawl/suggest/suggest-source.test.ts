@@ -181,6 +181,82 @@ describe('suggestSource on list layouts of ministry and prefecture CMSs', () => 
     ]);
   });
 
+  it('reads a 公募 table (公募名 / 公募期間 / 締切, a header row) with its periods and no publication date', () => {
+    const body = readFileSync(new URL('koubo-table.html', fixtures));
+
+    const suggestion = suggestSource(body, 'https://www.agency-e.example.go.jp/koubo/index.html');
+    const result = trySource(SourceSchema.parse(suggestion.source), body, { refDate: '2026-08-20' });
+
+    expect(suggestion.source).toMatchObject({ list: { item: 'tr:has(a[href])', period: 'td:nth-child(2)' } });
+    expect(suggestion.warnings).toEqual([]);
+    expect(result.invalid).toEqual([]);
+    expect(
+      result.items.map((i) => ({
+        title: i.title,
+        url: i.url,
+        publishedAt: i.publishedAt,
+        opensAt: i.opensAt,
+        closesDay: tokyoDay(i.closesAt),
+      })),
+    ).toEqual(
+      [
+        {
+          title: '令和8年度 産学連携イノベーション創出事業',
+          url: 'https://www.agency-e.example.go.jp/koubo/r8/01.html',
+          opensAt: '2026-08-19T00:00:00+09:00',
+          closesDay: '2026-09-30',
+        },
+        {
+          title: '地域中核研究機関強化プログラム（第2回）',
+          url: 'https://www.agency-e.example.go.jp/koubo/r8/02.html',
+          opensAt: '2026-08-12T00:00:00+09:00',
+          closesDay: '2026-09-18',
+        },
+        {
+          title: '次世代半導体研究開発プロジェクト',
+          url: 'https://www.agency-e.example.go.jp/koubo/r8/03.html',
+          opensAt: '2026-08-05T00:00:00+09:00',
+          closesDay: '2026-09-11',
+        },
+        {
+          title: 'スタートアップ技術実証支援事業',
+          url: 'https://www.agency-e.example.go.jp/koubo/r8/04.html',
+          opensAt: '2026-07-29T00:00:00+09:00',
+          closesDay: '2026-09-04',
+        },
+        {
+          title: '脱炭素技術社会実装推進事業',
+          url: 'https://www.agency-e.example.go.jp/koubo/r8/05.html',
+          opensAt: '2026-07-22T00:00:00+09:00',
+          closesDay: '2026-08-28',
+        },
+        {
+          title: '研究設備共用化促進事業',
+          url: 'https://www.agency-e.example.go.jp/koubo/r8/06.html',
+          opensAt: '2026-07-15T00:00:00+09:00',
+          closesDay: '2026-08-21',
+        },
+      ].map((i) => ({ ...i, publishedAt: undefined })),
+    );
+  });
+
+  it('reads the links of <br>-separated lines in one <p> and says their bare-text dates are out of reach', () => {
+    const body = readFileSync(new URL('br-paragraph.html', fixtures));
+
+    const suggestion = suggestSource(body, 'https://www.br-h.example.lg.jp/oshirase/index.html');
+    const result = trySource(SourceSchema.parse(suggestion.source), body, { refDate: '2026-08-20' });
+
+    expect(result.items).toHaveLength(8);
+    expect(result.items[0]).toMatchObject({
+      title: '環境技術実証事業 実証機関の募集について',
+      url: 'https://www.br-h.example.lg.jp/oshirase/0.html',
+    });
+    expect(result.items.every((i) => i.publishedAt === undefined)).toBe(true);
+    expect(suggestion.warnings).toContain(
+      '8 entries print their date as bare text beside the link (lines split by <br>): no CSS selector reaches it, so the items get no date; check the page by hand or look for a feed',
+    );
+  });
+
   it('keeps a table row with a PDF link as one entry, not two', () => {
     const body = readFileSync(new URL('th-date-table.html', fixtures));
 
