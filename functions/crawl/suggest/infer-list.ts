@@ -25,7 +25,7 @@ export interface InferredList {
   /** The next best candidates that are not the chosen list at another level, best first. */
   readonly runnersUp: readonly CandidateSummary[];
   /**
-   * Undated entries whose dates stand in bare text beside them (`<p>2026年8月19日　<a>…</a><br>…`):
+   * Undated entries whose dates stand in bare text beside them (`<p>2026年8月19日\u3000<a>…</a><br>…`):
    * no CSS selector reaches a text node, so the definition cannot read those dates.
    */
   readonly datesInBareText: number;
