@@ -97,6 +97,9 @@ function definitionFor(page: PageModel, candidate: ListCandidate): HtmlList {
   const titleParts = mainLinks.map((l, i) => titlePartOf(page, l.element, candidate.dateHolders[i]));
   if (candidate.dating === 'text' && titleParts.every((t) => t !== undefined))
     list.title = relativeSelector(entries, titleParts as Element[], []);
+  // A link saying only 詳細 or PDF: the title is printed beside it.
+  if (candidate.titleHolders.every((t) => t !== undefined))
+    list.title = relativeSelector(entries, candidate.titleHolders as Element[], []);
 
   // Labels inside the title (地球環境, NEW, [PDF 123KB]) are not part of it.
   const titleNodes = entries.map((e, i) =>

@@ -16,8 +16,8 @@ const labelClass = /(cat|genre|tag|label|kind|type|icon|badge|bunya|kubun)/i;
 const newMark = /^[\s[［(（【]*(new|新着|新規|更新|up)[!！]?[\s\]］)）】]*$/i;
 
 /** A file-type suffix: `[PDF 123KB]`, `（PDF：1.2MB）`, `PDF形式`, `[Word/45KB]`. */
-const fileLabel =
-  /^[\s[［(（【]*(pdf|word|excel|powerpoint|docx?|xlsx?|pptx?|zip|csv|txt)(形式|ファイル)?([\s:：/／,，、・]*[\d,.]+\s*(kb|mb|gb|kbyte|mbyte|バイト|キロバイト|メガバイト))?[\s\]］)）】]*$/i;
+export const fileLabel =
+  /^[\s[［(（【]*(pdf|word|excel|powerpoint|docx?|xlsx?|pptx?|zip|csv|txt)(形式|ファイル)?([\s:：/／,，、・(（[［]*[\d,.]+\s*(kb|mb|gb|kbyte|mbyte|バイト|キロバイト|メガバイト))?[\s\]］)）】]*$/i;
 
 /** Why an element inside a title node is a label, not part of the title. */
 type LabelKind = 'new' | 'file' | 'date' | 'category';
