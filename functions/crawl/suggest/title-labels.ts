@@ -9,8 +9,13 @@ const labelMaxChars = 12;
 /** Shortest title left once the labels are out (shorter: the label was the title). */
 const titleMinChars = 6;
 
-/** Class names of label elements: `cat`, `cate`, `category`, `genre`, `tag`, `label`, `icon`, `badge`, `kubun`. */
-const labelClass = /(cat|genre|tag|label|kind|type|icon|badge|bunya|kubun)/i;
+/** A class name of a label element: `cat`, `c-news__cat`, `cate_sangyo`, `category`, `genre`, `tag`, `label`, `icon-new`, `badge`, `kubun`. */
+const labelClass =
+  /(^|[-_])(cat|cate|category|categories|genre|tags?|label|kind|type|icon|badge|bunya|kubun)([-_\d]|$)/i;
+
+function hasLabelClass(element: Element): boolean {
+  return (element.attribs['class'] ?? '').split(/\s+/).some((c) => labelClass.test(c));
+}
 
 /** 「NEW」 and 「新着」 marks printed beside the newest entries. */
 const newMark = /^[\s[［(（【]*(new|新着|新規|更新|up)[!！]?[\s\]］)）】]*$/i;
@@ -122,7 +127,7 @@ function categoryLabels(titleNodes: readonly (Element | undefined)[], found: rea
     if (inEntries < 3 || inEntries * 2 < entries) continue;
     // A class that says "label" is enough; otherwise the texts must repeat (categories do, titles don't).
     const distinct = new Set(group.map((g) => cleanHtmlTitle(textOf(g.element)))).size;
-    const named = group.every((g) => labelClass.test(g.element.attribs['class'] ?? ''));
+    const named = group.every((g) => hasLabelClass(g.element));
     if (!named && distinct > Math.max(2, inEntries / 2)) continue;
     const lefts = group.map((g) => {
       const node = titleNodes[g.entry] as Element;

@@ -38,6 +38,14 @@ describe('titleExcludeFor', () => {
     expect(titleExcludeFor(titleNodes(names.map((n) => `<b>${n}</b>に対する行政処分について`)))).toBeUndefined();
   });
 
+  it('does not read a class that only contains "cat" (location) as a label class', () => {
+    const places = ['札幌市', '仙台市', '名古屋市', '福岡市'];
+
+    const links = places.map((p) => `<span class="location">${p}</span>で開催する研究成果発表会のお知らせ`);
+
+    expect(titleExcludeFor(titleNodes(links))).toBeUndefined();
+  });
+
   it('never leaves out a label that is the whole title', () => {
     const links = ['公募', '報道発表', '公募', 'お知らせ'].map((c) => `<span class="cat">${c}</span>`);
 
