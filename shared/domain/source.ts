@@ -177,6 +177,12 @@ export const HtmlListSchema = z.strictObject({
    * never left out, so a label that is the whole title stays. Absent: the whole text is the title.
    */
   titleExclude: z.string().min(1).optional(),
+  /**
+   * Drops a file-type note the site prints as bare text at the end of the title
+   * (`報告書（PDF：123KB）` → `報告書`; also `[PDF 1.2MB]`, `［Excel形式］`), where no selector can
+   * reach it. A title that is only the note is kept. Absent means false.
+   */
+  dropFileNote: z.boolean().optional(),
   link: z.string().min(1).optional(),
   date: z.string().min(1).optional(),
   /** Attribute holding a machine date (`datetime` on `<time>`), preferred over the text. */

@@ -24,6 +24,23 @@ export function cleanHtmlTitle(title: string): string {
   return title.replace(/[ \t\n\r\f]+/g, ' ').trim();
 }
 
+/** A file-type note in brackets at the end of a title: `（PDF：123KB）`, `[PDF 1.2MB]`, `［Excel形式］`. */
+const fileNoteAtEnd =
+  /\s*[[［(（【]\s*(?:pdf|word|excel|powerpoint|docx?|xlsx?|pptx?|zip|csv|txt)(?:形式|ファイル)?[^[\]［］()（）【】]{0,24}[\]］)）】]$/i;
+
+/**
+ * The title without the file-type notes at its end (see `HtmlListSchema.dropFileNote`); the
+ * title itself when it is nothing but a note.
+ *
+ * @example withoutFileNote('調査報告書（PDF：1.2MB）') === '調査報告書'
+ */
+export function withoutFileNote(title: string): string {
+  let out = title;
+  for (let stripped = out.replace(fileNoteAtEnd, ''); stripped !== out && stripped.length > 0;)
+    [out, stripped] = [stripped, stripped.replace(fileNoteAtEnd, '')];
+  return out;
+}
+
 /** Whether `text` holds a Japanese date (or date range) the date parser can read. */
 export function hasJapaneseDate(text: string): boolean {
   for (const _match of scanDates(prepareDateText(text), { slashAtStart: true })) return true;
@@ -85,7 +102,8 @@ function selectUnder($: CheerioAPI, roots: AnyNode[], selector: string): AnyNode
  * usable link are reported in `dropped` (`no-title`, `no-link`, `non-http-link` for `javascript:`,
  * `mailto:`, `data:`, `file:` and the like), with the title and link as printed; entries with
  * neither (a table's header row) as `empty`. Elements inside a title node that match
- * `titleExclude` are left out of its text (the title node itself never is). `baseUrl` is the page's final URL. Throws
+ * `titleExclude` are left out of its text (the title node itself never is), and with `dropFileNote`
+ * a bare-text file-type note at its end. `baseUrl` is the page's final URL. Throws
  * `ExtractionError` when the item selector matches nothing, which is how a redesign of the site
  * shows up.
  *
@@ -161,7 +179,8 @@ export function extractHtmlList(html: string, baseUrl: string, list: HtmlList): 
   itemNodes.forEach((node, i) => {
     const titleNode = titles[i] ?? (list.title ? undefined : node);
     const linkNode = links[i] ?? (list.link ? undefined : node);
-    const title = titleNode ? cleanHtmlTitle(excluded ? textWithout(titleNode, excluded) : textOf(titleNode)) : '';
+    const text = titleNode ? cleanHtmlTitle(excluded ? textWithout(titleNode, excluded) : textOf(titleNode)) : '';
+    const title = list.dropFileNote ? withoutFileNote(text) : text;
     const href = attrOf(linkNode, 'href')?.trim();
     const url = absoluteUrl(href, base);
     if (!title && href === undefined) {

@@ -1,6 +1,6 @@
 import { decodeBody } from '../charset.js';
 import { extractFeed } from '../extract/feed.js';
-import { extractHtmlList } from '../extract/html-list.js';
+import { extractHtmlList, withoutFileNote } from '../extract/html-list.js';
 import type { SourceInput } from '../../../shared/domain/source.js';
 import { type CandidateSummary, inferList } from './infer-list.js';
 import { readPage } from './page-model.js';
@@ -80,8 +80,14 @@ export function suggestSource(body: Uint8Array, url: string, options: { contentT
     };
   }
   const warnings: string[] = [];
+  let list = inferred.list;
   try {
-    const extracted = extractHtmlList(text, url, inferred.list);
+    let extracted = extractHtmlList(text, url, list);
+    // （PDF：123KB） printed as bare text at the end of the link is no part of the title.
+    if (extracted.items.some((item) => withoutFileNote(item.title) !== item.title)) {
+      list = { ...list, dropFileNote: true };
+      extracted = extractHtmlList(text, url, list);
+    }
     if (extracted.items.length !== inferred.chosen.entries)
       warnings.push(
         `the definition reads ${extracted.items.length} items where the page shows ${inferred.chosen.entries} entries`,
@@ -102,7 +108,7 @@ export function suggestSource(body: Uint8Array, url: string, options: { contentT
   if (close && close.score >= 0.8 * inferred.chosen.score)
     warnings.push(`ambiguous: the runner-up "${close.item}" scores ${close.score} against ${inferred.chosen.score}`);
   return {
-    source: { ...base, kind: 'html-list', url, ...charset, list: inferred.list, verified: 'unverified' },
+    source: { ...base, kind: 'html-list', url, ...charset, list, verified: 'unverified' },
     format: 'html',
     advertisedFeeds,
     chosen: inferred.chosen,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ExtractionError } from '../../../../../functions/crawl/extract/extracted-item.js';
-import { cleanHtmlTitle, extractHtmlList } from '../../../../../functions/crawl/extract/html-list.js';
+import { cleanHtmlTitle, extractHtmlList, withoutFileNote } from '../../../../../functions/crawl/extract/html-list.js';
 
 const maffLike = `<div id="main_content"><h1>報道発表資料</h1>
 <h2>令和8年11月分</h2><p class="list_item_date">11月24日</p>
@@ -236,5 +236,43 @@ describe('extractHtmlList', () => {
 
       expect(page.items[0]?.title).toBe('第3回審議会の開催について');
     });
+  });
+
+  describe('dropFileNote', () => {
+    const html = `<ul><li><a href="/1.pdf">調査報告書<img src="/pdf.gif" alt="PDF">（PDF：1,234KB）</a></li>
+<li><a href="/2.html">説明会（オンライン）の開催について</a></li><li><a href="/3.pdf">（PDF：100KB）</a></li></ul>`;
+
+    it('drops a bare-text file-type note at the end of the title, and keeps a title that is only a note', () => {
+      const page = extractHtmlList(html, 'https://x.example/', {
+        item: 'li',
+        title: 'a',
+        link: 'a',
+        dropFileNote: true,
+      });
+
+      expect(page.items.map((i) => i.title)).toEqual([
+        '調査報告書',
+        '説明会（オンライン）の開催について',
+        '（PDF：100KB）',
+      ]);
+    });
+
+    it('keeps the note without it', () => {
+      const page = extractHtmlList(html, 'https://x.example/', { item: 'li', title: 'a', link: 'a' });
+
+      expect(page.items[0]?.title).toBe('調査報告書（PDF：1,234KB）');
+    });
+  });
+
+  it.each([
+    ['調査報告書（PDF：1.2MB）', '調査報告書'],
+    ['報告 [PDF 123KB]', '報告'],
+    ['資料［Excel形式］', '資料'],
+    ['報告（PDF形式：123KB）（Word：50KB）', '報告'],
+    ['説明会（オンライン）', '説明会（オンライン）'],
+    ['PDFの作り方（初心者向け）', 'PDFの作り方（初心者向け）'],
+    ['（PDF：100KB）', '（PDF：100KB）'],
+  ])('withoutFileNote(%s) is %s', (title, expected) => {
+    expect(withoutFileNote(title)).toBe(expected);
   });
 });
