@@ -157,7 +157,7 @@ function selectorFor(
     (c) => /^[A-Za-z_-][\w-]*$/.test(c) && group.every((e) => (e.attribs['class'] ?? '').split(/\s+/).includes(c)),
   );
   const options = [
-    ...(own !== '*' ? [own] : []),
+    ...(own.includes('.') ? [own] : []),
     ...shared.map((c) => `${tag}.${c}`),
     tag,
     `${tag}:first-child`,

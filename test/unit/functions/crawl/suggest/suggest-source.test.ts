@@ -181,6 +181,14 @@ describe('suggestSource on list layouts of ministry and prefecture CMSs', () => 
     ]);
   });
 
+  it('names the NEW mark and the file-type suffix by their class, not by their tag alone', () => {
+    const body = readFileSync(new URL('category-in-link.html', fixtures));
+
+    const suggestion = suggestSource(body, 'https://www.env-a.example.go.jp/press/index.html');
+
+    expect(suggestion.source).toMatchObject({ list: { titleExclude: 'span.cat, span.new, span.pdf' } });
+  });
+
   it('reads a 公募 table (公募名 / 公募期間 / 締切, a header row) with its periods and no publication date', () => {
     const body = readFileSync(new URL('koubo-table.html', fixtures));
 
