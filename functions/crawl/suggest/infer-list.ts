@@ -2,7 +2,7 @@ import type { AnyNode, Element } from 'domhandler';
 import { isTag } from 'domhandler';
 import type { HtmlList } from '../../../shared/domain/source.js';
 import { parseYearMonth } from '../../../shared/ja/japanese-date.js';
-import { hasJapaneseDate } from '../extract/html-list.js';
+import { cleanHtmlTitle, hasJapaneseDate } from '../extract/html-list.js';
 import { type ListCandidate, isNavigationLink, listCandidates } from './list-candidates.js';
 import { type PageModel, ancestorsOf, contains, dateText, isPeriod, isYearHeading, textOf } from './page-model.js';
 import { titleExcludeFor } from './title-labels.js';
@@ -15,7 +15,7 @@ export interface CandidateSummary {
   readonly score: number;
   readonly entries: number;
   readonly dated: number;
-  /** The first entry's title. */
+  /** The first entry's title (its link text, or the text printed beside a 詳細 link). */
   readonly example: string;
 }
 
@@ -70,7 +70,9 @@ function summaryOf(candidate: ListCandidate, item: string): CandidateSummary {
     score: Math.round(candidate.score * 100) / 100,
     entries: candidate.entries.length,
     dated: candidate.dated,
-    example: candidate.mainLinks[0]?.text ?? '',
+    example: candidate.titleHolders[0]
+      ? cleanHtmlTitle(textOf(candidate.titleHolders[0]))
+      : (candidate.mainLinks[0]?.text ?? ''),
   };
 }
 
