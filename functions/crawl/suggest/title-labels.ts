@@ -36,9 +36,9 @@ interface Found {
  * The `titleExclude` selector for labels the site prints inside the title node of each entry:
  * 「NEW」/「新着」 marks and file-type suffixes (`[PDF 123KB]`) wherever they occur; a date that
  * opens or closes the title; and category labels (地球環境, 報道発表): short texts at the start
- * or end of the title, in elements of the same kind in at least half of the entries, with few
- * distinct values (or a class naming a label: `cat`, `category`, `tag`), whose removal leaves a
- * title. A label that is the whole title is never left out. `undefined`
+ * or end of the title whose removal leaves a title, in elements with a class naming a label
+ * (`cat`, `category`, `tag`) in two entries or more, or else in elements of the same kind in at
+ * least half of the entries with few distinct values. A label that is the whole title is never left out. `undefined`
  * when the titles hold no label, or when no selector picks exactly the labels.
  */
 export function titleExcludeFor(titleNodes: readonly (Element | undefined)[]): string | undefined {
@@ -57,11 +57,18 @@ export function titleExcludeFor(titleNodes: readonly (Element | undefined)[]): s
 
   const selectors: string[] = [];
   const kinds: LabelKind[] = ['category', 'date', 'new', 'file'];
+  const labelSet = new Set(all.map((f) => f.element));
   for (const kind of kinds) {
-    const group = all.filter((f) => f.kind === kind).map((f) => f.element);
-    if (group.length === 0) continue;
-    const selector = selectorFor(group, titleNodes, new Set(all.map((f) => f.element)));
-    if (selector) selectors.push(selector);
+    // One selector per kind of element (span.cat, span.tag), so each keeps its class.
+    const groups = new Map<string, Element[]>();
+    for (const f of all.filter((f) => f.kind === kind)) {
+      const key = commonSignature([f.element]);
+      groups.set(key, [...(groups.get(key) ?? []), f.element]);
+    }
+    for (const group of groups.values()) {
+      const selector = selectorFor(group, titleNodes, labelSet);
+      if (selector) selectors.push(selector);
+    }
   }
   return selectors.length > 0 ? [...new Set(selectors)].join(', ') : undefined;
 }
@@ -106,8 +113,9 @@ function isAtEdge(node: Element, child: Element, found: readonly Found[]): boole
 }
 
 /**
- * Category candidates that qualify: elements of the same kind (tag and classes) in at least half
- * of the entries, few distinct texts, and a title of some length left beside them.
+ * Category candidates that qualify, grouped by tag and classes: a class naming a label in two
+ * entries or more, or else in at least half of the entries with few distinct texts; either way
+ * with a title of some length left beside them.
  */
 function categoryLabels(titleNodes: readonly (Element | undefined)[], found: readonly Found[][]): Set<Element> {
   const groups = new Map<string, { element: Element; entry: number }[]>();
@@ -124,11 +132,12 @@ function categoryLabels(titleNodes: readonly (Element | undefined)[], found: rea
   const out = new Set<Element>();
   for (const group of groups.values()) {
     const inEntries = new Set(group.map((g) => g.entry)).size;
-    if (inEntries < 3 || inEntries * 2 < entries) continue;
-    // A class that says "label" is enough; otherwise the texts must repeat (categories do, titles don't).
-    const distinct = new Set(group.map((g) => cleanHtmlTitle(textOf(g.element)))).size;
+    // A class that says "label" is enough (募集中 on a few entries); otherwise the element must be in
+    // most entries and its texts must repeat (categories do, titles don't).
     const named = group.every((g) => hasLabelClass(g.element));
-    if (!named && distinct > Math.max(2, inEntries / 2)) continue;
+    const distinct = new Set(group.map((g) => cleanHtmlTitle(textOf(g.element)))).size;
+    if (named ? inEntries < 2 : inEntries < 3 || inEntries * 2 < entries || distinct > Math.max(2, inEntries / 2))
+      continue;
     const lefts = group.map((g) => {
       const node = titleNodes[g.entry] as Element;
       return cleanHtmlTitle(textWithout(node, new Set([g.element])));

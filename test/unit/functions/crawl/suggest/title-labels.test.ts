@@ -38,6 +38,21 @@ describe('titleExcludeFor', () => {
     expect(titleExcludeFor(titleNodes(names.map((n) => `<b>${n}</b>に対する行政処分について`)))).toBeUndefined();
   });
 
+  it('gives each kind of label its own selector (two categories and a status tag)', () => {
+    const links = titles.map(
+      (t, i) =>
+        `<span class="cat">研究</span><span class="area">${i % 2 ? '関東' : '近畿'}</span>${t}<span class="tag">募集中</span>`,
+    );
+
+    expect(titleExcludeFor(titleNodes(links))).toBe('span.cat, span.area, span.tag');
+  });
+
+  it('finds a status label on only a few entries when its class names a label', () => {
+    const links = titles.map((t, i) => (i === 1 || i === 3 ? `${t}<span class="tag">募集中</span>` : t));
+
+    expect(titleExcludeFor(titleNodes(links))).toBe('span.tag');
+  });
+
   it('does not read a class that only contains "cat" (location) as a label class', () => {
     const places = ['札幌市', '仙台市', '名古屋市', '福岡市'];
 
