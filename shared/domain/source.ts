@@ -174,7 +174,7 @@ export const HtmlListSchema = z.strictObject({
    * (`<a><span class="cat">地球環境</span>脱炭素先行地域づくり事業の公募について</a>`), a 「NEW」 or
    * 「新着」 mark, a file-type suffix (`<span class="pdf">[PDF 123KB]</span>`). Descendants of the
    * title node matching this selector are left out of the title text; the title node itself is
-   * never left out, so a label that is the whole title stays. Absent: the whole text is the title.
+   * never left out, and a title that is nothing but such labels keeps them (the label is the title). Absent: the whole text is the title.
    */
   titleExclude: z.string().min(1).optional(),
   /**

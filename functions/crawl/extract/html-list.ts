@@ -102,7 +102,8 @@ function selectUnder($: CheerioAPI, roots: AnyNode[], selector: string): AnyNode
  * usable link are reported in `dropped` (`no-title`, `no-link`, `non-http-link` for `javascript:`,
  * `mailto:`, `data:`, `file:` and the like), with the title and link as printed; entries with
  * neither (a table's header row) as `empty`. Elements inside a title node that match
- * `titleExclude` are left out of its text (the title node itself never is), and with `dropFileNote`
+ * `titleExclude` are left out of its text (the title node itself never is, nor a title that is
+ * nothing but such labels), and with `dropFileNote`
  * a bare-text file-type note at its end. `baseUrl` is the page's final URL. Throws
  * `ExtractionError` when the item selector matches nothing, which is how a redesign of the site
  * shows up.
@@ -179,7 +180,9 @@ export function extractHtmlList(html: string, baseUrl: string, list: HtmlList): 
   itemNodes.forEach((node, i) => {
     const titleNode = titles[i] ?? (list.title ? undefined : node);
     const linkNode = links[i] ?? (list.link ? undefined : node);
-    const text = titleNode ? cleanHtmlTitle(excluded ? textWithout(titleNode, excluded) : textOf(titleNode)) : '';
+    const whole = titleNode ? cleanHtmlTitle(textOf(titleNode)) : '';
+    // A title that is nothing but a label keeps it: the label is the title.
+    const text = titleNode && excluded ? cleanHtmlTitle(textWithout(titleNode, excluded)) || whole : whole;
     const title = list.dropFileNote ? withoutFileNote(text) : text;
     const href = attrOf(linkNode, 'href')?.trim();
     const url = absoluteUrl(href, base);

@@ -45,12 +45,12 @@ export function titleExcludeFor(titleNodes: readonly (Element | undefined)[]): s
   const found: Found[][] = titleNodes.map((node) => (node ? labelsIn(node) : []));
   const categories = categoryLabels(titleNodes, found);
   const labels = found.map((own) => own.filter((f) => f.kind !== 'category' || categories.has(f.element)));
-  // Only what leaves a title behind in every entry.
+  // A label beside nothing but a date is the title (the extractor keeps a title of labels only).
   const keep = labels.map((own, i) => {
     const node = titleNodes[i];
     if (!node || own.length === 0) return [];
     const left = cleanHtmlTitle(textWithout(node, new Set(own.map((f) => f.element))));
-    return left.length >= 1 && !isOnlyDate(left) ? own : [];
+    return isOnlyDate(left) ? [] : own;
   });
   const all = uniqueBy(keep.flat());
   if (all.length === 0) return undefined;
@@ -178,8 +178,10 @@ function selectorFor(
     let matched = 0;
     for (const node of titleNodes) {
       if (!node) continue;
+      const whole = cleanHtmlTitle(textOf(node));
       for (const element of selectIn(selector, node)) {
-        if (!labels.has(element)) {
+        // A label that is the whole title is harmless: the extractor keeps a title of labels only.
+        if (!labels.has(element) && cleanHtmlTitle(textOf(element)) !== whole) {
           ok = false;
           break;
         }

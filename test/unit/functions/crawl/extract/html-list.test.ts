@@ -215,6 +215,19 @@ describe('extractHtmlList', () => {
       expect(page.items[0]?.title).toBe('地球環境脱炭素先行地域づくり事業の公募について[PDF 123KB]');
     });
 
+    it('keeps a title that is nothing but labels', () => {
+      const html = `<ul><li><a href="/1.html"><span class="cat">お知らせ</span></a></li><li><a href="/2.html"><span class="cat">研究</span>公募について</a></li></ul>`;
+
+      const page = extractHtmlList(html, 'https://x.example/', {
+        item: 'li',
+        title: 'a',
+        link: 'a',
+        titleExclude: 'span.cat',
+      });
+
+      expect(page.items.map((i) => i.title)).toEqual(['お知らせ', '公募について']);
+    });
+
     it('never leaves out the title node itself, so a label that is the whole title stays', () => {
       const html = `<ul><li><span class="cat">お知らせ</span></li><li><a href="/2.html"><span class="cat">研究</span>公募</a></li></ul>`;
 

@@ -61,6 +61,13 @@ describe('titleExcludeFor', () => {
     expect(titleExcludeFor(titleNodes(links))).toBeUndefined();
   });
 
+  it('still finds the labels when one entry is nothing but its label (the extractor keeps that one)', () => {
+    const cats = ['地球環境', '研究', '自然環境', '技術'];
+    const links = titles.map((t, i) => `<span class="cat">${cats[i]}</span>${i === 2 ? '' : t}`);
+
+    expect(titleExcludeFor(titleNodes(links))).toBe('span.cat');
+  });
+
   it('never leaves out a label that is the whole title', () => {
     const links = ['公募', '報道発表', '公募', 'お知らせ'].map((c) => `<span class="cat">${c}</span>`);
 
