@@ -80,14 +80,17 @@ export function suggestSource(body: Uint8Array, url: string, options: { contentT
     };
   }
   const warnings: string[] = [];
-  let list = inferred.list;
+  const list = inferred.list;
   try {
-    let extracted = extractHtmlList(text, url, list);
-    // （PDF：123KB） printed as bare text at the end of the link is no part of the title.
-    if (extracted.items.some((item) => withoutFileNote(item.title) !== item.title)) {
-      list = { ...list, dropFileNote: true };
-      extracted = extractHtmlList(text, url, list);
-    }
+    const extracted = extractHtmlList(text, url, list);
+    // A file note printed as bare text (gov-online's ［PDF：261 KB］) is part of the title as printed
+    // there; the operator decides.
+    const noted = extracted.items.filter((item) => withoutFileNote(item.title) !== item.title);
+    if (noted.length > 0)
+      warnings.push(
+        `${noted.length} titles end in a file-type note printed as bare text (e.g. "${noted[0]?.title ?? ''}"): ` +
+          'add dropFileNote: true if it is not part of the title',
+      );
     if (extracted.items.length !== inferred.chosen.entries)
       warnings.push(
         `the definition reads ${extracted.items.length} items where the page shows ${inferred.chosen.entries} entries`,

@@ -6,7 +6,7 @@ import {
   publisherOf,
   suggestSource,
 } from '../../../../../functions/crawl/suggest/suggest-source.js';
-import { SourceSchema } from '../../../../../shared/domain/source.js';
+import { HtmlListSourceSchema, SourceSchema } from '../../../../../shared/domain/source.js';
 import { trySource } from '../../../../../infra/cli/commands/source-try.js';
 
 const fixtures = new URL('../../../../fixtures/suggest/', import.meta.url);
@@ -263,6 +263,66 @@ describe('suggestSource on list layouts of ministry and prefecture CMSs', () => 
     expect(suggestion.warnings).toContain(
       '8 entries print their date as bare text beside the link (lines split by <br>): no CSS selector reaches it, so the items get no date; check the page by hand or look for a feed',
     );
+  });
+
+  it('keeps a file-type note printed as bare text in the title and says how to drop it', () => {
+    const body = readFileSync(new URL('file-note-in-link.html', fixtures));
+    const url = 'https://www.file-k.example.go.jp/shingikai/index.html';
+
+    const suggestion = suggestSource(body, url);
+    const source = HtmlListSourceSchema.parse(suggestion.source);
+    const asPrinted = trySource(source, body, { refDate: '2026-08-20' });
+    const dropped = trySource({ ...source, list: { ...source.list, dropFileNote: true } }, body, {
+      refDate: '2026-08-20',
+    });
+
+    expect(suggestion.source).not.toHaveProperty('list.dropFileNote');
+    expect(suggestion.warnings).toEqual([
+      '5 titles end in a file-type note printed as bare text (e.g. "スタートアップ実証支援プログラム参加企業の募集について（PDF：1,234KB）"): add dropFileNote: true if it is not part of the title',
+    ]);
+    expect(asPrinted.items[0]?.title).toBe('スタートアップ実証支援プログラム参加企業の募集について（PDF：1,234KB）');
+    expect(dropped.items.map((i) => ({ title: i.title, url: i.url, date: tokyoDay(i.publishedAt) }))).toEqual([
+      {
+        title: 'スタートアップ実証支援プログラム参加企業の募集について',
+        url: 'https://www.file-k.example.go.jp/shingikai/0.pdf',
+        date: '2026-08-19',
+      },
+      {
+        title: '知事定例記者会見（8月）の概要',
+        url: 'https://www.file-k.example.go.jp/shingikai/1.html',
+        date: '2026-08-19',
+      },
+      {
+        title: '産学官連携コーディネーター（会計年度任用職員）の募集',
+        url: 'https://www.file-k.example.go.jp/shingikai/2.pdf',
+        date: '2026-08-18',
+      },
+      {
+        title: '令和8年度 脱炭素先行地域づくり事業の第7回公募について',
+        url: 'https://www.file-k.example.go.jp/shingikai/3.xlsx',
+        date: '2026-08-17',
+      },
+      {
+        title: '環境研究総合推進費 令和9年度新規課題の公募開始について',
+        url: 'https://www.file-k.example.go.jp/shingikai/4.html',
+        date: '2026-08-17',
+      },
+      {
+        title: '生物多様性保全推進支援事業の二次公募について',
+        url: 'https://www.file-k.example.go.jp/shingikai/5.pdf',
+        date: '2026-08-14',
+      },
+      {
+        title: '環境技術実証事業 実証機関の募集について',
+        url: 'https://www.file-k.example.go.jp/shingikai/6.html',
+        date: '2026-08-12',
+      },
+      {
+        title: '【重要】地域産業デジタル化支援補助金の申請期限を延長します',
+        url: 'https://www.file-k.example.go.jp/shingikai/7.pdf',
+        date: '2026-08-10',
+      },
+    ]);
   });
 
   it('keeps a table row with a PDF link as one entry, not two', () => {
