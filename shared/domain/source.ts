@@ -169,6 +169,20 @@ export const HtmlListSchema = z.strictObject({
   container: z.string().min(1).optional(),
   item: z.string().min(1),
   title: z.string().min(1).optional(),
+  /**
+   * Labels the site prints inside the title node that are not part of the title: a category
+   * (`<a><span class="cat">地球環境</span>脱炭素先行地域づくり事業の公募について</a>`), a 「NEW」 or
+   * 「新着」 mark, a file-type suffix (`<span class="pdf">[PDF 123KB]</span>`). Descendants of the
+   * title node matching this selector are left out of the title text; the title node itself is
+   * never left out, and a title that is nothing but such labels keeps them (the label is the title). Absent: the whole text is the title.
+   */
+  titleExclude: z.string().min(1).optional(),
+  /**
+   * Drops a file-type note the site prints as bare text at the end of the title
+   * (`報告書（PDF：123KB）` → `報告書`; also `[PDF 1.2MB]`, `［Excel形式］`), where no selector can
+   * reach it. A title that is only the note is kept. Absent means false.
+   */
+  dropFileNote: z.boolean().optional(),
   link: z.string().min(1).optional(),
   date: z.string().min(1).optional(),
   /** Attribute holding a machine date (`datetime` on `<time>`), preferred over the text. */

@@ -24,6 +24,23 @@ export function cleanHtmlTitle(title: string): string {
   return title.replace(/[ \t\n\r\f]+/g, ' ').trim();
 }
 
+/** A file-type note in brackets at the end of a title: `（PDF：123KB）`, `[PDF 1.2MB]`, `［Excel形式］`. */
+const fileNoteAtEnd =
+  /\s*[[［(（【]\s*(?:pdf|word|excel|powerpoint|docx?|xlsx?|pptx?|zip|csv|txt)(?:形式|ファイル)?[^[\]［］()（）【】]{0,24}[\]］)）】]$/i;
+
+/**
+ * The title without the file-type notes at its end (see `HtmlListSchema.dropFileNote`); the
+ * title itself when it is nothing but a note.
+ *
+ * @example withoutFileNote('調査報告書（PDF：1.2MB）') === '調査報告書'
+ */
+export function withoutFileNote(title: string): string {
+  let out = title;
+  for (let stripped = out.replace(fileNoteAtEnd, ''); stripped !== out && stripped.length > 0;)
+    [out, stripped] = [stripped, stripped.replace(fileNoteAtEnd, '')];
+  return out;
+}
+
 /** Whether `text` holds a Japanese date (or date range) the date parser can read. */
 export function hasJapaneseDate(text: string): boolean {
   for (const _match of scanDates(prepareDateText(text), { slashAtStart: true })) return true;
@@ -56,6 +73,15 @@ function textOf(node: AnyNode): string {
   return out;
 }
 
+/** The text of a node without the descendants in `excluded` (a category label, a 「NEW」 icon). */
+function textWithout(node: AnyNode, excluded: ReadonlySet<AnyNode>): string {
+  if (node.type === 'text') return node.data;
+  if (!('children' in node)) return '';
+  let out = '';
+  for (const child of node.children) if (!excluded.has(child)) out += textWithout(child, excluded);
+  return out;
+}
+
 function attrOf(node: AnyNode | undefined, name: string): string | undefined {
   return node && 'attribs' in node ? node.attribs[name] : undefined;
 }
@@ -75,7 +101,10 @@ function selectUnder($: CheerioAPI, roots: AnyNode[], selector: string): AnyNode
  * Reads a list page with CSS selectors (see `HtmlListSchema`). Entries without a title or a
  * usable link are reported in `dropped` (`no-title`, `no-link`, `non-http-link` for `javascript:`,
  * `mailto:`, `data:`, `file:` and the like), with the title and link as printed; entries with
- * neither (a table's header row) as `empty`. `baseUrl` is the page's final URL. Throws
+ * neither (a table's header row) as `empty`. Elements inside a title node that match
+ * `titleExclude` are left out of its text (the title node itself never is, nor a title that is
+ * nothing but such labels), and with `dropFileNote`
+ * a bare-text file-type note at its end. `baseUrl` is the page's final URL. Throws
  * `ExtractionError` when the item selector matches nothing, which is how a redesign of the site
  * shows up.
  *
@@ -115,6 +144,8 @@ export function extractHtmlList(html: string, baseUrl: string, list: HtmlList): 
   const titles = firstInside(list.title);
   const links = list.link !== undefined && list.link === list.title ? titles : firstInside(list.link ?? 'a[href]');
   const dates = firstInside(list.date);
+  // Labels left out of titles: one query over the page, only when the definition asks for it.
+  const excluded = list.titleExclude ? new Set(selectUnder($, roots, list.titleExclude)) : undefined;
   const periods = firstInside(list.period);
 
   // Dates and headings that stand before the entries (MAFF): walk the page in document order.
@@ -149,7 +180,10 @@ export function extractHtmlList(html: string, baseUrl: string, list: HtmlList): 
   itemNodes.forEach((node, i) => {
     const titleNode = titles[i] ?? (list.title ? undefined : node);
     const linkNode = links[i] ?? (list.link ? undefined : node);
-    const title = titleNode ? cleanHtmlTitle(textOf(titleNode)) : '';
+    const whole = titleNode ? cleanHtmlTitle(textOf(titleNode)) : '';
+    // A title that is nothing but a label keeps it: the label is the title.
+    const text = titleNode && excluded ? cleanHtmlTitle(textWithout(titleNode, excluded)) || whole : whole;
+    const title = list.dropFileNote ? withoutFileNote(text) : text;
     const href = attrOf(linkNode, 'href')?.trim();
     const url = absoluteUrl(href, base);
     if (!title && href === undefined) {

@@ -2,8 +2,10 @@ import type { AnyNode, Element } from 'domhandler';
 import { isTag } from 'domhandler';
 import type { HtmlList } from '../../../shared/domain/source.js';
 import { parseYearMonth } from '../../../shared/ja/japanese-date.js';
+import { cleanHtmlTitle, hasJapaneseDate } from '../extract/html-list.js';
 import { type ListCandidate, isNavigationLink, listCandidates } from './list-candidates.js';
 import { type PageModel, ancestorsOf, contains, dateText, isPeriod, isYearHeading, textOf } from './page-model.js';
+import { titleExcludeFor } from './title-labels.js';
 import { childPosition, commonSignature, selectIn, selectorCandidates, stableId } from './selectors.js';
 
 /** A candidate list as the operator sees it among the runners-up. */
@@ -13,7 +15,7 @@ export interface CandidateSummary {
   readonly score: number;
   readonly entries: number;
   readonly dated: number;
-  /** The first entry's title. */
+  /** The first entry's title (its link text, or the text printed beside a 詳細 link). */
   readonly example: string;
 }
 
@@ -22,6 +24,11 @@ export interface InferredList {
   readonly chosen: CandidateSummary;
   /** The next best candidates that are not the chosen list at another level, best first. */
   readonly runnersUp: readonly CandidateSummary[];
+  /**
+   * Undated entries whose dates stand in bare text beside them (`<p>2026年8月19日\u3000<a>…</a><br>…`):
+   * no CSS selector reaches a text node, so the definition cannot read those dates.
+   */
+  readonly datesInBareText: number;
 }
 
 /** How many runners-up are reported. */
@@ -41,9 +48,20 @@ export function inferList(page: PageModel): InferredList | undefined {
   const list = definitionFor(page, best);
   return {
     list,
+    datesInBareText: best.dating === 'none' ? best.entries.filter(hasDateInBareText).length : 0,
     chosen: summaryOf(best, list.item),
     runnersUp: candidates.slice(1, 1 + runnersUpShown).map((c) => summaryOf(c, itemSelectorFor(page, c, undefined))),
   };
+}
+
+/** Whether the text right before or after the entry (up to a `<br>` or an element) holds a date. */
+function hasDateInBareText(entry: Element): boolean {
+  const around = (step: (n: AnyNode) => AnyNode | null): boolean => {
+    let text = '';
+    for (let n = step(entry); n && !isTag(n); n = step(n)) if (n.type === 'text') text += n.data;
+    return hasJapaneseDate(text);
+  };
+  return around((n) => n.prev) || around((n) => n.next);
 }
 
 function summaryOf(candidate: ListCandidate, item: string): CandidateSummary {
@@ -52,7 +70,9 @@ function summaryOf(candidate: ListCandidate, item: string): CandidateSummary {
     score: Math.round(candidate.score * 100) / 100,
     entries: candidate.entries.length,
     dated: candidate.dated,
-    example: candidate.mainLinks[0]?.text ?? '',
+    example: candidate.titleHolders[0]
+      ? cleanHtmlTitle(textOf(candidate.titleHolders[0]))
+      : (candidate.mainLinks[0]?.text ?? ''),
   };
 }
 
@@ -79,6 +99,16 @@ function definitionFor(page: PageModel, candidate: ListCandidate): HtmlList {
   const titleParts = mainLinks.map((l, i) => titlePartOf(page, l.element, candidate.dateHolders[i]));
   if (candidate.dating === 'text' && titleParts.every((t) => t !== undefined))
     list.title = relativeSelector(entries, titleParts as Element[], []);
+  // A link saying only 詳細 or PDF: the title is printed beside it.
+  if (candidate.titleHolders.every((t) => t !== undefined))
+    list.title = relativeSelector(entries, candidate.titleHolders as Element[], []);
+
+  // Labels inside the title (地球環境, NEW, [PDF 123KB]) are not part of it.
+  const titleNodes = entries.map((e, i) =>
+    list.title ? selectIn(list.title, e)[0] : linkIsEntry ? e : mainLinks[i]?.element,
+  );
+  const titleExclude = titleExcludeFor(titleNodes);
+  if (titleExclude) list.titleExclude = titleExclude;
 
   // A cell printing a period (募集期間) is the application period, not the publication date.
   const periods = entries.map((entry, i) => periodIn(page, entry, mainLinks[i]?.element));
@@ -149,7 +179,10 @@ function periodIn(page: PageModel, entry: Element, link: Element | undefined): E
   return found;
 }
 
-/** The element of `link` with the longest text that neither is nor holds the date `holder`; undefined when the date is not inside the link. */
+/**
+ * The element of `link` with the longest text that neither is nor holds the date `holder`, when it
+ * holds most of the rest of the link's text; undefined when the date is not inside the link.
+ */
 function titlePartOf(page: PageModel, link: Element, holder: Element | undefined): Element | undefined {
   if (!holder || holder === link || !contains(page, link, holder)) return undefined;
   let best: Element | undefined;
@@ -165,7 +198,9 @@ function titlePartOf(page: PageModel, link: Element, holder: Element | undefined
       bestLength = length;
     }
   }
-  return best;
+  // A short part (a category label beside a bare-text title) is not the title.
+  const rest = textOf(link).trim().length - textOf(holder).trim().length;
+  return bestLength * 2 >= rest ? best : undefined;
 }
 
 function hasYear(text: string): boolean {

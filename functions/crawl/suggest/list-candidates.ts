@@ -1,6 +1,6 @@
 import type { AnyNode, Element } from 'domhandler';
 import { isComment, isTag, isText } from 'domhandler';
-import { hasJapaneseDate } from '../extract/html-list.js';
+import { cleanHtmlTitle, hasJapaneseDate } from '../extract/html-list.js';
 import {
   type PageLink,
   type PageModel,
@@ -9,8 +9,10 @@ import {
   dateText,
   isYearHeading,
   linksInside,
+  textOf,
 } from './page-model.js';
-import { stableClasses } from './selectors.js';
+import { selectIn, stableClasses } from './selectors.js';
+import { fileLabel } from './title-labels.js';
 
 /**
  * Candidate lists of a page, the way an author of a scraping recipe finds them by hand: every
@@ -33,6 +35,8 @@ export interface ListCandidate {
   readonly dating: Dating;
   /** Per entry: the element printing its date (own dates), or the heading before it (`before`). */
   readonly dateHolders: readonly (Element | undefined)[];
+  /** Per entry: the element printing the title beside a link that says only 詳細 or PDF (else undefined). */
+  readonly titleHolders: readonly (Element | undefined)[];
   /** Per entry: the nearest year heading before it (令和8年8月分), for year-less dates. */
   readonly yearHeadings: readonly (Element | undefined)[];
   /** Depth of the entries in the tree (ties go to the outer list). */
@@ -72,6 +76,37 @@ function isMain(element: Element): boolean {
   if (element.name === 'main' || element.attribs['role'] === 'main') return true;
   const tokens = [...(element.attribs['class'] ?? '').split(/\s+/), element.attribs['id'] ?? ''];
   return tokens.some((t) => t.length > 0 && mainToken.test(t));
+}
+
+/** Whether a link text is a label (詳細, PDF（123KB）, a short word) rather than a title. */
+function isLabelLink(text: string): boolean {
+  return text.length < titleMinChars || fileLabel.test(text) || menuWord.test(text.replace(/\s+/g, ''));
+}
+
+/** Shortest title printed beside a label link. */
+const siblingTitleMinChars = 10;
+
+/**
+ * The element of `entry` printing its title beside the label link: the one with the longest text
+ * (the innermost on a tie) that holds no link, is not a date, and is longer than the link text.
+ */
+function siblingTitle(page: PageModel, entry: Element, link: Element): Element | undefined {
+  const start = page.indexOf.get(entry) ?? 0;
+  const end = page.endOf.get(entry) ?? start;
+  const linkLength = cleanHtmlTitle(textOf(link)).length;
+  let best: Element | undefined;
+  let bestLength = 0;
+  for (let k = start + 1; k <= end; k++) {
+    const node = page.nodes[k];
+    if (!node || !isTag(node) || contains(page, node, link) || contains(page, link, node)) continue;
+    if (selectIn('a', node).length > 0 || dateText(node) !== undefined) continue;
+    const length = cleanHtmlTitle(textOf(node)).length;
+    if (length >= bestLength && length >= siblingTitleMinChars && length > linkLength) {
+      best = node;
+      bestLength = length;
+    }
+  }
+  return best;
 }
 
 /** A link to the site root, a section index or a menu word: navigation, whatever the markup. */
@@ -130,6 +165,8 @@ function scoreCandidate(page: PageModel, key: string, elements: Element[]): List
   const sorted = elements.sort((a, b) => (page.indexOf.get(a) ?? 0) - (page.indexOf.get(b) ?? 0));
   const entries: Element[] = [];
   const mainLinks: PageLink[] = [];
+  const titleHolders: (Element | undefined)[] = [];
+  const titleLengths: number[] = [];
   const linkCounts: number[] = [];
   let navLike = 0;
   for (const entry of sorted) {
@@ -139,13 +176,17 @@ function scoreCandidate(page: PageModel, key: string, elements: Element[]): List
       undefined,
     );
     if (!main) continue;
+    // A link saying only 詳細 or PDF（123KB） beside the title printed in a cell or span of its own.
+    const holder = isLabelLink(main.text) ? siblingTitle(page, entry, main.element) : undefined;
     // A home or section link that shares the list's markup (a logo in a <p>) is not an entry.
-    if (isNavigationLink(main, page)) {
+    if (!holder && isNavigationLink(main, page)) {
       navLike += 1;
       continue;
     }
     entries.push(entry);
     mainLinks.push(main);
+    titleHolders.push(holder);
+    titleLengths.push(holder ? cleanHtmlTitle(textOf(holder)).length : main.text.length);
     linkCounts.push(inside.length);
   }
   const n = entries.length;
@@ -185,9 +226,9 @@ function scoreCandidate(page: PageModel, key: string, elements: Element[]): List
             : entries.map(() => undefined);
 
   const navShare = navLike / sorted.length;
-  const avgLength = mainLinks.reduce((sum, l) => sum + l.text.length, 0) / n;
+  const avgLength = titleLengths.reduce((sum, l) => sum + l, 0) / n;
   // Titles are sentences; "PDF", "詳細", page numbers are not (a list of every link in a table is not the list).
-  const titleShare = mainLinks.filter((l) => l.text.length >= titleMinChars).length / n;
+  const titleShare = titleLengths.filter((l) => l >= titleMinChars).length / n;
   const linksPerEntry = linkCounts.reduce((a, b) => a + b, 0) / n;
   const sameHost = mainLinks.filter((l) => new URL(l.url).host === page.base.host).length / n;
   const dateShare = (best.count * best.weight) / n;
@@ -208,6 +249,7 @@ function scoreCandidate(page: PageModel, key: string, elements: Element[]): List
     dated: best.count,
     dating,
     dateHolders,
+    titleHolders,
     yearHeadings: dates.yearHeadings,
     depth: key.split('/').length,
     navShare,

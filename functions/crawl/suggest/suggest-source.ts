@@ -1,6 +1,6 @@
 import { decodeBody } from '../charset.js';
 import { extractFeed } from '../extract/feed.js';
-import { extractHtmlList } from '../extract/html-list.js';
+import { extractHtmlList, withoutFileNote } from '../extract/html-list.js';
 import type { SourceInput } from '../../../shared/domain/source.js';
 import { type CandidateSummary, inferList } from './infer-list.js';
 import { readPage } from './page-model.js';
@@ -80,8 +80,17 @@ export function suggestSource(body: Uint8Array, url: string, options: { contentT
     };
   }
   const warnings: string[] = [];
+  const list = inferred.list;
   try {
-    const extracted = extractHtmlList(text, url, inferred.list);
+    const extracted = extractHtmlList(text, url, list);
+    // A file note printed as bare text (gov-online's ［PDF：261 KB］) is part of the title as printed
+    // there; the operator decides.
+    const noted = extracted.items.filter((item) => withoutFileNote(item.title) !== item.title);
+    if (noted.length > 0)
+      warnings.push(
+        `${noted.length} titles end in a file-type note printed as bare text (e.g. "${noted[0]?.title ?? ''}"): ` +
+          'add dropFileNote: true if it is not part of the title',
+      );
     if (extracted.items.length !== inferred.chosen.entries)
       warnings.push(
         `the definition reads ${extracted.items.length} items where the page shows ${inferred.chosen.entries} entries`,
@@ -93,11 +102,16 @@ export function suggestSource(body: Uint8Array, url: string, options: { contentT
     warnings.push(
       `${inferred.chosen.entries - inferred.chosen.dated} of ${inferred.chosen.entries} entries show no date`,
     );
+  if (inferred.datesInBareText > 0)
+    warnings.push(
+      `${inferred.datesInBareText} entries print their date as bare text beside the link (lines split by <br>): ` +
+        'no CSS selector reaches it, so the items get no date; check the page by hand or look for a feed',
+    );
   const close = inferred.runnersUp[0];
   if (close && close.score >= 0.8 * inferred.chosen.score)
     warnings.push(`ambiguous: the runner-up "${close.item}" scores ${close.score} against ${inferred.chosen.score}`);
   return {
-    source: { ...base, kind: 'html-list', url, ...charset, list: inferred.list, verified: 'unverified' },
+    source: { ...base, kind: 'html-list', url, ...charset, list, verified: 'unverified' },
     format: 'html',
     advertisedFeeds,
     chosen: inferred.chosen,

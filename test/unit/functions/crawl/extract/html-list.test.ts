@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ExtractionError } from '../../../../../functions/crawl/extract/extracted-item.js';
-import { cleanHtmlTitle, extractHtmlList } from '../../../../../functions/crawl/extract/html-list.js';
+import { cleanHtmlTitle, extractHtmlList, withoutFileNote } from '../../../../../functions/crawl/extract/html-list.js';
 
 const maffLike = `<div id="main_content"><h1>報道発表資料</h1>
 <h2>令和8年11月分</h2><p class="list_item_date">11月24日</p>
@@ -182,5 +182,110 @@ describe('extractHtmlList', () => {
     const page = extractHtmlList(html, 'https://x.example/', { item: 'li.n', title: 'a', link: 'a', date: 'li.n' });
 
     expect(page.items[0]?.dateText).toBe('2026年8月7日 一つ目');
+  });
+
+  describe('titleExclude', () => {
+    const labelled = `<ul class="press">
+<li><a href="/p/1.html"><span class="cat">地球環境</span>脱炭素先行地域づくり事業の公募について<span class="pdf">[PDF 123KB]</span></a></li>
+<li><a href="/p/2.html"><span class="new">NEW</span><span class="cat">研究</span>環境研究総合推進費の公募開始について</a></li>
+<li><a href="/p/3.html">ラベルのない 報道発表</a></li></ul>`;
+
+    it('leaves labels inside the title node out of the title', () => {
+      const page = extractHtmlList(labelled, 'https://www.env.example.go.jp/press/', {
+        item: 'ul.press > li',
+        title: 'a',
+        link: 'a',
+        titleExclude: 'span.cat, span.new, span.pdf',
+      });
+
+      expect(page.items.map((i) => i.title)).toEqual([
+        '脱炭素先行地域づくり事業の公募について',
+        '環境研究総合推進費の公募開始について',
+        'ラベルのない 報道発表',
+      ]);
+    });
+
+    it('keeps the labels without it (the title as the text of the whole node)', () => {
+      const page = extractHtmlList(labelled, 'https://www.env.example.go.jp/press/', {
+        item: 'ul.press > li',
+        title: 'a',
+        link: 'a',
+      });
+
+      expect(page.items[0]?.title).toBe('地球環境脱炭素先行地域づくり事業の公募について[PDF 123KB]');
+    });
+
+    it('keeps a title that is nothing but labels', () => {
+      const html = `<ul><li><a href="/1.html"><span class="cat">お知らせ</span></a></li><li><a href="/2.html"><span class="cat">研究</span>公募について</a></li></ul>`;
+
+      const page = extractHtmlList(html, 'https://x.example/', {
+        item: 'li',
+        title: 'a',
+        link: 'a',
+        titleExclude: 'span.cat',
+      });
+
+      expect(page.items.map((i) => i.title)).toEqual(['お知らせ', '公募について']);
+    });
+
+    it('never leaves out the title node itself, so a label that is the whole title stays', () => {
+      const html = `<ul><li><span class="cat">お知らせ</span></li><li><a href="/2.html"><span class="cat">研究</span>公募</a></li></ul>`;
+
+      const page = extractHtmlList(html, 'https://x.example/', {
+        item: 'li',
+        title: 'span.cat',
+        link: 'a',
+        titleExclude: 'span.cat',
+      });
+
+      expect(page.dropped).toEqual([{ reason: 'no-link', title: 'お知らせ' }]);
+      expect(page.items).toEqual([expect.objectContaining({ title: '研究', url: 'https://x.example/2.html' })]);
+    });
+
+    it("leaves labels out of the entry's own text when the entry is the title", () => {
+      const html = `<ul><li><span class="cat">報道発表</span><a href="/1.html">第3回審議会の開催について</a></li></ul>`;
+
+      const page = extractHtmlList(html, 'https://x.example/', { item: 'li', titleExclude: 'span.cat' });
+
+      expect(page.items[0]?.title).toBe('第3回審議会の開催について');
+    });
+  });
+
+  describe('dropFileNote', () => {
+    const html = `<ul><li><a href="/1.pdf">調査報告書<img src="/pdf.gif" alt="PDF">（PDF：1,234KB）</a></li>
+<li><a href="/2.html">説明会（オンライン）の開催について</a></li><li><a href="/3.pdf">（PDF：100KB）</a></li></ul>`;
+
+    it('drops a bare-text file-type note at the end of the title, and keeps a title that is only a note', () => {
+      const page = extractHtmlList(html, 'https://x.example/', {
+        item: 'li',
+        title: 'a',
+        link: 'a',
+        dropFileNote: true,
+      });
+
+      expect(page.items.map((i) => i.title)).toEqual([
+        '調査報告書',
+        '説明会（オンライン）の開催について',
+        '（PDF：100KB）',
+      ]);
+    });
+
+    it('keeps the note without it', () => {
+      const page = extractHtmlList(html, 'https://x.example/', { item: 'li', title: 'a', link: 'a' });
+
+      expect(page.items[0]?.title).toBe('調査報告書（PDF：1,234KB）');
+    });
+  });
+
+  it.each([
+    ['調査報告書（PDF：1.2MB）', '調査報告書'],
+    ['報告 [PDF 123KB]', '報告'],
+    ['資料［Excel形式］', '資料'],
+    ['報告（PDF形式：123KB）（Word：50KB）', '報告'],
+    ['説明会（オンライン）', '説明会（オンライン）'],
+    ['PDFの作り方（初心者向け）', 'PDFの作り方（初心者向け）'],
+    ['（PDF：100KB）', '（PDF：100KB）'],
+  ])('withoutFileNote(%s) is %s', (title, expected) => {
+    expect(withoutFileNote(title)).toBe(expected);
   });
 });

@@ -6,7 +6,7 @@ import {
   publisherOf,
   suggestSource,
 } from '../../../../../functions/crawl/suggest/suggest-source.js';
-import { SourceSchema } from '../../../../../shared/domain/source.js';
+import { HtmlListSourceSchema, SourceSchema } from '../../../../../shared/domain/source.js';
 import { trySource } from '../../../../../infra/cli/commands/source-try.js';
 
 const fixtures = new URL('../../../../fixtures/suggest/', import.meta.url);
@@ -162,6 +162,167 @@ describe('suggestSource on list layouts of ministry and prefecture CMSs', () => 
     expect(suggestion.source).toMatchObject({
       list: { item: 'li.c-news__item', title: 'span.c-news__title', link: 'a', date: 'span' },
     });
+  });
+
+  it('leaves the category label inside the link out of the title (the first-guess sample press list)', () => {
+    const body = readFileSync(
+      new URL('../../../../../infra/local/sample-sites/first-guess/press/index.html', import.meta.url),
+    );
+
+    const suggestion = suggestSource(body, 'https://www.env.example.go.jp/press/');
+    const result = trySource(SourceSchema.parse(suggestion.source), body, { refDate: '2026-11-26' });
+
+    expect(suggestion.source).toMatchObject({ list: { title: 'a', titleExclude: 'span.cat' } });
+    expect(result.items.map((i) => i.title)).toEqual([
+      '脱炭素先行地域づくり事業の第7回公募について',
+      '環境研究総合推進費 令和9年度新規課題の公募開始について',
+      '生物多様性保全推進支援事業の二次公募について',
+      '環境技術実証事業 実証機関の募集について',
+    ]);
+  });
+
+  it('names the NEW mark and the file-type suffix by their class, not by their tag alone', () => {
+    const body = readFileSync(new URL('category-in-link.html', fixtures));
+
+    const suggestion = suggestSource(body, 'https://www.env-a.example.go.jp/press/index.html');
+
+    expect(suggestion.source).toMatchObject({ list: { titleExclude: 'span.cat, span.new, span.pdf' } });
+  });
+
+  it('reads a 公募 table (公募名 / 公募期間 / 締切, a header row) with its periods and no publication date', () => {
+    const body = readFileSync(new URL('koubo-table.html', fixtures));
+
+    const suggestion = suggestSource(body, 'https://www.agency-e.example.go.jp/koubo/index.html');
+    const result = trySource(SourceSchema.parse(suggestion.source), body, { refDate: '2026-08-20' });
+
+    expect(suggestion.source).toMatchObject({ list: { item: 'tr:has(a[href])', period: 'td:nth-child(2)' } });
+    expect(suggestion.warnings).toEqual([]);
+    expect(result.invalid).toEqual([]);
+    expect(
+      result.items.map((i) => ({
+        title: i.title,
+        url: i.url,
+        publishedAt: i.publishedAt,
+        opensAt: i.opensAt,
+        closesDay: tokyoDay(i.closesAt),
+      })),
+    ).toEqual(
+      [
+        {
+          title: '令和8年度 産学連携イノベーション創出事業',
+          url: 'https://www.agency-e.example.go.jp/koubo/r8/01.html',
+          opensAt: '2026-08-19T00:00:00+09:00',
+          closesDay: '2026-09-30',
+        },
+        {
+          title: '地域中核研究機関強化プログラム（第2回）',
+          url: 'https://www.agency-e.example.go.jp/koubo/r8/02.html',
+          opensAt: '2026-08-12T00:00:00+09:00',
+          closesDay: '2026-09-18',
+        },
+        {
+          title: '次世代半導体研究開発プロジェクト',
+          url: 'https://www.agency-e.example.go.jp/koubo/r8/03.html',
+          opensAt: '2026-08-05T00:00:00+09:00',
+          closesDay: '2026-09-11',
+        },
+        {
+          title: 'スタートアップ技術実証支援事業',
+          url: 'https://www.agency-e.example.go.jp/koubo/r8/04.html',
+          opensAt: '2026-07-29T00:00:00+09:00',
+          closesDay: '2026-09-04',
+        },
+        {
+          title: '脱炭素技術社会実装推進事業',
+          url: 'https://www.agency-e.example.go.jp/koubo/r8/05.html',
+          opensAt: '2026-07-22T00:00:00+09:00',
+          closesDay: '2026-08-28',
+        },
+        {
+          title: '研究設備共用化促進事業',
+          url: 'https://www.agency-e.example.go.jp/koubo/r8/06.html',
+          opensAt: '2026-07-15T00:00:00+09:00',
+          closesDay: '2026-08-21',
+        },
+      ].map((i) => ({ ...i, publishedAt: undefined })),
+    );
+  });
+
+  it('reads the links of <br>-separated lines in one <p> and says their bare-text dates are out of reach', () => {
+    const body = readFileSync(new URL('br-paragraph.html', fixtures));
+
+    const suggestion = suggestSource(body, 'https://www.br-h.example.lg.jp/oshirase/index.html');
+    const result = trySource(SourceSchema.parse(suggestion.source), body, { refDate: '2026-08-20' });
+
+    expect(result.items).toHaveLength(8);
+    expect(result.items[0]).toMatchObject({
+      title: '環境技術実証事業 実証機関の募集について',
+      url: 'https://www.br-h.example.lg.jp/oshirase/0.html',
+    });
+    expect(result.items.every((i) => i.publishedAt === undefined)).toBe(true);
+    expect(suggestion.warnings).toContain(
+      '8 entries print their date as bare text beside the link (lines split by <br>): no CSS selector reaches it, so the items get no date; check the page by hand or look for a feed',
+    );
+  });
+
+  it('keeps a file-type note printed as bare text in the title and says how to drop it', () => {
+    const body = readFileSync(new URL('file-note-in-link.html', fixtures));
+    const url = 'https://www.file-k.example.go.jp/shingikai/index.html';
+
+    const suggestion = suggestSource(body, url);
+    const source = HtmlListSourceSchema.parse(suggestion.source);
+    const asPrinted = trySource(source, body, { refDate: '2026-08-20' });
+    const dropped = trySource({ ...source, list: { ...source.list, dropFileNote: true } }, body, {
+      refDate: '2026-08-20',
+    });
+
+    expect(suggestion.source).not.toHaveProperty('list.dropFileNote');
+    expect(suggestion.warnings).toEqual([
+      '5 titles end in a file-type note printed as bare text (e.g. "スタートアップ実証支援プログラム参加企業の募集について（PDF：1,234KB）"): add dropFileNote: true if it is not part of the title',
+    ]);
+    expect(asPrinted.items[0]?.title).toBe('スタートアップ実証支援プログラム参加企業の募集について（PDF：1,234KB）');
+    expect(dropped.items.map((i) => ({ title: i.title, url: i.url, date: tokyoDay(i.publishedAt) }))).toEqual([
+      {
+        title: 'スタートアップ実証支援プログラム参加企業の募集について',
+        url: 'https://www.file-k.example.go.jp/shingikai/0.pdf',
+        date: '2026-08-19',
+      },
+      {
+        title: '知事定例記者会見（8月）の概要',
+        url: 'https://www.file-k.example.go.jp/shingikai/1.html',
+        date: '2026-08-19',
+      },
+      {
+        title: '産学官連携コーディネーター（会計年度任用職員）の募集',
+        url: 'https://www.file-k.example.go.jp/shingikai/2.pdf',
+        date: '2026-08-18',
+      },
+      {
+        title: '令和8年度 脱炭素先行地域づくり事業の第7回公募について',
+        url: 'https://www.file-k.example.go.jp/shingikai/3.xlsx',
+        date: '2026-08-17',
+      },
+      {
+        title: '環境研究総合推進費 令和9年度新規課題の公募開始について',
+        url: 'https://www.file-k.example.go.jp/shingikai/4.html',
+        date: '2026-08-17',
+      },
+      {
+        title: '生物多様性保全推進支援事業の二次公募について',
+        url: 'https://www.file-k.example.go.jp/shingikai/5.pdf',
+        date: '2026-08-14',
+      },
+      {
+        title: '環境技術実証事業 実証機関の募集について',
+        url: 'https://www.file-k.example.go.jp/shingikai/6.html',
+        date: '2026-08-12',
+      },
+      {
+        title: '【重要】地域産業デジタル化支援補助金の申請期限を延長します',
+        url: 'https://www.file-k.example.go.jp/shingikai/7.pdf',
+        date: '2026-08-10',
+      },
+    ]);
   });
 
   it('keeps a table row with a PDF link as one entry, not two', () => {
