@@ -71,6 +71,7 @@ const listSelectorFields = [
   'dateContext',
   'period',
   'nextPage',
+  'titleExclude',
 ] as const;
 
 /** jQuery's positional pseudo-classes, which cheerio supports and css-select does not. */

@@ -73,6 +73,14 @@ describe('selector validation', () => {
     );
   });
 
+  it('checks the titleExclude selector too', () => {
+    const raw = registryWithList({ item: 'ul > li', titleExclude: 'span.cat[' });
+
+    expect(() => validateRegistry(raw)).toThrow(
+      /sources\.3\.list\.titleExclude: selector "span\.cat\[" is not valid CSS/,
+    );
+  });
+
   it('reports every bad selector of a definition, the detail content selector included', () => {
     const raw = registryWithList(
       { item: 'li:frist', date: 'span.date', nextPage: '.next >> a' },
