@@ -1,3 +1,4 @@
+import { describeSearch } from '../../shared/taxonomy/labels.js';
 import * as z from 'zod';
 import {
   changeSubscription,
@@ -74,9 +75,6 @@ export const ChangeBodySchema = z
 /** Parameters a digest ignores (paging and order). */
 const ignoredParams = new Set(['size', 'cursor', 'sort']);
 
-const statusLabels: Record<string, string> = { open: '受付中', upcoming: '受付前', closed: '締切済み' };
-const kindLabels: Record<string, string> = { call: '公募', news: 'ニュース', theme: '研究テーマ' };
-
 /** Parses one saved search with the `/v1/search` parser; issues are reported under `searches.<i>`. */
 export function toSavedSearch(input: z.infer<typeof SearchInputSchema>, index: number): SavedSearch {
   const entries: [string, string][] =
@@ -102,18 +100,7 @@ export function toSavedSearch(input: z.infer<typeof SearchInputSchema>, index: n
     throw error;
   }
   const { size: _size, cursor: _cursor, sort: _sort, ...rest } = query;
-  const label = [
-    rest.text,
-    ...(rest.kinds ?? []).map((k) => kindLabels[k] ?? k),
-    ...(rest.statuses ?? []).map((s) => statusLabels[s] ?? s),
-    ...(rest.prefectures ?? []).map((p) => `都道府県${p}`),
-    ...(rest.regions ?? []),
-    ...(rest.ministries ?? []),
-    ...(rest.fields ?? []),
-  ]
-    .filter((part): part is string => typeof part === 'string' && part.length > 0)
-    .join(' / ');
-  return { params, label: (label || 'すべての公募').slice(0, 300), query: rest };
+  return { params, label: describeSearch(rest, 'すべての公募').slice(0, 300), query: rest };
 }
 
 function bodyOf(event: HttpEvent): unknown {
