@@ -6,6 +6,7 @@ import { AppError } from '../errors.js';
 import { parseInput } from '../parse-input.js';
 import { queryTermsOf } from './analyze.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
+import { deadlineGroupScript, deadlineWithinScript } from './deadline-rank.js';
 import { fragmentChars, fragmentsPerField } from './highlight.js';
 import { exactTotalCap, SearchQuerySchema, type ParsedSearchQuery, type SearchQuery } from './query.js';
 import type {
@@ -40,7 +41,8 @@ import type {
  * Paging uses `search_after` on (sort values, id) and never deep `from`. Missing dates sort last via
  * explicit `missing` values that survive a JSON round trip (not Long.MIN/MAX, which JavaScript
  * cannot represent). Status is derived at query time from the clock: a `filters` aggregation and
- * filter clauses with date ranges, never a stored field.
+ * filter clauses with date ranges, never a stored field; the deadline sort is a Painless script
+ * over opensAt/closesAt with the clock as a parameter (deadline-rank.ts).
  */
 
 /** What the adapter needs of a REST client: `makeOpenSearchClient` (opensearch-client.ts); opensearch-js's `Client` fits too. */
@@ -273,7 +275,7 @@ export class OpenSearchSearchIndex implements SearchIndex {
       size: query.size + 1,
       track_total_hits: exactTotalCap,
       query: this.queryOf(query, now.getTime()),
-      sort: sortOf(query.sort),
+      sort: sortOf(query.sort, now.getTime()),
       aggs: this.aggsOf(now.getTime()),
       highlight: {
         pre_tags: ['<mark>'],
@@ -500,12 +502,19 @@ function statusClauses(now: number): Record<(typeof callStatuses)[number], unkno
   };
 }
 
-function sortOf(sort: ParsedSearchQuery['sort']): unknown[] {
+function sortOf(sort: ParsedSearchQuery['sort'], now: number): unknown[] {
   const newest = [
     { publishedAt: { order: 'desc', missing: missingLow } },
     { updatedAt: { order: 'desc', missing: missingLow } },
   ];
-  if (sort === 'deadline') return [{ closesAt: { order: 'asc', missing: missingHigh } }, { id: 'asc' }];
+  if (sort === 'deadline') {
+    const script = (source: string) => ({ lang: 'painless', source, params: { now, missing: missingHigh } });
+    return [
+      { _script: { type: 'number', order: 'asc', script: script(deadlineGroupScript) } },
+      { _script: { type: 'number', order: 'asc', script: script(deadlineWithinScript) } },
+      { id: 'asc' },
+    ];
+  }
   if (sort === 'newest') return [...newest, { id: 'asc' }];
   return [{ _score: 'desc' }, ...newest, { id: 'asc' }];
 }
