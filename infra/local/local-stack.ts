@@ -14,6 +14,7 @@ import { LinkBuilder } from '../../shared/subscriptions/links.js';
 import { TokenSigner } from '../../shared/subscriptions/tokens.js';
 import { subscriptionRoutes } from '../../functions/api/subscription-routes.js';
 import { applyChanges } from '../../functions/index/apply-change.js';
+import { reindex } from '../../functions/index/reindex.js';
 import { crawlAll } from '../../functions/crawl/crawl-all.js';
 import type { HttpFetcher } from '../../functions/crawl/http-fetcher.js';
 import { politeFetcherFactory } from '../../functions/crawl/fetcher-factory.js';
@@ -36,6 +37,7 @@ import { apiGatewayListener, type LambdaHttpHandler } from './http-to-apigw.js';
 import { withPortal } from './portal/serve.js';
 import { startSampleSiteServer, type SampleSiteServer } from './sample-site-server.js';
 import { startScheduler, type IntervalScheduler } from './scheduler.js';
+import { newControlToken, removeRunningStack, withStackControl, writeRunningStack } from './stack-control.js';
 
 /** The sample sites `npm start` serves and crawls. */
 export const sampleSitesRoot = fileURLToPath(new URL('./sample-sites/', import.meta.url));
@@ -208,12 +210,19 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
 
     // The handler needs the API URL (mail links), which exists once the server listens.
     const api: { handler?: LambdaHttpHandler } = {};
+    // Operator commands run beside this stack through these (stack-control.ts); filled in below.
+    const controlToken = newControlToken();
+    const control: Record<string, (body: Record<string, unknown>) => Promise<unknown>> = {};
     const server: Server = createServer(
-      withPortal(
-        apiGatewayListener(
-          (event, context) => (api.handler as LambdaHttpHandler)(event, context),
-          (error) => log.error('local http adapter failed', { error: String(error) }),
+      withStackControl(
+        withPortal(
+          apiGatewayListener(
+            (event, context) => (api.handler as LambdaHttpHandler)(event, context),
+            (error) => log.error('local http adapter failed', { error: String(error) }),
+          ),
         ),
+        controlToken,
+        control,
       ),
     );
     server.keepAliveTimeout = 5_000;
@@ -257,7 +266,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         ...(options.extraRoutes ?? []),
       ],
     ) as LambdaHttpHandler;
-    const runDigests = () =>
+    const runDigests = (trigger: 'cycle' | 'schedule' = 'cycle') =>
       runDigest(
         {
           subscriptions,
@@ -269,7 +278,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
           scratchIndex: () => new EmbeddedSearchIndex({ clock }),
           messageDomain: 'chiiki-portal.localhost',
         },
-        { trigger: 'cycle' },
+        { trigger },
       );
 
     let crawling: Promise<unknown> = Promise.resolve();
@@ -326,6 +335,37 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     closers.push(async () => {
       await crawling;
     });
+
+    /** Runs `job` after the crawl (or other job) in flight, as the crawls are serialised. */
+    const afterCrawling = <T>(job: () => Promise<T>): Promise<T> => {
+      const next = crawling.then(job);
+      crawling = next.catch(() => undefined);
+      return next;
+    };
+    control.digest = async (body) =>
+      afterCrawling(() => runDigests(body.trigger === 'schedule' ? 'schedule' : 'cycle'));
+    control.crawl = async (body) => {
+      const ids = Array.isArray(body.sources) ? body.sources.map(String) : [];
+      const unknown = ids.filter((id) => !sources.some((s) => s.id === id));
+      if (unknown.length > 0)
+        throw new Error(
+          `no source ${unknown.map((u) => JSON.stringify(u)).join(', ')} in the running stack's registry`,
+        );
+      const summary = await crawl(ids.length > 0 ? ids : undefined);
+      const crawled = sources.filter((s) => summary.runs.some((run) => run.sourceId === s.id));
+      return { ...summary, sources: crawled, healths: await store.listSourceHealth() };
+    };
+    control.reindex = async (body) =>
+      afterCrawling(() =>
+        reindex({
+          store,
+          index: search,
+          log,
+          batchSize: typeof body.batchSize === 'number' ? body.batchSize : 500,
+        }),
+      );
+    writeRunningStack(dataDir, { pid: process.pid, apiUrl, dynamodbEndpoint: dynalite.endpoint, token: controlToken });
+    closers.push(async () => removeRunningStack(dataDir, process.pid));
 
     let closed = false;
     return {
