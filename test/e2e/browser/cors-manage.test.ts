@@ -7,7 +7,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalStack, type LocalStack } from '../../../infra/local/local-stack.js';
 import { TokenSigner } from '../../../shared/subscriptions/tokens.js';
-import { chromiumMissing, chromiumSkipNote, launchChromium, mailsTo } from '../../support/browser.js';
+import { chromiumMissing, chromiumSkipNote, launchChromium, mailsTo, screenshot } from '../../support/browser.js';
 
 /**
  * A front end on another origin changes a subscription through the manage link with PUT, as a
@@ -86,6 +86,11 @@ describe.skipIf(chromiumMissing)(`cross-origin manage link in Chromium${chromium
 
     expect(result.status).toBe(200);
     expect(result.body.frequency).toBe('weekly');
+    const shown = `PUT /v1/subscriptions/manage from ${frontEndUrl}: ${result.status} ${JSON.stringify(result.body)}`;
+    await page.evaluate(`document.body.textContent = ${JSON.stringify(shown)}`);
+    await screenshot(page, 'cors-manage-put-1280');
+    await page.setViewportSize({ width: 390, height: 844 });
+    await screenshot(page, 'cors-manage-put-390');
     const view = (await (await fetch(manageUrl, { headers: { accept: 'application/json' } })).json()) as {
       frequency: string;
       reminderDays: number[];
