@@ -3,8 +3,8 @@
  * deadline after them), then upcoming calls by opening date, then closed calls, most recently
  * closed first, then items with neither date; ties by id. Status follows `statusAt` (upcoming
  * before opensAt, closed after closesAt), so the order is derived at query time from `now` and
- * never stored. Both engines sort by (`deadlineGroup`, `deadlineWithin`, id); the OpenSearch
- * adapter computes the same two keys in sort scripts (`deadlineGroupScript`, `deadlineWithinScript`).
+ * never stored. The embedded engine sorts by (`deadlineGroup`, `deadlineWithin`, id); the
+ * OpenSearch adapter searches the same groups in turn, each sorted by its date, then id.
  */
 
 /** 0 open, 1 upcoming, 2 closed, 3 neither date. Dates are epoch ms, `NaN` when absent. */
@@ -45,23 +45,3 @@ export function deadlineRankKey(opensMs: number, closesMs: number, nowMs: number
     : Math.min(Math.max(within, 1 - dateSpan), dateSpan - 1) + dateSpan;
   return group * groupSpan + position;
 }
-
-const painlessDates = [
-  'long now = params.now;',
-  "boolean ho = doc['opensAt'].size() > 0;",
-  "boolean hc = doc['closesAt'].size() > 0;",
-  "long o = ho ? doc['opensAt'].value.toInstant().toEpochMilli() : 0L;",
-  "long c = hc ? doc['closesAt'].value.toInstant().toEpochMilli() : 0L;",
-  'int g = (!ho && !hc) ? 3 : (ho && now < o) ? 1 : (hc && now > c) ? 2 : 0;',
-].join(' ');
-
-/** `deadlineGroup` as a Painless sort script (`params.now` in epoch ms). */
-export const deadlineGroupScript = `${painlessDates} return g;`;
-
-/**
- * `deadlineWithin` as a Painless sort script; a missing position is `params.missing`, a number
- * above any real date that survives a JSON round trip.
- */
-export const deadlineWithinScript =
-  `${painlessDates} if (g == 0) { return hc ? c : params.missing; } ` +
-  'if (g == 1) { return o; } if (g == 2) { return -c; } return params.missing;';

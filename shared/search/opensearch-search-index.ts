@@ -6,7 +6,6 @@ import { AppError } from '../errors.js';
 import { parseInput } from '../parse-input.js';
 import { queryTermsOf } from './analyze.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
-import { deadlineGroupScript, deadlineWithinScript } from './deadline-rank.js';
 import { fragmentChars, fragmentsPerField } from './highlight.js';
 import { exactTotalCap, SearchQuerySchema, type ParsedSearchQuery, type SearchQuery } from './query.js';
 import type {
@@ -41,8 +40,8 @@ import type {
  * Paging uses `search_after` on (sort values, id) and never deep `from`. Missing dates sort last via
  * explicit `missing` values that survive a JSON round trip (not Long.MIN/MAX, which JavaScript
  * cannot represent). Status is derived at query time from the clock: a `filters` aggregation and
- * filter clauses with date ranges, never a stored field; the deadline sort is a Painless script
- * over opensAt/closesAt with the clock as a parameter (deadline-rank.ts).
+ * filter clauses with date ranges, never a stored field; the deadline sort searches status groups
+ * in turn (`searchByDeadline`), as scripts need the lang-painless module a plain node lacks.
  */
 
 /** What the adapter needs of a REST client: `makeOpenSearchClient` (opensearch-client.ts); opensearch-js's `Client` fits too. */
@@ -120,6 +119,8 @@ const SearchResponseSchema = z.object({
   }),
   aggregations: z.record(z.string(), z.unknown()).optional(),
 });
+/** A search without total (`track_total_hits: false`). */
+const HitsOnlySchema = z.object({ hits: z.object({ hits: z.array(HitSchema) }) });
 const TermsAggSchema = z.object({
   buckets: z.array(z.object({ key: z.union([z.string(), z.number()]), doc_count: z.number() })),
 });
@@ -271,23 +272,14 @@ export class OpenSearchSearchIndex implements SearchIndex {
     const query = parseInput(SearchQuerySchema, input);
     const now = this.clock.now();
     const cursor = query.cursor === undefined ? undefined : decodeCursor(query.cursor, query.sort);
+    if (query.sort === 'deadline') return this.searchByDeadline(query, now, cursor);
     const body: Record<string, unknown> = {
       size: query.size + 1,
       track_total_hits: exactTotalCap,
       query: this.queryOf(query, now.getTime()),
-      sort: sortOf(query.sort, now.getTime()),
+      sort: sortOf(query.sort),
       aggs: this.aggsOf(now.getTime()),
-      highlight: {
-        pre_tags: ['<mark>'],
-        post_tags: ['</mark>'],
-        encoder: 'html',
-        require_field_match: true,
-        fields: {
-          title: { number_of_fragments: 0 },
-          summary: { fragment_size: fragmentChars, number_of_fragments: fragmentsPerField },
-          bodyText: { fragment_size: fragmentChars, number_of_fragments: fragmentsPerField },
-        },
-      },
+      highlight,
     };
     if (cursor) body.search_after = [...cursor.rawValues, cursor.id];
     const response = parseInput(SearchResponseSchema, await this.call('POST', `/${this.readAlias}/_search`, body));
@@ -308,6 +300,61 @@ export class OpenSearchSearchIndex implements SearchIndex {
       nextCursor:
         more && last && lastSort
           ? encodeCursor(query.sort, lastSort.slice(0, -1), String(lastSort[lastSort.length - 1]))
+          : undefined,
+    };
+  }
+
+  /**
+   * 締切が近い順 without scripts (a plain node has no Painless): status groups in order (open,
+   * upcoming, closed, neither date), each a filtered search with its own date sort, from the
+   * cursor's group on until the page is full; total and facets come from one size-0 search. The
+   * cursor carries the group, the group's sort value and the id.
+   */
+  private async searchByDeadline(
+    query: ParsedSearchQuery,
+    now: Date,
+    cursor: ReturnType<typeof decodeCursor> | undefined,
+  ): Promise<SearchPage> {
+    const base = this.queryOf(query, now.getTime());
+    const clauses = statusClauses(now.getTime());
+    const summary = this.call('POST', `/${this.readAlias}/_search`, {
+      size: 0,
+      track_total_hits: exactTotalCap,
+      query: base,
+      aggs: this.aggsOf(now.getTime()),
+    });
+    const startGroup = cursor ? Math.max(0, Math.min(deadlineGroups.length - 1, cursor.values[0] ?? 0)) : 0;
+    const hits: { group: number; hit: z.infer<typeof HitSchema> }[] = [];
+    for (let group = startGroup; group < deadlineGroups.length && hits.length <= query.size; group++) {
+      const { status, sort } = deadlineGroups[group] as (typeof deadlineGroups)[number];
+      const body: Record<string, unknown> = {
+        size: query.size + 1 - hits.length,
+        track_total_hits: false,
+        query: { bool: { must: [base], filter: [clauses[status]] } },
+        sort,
+        highlight,
+      };
+      if (cursor && group === startGroup) body.search_after = [...cursor.rawValues.slice(1), cursor.id];
+      const response = parseInput(HitsOnlySchema, await this.call('POST', `/${this.readAlias}/_search`, body));
+      for (const hit of response.hits.hits) hits.push({ group, hit });
+    }
+    const counts = parseInput(SearchResponseSchema, await summary);
+    const page = hits.slice(0, query.size);
+    const last = page[page.length - 1];
+    const lastSort = last?.hit.sort;
+    const total = counts.hits.total;
+    return {
+      total: Math.min(total.value, exactTotalCap),
+      totalIsLowerBound: total.relation === 'gte' && total.value >= exactTotalCap,
+      items: page.map(({ hit }) => ({
+        doc: hit._source,
+        status: statusAt(hit._source, now),
+        highlights: highlightsOf(hit.highlight),
+      })),
+      facets: facetsOf(counts.aggregations ?? {}),
+      nextCursor:
+        hits.length > query.size && last && lastSort
+          ? encodeCursor('deadline', [last.group, ...lastSort.slice(0, -1)], String(lastSort[lastSort.length - 1]))
           : undefined,
     };
   }
@@ -502,19 +549,32 @@ function statusClauses(now: number): Record<(typeof callStatuses)[number], unkno
   };
 }
 
-function sortOf(sort: ParsedSearchQuery['sort'], now: number): unknown[] {
+/** Highlighting of every search: matches marked, the rest HTML-escaped. */
+const highlight = {
+  pre_tags: ['<mark>'],
+  post_tags: ['</mark>'],
+  encoder: 'html',
+  require_field_match: true,
+  fields: {
+    title: { number_of_fragments: 0 },
+    summary: { fragment_size: fragmentChars, number_of_fragments: fragmentsPerField },
+    bodyText: { fragment_size: fragmentChars, number_of_fragments: fragmentsPerField },
+  },
+};
+
+/** The deadline sort's groups in order, with the sort within each (see deadline-rank.ts). */
+const deadlineGroups = [
+  { status: 'open', sort: [{ closesAt: { order: 'asc', missing: missingHigh } }, { id: 'asc' }] },
+  { status: 'upcoming', sort: [{ opensAt: { order: 'asc' } }, { id: 'asc' }] },
+  { status: 'closed', sort: [{ closesAt: { order: 'desc' } }, { id: 'asc' }] },
+  { status: 'unknown', sort: [{ id: 'asc' }] },
+] as const;
+
+function sortOf(sort: ParsedSearchQuery['sort']): unknown[] {
   const newest = [
     { publishedAt: { order: 'desc', missing: missingLow } },
     { updatedAt: { order: 'desc', missing: missingLow } },
   ];
-  if (sort === 'deadline') {
-    const script = (source: string) => ({ lang: 'painless', source, params: { now, missing: missingHigh } });
-    return [
-      { _script: { type: 'number', order: 'asc', script: script(deadlineGroupScript) } },
-      { _script: { type: 'number', order: 'asc', script: script(deadlineWithinScript) } },
-      { id: 'asc' },
-    ];
-  }
   if (sort === 'newest') return [...newest, { id: 'asc' }];
   return [{ _score: 'desc' }, ...newest, { id: 'asc' }];
 }
