@@ -119,6 +119,7 @@ const SearchResponseSchema = z.object({
   }),
   aggregations: z.record(z.string(), z.unknown()).optional(),
 });
+const MsearchResponseSchema = z.object({ responses: z.array(z.unknown()) });
 /** A search without total (`track_total_hits: false`). */
 const HitsOnlySchema = z.object({ hits: z.object({ hits: z.array(HitSchema) }) });
 const TermsAggSchema = z.object({
@@ -307,8 +308,8 @@ export class OpenSearchSearchIndex implements SearchIndex {
   /**
    * 締切が近い順 without scripts (a plain node has no Painless): status groups in order (open,
    * upcoming, closed, neither date), each a filtered search with its own date sort, from the
-   * cursor's group on until the page is full; total and facets come from one size-0 search. The
-   * cursor carries the group, the group's sort value and the id.
+   * cursor's group on, concatenated; total and facets come from a size-0 search; all in one
+   * `_msearch`. The cursor carries the group, the group's sort value and the id.
    */
   private async searchByDeadline(
     query: ParsedSearchQuery,
@@ -317,28 +318,26 @@ export class OpenSearchSearchIndex implements SearchIndex {
   ): Promise<SearchPage> {
     const base = this.queryOf(query, now.getTime());
     const clauses = statusClauses(now.getTime());
-    const summary = this.call('POST', `/${this.readAlias}/_search`, {
-      size: 0,
-      track_total_hits: exactTotalCap,
-      query: base,
-      aggs: this.aggsOf(now.getTime()),
-    });
     const startGroup = cursor ? Math.max(0, Math.min(deadlineGroups.length - 1, cursor.values[0] ?? 0)) : 0;
-    const hits: { group: number; hit: z.infer<typeof HitSchema> }[] = [];
-    for (let group = startGroup; group < deadlineGroups.length && hits.length <= query.size; group++) {
-      const { status, sort } = deadlineGroups[group] as (typeof deadlineGroups)[number];
-      const body: Record<string, unknown> = {
-        size: query.size + 1 - hits.length,
+    const groups = deadlineGroups.slice(startGroup);
+    // One round trip: the size-0 summary and a page of each remaining group (at most size + 1 hits each).
+    const responses = await this.msearch([
+      { size: 0, track_total_hits: exactTotalCap, query: base, aggs: this.aggsOf(now.getTime()) },
+      ...groups.map(({ status, sort }, i) => ({
+        size: query.size + 1,
         track_total_hits: false,
         query: { bool: { must: [base], filter: [clauses[status]] } },
         sort,
         highlight,
-      };
-      if (cursor && group === startGroup) body.search_after = [...cursor.rawValues.slice(1), cursor.id];
-      const response = parseInput(HitsOnlySchema, await this.call('POST', `/${this.readAlias}/_search`, body));
-      for (const hit of response.hits.hits) hits.push({ group, hit });
-    }
-    const counts = parseInput(SearchResponseSchema, await summary);
+        ...(cursor && i === 0 ? { search_after: [...cursor.rawValues.slice(1), cursor.id] } : {}),
+      })),
+    ]);
+    const counts = parseInput(SearchResponseSchema, responses[0]);
+    const hits = groups
+      .flatMap((_, i) =>
+        parseInput(HitsOnlySchema, responses[i + 1]).hits.hits.map((hit) => ({ group: startGroup + i, hit })),
+      )
+      .slice(0, query.size + 1);
     const page = hits.slice(0, query.size);
     const last = page[page.length - 1];
     const lastSort = last?.hit.sort;
@@ -507,6 +506,31 @@ export class OpenSearchSearchIndex implements SearchIndex {
     if (delay === undefined)
       throw new SearchBackendError(`bulk write still failing for ${pending} items after ${attempt} retries`);
     await new Promise((resolve) => setTimeout(resolve, delay));
+  }
+
+  /** Several searches on the read alias in one `_msearch`; a failed part throws like `call`. */
+  private async msearch(bodies: readonly unknown[]): Promise<unknown[]> {
+    const bulkBody = bodies.flatMap((body) => [{ index: this.readAlias }, body]);
+    let raw: unknown;
+    try {
+      raw = (await this.client.transport.request({ method: 'POST', path: '/_msearch', bulkBody })).body;
+    } catch (error) {
+      const detail = error instanceof Error ? error.message : String(error);
+      throw new SearchBackendError(`opensearch POST /_msearch failed: ${detail}`, { cause: error });
+    }
+    const { responses } = parseInput(MsearchResponseSchema, raw);
+    for (const part of responses) {
+      const failed = z.object({ error: z.unknown() }).safeParse(part);
+      if (failed.success && failed.data.error !== undefined)
+        throw new SearchBackendError(
+          `opensearch POST /_msearch part failed: ${JSON.stringify(failed.data.error).slice(0, 500)}`,
+        );
+    }
+    if (responses.length !== bodies.length)
+      throw new SearchBackendError(
+        `opensearch POST /_msearch answered ${responses.length} of ${bodies.length} searches`,
+      );
+    return responses;
   }
 
   private async call(
