@@ -38,6 +38,13 @@ import { withPortal } from './portal/serve.js';
 import { startSampleSiteServer, type SampleSiteServer } from './sample-site-server.js';
 import { startScheduler, type IntervalScheduler } from './scheduler.js';
 import { newControlToken, removeRunningStack, withStackControl, writeRunningStack } from './stack-control.js';
+import { parseInput } from '../../shared/parse-input.js';
+import * as z from 'zod';
+
+/** Bodies of the control commands (stack-control.ts), as `chiiki` sends them. */
+const DigestControlSchema = z.strictObject({ trigger: z.enum(['cycle', 'schedule']).default('cycle') });
+const CrawlControlSchema = z.strictObject({ sources: z.array(z.string().min(1).max(200)).max(1000).default([]) });
+const ReindexControlSchema = z.strictObject({ batchSize: z.number().int().min(1).max(5000).default(500) });
 
 /** The sample sites `npm start` serves and crawls. */
 export const sampleSitesRoot = fileURLToPath(new URL('./sample-sites/', import.meta.url));
@@ -342,10 +349,12 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       crawling = next.catch(() => undefined);
       return next;
     };
-    control.digest = async (body) =>
-      afterCrawling(() => runDigests(body.trigger === 'schedule' ? 'schedule' : 'cycle'));
+    control.digest = async (body) => {
+      const { trigger } = parseInput(DigestControlSchema, body);
+      return afterCrawling(() => runDigests(trigger));
+    };
     control.crawl = async (body) => {
-      const ids = Array.isArray(body.sources) ? body.sources.map(String) : [];
+      const ids = parseInput(CrawlControlSchema, body).sources;
       const unknown = ids.filter((id) => !sources.some((s) => s.id === id));
       if (unknown.length > 0)
         throw new Error(
@@ -355,15 +364,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       const crawled = sources.filter((s) => summary.runs.some((run) => run.sourceId === s.id));
       return { ...summary, sources: crawled, healths: await store.listSourceHealth() };
     };
-    control.reindex = async (body) =>
-      afterCrawling(() =>
-        reindex({
-          store,
-          index: search,
-          log,
-          batchSize: typeof body.batchSize === 'number' ? body.batchSize : 500,
-        }),
-      );
+    control.reindex = async (body) => {
+      const { batchSize } = parseInput(ReindexControlSchema, body);
+      return afterCrawling(() => reindex({ store, index: search, log, batchSize }));
+    };
     writeRunningStack(dataDir, { pid: process.pid, apiUrl, dynamodbEndpoint: dynalite.endpoint, token: controlToken });
     closers.push(async () => removeRunningStack(dataDir, process.pid));
 
