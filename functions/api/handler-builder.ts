@@ -20,13 +20,11 @@ export type ApiHandler = (
  * other route sets (subscriptions, benchmarks' no-op).
  */
 export function buildApiHandler(deps: ApiDeps, extraRoutes: readonly ApiRoute[] = []): ApiHandler {
-  const routes = [...apiRoutes(deps), ...extraRoutes] as unknown as Route<
-    APIGatewayProxyEventV2,
-    APIGatewayProxyStructuredResultV2
-  >[];
+  const all = [...apiRoutes(deps), ...extraRoutes];
+  const routes = all as unknown as Route<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>[];
   const handler = middy<HttpEvent, HttpResult>()
     .use(requestLog(deps.log))
-    .use(cors({ origins: deps.corsOrigins }))
+    .use(cors({ origins: deps.corsOrigins, routes: all }))
     .use(httpErrors(deps.log))
     .use(compression())
     .use(conditionalGet())

@@ -1,16 +1,19 @@
 import * as z from 'zod';
 import 'zod-openapi';
-import {
-  IsoInstantSchema,
-  ItemIdSchema,
-  ItemKindSchema,
-  PrefectureCodeSchema,
-  ItemSchema,
-} from '../../shared/domain/item.js';
+import { IsoInstantSchema, ItemIdSchema, ItemKindSchema, ItemSchema } from '../../shared/domain/item.js';
 import { SourceHealthSchema } from '../../shared/domain/crawl-run.js';
 import { FrequencySchema, SubscriptionStatusSchema } from '../../shared/domain/subscription.js';
 import { regionBlocks, type ItemKind } from '../../shared/domain/item.js';
 import { maxPageSize } from '../../shared/search/query.js';
+import {
+  fieldCodeOf,
+  fieldForms,
+  ministryCodeOf,
+  prefectureCodeOf,
+  prefectureForms,
+  regionCodeOf,
+  regionForms,
+} from './prefecture-param.js';
 
 /**
  * Request and response schemas of the public API. The request schemas parse query strings
@@ -23,12 +26,13 @@ export const exportRowCap = 5000;
 /** Items a feed carries when `size` is not given. */
 export const defaultFeedSize = 50;
 
-const listOf = <T extends z.ZodType<string>>(item: T, description: string, example: string) =>
+const listOf = <T extends z.ZodType<string, string>>(item: T, description: string, examples: readonly string[]) =>
   z
     .array(item)
     .max(50, 'at most 50 values')
     .optional()
-    .meta({ description, example: [example] });
+    // Set through `override`: zod-openapi drops plain meta on a list whose items transform.
+    .meta({ description, override: { examples: examples.map((example) => [example]) } });
 
 const quoted = (value: unknown) => JSON.stringify(typeof value === 'string' ? value.slice(0, 60) : value);
 
@@ -36,7 +40,7 @@ const oneOf = <const T extends readonly [string, ...string[]]>(values: T) =>
   z.enum(values, { error: (issue) => `expected one of ${values.join(', ')}, got ${quoted(issue.input)}` });
 
 /** A Tokyo date (`2025-05-30`) or an ISO instant with offset; `edge` picks the start or end of a date. */
-const instantParam = (edge: 'start' | 'end', description: string) =>
+const instantParam = (edge: 'start' | 'end', description: string, example: string) =>
   z
     .string()
     .transform((value, ctx) => {
@@ -51,7 +55,7 @@ const instantParam = (edge: 'start' | 'end', description: string) =>
       return iso;
     })
     .optional()
-    .meta({ description, example: '2025-05-30' });
+    .meta({ description, override: { examples: [example] } });
 
 /** `2025-05-30` (Asia/Tokyo) or an ISO-8601 instant with offset, as an ISO instant; undefined when neither. */
 export function instantFrom(value: string, edge: 'start' | 'end'): string | undefined {
@@ -70,14 +74,26 @@ export function instantFrom(value: string, edge: 'start' | 'end'): string | unde
   return value;
 }
 
-/** A free-text or code token: printable, no control characters. */
-const token = (max: number, what: string) =>
+/**
+ * A list value given as a code or a name, parsed to the code by `resolve`. The OpenAPI schema lists
+ * `forms`, every spelling the resolver knows (it also folds width and case).
+ */
+const codeOrName = <C extends string>(
+  resolve: (value: string) => C | undefined,
+  forms: readonly string[],
+  expected: string,
+) =>
   z
     .string()
-    .min(1, `expected a non-empty ${what}`)
-    .max(max, `expected a ${what} of at most ${max} characters`)
-    // eslint-disable-next-line no-control-regex
-    .regex(/^[^\u0000-\u001f\u007f]+$/, `expected a ${what} without control characters`);
+    .transform((value, ctx) => {
+      const code = resolve(value);
+      if (code === undefined) {
+        ctx.addIssue({ code: 'custom', message: `expected ${expected}, got ${quoted(value)}` });
+        return z.NEVER;
+      }
+      return code;
+    })
+    .meta({ override: { type: 'string', enum: [...forms] } });
 
 /**
  * The raw query parameters of /v1/search, /v1/feed.*, /v1/export.csv after repeated keys and
@@ -85,43 +101,68 @@ const token = (max: number, what: string) =>
  * Prefectures are resolved to JIS codes by search-params.ts before this schema runs.
  */
 export const SearchParamsSchema = z.strictObject({
-  q: z.string().max(200, 'expected at most 200 characters').optional().meta({
-    description:
-      'Words to find (every word is required; Japanese matches as a phrase). Empty lists everything under the filters.',
-    example: 'クラスター',
-  }),
+  q: z
+    .string()
+    .max(200, 'expected at most 200 characters')
+    .optional()
+    .meta({
+      description:
+        'Words to find (every word is required; Japanese matches as a phrase). Empty lists everything under the filters.',
+      examples: ['クラスター'],
+    }),
   kind: listOf(
     oneOf(['call', 'news', 'theme'] as const satisfies readonly ItemKind[]),
     'Item kinds: call (公募・支援施策), news, theme (研究テーマ).',
-    'call',
+    ['call'],
   ),
   ministry: listOf(
-    z.string().refine((v) => /^[a-z][a-z0-9-]{0,39}$/.test(v), {
-      error: (issue) =>
-        `expected a ministry code such as mext, jst or pref-13, or a name such as 文部科学省, got ${quoted(issue.input)}`,
-    }),
+    z
+      .string()
+      .transform(ministryCodeOf)
+      .refine((v) => /^[a-z][a-z0-9-]{0,39}$/.test(v), {
+        error: (issue) =>
+          `expected a ministry code such as mext, jst or pref-13, or a name such as 文部科学省, got ${quoted(issue.input)}`,
+      }),
     'Ministries or agencies: code (mext, meti, jst, pref-13 ...) or name (文部科学省, 文科省, JST).',
-    'mext',
+    ['mext', '文部科学省'],
   ),
-  prefecture: listOf(PrefectureCodeSchema, 'Prefectures: JIS code (01-47) or name (東京都, 東京, Tokyo).', '13'),
+  prefecture: listOf(
+    codeOrName(prefectureCodeOf, prefectureForms, 'a JIS prefecture code 01-47 or a prefecture name such as 東京都'),
+    'Prefectures: JIS code (20, or 01-47 zero-padded) or name (長野県, 長野, nagano); full-width forms work too.',
+    ['20', '長野', '長野県'],
+  ),
   region: listOf(
-    oneOf(regionBlocks),
-    'Regional blocks (地域ブロック); Japanese names such as 関東 or 九州地方 work too.',
-    'kanto',
+    codeOrName(regionCodeOf, regionForms, `one of ${regionBlocks.join(', ')} or a name such as 中部 or 九州地方`),
+    'Regional blocks (地域ブロック): code (chubu) or name (中部, 中部地方).',
+    ['中部', 'chubu'],
   ),
-  field: listOf(token(40, 'field'), 'Research fields.', 'ライフサイエンス'),
-  status: listOf(
-    oneOf(['upcoming', 'open', 'closed'] as const),
-    'Application status now: upcoming, open, closed.',
+  field: listOf(
+    codeOrName(
+      fieldCodeOf,
+      fieldForms,
+      'a research field code such as life-science or its name such as ライフサイエンス',
+    ),
+    'Research fields (研究分野): code (life-science) or name (ライフサイエンス).',
+    ['ライフサイエンス', 'life-science'],
+  ),
+  status: listOf(oneOf(['upcoming', 'open', 'closed'] as const), 'Application status now: upcoming, open, closed.', [
     'open',
+  ]),
+  opensAfter: instantParam('start', 'Application period opens at or after this date (Tokyo) or time.', '2025-04-01'),
+  closesBefore: instantParam(
+    'end',
+    'Deadline at or before this date (end of the Tokyo day) or time.',
+    '2026-12-31T23:59:59+09:00',
   ),
-  opensAfter: instantParam('start', 'Application period opens at or after this date (Tokyo) or time.'),
-  closesBefore: instantParam('end', 'Deadline at or before this date (end of the Tokyo day) or time.'),
-  publishedSince: instantParam('start', 'Published at or after this date or time.'),
-  updatedSince: instantParam('start', 'Changed at or after this date or time.'),
+  publishedSince: instantParam('start', 'Published at or after this date or time.', '2025-04-01'),
+  updatedSince: instantParam('start', 'Changed at or after this date or time.', '2025-04-01'),
   sort: oneOf(['relevance', 'newest', 'deadline'] as const)
     .optional()
-    .meta({ description: 'Order: relevance (default with q), newest, deadline (soonest first).', example: 'deadline' }),
+    .meta({
+      description:
+        'Order: relevance (default with q), newest, deadline (締切が近い順: open calls by soonest deadline, then upcoming by opening date, then closed, most recently closed first; undated last).',
+      examples: ['deadline'],
+    }),
   size: z
     .string()
     .regex(/^\d{1,4}$/, `expected a whole number from 1 to ${maxPageSize}`)
@@ -134,7 +175,14 @@ export const SearchParamsSchema = z.strictObject({
         .max(maxPageSize, `expected a whole number from 1 to ${maxPageSize}`),
     )
     .optional()
-    .meta({ description: `Items per page, 1-${maxPageSize} (default 20; feeds ${defaultFeedSize}).`, example: '20' }),
+    .meta({
+      description: `Items per page, 1-${maxPageSize} (default 20; feeds ${defaultFeedSize}).`,
+      // A query string carries text; the value must be a whole number.
+      override: ({ jsonSchema }: { jsonSchema: Record<string, unknown> }) => {
+        delete jsonSchema.pattern;
+        Object.assign(jsonSchema, { type: 'integer', minimum: 1, maximum: maxPageSize, examples: [20] });
+      },
+    }),
   cursor: z
     .string()
     .min(1)
@@ -179,7 +227,7 @@ export const searchParamNames = Object.keys(SearchParamsSchema.shape) as (keyof 
 export const listParamNames = ['kind', 'ministry', 'prefecture', 'region', 'field', 'status'] as const;
 
 export const ItemIdParamsSchema = z.strictObject({
-  id: ItemIdSchema.meta({ description: 'Item id', example: 'it_0123456789abcdef01234567' }),
+  id: ItemIdSchema.meta({ description: 'Item id, as `id` of a search hit (it_ and 24 hex digits).' }),
 });
 
 const StatusSchema = z.enum(['upcoming', 'open', 'closed', 'unknown']).meta({

@@ -1,7 +1,6 @@
 import { InvalidInputError, type Issue } from '../../shared/errors.js';
 import { parseInput } from '../../shared/parse-input.js';
 import type { SearchQuery } from '../../shared/search/query.js';
-import { ministryCodeOf, prefectureCodeOf, regionCodeOf } from './prefecture-param.js';
 import { listParamNames, searchParamNames, SearchParamsSchema, type SearchParams } from './schemas.js';
 
 /** Where a route's raw query comes from: the raw string (repeats kept) or API Gateway's decoded map. */
@@ -17,6 +16,7 @@ const knownNames = new Set<string>(searchParamNames);
  * Turns a query string into our `SearchQuery`. Repeated keys and comma lists both give several
  * values for kind/ministry/prefecture/region/field/status; every other parameter may appear once.
  * Unknown parameters are rejected (a typo such as `kinds=call` must not silently widen a search).
+ * Names resolve to codes in `SearchParamsSchema` (長野 → 20, 中部 → chubu, ライフサイエンス → life-science).
  * Throws `InvalidInputError` with one issue per bad parameter, its path `[name]`.
  */
 export function parseSearchParams(
@@ -48,19 +48,6 @@ export function parseSearchParams(
     collected[name] = name === 'q' ? value.trim() : value;
   }
   if (collected.q === '') delete collected.q;
-  if (Array.isArray(collected.prefecture)) {
-    collected.prefecture = collected.prefecture.map((value) => {
-      const code = prefectureCodeOf(value);
-      if (code === undefined)
-        issues.push({
-          path: ['prefecture'],
-          message: `expected a JIS prefecture code 01-47 or a prefecture name such as 東京都, got ${JSON.stringify(value.slice(0, 60))}`,
-        });
-      return code ?? value;
-    });
-  }
-  if (Array.isArray(collected.region)) collected.region = collected.region.map(regionCodeOf);
-  if (Array.isArray(collected.ministry)) collected.ministry = collected.ministry.map(ministryCodeOf);
   for (const name of listParamNames)
     if (Array.isArray(collected[name]) && collected[name].length === 0) delete collected[name];
 

@@ -5,8 +5,36 @@ import { headerOf, responseHeaderOf, type HttpEvent, type HttpResult } from './h
 export interface CorsOptions {
   /** `*` or exact origins such as `https://portal.example.jp` (from CORS_ORIGINS). */
   readonly origins: readonly string[];
-  readonly methods?: readonly string[];
+  /**
+   * The routes behind the middleware (paths as templates, `/v1/items/{id}`). A preflight lists
+   * exactly the methods of the routes whose path matches, plus OPTIONS.
+   */
+  readonly routes: readonly { readonly method: string; readonly path: string }[];
   readonly maxAgeSec?: number;
+}
+
+/** Whether a request path matches a route template (`{name}` matches one non-empty segment). */
+function pathMatches(template: string, path: string): boolean {
+  const want = template.split('/');
+  const got = path.split('/');
+  return (
+    want.length === got.length && want.every((part, i) => (/^\{.+\}$/.test(part) ? got[i] !== '' : part === got[i]))
+  );
+}
+
+/**
+ * The methods a preflight for `path` allows: those of the matching routes, then OPTIONS, in a
+ * fixed order; empty when no route matches.
+ */
+export function corsMethodsFor(routes: CorsOptions['routes'], path: string): string[] {
+  const order = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'];
+  const found = new Set(routes.filter((route) => pathMatches(route.path, path)).map((route) => route.method));
+  if (found.size === 0) return [];
+  return [
+    ...order.filter((m) => found.has(m)),
+    ...[...found].filter((m) => !order.includes(m) && m !== 'OPTIONS'),
+    'OPTIONS',
+  ];
 }
 
 /** Parses CORS_ORIGINS (`*` or a comma-separated list). */
@@ -19,13 +47,12 @@ export function corsOriginsFrom(value: string): string[] {
 
 /**
  * Adds CORS headers to every response (errors included) and answers preflight `OPTIONS`
- * requests itself with 204. With a list of origins, a matching `Origin` is echoed and
+ * requests itself with 204, allowing exactly the methods of the routes at that path. With a list of origins, a matching `Origin` is echoed and
  * `Vary: Origin` set; other origins get no CORS headers (the browser blocks them).
  */
 export function cors(options: CorsOptions): MiddlewareObj<HttpEvent, HttpResult> {
   const any = options.origins.includes('*');
   const allowed = new Set(options.origins);
-  const methods = (options.methods ?? ['GET', 'HEAD', 'POST', 'DELETE', 'OPTIONS']).join(', ');
   const maxAge = String(options.maxAgeSec ?? 600);
 
   const originHeaders = (event: HttpEvent): Record<string, string> => {
@@ -50,11 +77,14 @@ export function cors(options: CorsOptions): MiddlewareObj<HttpEvent, HttpResult>
     name: 'cors',
     before: (request) => {
       if (request.event.requestContext?.http?.method !== 'OPTIONS') return undefined;
+      const methods = corsMethodsFor(options.routes, request.event.rawPath);
+      // An unknown path gets no allowed methods, so the browser blocks the request it asked about.
+      if (methods.length === 0) return { statusCode: 204, headers: { ...originHeaders(request.event) } };
       return {
         statusCode: 204,
         headers: {
           ...originHeaders(request.event),
-          'access-control-allow-methods': methods,
+          'access-control-allow-methods': methods.join(', '),
           'access-control-allow-headers': headerOf(request.event, 'access-control-request-headers') ?? 'content-type',
           'access-control-max-age': maxAge,
         },

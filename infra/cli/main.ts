@@ -43,7 +43,13 @@ const commands: Record<string, Command> = {
 };
 
 function usage(): string {
-  return ['usage: chiiki <command> [options]', '', ...Object.values(commands).map((c) => `  ${c.summary}`)].join('\n');
+  return [
+    'usage: chiiki <command> [options]',
+    '',
+    ...Object.values(commands).map((c) => `  ${c.summary}`),
+    '',
+    'Beside a running `npm start` on the same DATA_DIR, crawl, reindex and digest run inside it (it owns the store).',
+  ].join('\n');
 }
 
 async function main(argv: string[]): Promise<number> {

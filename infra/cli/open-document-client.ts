@@ -6,17 +6,19 @@ import type { Config } from '../../shared/config.js';
 import type { Log } from '../../shared/log.js';
 import { DynamoDbItemStore } from '../../shared/store/dynamodb-item-store.js';
 import { startDynaliteServer } from '../local/dynalite-server.js';
+import { findRunningStack } from '../local/stack-control.js';
 
 /**
- * The DynamoDB client an operator command works on: DYNAMODB_ENDPOINT when set, else dynalite on
- * disk under DATA_DIR (the local stack's data, `npm start` must not be running). A loopback endpoint
- * gets dummy credentials, which dynalite accepts. What must be closed is pushed onto `closers`.
+ * The DynamoDB client an operator command works on: DYNAMODB_ENDPOINT when set; else, when
+ * `npm start` runs on DATA_DIR, its dynalite endpoint (its process holds the folder's lock, see
+ * stack-control.ts); else dynalite on disk under DATA_DIR. A loopback endpoint gets dummy
+ * credentials, which dynalite accepts. What must be closed is pushed onto `closers`.
  */
 export async function openDocumentClient(
   config: Pick<Config, 'DYNAMODB_ENDPOINT' | 'DATA_DIR' | 'AWS_REGION'>,
   closers: (() => Promise<void>)[],
 ): Promise<DynamoDBDocumentClient> {
-  let endpoint = config.DYNAMODB_ENDPOINT;
+  let endpoint = config.DYNAMODB_ENDPOINT ?? findRunningStack(resolve(config.DATA_DIR))?.dynamodbEndpoint;
   if (endpoint === undefined) {
     const dynalite = await startDynaliteServer({ dir: join(resolve(config.DATA_DIR), 'dynalite') });
     closers.push(() => dynalite.close());

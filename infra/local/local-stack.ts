@@ -14,6 +14,7 @@ import { LinkBuilder } from '../../shared/subscriptions/links.js';
 import { TokenSigner } from '../../shared/subscriptions/tokens.js';
 import { subscriptionRoutes } from '../../functions/api/subscription-routes.js';
 import { applyChanges } from '../../functions/index/apply-change.js';
+import { reindex } from '../../functions/index/reindex.js';
 import { crawlAll } from '../../functions/crawl/crawl-all.js';
 import type { HttpFetcher } from '../../functions/crawl/http-fetcher.js';
 import { politeFetcherFactory } from '../../functions/crawl/fetcher-factory.js';
@@ -36,6 +37,14 @@ import { apiGatewayListener, type LambdaHttpHandler } from './http-to-apigw.js';
 import { withPortal } from './portal/serve.js';
 import { startSampleSiteServer, type SampleSiteServer } from './sample-site-server.js';
 import { startScheduler, type IntervalScheduler } from './scheduler.js';
+import { newControlToken, removeRunningStack, withStackControl, writeRunningStack } from './stack-control.js';
+import { parseInput } from '../../shared/parse-input.js';
+import * as z from 'zod';
+
+/** Bodies of the control commands (stack-control.ts), as `chiiki` sends them. */
+const DigestControlSchema = z.strictObject({ trigger: z.enum(['cycle', 'schedule']).default('cycle') });
+const CrawlControlSchema = z.strictObject({ sources: z.array(z.string().min(1).max(200)).max(1000).default([]) });
+const ReindexControlSchema = z.strictObject({ batchSize: z.number().int().min(1).max(5000).default(500) });
 
 /** The sample sites `npm start` serves and crawls. */
 export const sampleSitesRoot = fileURLToPath(new URL('./sample-sites/', import.meta.url));
@@ -208,12 +217,19 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
 
     // The handler needs the API URL (mail links), which exists once the server listens.
     const api: { handler?: LambdaHttpHandler } = {};
+    // Operator commands run beside this stack through these (stack-control.ts); filled in below.
+    const controlToken = newControlToken();
+    const control: Record<string, (body: Record<string, unknown>) => Promise<unknown>> = {};
     const server: Server = createServer(
-      withPortal(
-        apiGatewayListener(
-          (event, context) => (api.handler as LambdaHttpHandler)(event, context),
-          (error) => log.error('local http adapter failed', { error: String(error) }),
+      withStackControl(
+        withPortal(
+          apiGatewayListener(
+            (event, context) => (api.handler as LambdaHttpHandler)(event, context),
+            (error) => log.error('local http adapter failed', { error: String(error) }),
+          ),
         ),
+        controlToken,
+        control,
       ),
     );
     server.keepAliveTimeout = 5_000;
@@ -258,7 +274,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         ...(options.extraRoutes ?? []),
       ],
     ) as LambdaHttpHandler;
-    const runDigests = () =>
+    const runDigests = (trigger: 'cycle' | 'schedule' = 'cycle') =>
       runDigest(
         {
           subscriptions,
@@ -270,7 +286,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
           scratchIndex: () => new EmbeddedSearchIndex({ clock }),
           messageDomain: 'chiiki-portal.localhost',
         },
-        { trigger: 'cycle' },
+        { trigger },
       );
 
     let crawling: Promise<unknown> = Promise.resolve();
@@ -327,6 +343,34 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     closers.push(async () => {
       await crawling;
     });
+
+    /** Runs `job` after the crawl (or other job) in flight, as the crawls are serialised. */
+    const afterCrawling = <T>(job: () => Promise<T>): Promise<T> => {
+      const next = crawling.then(job);
+      crawling = next.catch(() => undefined);
+      return next;
+    };
+    control.digest = async (body) => {
+      const { trigger } = parseInput(DigestControlSchema, body);
+      return afterCrawling(() => runDigests(trigger));
+    };
+    control.crawl = async (body) => {
+      const ids = parseInput(CrawlControlSchema, body).sources;
+      const unknown = ids.filter((id) => !sources.some((s) => s.id === id));
+      if (unknown.length > 0)
+        throw new Error(
+          `no source ${unknown.map((u) => JSON.stringify(u)).join(', ')} in the running stack's registry`,
+        );
+      const summary = await crawl(ids.length > 0 ? ids : undefined);
+      const crawled = sources.filter((s) => summary.runs.some((run) => run.sourceId === s.id));
+      return { ...summary, sources: crawled, healths: await store.listSourceHealth() };
+    };
+    control.reindex = async (body) => {
+      const { batchSize } = parseInput(ReindexControlSchema, body);
+      return afterCrawling(() => reindex({ store, index: search, log, batchSize }));
+    };
+    writeRunningStack(dataDir, { pid: process.pid, apiUrl, dynamodbEndpoint: dynalite.endpoint, token: controlToken });
+    closers.push(async () => removeRunningStack(dataDir, process.pid));
 
     let closed = false;
     return {

@@ -9,6 +9,7 @@ import { foldForMatch } from '../ja/normalize.js';
 import { parseInput } from '../parse-input.js';
 import { indexTermsOf, lookupTermsOf, queryTermsOf, termNeedsVerify, type QueryTerm } from './analyze.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
+import { deadlineGroup, deadlineRankKey, deadlineWithin } from './deadline-rank.js';
 import { foldForHighlight, highlightField, type HighlightSource } from './highlight.js';
 import { exactTotalCap, SearchQuerySchema, type ParsedSearchQuery, type SearchQuery } from './query.js';
 import type {
@@ -729,14 +730,25 @@ const asc = (x: number, y: number): number => {
 const fromCursor = (v: number | null | undefined): number => (v === null || v === undefined ? Number.NaN : v);
 const toCursor = (v: number): number | null => (Number.isNaN(v) ? null : v);
 
-function rankerFor(s: IndexState, sort: ParsedSearchQuery['sort']): Ranker {
+function rankerFor(s: IndexState, sort: ParsedSearchQuery['sort'], now: number): Ranker {
   const idCmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
   if (sort === 'deadline') {
+    const group = (d: number): number => deadlineGroup(s.opens[d] as number, s.closes[d] as number, now);
+    const within = (d: number, g: number): number => deadlineWithin(s.opens[d] as number, s.closes[d] as number, g);
     return {
-      values: (d) => [toCursor(s.closes[d] as number)],
-      compare: (a, _as, b) =>
-        asc(s.closes[a] as number, s.closes[b] as number) || idCmp(s.ids[a] as string, s.ids[b] as string),
-      afterCursor: (d, _sc, c, id) => asc(s.closes[d] as number, fromCursor(c[0])) || idCmp(s.ids[d] as string, id),
+      values: (d) => {
+        const g = group(d);
+        return [g, toCursor(within(d, g))];
+      },
+      compare: (a, _as, b) => {
+        const ga = group(a);
+        const gb = group(b);
+        return ga - gb || asc(within(a, ga), within(b, gb)) || idCmp(s.ids[a] as string, s.ids[b] as string);
+      },
+      afterCursor: (d, _sc, c, id) => {
+        const g = group(d);
+        return g - fromCursor(c[0]) || asc(within(d, g), fromCursor(c[1])) || idCmp(s.ids[d] as string, id);
+      },
     };
   }
   const newest = (a: number, b: number): number =>
@@ -870,8 +882,8 @@ export class EmbeddedSearchIndex implements SearchIndex {
     const cursor = query.cursor === undefined ? undefined : decodeCursor(query.cursor, query.sort);
     const matches = this.match(s, query, terms, now);
     const facets = this.facets(s, matches, now);
-    const ranker = rankerFor(s, query.sort);
-    const { page, more } = topK(s, matches, query.size, query.sort, ranker, cursor, terms.length);
+    const ranker = rankerFor(s, query.sort, now);
+    const { page, more } = topK(s, matches, query.size, query.sort, ranker, cursor, terms.length, now);
     const nowDate = new Date(now);
     const items: SearchHit[] = page.map(([d]) => {
       const hydrated = s.hydrate(d);
@@ -1374,8 +1386,8 @@ const maxKeyedScore = 2 ** 9 - 1;
 /**
  * The first `size` matches in rank order after the cursor, with a bounded heap (worst on top),
  * and whether more follow. Each match gets a numeric rank key that orders like the ranker's
- * leading keys (relevance: score, then published; newest: published; deadline: closes, earliest
- * first), missing dates last; only matches with equal keys go to the full comparison, so the
+ * leading keys (relevance: score, then published; newest: published; deadline: `deadlineRankKey`),
+ * missing dates last; only matches with equal keys go to the full comparison, so the
  * common case (a match that loses to the worst kept hit) is one number comparison.
  */
 function topK(
@@ -1386,8 +1398,9 @@ function topK(
   ranker: Ranker,
   cursor: { values: SortValues; id: string } | undefined,
   termCount: number,
+  now: number,
 ): { page: Array<[number, number]>; more: boolean } {
-  const { published, closes } = s;
+  const { published, opens, closes } = s;
   // 0 relevance, 1 relevance by score alone (more terms than the key has room for), 2 newest, 3 deadline.
   const mode =
     sort === 'relevance' ? (termCount * totalFieldWeight < maxKeyedScore ? 0 : 1) : sort === 'newest' ? 2 : 3;
@@ -1434,8 +1447,7 @@ function topK(
     const score = hasScores ? (m.scores[k] as number) : 0;
     let key: number;
     if (mode === 3) {
-      const c = closes[d] as number;
-      key = Number.isNaN(c) ? -Infinity : -c;
+      key = -deadlineRankKey(opens[d] as number, closes[d] as number, now);
     } else if (mode === 1) {
       key = score;
     } else {

@@ -40,7 +40,8 @@ import type {
  * Paging uses `search_after` on (sort values, id) and never deep `from`. Missing dates sort last via
  * explicit `missing` values that survive a JSON round trip (not Long.MIN/MAX, which JavaScript
  * cannot represent). Status is derived at query time from the clock: a `filters` aggregation and
- * filter clauses with date ranges, never a stored field.
+ * filter clauses with date ranges, never a stored field; the deadline sort searches status groups
+ * in turn (`searchByDeadline`), as scripts need the lang-painless module a plain node lacks.
  */
 
 /** What the adapter needs of a REST client: `makeOpenSearchClient` (opensearch-client.ts); opensearch-js's `Client` fits too. */
@@ -118,6 +119,9 @@ const SearchResponseSchema = z.object({
   }),
   aggregations: z.record(z.string(), z.unknown()).optional(),
 });
+const MsearchResponseSchema = z.object({ responses: z.array(z.unknown()) });
+/** A search without total (`track_total_hits: false`). */
+const HitsOnlySchema = z.object({ hits: z.object({ hits: z.array(HitSchema) }) });
 const TermsAggSchema = z.object({
   buckets: z.array(z.object({ key: z.union([z.string(), z.number()]), doc_count: z.number() })),
 });
@@ -269,23 +273,14 @@ export class OpenSearchSearchIndex implements SearchIndex {
     const query = parseInput(SearchQuerySchema, input);
     const now = this.clock.now();
     const cursor = query.cursor === undefined ? undefined : decodeCursor(query.cursor, query.sort);
+    if (query.sort === 'deadline') return this.searchByDeadline(query, now, cursor);
     const body: Record<string, unknown> = {
       size: query.size + 1,
       track_total_hits: exactTotalCap,
       query: this.queryOf(query, now.getTime()),
       sort: sortOf(query.sort),
       aggs: this.aggsOf(now.getTime()),
-      highlight: {
-        pre_tags: ['<mark>'],
-        post_tags: ['</mark>'],
-        encoder: 'html',
-        require_field_match: true,
-        fields: {
-          title: { number_of_fragments: 0 },
-          summary: { fragment_size: fragmentChars, number_of_fragments: fragmentsPerField },
-          bodyText: { fragment_size: fragmentChars, number_of_fragments: fragmentsPerField },
-        },
-      },
+      highlight,
     };
     if (cursor) body.search_after = [...cursor.rawValues, cursor.id];
     const response = parseInput(SearchResponseSchema, await this.call('POST', `/${this.readAlias}/_search`, body));
@@ -306,6 +301,59 @@ export class OpenSearchSearchIndex implements SearchIndex {
       nextCursor:
         more && last && lastSort
           ? encodeCursor(query.sort, lastSort.slice(0, -1), String(lastSort[lastSort.length - 1]))
+          : undefined,
+    };
+  }
+
+  /**
+   * 締切が近い順 without scripts (a plain node has no Painless): status groups in order (open,
+   * upcoming, closed, neither date), each a filtered search with its own date sort, from the
+   * cursor's group on, concatenated; total and facets come from a size-0 search; all in one
+   * `_msearch`. The cursor carries the group, the group's sort value and the id.
+   */
+  private async searchByDeadline(
+    query: ParsedSearchQuery,
+    now: Date,
+    cursor: ReturnType<typeof decodeCursor> | undefined,
+  ): Promise<SearchPage> {
+    const base = this.queryOf(query, now.getTime());
+    const clauses = statusClauses(now.getTime());
+    const startGroup = cursor ? Math.max(0, Math.min(deadlineGroups.length - 1, cursor.values[0] ?? 0)) : 0;
+    const groups = deadlineGroups.slice(startGroup);
+    // One round trip: the size-0 summary and a page of each remaining group (at most size + 1 hits each).
+    const responses = await this.msearch([
+      { size: 0, track_total_hits: exactTotalCap, query: base, aggs: this.aggsOf(now.getTime()) },
+      ...groups.map(({ status, sort }, i) => ({
+        size: query.size + 1,
+        track_total_hits: false,
+        query: { bool: { must: [base], filter: [clauses[status]] } },
+        sort,
+        highlight,
+        ...(cursor && i === 0 ? { search_after: [...cursor.rawValues.slice(1), cursor.id] } : {}),
+      })),
+    ]);
+    const counts = parseInput(SearchResponseSchema, responses[0]);
+    const hits = groups
+      .flatMap((_, i) =>
+        parseInput(HitsOnlySchema, responses[i + 1]).hits.hits.map((hit) => ({ group: startGroup + i, hit })),
+      )
+      .slice(0, query.size + 1);
+    const page = hits.slice(0, query.size);
+    const last = page[page.length - 1];
+    const lastSort = last?.hit.sort;
+    const total = counts.hits.total;
+    return {
+      total: Math.min(total.value, exactTotalCap),
+      totalIsLowerBound: total.relation === 'gte' && total.value >= exactTotalCap,
+      items: page.map(({ hit }) => ({
+        doc: hit._source,
+        status: statusAt(hit._source, now),
+        highlights: highlightsOf(hit.highlight),
+      })),
+      facets: facetsOf(counts.aggregations ?? {}),
+      nextCursor:
+        hits.length > query.size && last && lastSort
+          ? encodeCursor('deadline', [last.group, ...lastSort.slice(0, -1)], String(lastSort[lastSort.length - 1]))
           : undefined,
     };
   }
@@ -460,6 +508,31 @@ export class OpenSearchSearchIndex implements SearchIndex {
     await new Promise((resolve) => setTimeout(resolve, delay));
   }
 
+  /** Several searches on the read alias in one `_msearch`; a failed part throws like `call`. */
+  private async msearch(bodies: readonly unknown[]): Promise<unknown[]> {
+    const bulkBody = bodies.flatMap((body) => [{ index: this.readAlias }, body]);
+    let raw: unknown;
+    try {
+      raw = (await this.client.transport.request({ method: 'POST', path: '/_msearch', bulkBody })).body;
+    } catch (error) {
+      const detail = error instanceof Error ? error.message : String(error);
+      throw new SearchBackendError(`opensearch POST /_msearch failed: ${detail}`, { cause: error });
+    }
+    const { responses } = parseInput(MsearchResponseSchema, raw);
+    for (const part of responses) {
+      const failed = z.object({ error: z.unknown() }).safeParse(part);
+      if (failed.success && failed.data.error !== undefined)
+        throw new SearchBackendError(
+          `opensearch POST /_msearch part failed: ${JSON.stringify(failed.data.error).slice(0, 500)}`,
+        );
+    }
+    if (responses.length !== bodies.length)
+      throw new SearchBackendError(
+        `opensearch POST /_msearch answered ${responses.length} of ${bodies.length} searches`,
+      );
+    return responses;
+  }
+
   private async call(
     method: string,
     path: string,
@@ -500,12 +573,32 @@ function statusClauses(now: number): Record<(typeof callStatuses)[number], unkno
   };
 }
 
+/** Highlighting of every search: matches marked, the rest HTML-escaped. */
+const highlight = {
+  pre_tags: ['<mark>'],
+  post_tags: ['</mark>'],
+  encoder: 'html',
+  require_field_match: true,
+  fields: {
+    title: { number_of_fragments: 0 },
+    summary: { fragment_size: fragmentChars, number_of_fragments: fragmentsPerField },
+    bodyText: { fragment_size: fragmentChars, number_of_fragments: fragmentsPerField },
+  },
+};
+
+/** The deadline sort's groups in order, with the sort within each (see deadline-rank.ts). */
+const deadlineGroups = [
+  { status: 'open', sort: [{ closesAt: { order: 'asc', missing: missingHigh } }, { id: 'asc' }] },
+  { status: 'upcoming', sort: [{ opensAt: { order: 'asc' } }, { id: 'asc' }] },
+  { status: 'closed', sort: [{ closesAt: { order: 'desc' } }, { id: 'asc' }] },
+  { status: 'unknown', sort: [{ id: 'asc' }] },
+] as const;
+
 function sortOf(sort: ParsedSearchQuery['sort']): unknown[] {
   const newest = [
     { publishedAt: { order: 'desc', missing: missingLow } },
     { updatedAt: { order: 'desc', missing: missingLow } },
   ];
-  if (sort === 'deadline') return [{ closesAt: { order: 'asc', missing: missingHigh } }, { id: 'asc' }];
   if (sort === 'newest') return [...newest, { id: 'asc' }];
   return [{ _score: 'desc' }, ...newest, { id: 'asc' }];
 }

@@ -77,8 +77,27 @@ const newestOrder = (a: SearchDoc, b: SearchDoc): number =>
   descMissingLast(ms(a.publishedAt), ms(b.publishedAt)) ||
   descMissingLast(ms(a.updatedAt), ms(b.updatedAt)) ||
   byId(a, b);
-const deadlineOrder = (a: SearchDoc, b: SearchDoc): number =>
-  ascMissingLast(ms(a.closesAt), ms(b.closesAt)) || byId(a, b);
+/**
+ * 締切が近い順 at `now`: open calls by soonest deadline (no deadline after them), then upcoming by
+ * opening date, then closed, most recently closed first, then items with neither date; then id.
+ */
+const deadlineOrderAt =
+  (now: Date) =>
+  (a: SearchDoc, b: SearchDoc): number => {
+    const group = { open: 0, upcoming: 1, closed: 2, unknown: 3 } as const;
+    const sa = statusAt(a, now);
+    const sb = statusAt(b, now);
+    if (sa !== sb) return group[sa] - group[sb];
+    const within =
+      sa === 'open'
+        ? ascMissingLast(ms(a.closesAt), ms(b.closesAt))
+        : sa === 'upcoming'
+          ? ms(a.opensAt) - ms(b.opensAt)
+          : sa === 'closed'
+            ? ms(b.closesAt) - ms(a.closesAt)
+            : 0;
+    return within || byId(a, b);
+  };
 
 const ids = (page: SearchPage): string[] => page.items.map((hit) => hit.doc.id);
 const sorted = (values: readonly string[]): string[] => [...values].sort();
@@ -263,12 +282,38 @@ export function searchIndexContract(name: string, makeIndex: MakeContractIndex):
       expect(got).toEqual(expected.map((d) => d.id));
     });
 
-    it('sorts by deadline: closesAt asc, missing last', async () => {
-      const expected = bruteForce(corpus, { text: '地域' }, clock.now()).sort(deadlineOrder);
+    it.each([
+      ['early', contractTimes.early],
+      ['middle', contractTimes.middle],
+      ['late', contractTimes.late],
+    ])(
+      'sorts by deadline: open by soonest deadline, upcoming by opening, closed most recent first, undated last (%s)',
+      async (_name, at) => {
+        clock.set(at);
+        try {
+          const expected = bruteForce(corpus, {}, new Date(at)).sort(deadlineOrderAt(new Date(at)));
 
-      const { ids: got } = await all({ text: '地域', sort: 'deadline' }, 100);
+          const { ids: got } = await all({ sort: 'deadline' }, 5);
+          const texted = await index.search({ text: '地域', sort: 'deadline', size: 100 });
 
-      expect(got).toEqual(expected.map((d) => d.id));
+          expect(got).toEqual(expected.map((d) => d.id));
+          const withText = bruteForce(corpus, { text: '地域' }, new Date(at)).sort(deadlineOrderAt(new Date(at)));
+          expect(ids(texted)).toEqual(withText.map((d) => d.id));
+        } finally {
+          clock.set(contractTimes.middle);
+        }
+      },
+    );
+
+    it('lists no closed call before an open or upcoming one in the deadline sort', async () => {
+      const page = await index.search({ kinds: ['call'], sort: 'deadline', size: 100 });
+
+      const statuses = page.items.map((hit) => hit.status);
+      const firstClosed = statuses.indexOf('closed');
+      expect(statuses[0]).toBe('open');
+      expect(firstClosed).toBeGreaterThan(0);
+      expect(statuses.slice(firstClosed).every((st) => st === 'closed' || st === 'unknown')).toBe(true);
+      expect(page.items[0]?.doc.id).toBe(fixtureId('sangakukan'));
     });
 
     it('sorts by relevance: title matches before body-only matches', async () => {

@@ -61,10 +61,13 @@ export class Api extends Construct {
       }),
       corsPreflight: {
         allowOrigins: [...props.corsOrigins],
+        // The union of the routes' methods (functions/api/routes.ts, subscription-routes.ts): PUT
+        // for the manage link, no DELETE (no route has one).
         allowMethods: [
           apigw.CorsHttpMethod.GET,
+          apigw.CorsHttpMethod.HEAD,
           apigw.CorsHttpMethod.POST,
-          apigw.CorsHttpMethod.DELETE,
+          apigw.CorsHttpMethod.PUT,
           apigw.CorsHttpMethod.OPTIONS,
         ],
         allowHeaders: ['content-type', 'authorization'],

@@ -2,7 +2,9 @@
  * `chiiki crawl [--registry live|sample] [--source ID]... [--concurrency N]`: crawls the sources of a
  * registry once into the local store (dynalite on disk under DATA_DIR), printing progress on
  * stderr and a summary table on stdout. With the sample registry it starts the sample-site server
- * itself. Exit 0 when every run finished (even with recorded site errors), 2 on bad arguments,
+ * itself. Beside a running `npm start` on the same DATA_DIR the running stack crawls (its registry,
+ * its store and index, which it keeps current), so the items are searchable at once.
+ * Exit 0 when every run finished (even with recorded site errors), 2 on bad arguments,
  * 1 when the store or registry could not be used.
  */
 import { fileURLToPath } from 'node:url';
@@ -17,6 +19,8 @@ import type { CrawlRun, SourceHealth } from '../../../shared/domain/crawl-run.js
 import type { Source } from '../../../shared/domain/source.js';
 import { consoleLog } from '../../../shared/log.js';
 import { startSampleSiteServer } from '../../local/sample-site-server.js';
+import { resolve } from 'node:path';
+import { callRunningStack, findRunningStack } from '../../local/stack-control.js';
 import { openItemStore } from '../open-document-client.js';
 
 const usage = 'usage: chiiki crawl [--registry live|sample] [--source ID]... [--concurrency N]';
@@ -142,6 +146,20 @@ export async function run(args: string[]): Promise<number> {
   const parsed = parseArgs(args);
   if (typeof parsed === 'string') return fail(parsed);
   const config = loadConfig();
+  const running = findRunningStack(resolve(config.DATA_DIR));
+  if (running) {
+    console.error(
+      `npm start is running on ${config.DATA_DIR} (pid ${running.pid}): it crawls ${parsed.sources.length > 0 ? parsed.sources.join(', ') : 'every source'} from its own registry` +
+        (parsed.registry ? ` (--registry ${parsed.registry} is ignored)` : ''),
+    );
+    const done = await callRunningStack<{ runs: CrawlRun[]; sources: Source[]; healths: SourceHealth[] }>(
+      running,
+      'crawl',
+      { sources: parsed.sources },
+    );
+    console.log(summaryTable(done.runs, done.sources, done.healths, systemClock.now()));
+    return 0;
+  }
   const registryName = parsed.registry ?? config.SOURCE_REGISTRY;
   const log = consoleLog(config.LOG_LEVEL === 'debug' ? 'debug' : 'warn');
   const closers: (() => Promise<void>)[] = [];

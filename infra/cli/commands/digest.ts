@@ -2,9 +2,11 @@
  * `chiiki digest [--trigger cycle|schedule]`: runs one alert digest delivery against the store
  * (DYNAMODB_ENDPOINT, else the local dynalite under DATA_DIR) with the configured transport
  * (outbox under DATA_DIR/outbox by default, SMTP_URL, or SES), and prints the run's counts.
- * Stop `npm start` first when it owns the local dynalite folder. Exit 0 when no delivery failed,
- * 1 when some did (they are retried by the next run), 2 on bad arguments.
+ * Beside a running `npm start` on the same DATA_DIR (and no DYNAMODB_ENDPOINT) the running stack
+ * delivers, with its mailer and links. Exit 0 when no delivery failed, 1 when some did (they are
+ * retried by the next run), 2 on bad arguments.
  */
+import { resolve } from 'node:path';
 import { runDigest } from '../../../functions/alerts/digest.js';
 import { loadTokenSecret } from '../../../shared/wiring/mail.js';
 import { anyMailerFor } from '../../../shared/wiring/smtp-mail.js';
@@ -16,7 +18,16 @@ import { EmbeddedSearchIndex } from '../../../shared/search/embedded-search-inde
 import { DynamoDbSubscriptionStore } from '../../../shared/store/dynamodb-subscription-store.js';
 import { LinkBuilder } from '../../../shared/subscriptions/links.js';
 import { TokenSigner } from '../../../shared/subscriptions/tokens.js';
+import type { DigestRunReport } from '../../../functions/alerts/digest.js';
+import { callRunningStack, findRunningStack } from '../../local/stack-control.js';
 import { openItemStore } from '../open-document-client.js';
+
+function reportLine(report: DigestRunReport): string {
+  return (
+    `subscriptions ${report.subscriptions}, due ${report.due}, sent ${report.sent}, resent ${report.resent}, ` +
+    `empty ${report.empty}, failed ${report.failed}; ${report.changedItems} changed calls, ${report.distinctSearches} distinct searches`
+  );
+}
 
 export async function run(args: string[]): Promise<number> {
   let trigger: 'cycle' | 'schedule' = 'schedule';
@@ -30,6 +41,13 @@ export async function run(args: string[]): Promise<number> {
     }
   }
   const config = loadConfig();
+  const running = config.DYNAMODB_ENDPOINT === undefined ? findRunningStack(resolve(config.DATA_DIR)) : undefined;
+  if (running) {
+    console.error(`npm start is running on ${config.DATA_DIR} (pid ${running.pid}): the digest runs in it`);
+    const report = await callRunningStack<DigestRunReport>(running, 'digest', { trigger });
+    console.log(reportLine(report));
+    return report.failed > 0 ? 1 : 0;
+  }
   const log = consoleLog(config.LOG_LEVEL);
   const closers: Array<() => Promise<void>> = [];
   try {
@@ -51,10 +69,7 @@ export async function run(args: string[]): Promise<number> {
       },
       { trigger },
     );
-    console.log(
-      `subscriptions ${report.subscriptions}, due ${report.due}, sent ${report.sent}, resent ${report.resent}, ` +
-        `empty ${report.empty}, failed ${report.failed}; ${report.changedItems} changed calls, ${report.distinctSearches} distinct searches`,
-    );
+    console.log(reportLine(report));
     return report.failed > 0 ? 1 : 0;
   } finally {
     for (const close of closers.reverse()) await close();

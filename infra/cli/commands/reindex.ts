@@ -4,7 +4,8 @@
  * `store N = index N, X docs/s` on stdout. The store is DYNAMODB_ENDPOINT when set (AWS or a
  * test server), else the local dynalite under DATA_DIR; the engine is --engine, else
  * SEARCH_ENGINE (embedded: DATA_DIR/search; opensearch: OPENSEARCH_ENDPOINT, OPENSEARCH_INDEX).
- * Stop `npm start` first when reindexing its embedded index: one process owns that folder.
+ * Beside a running `npm start` on the same DATA_DIR the embedded index is its own (one process owns
+ * that folder), so the running stack rebuilds it and the command prints the result.
  * Exit 0 when counts match, 1 when they do not or the rebuild failed, 2 on bad arguments.
  */
 import { join, resolve } from 'node:path';
@@ -16,6 +17,7 @@ import { EmbeddedSearchIndex } from '../../../shared/search/embedded-search-inde
 import type { SearchIndex } from '../../../shared/search/search-index.js';
 import type { ItemStore } from '../../../shared/store/item-store.js';
 import { searchIndexFor } from '../../../shared/wiring/search-index.js';
+import { callRunningStack, findRunningStack } from '../../local/stack-control.js';
 import { openItemStore } from '../open-document-client.js';
 
 const usage = 'usage: chiiki reindex [--engine embedded|opensearch] [--batch-size N]';
@@ -84,12 +86,21 @@ export async function run(args: string[]): Promise<number> {
     return 2;
   }
   const config = loadConfig();
+  const engine = parsed.engine ?? config.SEARCH_ENGINE;
+  const running = engine === 'embedded' ? findRunningStack(resolve(config.DATA_DIR)) : undefined;
+  if (running) {
+    console.error(
+      `npm start is running on ${config.DATA_DIR} (pid ${running.pid}): its embedded index is rebuilt in it`,
+    );
+    const result = await callRunningStack<ReindexResult>(running, 'reindex', { batchSize: parsed.batchSize });
+    console.log(summaryLine(result));
+    return result.storeCount === result.indexCount && result.scanned === result.indexCount ? 0 : 1;
+  }
   const log = consoleLog(config.LOG_LEVEL);
   const closers: Array<() => Promise<void>> = [];
   try {
     const { store } = await openItemStore(config, log, closers);
 
-    const engine = parsed.engine ?? config.SEARCH_ENGINE;
     let index: SearchIndex;
     if (engine === 'embedded') {
       const embedded = new EmbeddedSearchIndex({ dir: join(resolve(config.DATA_DIR), 'search'), clock: systemClock });

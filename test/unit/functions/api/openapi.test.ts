@@ -12,9 +12,11 @@ import {
   SubscriptionViewResponseSchema,
   UnsubscribedResponseSchema,
 } from '../../../../functions/api/schemas.js';
+import { parseSearchParams } from '../../../../functions/api/search-params.js';
 import { subscriptionRoutes } from '../../../../functions/api/subscription-routes.js';
 import { toApiGatewayEvent } from '../../../../infra/local/http-to-apigw.js';
 import type { ItemId } from '../../../../shared/domain/item.js';
+import type { SearchQuery } from '../../../../shared/search/query.js';
 import { linkToken, startAlertsHarness, type AlertsHarness } from '../../../support/alerts-harness.js';
 import { jsonOf, testApi } from './api-test-deps.js';
 
@@ -24,6 +26,12 @@ interface Operation {
   responses: Record<string, { content?: Record<string, unknown>; headers?: Record<string, unknown> }>;
 }
 type Paths = Record<string, Record<string, Operation>>;
+interface ParamSchema {
+  type?: string;
+  minimum?: number;
+  maximum?: number;
+  items?: { enum?: string[] };
+}
 
 const subscriptionOperations = {
   '/v1/subscriptions': ['post'],
@@ -45,6 +53,33 @@ describe('OpenAPI document', () => {
     expect(validated.openapi).toBe('3.1.0');
     for (const [path, methods] of Object.entries(subscriptionOperations)) {
       expect(Object.keys(validated.paths?.[path] ?? {}).sort(), path).toEqual([...methods].sort());
+    }
+  });
+
+  it('documents the search parameters as the server parses them: names and codes, integer size', () => {
+    const paths = openApiDocument().paths as unknown as Record<
+      string,
+      { get: { parameters: { name: string; schema: ParamSchema }[] } }
+    >;
+    const params = new Map(paths['/v1/search']?.get.parameters.map((p) => [p.name, p.schema]));
+
+    expect(params.get('size')).toMatchObject({ type: 'integer', minimum: 1, maximum: 100 });
+    expect(params.get('prefecture')?.items?.enum).toEqual(expect.arrayContaining(['20', '長野', '長野県', 'nagano']));
+    expect(params.get('region')?.items?.enum).toEqual(expect.arrayContaining(['chubu', '中部', '中部地方']));
+    expect(params.get('field')?.items?.enum).toEqual(expect.arrayContaining(['life-science', 'ライフサイエンス']));
+    // Every documented form parses on the server to a code items carry.
+    const codeOf = {
+      prefecture: [(q: SearchQuery) => q.prefectures, /^(0[1-9]|[1-3]\d|4[0-7])$/],
+      region: [(q: SearchQuery) => q.regions, /^[a-z]+$/],
+      field: [(q: SearchQuery) => q.fields, /^[a-z]+(-[a-z]+)*$/],
+    } as const;
+    for (const [name, [pick, code]] of Object.entries(codeOf)) {
+      const forms = params.get(name)?.items?.enum ?? [];
+      expect(forms.length, name).toBeGreaterThanOrEqual(20);
+      for (const form of forms) {
+        const parsed = pick(parseSearchParams({ rawQueryString: `${name}=${encodeURIComponent(form)}` }));
+        expect(parsed?.[0], `${name}=${form}`).toMatch(code);
+      }
     }
   });
 

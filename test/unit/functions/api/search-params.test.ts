@@ -28,11 +28,11 @@ describe('parseSearchParams', () => {
   });
 
   it('collects repeated keys and comma lists alike', () => {
-    const query = parseSearchParams({ rawQueryString: 'kind=call&kind=news,theme&region=kanto,%20kinki&field=AI' });
+    const query = parseSearchParams({ rawQueryString: 'kind=call&kind=news,theme&region=kanto,%20kinki&field=ict' });
 
     expect(query.kinds).toEqual(['call', 'news', 'theme']);
     expect(query.regions).toEqual(['kanto', 'kinki']);
-    expect(query.fields).toEqual(['AI']);
+    expect(query.fields).toEqual(['ict']);
   });
 
   it('falls back to API Gateway queryStringParameters when the raw string is absent', () => {
@@ -52,6 +52,22 @@ describe('parseSearchParams', () => {
     ['hokkaido', '01'],
   ])('reads prefecture=%s as JIS code %s', (value, code) => {
     expect(parseSearchParams({ rawQueryString: `prefecture=${value}` }).prefectures).toEqual([code]);
+  });
+
+  it.each([
+    ['prefecture', '長野', ['20']],
+    ['prefecture', '長野県', ['20']],
+    ['prefecture', '20', ['20']],
+    ['region', '中部', ['chubu']],
+    ['region', '中部地方', ['chubu']],
+    ['field', 'ライフサイエンス', ['life-science']],
+    ['field', 'ｴﾈﾙｷﾞｰ', ['energy']],
+    ['field', 'life-science', ['life-science']],
+  ])('reads %s=%s by name or code', (name, value, codes) => {
+    const query = parseSearchParams({ rawQueryString: `${name}=${encodeURIComponent(value)}` });
+
+    const key = ({ prefecture: 'prefectures', region: 'regions', field: 'fields' } as const)[name as 'field'];
+    expect(query[key]).toEqual(codes);
   });
 
   it('reads regions and ministries by Japanese name', () => {
@@ -87,6 +103,7 @@ describe('parseSearchParams', () => {
     ['kind=grant', 'kind', 'expected one of call, news, theme, got "grant"'],
     ['status=unknown', 'status', 'expected one of upcoming, open, closed, got "unknown"'],
     ['region=tokyo', 'region', 'expected one of hokkaido'],
+    ['field=AI', 'field', 'expected a research field code such as life-science or its name such as ライフサイエンス'],
     ['prefecture=48', 'prefecture', 'expected a JIS prefecture code 01-47 or a prefecture name'],
     ['prefecture=%E7%81%AB%E6%98%9F', 'prefecture', '"火星"'],
     ['ministry=MEXT!', 'ministry', 'expected a ministry code'],

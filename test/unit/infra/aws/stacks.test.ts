@@ -264,7 +264,10 @@ describe('CDK app, dev stage (no settings)', () => {
     });
     app.hasResourceProperties('AWS::ApiGatewayV2::Api', {
       ProtocolType: 'HTTP',
-      CorsConfiguration: Match.objectLike({ AllowOrigins: ['*'] }),
+      CorsConfiguration: Match.objectLike({
+        AllowOrigins: ['*'],
+        AllowMethods: ['GET', 'HEAD', 'POST', 'PUT', 'OPTIONS'],
+      }),
     });
     app.resourceCountIs('AWS::ApiGatewayV2::DomainName', 0);
   });

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FixedClock, type Clock } from '../../../../shared/clock.js';
 import type { ItemId } from '../../../../shared/domain/item.js';
+import { statusAt } from '../../../../shared/domain/status.js';
 import { decodeCursor } from '../../../../shared/search/cursor.js';
 import { EmbeddedSearchIndex } from '../../../../shared/search/embedded-search-index.js';
 import type { SearchDoc, SearchIndex } from '../../../../shared/search/search-index.js';
@@ -205,9 +206,15 @@ describe('EmbeddedSearchIndex', () => {
         const da = doc(a.id);
         const db = doc(b.id);
         const newest = desc(ms(da.publishedAt), ms(db.publishedAt)) || desc(ms(da.updatedAt), ms(db.updatedAt));
+        // Deadline: open by deadline, upcoming by opening, closed latest first, undated last.
+        const group = { open: 0, upcoming: 1, closed: 2, unknown: 3 } as const;
+        const within = (d: SearchDoc): number => {
+          const st = statusAt(d, clock.now());
+          return st === 'open' ? ms(d.closesAt) : st === 'upcoming' ? ms(d.opensAt) : -ms(d.closesAt);
+        };
         const lead =
           sort === 'deadline'
-            ? asc(ms(da.closesAt), ms(db.closesAt))
+            ? group[statusAt(da, clock.now())] - group[statusAt(db, clock.now())] || asc(within(da), within(db))
             : sort === 'newest'
               ? newest
               : b.score - a.score || newest;
