@@ -37,6 +37,10 @@ export const configFields = {
   DATA_DIR: { schema: z.string().default('.data'), doc: 'local data folder (dynalite, embedded index, outbox)' },
   PORT: { schema: z.coerce.number().int().min(0).max(65535).default(3000), doc: 'local HTTP port' },
   PUBLIC_BASE_URL: { schema: optionalUrl, doc: 'base URL used in mail links; defaults to http://localhost:PORT' },
+  PORTAL_URL: {
+    schema: optionalUrl,
+    doc: "the portal's address, for links to its search and item pages (mails, feeds); defaults to PUBLIC_BASE_URL",
+  },
   SOURCE_REGISTRY: { schema: z.enum(['sample', 'live']).default('sample'), doc: 'which source registry to crawl' },
   SAMPLE_SITES_PORT: {
     schema: z.coerce.number().int().min(0).max(65535).default(4010),

@@ -31,7 +31,11 @@ export const digestDeps: DigestDeps = {
   subscriptions,
   items: new DynamoDbItemStore({ client, tableName: config.TABLE_NAME, clock, log }),
   mailer: mailerFor(config),
-  links: new LinkBuilder({ baseUrl, tokens: new TokenSigner(secret) }),
+  links: new LinkBuilder({
+    baseUrl,
+    ...(config.PORTAL_URL ? { portalUrl: config.PORTAL_URL } : {}),
+    tokens: new TokenSigner(secret),
+  }),
   clock,
   log,
   scratchIndex: () => new EmbeddedSearchIndex({ clock }),

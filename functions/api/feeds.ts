@@ -44,16 +44,19 @@ export const feedSummaryChars = 200;
 const feedOnlyParams = new Set(['size', 'cursor']);
 
 /**
- * The portal page showing the same search as a feed or export URL: same origin, path `/`, the
- * same search parameters without paging.
+ * The portal page showing the same search as a feed or export URL: the same search parameters
+ * without paging, on the portal at `portalBase` (PORTAL_URL), else at the feed's own origin
+ * (locally the API serves the portal).
  *
  * @example portalPageUrl('https://x.jp/v1/feed.rss?kind=call&size=5') === 'https://x.jp/?kind=call'
+ * @example portalPageUrl('https://api.x.jp/v1/feed.rss?kind=call', 'https://portal.x.jp') === 'https://portal.x.jp/?kind=call'
  */
-export function portalPageUrl(feedUrl: string): string {
+export function portalPageUrl(feedUrl: string, portalBase?: string): string {
   const url = new URL(feedUrl);
   const params = new URLSearchParams([...url.searchParams].filter(([name]) => !feedOnlyParams.has(name)));
   const query = params.toString();
-  return `${url.origin}/${query ? `?${query}` : ''}`;
+  const base = portalBase ? portalBase.replace(/\/$/, '') : url.origin;
+  return `${base}/${query ? `?${query}` : ''}`;
 }
 
 /** GET /v1/feed.rss: the search's newest results as RSS 2.0. */

@@ -5,7 +5,7 @@ import type { SearchIndex } from '../../shared/search/search-index.js';
 import type { ItemStore } from '../../shared/store/item-store.js';
 import { headerOf, type HttpEvent, type HttpResult } from '../middleware/http-event.js';
 import { exportCsv } from './export-csv.js';
-import { searchFeedAtom, searchFeedRss, type FeedContext } from './feeds.js';
+import { portalPageUrl, searchFeedAtom, searchFeedRss, type FeedContext } from './feeds.js';
 import { getItem } from './get-item.js';
 import { health } from './health.js';
 import { listSources, type ListSourcesDeps } from './list-sources.js';
@@ -22,6 +22,8 @@ export interface ApiDeps {
   readonly sourceFlags: ListSourcesDeps['flags'];
   /** `*` or exact origins (CORS_ORIGINS). */
   readonly corsOrigins: readonly string[];
+  /** Where the portal is served (PORTAL_URL); absent: at the API's own origin, as locally. */
+  readonly portalUrl?: string;
 }
 
 export type RouteHandler = (event: HttpEvent) => Promise<HttpResult>;
@@ -66,10 +68,11 @@ export function originOf(event: HttpEvent): string {
   return `${proto === 'http' ? 'http' : 'https'}://${host}`;
 }
 
-function feedContext(event: HttpEvent): FeedContext {
+function feedContext(event: HttpEvent, portalUrl: string | undefined): FeedContext {
   const origin = originOf(event);
   const query = event.rawQueryString ? `?${event.rawQueryString}` : '';
-  return { selfUrl: `${origin}${event.rawPath}${query}`, searchUrl: `${origin}/v1/search${query}` };
+  const selfUrl = `${origin}${event.rawPath}${query}`;
+  return { selfUrl, searchUrl: `${origin}/v1/search${query}`, portalUrl: portalPageUrl(selfUrl, portalUrl) };
 }
 
 /** The GET routes of the public API, in the shape @middy/http-router takes. */
@@ -93,13 +96,19 @@ export function apiRoutes(deps: ApiDeps): ApiRoute[] {
       method: 'GET',
       path: '/v1/feed.rss',
       handler: async (event) =>
-        textResult(await searchFeedRss(deps, event, feedContext(event)), 'application/rss+xml; charset=utf-8'),
+        textResult(
+          await searchFeedRss(deps, event, feedContext(event, deps.portalUrl)),
+          'application/rss+xml; charset=utf-8',
+        ),
     },
     {
       method: 'GET',
       path: '/v1/feed.atom',
       handler: async (event) =>
-        textResult(await searchFeedAtom(deps, event, feedContext(event)), 'application/atom+xml; charset=utf-8'),
+        textResult(
+          await searchFeedAtom(deps, event, feedContext(event, deps.portalUrl)),
+          'application/atom+xml; charset=utf-8',
+        ),
     },
     {
       method: 'GET',

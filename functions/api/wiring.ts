@@ -39,6 +39,7 @@ export const deps: ApiDeps = {
   sources: () => (sources ??= loadCompiledRegistry(config.SOURCE_REGISTRY).sources),
   sourceFlags: (source, health, now) => assessSourceHealth(source, health, now),
   corsOrigins: corsOriginsFrom(config.CORS_ORIGINS),
+  ...(config.PORTAL_URL ? { portalUrl: config.PORTAL_URL } : {}),
 };
 
 // The subscription routes (functions/api/subscription-routes.ts) share the API's HTTP stack. Their
@@ -61,7 +62,11 @@ async function buildSubscriptionDeps(): Promise<SubscriptionDeps> {
     subscriptions: new DynamoDbSubscriptionStore({ client, tableName: config.TABLE_NAME }),
     mailer,
     tokens,
-    links: new LinkBuilder({ baseUrl: config.PUBLIC_BASE_URL ?? `http://localhost:${config.PORT}`, tokens }),
+    links: new LinkBuilder({
+      baseUrl: config.PUBLIC_BASE_URL ?? `http://localhost:${config.PORT}`,
+      ...(config.PORTAL_URL ? { portalUrl: config.PORTAL_URL } : {}),
+      tokens,
+    }),
     clock,
     log,
     hashSecret: tokenSecret,

@@ -78,6 +78,7 @@ export class AppStack extends Stack {
       throttle: config.apiThrottle,
       customDomain: config.apiDomain,
       publicBaseUrl: config.publicBaseUrl,
+      portalUrl: config.portalUrl,
       logRetentionDays,
     });
     this.alerts = new Alerts(this, 'Alerts', {
@@ -87,6 +88,7 @@ export class AppStack extends Stack {
       tokenSecret: data.tokenSecret,
       digestSchedule: config.digestSchedule,
       publicBaseUrl: this.api.baseUrl,
+      portalUrl: config.portalUrl,
       logRetentionDays,
     });
     this.alerts.runAfterCrawlCycles(this.crawl.queue);

@@ -65,6 +65,11 @@ export const StageConfigSchema = z.strictObject({
   sourceRegistry: z.enum(['sample', 'live']),
   /** Public base URL used in mail links (the portal page); the API's own URL when absent. */
   publicBaseUrl: z.url().optional(),
+  /**
+   * Where the portal pages are served (the site stack's domain), for links to a search or an item
+   * in mails and feeds (`PORTAL_URL`); the API's base URL when absent.
+   */
+  portalUrl: origin.optional(),
   /** Custom domain of the API; needs an ACM certificate in the stack's region. */
   apiDomain: z
     .strictObject({ domainName: z.string().min(3), certificateArn: z.string().startsWith('arn:') })
@@ -136,6 +141,7 @@ export const contextKeys = [
   'corsOrigins',
   'sourceRegistry',
   'publicBaseUrl',
+  'portalUrl',
   'apiDomain',
   'crawlConcurrency',
   'crawlQueueFifo',

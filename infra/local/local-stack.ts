@@ -73,6 +73,8 @@ export interface LocalStackOptions {
   readonly tokenSecret?: string;
   /** Base of links in mails; default the API URL (PUBLIC_BASE_URL). */
   readonly publicBaseUrl?: string;
+  /** Where the portal is served (PORTAL_URL); default the API URL, which serves it locally. */
+  readonly portalUrl?: string;
   /** User-Agent of the crawler (CRAWL_USER_AGENT). */
   readonly userAgent?: string;
   /**
@@ -249,7 +251,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
 
     const subscriptions = new DynamoDbSubscriptionStore({ client, tableName });
     const tokens = new TokenSigner(options.tokenSecret ?? 'local-development-secret-change-me');
-    const links = new LinkBuilder({ baseUrl: options.publicBaseUrl ?? apiUrl, tokens });
+    const links = new LinkBuilder({
+      baseUrl: options.publicBaseUrl ?? apiUrl,
+      ...(options.portalUrl ? { portalUrl: options.portalUrl } : {}),
+      tokens,
+    });
     api.handler = buildApiHandler(
       {
         search: searchView,
@@ -259,6 +265,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         sources: () => sources,
         sourceFlags: (source, health, now) => assessSourceHealth(source, health, now),
         corsOrigins: corsOriginsFrom(options.corsOrigins ?? '*'),
+        ...(options.portalUrl ? { portalUrl: options.portalUrl } : {}),
       },
       [
         ...subscriptionRoutes({

@@ -44,6 +44,7 @@ async function main(): Promise<void> {
     ...(config.KAKEN_APP_ID ? { kakenAppId: config.KAKEN_APP_ID } : {}),
     tokenSecret: config.TOKEN_SECRET,
     publicBaseUrl: config.PUBLIC_BASE_URL,
+    ...(config.PORTAL_URL ? { portalUrl: config.PORTAL_URL } : {}),
   });
 
   console.log(

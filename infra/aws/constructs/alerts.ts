@@ -22,6 +22,8 @@ export interface AlertsProps {
   /** When digests go out (UTC), after the crawl cycle. */
   readonly digestSchedule: string;
   readonly publicBaseUrl?: string;
+  /** Where the portal pages are served (`PORTAL_URL`). @default the links' base URL */
+  readonly portalUrl?: string;
   readonly logRetentionDays: number;
 }
 
@@ -43,7 +45,10 @@ export class Alerts extends Construct {
     super(scope, id);
     this.stage = props.stage;
     const common = { stage: props.stage, logRetentionDays: props.logRetentionDays };
-    const baseUrl = props.publicBaseUrl ? { PUBLIC_BASE_URL: props.publicBaseUrl } : undefined;
+    const baseUrl = {
+      ...(props.publicBaseUrl ? { PUBLIC_BASE_URL: props.publicBaseUrl } : {}),
+      ...(props.portalUrl ? { PORTAL_URL: props.portalUrl } : {}),
+    };
     this.deadLetterQueue = deadLetterQueue(this, 'AlertsDeadLetterQueue');
 
     this.digestFunction = new ProjectFunction(this, 'DigestFunction', {

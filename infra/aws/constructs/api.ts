@@ -23,6 +23,8 @@ export interface ApiProps {
   readonly customDomain?: { readonly domainName: string; readonly certificateArn: string };
   /** @default the custom domain, else the execute-api URL */
   readonly publicBaseUrl?: string;
+  /** Where the portal pages are served (`PORTAL_URL`). @default the links' base URL */
+  readonly portalUrl?: string;
   readonly logRetentionDays: number;
 }
 
@@ -88,6 +90,7 @@ export class Api extends Construct {
         ? `https://${props.customDomain.domainName}`
         : `https://${this.httpApi.apiId}.execute-api.${stack.region}.${stack.urlSuffix}`);
     this.apiFunction.addEnvironment('PUBLIC_BASE_URL', this.baseUrl);
+    if (props.portalUrl) this.apiFunction.addEnvironment('PORTAL_URL', props.portalUrl);
 
     this.accessLogs = new logs.LogGroup(this, 'AccessLogs', {
       retention: props.logRetentionDays as logs.RetentionDays,

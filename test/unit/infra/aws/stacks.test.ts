@@ -404,6 +404,7 @@ describe('CDK app, prod stage', () => {
         crawlQueueFifo: 'false',
         kakenAppIdSecretArn: kakenSecretArn,
         corsOrigins: 'https://portal.example.jp',
+        portalUrl: 'https://portal.example.jp',
         apiDomain: JSON.stringify({
           domainName: 'api.example.jp',
           certificateArn: 'arn:aws:acm:ap-northeast-1:123456789012:certificate/abc',
@@ -450,6 +451,11 @@ describe('CDK app, prod stage', () => {
     expect(mailing.map((f) => JSON.stringify(f).match(/"PUBLIC_BASE_URL":"([^"]+)"/)?.[1])).toEqual([
       'https://api.example.jp',
       'https://api.example.jp',
+    ]);
+    // Links to the portal's search and item pages go to the portal's own domain.
+    expect(mailing.map((f) => JSON.stringify(f).match(/"PORTAL_URL":"([^"]+)"/)?.[1])).toEqual([
+      'https://portal.example.jp',
+      'https://portal.example.jp',
     ]);
     app.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
       DefaultRouteSettings: { ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 },
