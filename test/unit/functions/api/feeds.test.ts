@@ -117,6 +117,12 @@ describe('portalPageUrl', () => {
     );
     expect(portalPageUrl('https://x.example.jp/v1/feed.atom')).toBe('https://x.example.jp/');
   });
+
+  it("is on the portal's own domain when one is configured (PORTAL_URL)", () => {
+    expect(portalPageUrl('https://api.example.jp/v1/feed.rss?kind=call&size=5', 'https://portal.example.jp/')).toBe(
+      'https://portal.example.jp/?kind=call',
+    );
+  });
 });
 
 describe('itemSummary', () => {
