@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import { join } from 'node:path';
@@ -114,7 +114,7 @@ export function withStackControl(
       send(res, 404, { error: 'NotFoundError', message: `no local command ${req.method ?? ''} ${path.slice(0, 80)}` });
       return;
     }
-    if (req.headers.authorization !== `Bearer ${token}`) {
+    if (!sameSecret(req.headers.authorization ?? '', `Bearer ${token}`)) {
       send(res, 403, { error: 'ForbiddenError', message: 'expected the control token of this stack' });
       return;
     }
@@ -126,6 +126,13 @@ export function withStackControl(
           send(res, 500, { error: 'InternalError', message: error instanceof Error ? error.message : String(error) }),
       );
   };
+}
+
+/** Constant-time comparison, so the token cannot be guessed a character at a time. */
+function sameSecret(given: string, expected: string): boolean {
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
 }
 
 function safeJson(text: string): unknown {
