@@ -33,6 +33,7 @@ import { toSearchDoc } from '../../shared/search/search-index.js';
 import { DynamoDbItemStore } from '../../shared/store/dynamodb-item-store.js';
 import { DynamoDbSubscriptionStore } from '../../shared/store/dynamodb-subscription-store.js';
 import { startDynaliteServer, type DynaliteServer } from './dynalite-server.js';
+import { acceptRawRequestTargets } from './raw-request-target.js';
 import { apiGatewayListener, type LambdaHttpHandler } from './http-to-apigw.js';
 import { withPortal } from './portal/serve.js';
 import { startSampleSiteServer, type SampleSiteServer } from './sample-site-server.js';
@@ -235,6 +236,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       ),
     );
     server.keepAliveTimeout = 5_000;
+    acceptRawRequestTargets(server, log);
     await new Promise<void>((done, fail) => {
       server.once('error', fail);
       server.listen(options.port, options.host ?? '127.0.0.1', () => done());
