@@ -1,7 +1,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { decodeBody } from '../../functions/crawl/charset.js';
@@ -12,6 +12,14 @@ import { loadRegistry, registryPath } from '../../shared/sources/registry.js';
 import { trySource } from '../../infra/cli/commands/source-try.js';
 import type { Source } from '../../shared/domain/source.js';
 import { PermanentFetchError } from '../../shared/errors.js';
+import {
+  printedInstant,
+  readmeExpectations,
+  realWebAvailable,
+  realWebDir,
+  savedPage,
+  savedPages,
+} from '../support/real-web.js';
 
 /**
  * The live definitions against real pages: every site saved in REAL_WEB_DIR (CI sets
@@ -19,93 +27,8 @@ import { PermanentFetchError } from '../../shared/errors.js';
  * absolute links, dates), Shift_JIS decoded, and the frozen METI feed must be flagged stale. The
  * expectations are read from that README, so nothing of the real pages is copied here.
  */
-const realWebDir = process.env.REAL_WEB_DIR ? resolve(process.env.REAL_WEB_DIR) : undefined;
-const available = realWebDir !== undefined && existsSync(join(realWebDir, 'README.md'));
-if (!available) {
-  console.warn(
-    'real-web definition tests skipped: set REAL_WEB_DIR to the real-web folder (e.g. REAL_WEB_DIR=../shared/real-web)' +
-      (realWebDir ? `; ${realWebDir}/README.md does not exist` : ''),
-  );
-}
-
-/** Which live definition reads which saved file, the URL it was fetched from, and the day. */
-const cases = [
-  {
-    file: 'mext/news-index.rdf',
-    sourceId: 'mext-news',
-    url: 'https://www.mext.go.jp/b_menu/news/index.rdf',
-    day: '2026-08-20',
-  },
-  {
-    file: 'meti/release-atom.xml',
-    sourceId: 'meti-atom',
-    url: 'https://www.meti.go.jp/ml_index_release_atom.xml',
-    day: '2026-08-20',
-  },
-  {
-    file: 'meti/press-index.html',
-    sourceId: 'meti-press',
-    url: 'https://www.meti.go.jp/press/index.html',
-    day: '2026-08-20',
-  },
-  {
-    file: 'mlit/pressrelease.rdf',
-    sourceId: 'mlit-press',
-    url: 'https://www.mlit.go.jp/pressrelease.rdf',
-    day: '2026-08-20',
-  },
-  { file: 'cao/news.rdf', sourceId: 'cao-news', url: 'https://www.cao.go.jp/rss/news.rdf', day: '2026-08-20' },
-  {
-    file: 'maff/press-index.html',
-    sourceId: 'maff-press',
-    url: 'https://www.maff.go.jp/j/press/index.html',
-    day: '2026-08-20',
-  },
-  {
-    file: 'gov-online/info-index-page1.html',
-    sourceId: 'govonline-info',
-    url: 'https://www.gov-online.go.jp/info/index.html',
-    day: '2025-05-25',
-  },
-  {
-    file: 'gov-online/info-index-page2.html',
-    sourceId: 'govonline-info',
-    url: 'https://www.gov-online.go.jp/info/index.html?_filter=ministry_news&limit=20&offset=20',
-    day: '2025-05-25',
-  },
-] as const;
-
-interface Expected {
-  readonly title: string;
-  readonly link: string;
-  readonly date: string;
-}
-
-/** The README's "first 5 items" of one file: `N. title | link | date as printed`. */
-function expectedFor(readme: string, file: string): Expected[] {
-  const section = readme.split(/^### /m).find((s) => s.startsWith(`\`${file}\``));
-  if (!section) throw new Error(`README has no section for ${file}`);
-  return [...section.matchAll(/^\s+\d+\. (.+) \| (\S+) \| (.+)$/gm)].map((m) => ({
-    title: m[1] ?? '',
-    link: m[2] ?? '',
-    date: (m[3] ?? '').trim(),
-  }));
-}
-
-/** The instant a printed date stands for (ISO as is; Japanese dates as the start of the Tokyo day). */
-function instantOf(printed: string): number {
-  if (/^\d{4}-\d{2}-\d{2}T/.test(printed)) return Date.parse(printed);
-  const western = /^(\d{4})年(\d{1,2})月(\d{1,2})日$/.exec(printed);
-  if (western)
-    return Date.parse(`${western[1]}-${western[2]?.padStart(2, '0')}-${western[3]?.padStart(2, '0')}T00:00:00+09:00`);
-  // 令和8年8月分 / 8月19日: the heading gives the year (令和 1 = 2019).
-  const heading = /^令和(\d+)年(\d+)月分 \/ (\d+)月(\d+)日$/.exec(printed);
-  if (heading) {
-    const year = 2018 + Number(heading[1]);
-    return Date.parse(`${year}-${heading[3]?.padStart(2, '0')}-${heading[4]?.padStart(2, '0')}T00:00:00+09:00`);
-  }
-  throw new Error(`cannot read the expected date "${printed}"`);
-}
+const available = realWebAvailable('real-web definition tests');
+const cases = savedPages;
 
 const live = loadRegistry('live');
 const sourceById = (id: string): Source => {
@@ -116,7 +39,6 @@ const sourceById = (id: string): Source => {
 
 describe.skipIf(!available)('live definitions on saved real pages (REAL_WEB_DIR)', () => {
   const dir = realWebDir ?? '';
-  const readme = available ? readFileSync(join(dir, 'README.md'), 'utf8') : '';
 
   it('covers every saved site with a definition marked verified: saved-page', () => {
     const saved = live.sources.filter((s) => s.verified === 'saved-page').map((s) => s.id);
@@ -125,7 +47,7 @@ describe.skipIf(!available)('live definitions on saved real pages (REAL_WEB_DIR)
   });
 
   it.each(cases.map((c) => [c.file, c] as const))('%s gives the README first items exactly', (_, c) => {
-    const expected = expectedFor(readme, c.file);
+    const expected = readmeExpectations(c.file).first;
     const result = trySource(sourceById(c.sourceId), readFileSync(join(dir, c.file)), { url: c.url, refDate: c.day });
 
     expect(expected).toHaveLength(5);
@@ -142,7 +64,7 @@ describe.skipIf(!available)('live definitions on saved real pages (REAL_WEB_DIR)
       })),
     );
     for (const [index, e] of expected.entries())
-      expect(Date.parse(actual[index]?.date ?? ''), e.date).toBe(instantOf(e.date));
+      expect(Date.parse(actual[index]?.date ?? ''), e.date).toBe(printedInstant(e.date));
   });
 
   it.each(cases.map((c) => [c.file, c] as const))('%s passes its quality gate', (_, c) => {
@@ -158,7 +80,7 @@ describe.skipIf(!available)('live definitions on saved real pages (REAL_WEB_DIR)
     if (meti.kind !== 'html-list') throw new Error('meti-press is an html-list');
     const tryList = (list: Partial<typeof meti.list>) =>
       trySource({ ...meti, list: { ...meti.list, ...list } }, readFileSync(join(dir, 'meti/press-index.html')), {
-        url: cases[2].url,
+        url: savedPage('meti/press-index.html').url,
         refDate: '2026-08-20',
       }).report;
 
@@ -230,9 +152,9 @@ describe.skipIf(!available)('live definitions on saved real pages (REAL_WEB_DIR)
   it('follows the gov-online next-page link to page 2', () => {
     const page1 = readFileSync(join(dir, 'gov-online/info-index-page1.html'), 'utf8');
 
-    const page = extractPage(sourceById('govonline-info'), page1, cases[6].url);
+    const page = extractPage(sourceById('govonline-info'), page1, savedPage('gov-online/info-index-page1.html').url);
 
-    expect(page.nextPageUrl).toBe(cases[7].url);
+    expect(page.nextPageUrl).toBe(savedPage('gov-online/info-index-page2.html').url);
   });
 
   it('flags the frozen METI Atom feed stale and the MEXT feed not', () => {
@@ -274,7 +196,7 @@ describe.skipIf(!available)('live definitions on saved real pages (REAL_WEB_DIR)
         '--input',
         join(dir, 'maff/press-index.html'),
         '--url',
-        cases[5].url,
+        savedPage('maff/press-index.html').url,
         '--ref-date',
         '2026-08-20',
       ],
