@@ -1,33 +1,19 @@
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { chiiki } from '../../../support/chiiki-cli.js';
 import { describe, expect, it } from 'vitest';
 
-const bin = fileURLToPath(new URL('../../../../bin/chiiki.js', import.meta.url));
-
 /** Runs the real `chiiki` bin the way a user does. */
-function chiiki(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 describe('chiiki normalize-date', () => {
   it('prints a deadline phrase as a Tokyo instant', async () => {
-    const result = await chiiki('normalize-date', '令和7年5月30日(金)17時必着');
+    const result = await chiiki(['normalize-date', '令和7年5月30日(金)17時必着']);
 
     expect(result).toEqual({ code: 0, stdout: '2025-05-30T17:00:00+09:00\n', stderr: '' });
   });
 
   it('prints a plain date as a date and a range as an ISO interval, resolving the year from --ref', async () => {
     const [date, range] = await Promise.all([
-      chiiki('normalize-date', 'R7.5.30'),
-      chiiki('normalize-date', '4月1日（火）～30日', '--ref', '2025-04-10'),
+      chiiki(['normalize-date', 'R7.5.30']),
+      chiiki(['normalize-date', '4月1日（火）～30日', '--ref', '2025-04-10']),
     ]);
 
     expect(date.stdout).toBe('2025-05-30\n');
@@ -35,7 +21,7 @@ describe('chiiki normalize-date', () => {
   });
 
   it('explains a date that does not exist on stderr and exits with 2', async () => {
-    const result = await chiiki('normalize-date', '令和7年13月1日');
+    const result = await chiiki(['normalize-date', '令和7年13月1日']);
 
     expect(result.code).toBe(2);
     expect(result.stdout).toBe('');
@@ -44,8 +30,8 @@ describe('chiiki normalize-date', () => {
 
   it('rejects a bad --ref and a missing text with exit code 2', async () => {
     const [badRef, missing] = await Promise.all([
-      chiiki('normalize-date', '5月30日', '--ref', '2025-13-01'),
-      chiiki('normalize-date'),
+      chiiki(['normalize-date', '5月30日', '--ref', '2025-13-01']),
+      chiiki(['normalize-date']),
     ]);
 
     expect(badRef.code).toBe(2);

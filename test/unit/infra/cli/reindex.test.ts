@@ -1,36 +1,15 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { chiiki } from '../../../support/chiiki-cli.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDynaliteServer } from '../../../../infra/local/dynalite-server.js';
 import { systemClock } from '../../../../shared/clock.js';
 import { EmbeddedSearchIndex } from '../../../../shared/search/embedded-search-index.js';
 import { DynamoDbItemStore } from '../../../../shared/store/dynamodb-item-store.js';
 import { generateCorpus, itemFromSearchDoc, seedItems } from '../../../support/search-corpus.js';
-
-const bin = fileURLToPath(new URL('../../../../bin/chiiki.js', import.meta.url));
-
-function chiiki(
-  env: Record<string, string>,
-  ...args: string[]
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, ...args], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, DYNAMODB_ENDPOINT: '', SEARCH_ENGINE: '', ...env },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 describe('chiiki reindex', () => {
   let dataDir: string;
@@ -55,7 +34,11 @@ describe('chiiki reindex', () => {
   });
 
   it('rebuilds the local embedded index from the local store and prints matching counts', async () => {
-    const result = await chiiki({ DATA_DIR: dataDir }, 'reindex', '--engine', 'embedded', '--batch-size', '100');
+    const result = await chiiki(['reindex', '--engine', 'embedded', '--batch-size', '100'], {
+      DATA_DIR: dataDir,
+      DYNAMODB_ENDPOINT: '',
+      SEARCH_ENGINE: '',
+    });
 
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/^store 300 = index 300, \d+ docs\/s \(\d+\.\d s\)\n$/);
@@ -64,7 +47,11 @@ describe('chiiki reindex', () => {
   });
 
   it('exits 2 with the usage on a bad option', async () => {
-    const result = await chiiki({ DATA_DIR: dataDir }, 'reindex', '--engine', 'lucene');
+    const result = await chiiki(['reindex', '--engine', 'lucene'], {
+      DATA_DIR: dataDir,
+      DYNAMODB_ENDPOINT: '',
+      SEARCH_ENGINE: '',
+    });
 
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('--engine must be embedded or opensearch');

@@ -1,28 +1,16 @@
-import { spawn } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { chiiki } from '../../../support/chiiki-cli.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseSuggestArgs, reportLines } from '../../../../infra/cli/commands/source-suggest.js';
 import { startSampleSiteServer, type SampleSiteServer } from '../../../../infra/local/sample-site-server.js';
 
-const bin = fileURLToPath(new URL('../../../../bin/chiiki.js', import.meta.url));
 const fixtures = fileURLToPath(new URL('../../../fixtures/suggest/', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'source-suggest-test-'));
 
 /** Runs the real `chiiki` bin the way an operator does. */
-function chiiki(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 let server: SampleSiteServer;
 beforeAll(async () => {
@@ -47,9 +35,9 @@ describe('chiiki source suggest', () => {
     const input = join(fixtures, 'table-rows.html');
     const url = 'https://www.pref-b.example.jp/sangyo/koubo/index.html';
 
-    const suggested = await chiiki('source', 'suggest', '--input', input, '--url', url, '--ref-date', '2026-08-20');
+    const suggested = await chiiki(['source', 'suggest', '--input', input, '--url', url, '--ref-date', '2026-08-20']);
     writeFileSync(join(dir, 'suggested.yaml'), suggested.stdout);
-    const tried = await chiiki(
+    const tried = await chiiki([
       'source',
       'try',
       '--config',
@@ -60,7 +48,7 @@ describe('chiiki source suggest', () => {
       url,
       '--ref-date',
       '2026-08-20',
-    );
+    ]);
 
     expect(suggested).toMatchObject({ code: 0, stderr: '' });
     expect(suggested.stdout).toContain('\nkind: html-list\n');
@@ -80,14 +68,14 @@ describe('chiiki source suggest', () => {
   });
 
   it('prints the feed a page advertises and the runners-up as YAML comments', async () => {
-    const result = await chiiki(
+    const result = await chiiki([
       'source',
       'suggest',
       '--input',
       join(fixtures, 'big-nav.html'),
       '--url',
       'https://www.big-nav.example.jp/index.html',
-    );
+    ]);
 
     expect(result.stdout).toContain(
       '# the page advertises a feed: https://www.big-nav.example.jp/rss/news.rdf (大きな県 新着情報)',
@@ -98,7 +86,7 @@ describe('chiiki source suggest', () => {
   it('fetches the page through the polite fetcher with --fetch', async () => {
     const url = `${server.siteUrl('pref-news')}/news/index.html`;
 
-    const result = await chiiki('source', 'suggest', '--fetch', url, '--ref-date', '2026-08-20');
+    const result = await chiiki(['source', 'suggest', '--fetch', url, '--ref-date', '2026-08-20']);
 
     expect(result.code).toBe(0);
     expect(result.stdout).toContain(`\nurl: ${url}\n`);
@@ -111,7 +99,7 @@ describe('chiiki source suggest', () => {
   it('does not fetch a page robots.txt forbids', async () => {
     const url = `${server.siteUrl('pref-closed')}/news/index.html`;
 
-    const result = await chiiki('source', 'suggest', '--fetch', url);
+    const result = await chiiki(['source', 'suggest', '--fetch', url]);
 
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/robots/i);
@@ -142,7 +130,7 @@ describe('chiiki source suggest', () => {
   });
 
   it('exits 2 on bad arguments, with the usage', async () => {
-    const result = await chiiki('source', 'suggest', '--input', 'page.html');
+    const result = await chiiki(['source', 'suggest', '--input', 'page.html']);
 
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('missing --url URL');
@@ -168,7 +156,7 @@ describe('an invalid selector in chiiki source try and chiiki sources check', ()
       ].join('\n'),
     );
 
-    const result = await chiiki('source', 'try', '--config', config, '--input', join(fixtures, 'dl-dt-dd.html'));
+    const result = await chiiki(['source', 'try', '--config', config, '--input', join(fixtures, 'dl-dt-dd.html')]);
 
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('sources.0.list.date: selector "dt[class" is not valid CSS (');
@@ -193,7 +181,7 @@ describe('an invalid selector in chiiki source try and chiiki sources check', ()
       ].join('\n'),
     );
 
-    const result = await chiiki('sources', 'check', '--registry', file);
+    const result = await chiiki(['sources', 'check', '--registry', file]);
 
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('sources.0.list.title: selector "a[" is not valid CSS (');

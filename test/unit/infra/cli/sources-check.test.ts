@@ -1,8 +1,7 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { chiiki } from '../../../support/chiiki-cli.js';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   coverageLine,
@@ -11,22 +10,10 @@ import {
 } from '../../../../infra/cli/commands/sources-check.js';
 import { loadRegistry, parseRegistry } from '../../../../shared/sources/registry.js';
 
-const bin = fileURLToPath(new URL('../../../../bin/chiiki.js', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'sources-check-test-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** Runs the real `chiiki` bin the way an operator does. */
-function chiiki(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 /** One prefecture source in registry YAML; `extra` lines replace nothing, they are appended. */
 function prefSource(id: string, code: string, extra: string): string {
@@ -110,7 +97,7 @@ describe('prefectureCoverage', () => {
 
 describe('chiiki sources check', () => {
   it('passes the live registry with 47 of 47 prefectures covered', async () => {
-    const result = await chiiki('sources', 'check', '--registry', 'live');
+    const result = await chiiki(['sources', 'check', '--registry', 'live']);
 
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
@@ -126,7 +113,7 @@ describe('chiiki sources check', () => {
         prefSource('pref-19-yamanashi', '19', '    note: URL from owner/repo feeds.json.'),
     );
 
-    const result = await chiiki('sources', 'check', '--registry', file);
+    const result = await chiiki(['sources', 'check', '--registry', file]);
 
     expect(result.code).toBe(2);
     expect(result.stderr).toContain(`${file}: invalid: source "pref-18-fukui" (ministry pref-18) has a note that`);
