@@ -137,10 +137,19 @@ function parseExportQuery(raw: RawQuery): { exportParams: ExportParams; query: S
 }
 
 /**
+ * A leading character that makes a spreadsheet run the cell as a formula: `=`, `+`, `-`, `@` in
+ * half and full width (`＝`, `＋`, `－`, `＠`, which Excel and LibreOffice fold on input), tab
+ * and CR.
+ */
+const formulaStart = /^[=+\-@\uFF1D\uFF0B\uFF0D\uFF20\t\r]/;
+
+/**
  * One RFC 4180 field: quoted when it holds a comma, quote, CR or LF (quotes doubled). A cell a
- * spreadsheet would run as a formula (leading `=`, `+`, `-`, `@`, tab, CR) gets a leading `'`.
+ * spreadsheet would run as a formula (`formulaStart`) gets a leading `'`, which spreadsheets
+ * hide, so the cell still reads as the site printed it.
+ * @example csvCell('＝HYPERLINK("http://x")') // "'＝HYPERLINK(""http://x"")" quoted
  */
 export function csvCell(value: string): string {
-  const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+  const safe = formulaStart.test(value) ? `'${value}` : value;
   return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 }

@@ -35,7 +35,7 @@ import {
 import type { FetchedPage, FetchResult, HttpFetcher } from './http-fetcher.js';
 import { hostsOf } from '../../shared/domain/source.js';
 import { passesKeywords, toDraft } from './to-draft.js';
-import { canonicalUrl } from './urls.js';
+import { canonicalUrl, originAllowed } from './urls.js';
 import { extractListing } from './listing.js';
 import { assessQuality } from './quality.js';
 
@@ -192,9 +192,10 @@ class SourceCrawl {
     this.deps.log.warn('crawl url failed', { sourceId: this.deps.source.id, url, kind, status, reason: message });
   }
 
+  /** The fetcher's origin check (scheme, host and port) for next pages and detail links. */
   private allowed(url: string): boolean {
     try {
-      return this.hosts.has(new URL(url).host.toLowerCase());
+      return originAllowed(new URL(url), [...this.hosts]);
     } catch {
       return false;
     }

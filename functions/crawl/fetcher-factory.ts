@@ -31,7 +31,7 @@ export function politeFetcherFactory(options: FetcherFactoryOptions): FetcherFac
     if (cached) return cached;
     const fetcher = new PoliteFetcher({
       userAgent: options.userAgent,
-      allowedHosts: hostsOf(source).map((host) => host.replace(/:\d+$/, '')),
+      allowedHosts: hostsOf(source),
       minDelayMs: source.politeness.minDelayMs,
       ...(options.log ? { log: options.log } : {}),
       ...(options.retryBaseDelayMs !== undefined ? { retryBaseDelayMs: options.retryBaseDelayMs } : {}),

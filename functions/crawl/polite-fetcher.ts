@@ -12,6 +12,7 @@ import { decodeBody } from './charset.js';
 import { HostPacer, sharedHostPacer, timerSleep } from './host-pacer.js';
 import type { FetchRequest, FetchResult, HttpFetcher } from './http-fetcher.js';
 import { robotsPolicy, robotsUrlFor, type RobotsPolicy } from './robots.js';
+import { isDowngrade, originAllowed } from './urls.js';
 
 /**
  * The real `HttpFetcher`: polite, bounded and honest about failure.
@@ -41,9 +42,15 @@ export const PoliteFetcherOptionsSchema = z.strictObject({
   userAgent: z.string().regex(/https?:\/\//, 'must include a contact URL (http:// or https://)'),
   /**
    * Hostnames we may contact, the first URL and every redirect target alike (no SSRF through
-   * redirects). `*.example.go.jp` allows every subdomain of example.go.jp. Ports are not compared.
+   * redirects). `*.example.go.jp` allows every subdomain of example.go.jp. Scheme, host and port
+   * are compared (`originAllowed` in urls.ts): an entry without `:port` allows only the default
+   * port, and a redirect from https to http is not followed.
    */
-  allowedHosts: z.array(z.string().regex(/^(\*\.)?[a-z0-9.-]+$/i, 'expected a hostname or *.domain')).min(1),
+  allowedHosts: z
+    .array(
+      z.string().regex(/^(\*\.)?[a-z0-9.-]+(:\d{1,5})?$/i, 'expected a hostname or *.domain, optionally with :port'),
+    )
+    .min(1),
   /** Pause between two requests to one host (end of one to start of the next). Crawl-delay in robots.txt can raise it. */
   minDelayMs: z.number().int().min(0).default(1000),
   connectTimeoutMs: z.number().int().positive().default(10_000),
@@ -193,6 +200,9 @@ export class PoliteFetcher implements HttpFetcher {
         }
         const next = this.parseUrl(location, req.url, current);
         next.hash = '';
+        if (isDowngrade(current, next)) {
+          throw new PermanentFetchError(`redirect from https to ${next.href} not followed`, req.url, exchange.status);
+        }
         if (seen.includes(next.href)) {
           throw new PermanentFetchError(
             `redirect loop: ${[...seen, next.href].join(' -> ')}`,
@@ -215,7 +225,7 @@ export class PoliteFetcher implements HttpFetcher {
     }
   }
 
-  /** Parses and vets a URL: http(s) only, host allowed. `base` resolves relative redirects. */
+  /** Parses and vets a URL: http(s) only, no credentials, origin allowed. `base` resolves relative redirects. */
   private parseUrl(raw: string, requested: string, base?: URL): URL {
     let url: URL;
     try {
@@ -226,7 +236,10 @@ export class PoliteFetcher implements HttpFetcher {
     if (url.protocol !== 'http:' && url.protocol !== 'https:') {
       throw new PermanentFetchError(`refusing ${url.protocol} URL ${url.href}, expected http or https`, requested);
     }
-    if (!this.isAllowedHost(url.hostname)) {
+    if (url.username !== '' || url.password !== '') {
+      throw new PermanentFetchError(`refusing URL with credentials on ${url.host}`, requested);
+    }
+    if (!originAllowed(url, this.options.allowedHosts)) {
       const what = base ? `redirect to ${url.href}` : `URL ${url.href}`;
       throw new PermanentFetchError(
         `${what} leaves the allowed hosts (${this.options.allowedHosts.join(', ')}); not followed`,
@@ -235,14 +248,6 @@ export class PoliteFetcher implements HttpFetcher {
     }
     url.hash = '';
     return url;
-  }
-
-  private isAllowedHost(hostname: string): boolean {
-    const host = hostname.toLowerCase();
-    return this.options.allowedHosts.some((allowed) => {
-      const a = allowed.toLowerCase();
-      return a.startsWith('*.') ? host.endsWith(a.slice(1)) : host === a;
-    });
   }
 
   private toResult(req: FetchRequest, url: URL, exchange: Exchange): FetchResult {
@@ -427,7 +432,7 @@ export class PoliteFetcher implements HttpFetcher {
         if (redirectStatuses.has(exchange.status)) {
           const location = header(exchange.headers, 'location');
           const next = location ? new URL(location, current) : undefined;
-          if (!next || !this.isAllowedHost(next.hostname))
+          if (!next || !originAllowed(next, this.options.allowedHosts) || isDowngrade(current, next))
             return robotsPolicy(robotsUrl, this.options.userAgent, { status: 404, text: '' });
           current = next;
           continue;

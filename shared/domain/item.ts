@@ -22,6 +22,37 @@ export function itemIdFor(canonicalUrl: string): ItemId {
   return `it_${createHash('sha256').update(canonicalUrl).digest('hex').slice(0, 24)}` as ItemId;
 }
 
+/** Longest link an item may carry; longer ones are refused rather than cut (a cut URL points elsewhere). */
+export const maxWebUrlLength = 2048;
+
+/**
+ * Why `value` breaks the one URL policy for links the portal stores and shows, or `undefined`
+ * when it keeps it: absolute, `http:` or `https:` only, no credentials (`user:pass@`), a host,
+ * at most `maxWebUrlLength` characters, and already normalised (equal to its WHATWG `href`:
+ * lower-case scheme and host, no default port, percent-encoded).
+ * @example webUrlProblem('javascript:alert(1)') // 'scheme "javascript:" is not http or https'
+ */
+export function webUrlProblem(value: string): string | undefined {
+  if (value.length > maxWebUrlLength) return `is ${value.length} characters long, expected at most ${maxWebUrlLength}`;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return 'is not an absolute URL';
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return `scheme "${url.protocol}" is not http or https`;
+  if (url.username !== '' || url.password !== '') return 'carries credentials (user:pass@), expected none';
+  if (url.hostname === '') return 'has no host';
+  if (url.href !== value) return `is not normalised, expected "${url.href}"`;
+  return undefined;
+}
+
+/** A link the portal may store and show: see `webUrlProblem` for the policy. */
+export const WebUrlSchema = z.string().superRefine((value, ctx) => {
+  const problem = webUrlProblem(value);
+  if (problem) ctx.addIssue({ code: 'custom', message: `URL ${problem}` });
+});
+
 /** JIS X 0401 prefecture code, '01' (北海道) to '47' (沖縄県). */
 export const PrefectureCodeSchema = z
   .string()
@@ -80,8 +111,8 @@ export type ChangeRecord = z.infer<typeof ChangeRecordSchema>;
 export const ItemContentSchema = z.strictObject({
   kind: ItemKindSchema,
   title: z.string().min(1).max(1000),
-  url: z.url(),
-  canonicalUrl: z.url(),
+  url: WebUrlSchema,
+  canonicalUrl: WebUrlSchema,
   summary: z.string().max(5000).optional(),
   bodyText: z.string().max(100_000).optional(),
   publisher: z.string().min(1),

@@ -32,6 +32,14 @@ describe('csvCell', () => {
     ['+81-3', "'+81-3"],
     ['-1', "'-1"],
     ['@SUM', "'@SUM"],
+    ["＝cmd|' /C calc'!A0", "'＝cmd|' /C calc'!A0"],
+    ['＋81', "'＋81"],
+    ['－1', "'－1"],
+    ['＠SUM(A1)', "'＠SUM(A1)"],
+    ['\t=1+1', "'\t=1+1"],
+    ['\r=1+1', '"\'\r=1+1"'],
+    ['a=b', 'a=b'],
+    ['令和7年＝公募', '令和7年＝公募'],
     ['', ''],
   ])('writes %j as %s', (value, expected) => {
     expect(csvCell(value)).toBe(expected);

@@ -1,4 +1,5 @@
 import { createServer, type AddressInfo, type Socket } from 'node:net';
+import { createServer as createHttpServer } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { HostPacer } from '../../../../functions/crawl/host-pacer.js';
@@ -46,7 +47,7 @@ const site = (name: string, path = '/') => `${server.siteUrl(name)}${path}`;
 function makeFetcher(overrides: Partial<PoliteFetcherOptions> = {}): PoliteFetcher {
   const fetcher = new PoliteFetcher({
     userAgent,
-    allowedHosts: ['*.localhost'],
+    allowedHosts: [`*.localhost:${server.port}`],
     minDelayMs: 0,
     retries: 3,
     retryBaseDelayMs: 1000,
@@ -289,19 +290,49 @@ describe('PoliteFetcher', () => {
     });
 
     it('refuses a redirect to a host that is not allowed, without contacting it', async () => {
-      const fetcher = makeFetcher({ allowedHosts: ['redirect-foreign.localhost'] });
+      const allowed = `redirect-foreign.localhost:${server.port}`;
+      const fetcher = makeFetcher({ allowedHosts: [allowed] });
 
       const error = await failure(fetcher.fetch({ url: site('redirect-foreign', '/') }));
 
       expect(error).toBeInstanceOf(PermanentFetchError);
       expect(error.message).toBe(
-        'redirect to http://elsewhere.example/ leaves the allowed hosts (redirect-foreign.localhost); not followed',
+        `redirect to http://elsewhere.example/ leaves the allowed hosts (${allowed}); not followed`,
       );
+    });
+
+    it.each([
+      ['another port on the allowed host', (port: number) => `http://hostile.localhost:${port + 1}/x`],
+      ['the default port of the allowed host', () => 'http://hostile.localhost/x'],
+      ['a loopback address', (port: number) => `http://127.0.0.1:${port}/x`],
+      ['an IPv6 loopback address', (port: number) => `http://[::1]:${port}/x`],
+      ['a URL with credentials', (port: number) => `http://user:pass@hostile.localhost:${port}/x`],
+      ['a file: URL', () => 'file:///etc/passwd'],
+    ])('refuses a redirect to %s, without contacting it', async (_what, target) => {
+      const hostile = await startRedirector((port) => target(port));
+      const fetcher = makeFetcher({ allowedHosts: [`hostile.localhost:${hostile.port}`] });
+
+      const error = await failure(fetcher.fetch({ url: `http://hostile.localhost:${hostile.port}/start` }));
+
+      expect(error).toBeInstanceOf(PermanentFetchError);
+      expect(hostile.paths).toEqual(['/robots.txt', '/start']);
+      await hostile.close();
+    });
+
+    it('follows a redirect to another path on the same origin', async () => {
+      const hostile = await startRedirector((port) => `http://hostile.localhost:${port}/x`);
+      const fetcher = makeFetcher({ allowedHosts: [`hostile.localhost:${hostile.port}`] });
+
+      const result = await fetcher.fetch({ url: `http://hostile.localhost:${hostile.port}/start` });
+
+      expect(result.status).toBe('ok');
+      expect(hostile.paths).toEqual(['/robots.txt', '/start', '/x']);
+      await hostile.close();
     });
 
     it('refuses a first URL whose host is not allowed', async () => {
       const error = await failure(
-        makeFetcher({ allowedHosts: ['plain.localhost'] }).fetch({ url: site('sjis', '/feed.rdf') }),
+        makeFetcher({ allowedHosts: [`plain.localhost:${server.port}`] }).fetch({ url: site('sjis', '/feed.rdf') }),
       );
 
       expect(error).toBeInstanceOf(PermanentFetchError);
@@ -351,7 +382,12 @@ describe('PoliteFetcher', () => {
       const { port } = silent.address() as AddressInfo;
 
       const error = await failure(
-        makeFetcher({ connectTimeoutMs: 200, totalTimeoutMs: 20_000, retries: 0 }).fetch({
+        makeFetcher({
+          connectTimeoutMs: 200,
+          totalTimeoutMs: 20_000,
+          retries: 0,
+          allowedHosts: [`silent.localhost:${port}`],
+        }).fetch({
           url: `https://silent.localhost:${port}/`,
         }),
       );
@@ -367,7 +403,9 @@ describe('PoliteFetcher', () => {
       const url = `${closed.siteUrl('plain')}/`;
       await closed.close();
 
-      const error = await failure(makeFetcher({ retries: 0 }).fetch({ url }));
+      const error = await failure(
+        makeFetcher({ retries: 0, allowedHosts: [`plain.localhost:${closed.port}`] }).fetch({ url }),
+      );
 
       expect(error).toBeInstanceOf(RetryLaterError);
       expect(error.message).toContain('ECONNREFUSED');
@@ -538,3 +576,23 @@ describe('parseRetryAfter', () => {
     expect(parseRetryAfter(value, now)).toBe(expected);
   });
 });
+
+/** A server that redirects `/start` to `target(port)` and answers anything else with a small page. */
+async function startRedirector(
+  target: (port: number) => string,
+): Promise<{ port: number; paths: string[]; close: () => Promise<void> }> {
+  const paths: string[] = [];
+  const server = createHttpServer((req, res) => {
+    paths.push(req.url ?? '');
+    if (req.url === '/start') {
+      res.writeHead(302, { location: target(port) }).end();
+    } else if (req.url === '/robots.txt') {
+      res.writeHead(404).end();
+    } else {
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end('<p>ok</p>');
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return { port, paths, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+}

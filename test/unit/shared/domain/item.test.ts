@@ -7,6 +7,8 @@ import {
   contentOf,
   diffContent,
   itemIdFor,
+  maxWebUrlLength,
+  webUrlProblem,
 } from '../../../../shared/domain/item.js';
 import { makeDraft, makeItem } from '../../../support/factories.js';
 
@@ -129,5 +131,44 @@ describe('schemas', () => {
   it('caps body text at 100,000 characters', () => {
     expect(ItemDraftSchema.safeParse(makeDraft({ bodyText: 'あ'.repeat(100_000) })).success).toBe(true);
     expect(ItemDraftSchema.safeParse(makeDraft({ bodyText: 'あ'.repeat(100_001) })).success).toBe(false);
+  });
+});
+
+describe('webUrlProblem', () => {
+  it.each([
+    ['javascript:alert(1)', 'scheme "javascript:" is not http or https'],
+    ['JavaScript:alert(1)', 'scheme "javascript:" is not http or https'],
+    ['data:text/html,<script>alert(1)</script>', 'scheme "data:" is not http or https'],
+    ['file:///etc/passwd', 'scheme "file:" is not http or https'],
+    ['ftp://example.go.jp/a', 'scheme "ftp:" is not http or https'],
+    ['/relative/path.html', 'is not an absolute URL'],
+    ['https://user:pass@example.go.jp/', 'carries credentials (user:pass@), expected none'],
+    ['https://user@example.go.jp/', 'carries credentials (user:pass@), expected none'],
+    ['HTTPS://Example.go.jp:443/a', 'is not normalised, expected "https://example.go.jp/a"'],
+    ['https://example.go.jp/公募', 'is not normalised, expected "https://example.go.jp/%E5%85%AC%E5%8B%9F"'],
+  ])('refuses %s: %s', (value, problem) => {
+    expect(webUrlProblem(value)).toBe(problem);
+  });
+
+  it('refuses a URL longer than maxWebUrlLength', () => {
+    const long = `https://example.go.jp/${'a'.repeat(maxWebUrlLength)}`;
+
+    expect(webUrlProblem(long)).toBe(`is ${maxWebUrlLength + 22} characters long, expected at most ${maxWebUrlLength}`);
+  });
+
+  it.each(['https://www.mext.go.jp/a/b.html?x=1', 'http://example.go.jp:8080/', 'https://example.go.jp/%E5%85%AC'])(
+    'keeps %s',
+    (value) => {
+      expect(webUrlProblem(value)).toBeUndefined();
+    },
+  );
+
+  it('makes ItemDraftSchema refuse a javascript: link in url and canonicalUrl', () => {
+    const draft = makeDraft();
+
+    const result = ItemDraftSchema.safeParse({ ...draft, url: 'javascript:alert(1)', canonicalUrl: 'data:,x' });
+
+    expect(result.success).toBe(false);
+    expect(result.error?.issues.map((issue) => issue.path.join('.'))).toEqual(['url', 'canonicalUrl']);
   });
 });

@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import { jgrantsItem, parseJgrantsDetail, parseJgrantsList } from '../../../../../functions/crawl/extract/jgrants.js';
+import { JgrantsSourceSchema } from '../../../../../shared/domain/source.js';
+
+const source = JgrantsSourceSchema.parse({
+  id: 'jgrants',
+  name: 'jGrants',
+  publisher: 'デジタル庁',
+  kind: 'json',
+  adapter: 'jgrants',
+  url: 'https://api.jgrants-portal.go.jp/exp/v1/public',
+  params: { keywords: ['研究開発'] },
+});
+const [entry] = parseJgrantsList(
+  JSON.stringify({ result: [{ id: 'a0W5h00000AB', title: '研究開発補助金', subsidy_max_limit: 1000 }] }),
+).entries;
+const listed = () => {
+  if (!entry) throw new Error('the list fixture parses to one entry');
+  return entry;
+};
+const detailWith = (link: string | null) =>
+  parseJgrantsDetail(JSON.stringify({ result: [{ id: 'a0W5h00000AB', front_subsidy_detail_page_url: link }] }));
+
+describe('jgrantsItem', () => {
+  it.each([
+    'javascript:alert(1)',
+    'data:text/html,<script>alert(1)</script>',
+    'file:///etc/passwd',
+    'https://user:pass@www.jgrants-portal.go.jp/subsidy/a0W5h00000AB',
+    '',
+  ])('falls back to the item URL template when the API detail-page link is %j', (link) => {
+    expect(jgrantsItem(source, listed(), detailWith(link)).url).toBe(
+      'https://www.jgrants-portal.go.jp/subsidy/a0W5h00000AB',
+    );
+  });
+
+  it('keeps an http(s) detail-page link from the API, normalised', () => {
+    expect(jgrantsItem(source, listed(), detailWith('HTTPS://Example.go.jp:443/hojo/公募')).url).toBe(
+      'https://example.go.jp/hojo/%E5%85%AC%E5%8B%9F',
+    );
+  });
+
+  it('uses the item URL template without a detail', () => {
+    expect(jgrantsItem(source, listed()).url).toBe('https://www.jgrants-portal.go.jp/subsidy/a0W5h00000AB');
+  });
+});
