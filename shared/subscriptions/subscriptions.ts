@@ -19,6 +19,7 @@ import type { SubscriptionStore } from '../store/subscription-store.js';
 import { describeSearch } from '../taxonomy/labels.js';
 import type { LinkBuilder } from './links.js';
 import { addressRateKey, enforceRateLimits, type RateLimits } from './rate-limit.js';
+import { summariseSearch } from './search-summary.js';
 import type { TokenSigner } from './tokens.js';
 
 /** What the subscription functions need; built once by wiring (or the local stack, or a test). */
@@ -116,7 +117,7 @@ export async function subscribe(deps: SubscriptionDeps, request: SubscribeReques
     renderConfirmation({
       to: request.email,
       confirmUrl: deps.links.confirm(subscription.id, pending.nonce, now),
-      searchLabels: pending.searches.map((s) => describeSearch(s.query)),
+      searches: pending.searches.map((s) => summariseSearch(s.query)),
       expiresAt,
     }),
   );

@@ -152,6 +152,17 @@ describe('subscriptions', () => {
     expect(outcomes).toEqual(['sent', 'sent', 'sent', '429 after 3510s', '429 after 3480s', '429 after 3450s']);
   });
 
+  it('shows a saved search in the confirmation mail as a short keyword label, never its text or links', async () => {
+    const lure = '重要：こちらのリンクからパスワードを再設定してください https://evil.example';
+
+    await subscribe(h.subscriptionDeps, request('target@example.jp', lure), 'c1');
+
+    const mail = h.confirmations.sent.at(-1);
+    expect(mail?.text).toContain('・キーワード「重要 こちらのリンクからパスワードを再設…」／条件: すべての公募');
+    expect(`${mail?.text ?? ''}${String(mail?.html)}`).not.toMatch(/evil|再設定してください|パスワードを再設定/);
+    expect(mail?.text.match(/https?:\/\/\S+/g)).toHaveLength(1);
+  });
+
   it('never writes an address to the log', async () => {
     await h.subscribeConfirmed('private.person@example.jp', [savedSearch('量子')]);
 
