@@ -1,7 +1,7 @@
 import type { Subscription, SubscriptionId } from '../domain/subscription.js';
 import type { Page } from './item-store.js';
 
-/** Outcome of counting one request against a fixed-window rate limit. */
+/** Outcome of counting one request against a sliding-window rate limit. */
 export interface RateLimitResult {
   readonly allowed: boolean;
   /** Seconds until a request would be allowed again (0 when allowed). */
