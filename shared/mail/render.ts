@@ -259,8 +259,8 @@ export interface ConfirmationMailInput {
   readonly expiresAt: string;
 }
 
-/** `キーワード「半導体」／条件: 募集中・長野県`: one line, labelled parts, the keyword quoted. */
-function confirmationSearchText(search: ConfirmationSearch): string {
+/** `キーワード「半導体」／条件: 募集中・長野県`: one line, labelled parts, the keyword quoted (not escaped). */
+export function confirmationSearchText(search: ConfirmationSearch): string {
   const filters = `条件: ${search.filters}`;
   return search.keyword ? `キーワード「${search.keyword}」／${filters}` : filters;
 }
