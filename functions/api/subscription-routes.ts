@@ -19,6 +19,7 @@ import {
   type SavedSearch,
 } from '../../shared/domain/subscription.js';
 import { InvalidInputError, NotFoundError } from '../../shared/errors.js';
+import { clientRateKey } from '../../shared/subscriptions/rate-limit.js';
 import type { TokenPurpose } from '../../shared/subscriptions/tokens.js';
 import { parseInput } from '../../shared/parse-input.js';
 import { headerOf, requestIdOf, type HttpEvent, type HttpResult } from '../middleware/http-event.js';
@@ -118,11 +119,13 @@ function tokenOf(event: HttpEvent): string | undefined {
   return event.queryStringParameters?.token;
 }
 
-/** The client for rate limiting: API Gateway's source IP, else the first X-Forwarded-For hop. */
+/**
+ * The client for rate limiting: the source IP API Gateway (or the local server) saw. Never a
+ * header: the first X-Forwarded-For hop is whatever the client wrote.
+ */
 function clientOf(event: HttpEvent): string {
   const http = event.requestContext.http;
-  if ('sourceIp' in http && typeof http.sourceIp === 'string') return http.sourceIp;
-  return headerOf(event, 'x-forwarded-for')?.split(',')[0]?.trim() || 'unknown';
+  return 'sourceIp' in http && typeof http.sourceIp === 'string' ? clientRateKey(http.sourceIp) : 'unknown';
 }
 
 const privateHeaders = { 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' };

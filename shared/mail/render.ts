@@ -240,12 +240,29 @@ export function renderDigest(input: DigestMailInput): MailMessage {
   };
 }
 
+/**
+ * One saved search as a confirmation mail lists it: structured labels built from the parsed query
+ * (shared/subscriptions/search-summary.ts), never the request's free text.
+ */
+export interface ConfirmationSearch {
+  /** The search's words, made link-free and short; shown quoted as 「…」. */
+  readonly keyword?: string;
+  /** The filters in the taxonomy's words, e.g. `募集中・長野県`. */
+  readonly filters: string;
+}
+
 export interface ConfirmationMailInput {
   readonly to: string;
   readonly confirmUrl: string;
-  /** Labels of the saved searches the confirmation would add. */
-  readonly searchLabels: readonly string[];
+  /** The saved searches the confirmation would add. */
+  readonly searches: readonly ConfirmationSearch[];
   readonly expiresAt: string;
+}
+
+/** `キーワード「半導体」／条件: 募集中・長野県`: one line, labelled parts, the keyword quoted (not escaped). */
+export function confirmationSearchText(search: ConfirmationSearch): string {
+  const filters = `条件: ${search.filters}`;
+  return search.keyword ? `キーワード「${search.keyword}」／${filters}` : filters;
 }
 
 /** The only mail an unconfirmed address ever receives. */
@@ -253,7 +270,7 @@ export function renderConfirmation(input: ConfirmationMailInput): MailMessage {
   const intro = `${siteName}の公募メール配信へのお申し込みを受け付けました。次のリンクを開くと配信が始まります。`;
   const note =
     'お心当たりがない場合は、このメールを破棄してください。確認されない限り、このアドレスには何も届きません。';
-  const searches = input.searchLabels.map((l) => `・${l}`);
+  const searches = input.searches.map((s) => `・${confirmationSearchText(s)}`);
   return {
     to: input.to,
     subject: `【${siteName}】メール配信の確認をお願いします`,
@@ -274,7 +291,7 @@ export function renderConfirmation(input: ConfirmationMailInput): MailMessage {
       htmlHead,
       `<p>${escapeHtml(intro)}</p>`,
       `<p><a href="${escapeHtml(input.confirmUrl)}">配信を開始する</a></p>`,
-      `<p>保存する検索条件:</p><ul>${input.searchLabels.map((l) => `<li>${escapeHtml(l)}</li>`).join('')}</ul>`,
+      `<p>保存する検索条件:</p><ul>${input.searches.map((s) => `<li>${escapeHtml(confirmationSearchText(s))}</li>`).join('')}</ul>`,
       `<p>リンクの有効期限: ${escapeHtml(formatJst(input.expiresAt))}</p>`,
       `<p style="color:#666">${escapeHtml(note)}</p></body></html>`,
       '',

@@ -16,7 +16,7 @@ import type { RateLimitResult, SubscriptionStore } from './subscription-store.js
  * | subscription    | `SUBS#<shard 00-15>`     | `SUB#<subscriptionId>`| the Subscription, `type='subscription'` |
  * | address lookup  | `SUBEMAIL#<emailHash>`   | `SUBEMAIL`            | `subscriptionId`                    |
  * | suppression     | `SUPPRESS#<emailHash>`   | `SUPPRESS`            | `reason`, `at`                      |
- * | rate window     | `RATE#<sha256(bucket)>`  | `W#<window start s>`  | `count`, `expiresAt` (TTL)          |
+ * | rate window     | `RATE#<sha256(bucket)>`  | `SLIDING`             | `hits`, `version`, `expiresAt` (TTL)|
  *
  * - **subscription**: sharded over `shardCount` partitions by the id's first hex digits, so the
  *   digest lists every subscription with one Query per shard (no Scan over items, no GSI write
@@ -24,8 +24,10 @@ import type { RateLimitResult, SubscriptionStore } from './subscription-store.js
  *   Addresses live only here, never in a key.
  * - **address lookup**: `emailHash` is an HMAC of the address (see `emailHashOf`), so the key
  *   reveals nothing without the secret.
- * - **rate window**: fixed windows; `ADD count :1` conditional on `count < limit`; `expiresAt`
- *   lets DynamoDB TTL remove old windows in AWS (dynalite keeps them).
+ * - **rate window**: a sliding window: `hits` holds the epoch milliseconds of the counted requests
+ *   of the last `windowSec` (at most `limit` of them); each hit rewrites the record conditional on
+ *   `version`, so two concurrent hits cannot both take the last place. `expiresAt` (one window after
+ *   the last hit) lets DynamoDB TTL remove idle records in AWS (dynalite keeps them).
  *
  * No transactions (dynalite has none): `create` writes the lookup first, then the subscription;
  * a lookup whose subscription is missing (a crash in between) is taken over by the next `create`.
@@ -174,30 +176,43 @@ export class DynamoDbSubscriptionStore implements SubscriptionStore {
   }
 
   async hitRateLimit(bucket: string, limit: number, windowSec: number, now: Date): Promise<RateLimitResult> {
-    const nowSec = Math.floor(now.getTime() / 1000);
-    const windowStart = nowSec - (nowSec % windowSec);
-    const retryAfterSec = windowStart + windowSec - nowSec;
-    try {
-      await this.client.send(
-        new (await documentCommands()).UpdateCommand({
-          TableName: this.tableName,
-          Key: { pk: `RATE#${createHash('sha256').update(bucket).digest('hex')}`, sk: `W#${windowStart}` },
-          UpdateExpression: 'ADD #count :one SET expiresAt = :expires, #type = :type',
-          ConditionExpression: 'attribute_not_exists(#count) OR #count < :limit',
-          ExpressionAttributeNames: { '#count': 'count', '#type': 'type' },
-          ExpressionAttributeValues: {
-            ':one': 1,
-            ':limit': limit,
-            ':expires': windowStart + 2 * windowSec,
-            ':type': 'rate',
-          },
-        }),
+    const key = { pk: `RATE#${createHash('sha256').update(bucket).digest('hex')}`, sk: 'SLIDING' };
+    const nowMs = now.getTime();
+    const windowMs = windowSec * 1000;
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const out = await this.client.send(
+        new (await documentCommands()).GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }),
       );
-      return { allowed: true, retryAfterSec: 0 };
-    } catch (error) {
-      if (isConditionFailure(error)) return { allowed: false, retryAfterSec };
-      throw error;
+      const stored = RateRecordSchema.safeParse(out.Item);
+      const version = stored.success ? stored.data.version : 0;
+      const hits = stored.success ? stored.data.hits.filter((at) => at > nowMs - windowMs) : [];
+      if (hits.length >= limit) {
+        const oldest = Math.min(...hits);
+        return { allowed: false, retryAfterSec: Math.max(1, Math.ceil((oldest + windowMs - nowMs) / 1000)) };
+      }
+      try {
+        await this.client.send(
+          new (await documentCommands()).PutCommand({
+            TableName: this.tableName,
+            Item: {
+              ...key,
+              type: 'rate',
+              hits: [...hits, nowMs],
+              version: version + 1,
+              expiresAt: Math.ceil((nowMs + windowMs) / 1000),
+            },
+            ConditionExpression: stored.success ? '#version = :version' : 'attribute_not_exists(#version)',
+            ExpressionAttributeNames: { '#version': 'version' },
+            ...(stored.success ? { ExpressionAttributeValues: { ':version': version } } : {}),
+          }),
+        );
+        return { allowed: true, retryAfterSec: 0 };
+      } catch (error) {
+        if (!isConditionFailure(error)) throw error;
+      }
     }
+    // Lost the race five times: a burst on one key, which is what the limit is for.
+    return { allowed: false, retryAfterSec: 1 };
   }
 
   /** Removes a subscription and its lookup; for tests and data-subject requests. */
@@ -227,6 +242,12 @@ function fromRecord(record: Record<string, unknown>): Subscription {
   for (const name of tableAttributes) delete rest[name];
   return SubscriptionSchema.parse(rest);
 }
+
+/** A sliding rate window as stored; anything else (an older fixed-window record) starts afresh. */
+const RateRecordSchema = z.object({
+  hits: z.array(z.number()),
+  version: z.number().int(),
+});
 
 const CursorSchema = z.record(z.string(), z.string());
 

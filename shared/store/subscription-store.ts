@@ -1,10 +1,10 @@
 import type { Subscription, SubscriptionId } from '../domain/subscription.js';
 import type { Page } from './item-store.js';
 
-/** Outcome of counting one request against a fixed-window rate limit. */
+/** Outcome of counting one request against a sliding-window rate limit. */
 export interface RateLimitResult {
   readonly allowed: boolean;
-  /** Seconds until the current window ends (0 when allowed). */
+  /** Seconds until a request would be allowed again (0 when allowed). */
   readonly retryAfterSec: number;
 }
 
@@ -45,9 +45,10 @@ export interface SubscriptionStore {
   isSuppressed(emailHash: string): Promise<boolean>;
 
   /**
-   * Counts one request in the fixed window of `windowSec` containing `now` for `bucket` (an opaque
-   * key such as `subscribe:address:<hash>`); not allowed once `limit` requests were counted. A
-   * refused request is not counted. Counters expire (TTL) after their window.
+   * Counts one request at `now` for `bucket` (an opaque key such as `subscribe:address:<hash>`) in
+   * a sliding window: not allowed while `limit` requests were counted in the `windowSec` before
+   * `now`, whatever clock hours they fall in; `retryAfterSec` is then when the oldest of them
+   * leaves the window. A refused request is not counted. Records expire (TTL) a window after the last hit.
    */
   hitRateLimit(bucket: string, limit: number, windowSec: number, now: Date): Promise<RateLimitResult>;
 }

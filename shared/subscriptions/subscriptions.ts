@@ -18,7 +18,8 @@ import type { ItemStore } from '../store/item-store.js';
 import type { SubscriptionStore } from '../store/subscription-store.js';
 import { describeSearch } from '../taxonomy/labels.js';
 import type { LinkBuilder } from './links.js';
-import { enforceRateLimits, type RateLimits } from './rate-limit.js';
+import { addressRateKey, enforceRateLimits, type RateLimits } from './rate-limit.js';
+import { summariseSearch } from './search-summary.js';
 import type { TokenSigner } from './tokens.js';
 
 /** What the subscription functions need; built once by wiring (or the local stack, or a test). */
@@ -67,7 +68,8 @@ export const addressTag = (emailHash: string) => emailHash.slice(0, 12);
 export async function subscribe(deps: SubscriptionDeps, request: SubscribeRequest, clientId: string): Promise<void> {
   const now = deps.clock.now();
   const emailHash = emailHashOf(request.email, deps.hashSecret);
-  await enforceRateLimits(deps.subscriptions, deps.rateLimits, { clientId, emailHash }, now);
+  const addressKey = addressRateKey(request.email, deps.hashSecret);
+  await enforceRateLimits(deps.subscriptions, deps.rateLimits, { clientId, addressKey }, now);
   if (await deps.subscriptions.isSuppressed(emailHash)) {
     deps.log.info('subscription request for suppressed address ignored', { address: addressTag(emailHash) });
     return;
@@ -115,7 +117,7 @@ export async function subscribe(deps: SubscriptionDeps, request: SubscribeReques
     renderConfirmation({
       to: request.email,
       confirmUrl: deps.links.confirm(subscription.id, pending.nonce, now),
-      searchLabels: pending.searches.map((s) => describeSearch(s.query)),
+      searches: pending.searches.map((s) => summariseSearch(s.query)),
       expiresAt,
     }),
   );

@@ -29,6 +29,15 @@ export const tokenLifetimeSec: Record<TokenPurpose, number> = {
 
 const purposes = new Set<string>(['confirm', 'manage', 'unsubscribe', 'mute']);
 
+/**
+ * True when `text` is exactly what base64url encoding of its decoded bytes gives: no padding, no
+ * character outside the alphabet, and zero unused bits in the last character. A token has one
+ * spelling, so a link that differs from ours in any character is not ours.
+ */
+export function isCanonicalBase64url(text: string): boolean {
+  return /^[A-Za-z0-9_-]+$/.test(text) && Buffer.from(text, 'base64url').toString('base64url') === text;
+}
+
 export class TokenSigner {
   constructor(private readonly secret: string) {
     if (secret.length < 16) throw new Error('token secret must have at least 16 characters');
@@ -66,7 +75,8 @@ export class TokenSigner {
 
   /**
    * The claims of a valid token for `purpose`; throws `InvalidInputError` (path `token`) when the
-   * token is malformed, forged, for another purpose or expired. The message never says which.
+   * token is malformed (including any spelling but the canonical base64url one), forged, for another
+   * purpose or expired. The message never says which.
    */
   verify(token: unknown, purpose: TokenPurpose, now: Date): TokenClaims {
     // One message for every reason: a caller learns nothing about which check failed.
@@ -77,6 +87,7 @@ export class TokenSigner {
     if (typeof token !== 'string' || token.length > 400) throw invalid('malformed');
     const [payload, signature, extra] = token.split('.');
     if (!payload || !signature || extra !== undefined) throw invalid('malformed');
+    if (!isCanonicalBase64url(payload) || !isCanonicalBase64url(signature)) throw invalid('malformed');
     const expected = this.signature(payload);
     const given = Buffer.from(signature, 'base64url');
     if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw invalid('signature');

@@ -70,8 +70,12 @@ describe('alerts end to end over SMTP', () => {
     const confirmation = sink.messages[1];
     expect(confirmation?.subject).toBe('【地域科学技術ポータル】メール配信の確認をお願いします');
     // Saved searches in the words of the portal (募集中, 東京都), never codes or 受付中.
-    expect(confirmation?.text).toContain('保存する検索条件:\n・半導体・募集中\n・量子・東京都\n');
-    expect(confirmation?.html).toContain('<li>半導体・募集中</li><li>量子・東京都</li>');
+    expect(confirmation?.text).toContain(
+      '保存する検索条件:\n・キーワード「半導体」／条件: 募集中\n・キーワード「量子」／条件: 東京都\n',
+    );
+    expect(confirmation?.html).toContain(
+      '<li>キーワード「半導体」／条件: 募集中</li><li>キーワード「量子」／条件: 東京都</li>',
+    );
     expect(`${confirmation?.text}${confirmation?.html}`).not.toMatch(/受付中|都道府県13|status|open/);
 
     // Before confirming, a crawl brings a matching call: nothing is sent.

@@ -1,6 +1,8 @@
 import { ItemIdSchema } from '../../../shared/domain/item.js';
-import type { Frequency, Subscription } from '../../../shared/domain/subscription.js';
+import type { Frequency, SavedSearch, Subscription } from '../../../shared/domain/subscription.js';
 import { ConflictError, InvalidInputError, NotFoundError } from '../../../shared/errors.js';
+import { confirmationSearchText } from '../../../shared/mail/render.js';
+import { summariseSearch } from '../../../shared/subscriptions/search-summary.js';
 import type { SubscriptionDeps } from '../../../shared/subscriptions/subscriptions.js';
 import type { TokenPurpose } from '../../../shared/subscriptions/tokens.js';
 import type { HttpResult } from '../../middleware/http-event.js';
@@ -62,6 +64,14 @@ function isDone(subscription: Subscription, purpose: TokenPurpose, ref: string):
 /** The manage link of the subscription a link belongs to (a link proves its holder got our mail). */
 function manageUrlOf(deps: LinkDeps, subscription: Subscription): string {
   return deps.links.subscriber(subscription.id, deps.clock.now()).manageUrl;
+}
+
+/**
+ * The searches a confirmation link would add (or just added), as the confirmation mail lists them:
+ * labels from the parsed query, never the request's text, which anyone could have written.
+ */
+function confirmationList(searches: readonly Pick<SavedSearch, 'query'>[]): string {
+  return searchList(searches.map((s) => confirmationSearchText(summariseSearch(s.query))));
 }
 
 function searchList(labels: readonly string[]): string {
@@ -134,7 +144,7 @@ export function linkPage(
       body:
         email +
         '<p>次の検索条件に合う新しい公募を、メールでお知らせします。</p>' +
-        searchList(pending?.searches.map((s) => s.label) ?? []) +
+        confirmationList(pending?.searches ?? []) +
         (pending ? `<p>配信頻度: ${escapeHtml(frequencyLabels[pending.frequency])}</p>` : '') +
         postButton(action, '配信を開始する') +
         '<p class="hint">心当たりがない場合は、このページを閉じてください。何も送られません。</p>',
@@ -201,7 +211,7 @@ export function linkDonePage(
       title: '配信を開始しました',
       body:
         `<p class="notice notice-ok">${escapeHtml(subscription.email)} に、次の条件に合う新しい公募をお知らせします（${escapeHtml(frequencyLabels[subscription.frequency])}）。</p>` +
-        searchList(subscription.searches.map((s) => s.label)) +
+        confirmationList(subscription.searches) +
         nextSteps([
           { href: manageUrlOf(deps, subscription), text: '保存検索・配信頻度の変更' },
           { href: `${portal}/`, text: 'ポータルで公募を探す' },

@@ -6,6 +6,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OutboxMailer } from '../../../shared/mail/outbox-mailer.js';
 import { renderConfirmation, renderDigest, type DigestEntry } from '../../../shared/mail/render.js';
+import { summariseSearch } from '../../../shared/subscriptions/search-summary.js';
 import { describeSearch } from '../../../shared/taxonomy/labels.js';
 import { chromiumMissing, chromiumSkipNote, launchChromium, screenshot } from '../../support/browser.js';
 
@@ -15,8 +16,10 @@ import { chromiumMissing, chromiumSkipNote, launchChromium, screenshot } from '.
  * phone widths.
  */
 const portal = 'https://portal.example.jp';
-const cluster = describeSearch({ text: 'クラスター', statuses: ['open'], prefectures: ['20'] });
-const semiconductor = describeSearch({ text: '半導体', kinds: ['call'], ministries: ['mext'] });
+const clusterQuery = { text: 'クラスター', statuses: ['open'], prefectures: ['20'] };
+const semiconductorQuery = { text: '半導体', kinds: ['call'], ministries: ['mext'] };
+const cluster = describeSearch(clusterQuery);
+const semiconductor = describeSearch(semiconductorQuery);
 
 const entry = (n: number, reason: DigestEntry['reason'], extra: Partial<DigestEntry> = {}): DigestEntry => ({
   reason,
@@ -72,7 +75,7 @@ describe.skipIf(chromiumMissing)(`mail HTML in Chromium${chromiumSkipNote}`, () 
       ...renderConfirmation({
         to: 'kenkyu@example.jp',
         confirmUrl: `${portal}/v1/subscriptions/confirm?token=${'c'.repeat(120)}`,
-        searchLabels: [cluster, semiconductor],
+        searches: [summariseSearch(clusterQuery), summariseSearch(semiconductorQuery)],
         expiresAt: '2026-12-08T09:00:00+09:00',
       }),
       messageId: '<cf_browser000001@portal.example.jp>',
@@ -103,8 +106,13 @@ describe.skipIf(chromiumMissing)(`mail HTML in Chromium${chromiumSkipNote}`, () 
       const text = await page.locator('body').innerText();
       const scrollWidth = Number(await page.evaluate('document.documentElement.scrollWidth'));
       expect(scrollWidth).toBeLessThanOrEqual(width);
-      expect(text).toContain('クラスター・募集中・長野県');
-      expect(text).toContain('半導体・公募・文部科学省');
+      if (which === 'digest') {
+        expect(text).toContain('クラスター・募集中・長野県');
+        expect(text).toContain('半導体・公募・文部科学省');
+      } else {
+        expect(text).toContain('キーワード「クラスター」／条件: 募集中・長野県');
+        expect(text).toContain('キーワード「半導体」／条件: 公募・文部科学省');
+      }
       expect(text).not.toMatch(/受付中|都道府県20|pref-20/);
       if (which === 'digest') {
         expect(text).toContain('該当する保存検索: 「クラスター・募集中・長野県」「半導体・公募・文部科学省」');

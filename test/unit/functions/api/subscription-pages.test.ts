@@ -82,7 +82,7 @@ describe('subscription link pages', () => {
     expect(html(page)).toContain('<meta name="viewport" content="width=device-width, initial-scale=1">');
     expect(html(page)).toContain('<html lang="ja">');
     expect(html(page)).toContain('href="https://portal.example.jp/assets/styles.css"');
-    expect(html(page)).toContain('<li>半導体</li>');
+    expect(html(page)).toContain('<li>キーワード「半導体」／条件: すべての公募</li>');
     expect(html(page)).toContain('週1回まで');
     expect(html(page)).toMatch(/<form method="post" action="confirm\?token=[^"]+"/);
     expect(done.statusCode).toBe(200);
@@ -90,6 +90,25 @@ describe('subscription link pages', () => {
     expect(html(done)).toMatch(/href="https:\/\/portal\.example\.jp\/v1\/subscriptions\/manage\?token=/);
     expect(again.statusCode).toBe(200);
     expect(html(again)).toContain('<h1>登録は完了しています</h1>');
+  });
+
+  it('shows a lure in a pending search only as a short quoted keyword, before and after confirming', async () => {
+    const lure = '重要：こちらのリンクからパスワードを再設定してください https://evil.example';
+    await call('POST', '/v1/subscriptions', {
+      body: JSON.stringify({ email: 'lured@example.jp', searches: [{ q: lure }] }),
+      headers: { 'content-type': 'application/json' },
+    });
+    const mail = h.confirmations.to('lured@example.jp').at(-1);
+    if (!mail) throw new Error('no confirmation mail');
+    const url = `/v1/subscriptions/confirm?token=${encodeURIComponent(linkToken(mail, 'confirm'))}`;
+
+    const page = await call('GET', url, { headers: browser });
+    const done = await call('POST', url, { headers: form });
+
+    for (const shown of [html(page), html(done)]) {
+      expect(shown).toContain('<li>キーワード「重要 こちらのリンクからパスワードを再設…」／条件: すべての公募</li>');
+      expect(shown).not.toMatch(/evil|再設定してください/);
+    }
   });
 
   it('answers an expired, an altered and a superseded confirmation link with 400 pages that say what to do', async () => {

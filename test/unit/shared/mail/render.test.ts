@@ -106,13 +106,27 @@ describe('renderConfirmation', () => {
     const mail = renderConfirmation({
       to: 'a@example.jp',
       confirmUrl: 'https://portal.example.jp/v1/subscriptions/confirm?token=c.c',
-      searchLabels: ['半導体 / 公募中'],
+      searches: [{ keyword: '半導体', filters: '募集中' }],
       expiresAt: '2025-05-27T09:00:00+09:00',
     });
 
     expect(mail.subject).toBe('【地域科学技術ポータル】メール配信の確認をお願いします');
     expect(mail.text).toContain('https://portal.example.jp/v1/subscriptions/confirm?token=c.c');
     expect(mail.headers).toBeUndefined();
+  });
+
+  it('lists each saved search as labelled parts, the keyword quoted, escaped in the HTML', () => {
+    const mail = renderConfirmation({
+      to: 'a@example.jp',
+      confirmUrl: 'https://portal.example.jp/v1/subscriptions/confirm?token=c.c',
+      searches: [{ keyword: '半導体<b>', filters: '募集中・長野県' }, { filters: 'すべての公募' }],
+      expiresAt: '2025-05-27T09:00:00+09:00',
+    });
+
+    expect(mail.text).toContain('・キーワード「半導体<b>」／条件: 募集中・長野県\n・条件: すべての公募\n');
+    expect(mail.html).toContain(
+      '<li>キーワード「半導体&#60;b&#62;」／条件: 募集中・長野県</li><li>条件: すべての公募</li>',
+    );
   });
 });
 

@@ -101,21 +101,49 @@ describe('DynamoDbSubscriptionStore', () => {
     for (const id of created) expect(listed.filter((x) => x === id)).toHaveLength(1);
   });
 
-  it('counts requests in a fixed window and refuses past the limit until the window ends', async () => {
+  it('counts requests in a sliding window and refuses past the limit until the oldest leaves it', async () => {
     const at = new Date('2025-05-01T10:15:00Z');
 
     const results = [];
     for (let i = 0; i < 4; i++) results.push(await store.hitRateLimit('subscribe:client:203.0.113.9', 3, 3600, at));
-    const nextWindow = await store.hitRateLimit(
+    const nextHour = await store.hitRateLimit(
       'subscribe:client:203.0.113.9',
       3,
       3600,
       new Date('2025-05-01T11:00:00Z'),
     );
+    const anHourLater = await store.hitRateLimit(
+      'subscribe:client:203.0.113.9',
+      3,
+      3600,
+      new Date('2025-05-01T11:15:01Z'),
+    );
 
     expect(results.map((r) => r.allowed)).toEqual([true, true, true, false]);
-    expect(results[3]?.retryAfterSec).toBe(45 * 60);
-    expect(nextWindow.allowed).toBe(true);
+    expect(results[3]?.retryAfterSec).toBe(3600);
+    expect(nextHour).toEqual({ allowed: false, retryAfterSec: 15 * 60 });
+    expect(anHourLater.allowed).toBe(true);
+  });
+
+  it('lets no more than the limit through across a clock-hour boundary', async () => {
+    const bucket = 'subscribe:client:198.51.100.7';
+    const times = ['10:59:00', '10:59:30', '10:59:59', '11:00:00', '11:00:30', '11:01:00'];
+
+    const allowed = [];
+    for (const t of times)
+      allowed.push((await store.hitRateLimit(bucket, 3, 3600, new Date(`2025-05-01T${t}Z`))).allowed);
+
+    expect(allowed).toEqual([true, true, true, false, false, false]);
+  });
+
+  it('lets exactly the limit through when requests for one key race', async () => {
+    const at = new Date('2025-05-01T12:00:00Z');
+
+    const results = await Promise.all(
+      Array.from({ length: 8 }, () => store.hitRateLimit('subscribe:address:race', 3, 3600, at)),
+    );
+
+    expect(results.filter((r) => r.allowed)).toHaveLength(3);
   });
 
   it('remembers suppressed addresses', async () => {

@@ -109,6 +109,60 @@ describe('subscriptions', () => {
     expect((clientAgain as TooManyRequestsError).retryAfterSec).toBeGreaterThan(0);
   });
 
+  it('counts a+1@, A@ and a@ as one address', async () => {
+    const deps = { ...h.subscriptionDeps, rateLimits: { perAddress: 2, perClient: 100, windowSec: 3600 } };
+
+    await subscribe(deps, request('taro@example.jp'), 'client-a');
+    await subscribe(deps, request('Taro+1@example.jp'), 'client-b');
+    const tagged = await subscribe(deps, request('taro+2@Example.JP'), 'client-c').catch((e: unknown) => e);
+    const upper = await subscribe(deps, request('TARO@example.jp'), 'client-d').catch((e: unknown) => e);
+    const other = await subscribe(deps, request('hanako@example.jp'), 'client-e').catch((e: unknown) => e);
+
+    expect(tagged).toBeInstanceOf(TooManyRequestsError);
+    expect(upper).toBeInstanceOf(TooManyRequestsError);
+    expect(other).toBeUndefined();
+    expect(h.confirmations.sent).toHaveLength(3);
+  });
+
+  it('answers both limits with the same message', async () => {
+    const deps = { ...h.subscriptionDeps, rateLimits: { perAddress: 1, perClient: 2, windowSec: 3600 } };
+    await subscribe(deps, request('known@example.jp'), 'client-a');
+    await subscribe(deps, request('fresh@example.jp'), 'client-a');
+
+    const byAddress = await subscribe(deps, request('known@example.jp'), 'client-b').catch((e: unknown) => e);
+    const byClient = await subscribe(deps, request('unknown@example.jp'), 'client-a').catch((e: unknown) => e);
+
+    expect(byAddress).toBeInstanceOf(TooManyRequestsError);
+    expect(byClient).toBeInstanceOf(TooManyRequestsError);
+    expect((byAddress as Error).message).toBe((byClient as Error).message);
+    expect((byAddress as Error).message).not.toMatch(/address|client/);
+  });
+
+  it('refuses twice the limit across a clock-hour boundary', async () => {
+    const deps = { ...h.subscriptionDeps, rateLimits: { perAddress: 3, perClient: 100, windowSec: 3600 } };
+    h.clock.set('2025-05-10T09:59:00Z');
+
+    const outcomes: string[] = [];
+    for (let i = 0; i < 6; i++) {
+      const result = await subscribe(deps, request('edge@example.jp'), `client-${i}`).catch((e: unknown) => e);
+      outcomes.push(result instanceof TooManyRequestsError ? `429 after ${result.retryAfterSec}s` : 'sent');
+      h.clock.advanceMs(30_000);
+    }
+
+    expect(outcomes).toEqual(['sent', 'sent', 'sent', '429 after 3510s', '429 after 3480s', '429 after 3450s']);
+  });
+
+  it('shows a saved search in the confirmation mail as a short keyword label, never its text or links', async () => {
+    const lure = '重要：こちらのリンクからパスワードを再設定してください https://evil.example';
+
+    await subscribe(h.subscriptionDeps, request('target@example.jp', lure), 'c1');
+
+    const mail = h.confirmations.sent.at(-1);
+    expect(mail?.text).toContain('・キーワード「重要 こちらのリンクからパスワードを再設…」／条件: すべての公募');
+    expect(`${mail?.text ?? ''}${String(mail?.html)}`).not.toMatch(/evil|再設定してください|パスワードを再設定/);
+    expect(mail?.text.match(/https?:\/\/\S+/g)).toHaveLength(1);
+  });
+
   it('never writes an address to the log', async () => {
     await h.subscribeConfirmed('private.person@example.jp', [savedSearch('量子')]);
 

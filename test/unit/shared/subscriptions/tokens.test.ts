@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { SubscriptionId } from '../../../../shared/domain/subscription.js';
 import { InvalidInputError } from '../../../../shared/errors.js';
-import { TokenSigner } from '../../../../shared/subscriptions/tokens.js';
+import { isCanonicalBase64url, TokenSigner } from '../../../../shared/subscriptions/tokens.js';
 
 const id = 'sub_0123456789abcdef01234567' as SubscriptionId;
 const now = new Date('2025-05-01T00:00:00Z');
@@ -34,6 +34,41 @@ describe('TokenSigner', () => {
     );
     expect(() => signer.verify(`${payload}.`, 'unsubscribe', now)).toThrow(InvalidInputError);
     expect(() => signer.verify(undefined, 'unsubscribe', now)).toThrow(InvalidInputError);
+  });
+
+  it('rejects a token whose last character differs from ours only in unused bits', () => {
+    const token = signer.sign({ subscriptionId: id, purpose: 'unsubscribe' }, now);
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    // 32 signature bytes take 43 characters; the last one carries 4 bits and 2 unused ones.
+    const last = alphabet.indexOf(token.slice(-1));
+    const twin = `${token.slice(0, -1)}${alphabet[last ^ 1] ?? ''}`;
+
+    expect(Buffer.from(twin.split('.')[1] ?? '', 'base64url')).toEqual(
+      Buffer.from(token.split('.')[1] ?? '', 'base64url'),
+    );
+    expect(signer.verify(token, 'unsubscribe', now).purpose).toBe('unsubscribe');
+    expect(() => signer.verify(twin, 'unsubscribe', now)).toThrow(InvalidInputError);
+  });
+
+  it('rejects a payload or signature with padding or characters outside base64url', () => {
+    const token = signer.sign({ subscriptionId: id, purpose: 'manage' }, now);
+    const [payload = '', signature = ''] = token.split('.');
+
+    expect(() => signer.verify(`${payload}.${signature}=`, 'manage', now)).toThrow(InvalidInputError);
+    expect(() => signer.verify(`${payload}.${signature.slice(0, 10)} ${signature.slice(10)}`, 'manage', now)).toThrow(
+      InvalidInputError,
+    );
+    expect(() => signer.verify(`${payload}=.${signature}`, 'manage', now)).toThrow(InvalidInputError);
+  });
+
+  it.each([
+    ['AQ', true],
+    ['AR', false],
+    ['AQ==', false],
+    ['A+/B', false],
+    ['', false],
+  ])('reads %s as canonical base64url: %s', (text, expected) => {
+    expect(isCanonicalBase64url(text)).toBe(expected);
   });
 
   it('rejects a confirmation token after seven days', () => {
