@@ -52,6 +52,22 @@ export class TooManyRequestsError extends AppError {
   }
 }
 
+/**
+ * A write to local storage failed (disk full, permission denied, read-only file system). The
+ * data is intact; retry after `retryAfterSec`, once the operator has freed or fixed `folder`. Maps to 503.
+ */
+export class StorageUnavailableError extends AppError {
+  override name = 'StorageUnavailableError';
+  constructor(
+    message: string,
+    readonly folder: string,
+    readonly retryAfterSec = 30,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+  }
+}
+
 /** The site asked us to slow down (429/503 with Retry-After) or failed transiently. Requeue; not a failure. */
 export class RetryLaterError extends AppError {
   override name = 'RetryLaterError';

@@ -7,7 +7,7 @@ import { headerOf, type HttpEvent, type HttpResult } from '../middleware/http-ev
 import { exportCsv } from './export-csv.js';
 import { portalPageUrl, searchFeedAtom, searchFeedRss, type FeedContext } from './feeds.js';
 import { getItem } from './get-item.js';
-import { health } from './health.js';
+import { health, type StorageStatus } from './health.js';
 import { listSources, type ListSourcesDeps } from './list-sources.js';
 import { openApiDocument } from './openapi.js';
 import { searchItemsJson } from './search-items.js';
@@ -24,6 +24,8 @@ export interface ApiDeps {
   readonly corsOrigins: readonly string[];
   /** Where the portal is served (PORTAL_URL); absent: at the API's own origin, as locally. */
   readonly portalUrl?: string;
+  /** Whether writes to storage work now (the local stack watches its data folder); absent: always ok. */
+  readonly storage?: () => StorageStatus;
 }
 
 export type RouteHandler = (event: HttpEvent) => Promise<HttpResult>;

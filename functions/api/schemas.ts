@@ -337,7 +337,9 @@ export type SourcesResponse = z.infer<typeof SourcesResponseSchema>;
 
 export const HealthResponseSchema = z
   .strictObject({
-    status: z.literal('ok'),
+    /** `degraded`: reads work, but writes fail (see `reason`). */
+    status: z.enum(['ok', 'degraded']),
+    reason: z.string().optional(),
     time: IsoInstantSchema,
     indexedItems: z.number().int().nonnegative(),
   })

@@ -1,5 +1,11 @@
 import type { MiddlewareObj } from '@middy/core';
-import { ConflictError, InvalidInputError, NotFoundError, TooManyRequestsError } from '../../shared/errors.js';
+import {
+  ConflictError,
+  InvalidInputError,
+  NotFoundError,
+  StorageUnavailableError,
+  TooManyRequestsError,
+} from '../../shared/errors.js';
 import type { Log } from '../../shared/log.js';
 import { requestIdOf, type HttpEvent, type HttpResult } from './http-event.js';
 
@@ -13,7 +19,8 @@ export interface ErrorBody {
 
 /**
  * The only place that maps errors to HTTP statuses: `InvalidInputError`→400 (with `issues`),
- * `NotFoundError`→404, `ConflictError`→409, `TooManyRequestsError`→429 with `Retry-After`.
+ * `NotFoundError`→404, `ConflictError`→409, `TooManyRequestsError`→429 with `Retry-After`,
+ * `StorageUnavailableError`→503 with `Retry-After` (logged with the folder, which the body does not show).
  * Anything else is logged with its stack and becomes a 500 that shows nothing internal.
  */
 export function httpErrors(log: Log): MiddlewareObj<HttpEvent, HttpResult> {
@@ -28,6 +35,7 @@ export function httpErrors(log: Log): MiddlewareObj<HttpEvent, HttpResult> {
           requestId,
           name: error instanceof Error ? error.name : typeof error,
           error: error instanceof Error ? error.message : String(error),
+          ...(error instanceof StorageUnavailableError ? { folder: error.folder } : {}),
           stack: error instanceof Error ? error.stack : undefined,
         });
       }
@@ -54,6 +62,15 @@ export function toErrorResponse(error: unknown, requestId: string): HttpResult {
   }
   if (error instanceof TooManyRequestsError) {
     const result = errorResult(429, { error: 'TooManyRequestsError', message: error.message, requestId });
+    result.headers = { ...result.headers, 'retry-after': String(Math.max(1, Math.ceil(error.retryAfterSec))) };
+    return result;
+  }
+  if (error instanceof StorageUnavailableError) {
+    const result = errorResult(503, {
+      error: 'StorageUnavailableError',
+      message: 'the service cannot store data right now; retry later',
+      requestId,
+    });
     result.headers = { ...result.headers, 'retry-after': String(Math.max(1, Math.ceil(error.retryAfterSec))) };
     return result;
   }

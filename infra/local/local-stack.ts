@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
@@ -28,11 +28,18 @@ import { silentLog, type Log } from '../../shared/log.js';
 import type { Mailer } from '../../shared/mail/mailer.js';
 import { OutboxMailer } from '../../shared/mail/outbox-mailer.js';
 import { SmtpMailer } from '../../shared/mail/smtp-mailer.js';
-import { EmbeddedSearchIndex } from '../../shared/search/embedded-search-index.js';
+import { EmbeddedSearchIndex, SearchDocDigest } from '../../shared/search/embedded-search-index.js';
 import { toSearchDoc } from '../../shared/search/search-index.js';
 import { DynamoDbItemStore } from '../../shared/store/dynamodb-item-store.js';
 import { DynamoDbSubscriptionStore } from '../../shared/store/dynamodb-subscription-store.js';
-import { startDynaliteServer, type DynaliteServer } from './dynalite-server.js';
+import {
+  startDynaliteServer,
+  storageFaultErrorType,
+  type DynaliteServer,
+  type StorageFault,
+} from './dynalite-server.js';
+import { StorageUnavailableError } from '../../shared/errors.js';
+import type { StorageStatus } from '../../functions/api/health.js';
 import { acceptRawRequestTargets } from './raw-request-target.js';
 import { apiGatewayListener, type LambdaHttpHandler } from './http-to-apigw.js';
 import { withPortal } from './portal/serve.js';
@@ -93,6 +100,11 @@ export interface LocalStackOptions {
    * port kept in `dataDir/sample-sites.port`.
    */
   readonly samplePort?: number;
+  /**
+   * Fails store writes on purpose, as a full or read-only disk would (see `startDynaliteServer`);
+   * for tests of the fault path where no small file system can be mounted.
+   */
+  readonly injectWriteFault?: () => Error | undefined;
 }
 
 export interface CrawlSummary {
@@ -124,6 +136,8 @@ export interface LocalStack {
   readonly mailer: Mailer;
   /** What the start-up index check did: nothing, or rebuilt from the store. */
   readonly indexOnStart: { readonly rebuilt: boolean; readonly items: number };
+  /** Whether writes to the data folder work now (what `/v1/health` reports). */
+  storage(): StorageStatus;
   /** The crawl started with the stack (resolved at once with no runs when `crawlOnStart` is false). */
   readonly firstCrawl: Promise<CrawlSummary>;
   /** Crawls the given sources (default all) now, then runs the alert digests. */
@@ -143,7 +157,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const log = options.log ?? silentLog;
   const dataDir = resolve(options.dataDir);
   const outboxDir = join(dataDir, 'outbox');
-  mkdirSync(outboxDir, { recursive: true });
+  for (const folder of [dataDir, join(dataDir, 'dynalite'), join(dataDir, 'search'), outboxDir]) assertWritable(folder);
   const closers: (() => Promise<void>)[] = [];
   const closeAll = async () => {
     for (const close of closers.splice(0).reverse()) {
@@ -155,19 +169,60 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     }
   };
 
+  // The write that failed last, until a write to the same folder succeeds (`/v1/health`: degraded).
+  let storageFault: StorageFault | undefined;
+  const reportFault = (fault: StorageFault) => {
+    if (storageFault?.folder !== fault.folder || storageFault.code !== fault.code)
+      log.error('storage write failed; answering 503 until it works again', {
+        folder: fault.folder,
+        code: fault.code,
+        error: fault.message,
+      });
+    storageFault = fault;
+  };
+  const clearFault = (folder: string) => {
+    if (storageFault?.folder !== folder) return;
+    log.info('storage writes work again', { folder });
+    storageFault = undefined;
+  };
+  const storage = (): StorageStatus =>
+    storageFault
+      ? { ok: false, reason: `writes to ${storageFault.folder} fail (${storageFault.code}: ${storageFault.message})` }
+      : { ok: true };
+
   try {
-    const dynalite: DynaliteServer = await startDynaliteServer({ dir: join(dataDir, 'dynalite') });
+    const dynaliteDir = join(dataDir, 'dynalite');
+    const dynalite: DynaliteServer = await startDynaliteServer({
+      dir: dynaliteDir,
+      onFault: reportFault,
+      onRecovered: () => clearFault(dynaliteDir),
+      ...(options.injectWriteFault ? { injectWriteFault: options.injectWriteFault } : {}),
+    });
     closers.push(() => dynalite.close());
     const baseClient = new DynamoDBClient({
       endpoint: dynalite.endpoint,
       region: 'ap-northeast-1',
       credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
     });
+    // dynalite answers a failed disk write with a 503 of its own type: callers see a StorageUnavailableError.
+    baseClient.middlewareStack.add(
+      (next) => async (args) => {
+        try {
+          return await next(args);
+        } catch (error) {
+          if (error instanceof Error && error.name === storageFaultErrorType)
+            throw new StorageUnavailableError(error.message, dynaliteDir, 30, { cause: error });
+          throw error;
+        }
+      },
+      { step: 'initialize', name: 'storageFaults' },
+    );
     closers.push(async () => baseClient.destroy());
     const client = DynamoDBDocumentClient.from(baseClient, { marshallOptions: { removeUndefinedValues: true } });
     const tableName = options.tableName ?? 'chiiki-items';
 
-    const search = new EmbeddedSearchIndex({ dir: join(dataDir, 'search'), clock });
+    const searchDir = join(dataDir, 'search');
+    const search = new EmbeddedSearchIndex({ dir: searchDir, clock });
     await search.ensureIndex();
     closers.push(() => search.close());
     // The API and the indexer share one cached view, so every indexed change clears the cache.
@@ -180,7 +235,16 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       log,
       // dynalite has no streams: the store hands its changes straight to the indexer.
       onChange: async (changes) => {
-        await applyChanges({ index: searchView, log }, changes);
+        try {
+          await applyChanges({ index: searchView, log }, changes);
+        } catch (error) {
+          // The index holds the change in memory but could not log it; a restart rebuilds it from the store.
+          const code = diskErrorCode(error);
+          if (code === undefined) throw error;
+          reportFault({ folder: searchDir, code, message: error instanceof Error ? error.message : String(error) });
+          throw new StorageUnavailableError(`cannot write ${searchDir} (${code})`, searchDir, 30, { cause: error });
+        }
+        clearFault(searchDir);
       },
     });
     await store.ensureTable();
@@ -268,6 +332,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         sourceFlags: (source, health, now) => assessSourceHealth(source, health, now),
         corsOrigins: corsOriginsFrom(options.corsOrigins ?? '*'),
         ...(options.portalUrl ? { portalUrl: options.portalUrl } : {}),
+        storage,
       },
       [
         ...subscriptionRoutes({
@@ -394,6 +459,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       search,
       mailer,
       indexOnStart,
+      storage,
       firstCrawl,
       crawl,
       close: async () => {
@@ -409,16 +475,24 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
 }
 
 /**
- * Makes the embedded index match the store: when the counts agree the persisted index is
- * current (the indexer saw every change) and nothing is done; otherwise it is rebuilt from a
- * store scan into a fresh version, swapped in atomically.
+ * Makes the embedded index match the store by content: a digest of every stored item's search
+ * document is compared with the digest of the indexed documents (`SearchDocDigest`), so an index
+ * that missed an update (a crash or a full disk between the store write and the index log) is
+ * found even when the counts agree. On a difference the index is rebuilt from a store scan into a
+ * fresh version, swapped in atomically.
  */
 async function ensureIndexCurrent(
   store: DynamoDbItemStore,
   search: EmbeddedSearchIndex,
 ): Promise<{ rebuilt: boolean; items: number }> {
-  const [stored, indexed] = await Promise.all([store.countItems(), search.count()]);
-  if (stored === indexed) return { rebuilt: false, items: indexed };
+  const stored = new SearchDocDigest();
+  let scan: string | undefined;
+  do {
+    const page = await store.scanItems(scan, 500);
+    for (const item of page.items) stored.add(JSON.stringify(toSearchDoc(item)));
+    scan = page.cursor;
+  } while (scan);
+  if (stored.hex() === (await search.contentDigest())) return { rebuilt: false, items: await search.count() };
   const writer = await search.beginReindex();
   let cursor: string | undefined;
   do {
@@ -428,6 +502,37 @@ async function ensureIndexCurrent(
   } while (cursor);
   await writer.commit();
   return { rebuilt: true, items: await search.count() };
+}
+
+const diskErrorCodes = ['ENOSPC', 'EACCES', 'EROFS', 'EPERM', 'EDQUOT', 'EIO'];
+
+/** The code of a file-system error that a full, read-only or forbidden folder causes; else undefined. */
+function diskErrorCode(error: unknown): string | undefined {
+  const code = error instanceof Error ? (error as { code?: unknown }).code : undefined;
+  return typeof code === 'string' && diskErrorCodes.includes(code) ? code : undefined;
+}
+
+/**
+ * Creates `folder` when missing and checks that a file can be written in it, so a read-only or
+ * full data folder stops the start with a message naming it (LevelDB would say only
+ * "Database is closed").
+ */
+function assertWritable(folder: string): void {
+  const probe = join(folder, `.write-check-${process.pid}`);
+  try {
+    mkdirSync(folder, { recursive: true });
+    writeFileSync(probe, 'ok\n');
+    unlinkSync(probe);
+  } catch (error) {
+    const code =
+      diskErrorCode(error) ?? (error instanceof Error ? ((error as { code?: string }).code ?? 'EIO') : 'EIO');
+    throw new StorageUnavailableError(
+      `data folder ${folder} is not writable (${code}); free space, fix its permissions or mount, or set DATA_DIR to another folder`,
+      folder,
+      30,
+      { cause: error },
+    );
+  }
 }
 
 /**

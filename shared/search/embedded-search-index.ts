@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as z from 'zod';
@@ -800,6 +801,23 @@ interface MatchSet {
   readonly count: number;
 }
 
+/**
+ * An order-independent digest of a set of documents, each given as `JSON.stringify(toSearchDoc(item))`:
+ * the XOR of their SHA-256 hashes. Equal digests mean the same documents with the same content.
+ */
+export class SearchDocDigest {
+  private readonly acc = Buffer.alloc(32);
+
+  add(docJson: string): void {
+    const h = createHash('sha256').update(docJson).digest();
+    for (let i = 0; i < 32; i++) this.acc[i] = (this.acc[i] as number) ^ (h[i] as number);
+  }
+
+  hex(): string {
+    return this.acc.toString('hex');
+  }
+}
+
 export class EmbeddedSearchIndex implements SearchIndex {
   private state = new IndexState();
   private loaded = false;
@@ -833,6 +851,18 @@ export class EmbeddedSearchIndex implements SearchIndex {
   async count(): Promise<number> {
     this.load();
     return this.state.live;
+  }
+
+  /**
+   * A digest of every indexed document's content (see `SearchDocDigest`), to check the index
+   * against the store by content rather than by count.
+   */
+  async contentDigest(): Promise<string> {
+    this.load();
+    const digest = new SearchDocDigest();
+    const s = this.state;
+    for (let d = 0; d < s.n; d++) if (s.alive[d]) digest.add(s.docAt(d));
+    return digest.hex();
   }
 
   /** Writes a snapshot (when persistent and anything changed since the last one). */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConflictError, TooManyRequestsError } from '../../../../shared/errors.js';
+import { ConflictError, StorageUnavailableError, TooManyRequestsError } from '../../../../shared/errors.js';
 import { jsonOf, testApi } from '../api/api-test-deps.js';
 
 describe('httpErrors', () => {
@@ -29,6 +29,25 @@ describe('httpErrors', () => {
     expect(jsonOf(conflictResult)).toMatchObject({ error: 'ConflictError', message: 'subscription already confirmed' });
     expect(busyResult.statusCode).toBe(429);
     expect(busyResult.headers?.['retry-after']).toBe('30');
+  });
+
+  it('maps StorageUnavailableError to 503 with Retry-After, logs the folder and keeps it out of the body', async () => {
+    const api = await testApi({
+      throwOnSearch: new StorageUnavailableError(
+        'cannot write /srv/chiiki/dynalite (ENOSPC)',
+        '/srv/chiiki/dynalite',
+        20,
+      ),
+    });
+
+    const result = await api.call('/v1/search?q=x');
+
+    expect(result.statusCode).toBe(503);
+    expect(result.headers?.['retry-after']).toBe('20');
+    expect(jsonOf(result)).toMatchObject({ error: 'StorageUnavailableError', requestId: expect.stringMatching(/.+/) });
+    expect(result.body).not.toContain('/srv/chiiki');
+    const logged = api.log.entries.find((entry) => entry.level === 'error');
+    expect(logged?.data).toMatchObject({ folder: '/srv/chiiki/dynalite' });
   });
 
   it('marks errors as not cacheable', async () => {

@@ -483,6 +483,46 @@ describe('CDK app, prod stage', () => {
     expect(Object.values(app.findResources('AWS::SQS::Queue', { Properties: { FifoQueue: true } }))).toHaveLength(0);
   });
 
+  it('sends a strict CSP and the other security headers from CloudFront on the portal page', () => {
+    const site = Template.fromStack(portal.site as NonNullable<PortalApp['site']>);
+    const policies = site.findResources('AWS::CloudFront::ResponseHeadersPolicy');
+    const [policyId, policy] = Object.entries(policies)[0] ?? [];
+    const config = (policy as { Properties: { ResponseHeadersPolicyConfig: Record<string, unknown> } } | undefined)
+      ?.Properties.ResponseHeadersPolicyConfig;
+    const headers = config?.['SecurityHeadersConfig'] as Record<string, Record<string, unknown>>;
+    const csp = JSON.stringify(headers['ContentSecurityPolicy']?.['ContentSecurityPolicy']);
+
+    expect(Object.keys(policies)).toHaveLength(1);
+    site.hasResourceProperties('AWS::CloudFront::Distribution', {
+      DistributionConfig: Match.objectLike({
+        DefaultCacheBehavior: Match.objectLike({ ResponseHeadersPolicyId: { Ref: policyId } }),
+      }),
+    });
+    for (const directive of [
+      "default-src 'self'",
+      "script-src 'self'",
+      "object-src 'none'",
+      "base-uri 'none'",
+      "frame-ancestors 'none'",
+      "form-action 'self'",
+      'connect-src',
+      'execute-api.',
+    ])
+      expect(csp).toContain(directive);
+    expect(csp).not.toContain('connect-src *');
+    expect(csp).not.toContain('unsafe-inline');
+    expect(headers['ContentSecurityPolicy']?.['Override']).toBe(true);
+    expect(headers['StrictTransportSecurity']).toMatchObject({
+      AccessControlMaxAgeSec: 63_072_000,
+      IncludeSubdomains: true,
+      Override: true,
+    });
+    expect(headers['ContentTypeOptions']).toMatchObject({ Override: true });
+    expect(headers['FrameOptions']).toMatchObject({ FrameOption: 'DENY', Override: true });
+    expect(headers['ReferrerPolicy']).toMatchObject({ ReferrerPolicy: 'same-origin', Override: true });
+    expect(JSON.stringify(config?.['CustomHeadersConfig'])).toContain('Permissions-Policy');
+  });
+
   it('adds the portal page stack: a private bucket behind CloudFront with origin access control', () => {
     expect(portal.site).toBeDefined();
     const site = Template.fromStack(portal.site as NonNullable<PortalApp['site']>);
