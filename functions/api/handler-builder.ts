@@ -7,6 +7,7 @@ import { cors } from '../middleware/cors.js';
 import { httpErrors } from '../middleware/http-errors.js';
 import type { HttpEvent, HttpResult } from '../middleware/http-event.js';
 import { requestLog } from '../middleware/request-log.js';
+import { strictQueryString } from './query-string.js';
 import { apiRoutes, routeNotFound, type ApiDeps, type ApiRoute } from './routes.js';
 
 export type ApiHandler = (
@@ -15,8 +16,8 @@ export type ApiHandler = (
 ) => Promise<APIGatewayProxyStructuredResultV2>;
 
 /**
- * The API as one middy handler: request log, CORS, error mapping, gzip and conditional GET around the
- * router. Lambda (handler.ts) and the local stack build it the same way; `extraRoutes` mounts
+ * The API as one middy handler: request log, CORS, error mapping, a strict query-string check
+ * (every route's parameters), gzip and conditional GET around the router. Lambda (handler.ts) and the local stack build it the same way; `extraRoutes` mounts
  * other route sets (subscriptions, benchmarks' no-op).
  */
 export function buildApiHandler(deps: ApiDeps, extraRoutes: readonly ApiRoute[] = []): ApiHandler {
@@ -26,6 +27,7 @@ export function buildApiHandler(deps: ApiDeps, extraRoutes: readonly ApiRoute[] 
     .use(requestLog(deps.log))
     .use(cors({ origins: deps.corsOrigins, routes: all }))
     .use(httpErrors(deps.log))
+    .use(strictQueryString())
     .use(compression())
     .use(conditionalGet())
     .handler(httpRouterHandler({ routes, notFoundResponse: routeNotFound }) as never);
