@@ -267,6 +267,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         sources: () => sources,
         sourceFlags: (source, health, now) => assessSourceHealth(source, health, now),
         corsOrigins: corsOriginsFrom(options.corsOrigins ?? '*'),
+        publicBaseUrl: options.publicBaseUrl ?? apiUrl,
         ...(options.portalUrl ? { portalUrl: options.portalUrl } : {}),
       },
       [

@@ -48,6 +48,8 @@ export async function testApi(
     corsOrigins?: string[];
     extraRoutes?: ApiRoute[];
     throwOnSearch?: Error;
+    publicBaseUrl?: string;
+    portalUrl?: string;
   } = {},
 ): Promise<TestApi> {
   const clock = new FixedClock(contractTimes.middle);
@@ -66,6 +68,8 @@ export async function testApi(
     sources: () => options.sources ?? [],
     sourceFlags: (_source, health) => ({ stale: false, failing: (health?.consecutiveFailures ?? 0) >= 3 }),
     corsOrigins: options.corsOrigins ?? ['*'],
+    publicBaseUrl: options.publicBaseUrl ?? 'https://api.example.test',
+    ...(options.portalUrl ? { portalUrl: options.portalUrl } : {}),
   };
   const handler = buildApiHandler(deps, options.extraRoutes);
   return {
