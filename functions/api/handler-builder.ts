@@ -5,7 +5,8 @@ import { compression } from '../middleware/compression.js';
 import { conditionalGet } from '../middleware/conditional-get.js';
 import { cors } from '../middleware/cors.js';
 import { httpErrors } from '../middleware/http-errors.js';
-import type { HttpEvent, HttpResult } from '../middleware/http-event.js';
+import type { MiddlewareObj } from '@middy/core';
+import { requestIdOf, type HttpEvent, type HttpResult } from '../middleware/http-event.js';
 import { requestLog } from '../middleware/request-log.js';
 import { strictQueryString } from './query-string.js';
 import { apiRoutes, routeNotFound, type ApiDeps, type ApiRoute } from './routes.js';
@@ -25,6 +26,7 @@ export function buildApiHandler(deps: ApiDeps, extraRoutes: readonly ApiRoute[] 
   const routes = all as unknown as Route<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>[];
   const handler = middy<HttpEvent, HttpResult>()
     .use(requestLog(deps.log))
+    .use(requestIdHeader())
     .use(cors({ origins: deps.corsOrigins, routes: all }))
     .use(httpErrors(deps.log))
     .use(strictQueryString())
@@ -32,4 +34,19 @@ export function buildApiHandler(deps: ApiDeps, extraRoutes: readonly ApiRoute[] 
     .use(conditionalGet())
     .handler(httpRouterHandler({ routes, notFoundResponse: routeNotFound }) as never);
   return handler as unknown as ApiHandler;
+}
+
+/**
+ * `X-Request-Id` on every response, errors included (its onError runs after httpErrors' builds the
+ * body), so even a HEAD's bodiless 4xx can be quoted; API Gateway adds its own `apigw-requestid`.
+ */
+function requestIdHeader(): MiddlewareObj<HttpEvent, HttpResult> {
+  const stamp = (request: { event: HttpEvent; response: HttpResult | null | undefined; context: object }) => {
+    if (!request.response) return;
+    request.response.headers = {
+      ...request.response.headers,
+      'x-request-id': requestIdOf(request.event, request.context),
+    };
+  };
+  return { name: 'requestIdHeader', after: stamp, onError: stamp };
 }

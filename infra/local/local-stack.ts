@@ -34,6 +34,7 @@ import { DynamoDbItemStore } from '../../shared/store/dynamodb-item-store.js';
 import { DynamoDbSubscriptionStore } from '../../shared/store/dynamodb-subscription-store.js';
 import { startDynaliteServer, type DynaliteServer } from './dynalite-server.js';
 import { acceptRawRequestTargets } from './raw-request-target.js';
+import { refuseConnect } from './refuse-connect.js';
 import { apiGatewayListener, type LambdaHttpHandler } from './http-to-apigw.js';
 import { withPortal } from './portal/serve.js';
 import { startSampleSiteServer, type SampleSiteServer } from './sample-site-server.js';
@@ -223,7 +224,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     // Operator commands run beside this stack through these (stack-control.ts); filled in below.
     const controlToken = newControlToken();
     const control: Record<string, (body: Record<string, unknown>) => Promise<unknown>> = {};
+    // A request without Host is answered like any other (links never come from Host), not with Node's bare 400.
     const server: Server = createServer(
+      { requireHostHeader: false },
       withStackControl(
         withPortal(
           apiGatewayListener(
@@ -237,6 +240,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     );
     server.keepAliveTimeout = 5_000;
     acceptRawRequestTargets(server, log);
+    refuseConnect(server, log);
     await new Promise<void>((done, fail) => {
       server.once('error', fail);
       server.listen(options.port, options.host ?? '127.0.0.1', () => done());

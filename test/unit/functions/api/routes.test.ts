@@ -134,3 +134,18 @@ describe('API links under a forged Host header', () => {
     expect(rss).toContain('<atom:link href="https://api.example.jp/v1/feed.rss?kind=call" rel="self"');
   });
 });
+
+describe('request ids', () => {
+  it('sends X-Request-Id on answers and on errors, the same id as an error body quotes', async () => {
+    const api = await testApi();
+
+    const ok = await api.call('/v1/health');
+    const bad = await api.call('/v1/search?size=0');
+    const headBad = await api.call('/v1/search?size=0', { method: 'HEAD' });
+
+    expect(ok.headers?.['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+    expect(bad.headers?.['x-request-id']).toBe(jsonOf<{ requestId: string }>(bad).requestId);
+    expect(headBad.statusCode).toBe(400);
+    expect(headBad.headers?.['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+  });
+});
