@@ -8,7 +8,7 @@ import { httpErrors } from '../middleware/http-errors.js';
 import type { MiddlewareObj } from '@middy/core';
 import { requestIdOf, type HttpEvent, type HttpResult } from '../middleware/http-event.js';
 import { requestLog } from '../middleware/request-log.js';
-import { strictQueryString } from './query-string.js';
+import { strictParameters } from './query-string.js';
 import { apiRoutes, routeNotFound, type ApiDeps, type ApiRoute } from './routes.js';
 
 export type ApiHandler = (
@@ -29,7 +29,7 @@ export function buildApiHandler(deps: ApiDeps, extraRoutes: readonly ApiRoute[] 
     .use(requestIdHeader())
     .use(cors({ origins: deps.corsOrigins, routes: all }))
     .use(httpErrors(deps.log))
-    .use(strictQueryString())
+    .use(strictParameters())
     .use(compression())
     .use(conditionalGet())
     .handler(httpRouterHandler({ routes, notFoundResponse: routeNotFound }) as never);

@@ -1,6 +1,6 @@
 import type { MiddlewareObj } from '@middy/core';
 import { InvalidInputError, type Issue } from '../../shared/errors.js';
-import type { HttpEvent, HttpResult } from '../middleware/http-event.js';
+import { headerOf, type HttpEvent, type HttpResult } from '../middleware/http-event.js';
 
 /**
  * Strict reading of a query string. `URLSearchParams` turns `%FF` and overlong `%C0%AF` into U+FFFD,
@@ -101,17 +101,24 @@ export function checkDecodedParameters(params: Readonly<Record<string, string | 
 }
 
 /**
- * A middleware that reads every request's query string strictly before any route runs, so each
- * text parameter of every route (search, feeds, export, subscription tokens) gets the same 400.
- * Place it inside `httpErrors`, which maps the error.
+ * A middleware that reads every request's query string (and a form body, `application/x-www-form-urlencoded`)
+ * strictly before any route runs, so each text parameter of every route (search, feeds, export,
+ * subscription tokens and forms) gets the same 400. Place it inside `httpErrors`, which maps the error.
  */
-export function strictQueryString(): MiddlewareObj<HttpEvent, HttpResult> {
+export function strictParameters(): MiddlewareObj<HttpEvent, HttpResult> {
   return {
-    name: 'strictQueryString',
+    name: 'strictParameters',
     before: (request) => {
       const event = request.event;
       if (event.rawQueryString !== undefined) decodeQueryString(event.rawQueryString);
       else if (event.queryStringParameters) checkDecodedParameters(event.queryStringParameters);
+      if (
+        event.body &&
+        (headerOf(event, 'content-type') ?? '').toLowerCase().startsWith('application/x-www-form-urlencoded')
+      ) {
+        const text = event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
+        decodeQueryString(text.trim());
+      }
     },
   };
 }

@@ -35,7 +35,7 @@ export interface TestApi {
   readonly log: RecordingLog;
   call(
     url: string,
-    init?: { method?: string; headers?: Record<string, string> },
+    init?: { method?: string; headers?: Record<string, string>; body?: string },
   ): Promise<APIGatewayProxyStructuredResultV2>;
 }
 
@@ -81,6 +81,7 @@ export async function testApi(
           method: init.method ?? 'GET',
           url,
           headers: { host: 'api.example.test', 'x-forwarded-proto': 'https', ...init.headers },
+          ...(init.body !== undefined ? { body: Buffer.from(init.body) } : {}),
         }) as APIGatewayProxyEventV2,
       )) as APIGatewayProxyStructuredResultV2,
   };

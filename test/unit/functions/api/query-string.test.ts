@@ -105,3 +105,18 @@ describe('the API with a broken query string', () => {
     expect(jsonOf(raw)).toEqual(jsonOf(encoded));
   });
 });
+
+describe('a form body', () => {
+  it('is read as strictly as a query string, naming the field', async () => {
+    const api = await testApi();
+
+    const result = await api.call('/v1/subscriptions/manage?token=x', {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'frequency=daily&q=%C0%AF',
+    });
+
+    expect(result.statusCode).toBe(400);
+    expect(jsonOf<ErrorBody>(result).issues.map((issue) => issue.path)).toEqual([['q']]);
+  });
+});
