@@ -1,7 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalStack, type LocalStack } from '../../infra/local/local-stack.js';
 import { FixedClock } from '../../shared/clock.js';
@@ -476,5 +477,24 @@ describe('the local stack under a raw-socket fuzz', () => {
       { url: stack.apiUrl },
     ]);
     expect(rss.body.toString('utf8')).toContain(`<atom:link href="${stack.apiUrl}/v1/feed.rss?kind=call" rel="self"`);
+  });
+
+  it('mails and answers a subscription under a forged Host with the stack URL only', async () => {
+    const body = JSON.stringify({ email: 'host-check@example.jp', searches: [{ kind: ['call'] }] });
+    const headers = [`Host: ${forgedHost}`, 'X-Forwarded-Proto: http', 'Content-Type: application/json'];
+
+    const answer = await exchange(build('check', { method: 'POST', target: '/v1/subscriptions', headers, body }));
+    const files = readdirSync(stack.outboxDir).filter((file) => file.endsWith('.eml'));
+    const parsed = await Promise.all(files.map((file) => simpleParser(readFileSync(join(stack.outboxDir, file)))));
+    // Decoded text and HTML parts, and the headers (List-Unsubscribe), as a reader's client shows them.
+    const mails = parsed.map(
+      (mail) => `${mail.text ?? ''}\n${String(mail.html)}\n${JSON.stringify([...mail.headers])}`,
+    );
+
+    expect(answer.status).toBe(202);
+    expect(answer.body.toString('utf8')).not.toContain(forgedHost);
+    expect(mails.length).toBeGreaterThan(0);
+    for (const mail of mails) expect(mail).not.toContain(forgedHost);
+    expect(mails.some((mail) => mail.includes(stack.apiUrl))).toBe(true);
   });
 });
