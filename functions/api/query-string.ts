@@ -14,6 +14,7 @@ const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 // eslint-disable-next-line no-control-regex
 const controlChar = /[\u0000-\u001f\u007f-\u009f]/u;
 const maxShownChars = 60;
+const invalidUtf8 = 'not valid UTF-8 once percent-decoded; expected UTF-8 text';
 
 /** One raw name or value decoded, or what is wrong with it. */
 function problemOf(raw: string): { decoded?: string; problem?: string } {
@@ -32,6 +33,7 @@ function problemOf(raw: string): { decoded?: string; problem?: string } {
     else {
       // A raw character (hand-built events may hold non-ASCII): its own UTF-8 bytes, surrogate pairs kept together.
       const point = raw.codePointAt(i) ?? 0;
+      if (point >= 0xd800 && point <= 0xdfff) return { problem: invalidUtf8 };
       if (point > 0xffff) i++;
       bytes.push(...Buffer.from(String.fromCodePoint(point), 'utf8'));
     }
@@ -40,7 +42,7 @@ function problemOf(raw: string): { decoded?: string; problem?: string } {
   try {
     decoded = utf8.decode(Uint8Array.from(bytes));
   } catch {
-    return { problem: 'not valid UTF-8 once percent-decoded; expected UTF-8 text' };
+    return { problem: invalidUtf8 };
   }
   if (controlChar.test(decoded)) return { problem: 'holds a control character (such as NUL); expected plain text' };
   return { decoded };

@@ -30,8 +30,9 @@ describe('decodeQueryString', () => {
     ]);
   });
 
-  it('reads raw non-ASCII characters as themselves', () => {
-    expect(decodeQueryString('q=クラスター')).toEqual([['q', 'クラスター']]);
+  it('reads raw non-ASCII characters as themselves, and refuses a lone surrogate', () => {
+    expect(decodeQueryString('q=クラスター🧪')).toEqual([['q', 'クラスター🧪']]);
+    expect(issuesOf(() => decodeQueryString('q=a\ud800b'))[0]?.message).toContain('not valid UTF-8');
   });
 
   it.each([
