@@ -36,7 +36,10 @@ export const configFields = {
   },
   DATA_DIR: { schema: z.string().default('.data'), doc: 'local data folder (dynalite, embedded index, outbox)' },
   PORT: { schema: z.coerce.number().int().min(0).max(65535).default(3000), doc: 'local HTTP port' },
-  PUBLIC_BASE_URL: { schema: optionalUrl, doc: 'base URL used in mail links; defaults to http://localhost:PORT' },
+  PUBLIC_BASE_URL: {
+    schema: optionalUrl,
+    doc: "the API's public address: base of links in mails, feeds and the OpenAPI document (never the request's Host); required in Lambda, defaults to http://localhost:PORT elsewhere",
+  },
   PORTAL_URL: {
     schema: optionalUrl,
     doc: "the portal's address, for links to its search and item pages (mails, feeds); defaults to PUBLIC_BASE_URL",
@@ -80,6 +83,10 @@ export const configFields = {
   },
   AWS_SECRET_ACCESS_KEY: { schema: z.string().optional(), doc: 'secret of AWS_ACCESS_KEY_ID' },
   AWS_SESSION_TOKEN: { schema: z.string().optional(), doc: 'session token of AWS_ACCESS_KEY_ID' },
+  AWS_LAMBDA_FUNCTION_NAME: {
+    schema: z.string().optional(),
+    doc: 'set by the Lambda runtime; when set, settings with no safe default (PUBLIC_BASE_URL) are required',
+  },
   CORS_ORIGINS: { schema: z.string().default('*'), doc: 'comma-separated allowed CORS origins' },
   LOG_LEVEL: { schema: z.enum(['debug', 'info', 'warn', 'error']).default('info'), doc: 'log level' },
 } as const;
@@ -99,4 +106,18 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   }
   if (problems.length > 0) throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
   return out as Config;
+}
+
+/**
+ * The API's public address (PUBLIC_BASE_URL) without a trailing slash. Outside Lambda it defaults
+ * to `http://localhost:PORT`; in Lambda (AWS_LAMBDA_FUNCTION_NAME set) a missing value throws a
+ * `ConfigError`, so the cold start fails instead of links being built from a client's Host header.
+ */
+export function publicBaseUrlOf(config: Pick<Config, 'PUBLIC_BASE_URL' | 'PORT' | 'AWS_LAMBDA_FUNCTION_NAME'>): string {
+  if (config.PUBLIC_BASE_URL) return config.PUBLIC_BASE_URL.replace(/\/+$/, '');
+  if (config.AWS_LAMBDA_FUNCTION_NAME)
+    throw new ConfigError(
+      `invalid configuration: PUBLIC_BASE_URL is required in Lambda (function ${config.AWS_LAMBDA_FUNCTION_NAME}); expected the API's https URL`,
+    );
+  return `http://localhost:${config.PORT}`;
 }

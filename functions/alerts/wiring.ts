@@ -1,5 +1,5 @@
 import { systemClock } from '../../shared/clock.js';
-import { loadConfig } from '../../shared/config.js';
+import { loadConfig, publicBaseUrlOf } from '../../shared/config.js';
 import { documentClientFor } from '../../shared/wiring/document-client.js';
 import type { Log } from '../../shared/log.js';
 import { powertoolsLog } from '../../shared/wiring/powertools-log.js';
@@ -19,13 +19,14 @@ import { loadTokenSecret, mailerFor } from '../../shared/wiring/mail.js';
  * outbox folder. The token secret comes from Secrets Manager when TOKEN_SECRET_ARN is set.
  */
 const config = loadConfig();
+// Mail links: required in Lambda, never guessed.
+const baseUrl = publicBaseUrlOf(config);
 const log: Log = powertoolsLog('chiiki-alerts', config.LOG_LEVEL);
 const clock = systemClock;
 
 const client = documentClientFor(config);
 const secret = await loadTokenSecret(config);
 const subscriptions = new DynamoDbSubscriptionStore({ client, tableName: config.TABLE_NAME });
-const baseUrl = config.PUBLIC_BASE_URL ?? `http://localhost:${config.PORT}`;
 
 export const digestDeps: DigestDeps = {
   subscriptions,

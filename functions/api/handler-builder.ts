@@ -5,8 +5,10 @@ import { compression } from '../middleware/compression.js';
 import { conditionalGet } from '../middleware/conditional-get.js';
 import { cors } from '../middleware/cors.js';
 import { httpErrors } from '../middleware/http-errors.js';
-import type { HttpEvent, HttpResult } from '../middleware/http-event.js';
+import type { MiddlewareObj } from '@middy/core';
+import { requestIdOf, type HttpEvent, type HttpResult } from '../middleware/http-event.js';
 import { requestLog } from '../middleware/request-log.js';
+import { strictParameters } from './query-string.js';
 import { apiRoutes, routeNotFound, type ApiDeps, type ApiRoute } from './routes.js';
 
 export type ApiHandler = (
@@ -15,8 +17,8 @@ export type ApiHandler = (
 ) => Promise<APIGatewayProxyStructuredResultV2>;
 
 /**
- * The API as one middy handler: request log, CORS, error mapping, gzip and conditional GET around the
- * router. Lambda (handler.ts) and the local stack build it the same way; `extraRoutes` mounts
+ * The API as one middy handler: request log, CORS, error mapping, a strict query-string check
+ * (every route's parameters), gzip and conditional GET around the router. Lambda (handler.ts) and the local stack build it the same way; `extraRoutes` mounts
  * other route sets (subscriptions, benchmarks' no-op).
  */
 export function buildApiHandler(deps: ApiDeps, extraRoutes: readonly ApiRoute[] = []): ApiHandler {
@@ -24,10 +26,27 @@ export function buildApiHandler(deps: ApiDeps, extraRoutes: readonly ApiRoute[] 
   const routes = all as unknown as Route<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>[];
   const handler = middy<HttpEvent, HttpResult>()
     .use(requestLog(deps.log))
+    .use(requestIdHeader())
     .use(cors({ origins: deps.corsOrigins, routes: all }))
     .use(httpErrors(deps.log))
+    .use(strictParameters())
     .use(compression())
     .use(conditionalGet())
     .handler(httpRouterHandler({ routes, notFoundResponse: routeNotFound }) as never);
   return handler as unknown as ApiHandler;
+}
+
+/**
+ * `X-Request-Id` on every response, errors included (its onError runs after httpErrors' builds the
+ * body), so even a HEAD's bodiless 4xx can be quoted; API Gateway adds its own `apigw-requestid`.
+ */
+function requestIdHeader(): MiddlewareObj<HttpEvent, HttpResult> {
+  const stamp = (request: { event: HttpEvent; response: HttpResult | null | undefined; context: object }) => {
+    if (!request.response) return;
+    request.response.headers = {
+      ...request.response.headers,
+      'x-request-id': requestIdOf(request.event, request.context),
+    };
+  };
+  return { name: 'requestIdHeader', after: stamp, onError: stamp };
 }

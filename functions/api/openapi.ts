@@ -81,7 +81,7 @@ const manageChange = (operationId: string) => ({
 
 /**
  * The OpenAPI 3.1 document of the public API, generated from the zod schemas in schemas.ts.
- * `serverUrl` is where the API is reachable (the request's own origin).
+ * `serverUrl` is where the API is reachable: its configured PUBLIC_BASE_URL, never the request's Host.
  */
 export function openApiDocument(serverUrl?: string): OpenApiDocument {
   const searchQuery = { query: SearchParamsSchema };

@@ -3,7 +3,7 @@ import { NotFoundError } from '../../shared/errors.js';
 import type { Log } from '../../shared/log.js';
 import type { SearchIndex } from '../../shared/search/search-index.js';
 import type { ItemStore } from '../../shared/store/item-store.js';
-import { headerOf, type HttpEvent, type HttpResult } from '../middleware/http-event.js';
+import type { HttpEvent, HttpResult } from '../middleware/http-event.js';
 import { exportCsv } from './export-csv.js';
 import { portalPageUrl, searchFeedAtom, searchFeedRss, type FeedContext } from './feeds.js';
 import { getItem } from './get-item.js';
@@ -22,7 +22,13 @@ export interface ApiDeps {
   readonly sourceFlags: ListSourcesDeps['flags'];
   /** `*` or exact origins (CORS_ORIGINS). */
   readonly corsOrigins: readonly string[];
-  /** Where the portal is served (PORTAL_URL); absent: at the API's own origin, as locally. */
+  /**
+   * The API's public address (PUBLIC_BASE_URL, `https://api.example.jp`): the base of every absolute
+   * link the API writes (OpenAPI `servers`, feed self and search links). Never taken from the
+   * request's Host header, which any client sets.
+   */
+  readonly publicBaseUrl: string;
+  /** Where the portal is served (PORTAL_URL); absent: at `publicBaseUrl`, as locally. */
   readonly portalUrl?: string;
   /** Whether writes to storage work now (the local stack watches its data folder); absent: always ok. */
   readonly storage?: () => StorageStatus;
@@ -63,18 +69,20 @@ function textResult(body: string, contentType: string, extra: Record<string, str
   return { statusCode: 200, headers: { 'content-type': contentType, 'cache-control': cache.short, ...extra }, body };
 }
 
-/** `https://host` of the request, as the client saw it (API Gateway sets X-Forwarded-Proto). */
-export function originOf(event: HttpEvent): string {
-  const proto = headerOf(event, 'x-forwarded-proto')?.split(',')[0]?.trim() ?? 'https';
-  const host = headerOf(event, 'host') ?? event.requestContext.domainName ?? 'localhost';
-  return `${proto === 'http' ? 'http' : 'https'}://${host}`;
+/** `publicBaseUrl` without a trailing slash (a path prefix such as a stage name is kept). */
+export function baseUrlOf(publicBaseUrl: string): string {
+  return publicBaseUrl.replace(/\/+$/, '');
 }
 
-function feedContext(event: HttpEvent, portalUrl: string | undefined): FeedContext {
-  const origin = originOf(event);
+function feedContext(event: HttpEvent, deps: Pick<ApiDeps, 'publicBaseUrl' | 'portalUrl'>): FeedContext {
+  const base = baseUrlOf(deps.publicBaseUrl);
   const query = event.rawQueryString ? `?${event.rawQueryString}` : '';
-  const selfUrl = `${origin}${event.rawPath}${query}`;
-  return { selfUrl, searchUrl: `${origin}/v1/search${query}`, portalUrl: portalPageUrl(selfUrl, portalUrl) };
+  const selfUrl = `${base}${event.rawPath}${query}`;
+  return {
+    selfUrl,
+    searchUrl: `${base}/v1/search${query}`,
+    portalUrl: portalPageUrl(selfUrl, deps.portalUrl ?? base),
+  };
 }
 
 /** The GET routes of the public API, in the shape @middy/http-router takes. */
@@ -98,19 +106,13 @@ export function apiRoutes(deps: ApiDeps): ApiRoute[] {
       method: 'GET',
       path: '/v1/feed.rss',
       handler: async (event) =>
-        textResult(
-          await searchFeedRss(deps, event, feedContext(event, deps.portalUrl)),
-          'application/rss+xml; charset=utf-8',
-        ),
+        textResult(await searchFeedRss(deps, event, feedContext(event, deps)), 'application/rss+xml; charset=utf-8'),
     },
     {
       method: 'GET',
       path: '/v1/feed.atom',
       handler: async (event) =>
-        textResult(
-          await searchFeedAtom(deps, event, feedContext(event, deps.portalUrl)),
-          'application/atom+xml; charset=utf-8',
-        ),
+        textResult(await searchFeedAtom(deps, event, feedContext(event, deps)), 'application/atom+xml; charset=utf-8'),
     },
     {
       method: 'GET',
@@ -126,7 +128,7 @@ export function apiRoutes(deps: ApiDeps): ApiRoute[] {
     {
       method: 'GET',
       path: '/v1/openapi.json',
-      handler: async (event) => jsonResult(openApiDocument(originOf(event)), cache.doc),
+      handler: async () => jsonResult(openApiDocument(baseUrlOf(deps.publicBaseUrl)), cache.doc),
     },
     { method: 'GET', path: '/v1/health', handler: async () => jsonResult(await health(deps), cache.none) },
   ];

@@ -1,6 +1,7 @@
 import { InvalidInputError, type Issue } from '../../shared/errors.js';
 import { parseInput } from '../../shared/parse-input.js';
 import type { SearchQuery } from '../../shared/search/query.js';
+import { checkDecodedParameters, decodeQueryString } from './query-string.js';
 import { listParamNames, searchParamNames, SearchParamsSchema, type SearchParams } from './schemas.js';
 
 /** Where a route's raw query comes from: the raw string (repeats kept) or API Gateway's decoded map. */
@@ -17,6 +18,8 @@ const knownNames = new Set<string>(searchParamNames);
  * values for kind/ministry/prefecture/region/field/status; every other parameter may appear once.
  * Unknown parameters are rejected (a typo such as `kinds=call` must not silently widen a search).
  * Names resolve to codes in `SearchParamsSchema` (長野 → 20, 中部 → chubu, ライフサイエンス → life-science).
+ * The raw string is decoded strictly (query-string.ts): `%FF`, `%C0%AF`, `%ZZ`, `%00` and other
+ * control characters are a 400 naming the parameter, never a silently different search.
  * Throws `InvalidInputError` with one issue per bad parameter, its path `[name]`.
  */
 export function parseSearchParams(
@@ -67,7 +70,8 @@ export function parseSearchParams(
 }
 
 function queryEntries(raw: RawQuery): [string, string][] {
-  if (raw.rawQueryString !== undefined) return [...new URLSearchParams(raw.rawQueryString)];
+  if (raw.rawQueryString !== undefined) return decodeQueryString(raw.rawQueryString);
+  checkDecodedParameters(raw.queryStringParameters ?? {});
   const out: [string, string][] = [];
   for (const [name, value] of Object.entries(raw.queryStringParameters ?? {}))
     if (value !== undefined) out.push([name, value]);

@@ -1,7 +1,7 @@
 import { loadCompiledRegistry } from '../../shared/sources/registry-data.js';
 import { assessSourceHealth } from '../../shared/sources/source-health.js';
 import { systemClock } from '../../shared/clock.js';
-import { loadConfig } from '../../shared/config.js';
+import { loadConfig, publicBaseUrlOf } from '../../shared/config.js';
 import { loadTokenSecret, mailerFor } from '../../shared/wiring/mail.js';
 import { documentClientFor } from '../../shared/wiring/document-client.js';
 import { searchIndexFor } from '../../shared/wiring/search-index.js';
@@ -22,6 +22,8 @@ import { CachedSearchIndex } from './search-cache.js';
  * the cold start (loadConfig names every one), not the tenth request.
  */
 const config = loadConfig();
+// Required in Lambda: every absolute link the API writes starts here, never at the request's Host.
+const publicBaseUrl = publicBaseUrlOf(config);
 const log: Log = powertoolsLog('chiiki-api', config.LOG_LEVEL);
 const clock = systemClock;
 
@@ -39,6 +41,7 @@ export const deps: ApiDeps = {
   sources: () => (sources ??= loadCompiledRegistry(config.SOURCE_REGISTRY).sources),
   sourceFlags: (source, health, now) => assessSourceHealth(source, health, now),
   corsOrigins: corsOriginsFrom(config.CORS_ORIGINS),
+  publicBaseUrl,
   ...(config.PORTAL_URL ? { portalUrl: config.PORTAL_URL } : {}),
 };
 
@@ -63,7 +66,7 @@ async function buildSubscriptionDeps(): Promise<SubscriptionDeps> {
     mailer,
     tokens,
     links: new LinkBuilder({
-      baseUrl: config.PUBLIC_BASE_URL ?? `http://localhost:${config.PORT}`,
+      baseUrl: publicBaseUrl,
       ...(config.PORTAL_URL ? { portalUrl: config.PORTAL_URL } : {}),
       tokens,
     }),

@@ -41,6 +41,7 @@ import {
 import { StorageUnavailableError } from '../../shared/errors.js';
 import type { StorageStatus } from '../../functions/api/health.js';
 import { acceptRawRequestTargets } from './raw-request-target.js';
+import { refuseConnect } from './refuse-connect.js';
 import { apiGatewayListener, type LambdaHttpHandler } from './http-to-apigw.js';
 import { withPortal } from './portal/serve.js';
 import { startSampleSiteServer, type SampleSiteServer } from './sample-site-server.js';
@@ -287,7 +288,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     // Operator commands run beside this stack through these (stack-control.ts); filled in below.
     const controlToken = newControlToken();
     const control: Record<string, (body: Record<string, unknown>) => Promise<unknown>> = {};
+    // A request without Host is answered like any other (links never come from Host), not with Node's bare 400.
     const server: Server = createServer(
+      { requireHostHeader: false },
       withStackControl(
         withPortal(
           apiGatewayListener(
@@ -301,6 +304,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     );
     server.keepAliveTimeout = 5_000;
     acceptRawRequestTargets(server, log);
+    refuseConnect(server, log);
     await new Promise<void>((done, fail) => {
       server.once('error', fail);
       server.listen(options.port, options.host ?? '127.0.0.1', () => done());
@@ -331,6 +335,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         sources: () => sources,
         sourceFlags: (source, health, now) => assessSourceHealth(source, health, now),
         corsOrigins: corsOriginsFrom(options.corsOrigins ?? '*'),
+        publicBaseUrl: options.publicBaseUrl ?? apiUrl,
         ...(options.portalUrl ? { portalUrl: options.portalUrl } : {}),
         storage,
       },

@@ -1,4 +1,4 @@
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import { join } from 'node:path';
@@ -88,9 +88,21 @@ async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> 
     : {};
 }
 
-function send(res: ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
-  res.end(JSON.stringify(body));
+function send(res: ServerResponse, status: number, body: unknown, extraHeaders: Record<string, string> = {}): void {
+  const text = Buffer.from(JSON.stringify(body));
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'cache-control': 'no-store',
+    'content-length': String(text.length),
+    ...extraHeaders,
+  });
+  res.end(text);
+}
+
+/** An error answer quoting a request id, in the body and in `X-Request-Id`, as the API's errors do. */
+function sendError(res: ServerResponse, status: number, error: string, message: string): void {
+  const requestId = randomUUID();
+  send(res, status, { error, message, requestId }, { 'x-request-id': requestId });
 }
 
 /**
@@ -111,11 +123,11 @@ export function withStackControl(
     const command = path.slice('/_local/'.length);
     const handler = Object.hasOwn(handlers, command) ? handlers[command] : undefined;
     if (req.method !== 'POST' || handler === undefined) {
-      send(res, 404, { error: 'NotFoundError', message: `no local command ${req.method ?? ''} ${path.slice(0, 80)}` });
+      sendError(res, 404, 'NotFoundError', `no local command ${req.method ?? ''} ${path.slice(0, 80)}`);
       return;
     }
     if (!sameSecret(req.headers.authorization ?? '', `Bearer ${token}`)) {
-      send(res, 403, { error: 'ForbiddenError', message: 'expected the control token of this stack' });
+      sendError(res, 403, 'ForbiddenError', 'expected the control token of this stack');
       return;
     }
     readJson(req)
@@ -123,7 +135,7 @@ export function withStackControl(
       .then(
         (result) => send(res, 200, result),
         (error: unknown) =>
-          send(res, 500, { error: 'InternalError', message: error instanceof Error ? error.message : String(error) }),
+          sendError(res, 500, 'InternalError', error instanceof Error ? error.message : String(error)),
       );
   };
 }

@@ -46,6 +46,7 @@ const handler = buildApiHandler(
     sources: () => [],
     sourceFlags: () => ({ stale: false, failing: false }),
     corsOrigins: ['*'],
+    publicBaseUrl: 'http://localhost',
   },
   [{ method: 'GET', path: '/v1/noop', handler: async () => jsonResult({ ok: true }) }],
 ) as LambdaHttpHandler;

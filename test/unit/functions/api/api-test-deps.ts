@@ -35,7 +35,7 @@ export interface TestApi {
   readonly log: RecordingLog;
   call(
     url: string,
-    init?: { method?: string; headers?: Record<string, string> },
+    init?: { method?: string; headers?: Record<string, string>; body?: string },
   ): Promise<APIGatewayProxyStructuredResultV2>;
 }
 
@@ -48,6 +48,8 @@ export async function testApi(
     corsOrigins?: string[];
     extraRoutes?: ApiRoute[];
     throwOnSearch?: Error;
+    publicBaseUrl?: string;
+    portalUrl?: string;
   } = {},
 ): Promise<TestApi> {
   const clock = new FixedClock(contractTimes.middle);
@@ -66,6 +68,8 @@ export async function testApi(
     sources: () => options.sources ?? [],
     sourceFlags: (_source, health) => ({ stale: false, failing: (health?.consecutiveFailures ?? 0) >= 3 }),
     corsOrigins: options.corsOrigins ?? ['*'],
+    publicBaseUrl: options.publicBaseUrl ?? 'https://api.example.test',
+    ...(options.portalUrl ? { portalUrl: options.portalUrl } : {}),
   };
   const handler = buildApiHandler(deps, options.extraRoutes);
   return {
@@ -77,6 +81,7 @@ export async function testApi(
           method: init.method ?? 'GET',
           url,
           headers: { host: 'api.example.test', 'x-forwarded-proto': 'https', ...init.headers },
+          ...(init.body !== undefined ? { body: Buffer.from(init.body) } : {}),
         }) as APIGatewayProxyEventV2,
       )) as APIGatewayProxyStructuredResultV2,
   };

@@ -89,3 +89,63 @@ describe('API routes', () => {
     expect(result.statusCode).toBe(200);
   });
 });
+
+describe('API links under a forged Host header', () => {
+  const forged = { host: 'evil.example', 'x-forwarded-proto': 'http', 'x-forwarded-host': 'evil.example' };
+  const paths = [
+    '/v1/openapi.json',
+    '/v1/feed.rss?kind=call',
+    '/v1/feed.atom?kind=call',
+    '/v1/search?kind=call',
+    '/v1/export.csv?kind=call',
+    '/v1/sources',
+    '/v1/health',
+    '/v1/items/it_0000000000000000',
+  ];
+
+  it.each(paths)('never writes the Host into %s', async (path) => {
+    const api = await testApi({ publicBaseUrl: 'https://api.example.jp/' });
+
+    const result = await api.call(path, { headers: forged });
+
+    expect(result.body ?? '').not.toContain('evil.example');
+  });
+
+  it('builds the OpenAPI servers and the feed links from PUBLIC_BASE_URL', async () => {
+    const api = await testApi({ publicBaseUrl: 'https://api.example.jp/' });
+
+    const openapi = jsonOf<{ servers: { url: string }[] }>(await api.call('/v1/openapi.json', { headers: forged }));
+    const atom = (await api.call('/v1/feed.atom?kind=call', { headers: forged })).body ?? '';
+
+    expect(openapi.servers).toEqual([{ url: 'https://api.example.jp' }]);
+    expect(atom).toContain(
+      '<link rel="self" type="application/atom+xml" href="https://api.example.jp/v1/feed.atom?kind=call"/>',
+    );
+    expect(atom).toContain('href="https://api.example.jp/v1/search?kind=call"');
+    expect(atom).toContain('<link rel="alternate" type="text/html" href="https://api.example.jp/?kind=call"/>');
+  });
+
+  it('points the feed at PORTAL_URL when the portal lives elsewhere', async () => {
+    const api = await testApi({ publicBaseUrl: 'https://api.example.jp', portalUrl: 'https://www.example.jp' });
+
+    const rss = (await api.call('/v1/feed.rss?kind=call', { headers: forged })).body ?? '';
+
+    expect(rss).toContain('<link>https://www.example.jp/?kind=call</link>');
+    expect(rss).toContain('<atom:link href="https://api.example.jp/v1/feed.rss?kind=call" rel="self"');
+  });
+});
+
+describe('request ids', () => {
+  it('sends X-Request-Id on answers and on errors, the same id as an error body quotes', async () => {
+    const api = await testApi();
+
+    const ok = await api.call('/v1/health');
+    const bad = await api.call('/v1/search?size=0');
+    const headBad = await api.call('/v1/search?size=0', { method: 'HEAD' });
+
+    expect(ok.headers?.['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+    expect(bad.headers?.['x-request-id']).toBe(jsonOf<{ requestId: string }>(bad).requestId);
+    expect(headBad.statusCode).toBe(400);
+    expect(headBad.headers?.['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+  });
+});

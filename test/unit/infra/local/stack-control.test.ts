@@ -98,6 +98,10 @@ describe('stack control endpoints', () => {
 
     const forbidden = await fetch(`${apiUrl}/_local/echo`, { method: 'POST', headers: { authorization: 'Bearer x' } });
     expect(forbidden.status).toBe(403);
+    const body = (await forbidden.json()) as { error: string; requestId: string };
+    expect(body.error).toBe('ForbiddenError');
+    expect(forbidden.headers.get('x-request-id')).toBe(body.requestId);
+    expect(body.requestId).toMatch(/^[0-9a-f-]{36}$/);
     await expect(callRunningStack({ ...record(process.pid, apiUrl), token: 't'.repeat(32) }, 'broken')).rejects.toThrow(
       /could not run broken: store unavailable/,
     );
