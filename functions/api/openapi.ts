@@ -197,7 +197,8 @@ export function openApiDocument(serverUrl?: string): OpenApiDocument {
               content: json(ErrorResponseSchema),
             },
             '429': {
-              description: 'Too many requests from this client or for this address; retry after Retry-After seconds.',
+              description:
+                'Too many subscription requests (the same answer whichever limit was reached); retry after Retry-After seconds.',
               headers: {
                 'Retry-After': {
                   description: 'Seconds to wait before trying again.',
