@@ -1,38 +1,24 @@
-import { mkdtempSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startLocalStack, type LocalStack } from '../../infra/local/local-stack.js';
+import type { LocalStack } from '../../infra/local/local-stack.js';
 import { encodedRequestLine } from '../../infra/local/raw-request-target.js';
-import { FixedClock } from '../../shared/clock.js';
+import { startCrawledSampleStack, type CrawledSampleStack } from '../support/sample-stack.js';
 
 /**
  * Requests as raw bytes on a socket (fetch and curl's --url-encoding would hide the case): the
  * README's `curl 'http://localhost:3000/v1/search?q=クラスター&status=open'` sends UTF-8 raw in the
  * request line, which Node's parser refuses with a bare 400 unless the local server re-encodes it.
  */
-let dataDir: string;
+let sample: CrawledSampleStack;
 let stack: LocalStack;
 let port: number;
 
 beforeAll(async () => {
-  dataDir = mkdtempSync(join(tmpdir(), 'chiiki-raw-'));
-  stack = await startLocalStack({
-    dataDir,
-    port: 0,
-    registry: 'sample',
-    clock: new FixedClock('2026-11-28T12:00:00+09:00'),
-    schedule: false,
-  });
-  await stack.firstCrawl;
-  port = Number(new URL(stack.apiUrl).port);
+  sample = await startCrawledSampleStack('chiiki-raw-');
+  ({ stack, port } = sample);
 }, 120_000);
 
-afterAll(async () => {
-  await stack?.close();
-  rmSync(dataDir, { recursive: true, force: true });
-});
+afterAll(() => sample?.close());
 
 /** Sends `bytes` and reads until the server closes the connection (the last request says `Connection: close`). */
 function exchange(bytes: Buffer): Promise<string> {

@@ -1,11 +1,10 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { connect } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startLocalStack, type LocalStack } from '../../infra/local/local-stack.js';
-import { FixedClock } from '../../shared/clock.js';
+import type { LocalStack } from '../../infra/local/local-stack.js';
+import { startCrawledSampleStack, type CrawledSampleStack } from '../support/sample-stack.js';
 
 /**
  * Generated requests written as raw bytes on loopback sockets to the local stack (fetch would
@@ -21,27 +20,16 @@ const concurrency = 8;
 const answerTimeoutMs = 10_000;
 const forgedHost = 'evil.example';
 
-let dataDir: string;
+let sample: CrawledSampleStack;
 let stack: LocalStack;
 let port: number;
 
 beforeAll(async () => {
-  dataDir = mkdtempSync(join(tmpdir(), 'chiiki-fuzz-'));
-  stack = await startLocalStack({
-    dataDir,
-    port: 0,
-    registry: 'sample',
-    clock: new FixedClock('2026-11-28T12:00:00+09:00'),
-    schedule: false,
-  });
-  await stack.firstCrawl;
-  port = Number(new URL(stack.apiUrl).port);
+  sample = await startCrawledSampleStack('chiiki-fuzz-');
+  ({ stack, port } = sample);
 }, 120_000);
 
-afterAll(async () => {
-  await stack?.close();
-  rmSync(dataDir, { recursive: true, force: true });
-});
+afterAll(() => sample?.close());
 
 /** mulberry32: a small seeded generator, so a failure can be replayed. */
 function random(seedValue: number): () => number {

@@ -1,10 +1,7 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startLocalStack, type LocalStack } from '../../infra/local/local-stack.js';
-import { FixedClock } from '../../shared/clock.js';
+import type { LocalStack } from '../../infra/local/local-stack.js';
+import { startCrawledSampleStack, type CrawledSampleStack } from '../support/sample-stack.js';
 import { itemSummary } from '../../functions/api/feeds.js';
 
 /**
@@ -52,26 +49,16 @@ function feedparse(python: string, xml: string): Parsed {
 }
 
 const cluster = encodeURIComponent('クラスター');
-let dataDir: string;
+let sample: CrawledSampleStack;
 let stack: LocalStack;
 const python = findFeedparserPython();
 
 beforeAll(async () => {
-  dataDir = mkdtempSync(join(tmpdir(), 'chiiki-feeds-'));
-  stack = await startLocalStack({
-    dataDir,
-    port: 0,
-    registry: 'sample',
-    clock: new FixedClock('2026-11-28T12:00:00+09:00'),
-    schedule: false,
-  });
-  await stack.firstCrawl;
+  sample = await startCrawledSampleStack('chiiki-feeds-');
+  ({ stack } = sample);
 }, 120_000);
 
-afterAll(async () => {
-  await stack?.close();
-  rmSync(dataDir, { recursive: true, force: true });
-});
+afterAll(() => sample?.close());
 
 describe('feeds in python3-feedparser', () => {
   it('has python3-feedparser available', () => {
