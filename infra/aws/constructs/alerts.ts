@@ -78,7 +78,12 @@ export class Alerts extends Construct {
       }),
     });
 
-    this.sesEventsFunction = new ProjectFunction(this, 'SesEventsFunction', { ...common, key: 'sesEvents' });
+    // The SES events handler shares the alerts wiring, which needs the links' base at cold start.
+    this.sesEventsFunction = new ProjectFunction(this, 'SesEventsFunction', {
+      ...common,
+      key: 'sesEvents',
+      environment: baseUrl,
+    });
     props.table.bindTable(this.sesEventsFunction, 'readWrite');
     // Suppressed addresses are stored as keyed hashes (HMAC with the token secret).
     props.tokenSecret.bindTokenSecret(this.sesEventsFunction);

@@ -163,6 +163,8 @@ describe('CDK app, dev stage (no settings)', () => {
         expect(env).toMatchObject({ OPENSEARCH_SIGV4: 'true', SEARCH_ENGINE: 'opensearch' });
       expect(env['SOURCE_REGISTRY']).toBe('live');
       if ('MAIL_TRANSPORT' in env) expect(env['PUBLIC_BASE_URL']).toBeDefined();
+      // The API and alerts wirings (every function holding the token secret) fail their cold start without it.
+      if ('TOKEN_SECRET_ARN' in env) expect(env['PUBLIC_BASE_URL']).toBeDefined();
     }
   });
 
