@@ -5,6 +5,7 @@ import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalStack } from '../../infra/local/local-stack.js';
 import { startCrawledSampleStack, type CrawledSampleStack } from '../support/sample-stack.js';
+import { seededRandom } from '../support/search-corpus.js';
 
 /**
  * Generated requests written as raw bytes on loopback sockets to the local stack (fetch would
@@ -31,19 +32,8 @@ beforeAll(async () => {
 
 afterAll(() => sample?.close());
 
-/** mulberry32: a small seeded generator, so a failure can be replayed. */
-function random(seedValue: number): () => number {
-  let a = seedValue >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-const rnd = random(seed);
+// Seeded (mulberry32), so a failure can be replayed.
+const rnd = seededRandom(seed);
 const pick = <T>(values: readonly T[]): T => values[Math.floor(rnd() * values.length)] as T;
 const int = (min: number, max: number) => min + Math.floor(rnd() * (max - min + 1));
 
