@@ -34,6 +34,22 @@ export const configFields = {
       .default('chiiki-items'),
     doc: 'index alias prefix',
   },
+  OPENSEARCH_TIMEOUT_MS: {
+    schema: z.coerce.number().int().min(100).max(29_000).default(3000),
+    doc: "the API's budget for one OpenSearch request, retries included (ms); past it, search routes answer 503",
+  },
+  OPENSEARCH_INDEXER_TIMEOUT_MS: {
+    schema: z.coerce.number().int().min(100).max(900_000).default(30_000),
+    doc: 'indexer and reindex: timeout of one OpenSearch attempt (ms; up to 3 attempts)',
+  },
+  OPENSEARCH_BREAKER_FAILURES: {
+    schema: z.coerce.number().int().min(1).max(100).default(3),
+    doc: 'API: consecutive unreachable OpenSearch requests after which searches fail fast (503)',
+  },
+  OPENSEARCH_BREAKER_COOLDOWN_SEC: {
+    schema: z.coerce.number().int().min(1).max(3600).default(10),
+    doc: 'API: how long searches fail fast before one request probes OpenSearch again (s), and the Retry-After of those 503s',
+  },
   DATA_DIR: { schema: z.string().default('.data'), doc: 'local data folder (dynalite, embedded index, outbox)' },
   PORT: { schema: z.coerce.number().int().min(0).max(65535).default(3000), doc: 'local HTTP port' },
   PUBLIC_BASE_URL: {

@@ -68,6 +68,22 @@ export class StorageUnavailableError extends AppError {
   }
 }
 
+/**
+ * The search engine cannot answer now: connection refused, a timeout, a 502/503/504 after the
+ * client's retries, or its circuit breaker is open (it fails fast while the engine is down). Reads
+ * from the store still work; retry the search after `retryAfterSec`. Maps to 503.
+ */
+export class SearchUnavailableError extends AppError {
+  override name = 'SearchUnavailableError';
+  constructor(
+    message: string,
+    readonly retryAfterSec = 10,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+  }
+}
+
 /** The site asked us to slow down (429/503 with Retry-After) or failed transiently. Requeue; not a failure. */
 export class RetryLaterError extends AppError {
   override name = 'RetryLaterError';

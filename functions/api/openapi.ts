@@ -28,6 +28,21 @@ const errors = {
   },
   '500': { description: 'Failure on our side; quote the requestId.', content: json(ErrorResponseSchema) },
 };
+const retryAfterHeader = {
+  'Retry-After': {
+    description: 'Seconds to wait before trying again.',
+    schema: { type: 'integer' as const, minimum: 1 },
+  },
+};
+/** Every route that reads the search index answers this while the engine cannot be reached. */
+const searchUnavailable = {
+  '503': {
+    description:
+      'Search is unavailable (the search engine cannot be reached or did not answer in time; error `SearchUnavailableError`); retry after Retry-After seconds. Item pages (/v1/items/{id}) keep working.',
+    headers: retryAfterHeader,
+    content: json(ErrorResponseSchema),
+  },
+};
 const etagHeader = {
   ETag: {
     description: 'Weak validator of the body; send it back as If-None-Match to get a 304.',
@@ -108,6 +123,7 @@ export function openApiDocument(serverUrl?: string): OpenApiDocument {
             },
             ...notModified,
             ...errors,
+            ...searchUnavailable,
           },
         },
       },
@@ -144,6 +160,7 @@ export function openApiDocument(serverUrl?: string): OpenApiDocument {
             '200': { description: 'RSS 2.0', content: { 'application/rss+xml': { schema: z.string() } } },
             ...notModified,
             ...errors,
+            ...searchUnavailable,
           },
         },
       },
@@ -156,6 +173,7 @@ export function openApiDocument(serverUrl?: string): OpenApiDocument {
             '200': { description: 'Atom 1.0', content: { 'application/atom+xml': { schema: z.string() } } },
             ...notModified,
             ...errors,
+            ...searchUnavailable,
           },
         },
       },
@@ -177,6 +195,7 @@ export function openApiDocument(serverUrl?: string): OpenApiDocument {
               content: { 'text/csv': { schema: z.string() } },
             },
             ...errors,
+            ...searchUnavailable,
           },
         },
       },
@@ -293,6 +312,8 @@ export function openApiDocument(serverUrl?: string): OpenApiDocument {
         get: {
           operationId: 'health',
           summary: 'Liveness',
+          description:
+            '`status` is `degraded` (still 200) with a `reason` while writes to storage fail or the search engine cannot be reached; `indexedItems` is absent in the latter case.',
           responses: { '200': { description: 'Up.', content: json(HealthResponseSchema) }, '500': errors['500'] },
         },
       },

@@ -337,18 +337,31 @@ export type SourcesResponse = z.infer<typeof SourcesResponseSchema>;
 
 export const HealthResponseSchema = z
   .strictObject({
-    /** `degraded`: reads work, but writes fail (see `reason`). */
+    /** `degraded`: the service answers, but writes fail or search is unavailable (see `reason`). */
     status: z.enum(['ok', 'degraded']),
     reason: z.string().optional(),
     time: IsoInstantSchema,
-    indexedItems: z.number().int().nonnegative(),
+    indexedItems: z
+      .number()
+      .int()
+      .nonnegative()
+      .optional()
+      .meta({ description: 'Documents in the search index; absent while the search engine cannot be reached.' }),
   })
   .meta({ id: 'Health' });
 export type HealthResponse = z.infer<typeof HealthResponseSchema>;
 
 export const ErrorResponseSchema = z
   .strictObject({
-    error: z.enum(['InvalidInputError', 'NotFoundError', 'ConflictError', 'TooManyRequestsError', 'InternalError']),
+    error: z.enum([
+      'InvalidInputError',
+      'NotFoundError',
+      'ConflictError',
+      'TooManyRequestsError',
+      'StorageUnavailableError',
+      'SearchUnavailableError',
+      'InternalError',
+    ]),
     message: z.string(),
     issues: z
       .array(z.strictObject({ path: z.array(z.union([z.string(), z.number()])), message: z.string() }))

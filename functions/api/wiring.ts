@@ -34,7 +34,11 @@ let sources: readonly Source[] | undefined;
 
 export const deps: ApiDeps = {
   // Popular searches repeat; a 5 s micro-cache spares the engine (see search-cache.ts).
-  search: new CachedSearchIndex(searchIndexFor(config, clock), { clock, ttlMs: 5_000, maxEntries: 500 }),
+  search: new CachedSearchIndex(searchIndexFor(config, clock, { purpose: 'api' }), {
+    clock,
+    ttlMs: 5_000,
+    maxEntries: 500,
+  }),
   store: new DynamoDbItemStore({ client, tableName: config.TABLE_NAME, clock }),
   clock,
   log,

@@ -3,6 +3,7 @@ import {
   ConflictError,
   InvalidInputError,
   NotFoundError,
+  SearchUnavailableError,
   StorageUnavailableError,
   TooManyRequestsError,
 } from '../../shared/errors.js';
@@ -20,7 +21,8 @@ export interface ErrorBody {
 /**
  * The only place that maps errors to HTTP statuses: `InvalidInputError`→400 (with `issues`),
  * `NotFoundError`→404, `ConflictError`→409, `TooManyRequestsError`→429 with `Retry-After`,
- * `StorageUnavailableError`→503 with `Retry-After` (logged with the folder, which the body does not show).
+ * `StorageUnavailableError`→503 with `Retry-After` (logged with the folder, which the body does not show),
+ * `SearchUnavailableError`→503 with `Retry-After` (the engine's address and reason are logged, not shown).
  * Anything else is logged with its stack and becomes a 500 that shows nothing internal.
  */
 export function httpErrors(log: Log): MiddlewareObj<HttpEvent, HttpResult> {
@@ -69,6 +71,15 @@ export function toErrorResponse(error: unknown, requestId: string): HttpResult {
     const result = errorResult(503, {
       error: 'StorageUnavailableError',
       message: 'the service cannot store data right now; retry later',
+      requestId,
+    });
+    result.headers = { ...result.headers, 'retry-after': String(Math.max(1, Math.ceil(error.retryAfterSec))) };
+    return result;
+  }
+  if (error instanceof SearchUnavailableError) {
+    const result = errorResult(503, {
+      error: 'SearchUnavailableError',
+      message: 'search is unavailable right now; retry later (items can still be read by id)',
       requestId,
     });
     result.headers = { ...result.headers, 'retry-after': String(Math.max(1, Math.ceil(error.retryAfterSec))) };

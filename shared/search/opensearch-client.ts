@@ -1,4 +1,6 @@
 import { createHash, createHmac } from 'node:crypto';
+import { SearchUnavailableError } from '../errors.js';
+import type { CircuitBreaker } from './circuit-breaker.js';
 import type { OpenSearchTransportClient } from './opensearch-search-index.js';
 
 /**
@@ -22,10 +24,21 @@ export interface OpenSearchClientOptions {
   /** Sign requests with SigV4 (Amazon OpenSearch Service); plain HTTP otherwise (the local node). */
   readonly sigv4: boolean;
   readonly region: string;
-  /** Per attempt (default 30 s). */
+  /** Per attempt, connecting and reading the whole answer included (default 30 s). */
   readonly requestTimeoutMs?: number;
+  /**
+   * Budget of one request, attempts and pauses between them included (default: none, so at most
+   * `(maxRetries + 1) × requestTimeoutMs` plus pauses). An attempt gets what is left of it, and no
+   * retry starts without time for it; the API sets it so a search fails within its bound.
+   */
+  readonly totalTimeoutMs?: number;
   /** Further attempts after a network error, a timeout or a 502/503/504 (default 2). */
   readonly maxRetries?: number;
+  /**
+   * Fails requests fast while the engine is unreachable (shared by every request of this client):
+   * each request takes a permit and reports whether the engine answered. Default: none.
+   */
+  readonly breaker?: CircuitBreaker;
   /** Default: `defaultCredentials()`, resolved on the first signed request. */
   readonly credentials?: CredentialsProvider;
   /** Signing time (tests); default now. */
@@ -48,18 +61,60 @@ type RequestParams = Parameters<OpenSearchTransportClient['transport']['request'
 type RequestOptions = Parameters<OpenSearchTransportClient['transport']['request']>[1];
 
 const retryStatuses = new Set([502, 503, 504]);
+/** An attempt is not started with less time than this left in `totalTimeoutMs`. */
+const minAttemptMs = 50;
 
-/** Builds the client: SigV4-signed with the default AWS credential chain in AWS, plain locally. */
+/** One attempt's outcome: the engine answered, or it could not be reached in time. */
+type Attempt =
+  | { readonly answered: true; readonly status: number; readonly body: unknown }
+  | { readonly answered: false; readonly error: unknown };
+
+/**
+ * Builds the client: SigV4-signed with the default AWS credential chain in AWS, plain locally.
+ *
+ * Errors: an error status the caller did not ignore throws `OpenSearchResponseError`; a request
+ * the engine could not take (connection refused or reset, a timeout, 502/503/504 after the
+ * retries, or an open `breaker`) throws `SearchUnavailableError`, which the API answers with 503.
+ */
 export function makeOpenSearchClient(options: OpenSearchClientOptions): OpenSearchTransportClient {
   const endpoint = new URL(options.endpoint);
   const base = endpoint.href.replace(/\/+$/u, '');
   const timeoutMs = options.requestTimeoutMs ?? 30_000;
+  const totalMs = options.totalTimeoutMs ?? Number.POSITIVE_INFINITY;
   const maxRetries = options.maxRetries ?? 2;
+  const breaker = options.breaker;
+  const retryAfterSec = Math.max(1, Math.ceil((breaker?.coolDownMs ?? 10_000) / 1000));
   let credentials = options.credentials;
 
   async function signer(): Promise<CredentialsProvider> {
     credentials ??= await defaultCredentials();
     return credentials;
+  }
+
+  async function attempt(
+    method: string,
+    url: string,
+    headers: Record<string, string>,
+    body: string | undefined,
+    attemptMs: number,
+  ): Promise<Attempt> {
+    // One signal for the whole exchange: a server that sends headers and then hangs times out too.
+    const signal = AbortSignal.timeout(attemptMs);
+    try {
+      const sent = options.sigv4
+        ? signRequest(
+            { method, url: new URL(url), headers, body: body ?? '' },
+            { region: options.region, service: 'es', credentials: await (await signer())() },
+            (options.now ?? (() => new Date()))(),
+          )
+        : headers;
+      const response = await fetch(url, { method, headers: sent, ...(body !== undefined ? { body } : {}), signal });
+      return { answered: true, status: response.status, body: await responseBody(response, method) };
+    } catch (error) {
+      // Credentials that cannot be loaded count as unreachable too: every request would fail alike.
+      const reason = signal.aborted ? new Error(`no answer within ${attemptMs} ms`, { cause: error }) : error;
+      return { answered: false, error: reason };
+    }
   }
 
   async function request(params: RequestParams, requestOptions: RequestOptions = {}) {
@@ -71,44 +126,53 @@ export function makeOpenSearchClient(options: OpenSearchClientOptions): OpenSear
     if (body !== undefined)
       headers['content-type'] = params.bulkBody === undefined ? 'application/json' : 'application/x-ndjson';
 
-    for (let attempt = 0; ; attempt++) {
-      const sent = options.sigv4
-        ? await signRequest(
-            { method, url: new URL(url), headers, body: body ?? '' },
-            { region: options.region, service: 'es', credentials: await (await signer())() },
-            (options.now ?? (() => new Date()))(),
-          )
-        : headers;
-      let response: Response;
-      try {
-        response = await fetch(url, {
-          method,
-          headers: sent,
-          ...(body !== undefined ? { body } : {}),
-          signal: AbortSignal.timeout(timeoutMs),
-        });
-      } catch (error) {
-        if (attempt < maxRetries) {
-          await pause(attempt);
-          continue;
-        }
-        throw new Error(`opensearch ${method} ${params.path} failed after ${attempt + 1} attempts: ${String(error)}`, {
-          cause: error,
-        });
-      }
-      if (retryStatuses.has(response.status) && attempt < maxRetries) {
-        await response.body?.cancel();
-        await pause(attempt);
+    const permit = breaker?.acquire() ?? { ok: true };
+    if (!permit.ok) {
+      throw new SearchUnavailableError(
+        `opensearch ${method} ${params.path} not sent: the engine failed ${breaker?.failureThreshold} times in a row (circuit open)`,
+        Math.max(1, Math.ceil(permit.retryAfterMs / 1000)),
+      );
+    }
+    const deadline = performance.now() + totalMs;
+    for (let n = 0; ; n++) {
+      const attemptMs = Math.max(1, Math.floor(Math.min(timeoutMs, deadline - performance.now())));
+      const outcome = await attempt(method, url, headers, body, attemptMs);
+      const retryable = !outcome.answered || retryStatuses.has(outcome.status);
+      if (retryable && n < maxRetries && deadline - performance.now() - pauseMs(n) >= minAttemptMs) {
+        await pause(n);
         continue;
       }
-      const parsed = await responseBody(response, method);
-      if (response.status >= 400 && !requestOptions.ignore?.includes(response.status))
-        throw new OpenSearchResponseError(method, params.path, response.status, parsed);
-      return { statusCode: response.status, body: parsed };
+      if (!outcome.answered) {
+        breaker?.failure();
+        throw new SearchUnavailableError(
+          `opensearch ${method} ${params.path} failed after ${n + 1} attempts: ${describeFailure(outcome.error)}`,
+          retryAfterSec,
+          { cause: outcome.error },
+        );
+      }
+      if (retryable && !requestOptions.ignore?.includes(outcome.status)) {
+        breaker?.failure();
+        throw new SearchUnavailableError(
+          `opensearch ${method} ${params.path} answered ${outcome.status} after ${n + 1} attempts: ${JSON.stringify(outcome.body).slice(0, 500)}`,
+          retryAfterSec,
+          { cause: new OpenSearchResponseError(method, params.path, outcome.status, outcome.body) },
+        );
+      }
+      breaker?.success();
+      if (outcome.status >= 400 && !requestOptions.ignore?.includes(outcome.status))
+        throw new OpenSearchResponseError(method, params.path, outcome.status, outcome.body);
+      return { statusCode: outcome.status, body: outcome.body };
     }
   }
 
   return { transport: { request } };
+}
+
+function describeFailure(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  // fetch reports "fetch failed" and keeps the reason (ECONNREFUSED, a reset) in `cause`.
+  const cause = error.cause instanceof Error ? `: ${error.cause.message}` : '';
+  return `${error.message}${cause}`;
 }
 
 /**
@@ -122,8 +186,10 @@ export async function defaultCredentials(): Promise<CredentialsProvider> {
   return defaultProvider();
 }
 
+const pauseMs = (attempt: number) => 100 * 2 ** attempt;
+
 function pause(attempt: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, 100 * 2 ** attempt));
+  return new Promise((resolve) => setTimeout(resolve, pauseMs(attempt)));
 }
 
 function bodyOf(params: RequestParams): string | undefined {
@@ -136,7 +202,10 @@ function bodyOf(params: RequestParams): string | undefined {
 }
 
 async function responseBody(response: Response, method: string): Promise<unknown> {
-  const text = await response.text();
+  return parseBody(await response.text(), response, method);
+}
+
+function parseBody(text: string, response: Response, method: string): unknown {
   if (method === 'HEAD' || text === '') return response.status < 400;
   if (!(response.headers.get('content-type') ?? '').includes('json')) return text;
   try {

@@ -2,7 +2,7 @@ import * as z from 'zod';
 import type { Clock } from '../clock.js';
 import { IsoInstantSchema, ItemIdSchema, ItemKindSchema, RegionBlockSchema, type ItemId } from '../domain/item.js';
 import { statusAt, type callStatuses } from '../domain/status.js';
-import { AppError } from '../errors.js';
+import { AppError, SearchUnavailableError } from '../errors.js';
 import { parseInput } from '../parse-input.js';
 import { queryTermsOf } from './analyze.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
@@ -515,6 +515,7 @@ export class OpenSearchSearchIndex implements SearchIndex {
     try {
       raw = (await this.client.transport.request({ method: 'POST', path: '/_msearch', bulkBody })).body;
     } catch (error) {
+      if (error instanceof SearchUnavailableError) throw error;
       const detail = error instanceof Error ? error.message : String(error);
       throw new SearchBackendError(`opensearch POST /_msearch failed: ${detail}`, { cause: error });
     }
@@ -543,6 +544,8 @@ export class OpenSearchSearchIndex implements SearchIndex {
       const res = await this.client.transport.request({ method, path, body, querystring });
       return res.body;
     } catch (error) {
+      // Unreachable stays unreachable (503 with Retry-After), not a backend failure.
+      if (error instanceof SearchUnavailableError) throw error;
       const detail = error instanceof Error ? error.message : String(error);
       const meta =
         typeof error === 'object' && error !== null && 'meta' in error

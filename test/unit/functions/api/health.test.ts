@@ -3,6 +3,8 @@ import { health } from '../../../../functions/api/health.js';
 import { HealthResponseSchema } from '../../../../functions/api/schemas.js';
 import { EmbeddedSearchIndex } from '../../../../shared/search/embedded-search-index.js';
 import { FixedClock } from '../../../../shared/clock.js';
+import { SearchUnavailableError } from '../../../../shared/errors.js';
+import type { SearchIndex } from '../../../../shared/search/search-index.js';
 
 describe('health', () => {
   const clock = new FixedClock('2026-04-01T00:00:00Z');
@@ -21,5 +23,37 @@ describe('health', () => {
 
     expect(body).toMatchObject({ status: 'degraded', reason });
     expect(HealthResponseSchema.parse(body)).toEqual(body);
+  });
+
+  const failingCount = (error: Error): SearchIndex =>
+    Object.assign(new EmbeddedSearchIndex({ clock }), { count: () => Promise.reject(error) });
+
+  it('reports degraded without indexedItems when the search engine cannot be reached', async () => {
+    const search = failingCount(
+      new SearchUnavailableError('opensearch GET /chiiki/_count failed after 3 attempts', 10),
+    );
+
+    const body = await health({ search, clock });
+
+    expect(body).toEqual({
+      status: 'degraded',
+      reason: 'search engine unavailable; searches answer 503, item pages work',
+      time: '2026-04-01T00:00:00.000Z',
+    });
+    expect(HealthResponseSchema.parse(body)).toEqual(body);
+  });
+
+  it('names both reasons when storage and the search engine fail together', async () => {
+    const search = failingCount(new SearchUnavailableError('circuit open', 4));
+
+    const body = await health({ search, clock, storage: () => ({ ok: false, reason: 'writes to /data fail' }) });
+
+    expect(body.reason).toBe('writes to /data fail; search engine unavailable; searches answer 503, item pages work');
+  });
+
+  it('still fails on an error that is not the engine being unreachable', async () => {
+    const search = failingCount(new Error('index mapping broken'));
+
+    await expect(health({ search, clock })).rejects.toThrow('index mapping broken');
   });
 });

@@ -16,6 +16,7 @@ import { parseSearchParams } from '../../../../functions/api/search-params.js';
 import { subscriptionRoutes } from '../../../../functions/api/subscription-routes.js';
 import { toApiGatewayEvent } from '../../../../infra/local/http-to-apigw.js';
 import type { ItemId } from '../../../../shared/domain/item.js';
+import { SearchUnavailableError } from '../../../../shared/errors.js';
 import type { SearchQuery } from '../../../../shared/search/query.js';
 import { linkToken, startAlertsHarness, type AlertsHarness } from '../../../support/alerts-harness.js';
 import { jsonOf, testApi } from './api-test-deps.js';
@@ -96,6 +97,24 @@ describe('OpenAPI document', () => {
     );
 
     expect(documented.sort()).toEqual(expect.arrayContaining([...new Set(mounted)].sort()));
+  });
+
+  it('documents 503 with Retry-After on exactly the routes that answer 503 while search is unavailable', async () => {
+    const api = await testApi({ throwOnSearch: new SearchUnavailableError('circuit open', 5) });
+    const getPaths = [...new Set(apiRoutes(api.deps).map((route) => route.path))];
+    const paths = openApiDocument().paths as unknown as Paths;
+
+    const answering503: string[] = [];
+    for (const path of getPaths) {
+      const result = await api.call(path.replace('{id}', 'it_0123456789abcdef'));
+      if (result.statusCode === 503) answering503.push(path);
+    }
+    const documenting503 = getPaths.filter((path) => paths[path]?.get?.responses['503'] !== undefined);
+
+    expect(answering503.sort()).toEqual(['/v1/export.csv', '/v1/feed.atom', '/v1/feed.rss', '/v1/search']);
+    expect(documenting503.sort()).toEqual(answering503.sort());
+    for (const path of documenting503)
+      expect(paths[path]?.get?.responses['503']?.headers).toHaveProperty('Retry-After');
   });
 
   it('documents the token parameter, the request bodies, 202, 429 with Retry-After, 400 with issues and HTML link pages', () => {

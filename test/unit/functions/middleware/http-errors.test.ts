@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { ConflictError, StorageUnavailableError, TooManyRequestsError } from '../../../../shared/errors.js';
+import { ErrorResponseSchema } from '../../../../functions/api/schemas.js';
+import {
+  ConflictError,
+  SearchUnavailableError,
+  StorageUnavailableError,
+  TooManyRequestsError,
+} from '../../../../shared/errors.js';
 import { jsonOf, testApi } from '../api/api-test-deps.js';
 
 describe('httpErrors', () => {
@@ -49,6 +55,32 @@ describe('httpErrors', () => {
     const logged = api.log.entries.find((entry) => entry.level === 'error');
     expect(logged?.data).toMatchObject({ folder: '/srv/chiiki/dynalite' });
   });
+
+  it.each(['/v1/search?q=x', '/v1/feed.rss', '/v1/feed.atom', '/v1/export.csv'])(
+    'maps SearchUnavailableError on %s to 503 with Retry-After and the documented body, engine details logged only',
+    async (url) => {
+      const api = await testApi({
+        throwOnSearch: new SearchUnavailableError(
+          'opensearch POST /_msearch failed after 3 attempts: fetch failed: connect ECONNREFUSED 10.0.0.7:9200',
+          7.2,
+        ),
+      });
+
+      const result = await api.call(url);
+
+      expect(result.statusCode).toBe(503);
+      expect(result.headers?.['retry-after']).toBe('8');
+      expect(result.headers?.['cache-control']).toBe('no-store');
+      const body = ErrorResponseSchema.parse(jsonOf(result));
+      expect(body).toMatchObject({ error: 'SearchUnavailableError', message: expect.stringMatching(/retry later/) });
+      expect(result.body).not.toContain('10.0.0.7');
+      const logged = api.log.entries.find((entry) => entry.level === 'error');
+      expect(logged?.data).toMatchObject({
+        name: 'SearchUnavailableError',
+        error: expect.stringContaining('10.0.0.7'),
+      });
+    },
+  );
 
   it('marks errors as not cacheable', async () => {
     const api = await testApi();

@@ -6,6 +6,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { FixedClock } from '../../../../shared/clock.js';
+import { SearchUnavailableError } from '../../../../shared/errors.js';
+import { CircuitBreaker } from '../../../../shared/search/circuit-breaker.js';
 import {
   defaultCredentials,
   makeOpenSearchClient,
@@ -231,6 +234,128 @@ describe('makeOpenSearchClient over HTTP', () => {
     await expect(client.transport.request({ method: 'GET', path: '/' })).rejects.toThrow(
       /opensearch GET \/ failed after 1 attempts/,
     );
+  });
+});
+
+describe('makeOpenSearchClient when the engine is unreachable', () => {
+  let server: Server;
+  let endpoint: string;
+  let received = 0;
+  /** What the server does with the next requests: answer with a status, or never answer. */
+  let behaviour: { status: number } | 'hang' = 'hang';
+
+  beforeAll(async () => {
+    server = createServer((req, res) => {
+      received++;
+      req.resume();
+      if (behaviour === 'hang') return;
+      res.writeHead(behaviour.status, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ status: behaviour.status }));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(async () => {
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  });
+
+  const failureOf = async (promise: Promise<unknown>) => {
+    const started = performance.now();
+    const error = await promise.then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    return { error, ms: performance.now() - started };
+  };
+
+  it('gives up on a hung engine within totalTimeoutMs, retries included, with SearchUnavailableError', async () => {
+    behaviour = 'hang';
+    received = 0;
+    const client = makeOpenSearchClient({
+      endpoint,
+      sigv4: false,
+      region: 'x',
+      requestTimeoutMs: 250,
+      totalTimeoutMs: 600,
+      maxRetries: 5,
+    });
+
+    const { error, ms } = await failureOf(client.transport.request({ method: 'GET', path: '/chiiki/_count' }));
+
+    expect(error).toBeInstanceOf(SearchUnavailableError);
+    expect((error as Error).message).toMatch(/GET \/chiiki\/_count failed after 2 attempts: no answer within \d+ ms/);
+    expect((error as SearchUnavailableError).retryAfterSec).toBe(10);
+    expect(received).toBe(2);
+    expect(ms).toBeGreaterThanOrEqual(500);
+    expect(ms).toBeLessThan(900);
+  });
+
+  it('reports a refused connection as SearchUnavailableError with the reason', async () => {
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const { port } = closed.address() as AddressInfo;
+    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    const client = makeOpenSearchClient({
+      endpoint: `http://127.0.0.1:${port}`,
+      sigv4: false,
+      region: 'x',
+      maxRetries: 1,
+    });
+
+    const { error } = await failureOf(client.transport.request({ method: 'GET', path: '/' }));
+
+    expect(error).toBeInstanceOf(SearchUnavailableError);
+    expect((error as Error).message).toMatch(/failed after 2 attempts: fetch failed: .*ECONNREFUSED/);
+  });
+
+  it('reports 503 after its retries as SearchUnavailableError, but a 400 as the engine answered it', async () => {
+    const client = makeOpenSearchClient({ endpoint, sigv4: false, region: 'x', maxRetries: 1 });
+
+    behaviour = { status: 503 };
+    const busy = await failureOf(client.transport.request({ method: 'GET', path: '/' }));
+    behaviour = { status: 400 };
+    const bad = await failureOf(client.transport.request({ method: 'GET', path: '/' }));
+
+    expect(busy.error).toBeInstanceOf(SearchUnavailableError);
+    expect((busy.error as Error).message).toMatch(/answered 503 after 2 attempts/);
+    expect(bad.error).toBeInstanceOf(OpenSearchResponseError);
+  });
+
+  it('fails fast once its breaker opens, without sending, and probes again after the cool-down', async () => {
+    behaviour = 'hang';
+    received = 0;
+    const clock = new FixedClock('2026-01-01T00:00:00Z');
+    const breaker = new CircuitBreaker({ clock, failureThreshold: 2, coolDownMs: 5_000 });
+    const client = makeOpenSearchClient({
+      endpoint,
+      sigv4: false,
+      region: 'x',
+      requestTimeoutMs: 200,
+      totalTimeoutMs: 200,
+      breaker,
+    });
+    const count = () => client.transport.request({ method: 'GET', path: '/chiiki/_count' });
+
+    await failureOf(count());
+    await failureOf(count());
+    const sentBeforeOpen = received;
+    clock.advanceMs(2_000);
+    const fast = await failureOf(count());
+
+    expect(breaker.state).toBe('open');
+    expect(fast.error).toBeInstanceOf(SearchUnavailableError);
+    expect((fast.error as Error).message).toMatch(/not sent: the engine failed 2 times in a row \(circuit open\)/);
+    expect((fast.error as SearchUnavailableError).retryAfterSec).toBe(3);
+    expect(fast.ms).toBeLessThan(20);
+    expect(received).toBe(sentBeforeOpen);
+
+    behaviour = { status: 200 };
+    clock.advanceMs(3_000);
+    const probe = await client.transport.request({ method: 'GET', path: '/chiiki/_count' });
+
+    expect(probe.statusCode).toBe(200);
+    expect(breaker.state).toBe('closed');
   });
 });
 
