@@ -21,13 +21,24 @@ async function outboxFiles(dir: string): Promise<string[]> {
 
 mailerContract('OutboxMailer', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'outbox-'));
-  const mailer = new OutboxMailer({ dir, from });
+  let failNext = false;
+  const mailer = new OutboxMailer({
+    dir,
+    from,
+    afterStep: (step) => {
+      if (failNext && step === 'write') {
+        failNext = false;
+        throw new Error('ENOSPC: no space left on device, link');
+      }
+    },
+  });
   const order: string[] = [];
   return {
     mailer: {
       send: async (message) => {
         const sent = await mailer.send(message);
-        order.push(sent.messageId);
+        // One file per Message-ID: the outbox's deliveries are its files, in the order first written.
+        if (!order.includes(sent.messageId)) order.push(sent.messageId);
         return sent;
       },
     },
@@ -37,6 +48,10 @@ mailerContract('OutboxMailer', async () => {
         await Promise.all(files.map(async (f) => [f, await simpleParser(await readFile(join(dir, f)))] as const)),
       );
       return order.map((id) => byId.get(`${id.replace(/^<|@.*$/g, '')}.eml`)).filter((m) => m !== undefined);
+    },
+    retriedSend: 'ignored',
+    failNextSend: () => {
+      failNext = true;
     },
     close: () => rm(dir, { recursive: true, force: true }),
   };
