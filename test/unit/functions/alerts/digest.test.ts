@@ -1,6 +1,8 @@
+import { spawn } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { mute } from '../../../../shared/subscriptions/subscriptions.js';
 import { simpleParser } from 'mailparser';
@@ -68,6 +70,18 @@ async function claimedSubscription(h: AlertsHarness): Promise<Subscription | und
     if (found) return found;
   }
   return undefined;
+}
+
+const digestChild = fileURLToPath(new URL('../../../support/digest-crash-child.ts', import.meta.url));
+
+/** Runs one digest in a child process on the harness's store that kills itself after the outbox `step`. */
+function runDigestAndKill(h: AlertsHarness, dir: string, step: OutboxStep): Promise<NodeJS.Signals | null> {
+  const args = [digestChild, h.endpoint, h.tableName, dir, step, h.clock.now().toISOString()];
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', ...args], { stdio: 'inherit' });
+    child.on('error', reject);
+    child.on('exit', (_code, signal) => resolve(signal));
+  });
 }
 
 describe('runDigest', () => {
@@ -280,6 +294,45 @@ describe('runDigest', () => {
       expect(mail.subject).toBe('【地域科学技術ポータル】新着 2件');
       await rm(dir, { recursive: true, force: true });
     },
+  );
+
+  it.each<OutboxStep>(['reserve', 'write', 'link'])(
+    'delivers exactly once after the lease when the digest process is killed (SIGKILL) after the outbox %s',
+    async (step) => {
+      await h.subscribeConfirmed('killed@example.jp', [savedSearch('半導体')]);
+      await h.subscribeConfirmed('later@example.jp', [savedSearch('量子')]);
+      h.clock.advanceMs(2 * hour);
+      await h.crawl([semiconductor, quantum]);
+      const dir = await mkdtemp(join(tmpdir(), 'digest-outbox-'));
+      const from = 'alerts@portal.example.jp';
+
+      const signal = await runDigestAndKill(h, dir, step);
+      const left = await readdir(dir);
+      h.clock.advanceMs(60 * 1000);
+      const tooSoon = await h.digest({ mailer: new OutboxMailer({ dir, from }) });
+      h.clock.advanceMs(claimLeaseMs);
+      for (const name of left.filter(isOutboxTemp)) await utimes(join(dir, name), new Date(0), new Date(0));
+      const rerun = await h.digest({ mailer: new OutboxMailer({ dir, from }) });
+      const after = await h.digest({ mailer: new OutboxMailer({ dir, from }) });
+
+      expect(signal).toBe('SIGKILL');
+      expect(left.filter(isOutboxTemp)).toHaveLength(1);
+      expect(left.filter((n) => n.endsWith('.eml'))).toHaveLength(step === 'link' ? 1 : 0);
+      // The killed run claimed one subscriber; the other it never reached is sent by the next run.
+      expect(tooSoon).toMatchObject({ heldByIntent: 1, sent: 1, resent: 0, failed: 0 });
+      expect(rerun).toMatchObject({ resent: 1, sent: 0, heldByIntent: 0, failed: 0 });
+      expect(after).toMatchObject({ sent: 0, resent: 0, heldByIntent: 0 });
+      const files = await readdir(dir);
+      expect(files.filter(isOutboxTemp)).toEqual([]);
+      const mails = await Promise.all(files.map(async (name) => simpleParser(await readFile(join(dir, name)))));
+      const to = (address: string) =>
+        mails.filter((m) => m.to && 'value' in m.to && m.to.value[0]?.address === address);
+      expect(mails).toHaveLength(2);
+      expect(to('killed@example.jp')).toHaveLength(1);
+      expect(to('later@example.jp')).toHaveLength(1);
+      await rm(dir, { recursive: true, force: true });
+    },
+    60_000,
   );
 
   it('sends nothing for a cosmetic edit and says what changed when the deadline moves', async () => {
