@@ -471,9 +471,7 @@ export async function runDigest(deps: DigestDeps, options: DigestRunOptions = {}
     changedItems: calls.size,
     distinctSearches: calls.distinctSearches,
   };
-  const { held: _listed, ...counted } = report;
-  deps.log.info('digest run finished', { trigger: options.trigger ?? 'cycle', ...counted });
-  if (held.length > 0) deps.log.info('digests held behind a young intent', { heldByIntent: counts.held, held });
+  deps.log.info('digest run finished', { trigger: options.trigger ?? 'cycle', ...report });
   return report;
 }
 

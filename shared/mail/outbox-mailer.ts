@@ -96,9 +96,10 @@ export class OutboxMailer implements Mailer {
   }
 
   private async writeSynced(temporary: string, raw: Buffer): Promise<void> {
-    const handle = await open(temporary, 'wx');
+    await (await open(temporary, 'wx')).close();
+    await this.options.afterStep?.('reserve');
+    const handle = await open(temporary, 'r+');
     try {
-      await this.options.afterStep?.('reserve');
       await handle.writeFile(raw);
       await handle.sync();
     } finally {
