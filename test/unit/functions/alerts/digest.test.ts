@@ -286,7 +286,7 @@ describe('runDigest', () => {
       ]);
       expect(JSON.stringify(tooSoon)).not.toContain('window@example.jp');
       const finished = h.log.entries.filter((e) => e.message === 'digest run finished');
-      expect(finished.map((e) => e.data?.heldByIntent)).toEqual([1, 0, 0]);
+      expect(finished.map((e) => (e.data instanceof Error ? undefined : e.data?.heldByIntent))).toEqual([1, 0, 0]);
       expect(JSON.stringify(h.log.entries)).not.toContain('window@example.jp');
       expect(rerun).toMatchObject({ resent: 1, heldByIntent: 0, held: [], failed: 0 });
       expect(after).toMatchObject({ sent: 0, resent: 0, heldByIntent: 0 });
