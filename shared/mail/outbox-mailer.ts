@@ -82,6 +82,8 @@ export class OutboxMailer implements Mailer {
     const file = join(this.options.dir, name);
     await mkdir(this.options.dir, { recursive: true });
     await this.sweepStaleTemps();
+    // Already sent: no temporary file, no sync. A race past this check is settled by link().
+    if (await this.holdsCompleteMessage(file)) return { messageId: options.messageId };
     const raw = await new MailComposer(options).compile().build();
     const temporary = join(this.options.dir, `.${name}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
     try {
@@ -116,13 +118,17 @@ export class OutboxMailer implements Mailer {
     } catch (error) {
       if (!isErrno(error, 'EEXIST')) throw error;
     }
+    if (await this.holdsCompleteMessage(file)) return;
+    // rename() replaces atomically: readers see the old incomplete file or the complete one.
+    await rename(temporary, file);
+  }
+
+  private async holdsCompleteMessage(file: string): Promise<boolean> {
     const existing = await readFile(file).catch((error: unknown) => {
       if (isErrno(error, 'ENOENT')) return undefined;
       throw error;
     });
-    if (existing !== undefined && isCompleteMessage(existing)) return;
-    // rename() replaces atomically: readers see the old incomplete file or the complete one.
-    await rename(temporary, file);
+    return existing !== undefined && isCompleteMessage(existing);
   }
 
   private async syncDir(): Promise<void> {

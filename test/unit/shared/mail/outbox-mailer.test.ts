@@ -124,6 +124,25 @@ describe('OutboxMailer', () => {
     expect((await simpleParser(raw)).subject).toBe('【地域科学技術ポータル】新着 1件');
   });
 
+  it('takes a message of the same id that lands while it writes as sent, and leaves that one in place', async () => {
+    const dir = await tempDir();
+    const other = new OutboxMailer({ dir, from: 'other@portal.example.jp' });
+    const late = new OutboxMailer({
+      dir,
+      from,
+      afterStep: async (step) => {
+        if (step === 'write') await other.send(sampleDigest('dg_race'));
+      },
+    });
+
+    const sent = await late.send(sampleDigest('dg_race'));
+
+    expect(sent.messageId).toBe('<dg_race@portal.example.jp>');
+    expect(await readdir(dir)).toEqual(['dg_race.eml']);
+    const mail = await simpleParser(await readFile(join(dir, 'dg_race.eml')));
+    expect(mail.from?.value[0]?.address).toBe('other@portal.example.jp');
+  });
+
   it('tells a complete message from an empty, headers-only or torn one', async () => {
     const raw = await readFile(join(await sendOnce(await tempDir(), 'dg_shape'), 'dg_shape.eml'));
     const headersOnly = raw.subarray(0, raw.indexOf('\r\n\r\n'));
