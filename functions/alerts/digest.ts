@@ -42,7 +42,9 @@ import { addressTag } from '../../shared/subscriptions/subscriptions.js';
  * 3. commit: advance the watermark to the window end, merge what was told, drop the intent.
  * A run that finds an intent left by a failed send, or older than the claim lease (a crash),
  * sends that very digest again — same id, same content — and commits it, and builds nothing new
- * for the subscriber in that run; a younger intent belongs to a run still going and is skipped. So an
+ * for the subscriber in that run; a younger intent belongs to a run still going (or one that crashed
+ * after claiming: then the mail waits up to the lease) and is skipped, counted and listed in the
+ * run's report as `heldByIntent` / `held`. So an
  * item is never skipped (the watermark only moves past items in a committed digest) and never
  * sent twice (what was told is recorded in the same write that moves the watermark). The only
  * window for a duplicate is a crash after the transport accepted the mail and before the commit:
@@ -85,14 +87,35 @@ export interface DigestRunReport {
   readonly resent: number;
   /** Due subscribers with nothing to tell (watermark advanced without mail). */
   readonly empty: number;
-  /** Subscribers another run was already handling. */
+  /** Subscribers whose claim another run made first (a conditional write lost to it). */
   readonly raced: number;
+  /**
+   * Due subscribers skipped because they hold a digest intent younger than `claimLeaseMs`: its run
+   * is still sending, or crashed after claiming, and then the intent is resent once the lease ends.
+   */
+  readonly heldByIntent: number;
+  /** Up to `maxHeldListed` of them, addresses masked as the logs mask them. */
+  readonly held: readonly HeldSubscriber[];
   readonly failed: number;
   /** Calls loaded as new or changed. */
   readonly changedItems: number;
   /** Distinct saved searches run against them. */
   readonly distinctSearches: number;
 }
+
+/** A subscriber skipped behind a young digest intent, as a run reports it. */
+export interface HeldSubscriber {
+  readonly subscriptionId: SubscriptionId;
+  /** `addressTag` of the address hash: the logs' mask, never the address. */
+  readonly address: string;
+  readonly digestId: string;
+  readonly claimedAt: string;
+  /** When the claim lease ends and a run resends the intent. */
+  readonly resendAfter: string;
+}
+
+/** How many held subscribers a report lists by id (the count is always complete). */
+export const maxHeldListed = 50;
 
 const hourMs = 60 * 60 * 1000;
 /**
@@ -391,13 +414,17 @@ function isDue(subscription: Subscription, now: Date): boolean {
   return now.getTime() - last >= minIntervalMs[subscription.frequency];
 }
 
-type Outcome = 'sent' | 'resent' | 'empty' | 'raced' | 'failed' | 'skipped';
+type Outcome = 'sent' | 'resent' | 'empty' | 'raced' | 'held' | 'failed' | 'skipped';
 
 /** Runs one digest delivery over every (or the given) shard. */
 export async function runDigest(deps: DigestDeps, options: DigestRunOptions = {}): Promise<DigestRunReport> {
   const now = deps.clock.now();
   const calls = new ChangedCalls(deps);
-  const counts: Record<Outcome, number> = { sent: 0, resent: 0, empty: 0, raced: 0, failed: 0, skipped: 0 };
+  const counts: Record<Outcome, number> = { sent: 0, resent: 0, empty: 0, raced: 0, held: 0, failed: 0, skipped: 0 };
+  const held: HeldSubscriber[] = [];
+  const onHeld = (subscriber: HeldSubscriber) => {
+    if (held.length < maxHeldListed) held.push(subscriber);
+  };
   let subscriptions = 0;
   let due = 0;
   const shards = options.shards ?? Array.from({ length: deps.subscriptions.shardCount }, (_, i) => i);
@@ -410,7 +437,7 @@ export async function runDigest(deps: DigestDeps, options: DigestRunOptions = {}
     const worker = async () => {
       while (next < batch.length) {
         const subscription = batch[next++] as Subscription;
-        counts[await deliver(deps, calls, subscription, now)] += 1;
+        counts[await deliver(deps, calls, subscription, now, onHeld)] += 1;
       }
     };
     await Promise.all(Array.from({ length: Math.min(concurrency, batch.length) }, worker));
@@ -438,6 +465,8 @@ export async function runDigest(deps: DigestDeps, options: DigestRunOptions = {}
     resent: counts.resent,
     empty: counts.empty,
     raced: counts.raced,
+    heldByIntent: counts.held,
+    held: [...held].sort((a, b) => a.subscriptionId.localeCompare(b.subscriptionId)),
     failed: counts.failed,
     changedItems: calls.size,
     distinctSearches: calls.distinctSearches,
@@ -447,12 +476,28 @@ export async function runDigest(deps: DigestDeps, options: DigestRunOptions = {}
 }
 
 /** Claim → send → commit for one subscriber; never throws (a failure leaves the claim for the next run). */
-async function deliver(deps: DigestDeps, calls: ChangedCalls, listed: Subscription, now: Date): Promise<Outcome> {
+async function deliver(
+  deps: DigestDeps,
+  calls: ChangedCalls,
+  listed: Subscription,
+  now: Date,
+  onHeld: (subscriber: HeldSubscriber) => void,
+): Promise<Outcome> {
   try {
     const current = await deps.subscriptions.get(listed.id);
     if (current === undefined) return 'skipped';
     if (current.pendingDigest !== undefined) {
-      if (now.getTime() - Date.parse(current.pendingDigest.claimedAt) < claimLeaseMs) return 'raced';
+      const claimedAt = Date.parse(current.pendingDigest.claimedAt);
+      if (now.getTime() - claimedAt < claimLeaseMs) {
+        onHeld({
+          subscriptionId: current.id,
+          address: addressTag(current.emailHash),
+          digestId: current.pendingDigest.id,
+          claimedAt: current.pendingDigest.claimedAt,
+          resendAfter: new Date(claimedAt + claimLeaseMs).toISOString(),
+        });
+        return 'held';
+      }
       return await resend(deps, current, current.pendingDigest);
     }
     if (!isDue(current, now)) return 'skipped';

@@ -97,7 +97,10 @@ function formatSummary(summary: CrawlSummary): string {
     ...rows,
     ...(summary.digest
       ? [
-          `alert digests: ${summary.digest.sent} sent, ${summary.digest.due} due, ${summary.digest.subscriptions} subscriptions`,
+          `alert digests: ${summary.digest.sent} sent, ${summary.digest.due} due, ${summary.digest.subscriptions} subscriptions` +
+            (summary.digest.heldByIntent > 0
+              ? `; ${summary.digest.heldByIntent} held behind a digest claimed by another run (resent after the claim lease)`
+              : ''),
         ]
       : []),
     '',

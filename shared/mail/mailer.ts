@@ -20,7 +20,16 @@ export interface SentMail {
   readonly messageId: string;
 }
 
-/** Sends one message. Adapters pass test/support/mailer.contract.ts. Throws on failure; never half-sends. */
+/**
+ * Sends one message. Adapters pass test/support/mailer.contract.ts.
+ *
+ * Throws on failure and never half-sends: after a throw nothing was delivered, or (a timeout after
+ * the transport accepted) the caller cannot tell, so a caller that must not lose a mail retries
+ * with the same `messageId`. What a retried send of a delivered message does is each transport's
+ * stated rule (the contract's `RetriedSendRule`): the outbox ignores it (the Message-ID names the
+ * file), SMTP delivers a second copy with the same Message-ID header, SES a second copy under an id
+ * it assigns.
+ */
 export interface Mailer {
   send(message: MailMessage): Promise<SentMail>;
 }

@@ -17,9 +17,14 @@ export interface SesMailerOptions {
 /**
  * Sends through Amazon SES v2 `SendEmail` with `Content.Simple`: SES builds the MIME (UTF-8
  * subject and parts) and adds our headers (List-Unsubscribe and List-Unsubscribe-Post, which SES
- * accepts on simple messages), so no MIME library ships in the bundles. SES assigns its own
- * Message-ID and has no idempotency key: a send that times out after SES accepted it cannot be
- * told apart from one that failed.
+ * accepts on simple messages), so no MIME library ships in the bundles.
+ *
+ * Idempotency: none. SES assigns its own Message-ID (the caller's `messageId` is not sent) and has
+ * no idempotency key, so a retried send is a second mail, and a send that times out after SES
+ * accepted it cannot be told apart from one that failed. A refusal (an unverified address,
+ * throttling once the SDK's own retries are spent) throws and delivers nothing. The SDK retries
+ * throttling, 5xx answers and network errors by itself, so after a lost response even one `send`
+ * may, rarely, deliver twice.
  */
 export class SesMailer implements Mailer {
   private client: SESv2Client | undefined;

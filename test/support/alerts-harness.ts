@@ -44,6 +44,9 @@ export function savedSearch(text: string): SavedSearch {
  * recording mailer for confirmations and one for digests, all on one fixed clock.
  */
 export interface AlertsHarness {
+  /** The dynalite endpoint and table, for a child process that works on the same store. */
+  readonly endpoint: string;
+  readonly tableName: string;
   readonly clock: FixedClock;
   readonly items: DynamoDbItemStore;
   readonly subscriptions: DynamoDbSubscriptionStore;
@@ -97,6 +100,8 @@ export async function startAlertsHarness(start = '2025-05-01T00:00:00Z'): Promis
     messageDomain: 'portal.example.jp',
   };
   return {
+    endpoint: dynalite.endpoint,
+    tableName,
     clock,
     items,
     subscriptions,

@@ -3,11 +3,28 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Mailer } from '../../shared/mail/mailer.js';
 import { renderDigest, type DigestEntry } from '../../shared/mail/render.js';
 
+/**
+ * What a second send of a message already delivered (same `messageId`, e.g. a digest resent
+ * after a crash between the send and its commit) does on a transport:
+ * - `ignored`: the transport keys deliveries on the Message-ID; nothing new is delivered (outbox);
+ * - `delivered-again-same-id`: a second copy with the same Message-ID header, which a receiver may
+ *   collapse but need not (SMTP);
+ * - `delivered-again`: a second copy under a Message-ID the transport assigns (SES).
+ */
+export type RetriedSendRule = 'ignored' | 'delivered-again-same-id' | 'delivered-again';
+
 /** A mailer under test plus a way to read back, parsed, what it delivered. */
 export interface MailerUnderTest {
   readonly mailer: Mailer;
   /** Everything delivered so far, parsed with mailparser, oldest first. */
   delivered(): Promise<ParsedMail[]>;
+  /** The transport's stated rule for a retried send; the contract holds it to it. */
+  readonly retriedSend: RetriedSendRule;
+  /**
+   * Makes the next send fail the way the transport really fails, delivering nothing: the SMTP
+   * server answers 451, SES throttles, the outbox folder's disk fails before the message is in place.
+   */
+  failNextSend(): void;
   close(): Promise<void>;
 }
 
@@ -41,7 +58,8 @@ export function sampleDigest(digestId = 'dg_contract_1') {
 
 /**
  * The `Mailer` contract: every transport delivers the shared rendering intact — Japanese subject
- * and both parts decode, the RFC 8058 headers survive — and throws rather than half-sending.
+ * and both parts decode, the RFC 8058 headers survive — throws rather than half-sending, lets a
+ * failed send be retried into exactly one delivery, and keeps its stated rule for a retried send.
  */
 export function mailerContract(name: string, make: () => Promise<MailerUnderTest>): void {
   describe(`Mailer contract: ${name}`, () => {
@@ -79,6 +97,50 @@ export function mailerContract(name: string, make: () => Promise<MailerUnderTest
       expect(line('list-unsubscribe')).toBe(
         'List-Unsubscribe: <https://portal.example.jp/v1/subscriptions/unsubscribe?token=c.d>, <mailto:unsubscribe@portal.example.jp?subject=unsubscribe>',
       );
+    });
+
+    it('throws on a failed send, delivers nothing, and a retry of the same message delivers it once', async () => {
+      const before = (await underTest.delivered()).length;
+      underTest.failNextSend();
+
+      const failure = await underTest.mailer.send(sampleDigest('dg_contract_failed')).then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+      const afterFailure = (await underTest.delivered()).length;
+      await underTest.mailer.send(sampleDigest('dg_contract_failed'));
+
+      expect(failure).toBeInstanceOf(Error);
+      expect(afterFailure).toBe(before);
+      const delivered = (await underTest.delivered()).slice(before);
+      expect(delivered).toHaveLength(1);
+      expect(delivered[0]?.subject).toBe('【地域科学技術ポータル】新着 1件');
+    });
+
+    it('keeps its stated rule when a delivered message is sent again with the same Message-ID', async () => {
+      const before = (await underTest.delivered()).length;
+
+      const first = await underTest.mailer.send(sampleDigest('dg_contract_retried'));
+      const second = await underTest.mailer.send(sampleDigest('dg_contract_retried'));
+
+      const delivered = (await underTest.delivered()).slice(before);
+      const ids = delivered.map((m) => m.messageId);
+      switch (underTest.retriedSend) {
+        case 'ignored':
+          expect(delivered).toHaveLength(1);
+          expect(second.messageId).toBe(first.messageId);
+          expect(ids).toEqual(['<dg_contract_retried@portal.example.jp>']);
+          break;
+        case 'delivered-again-same-id':
+          expect(delivered).toHaveLength(2);
+          expect(ids).toEqual(['<dg_contract_retried@portal.example.jp>', '<dg_contract_retried@portal.example.jp>']);
+          break;
+        case 'delivered-again':
+          expect(delivered).toHaveLength(2);
+          expect(delivered[1]?.text).toBe(delivered[0]?.text);
+          expect(ids).not.toContain('<dg_contract_retried@portal.example.jp>');
+          break;
+      }
     });
   });
 }

@@ -11,6 +11,8 @@ export interface SmtpSink {
   readonly raw: Buffer[];
   /** Resolves once at least `count` messages have arrived. */
   waitFor(count: number): Promise<void>;
+  /** Refuses the next `count` messages after their data with `451` (a temporary failure), keeping none. */
+  rejectNext(count?: number): void;
   clear(): void;
   stop(): Promise<void>;
 }
@@ -20,6 +22,7 @@ export async function startSmtpSink(): Promise<SmtpSink> {
   const messages: ParsedMail[] = [];
   const raw: Buffer[] = [];
   const waiters: { count: number; resolve: () => void }[] = [];
+  let rejecting = 0;
   const notify = () => {
     for (const waiter of [...waiters]) {
       if (messages.length >= waiter.count) {
@@ -36,6 +39,11 @@ export async function startSmtpSink(): Promise<SmtpSink> {
       const chunks: Buffer[] = [];
       stream.on('data', (chunk: Buffer) => chunks.push(chunk));
       stream.on('end', () => {
+        if (rejecting > 0) {
+          rejecting -= 1;
+          callback(Object.assign(new Error('local error in processing, try again later'), { responseCode: 451 }));
+          return;
+        }
         const bytes = Buffer.concat(chunks);
         simpleParser(bytes).then(
           (parsed) => {
@@ -60,6 +68,9 @@ export async function startSmtpSink(): Promise<SmtpSink> {
     raw,
     waitFor: (count) =>
       messages.length >= count ? Promise.resolve() : new Promise<void>((resolve) => waiters.push({ count, resolve })),
+    rejectNext: (count = 1) => {
+      rejecting += count;
+    },
     clear: () => {
       messages.length = 0;
       raw.length = 0;

@@ -1,9 +1,13 @@
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { spawn } from 'node:child_process';
+import { mkdtemp, readdir, readFile, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { mute } from '../../../../shared/subscriptions/subscriptions.js';
-import { OutboxMailer } from '../../../../shared/mail/outbox-mailer.js';
+import { simpleParser } from 'mailparser';
+import { claimLeaseMs } from '../../../../functions/alerts/digest.js';
+import { isOutboxTemp, OutboxMailer, type OutboxStep } from '../../../../shared/mail/outbox-mailer.js';
 import type { Subscription } from '../../../../shared/domain/subscription.js';
 import type { SubscriptionStore } from '../../../../shared/store/subscription-store.js';
 import { linkToken, savedSearch, startAlertsHarness, type AlertsHarness } from '../../../support/alerts-harness.js';
@@ -57,6 +61,27 @@ function savedSearchOfKinds(text: string, kinds: ('call' | 'theme' | 'news')[]) 
     label: text,
     query: { text, kinds },
   };
+}
+
+/** The (first) subscription that holds a digest intent. */
+async function claimedSubscription(h: AlertsHarness): Promise<Subscription | undefined> {
+  for (let shard = 0; shard < h.subscriptions.shardCount; shard++) {
+    const found = (await h.subscriptions.listShard(shard)).items.find((x) => x.pendingDigest !== undefined);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+const digestChild = fileURLToPath(new URL('../../../support/digest-crash-child.ts', import.meta.url));
+
+/** Runs one digest in a child process on the harness's store that kills itself after the outbox `step`. */
+function runDigestAndKill(h: AlertsHarness, dir: string, step: OutboxStep): Promise<NodeJS.Signals | null> {
+  const args = [digestChild, h.endpoint, h.tableName, dir, step, h.clock.now().toISOString()];
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', ...args], { stdio: 'inherit' });
+    child.on('error', reject);
+    child.on('exit', (_code, signal) => resolve(signal));
+  });
 }
 
 describe('runDigest', () => {
@@ -157,7 +182,7 @@ describe('runDigest', () => {
     const [a, b] = await Promise.all([h.digest(), h.digest()]);
 
     expect(a.sent + b.sent).toBe(4);
-    expect(a.raced + b.raced).toBe(4);
+    expect(a.raced + b.raced + a.heldByIntent + b.heldByIntent).toBe(4);
     for (const n of [1, 2, 3, 4]) expect(h.digests.to(`p${n}@example.jp`)).toHaveLength(1);
   });
 
@@ -198,7 +223,7 @@ describe('runDigest', () => {
     });
 
     expect(crashed.failed).toBe(1);
-    expect(tooSoon).toMatchObject({ raced: 1, sent: 0, resent: 0 });
+    expect(tooSoon).toMatchObject({ heldByIntent: 1, raced: 0, sent: 0, resent: 0 });
     expect(rerun.resent).toBe(1);
     const [firstTry, resend] = h.digests.sent;
     expect(resend?.messageId).toBe(firstTry?.messageId);
@@ -207,6 +232,111 @@ describe('runDigest', () => {
     expect((await h.digest()).sent).toBe(0);
     await rm(dir, { recursive: true, force: true });
   });
+
+  it.each<[string, OutboxStep, boolean]>([
+    ['after reserving the temporary file', 'reserve', false],
+    ['after writing it, before linking', 'write', false],
+    ['after reserving, with an empty .eml an older version left at the final name', 'reserve', true],
+  ])(
+    'delivers a digest whose run stopped %s exactly once after the lease, and reports it held until then',
+    async (_case, step, emptyEml) => {
+      await h.subscribeConfirmed('window@example.jp', [savedSearch('半導体')]);
+      h.clock.advanceMs(2 * hour);
+      await h.crawl([semiconductor, semiconductor2]);
+      const dir = await mkdtemp(join(tmpdir(), 'digest-outbox-'));
+      const from = 'alerts@portal.example.jp';
+      // The run stops for good at the step: nothing after it runs, as when the process is killed.
+      let stopped: () => void = () => undefined;
+      const reached = new Promise<void>((resolve) => (stopped = resolve));
+      const stuck = new OutboxMailer({
+        dir,
+        from,
+        afterStep: (at) => {
+          if (at !== step) return;
+          stopped();
+          return new Promise<void>(() => undefined);
+        },
+      });
+
+      void h.digest({ mailer: stuck });
+      await reached;
+      const claimed = await claimedSubscription(h);
+      const digestId = claimed?.pendingDigest?.id ?? 'missing';
+      if (emptyEml) await writeFile(join(dir, `${digestId}.eml`), '');
+      const left = await readdir(dir);
+      h.clock.advanceMs(60 * 1000);
+      const tooSoon = await h.digest({ mailer: new OutboxMailer({ dir, from }) });
+      h.clock.advanceMs(claimLeaseMs);
+      // The crashed run's temporary file is as old as the lease by now.
+      for (const name of left.filter(isOutboxTemp)) await utimes(join(dir, name), new Date(0), new Date(0));
+      const rerun = await h.digest({ mailer: new OutboxMailer({ dir, from }) });
+      const after = await h.digest({ mailer: new OutboxMailer({ dir, from }) });
+
+      expect(left.filter(isOutboxTemp)).toHaveLength(1);
+      expect(left.filter((n) => n.endsWith('.eml'))).toEqual(emptyEml ? [`${digestId}.eml`] : []);
+      expect(tooSoon).toMatchObject({ heldByIntent: 1, raced: 0, sent: 0, resent: 0, failed: 0 });
+      expect(tooSoon.held).toEqual([
+        {
+          subscriptionId: claimed?.id,
+          address: expect.stringMatching(/^[0-9a-f]{12}$/),
+          digestId,
+          claimedAt: claimed?.pendingDigest?.claimedAt,
+          resendAfter: new Date(Date.parse(claimed?.pendingDigest?.claimedAt ?? '') + claimLeaseMs).toISOString(),
+        },
+      ]);
+      expect(JSON.stringify(tooSoon)).not.toContain('window@example.jp');
+      const finished = h.log.entries.filter((e) => e.message === 'digest run finished');
+      expect(finished.map((e) => (e.data instanceof Error ? undefined : e.data?.heldByIntent))).toEqual([1, 0, 0]);
+      expect(JSON.stringify(h.log.entries)).not.toContain('window@example.jp');
+      expect(rerun).toMatchObject({ resent: 1, heldByIntent: 0, held: [], failed: 0 });
+      expect(after).toMatchObject({ sent: 0, resent: 0, heldByIntent: 0 });
+      expect(await readdir(dir)).toEqual([`${digestId}.eml`]);
+      const mail = await simpleParser(await readFile(join(dir, `${digestId}.eml`)));
+      expect(mail.messageId).toBe(`<${digestId}@portal.example.jp>`);
+      expect(mail.to && 'value' in mail.to ? mail.to.value[0]?.address : undefined).toBe('window@example.jp');
+      expect(mail.subject).toBe('【地域科学技術ポータル】新着 2件');
+      await rm(dir, { recursive: true, force: true });
+    },
+  );
+
+  it.each<OutboxStep>(['reserve', 'write', 'link'])(
+    'delivers exactly once after the lease when the digest process is killed (SIGKILL) after the outbox %s',
+    async (step) => {
+      await h.subscribeConfirmed('killed@example.jp', [savedSearch('半導体')]);
+      await h.subscribeConfirmed('later@example.jp', [savedSearch('量子')]);
+      h.clock.advanceMs(2 * hour);
+      await h.crawl([semiconductor, quantum]);
+      const dir = await mkdtemp(join(tmpdir(), 'digest-outbox-'));
+      const from = 'alerts@portal.example.jp';
+
+      const signal = await runDigestAndKill(h, dir, step);
+      const left = await readdir(dir);
+      h.clock.advanceMs(60 * 1000);
+      const tooSoon = await h.digest({ mailer: new OutboxMailer({ dir, from }) });
+      h.clock.advanceMs(claimLeaseMs);
+      for (const name of left.filter(isOutboxTemp)) await utimes(join(dir, name), new Date(0), new Date(0));
+      const rerun = await h.digest({ mailer: new OutboxMailer({ dir, from }) });
+      const after = await h.digest({ mailer: new OutboxMailer({ dir, from }) });
+
+      expect(signal).toBe('SIGKILL');
+      expect(left.filter(isOutboxTemp)).toHaveLength(1);
+      expect(left.filter((n) => n.endsWith('.eml'))).toHaveLength(step === 'link' ? 1 : 0);
+      // The killed run claimed one subscriber; the other it never reached is sent by the next run.
+      expect(tooSoon).toMatchObject({ heldByIntent: 1, sent: 1, resent: 0, failed: 0 });
+      expect(rerun).toMatchObject({ resent: 1, sent: 0, heldByIntent: 0, failed: 0 });
+      expect(after).toMatchObject({ sent: 0, resent: 0, heldByIntent: 0 });
+      const files = await readdir(dir);
+      expect(files.filter(isOutboxTemp)).toEqual([]);
+      const mails = await Promise.all(files.map(async (name) => simpleParser(await readFile(join(dir, name)))));
+      const to = (address: string) =>
+        mails.filter((m) => m.to && 'value' in m.to && m.to.value[0]?.address === address);
+      expect(mails).toHaveLength(2);
+      expect(to('killed@example.jp')).toHaveLength(1);
+      expect(to('later@example.jp')).toHaveLength(1);
+      await rm(dir, { recursive: true, force: true });
+    },
+    60_000,
+  );
 
   it('sends nothing for a cosmetic edit and says what changed when the deadline moves', async () => {
     await h.subscribeConfirmed('c@example.jp', [savedSearch('半導体')]);

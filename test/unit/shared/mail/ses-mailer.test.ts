@@ -1,4 +1,9 @@
-import { SendEmailCommand, SESv2Client, type SendEmailCommandInput } from '@aws-sdk/client-sesv2';
+import {
+  SendEmailCommand,
+  SESv2Client,
+  TooManyRequestsException,
+  type SendEmailCommandInput,
+} from '@aws-sdk/client-sesv2';
 import { mockClient } from 'aws-sdk-client-mock';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import MailComposer from 'nodemailer/lib/mail-composer/index.js';
@@ -33,12 +38,26 @@ async function asDelivered(input: SendEmailCommandInput): Promise<ParsedMail> {
 mailerContract('SesMailer (SES v2 SendEmail, mocked client)', async () => {
   const client = new SESv2Client({ region: 'ap-northeast-1', credentials: { accessKeyId: 'x', secretAccessKey: 'y' } });
   const mock = mockClient(client);
-  mock.on(SendEmailCommand).resolves({ MessageId: '0100019-ses-id' });
+  // The edge of SES: accepted inputs are recorded in order; a throttled one is not delivered.
+  const accepted: SendEmailCommandInput[] = [];
+  let throttleNext = false;
+  mock.on(SendEmailCommand).callsFake((input: SendEmailCommandInput) => {
+    if (throttleNext) {
+      throttleNext = false;
+      throw new TooManyRequestsException({ message: 'Maximum sending rate exceeded.', $metadata: {} });
+    }
+    accepted.push(input);
+    return { MessageId: `0100019-ses-id-${accepted.length}` };
+  });
   const mailer = new SesMailer({ client, from: '地域科学技術ポータル <alerts@portal.example.jp>' });
   return {
     mailer,
-    delivered: async (): Promise<ParsedMail[]> =>
-      Promise.all(mock.commandCalls(SendEmailCommand).map((call) => asDelivered(call.args[0].input))),
+    delivered: async (): Promise<ParsedMail[]> => Promise.all(accepted.map(asDelivered)),
+    // SES has no idempotency key and assigns its own Message-ID: a retried send is a second mail.
+    retriedSend: 'delivered-again',
+    failNextSend: () => {
+      throttleNext = true;
+    },
     close: async () => {
       mock.restore();
     },

@@ -8,6 +8,9 @@ mailerContract('SmtpMailer against a real SMTP server', async () => {
   return {
     mailer,
     delivered: async () => sink.messages,
+    // The Message-ID header goes out as given; a receiver may collapse a second copy, SMTP does not.
+    retriedSend: 'delivered-again-same-id',
+    failNextSend: () => sink.rejectNext(),
     close: async () => {
       mailer.close();
       await sink.stop();
