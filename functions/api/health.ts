@@ -6,19 +6,48 @@ import type { HealthResponse } from './schemas.js';
 export type StorageStatus = { readonly ok: true } | { readonly ok: false; readonly reason: string };
 
 /**
+ * How far the search index is behind the store (the local stack's change log): `pending` changes
+ * not yet applied, the age of the oldest in seconds, whether the last attempt to apply them
+ * failed, and whether that amounts to being `behind` (health `degraded`).
+ */
+export interface IndexLagStatus {
+  readonly pending: number;
+  readonly oldestAgeSec: number;
+  readonly lastAttemptFailed: boolean;
+  readonly behind: boolean;
+}
+
+/**
  * GET /v1/health: cheap liveness with the number of indexed items. `degraded` (still 200: the
- * service answers and serves reads) with the reason when `storage` reports that writes fail.
+ * service answers and serves reads) with the reason when `storage` reports that writes fail, or
+ * when `indexLag` reports the index behind the store; `index.lag` is shown whenever it is known.
  */
 export async function health(deps: {
   search: SearchIndex;
   clock: Clock;
   storage?: () => StorageStatus;
+  indexLag?: () => IndexLagStatus;
 }): Promise<HealthResponse> {
   const storage = deps.storage?.() ?? { ok: true };
+  const lag = deps.indexLag?.();
+  const reasons = [...(storage.ok ? [] : [storage.reason]), ...(lag?.behind ? [indexBehindReason(lag)] : [])];
   return {
-    status: storage.ok ? 'ok' : 'degraded',
-    ...(storage.ok ? {} : { reason: storage.reason }),
+    status: reasons.length === 0 ? 'ok' : 'degraded',
+    ...(reasons.length === 0 ? {} : { reason: reasons.join('; ') }),
     time: deps.clock.now().toISOString(),
     indexedItems: await deps.search.count(),
+    ...(lag
+      ? {
+          index: {
+            lag: { pending: lag.pending, oldestAgeSec: lag.oldestAgeSec },
+            lastAttemptFailed: lag.lastAttemptFailed,
+          },
+        }
+      : {}),
   };
+}
+
+function indexBehindReason(lag: IndexLagStatus): string {
+  const failed = lag.lastAttemptFailed ? '; the last attempt to apply them failed, retrying' : '';
+  return `search index is behind the store: ${lag.pending} changes wait, the oldest for ${lag.oldestAgeSec} s${failed}`;
 }

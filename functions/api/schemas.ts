@@ -337,11 +337,30 @@ export type SourcesResponse = z.infer<typeof SourcesResponseSchema>;
 
 export const HealthResponseSchema = z
   .strictObject({
-    /** `degraded`: reads work, but writes fail (see `reason`). */
+    /** `degraded`: reads work, but writes fail or the search index lags the store (see `reason`). */
     status: z.enum(['ok', 'degraded']),
     reason: z.string().optional(),
     time: IsoInstantSchema,
     indexedItems: z.number().int().nonnegative(),
+    index: z
+      .strictObject({
+        lag: z.strictObject({
+          pending: z.number().int().nonnegative().meta({ description: 'Store changes not yet in the index.' }),
+          oldestAgeSec: z
+            .number()
+            .int()
+            .nonnegative()
+            .meta({ description: 'Age of the oldest change not yet in the index, in seconds (0 when none).' }),
+        }),
+        lastAttemptFailed: z
+          .boolean()
+          .meta({ description: 'The last attempt to apply changes to the index failed; it is retried with backoff.' }),
+      })
+      .optional()
+      .meta({
+        description:
+          'How far the search index is behind the store, where the service tracks it; `degraded` while changes wait longer than 30 s or the last attempt failed.',
+      }),
   })
   .meta({ id: 'Health' });
 export type HealthResponse = z.infer<typeof HealthResponseSchema>;
