@@ -97,8 +97,8 @@ export interface BackoffPolicy {
   readonly maxMs: number;
 }
 
-/** Start at 250 ms, cap at 15 s: a returning engine is noticed within 15 s, and a down one costs a request every 15 s. */
-export const defaultBackoff: BackoffPolicy = { baseMs: 250, maxMs: 15_000 };
+/** Start at 250 ms, cap at 5 s: a returning engine is noticed within 5 s, and a down one costs a request every 5 s. */
+export const defaultBackoff: BackoffPolicy = { baseMs: 250, maxMs: 5_000 };
 
 /**
  * Wait before the next attempt after `failures` failures in a row (1 = the first failure). One
