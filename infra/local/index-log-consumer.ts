@@ -104,7 +104,7 @@ export function startIndexLogConsumer(options: IndexLogConsumerOptions): IndexLo
             error: lastError,
           });
         options.onFailed?.(error);
-        await pause(delayMs);
+        if (!stopped) await pause(delayMs);
       }
     }
   };

@@ -60,6 +60,9 @@ async function main(): Promise<void> {
       mail: config.SMTP_URL && config.MAIL_TRANSPORT !== 'outbox' ? config.SMTP_URL : stack.outboxDir,
       indexedItems: stack.indexOnStart.items,
       indexRebuilt: stack.indexOnStart.rebuilt,
+      ...(config.SEARCH_ENGINE === 'opensearch' && config.OPENSEARCH_ENDPOINT
+        ? { openSearchEndpoint: new URL(config.OPENSEARCH_ENDPOINT).origin }
+        : {}),
       crawlSkipped: values['no-crawl'],
     }),
   );
