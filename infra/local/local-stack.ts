@@ -14,6 +14,7 @@ import { LinkBuilder } from '../../shared/subscriptions/links.js';
 import { TokenSigner } from '../../shared/subscriptions/tokens.js';
 import { subscriptionRoutes } from '../../functions/api/subscription-routes.js';
 import { isBehind, type IndexLag } from '../../functions/index/change-log.js';
+import { findIndexDrift } from '../../functions/index/index-drift.js';
 import { reindex } from '../../functions/index/reindex.js';
 import { crawlAll } from '../../functions/crawl/crawl-all.js';
 import type { HttpFetcher } from '../../functions/crawl/http-fetcher.js';
@@ -291,7 +292,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       },
     });
     await store.ensureTable();
-    const indexOnStart = embedded ? await ensureIndexCurrent(store, embedded) : await openSearchOnStart(search, log);
+    const indexOnStart = embedded
+      ? await ensureIndexCurrent(store, embedded)
+      : await openSearchOnStart(search, store, changeLog, log);
     const consumer = startIndexLogConsumer({
       changeLog,
       store,
@@ -603,13 +606,31 @@ async function ensureIndexCurrent(
 }
 
 /**
- * Creates the OpenSearch index when the node answers; a node that is down at start is logged, not
- * fatal (the change-log consumer creates the index before its first batch).
+ * Creates the OpenSearch index when the node answers, and compares it with the store by content
+ * (`findIndexDrift`): items missing from it or stale in it, and documents of items the store no
+ * longer has, go to the change log, so the consumer repairs what no log entry covers (a store
+ * write by `chiiki crawl` without `npm start`, or a crash between a store write and its log
+ * append). A node that is down at start is logged, not fatal: the consumer creates the index
+ * before its first batch, and the next start checks it.
  */
-async function openSearchOnStart(search: SearchIndex, log: Log): Promise<{ rebuilt: boolean; items: number }> {
+async function openSearchOnStart(
+  search: SearchIndex,
+  store: DynamoDbItemStore,
+  changeLog: FileChangeLog,
+  log: Log,
+): Promise<{ rebuilt: boolean; items: number }> {
   try {
     await search.ensureIndex();
-    return { rebuilt: false, items: await search.count() };
+    const drift = await findIndexDrift({ store, index: search });
+    await changeLog.append([...drift.missing, ...drift.stale, ...drift.extra]);
+    log.info('search index checked against the store', {
+      stored: drift.stored,
+      indexed: drift.indexed,
+      missing: drift.missing.length,
+      stale: drift.stale.length,
+      extra: drift.extra.length,
+    });
+    return { rebuilt: false, items: drift.indexed };
   } catch (error) {
     log.warn('search engine unreachable at start; indexing waits for it', { error: String(error) });
     return { rebuilt: false, items: 0 };

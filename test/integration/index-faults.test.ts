@@ -1,4 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { systemClock } from '../../shared/clock.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,6 +10,8 @@ import { isBehind } from '../../functions/index/change-log.js';
 import { startLocalStack, type CrawlSummary, type LocalStack } from '../../infra/local/local-stack.js';
 import type { ItemDraft } from '../../shared/domain/item.js';
 import { RecordingLog } from '../../shared/log.js';
+import { DynamoDbItemStore } from '../../shared/store/dynamodb-item-store.js';
+import { findRunningStack } from '../../infra/local/stack-control.js';
 import { makeDraft } from '../support/factories.js';
 import { indexParity, type IndexParity } from '../support/index-parity.js';
 import { startFaultProxy, type FaultProxy } from '../support/tcp-fault-proxy.js';
@@ -87,6 +92,18 @@ describe('local stack on OpenSearch while the engine is stopped or hung', () => 
     summary.runs
       .flatMap((run) => run.errors.map((e) => e.message))
       .filter((m) => /opensearch|ECONNREFUSED|search index|bulk/i.test(m));
+
+  const restart = async () => {
+    stack = await startLocalStack({
+      dataDir,
+      port: 0,
+      registry: 'sample',
+      schedule: false,
+      crawlOnStart: false,
+      log,
+      searchEngine: { SEARCH_ENGINE: 'opensearch', OPENSEARCH_ENDPOINT: proxy.url, OPENSEARCH_INDEX: prefix },
+    });
+  };
 
   beforeAll(async () => {
     proxy = await startFaultProxy(new URL(osEndpoint));
@@ -204,15 +221,7 @@ describe('local stack on OpenSearch while the engine is stopped or hung', () => 
     await proxy.mode('forward');
     const restartedAt = Date.now();
 
-    stack = await startLocalStack({
-      dataDir,
-      port: 0,
-      registry: 'sample',
-      schedule: false,
-      crawlOnStart: false,
-      log,
-      searchEngine: { SEARCH_ENGINE: 'opensearch', OPENSEARCH_ENDPOINT: proxy.url, OPENSEARCH_INDEX: prefix },
-    });
+    await restart();
     const { ms, parity } = await converge(restartedAt);
     console.log(
       `index-faults restart: ${drafts} items written with the engine stopped, ${pendingAtStop} changes kept in the log ` +
@@ -221,6 +230,44 @@ describe('local stack on OpenSearch while the engine is stopped or hung', () => 
     );
 
     expect(pendingAtStop).toBe(drafts);
+    expect(parity).toMatchObject({ missing: [], stale: [], extra: [] });
+    expect(parity.indexed).toBe(parity.stored);
+  });
+
+  it('repairs at start what reached the store but never the log (a crash between the two)', async () => {
+    const running = findRunningStack(dataDir);
+    if (!running) throw new Error('the running stack did not record itself');
+    const base = new DynamoDBClient({
+      endpoint: running.dynamodbEndpoint,
+      region: 'ap-northeast-1',
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    });
+    // The same table, without the stack's change hook: these writes are in the store only.
+    const unlogged = new DynamoDbItemStore({
+      client: DynamoDBDocumentClient.from(base, { marshallOptions: { removeUndefinedValues: true } }),
+      tableName: 'chiiki-items',
+      clock: systemClock,
+    });
+    const written = await unlogged.upsert([
+      ...Array.from({ length: 30 }, (_, n) => draftFor(10_000 + n, `記録漏れの公募 第${n}号`)),
+      ...Array.from({ length: 20 }, (_, n) => draftFor(n, `障害試験用の公募 第${n}号 記録漏れの改訂`)),
+    ]);
+    base.destroy();
+    await refresh();
+    const before = await indexParity(stack.store, stack.search);
+    await stack.close();
+    const restartedAt = Date.now();
+
+    await restart();
+    const { ms, parity } = await converge(restartedAt);
+    console.log(
+      `index-faults unlogged: ${written.length} store writes with no log entry (${before.missing.length} missing, ` +
+        `${before.stale.length} stale before the restart), converged ${ms} ms after the restart; ` +
+        `store ${parity.stored} = index ${parity.indexed}, ${parity.missing.length} missing, ${parity.stale.length} stale`,
+    );
+
+    expect(before.missing).toHaveLength(30);
+    expect(before.stale).toHaveLength(20);
     expect(parity).toMatchObject({ missing: [], stale: [], extra: [] });
     expect(parity.indexed).toBe(parity.stored);
   });
