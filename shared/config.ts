@@ -24,7 +24,10 @@ export const configFields = {
   AWS_REGION: { schema: z.string().default('ap-northeast-1'), doc: 'AWS region of the table, domain and SES' },
   TABLE_NAME: { schema: z.string().min(3).default('chiiki-items'), doc: 'DynamoDB single table' },
   DYNAMODB_ENDPOINT: { schema: optionalUrl, doc: 'DynamoDB endpoint override (dynalite or a test server)' },
-  SEARCH_ENGINE: { schema: z.enum(['embedded', 'opensearch']).default('embedded'), doc: 'search engine adapter' },
+  SEARCH_ENGINE: {
+    schema: z.enum(['embedded', 'opensearch']).default('embedded'),
+    doc: 'search engine of the functions and of `npm start`: embedded (in process) or opensearch',
+  },
   OPENSEARCH_ENDPOINT: { schema: optionalUrl, doc: 'OpenSearch URL; required when SEARCH_ENGINE=opensearch' },
   OPENSEARCH_SIGV4: { schema: boolFromEnv.default(false), doc: 'sign OpenSearch requests with SigV4 (AWS)' },
   OPENSEARCH_INDEX: {

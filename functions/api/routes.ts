@@ -7,7 +7,7 @@ import type { HttpEvent, HttpResult } from '../middleware/http-event.js';
 import { exportCsv } from './export-csv.js';
 import { portalPageUrl, searchFeedAtom, searchFeedRss, type FeedContext } from './feeds.js';
 import { getItem } from './get-item.js';
-import { health, type StorageStatus } from './health.js';
+import { health, type IndexLagStatus, type StorageStatus } from './health.js';
 import { listSources, type ListSourcesDeps } from './list-sources.js';
 import { openApiDocument } from './openapi.js';
 import { searchItemsJson } from './search-items.js';
@@ -32,6 +32,8 @@ export interface ApiDeps {
   readonly portalUrl?: string;
   /** Whether writes to storage work now (the local stack watches its data folder); absent: always ok. */
   readonly storage?: () => StorageStatus;
+  /** How far the index is behind the store (the local stack's change log); absent: not tracked here. */
+  readonly indexLag?: () => IndexLagStatus;
 }
 
 export type RouteHandler = (event: HttpEvent) => Promise<HttpResult>;

@@ -337,7 +337,7 @@ export type SourcesResponse = z.infer<typeof SourcesResponseSchema>;
 
 export const HealthResponseSchema = z
   .strictObject({
-    /** `degraded`: the service answers, but writes fail or search is unavailable (see `reason`). */
+    /** `degraded`: the service answers, but writes fail, search is unavailable or the index lags the store (see `reason`). */
     status: z.enum(['ok', 'degraded']),
     reason: z.string().optional(),
     time: IsoInstantSchema,
@@ -347,6 +347,25 @@ export const HealthResponseSchema = z
       .nonnegative()
       .optional()
       .meta({ description: 'Documents in the search index; absent while the search engine cannot be reached.' }),
+    index: z
+      .strictObject({
+        lag: z.strictObject({
+          pending: z.number().int().nonnegative().meta({ description: 'Store changes not yet in the index.' }),
+          oldestAgeSec: z
+            .number()
+            .int()
+            .nonnegative()
+            .meta({ description: 'Age of the oldest change not yet in the index, in seconds (0 when none).' }),
+        }),
+        lastAttemptFailed: z
+          .boolean()
+          .meta({ description: 'The last attempt to apply changes to the index failed; it is retried with backoff.' }),
+      })
+      .optional()
+      .meta({
+        description:
+          'How far the search index is behind the store, where the service tracks it; `degraded` while changes wait longer than 30 s or the last attempt failed.',
+      }),
   })
   .meta({ id: 'Health' });
 export type HealthResponse = z.infer<typeof HealthResponseSchema>;

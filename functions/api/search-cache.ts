@@ -9,6 +9,8 @@ export interface SearchCacheOptions {
   readonly ttlMs: number;
   /** Most distinct queries kept; the least recently used goes first. */
   readonly maxEntries: number;
+  /** Called after each write through this object (e.g. to clear another cache over the same index). */
+  readonly onWrite?: () => void;
 }
 
 /**
@@ -34,12 +36,22 @@ export class CachedSearchIndex implements SearchIndex {
 
   async upsert(docs: readonly SearchDoc[]): Promise<void> {
     await this.inner.upsert(docs);
-    this.entries.clear();
+    this.written();
   }
 
   async remove(ids: readonly ItemId[]): Promise<void> {
     await this.inner.remove(ids);
+    this.written();
+  }
+
+  /** Forgets every cached result, so the next search of each query reaches the engine. */
+  clear(): void {
     this.entries.clear();
+  }
+
+  private written(): void {
+    this.clear();
+    this.options.onWrite?.();
   }
 
   count(): Promise<number> {

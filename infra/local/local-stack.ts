@@ -13,7 +13,8 @@ import { runDigest, type DigestRunReport } from '../../functions/alerts/digest.j
 import { LinkBuilder } from '../../shared/subscriptions/links.js';
 import { TokenSigner } from '../../shared/subscriptions/tokens.js';
 import { subscriptionRoutes } from '../../functions/api/subscription-routes.js';
-import { applyChanges } from '../../functions/index/apply-change.js';
+import { isBehind, type IndexLag } from '../../functions/index/change-log.js';
+import { findIndexDrift } from '../../functions/index/index-drift.js';
 import { reindex } from '../../functions/index/reindex.js';
 import { crawlAll } from '../../functions/crawl/crawl-all.js';
 import type { HttpFetcher } from '../../functions/crawl/http-fetcher.js';
@@ -28,8 +29,10 @@ import { silentLog, type Log } from '../../shared/log.js';
 import type { Mailer } from '../../shared/mail/mailer.js';
 import { OutboxMailer } from '../../shared/mail/outbox-mailer.js';
 import { SmtpMailer } from '../../shared/mail/smtp-mailer.js';
+import { loadConfig, type Config } from '../../shared/config.js';
 import { EmbeddedSearchIndex, SearchDocDigest } from '../../shared/search/embedded-search-index.js';
-import { toSearchDoc } from '../../shared/search/search-index.js';
+import { toSearchDoc, type SearchIndex } from '../../shared/search/search-index.js';
+import { searchIndexFor } from '../../shared/wiring/search-index.js';
 import { DynamoDbItemStore } from '../../shared/store/dynamodb-item-store.js';
 import { DynamoDbSubscriptionStore } from '../../shared/store/dynamodb-subscription-store.js';
 import {
@@ -39,7 +42,9 @@ import {
   type StorageFault,
 } from './dynalite-server.js';
 import { StorageUnavailableError } from '../../shared/errors.js';
-import type { StorageStatus } from '../../functions/api/health.js';
+import type { IndexLagStatus, StorageStatus } from '../../functions/api/health.js';
+import { FileChangeLog } from './file-change-log.js';
+import { startIndexLogConsumer } from './index-log-consumer.js';
 import { acceptRawRequestTargets } from './raw-request-target.js';
 import { refuseConnect } from './refuse-connect.js';
 import { apiGatewayListener, type LambdaHttpHandler } from './http-to-apigw.js';
@@ -106,6 +111,20 @@ export interface LocalStackOptions {
    * for tests of the fault path where no small file system can be mounted.
    */
   readonly injectWriteFault?: () => Error | undefined;
+  /**
+   * The search engine, as in the functions' config (SEARCH_ENGINE, OPENSEARCH_ENDPOINT,
+   * OPENSEARCH_INDEX, OPENSEARCH_SIGV4); default the embedded engine on disk under `dataDir/search`.
+   */
+  readonly searchEngine?: Partial<
+    Pick<Config, 'SEARCH_ENGINE' | 'OPENSEARCH_ENDPOINT' | 'OPENSEARCH_INDEX' | 'OPENSEARCH_SIGV4'>
+  >;
+  /**
+   * Fails the index writes of the change-log consumer on purpose while it returns an error, as an
+   * unreachable engine would; for tests of the index fault path without a network.
+   */
+  readonly injectIndexFault?: () => Error | undefined;
+  /** How long a crawl waits for the index to catch up before it reports (default 10 s). */
+  readonly indexWaitMs?: number;
 }
 
 export interface CrawlSummary {
@@ -116,7 +135,10 @@ export interface CrawlSummary {
     readonly unchanged: number;
     readonly failed: number;
   };
-  readonly indexed: number;
+  /** Items in the index once it caught up; absent when it had not caught up within the wait. */
+  readonly indexed?: number;
+  /** Store changes not yet in the index when the crawl reported (0 pending once it caught up). */
+  readonly indexLag: IndexLag;
   readonly durationMs: number;
   /** The alert digests run after the crawl (absent when they failed). */
   readonly digest?: DigestRunReport;
@@ -133,12 +155,17 @@ export interface LocalStack {
   readonly sampleSites?: SampleSiteServer;
   readonly sources: readonly Source[];
   readonly store: DynamoDbItemStore;
-  readonly search: EmbeddedSearchIndex;
+  /** The search index the API reads (embedded or OpenSearch, see `searchEngine`). */
+  readonly search: SearchIndex;
   readonly mailer: Mailer;
   /** What the start-up index check did: nothing, or rebuilt from the store. */
   readonly indexOnStart: { readonly rebuilt: boolean; readonly items: number };
   /** Whether writes to the data folder work now (what `/v1/health` reports). */
   storage(): StorageStatus;
+  /** Store changes not yet applied to the index (the change log under `dataDir/index-log/`). */
+  indexLag(): IndexLag;
+  /** Resolves true once every logged change is in the index, false after `timeoutMs` (default 10 s). */
+  waitForIndex(timeoutMs?: number): Promise<boolean>;
   /** The crawl started with the stack (resolved at once with no runs when `crawlOnStart` is false). */
   readonly firstCrawl: Promise<CrawlSummary>;
   /** Crawls the given sources (default all) now, then runs the alert digests. */
@@ -148,10 +175,17 @@ export interface LocalStack {
 }
 
 /**
- * Starts the one-process local stack: dynalite on disk, the embedded search index, the sample
- * sites, the crawler on an in-process scheduler, the indexer fed by the store's change events,
- * mail to files (or SMTP), and the API handler behind a local HTTP server that speaks
- * API Gateway HTTP API events. The same plain functions run here as in Lambda.
+ * Starts the one-process local stack: dynalite on disk, the embedded search index (or OpenSearch,
+ * see `searchEngine`), the sample sites, the crawler on an in-process scheduler, the indexer fed by
+ * a durable change log the store appends to, mail to files (or SMTP), and the API handler behind a
+ * local HTTP server that speaks API Gateway HTTP API events. The same plain functions run here as
+ * in Lambda.
+ *
+ * The index is not in the store's write path: a store write appends the changed ids to the log
+ * (`dataDir/index-log/`, fsynced) and returns; a consumer applies the log to the index in batches,
+ * re-reading each item from the store, retrying with backoff while the engine fails, and
+ * replaying what is left after a restart. So an engine outage delays the index, never a store
+ * write, and the index converges to the store once the engine is back.
  */
 export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
   const clock = options.clock ?? systemClock;
@@ -223,33 +257,93 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const tableName = options.tableName ?? 'chiiki-items';
 
     const searchDir = join(dataDir, 'search');
-    const search = new EmbeddedSearchIndex({ dir: searchDir, clock });
-    await search.ensureIndex();
-    closers.push(() => search.close());
-    // The API and the indexer share one cached view, so every indexed change clears the cache.
-    const searchView = new CachedSearchIndex(search, { clock, ttlMs: 5_000, maxEntries: 500 });
+    const engineConfig = { ...loadConfig({}), ...options.searchEngine };
+    const search = searchIndexFor(engineConfig, clock, { dir: searchDir });
+    const embedded = search instanceof EmbeddedSearchIndex ? search : undefined;
+    if (embedded) {
+      await embedded.ensureIndex();
+      closers.push(() => embedded.close());
+    }
+    // On OpenSearch the API reads through its own client, sized like the API function's (short
+    // timeouts, circuit breaker: a hung engine answers 503 at once), while the indexer keeps the
+    // patient one. Every indexed change clears the API's cache as well as the indexer's view.
+    const apiView = embedded
+      ? undefined
+      : new CachedSearchIndex(searchIndexFor(engineConfig, clock, { purpose: 'api' }), {
+          clock,
+          ttlMs: 5_000,
+          maxEntries: 500,
+        });
+    const searchView = new CachedSearchIndex(search, {
+      clock,
+      ttlMs: 5_000,
+      maxEntries: 500,
+      ...(apiView ? { onWrite: () => apiView.clear() } : {}),
+    });
+    const injectIndexFault = options.injectIndexFault;
+    const indexWriter: SearchIndex = injectIndexFault ? withIndexFault(searchView, injectIndexFault) : searchView;
 
+    const indexLogDir = join(dataDir, 'index-log');
+    const changeLog = new FileChangeLog({ dir: indexLogDir, clock, log });
+    const consumerRef: { kick?: () => void } = {};
     const store = new DynamoDbItemStore({
       client,
       tableName,
       clock,
       log,
-      // dynalite has no streams: the store hands its changes straight to the indexer.
+      // dynalite has no streams: the store logs its changes, and the consumer below indexes them.
       onChange: async (changes) => {
         try {
-          await applyChanges({ index: searchView, log }, changes);
+          await changeLog.append(changes.map((change) => change.id));
         } catch (error) {
-          // The index holds the change in memory but could not log it; a restart rebuilds it from the store.
+          // The store write landed but its change is not logged; a restart's index check finds it (embedded).
           const code = diskErrorCode(error);
           if (code === undefined) throw error;
-          reportFault({ folder: searchDir, code, message: error instanceof Error ? error.message : String(error) });
-          throw new StorageUnavailableError(`cannot write ${searchDir} (${code})`, searchDir, 30, { cause: error });
+          reportFault({ folder: indexLogDir, code, message: error instanceof Error ? error.message : String(error) });
+          throw new StorageUnavailableError(`cannot write ${indexLogDir} (${code})`, indexLogDir, 30, { cause: error });
         }
-        clearFault(searchDir);
+        clearFault(indexLogDir);
+        consumerRef.kick?.();
       },
     });
     await store.ensureTable();
-    const indexOnStart = await ensureIndexCurrent(store, search);
+    const indexOnStart = embedded
+      ? await ensureIndexCurrent(store, embedded)
+      : await openSearchOnStart(search, store, changeLog, log);
+    const consumer = startIndexLogConsumer({
+      changeLog,
+      store,
+      index: indexWriter,
+      log,
+      // OpenSearch may be down at start: create the index before the first batch instead.
+      ...(embedded ? {} : { prepare: () => search.ensureIndex() }),
+      onApplied: () => clearFault(searchDir),
+      onFailed: (error) => {
+        const code = diskErrorCode(error);
+        if (code !== undefined)
+          reportFault({ folder: searchDir, code, message: error instanceof Error ? error.message : String(error) });
+      },
+    });
+    consumerRef.kick = () => consumer.kick();
+    consumer.kick();
+    // Runs after a crawl in flight finished (closers run in reverse): let the index catch up, briefly.
+    closers.push(async () => {
+      await consumer.drained(5_000);
+      await consumer.stop();
+    });
+    const indexWaitMs = options.indexWaitMs ?? 10_000;
+    const indexLagStatus = (): IndexLagStatus => {
+      const lag = consumer.lag();
+      return {
+        pending: lag.pending,
+        oldestAgeSec: lag.oldestAgeSec,
+        lastAttemptFailed: lag.lastError !== undefined,
+        behind: isBehind(lag),
+      };
+    };
+    /** The index count once the log is drained within `waitMs`; undefined when it is still behind. */
+    const indexedAfter = async (waitMs: number): Promise<number | undefined> =>
+      (await consumer.drained(waitMs)) ? await search.count() : undefined;
 
     let sampleSites: SampleSiteServer | undefined;
     if (options.registry === 'sample') {
@@ -328,7 +422,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     });
     api.handler = buildApiHandler(
       {
-        search: searchView,
+        search: apiView ?? searchView,
         store,
         clock,
         log,
@@ -338,6 +432,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         publicBaseUrl: options.publicBaseUrl ?? apiUrl,
         ...(options.portalUrl ? { portalUrl: options.portalUrl } : {}),
         storage,
+        indexLag: indexLagStatus,
       },
       [
         ...subscriptionRoutes({
@@ -387,7 +482,15 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         } catch (error) {
           log.error('alert digests failed', { error: String(error) });
         }
-        return { runs, totals, indexed: await search.count(), durationMs: Date.now() - started, digest };
+        const indexed = await indexedAfter(indexWaitMs);
+        return {
+          runs,
+          totals,
+          ...(indexed === undefined ? {} : { indexed }),
+          indexLag: consumer.lag(),
+          durationMs: Date.now() - started,
+          digest,
+        };
       });
       crawling = next.catch(() => undefined);
       return next;
@@ -398,7 +501,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         ? Promise.resolve({
             runs: [],
             totals: { new: 0, updated: 0, unchanged: 0, failed: 0 },
-            indexed: await search.count(),
+            indexed: indexOnStart.items,
+            indexLag: consumer.lag(),
             durationMs: 0,
           })
         : crawl();
@@ -413,7 +517,12 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         log,
         run: async (ids) => {
           const summary = await crawl(ids);
-          log.info('scheduled crawl finished', { sources: ids.length, ...summary.totals, indexed: summary.indexed });
+          log.info('scheduled crawl finished', {
+            sources: ids.length,
+            ...summary.totals,
+            indexed: summary.indexed,
+            indexPending: summary.indexLag.pending,
+          });
         },
       });
       closers.push(() => (scheduler as IntervalScheduler).stop());
@@ -465,6 +574,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       mailer,
       indexOnStart,
       storage,
+      indexLag: () => consumer.lag(),
+      waitForIndex: (timeoutMs = 10_000) => consumer.drained(timeoutMs),
       firstCrawl,
       crawl,
       close: async () => {
@@ -507,6 +618,59 @@ async function ensureIndexCurrent(
   } while (cursor);
   await writer.commit();
   return { rebuilt: true, items: await search.count() };
+}
+
+/**
+ * Creates the OpenSearch index when the node answers, and compares it with the store by content
+ * (`findIndexDrift`): items missing from it or stale in it, and documents of items the store no
+ * longer has, go to the change log, so the consumer repairs what no log entry covers (a store
+ * write by `chiiki crawl` without `npm start`, or a crash between a store write and its log
+ * append). A node that is down at start is logged, not fatal: the consumer creates the index
+ * before its first batch, and the next start checks it.
+ */
+async function openSearchOnStart(
+  search: SearchIndex,
+  store: DynamoDbItemStore,
+  changeLog: FileChangeLog,
+  log: Log,
+): Promise<{ rebuilt: boolean; items: number }> {
+  try {
+    await search.ensureIndex();
+    const drift = await findIndexDrift({ store, index: search });
+    await changeLog.append([...drift.missing, ...drift.stale, ...drift.extra]);
+    log.info('search index checked against the store', {
+      stored: drift.stored,
+      indexed: drift.indexed,
+      missing: drift.missing.length,
+      stale: drift.stale.length,
+      extra: drift.extra.length,
+    });
+    return { rebuilt: false, items: drift.indexed };
+  } catch (error) {
+    log.warn('search engine unreachable at start; indexing waits for it', { error: String(error) });
+    return { rebuilt: false, items: 0 };
+  }
+}
+
+/** `index` whose writes throw while `fault()` returns an error (reads pass through). */
+function withIndexFault(index: SearchIndex, fault: () => Error | undefined): SearchIndex {
+  const check = () => {
+    const error = fault();
+    if (error) throw error;
+  };
+  return {
+    ensureIndex: () => index.ensureIndex(),
+    upsert: async (docs) => {
+      check();
+      await index.upsert(docs);
+    },
+    remove: async (ids) => {
+      check();
+      await index.remove(ids);
+    },
+    search: (query) => index.search(query),
+    count: () => index.count(),
+  };
 }
 
 const diskErrorCodes = ['ENOSPC', 'EACCES', 'EROFS', 'EPERM', 'EDQUOT', 'EIO'];

@@ -4,6 +4,7 @@
  *   npm start                        crawl the bundled sample sites (served locally)
  *   npm start -- --registry live     crawl the real ministry and prefecture sites
  *   PORT=8080 DATA_DIR=/tmp/chiiki npm start
+ *   SEARCH_ENGINE=opensearch OPENSEARCH_ENDPOINT=http://127.0.0.1:9200 npm start
  */
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../../shared/config.js';
@@ -21,7 +22,7 @@ async function main(): Promise<void> {
   });
   if (values.help) {
     console.log(
-      'usage: npm start -- [--registry sample|live|<file.yaml>] [--no-crawl]\nenv: PORT, DATA_DIR, SMTP_URL, CORS_ORIGINS, LOG_LEVEL',
+      'usage: npm start -- [--registry sample|live|<file.yaml>] [--no-crawl]\nenv: PORT, DATA_DIR, SEARCH_ENGINE, OPENSEARCH_ENDPOINT, SMTP_URL, CORS_ORIGINS, LOG_LEVEL',
     );
     return;
   }
@@ -45,6 +46,7 @@ async function main(): Promise<void> {
     tokenSecret: config.TOKEN_SECRET,
     publicBaseUrl: config.PUBLIC_BASE_URL,
     ...(config.PORTAL_URL ? { portalUrl: config.PORTAL_URL } : {}),
+    searchEngine: config,
   });
 
   console.log(
@@ -58,6 +60,9 @@ async function main(): Promise<void> {
       mail: config.SMTP_URL && config.MAIL_TRANSPORT !== 'outbox' ? config.SMTP_URL : stack.outboxDir,
       indexedItems: stack.indexOnStart.items,
       indexRebuilt: stack.indexOnStart.rebuilt,
+      ...(config.SEARCH_ENGINE === 'opensearch' && config.OPENSEARCH_ENDPOINT
+        ? { openSearchEndpoint: new URL(config.OPENSEARCH_ENDPOINT).origin }
+        : {}),
       crawlSkipped: values['no-crawl'],
     }),
   );
@@ -93,7 +98,7 @@ function formatSummary(summary: CrawlSummary): string {
   );
   const t = summary.totals;
   return [
-    `crawl finished in ${(summary.durationMs / 1000).toFixed(1)} s: ${summary.runs.length} sources, ${t.new} new, ${t.updated} updated, ${t.unchanged} unchanged, ${t.failed} failed URLs; ${summary.indexed} items searchable`,
+    `crawl finished in ${(summary.durationMs / 1000).toFixed(1)} s: ${summary.runs.length} sources, ${t.new} new, ${t.updated} updated, ${t.unchanged} unchanged, ${t.failed} failed URLs; ${indexState(summary)}`,
     ...rows,
     ...(summary.digest
       ? [
@@ -105,6 +110,12 @@ function formatSummary(summary: CrawlSummary): string {
       : []),
     '',
   ].join('\n');
+}
+
+function indexState(summary: CrawlSummary): string {
+  if (summary.indexed !== undefined) return `${summary.indexed} items searchable`;
+  const { pending, oldestAgeSec } = summary.indexLag;
+  return `the search index is behind: ${pending} changes wait (oldest ${oldestAgeSec} s) and are applied once the engine answers`;
 }
 
 main().catch((error: unknown) => {

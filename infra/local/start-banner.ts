@@ -11,6 +11,8 @@ export interface StartBannerInfo {
   readonly mail: string;
   readonly indexedItems: number;
   readonly indexRebuilt: boolean;
+  /** The OpenSearch node the stack indexes into; absent: the embedded engine under `dataDir`. */
+  readonly openSearchEndpoint?: string;
   readonly crawlSkipped: boolean;
 }
 
@@ -30,9 +32,14 @@ export function startBanner(info: StartBannerInfo): string {
     ...(info.sampleSitesUrl ? [`  sample     ${info.sampleSitesUrl}`] : []),
     `  data       ${info.dataDir}`,
     `  mail       ${info.mail}`,
-    `  index      ${info.indexedItems} items ${info.indexRebuilt ? '(rebuilt from the store)' : '(loaded from disk)'}`,
+    `  index      ${info.indexedItems} items ${indexOrigin(info)}`,
     info.crawlSkipped ? '  crawl      skipped (--no-crawl)' : '  crawl      running ...',
     '  Ctrl-C stops cleanly',
     '',
   ].join('\n');
+}
+
+function indexOrigin(info: StartBannerInfo): string {
+  if (info.openSearchEndpoint) return `(OpenSearch at ${info.openSearchEndpoint})`;
+  return info.indexRebuilt ? '(rebuilt from the store)' : '(loaded from disk)';
 }

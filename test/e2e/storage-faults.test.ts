@@ -44,6 +44,7 @@ async function subscribe(stack: LocalStack): Promise<Response> {
 async function expectAllThere(stack: LocalStack, ids: readonly string[]): Promise<void> {
   for (const id of ids) expect(await stack.store.get(id as never), `item ${id} in the store`).toBeDefined();
   expect(await stack.store.countItems()).toBe(ids.length);
+  expect(await stack.waitForIndex(), 'the index caught up with the store').toBe(true);
   expect(await stack.search.count()).toBe(ids.length);
 }
 
@@ -64,6 +65,7 @@ describe('storage faults (injected at the store boundary)', () => {
 
   it('answers 503 with Retry-After while writes fail, stays up, reports degraded, and loses nothing', async () => {
     const before = await stack.store.upsert([draft(1), draft(2)]);
+    await stack.waitForIndex();
 
     fault = Object.assign(new Error(`IO error: ${dataDir}/dynalite/000003.log: No space left on device`), {
       code: 'LEVEL_IO_ERROR',

@@ -18,7 +18,7 @@ import { LinkBuilder } from '../../shared/subscriptions/links.js';
 import { TokenSigner } from '../../shared/subscriptions/tokens.js';
 import { searchIndexFor } from '../../shared/wiring/search-index.js';
 import { RecordingMailer } from '../support/alerts-harness.js';
-import { startFaultProxy, type FaultProxy } from '../support/engine-proxy.js';
+import { startFaultProxy, type FaultProxy } from '../support/tcp-fault-proxy.js';
 import { generateCorpus, itemFromSearchDoc, seedItems } from '../support/search-corpus.js';
 
 const osEndpoint = process.env.OPENSEARCH_ENDPOINT;
@@ -187,7 +187,7 @@ describe('the API while the search engine is down or hung', () => {
 
   /** Back to forwarding: fast 503s until the cool-down ends, then the probe succeeds and all is 200. */
   async function expectRecovery(phase: string) {
-    proxy.mode('forward');
+    await proxy.mode('forward');
     const started = performance.now();
     let answer = await call(phase, searchRoutes[0] ?? '');
     while (answer.result.statusCode === 503) {
@@ -213,7 +213,7 @@ describe('the API while the search engine is down or hung', () => {
   });
 
   it('refused connections: 503 with Retry-After on every search route, health degraded, item pages 200', async () => {
-    proxy.mode('refuse');
+    await proxy.mode('refuse');
 
     const times = await expectDegraded('refuse');
 
@@ -227,7 +227,7 @@ describe('the API while the search engine is down or hung', () => {
   });
 
   it('hung engine: each search route answers 503 within 5 s, then in milliseconds once the breaker opens', async () => {
-    proxy.mode('hang');
+    await proxy.mode('hang');
 
     const times = await expectDegraded('hang');
 

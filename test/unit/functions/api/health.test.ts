@@ -56,4 +56,31 @@ describe('health', () => {
 
     await expect(health({ search, clock })).rejects.toThrow('index mapping broken');
   });
+
+  it('reports the index lag and stays ok while the index keeps up', async () => {
+    const indexLag = () => ({ pending: 3, oldestAgeSec: 1, lastAttemptFailed: false, behind: false });
+
+    const body = await health({ search, clock, indexLag });
+
+    expect(body).toEqual({
+      status: 'ok',
+      time: '2026-04-01T00:00:00.000Z',
+      indexedItems: 0,
+      index: { lag: { pending: 3, oldestAgeSec: 1 }, lastAttemptFailed: false },
+    });
+    expect(HealthResponseSchema.parse(body)).toEqual(body);
+  });
+
+  it('reports degraded with both reasons when storage fails and the index is behind', async () => {
+    const indexLag = () => ({ pending: 20, oldestAgeSec: 45, lastAttemptFailed: true, behind: true });
+    const storage = () => ({ ok: false as const, reason: 'writes to /srv/chiiki/dynalite fail (ENOSPC)' });
+
+    const body = await health({ search, clock, storage, indexLag });
+
+    expect(body.status).toBe('degraded');
+    expect(body.reason).toBe(
+      'writes to /srv/chiiki/dynalite fail (ENOSPC); search index is behind the store: 20 changes wait, the oldest for 45 s; the last attempt to apply them failed, retrying',
+    );
+    expect(HealthResponseSchema.parse(body)).toEqual(body);
+  });
 });

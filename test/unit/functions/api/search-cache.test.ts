@@ -42,6 +42,18 @@ describe('CachedSearchIndex', () => {
     expect(after.total).toBe(before.total - 1);
   });
 
+  it('tells another cache over the same index to forget its results when written through', async () => {
+    const { clock, inner, calls, cached: reader } = await counted();
+    const writer = new CachedSearchIndex(inner, { clock, ttlMs: 5000, maxEntries: 10, onWrite: () => reader.clear() });
+    const before = await reader.search({ text: '産学官' });
+
+    await writer.remove([fixtureId('sangakukan')]);
+    const after = await reader.search({ text: '産学官' });
+
+    expect(calls).toHaveLength(2);
+    expect(after.total).toBe(before.total - 1);
+  });
+
   it('keeps at most maxEntries queries, dropping the least recently used', async () => {
     const { calls, cached } = await counted(5000, 2);
 

@@ -44,4 +44,10 @@ describe('startBanner', () => {
     expect(banner).not.toContain('  sample ');
     expect(banner).toContain('  crawl      skipped (--no-crawl)');
   });
+
+  it('names the OpenSearch node when the stack indexes into one', () => {
+    const banner = startBanner({ ...info, indexedItems: 74, openSearchEndpoint: 'http://127.0.0.1:9200' });
+
+    expect(banner).toContain('  index      74 items (OpenSearch at http://127.0.0.1:9200)');
+  });
 });
