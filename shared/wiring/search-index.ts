@@ -23,6 +23,7 @@ export function searchIndexFor(config: Config, clock: Clock, embedded: { dir?: s
       ...(credentials ? { credentials } : {}),
     }),
     prefix: config.OPENSEARCH_INDEX,
+    replicas: config.OPENSEARCH_REPLICAS,
     clock,
   });
 }
