@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Template } from 'aws-cdk-lib/assertions';
@@ -74,6 +75,13 @@ describe('operator docs', () => {
         dataOutputs.filter((id) => id.startsWith(m[1] ?? '')),
         m[0],
       ).toHaveLength(3);
+  });
+
+  it('hold shell blocks that bash parses', () => {
+    const blocks = [...all.matchAll(/```sh\n([\s\S]*?)```/g)].map((m) => m[1] ?? '');
+
+    expect(blocks.length).toBeGreaterThan(15);
+    for (const block of blocks) expect(() => execFileSync('bash', ['-n'], { input: block }), block).not.toThrow();
   });
 
   it('end the deploy guide with the heading other parts add their sections under', () => {
