@@ -30,6 +30,10 @@ export const configFields = {
   },
   OPENSEARCH_ENDPOINT: { schema: optionalUrl, doc: 'OpenSearch URL; required when SEARCH_ENGINE=opensearch' },
   OPENSEARCH_SIGV4: { schema: boolFromEnv.default(false), doc: 'sign OpenSearch requests with SigV4 (AWS)' },
+  OPENSEARCH_REPLICAS: {
+    schema: z.coerce.number().int().min(0).max(5).default(0),
+    doc: 'replicas per index shard, applied when an index is created (first run, reindex); 0 on a one-node domain',
+  },
   OPENSEARCH_INDEX: {
     schema: z
       .string()

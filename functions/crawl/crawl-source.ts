@@ -34,6 +34,7 @@ import {
 } from './extract/jgrants.js';
 import type { FetchedPage, FetchResult, HttpFetcher } from './http-fetcher.js';
 import { hostsOf } from '../../shared/domain/source.js';
+import { isStale } from '../../shared/sources/source-health.js';
 import { passesKeywords, toDraft } from './to-draft.js';
 import { canonicalUrl, originAllowed } from './urls.js';
 import { extractListing } from './listing.js';
@@ -145,6 +146,8 @@ class SourceCrawl {
       sourceId: source.id,
       outcome,
       trusted: this.trusted,
+      // Read by the SourceStale metric (dashboard): the newest item is older than the source's cadence.
+      stale: isStale(newestItemAt, source.expectedCadenceDays, finished),
       ...this.counts,
       errors: this.errors.length,
       durationMs: run.durationMs,

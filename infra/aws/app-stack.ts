@@ -67,7 +67,12 @@ export class AppStack extends Stack {
       ...(config.kakenAppIdSecretArn ? { kakenAppIdSecretArn: config.kakenAppIdSecretArn } : {}),
     });
     this.indexer = new Indexer(this, 'Index', { stage, table: data.table, search: data.search, logRetentionDays });
-    this.mail = new Mail(this, 'Mail', { stage, mailFrom: config.mailFrom, topicKey });
+    this.mail = new Mail(this, 'Mail', {
+      stage,
+      mailFrom: config.mailFrom,
+      identityName: data.mailIdentity.identityName,
+      topicKey,
+    });
     this.api = new Api(this, 'Api', {
       stage,
       table: data.table,
@@ -107,8 +112,11 @@ export class AppStack extends Stack {
       indexFunction: this.indexer.indexFunction,
       apiFunction: this.api.apiFunction,
       digestFunction: this.alerts.digestFunction,
+      functions: this.node.findAll().filter((c): c is ProjectFunction => c instanceof ProjectFunction),
       httpApi: this.api.httpApi,
+      searchDomain: { domainName: data.search.domainName, size: config.domainSize },
     });
+    if (config.crawlUserAgent) this.crawl.crawlFunction.addEnvironment('CRAWL_USER_AGENT', config.crawlUserAgent);
 
     // Every function reads the same registry (the API lists its sources, the digest names them).
     for (const fn of this.node.findAll().filter((c): c is ProjectFunction => c instanceof ProjectFunction))
@@ -122,10 +130,11 @@ export class AppStack extends Stack {
       });
     new CfnOutput(this, 'CrawlDeadLetterQueueUrl', { value: this.crawl.deadLetterQueue.queueUrl });
     new CfnOutput(this, 'AlarmTopicArn', { value: this.observability.alarmTopic.topicArn });
-    new CfnOutput(this, 'DashboardName', { value: `chiiki-${stage}` });
+    new CfnOutput(this, 'DashboardName', { value: this.observability.dashboard.dashboardName });
     new CfnOutput(this, 'SesIdentity', {
       value: this.mail.identityName,
-      description: 'publish the three DKIM CNAME records shown in the SES console for this domain',
+      description:
+        'the SES identity mail is sent from (data stack, or existing); its DKIM records are outputs of the data stack',
     });
   }
 }

@@ -57,8 +57,40 @@ export const StageConfigSchema = z.strictObject({
   domainSize: z.union([z.enum(['dev', 'prod']), DomainSizeSchema]),
   /** Sender of alert mails, `Name <address>` or a bare address; its domain (or address) becomes the SES identity. */
   mailFrom: z.string().min(3),
-  /** Operator address for alarms; no subscription when absent (subscribe to the topic by hand). */
+  /**
+   * Operator address for alarms (it must confirm the subscription mail SNS sends). Without it the
+   * alarm topic has no subscriber and synthesis warns that alarms reach no one.
+   */
   alarmEmail: z.email().optional(),
+  /**
+   * The SES identity (the sender's domain) already exists in this account and region, verified by
+   * hand or by another stage's data stack: use it by name instead of creating it. A second stage
+   * that mails from the same domain sets this.
+   */
+  sesIdentityExists: z.boolean(),
+  /**
+   * Custom MAIL FROM domain of the identity (a subdomain of the sender's domain, e.g.
+   * `bounce.example.jp`), so SPF aligns with the sender; needs an MX and a TXT record.
+   */
+  sesMailFromDomain: z
+    .string()
+    .regex(/^([a-z0-9-]+\.)+[a-z]{2,}$/, 'expected a domain name such as "bounce.example.jp"')
+    .optional(),
+  /**
+   * Replicas of every search index shard. Default: 0 on a one-node domain, 1 where the domain has
+   * two or more data nodes (with zone awareness the copies sit in different zones).
+   */
+  searchReplicas: z.number().int().min(0).max(5).optional(),
+  /**
+   * User-Agent the crawler sends to every site (CRAWL_USER_AGENT): the portal's name and a
+   * contact a site operator can reach, e.g. `chiiki-portal-crawler/1.0 (+https://portal.example.jp/about; ops@example.jp)`.
+   */
+  crawlUserAgent: z
+    .string()
+    .min(5)
+    .max(200)
+    .regex(/https?:\/\/|@/, 'expected a User-Agent with a contact URL or e-mail address')
+    .optional(),
   /** Allowed CORS origins of the API. */
   corsOrigins: z.array(origin).min(1),
   /** Which source registry the schedules and the crawler use. */
@@ -108,8 +140,10 @@ export const StageConfigSchema = z.strictObject({
 export type StageConfigInput = z.input<typeof StageConfigSchema>;
 
 /** Resolved settings: `domainSize` is always explicit and `retainData` says whether stateful resources survive stack deletion. */
-export type StageConfig = Omit<z.infer<typeof StageConfigSchema>, 'domainSize'> & {
+export type StageConfig = Omit<z.infer<typeof StageConfigSchema>, 'domainSize' | 'searchReplicas'> & {
   readonly domainSize: DomainSize;
+  /** Always resolved: the setting or `defaultReplicas` of the domain. */
+  readonly searchReplicas: number;
   readonly retainData: boolean;
 };
 
@@ -129,6 +163,7 @@ function defaultsFor(stage: string): z.input<typeof StageConfigSchema> {
     digestSchedule: 'cron(0 23 * * ? *)',
     logRetentionDays: prodLike ? 90 : 14,
     portalSite: true,
+    sesIdentityExists: false,
   };
 }
 
@@ -150,7 +185,24 @@ export const contextKeys = [
   'logRetentionDays',
   'portalSite',
   'kakenAppIdSecretArn',
+  'sesIdentityExists',
+  'sesMailFromDomain',
+  'searchReplicas',
+  'crawlUserAgent',
 ] as const;
+
+/** Plain context keys the CDK CLI and `cdk.json` use themselves (its other keys hold a `:` or start with `@`). */
+const cdkOwnContextKeys: readonly string[] = ['cli-telemetry', 'acknowledged-issue-numbers', 'configFile'];
+
+/**
+ * Context keys that are neither ours (`contextKeys`) nor CDK's own (feature flags `@aws-cdk/...`,
+ * `aws:cdk:*`, lookups such as `availability-zones:account=...`, `cli-telemetry`): most likely a
+ * misspelt setting, which would otherwise be ignored without a word.
+ */
+export function unknownContextKeys(keys: readonly string[]): string[] {
+  const ours = new Set<string>([...contextKeys, ...cdkOwnContextKeys]);
+  return keys.filter((key) => !ours.has(key) && !key.startsWith('@') && !key.includes(':'));
+}
 
 /** Context values arrive as strings from `-c key=value`; JSON-looking values are parsed, lists split on commas. */
 function fromContextString(key: string, value: unknown): unknown {
@@ -179,7 +231,13 @@ function fromContextString(key: string, value: unknown): unknown {
 export function resolveStageConfig(
   getContext: (key: string) => unknown,
   readFile: (path: string) => string = (p) => readFileSync(p, 'utf8'),
+  presentKeys: readonly string[] = [],
 ): StageConfig {
+  const unknown = unknownContextKeys(presentKeys);
+  if (unknown.length > 0)
+    throw new Error(
+      `unknown context key${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => `"${k}"`).join(', ')}, expected one of: ${[...contextKeys, 'configFile'].join(', ')}`,
+    );
   const fileName = getContext('configFile');
   const fromFile: Record<string, unknown> =
     typeof fileName === 'string' ? (JSON.parse(readFile(fileName)) as Record<string, unknown>) : {};
@@ -196,11 +254,18 @@ export function resolveStageConfig(
     throw new Error(`invalid stage config for "${stage}": ${problems.join('; ')}`);
   }
   const { domainSize, ...rest } = parsed.data;
-  return {
-    ...rest,
-    domainSize: typeof domainSize === 'string' ? domainPresets[domainSize] : domainSize,
-    retainData: stage !== 'dev',
-  };
+  const size = typeof domainSize === 'string' ? domainPresets[domainSize] : domainSize;
+  const searchReplicas = rest.searchReplicas ?? defaultReplicas(size);
+  if (searchReplicas > size.dataNodes - 1)
+    throw new Error(
+      `invalid stage config for "${stage}": searchReplicas: ${searchReplicas} replicas need ${searchReplicas + 1} data nodes, the domain has ${size.dataNodes}`,
+    );
+  return { ...rest, domainSize: size, searchReplicas, retainData: stage !== 'dev' };
+}
+
+/** 0 on a one-node domain (a replica could never be assigned), 1 from two data nodes on. */
+export function defaultReplicas(size: Pick<DomainSize, 'dataNodes'>): number {
+  return size.dataNodes >= 2 ? 1 : 0;
 }
 
 /** The bare address of a `Name <address>` sender. */

@@ -45,7 +45,11 @@ export function createPortalApp(options: PortalAppOptions = {}): PortalApp {
     // The data stack's exports protect the table and domain from removal while the app stack uses them.
     context: { '@aws-cdk/core:defaultCrossStackReferences': 'strong', ...appProps.context },
   });
-  const config = resolveStageConfig((key) => app.node.tryGetContext(key));
+  const config = resolveStageConfig(
+    (key) => app.node.tryGetContext(key),
+    undefined,
+    Object.keys(app.node.getAllContext()),
+  );
   const prefix = `Chiiki-${config.stage}`;
   const registry = () => loadRegistry(config.sourceRegistry, { sampleHost: 'sample-sites.invalid' });
 

@@ -45,6 +45,7 @@ export function searchIndexFor(
         : { requestTimeoutMs: config.OPENSEARCH_INDEXER_TIMEOUT_MS }),
     }),
     prefix: config.OPENSEARCH_INDEX,
+    replicas: config.OPENSEARCH_REPLICAS,
     clock,
   });
 }

@@ -4,24 +4,24 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as ses from 'aws-cdk-lib/aws-ses';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { senderAddress } from '../config.js';
 import type { ProjectFunction } from './project-function.js';
 
 export interface MailProps {
   readonly stage: string;
   /** `Name <address>` or a bare address. */
   readonly mailFrom: string;
+  /** The SES identity mail is sent from (its domain); created in the data stack (`MailIdentity`) or by hand. */
+  readonly identityName: string;
   /** Key of the bounce/complaint topic (SES must be allowed to use it). */
   readonly topicKey: kms.IKey;
 }
 
 /**
- * Outgoing mail through SES: the sender's domain as an identity (DKIM records to publish in DNS,
- * see the stack output), a configuration set that sends bounce, complaint and reject events to
- * an SNS topic, and TLS required on delivery.
+ * Outgoing mail through SES from the data stack's identity (`MailIdentity`, so redeploying this
+ * stack keeps DKIM): a configuration set that sends bounce, complaint and reject events to an SNS
+ * topic, reputation metrics, and TLS required on delivery.
  */
 export class Mail extends Construct {
-  readonly identity: ses.EmailIdentity;
   readonly configurationSet: ses.ConfigurationSet;
   readonly eventsTopic: sns.Topic;
   readonly mailFrom: string;
@@ -30,9 +30,7 @@ export class Mail extends Construct {
   constructor(scope: Construct, id: string, props: MailProps) {
     super(scope, id);
     this.mailFrom = props.mailFrom;
-    const address = senderAddress(props.mailFrom);
-    this.identityName = address.split('@')[1] ?? address;
-    this.identity = new ses.EmailIdentity(this, 'Identity', { identity: ses.Identity.domain(this.identityName) });
+    this.identityName = props.identityName;
     this.configurationSet = new ses.ConfigurationSet(this, 'ConfigurationSet', {
       configurationSetName: `chiiki-${props.stage}-alerts`,
       tlsPolicy: ses.ConfigurationSetTlsPolicy.REQUIRE,

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Aws, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
@@ -17,9 +17,12 @@ import {
 } from '../functions.js';
 import { acknowledge } from '../nag.js';
 
-/** Name of a function's execution role; stable so the search domain's access policy can name it. */
+/**
+ * Name of a function's execution role; stable so the search domain's access policy can name it.
+ * IAM names are global to the account, so the region is part of it (a stage in two regions).
+ */
 export function functionRoleName(stage: string, key: FunctionKey): string {
-  return `chiiki-${stage}-${key}-fn`;
+  return `chiiki-${stage}-${key}-fn-${Aws.REGION}`;
 }
 
 export interface ProjectFunctionProps {

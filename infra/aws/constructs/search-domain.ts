@@ -16,6 +16,8 @@ export interface SearchDomainProps {
   readonly clients: readonly FunctionKey[];
   readonly retainData?: boolean;
   readonly logRetentionDays: number;
+  /** Replicas of every index shard, told to the functions (`OPENSEARCH_REPLICAS`). @default 0 */
+  readonly replicas?: number;
 }
 
 const readActions = ['es:ESHttpGet', 'es:ESHttpHead', 'es:ESHttpPost'];
@@ -30,10 +32,16 @@ const writeActions = [...readActions, 'es:ESHttpPut', 'es:ESHttpDelete', 'es:ESH
 export class SearchDomain extends Construct {
   readonly domain: opensearch.Domain;
   readonly domainName: string;
+  readonly replicas: number;
 
   constructor(scope: Construct, id: string, props: SearchDomainProps) {
     super(scope, id);
     const { size } = props;
+    this.replicas = props.replicas ?? 0;
+    if (this.replicas > size.dataNodes - 1)
+      throw new Error(
+        `${this.replicas} search replicas need ${this.replicas + 1} data nodes, the domain has ${size.dataNodes}`,
+      );
     this.domainName = `chiiki-${props.stage}`;
     const logGroup = (name: string) =>
       new logs.LogGroup(this, name, {
@@ -144,7 +152,8 @@ export class SearchDomain extends Construct {
 
   /**
    * Lets `fn` query (`read`) or also write (`write`) the domain over signed HTTPS, and sets
-   * SEARCH_ENGINE, OPENSEARCH_ENDPOINT and OPENSEARCH_SIGV4. The function must also be one of the
+   * SEARCH_ENGINE, OPENSEARCH_ENDPOINT, OPENSEARCH_SIGV4 and OPENSEARCH_REPLICAS (applied when
+   * the function creates an index: first run and reindex). The function must also be one of the
    * domain's `clients`.
    */
   bindSearch(fn: ProjectFunction, access: 'read' | 'write'): void {
@@ -165,5 +174,6 @@ export class SearchDomain extends Construct {
     fn.addEnvironment('SEARCH_ENGINE', 'opensearch');
     fn.addEnvironment('OPENSEARCH_ENDPOINT', `https://${this.domain.domainEndpoint}`);
     fn.addEnvironment('OPENSEARCH_SIGV4', 'true');
+    fn.addEnvironment('OPENSEARCH_REPLICAS', String(this.replicas));
   }
 }

@@ -24,7 +24,7 @@ export class TokenSecret extends Construct {
     acknowledge(
       this.secret as IConstruct,
       'AwsSolutions-SMG4',
-      'rotating the HMAC key would invalidate every unsubscribe link already mailed; rotate by hand with a grace period (README)',
+      'rotating the HMAC key invalidates every link already mailed and the keyed address hashes of the suppression list, so it is a manual operation for a suspected leak: docs/operate.md, "Rotating the token secret"',
     );
   }
 
