@@ -10,8 +10,32 @@ export interface CorsOptions {
    * exactly the methods of the routes whose path matches, plus OPTIONS.
    */
   readonly routes: readonly { readonly method: string; readonly path: string }[];
+  /** @default corsMaxAgeSec */
   readonly maxAgeSec?: number;
 }
+
+/**
+ * Response headers a browser script on another origin may read. The one list: the function sends
+ * it on every answer, and the AWS edge (API Gateway CORS off, CloudFront passing the function's
+ * headers through) changes nothing, so local and AWS agree.
+ */
+export const corsExposedHeaders = ['ETag', 'Retry-After', 'X-Export-Truncated', 'X-Request-Id'] as const;
+
+/** How long a browser may reuse a preflight answer (`Access-Control-Max-Age`), in seconds. */
+export const corsMaxAgeSec = 600;
+
+/** Request headers a preflight allows when the browser names none (`Access-Control-Request-Headers`). */
+export const corsDefaultAllowHeaders = 'content-type';
+
+/**
+ * Request headers the CORS answers depend on. A cache in front of the API (CloudFront) must pass
+ * them to the function and keep answers for different `Origin`s apart.
+ */
+export const corsRequestHeaders = [
+  'Origin',
+  'Access-Control-Request-Method',
+  'Access-Control-Request-Headers',
+] as const;
 
 /** Whether a request path matches a route template (`{name}` matches one non-empty segment). */
 function pathMatches(template: string, path: string): boolean {
@@ -53,7 +77,7 @@ export function corsOriginsFrom(value: string): string[] {
 export function cors(options: CorsOptions): MiddlewareObj<HttpEvent, HttpResult> {
   const any = options.origins.includes('*');
   const allowed = new Set(options.origins);
-  const maxAge = String(options.maxAgeSec ?? 600);
+  const maxAge = String(options.maxAgeSec ?? corsMaxAgeSec);
 
   const originHeaders = (event: HttpEvent): Record<string, string> => {
     if (any) return { 'access-control-allow-origin': '*' };
@@ -69,7 +93,7 @@ export function cors(options: CorsOptions): MiddlewareObj<HttpEvent, HttpResult>
     request.response.headers = {
       ...request.response.headers,
       ...added,
-      'access-control-expose-headers': 'ETag, Retry-After, X-Export-Truncated, X-Request-Id',
+      'access-control-expose-headers': corsExposedHeaders.join(', '),
     };
   };
 
@@ -85,7 +109,8 @@ export function cors(options: CorsOptions): MiddlewareObj<HttpEvent, HttpResult>
         headers: {
           ...originHeaders(request.event),
           'access-control-allow-methods': methods.join(', '),
-          'access-control-allow-headers': headerOf(request.event, 'access-control-request-headers') ?? 'content-type',
+          'access-control-allow-headers':
+            headerOf(request.event, 'access-control-request-headers') ?? corsDefaultAllowHeaders,
           'access-control-max-age': maxAge,
         },
       };

@@ -125,6 +125,24 @@ export const StageConfigSchema = z.strictObject({
   /** Deploy the static portal page (S3 + CloudFront) when `infra/local/portal/` exists. */
   portalSite: z.boolean(),
   /**
+   * CloudFront with a WAF WebACL in front of the API (infra/aws/edge-stack.ts): per-IP rate limits
+   * and caching of the cacheable GETs at the edge. The portal page then calls the API there.
+   */
+  edge: z.boolean(),
+  /**
+   * An existing WAF WebACL for the edge (scope CLOUDFRONT, so in us-east-1). Absent: the app's
+   * `Chiiki-<stage>-EdgeWaf` stack in us-east-1 makes one.
+   */
+  edgeWebAclArn: z
+    .string()
+    .regex(
+      /^arn:aws[a-z-]*:wafv2:us-east-1:\d{12}:global\/webacl\/[^/]+\/[0-9a-f-]+$/,
+      'expected the ARN of a WAF WebACL with scope CLOUDFRONT (arn:aws:wafv2:us-east-1:<account>:global/webacl/<name>/<id>)',
+    )
+    .optional(),
+  /** Requests one client IP may send to the edge in any 5 minutes before WAF answers 429. */
+  edgeRateLimit: z.number().int().min(10).max(2_000_000_000),
+  /**
    * Complete ARN of the Secrets Manager secret holding the KAKEN application id (SecretString);
    * the crawl function may read it and gets it as KAKEN_APP_ID_SECRET_ARN. Without it, KAKEN
    * sources fail their runs with a message saying what to set.
@@ -164,6 +182,9 @@ function defaultsFor(stage: string): z.input<typeof StageConfigSchema> {
     logRetentionDays: prodLike ? 90 : 14,
     portalSite: true,
     sesIdentityExists: false,
+    edge: prodLike,
+    // About 10 requests/s for five minutes: far above a person paging through results.
+    edgeRateLimit: 3000,
   };
 }
 
@@ -189,6 +210,9 @@ export const contextKeys = [
   'sesMailFromDomain',
   'searchReplicas',
   'crawlUserAgent',
+  'edge',
+  'edgeWebAclArn',
+  'edgeRateLimit',
 ] as const;
 
 /** Plain context keys the CDK CLI and `cdk.json` use themselves (its other keys hold a `:` or start with `@`). */

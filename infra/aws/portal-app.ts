@@ -6,6 +6,8 @@ import { loadRegistry } from '../../shared/sources/registry.js';
 import { AppStack } from './app-stack.js';
 import { resolveStageConfig, type StageConfig } from './config.js';
 import { DataStack } from './data-stack.js';
+import { EdgeStack } from './edge-stack.js';
+import { EdgeWafStack } from './edge-waf-stack.js';
 import { missingEntries, repoRoot } from './functions.js';
 import { crawlScheduleGroups, type CrawlScheduleGroup } from './schedules.js';
 import { SiteStack } from './site-stack.js';
@@ -24,13 +26,19 @@ export interface PortalApp {
   readonly config: StageConfig;
   readonly data: DataStack;
   readonly service: AppStack;
+  /** CloudFront and WAF in front of the API (config `edge`). */
+  readonly edge?: EdgeStack;
+  /** The edge's WebACL in us-east-1, unless `edgeWebAclArn` names one. */
+  readonly edgeWaf?: EdgeWafStack;
   readonly site?: SiteStack;
 }
 
 /**
  * The CDK app: `Chiiki-<stage>-Data` (table, search domain, secret), `Chiiki-<stage>-App`
- * (functions, queues, schedules, API, mail, dashboard, alarms) and, when the portal page exists,
- * `Chiiki-<stage>-Site`. Env-agnostic stacks: synthesis needs no account and no lookups.
+ * (functions, queues, schedules, API, mail, dashboard, alarms), with `edge` on
+ * `Chiiki-<stage>-Edge` (CloudFront in front of the API) and `Chiiki-<stage>-EdgeWaf` (its WebACL,
+ * pinned to us-east-1), and, when the portal page exists, `Chiiki-<stage>-Site`. Env-agnostic
+ * stacks apart from EdgeWaf: synthesis needs no account and no lookups.
  */
 export function createPortalApp(options: PortalAppOptions = {}): PortalApp {
   const { schedules, portalDir, nag = true, ...appProps } = options;
@@ -64,10 +72,30 @@ export function createPortalApp(options: PortalAppOptions = {}): PortalApp {
     schedules: schedules ?? crawlScheduleGroups(registry()),
     description: `chiiki-portal ${config.stage}: crawl, index, API, alerts, observability`,
   });
+  const edgeWaf =
+    config.edge && !config.edgeWebAclArn
+      ? new EdgeWafStack(app, `${prefix}-EdgeWaf`, {
+          config,
+          description: `chiiki-portal ${config.stage}: WAF WebACL of the API edge (us-east-1)`,
+        })
+      : undefined;
+  const edge = config.edge
+    ? new EdgeStack(app, `${prefix}-Edge`, {
+        config,
+        httpApi: service.api.httpApi,
+        description: `chiiki-portal ${config.stage}: CloudFront and WAF in front of the API`,
+      })
+    : undefined;
+  if (edge && edgeWaf) edge.addStackDependency(edgeWaf, 'reads the WebACL ARN the WAF stack writes to SSM');
   const sitePath = portalDir ?? join(repoRoot, 'infra/local/portal');
   const site =
     config.portalSite && existsSync(sitePath)
-      ? new SiteStack(app, `${prefix}-Site`, { config, description: `chiiki-portal ${config.stage}: portal page` })
+      ? new SiteStack(app, `${prefix}-Site`, {
+          config,
+          portalDir: sitePath,
+          apiOrigin: edge?.url ?? service.api.publicOrigin,
+          description: `chiiki-portal ${config.stage}: portal page`,
+        })
       : undefined;
 
   for (const entry of missingEntries(repoRoot, 'all'))
@@ -78,5 +106,5 @@ export function createPortalApp(options: PortalAppOptions = {}): PortalApp {
   Tags.of(app).add('project', 'chiiki-portal');
   Tags.of(app).add('stage', config.stage);
   if (nag) Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
-  return { app, config, data, service, site };
+  return { app, config, data, service, edge, edgeWaf, site };
 }

@@ -30,7 +30,9 @@ export interface ApiProps {
 
 /**
  * The public HTTP API (API Gateway HTTP API v2) in front of one function that routes
- * `/v1/*` itself: stage-wide throttling, CORS from config, JSON access logs, optional custom domain.
+ * `/v1/*` itself: stage-wide throttling, JSON access logs, optional custom domain. CORS, preflight
+ * included, is the function's (its `CORS_ORIGINS` comes from config): API Gateway's own CORS stays
+ * off so the headers a browser sees are the same as the local stack's.
  */
 export class Api extends Construct {
   readonly httpApi: apigw.HttpApi;
@@ -39,9 +41,11 @@ export class Api extends Construct {
   readonly accessLogs: logs.LogGroup;
   /** Base of links in mails and feeds (`PUBLIC_BASE_URL`), without a trailing slash. */
   readonly baseUrl: string;
+  private readonly customDomainName?: string;
 
   constructor(scope: Construct, id: string, props: ApiProps) {
     super(scope, id);
+    this.customDomainName = props.customDomain?.domainName;
     this.apiFunction = new ProjectFunction(this, 'ApiFunction', {
       stage: props.stage,
       key: 'api',
@@ -61,19 +65,9 @@ export class Api extends Construct {
       defaultIntegration: new HttpLambdaIntegration('ApiIntegration', this.apiFunction.fn, {
         payloadFormatVersion: apigw.PayloadFormatVersion.VERSION_2_0,
       }),
-      corsPreflight: {
-        allowOrigins: [...props.corsOrigins],
-        // The union of the routes' methods (functions/api/routes.ts, subscription-routes.ts): PUT
-        // for the manage link, no DELETE (no route has one).
-        allowMethods: [
-          apigw.CorsHttpMethod.GET,
-          apigw.CorsHttpMethod.HEAD,
-          apigw.CorsHttpMethod.POST,
-          apigw.CorsHttpMethod.PUT,
-          apigw.CorsHttpMethod.OPTIONS,
-        ],
-        allowHeaders: ['content-type', 'authorization'],
-      },
+      // No corsPreflight: API Gateway's CORS would answer OPTIONS itself and replace the function's
+      // CORS headers. The $default route sends every method, OPTIONS included, to the function,
+      // whose cors middleware (functions/middleware/cors.ts) is the one answer, locally and in AWS.
     });
 
     acknowledge(
@@ -129,6 +123,14 @@ export class Api extends Construct {
       });
       new apigw.ApiMapping(this, 'CustomDomainMapping', { api: this.httpApi, domainName, stage: this.stage });
     }
+  }
+
+  /** Where browsers reach the API without the edge: the custom domain, else the execute-api host (no trailing slash). */
+  get publicOrigin(): string {
+    const stack = Stack.of(this);
+    return this.customDomainName
+      ? `https://${this.customDomainName}`
+      : `https://${this.httpApi.apiId}.execute-api.${stack.region}.${stack.urlSuffix}`;
   }
 
   /** The API's base URL (`https://…execute-api…/`). */
