@@ -1,4 +1,5 @@
 import middy from '@middy/core';
+import { traced } from '../../shared/wiring/tracer.js';
 import { reindex, type ReindexResult } from './reindex.js';
 import { reindexDeps } from './wiring.js';
 
@@ -6,4 +7,6 @@ import { reindexDeps } from './wiring.js';
  * The manual reindex Lambda (`aws lambda invoke ... ReindexFunction`): rebuilds the index from the
  * table into a fresh version and swaps the aliases; returns the counts and rate. Wiring only.
  */
-export const handler = middy().handler((): Promise<ReindexResult> => reindex({ ...reindexDeps, batchSize: 500 }));
+export const handler = middy()
+  .use(traced())
+  .handler((): Promise<ReindexResult> => reindex({ ...reindexDeps, batchSize: 500 }));
