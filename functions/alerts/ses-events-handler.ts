@@ -1,7 +1,6 @@
 import middy from '@middy/core';
-import { traced } from '../../shared/wiring/tracer.js';
 import { applySesEvent } from './ses-events.js';
-import { sesEventDeps } from './wiring.js';
+import { sesEventDeps, traced } from './wiring.js';
 
 /** SES bounce/complaint notifications via SNS: suppress the address (see ses-events.ts). */
 export const handler = middy()

@@ -33,7 +33,9 @@ export class SqsDigestWorkQueue implements DigestWorkQueue {
       );
       for (const failure of result.Failed ?? []) {
         const group = batch[Number(failure.Id)];
-        failed.push(`[${group?.shards.join(',') ?? failure.Id}] (${failure.Code ?? 'error'}: ${failure.Message ?? ''})`);
+        failed.push(
+          `[${group?.shards.join(',') ?? failure.Id}] (${failure.Code ?? 'error'}: ${failure.Message ?? ''})`,
+        );
       }
     }
     if (failed.length > 0) throw new Error(`digest shard groups not enqueued: ${failed.join(', ')}`);

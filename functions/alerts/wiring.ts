@@ -64,3 +64,6 @@ export const fanOutDeps: DigestFanOutDeps = {
 };
 
 export const sesEventDeps: SesEventDeps = { subscriptions, hashSecret: secret, clock, log };
+
+/** The tracer's middleware, for the handler (only handler.ts and wiring files may reach shared/wiring). */
+export { traced } from '../../shared/wiring/tracer.js';

@@ -1,7 +1,6 @@
 import middy from '@middy/core';
-import { traced } from '../../shared/wiring/tracer.js';
 import { dispatchCrawls } from './dispatch.js';
-import { dispatchDeps } from './wiring-dispatch.js';
+import { dispatchDeps, traced } from './wiring-dispatch.js';
 
 /**
  * The dispatch Lambda: EventBridge Scheduler sends `{ sourceIds }` when their schedule fires;

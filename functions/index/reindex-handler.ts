@@ -1,7 +1,6 @@
 import middy from '@middy/core';
-import { traced } from '../../shared/wiring/tracer.js';
 import { reindex, type ReindexResult } from './reindex.js';
-import { reindexDeps } from './wiring.js';
+import { reindexDeps, traced } from './wiring.js';
 
 /**
  * The manual reindex Lambda (`aws lambda invoke ... ReindexFunction`): rebuilds the index from the

@@ -56,7 +56,10 @@ export function traced<TEvent = unknown, TResult = unknown>(
   target: Tracer = tracer,
 ): MiddlewareObj<TEvent, TResult> {
   const handlerSegment = captureLambdaHandler(target, { captureResponse: false }) as MiddlewareObj<TEvent, TResult>;
-  type Open = { parent: NonNullable<ReturnType<Tracer['getSegment']>>; span: ReturnType<Open['parent']['addNewSubsegment']> };
+  type Open = {
+    parent: NonNullable<ReturnType<Tracer['getSegment']>>;
+    span: ReturnType<Open['parent']['addNewSubsegment']>;
+  };
   // Per request, so concurrent invocations in one container keep their own spans.
   const opened = new WeakMap<object, Open>();
   const openSpan = (request: Request<TEvent, TResult>): void => {

@@ -85,7 +85,8 @@ describe('handleDigestEvent (fan-out)', () => {
   /** Subscribers in every shard of the harness (4), and a new call they all match. */
   async function subscribersWithNews(count = 12): Promise<string[]> {
     const addresses: string[] = [];
-    for (let n = 0; n < count; n++) addresses.push(await h.subscribeConfirmed(`f${n}@example.jp`, [savedSearch('半導体')]));
+    for (let n = 0; n < count; n++)
+      addresses.push(await h.subscribeConfirmed(`f${n}@example.jp`, [savedSearch('半導体')]));
     h.clock.advanceMs(2 * hour);
     await h.crawl([semiconductor]);
     h.clock.advanceMs(10 * 60 * 1000);
@@ -104,7 +105,11 @@ describe('handleDigestEvent (fan-out)', () => {
 
     expect(report).toEqual({ runId: 'schedule-2025-05-10T02:10:00.000Z', groups: 4, shards: 4 });
     expect(queue.sent).toEqual(
-      [0, 1, 2, 3].map((shard) => ({ runId: 'schedule-2025-05-10T02:10:00.000Z', trigger: 'schedule', shards: [shard] })),
+      [0, 1, 2, 3].map((shard) => ({
+        runId: 'schedule-2025-05-10T02:10:00.000Z',
+        trigger: 'schedule',
+        shards: [shard],
+      })),
     );
     expect(h.digests.sent).toHaveLength(0);
     expect(tracing.spans).toEqual([

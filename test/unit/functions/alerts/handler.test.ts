@@ -38,7 +38,8 @@ describe('digest handler', () => {
     vi.stubEnv('DIGEST_QUEUE_URL', queueUrl);
     vi.stubEnv('LOG_LEVEL', 'error');
     vi.stubEnv('POWERTOOLS_LOG_LEVEL', 'ERROR');
-    ({ handler } = await import('../../../../functions/alerts/handler.js'));
+    const module = await import('../../../../functions/alerts/handler.js');
+    handler = (event, context) => (module.handler as (...args: unknown[]) => Promise<unknown>)(event, context);
   }, 60_000);
 
   beforeEach(() => sqs.reset());

@@ -66,9 +66,10 @@ describe('digest fan-out (CDK)', () => {
       },
     });
     const digestRole = (app.findResources('AWS::Lambda::Function')[digestFn] as Resource).Properties['Role'];
-    const sends = Object.values(app.findResources('AWS::IAM::Policy') as Record<string, Resource>).filter((p) =>
-      JSON.stringify(p.Properties).includes('"sqs:SendMessage"') &&
-      JSON.stringify(p.Properties).includes(JSON.stringify({ 'Fn::GetAtt': [queue, 'Arn'] })),
+    const sends = Object.values(app.findResources('AWS::IAM::Policy') as Record<string, Resource>).filter(
+      (p) =>
+        JSON.stringify(p.Properties).includes('"sqs:SendMessage"') &&
+        JSON.stringify(p.Properties).includes(JSON.stringify({ 'Fn::GetAtt': [queue, 'Arn'] })),
     );
     expect(sends.map((p) => JSON.stringify(p.Properties['Roles']))).toEqual([
       JSON.stringify([{ Ref: (digestRole as { 'Fn::GetAtt': string[] })['Fn::GetAtt'][0] }]),
@@ -81,7 +82,9 @@ describe('digest fan-out (CDK)', () => {
     ) as Resource[];
 
     expect(alarms).toHaveLength(1);
-    expect(JSON.stringify(alarms[0]?.Properties)).toContain(JSON.stringify({ 'Fn::GetAtt': [deadLetters, 'QueueName'] }));
+    expect(JSON.stringify(alarms[0]?.Properties)).toContain(
+      JSON.stringify({ 'Fn::GetAtt': [deadLetters, 'QueueName'] }),
+    );
     expect(alarms[0]?.Properties['AlarmActions']).toHaveLength(1);
   });
 

@@ -1,6 +1,12 @@
 import { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { functionSpecs, hasEntry, missingEntries, repoRoot, type FunctionKey } from '../../../../infra/aws/functions.js';
+import {
+  functionSpecs,
+  hasEntry,
+  missingEntries,
+  repoRoot,
+  type FunctionKey,
+} from '../../../../infra/aws/functions.js';
 import { createPortalApp, type PortalApp } from '../../../../infra/aws/portal-app.js';
 
 type LambdaFunction = {
