@@ -27,7 +27,7 @@ export interface ApiTracing {
  * The API as one middy handler: request log, CORS, error mapping, a strict query-string check
  * (every route's parameters), gzip and conditional GET around the router. Lambda (handler.ts) and the local stack build it the same way; `extraRoutes` mounts
  * other route sets (subscriptions, benchmarks' no-op). Each route runs in a span named
- * `<METHOD> <path template>` (`GET /v1/items/{id}`); tracing is off unless `trace` turns it on.
+ * `<METHOD> <path template>` (`GET /v1/items/:id`); tracing is off unless `trace` turns it on.
  */
 export function buildApiHandler(
   deps: ApiDeps,
@@ -67,8 +67,11 @@ function requestIdHeader(): MiddlewareObj<HttpEvent, HttpResult> {
   return { name: 'requestIdHeader', after: stamp, onError: stamp };
 }
 
-/** The route with its handler run inside a span named after its method and path template. */
+/**
+ * The route with its handler run inside a span named after its method and path template, with
+ * parameters as `:name` (`GET /v1/items/:id`): X-Ray names allow no braces.
+ */
 function tracedRoute(tracing: Tracing, route: ApiRoute): ApiRoute {
-  const name = `${route.method} ${route.path}`;
+  const name = `${route.method} ${route.path.replace(/\{([^}]+)\}/gu, ':$1')}`;
   return { ...route, handler: (event) => tracing.span(name, () => route.handler(event), { route: name }) };
 }

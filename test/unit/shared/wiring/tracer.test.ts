@@ -49,7 +49,7 @@ describe('X-Ray subsegments of the handlers (Lambda mode)', () => {
 
   /** Invokes a handler as Lambda would: a fresh trace header per invocation. */
   async function invoke(handler: Handler, event: unknown, parent: string): Promise<unknown> {
-    process.env['_X_AMZN_TRACE_ID'] = `Root=${traceRoot};Parent=${parent};Sampled=1`;
+    vi.stubEnv('_X_AMZN_TRACE_ID', `Root=${traceRoot};Parent=${parent};Sampled=1`);
     return (handler as (...args: unknown[]) => Promise<unknown>)(event, lambdaContext);
   }
 
