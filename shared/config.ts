@@ -77,6 +77,10 @@ export const configFields = {
     doc: 'User-Agent sent to every site; names the portal and a contact URL',
   },
   CRAWL_QUEUE_URL: { schema: optionalUrl, doc: 'SQS queue of crawl jobs (AWS)' },
+  DIGEST_QUEUE_URL: {
+    schema: optionalUrl,
+    doc: 'SQS queue of digest shard groups (AWS); when set, a scheduled digest fans out through it instead of running in one invocation',
+  },
   MAIL_TRANSPORT: {
     schema: z.enum(['outbox', 'smtp', 'ses']).optional(),
     doc: 'mail transport; default smtp when SMTP_URL is set, else outbox (outbox and smtp are for the local stack and CLI; functions in AWS use ses)',

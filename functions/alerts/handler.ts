@@ -1,16 +1,14 @@
 import middy from '@middy/core';
-import * as z from 'zod';
-import { parseInput } from '../../shared/parse-input.js';
-import { runDigest } from './digest.js';
-import { digestDeps } from './wiring.js';
+import { traced } from '../../shared/wiring/tracer.js';
+import { handleDigestEvent } from './fan-out.js';
+import { fanOutDeps } from './wiring.js';
 
-/** What EventBridge Scheduler (daily/weekly) or the end of a crawl cycle sends. */
-const DigestEventSchema = z.object({
-  trigger: z.enum(['cycle', 'schedule']).default('schedule'),
-  shards: z.array(z.number().int().min(0).max(255)).optional(),
-});
-
-/** The digest Lambda: one delivery over all (or the given) subscription shards. */
-export const handler = middy().handler(async (event: unknown) =>
-  runDigest(digestDeps, parseInput(DigestEventSchema, event ?? {})),
-);
+/**
+ * The digest Lambda. A trigger (EventBridge Scheduler daily/weekly, the end of a crawl cycle)
+ * plans the run and queues one message per shard group; the digest-work queue brings the groups
+ * back here, one digest per group, with partial batch failures. A trigger that names `shards`
+ * runs those shards at once. Wiring only; see fan-out.ts and digest.ts.
+ */
+export const handler = middy()
+  .use(traced())
+  .handler((event: unknown) => handleDigestEvent(fanOutDeps, event));

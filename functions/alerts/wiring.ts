@@ -1,3 +1,4 @@
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { systemClock } from '../../shared/clock.js';
 import { loadConfig, publicBaseUrlOf } from '../../shared/config.js';
 import { documentClientFor } from '../../shared/wiring/document-client.js';
@@ -12,9 +13,13 @@ import { TokenSigner } from '../../shared/subscriptions/tokens.js';
 import type { DigestDeps } from './digest.js';
 import type { SesEventDeps } from './ses-events.js';
 import { loadTokenSecret, mailerFor } from '../../shared/wiring/mail.js';
+import { tracing } from '../../shared/wiring/tracer.js';
+import type { DigestFanOutDeps } from './fan-out.js';
+import { SqsDigestWorkQueue } from './wiring-sqs-digest-queue.js';
 
 /**
  * Builds the alerts ports once per Lambda container: the digest job and the SES event handler.
+ * With DIGEST_QUEUE_URL (AWS) a scheduled digest fans out over the digest-work queue.
  * Mail goes through SES v2 in AWS (MAIL_TRANSPORT=ses), SMTP when SMTP_URL is set, else the
  * outbox folder. The token secret comes from Secrets Manager when TOKEN_SECRET_ARN is set.
  */
@@ -43,4 +48,22 @@ export const digestDeps: DigestDeps = {
   messageDomain: domainOf(config.MAIL_FROM),
 };
 
+export const fanOutDeps: DigestFanOutDeps = {
+  digest: digestDeps,
+  tracing,
+  ...(config.DIGEST_QUEUE_URL
+    ? {
+        queue: new SqsDigestWorkQueue({
+          client: new SQSClient({ region: config.AWS_REGION }),
+          queueUrl: config.DIGEST_QUEUE_URL,
+        }),
+      }
+    : {}),
+  clock,
+  log,
+};
+
 export const sesEventDeps: SesEventDeps = { subscriptions, hashSecret: secret, clock, log };
+
+/** The tracer's middleware, for the handler (only handler.ts and wiring files may reach shared/wiring). */
+export { traced } from '../../shared/wiring/tracer.js';

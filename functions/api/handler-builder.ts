@@ -8,6 +8,7 @@ import { httpErrors } from '../middleware/http-errors.js';
 import type { MiddlewareObj } from '@middy/core';
 import { requestIdOf, type HttpEvent, type HttpResult } from '../middleware/http-event.js';
 import { requestLog } from '../middleware/request-log.js';
+import { noTracing, type Tracing } from '../../shared/tracing.js';
 import { strictParameters } from './query-string.js';
 import { apiRoutes, routeNotFound, type ApiDeps, type ApiRoute } from './routes.js';
 
@@ -16,15 +17,30 @@ export type ApiHandler = (
   context?: object,
 ) => Promise<APIGatewayProxyStructuredResultV2>;
 
+/** Tracing of the API: the Lambda tracer's middleware (outermost) and a span per matched route. */
+export interface ApiTracing {
+  readonly tracing: Tracing;
+  readonly middleware?: MiddlewareObj<HttpEvent, HttpResult>;
+}
+
 /**
  * The API as one middy handler: request log, CORS, error mapping, a strict query-string check
  * (every route's parameters), gzip and conditional GET around the router. Lambda (handler.ts) and the local stack build it the same way; `extraRoutes` mounts
- * other route sets (subscriptions, benchmarks' no-op).
+ * other route sets (subscriptions, benchmarks' no-op). Each route runs in a span named
+ * `<METHOD> <path template>` (`GET /v1/items/:id`); tracing is off unless `trace` turns it on.
  */
-export function buildApiHandler(deps: ApiDeps, extraRoutes: readonly ApiRoute[] = []): ApiHandler {
+export function buildApiHandler(
+  deps: ApiDeps,
+  extraRoutes: readonly ApiRoute[] = [],
+  trace: ApiTracing = { tracing: noTracing },
+): ApiHandler {
   const all = [...apiRoutes(deps), ...extraRoutes];
-  const routes = all as unknown as Route<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>[];
-  const handler = middy<HttpEvent, HttpResult>()
+  const routes = all.map((route) => tracedRoute(trace.tracing, route)) as unknown as Route<
+    APIGatewayProxyEventV2,
+    APIGatewayProxyStructuredResultV2
+  >[];
+  const outer = middy<HttpEvent, HttpResult>();
+  const handler = (trace.middleware ? outer.use(trace.middleware) : outer)
     .use(requestLog(deps.log))
     .use(requestIdHeader())
     .use(cors({ origins: deps.corsOrigins, routes: all }))
@@ -49,4 +65,13 @@ function requestIdHeader(): MiddlewareObj<HttpEvent, HttpResult> {
     };
   };
   return { name: 'requestIdHeader', after: stamp, onError: stamp };
+}
+
+/**
+ * The route with its handler run inside a span named after its method and path template, with
+ * parameters as `:name` (`GET /v1/items/:id`): X-Ray names allow no braces.
+ */
+function tracedRoute(tracing: Tracing, route: ApiRoute): ApiRoute {
+  const name = `${route.method} ${route.path.replace(/\{([^}]+)\}/gu, ':$1')}`;
+  return { ...route, handler: (event) => tracing.span(name, () => route.handler(event), { route: name }) };
 }

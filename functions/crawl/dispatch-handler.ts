@@ -1,9 +1,11 @@
 import middy from '@middy/core';
 import { dispatchCrawls } from './dispatch.js';
-import { dispatchDeps } from './wiring-dispatch.js';
+import { dispatchDeps, traced } from './wiring-dispatch.js';
 
 /**
  * The dispatch Lambda: EventBridge Scheduler sends `{ sourceIds }` when their schedule fires;
  * one crawl job per enabled source goes to the crawl queue. Wiring only; see dispatch.ts.
  */
-export const handler = middy().handler((event: unknown) => dispatchCrawls(dispatchDeps, event));
+export const handler = middy()
+  .use(traced())
+  .handler((event: unknown) => dispatchCrawls(dispatchDeps, event));

@@ -1,4 +1,5 @@
 import middy from '@middy/core';
+import { sqsJobSpan, traced } from '../../shared/wiring/tracer.js';
 import { processCrawlJobs } from './crawl-jobs.js';
 import { deps } from './wiring.js';
 
@@ -7,4 +8,6 @@ import { deps } from './wiring.js';
  * the work is in crawl-jobs.ts and crawl-source.ts. Returns partial batch failures
  * (ReportBatchItemFailures), so one bad job is retried alone and then dead-lettered.
  */
-export const handler = middy().handler((event: unknown) => processCrawlJobs(deps, event));
+export const handler = middy()
+  .use(traced(sqsJobSpan('crawl source', 'sourceId')))
+  .handler((event: unknown) => processCrawlJobs(deps, event));

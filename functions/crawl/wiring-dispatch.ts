@@ -20,3 +20,6 @@ export const dispatchDeps: DispatchDeps = {
   clock: systemClock,
   log,
 };
+
+/** The tracer's middleware, for the handler (only handler.ts and wiring files may reach shared/wiring). */
+export { traced } from '../../shared/wiring/tracer.js';

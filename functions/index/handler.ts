@@ -1,4 +1,5 @@
 import middy from '@middy/core';
+import { batchSpan, traced } from '../../shared/wiring/tracer.js';
 import { processStreamBatch } from './process-stream.js';
 import { deps } from './wiring.js';
 
@@ -7,4 +8,6 @@ import { deps } from './wiring.js';
  * is in process-stream.ts. Returns partial batch failures (ReportBatchItemFailures) so a poison
  * record is retried alone and then sent to the DLQ instead of blocking the shard.
  */
-export const handler = middy().handler((event: unknown) => processStreamBatch(deps, event));
+export const handler = middy()
+  .use(traced(batchSpan('index batch')))
+  .handler((event: unknown) => processStreamBatch(deps, event));

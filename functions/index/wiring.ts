@@ -34,3 +34,6 @@ export const reindexDeps: { readonly store: ItemStore; readonly index: SearchInd
   index: deps.index,
   log,
 };
+
+/** The tracer's middleware, for the handler (only handler.ts and wiring files may reach shared/wiring). */
+export { traced } from '../../shared/wiring/tracer.js';

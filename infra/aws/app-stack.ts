@@ -106,6 +106,7 @@ export class AppStack extends Stack {
         Dispatch: this.crawl.dispatchFailures,
         Index: this.indexer.deadLetterQueue,
         Alerts: this.alerts.deadLetterQueue,
+        DigestWork: this.alerts.digestWorkDeadLetterQueue,
       },
       crawlQueue: this.crawl.queue,
       crawlFunction: this.crawl.crawlFunction,

@@ -3,11 +3,13 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as events from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
 import { LambdaSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
-import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { functionSpecs } from '../functions.js';
 import type { ItemsTable } from './items-table.js';
 import type { Mail } from './mail.js';
 import { ProjectFunction } from './project-function.js';
@@ -25,19 +27,32 @@ export interface AlertsProps {
   /** Where the portal pages are served (`PORTAL_URL`). @default the links' base URL */
   readonly portalUrl?: string;
   readonly logRetentionDays: number;
+  /**
+   * Digest shard groups delivered at once (SQS event source maxConcurrency, AWS minimum 2); bounds
+   * the SES send rate and the table's write load of a fanned-out run.
+   * @default 2
+   */
+  readonly digestConcurrency?: number;
 }
 
 /**
  * Alerts: the digest function matches saved searches against new items (in a scratch in-memory
  * index, so it needs no search domain access) and mails digests. It runs
  * after every crawl cycle (`{"trigger":"cycle"}`, see `runAfterCrawlCycles`) and on its daily
- * schedule (`{"trigger":"schedule"}`). SES bounce and complaint events reach the suppression
- * function through SNS. Failed deliveries of all three go to a dead-letter queue.
+ * schedule (`{"trigger":"schedule"}`). Such a trigger only plans the run: it puts one message per
+ * subscription shard group on the digest-work queue, which the same function consumes (one group
+ * per invocation, partial batch failures), so no run meets the 15-minute limit. SES bounce and
+ * complaint events reach the suppression function through SNS. Failed deliveries of the three
+ * triggers go to a dead-letter queue; shard groups that fail three times to their own.
  */
 export class Alerts extends Construct {
   readonly digestFunction: ProjectFunction;
   readonly sesEventsFunction: ProjectFunction;
   readonly deadLetterQueue: sqs.Queue;
+  /** Digest shard groups of a fanned-out run (`DIGEST_QUEUE_URL`). */
+  readonly digestWorkQueue: sqs.Queue;
+  /** Shard groups that failed three deliveries. */
+  readonly digestWorkDeadLetterQueue: sqs.Queue;
   readonly digestSchedule: scheduler.Schedule;
   private readonly stage: string;
 
@@ -60,6 +75,25 @@ export class Alerts extends Construct {
     props.mail.bindMailer(this.digestFunction);
     props.tokenSecret.bindTokenSecret(this.digestFunction);
     this.digestFunction.sendAsyncFailuresTo(this.deadLetterQueue);
+
+    this.digestWorkDeadLetterQueue = deadLetterQueue(this, 'DigestWorkDeadLetterQueue');
+    this.digestWorkQueue = new sqs.Queue(this, 'DigestWorkQueue', {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      // AWS guidance for Lambda consumers: at least six times the function timeout.
+      visibilityTimeout: Duration.seconds(functionSpecs.digest.timeoutSec * 6),
+      retentionPeriod: Duration.days(4),
+      deadLetterQueue: { queue: this.digestWorkDeadLetterQueue, maxReceiveCount: 3 },
+    });
+    this.digestWorkQueue.grantSendMessages(this.digestFunction.role);
+    this.digestFunction.addEnvironment('DIGEST_QUEUE_URL', this.digestWorkQueue.queueUrl);
+    this.digestFunction.fn.addEventSource(
+      new SqsEventSource(this.digestWorkQueue, {
+        batchSize: 1,
+        maxConcurrency: props.digestConcurrency ?? 2,
+        reportBatchItemFailures: true,
+      }),
+    );
 
     const schedulerRole = new iam.Role(this, 'SchedulerRole', {
       assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com'),
