@@ -16,7 +16,7 @@ export interface ParityCounts {
 }
 
 export interface ReindexResult {
-  /** Items the store counted before the rebuild. */
+  /** Items the store counted at the end (after the last content check). */
   readonly storeCount: number;
   /** Items read by the scan and written to the new index. */
   readonly scanned: number;
@@ -98,7 +98,11 @@ export function classify(
  * Compares the whole store with `target` by content: reads every indexed version, then scans the
  * store. Writes that land during the scan can show as false differences; `confirm` re-reads them.
  */
-async function compareAll(store: ItemStore, target: ParityTarget, batchSize: number): Promise<ItemId[]> {
+async function compareAll(
+  store: ItemStore,
+  target: Pick<ParityTarget, 'versions'>,
+  batchSize: number,
+): Promise<ItemId[]> {
   const indexed = await target.versions();
   const suspects: ItemId[] = [];
   let cursor: string | undefined;
@@ -117,7 +121,7 @@ async function compareAll(store: ItemStore, target: ParityTarget, batchSize: num
 /** Re-reads `ids` from the store and from `target` now, and returns the real differences with the stored items. */
 async function confirm(
   store: ItemStore,
-  target: ParityTarget,
+  target: Pick<ParityTarget, 'versions'>,
   ids: readonly ItemId[],
 ): Promise<{ differences: Differences; stored: Map<string, Item> }> {
   const stored = new Map<string, Item>();
@@ -127,6 +131,19 @@ async function confirm(
   }
   const indexed = ids.length > 0 ? await target.versions(ids) : new Map<string, number>();
   return { differences: classify(ids, stored, indexed), stored };
+}
+
+/**
+ * Compares `target` with the store by content without changing anything: a full comparison, then
+ * every difference re-read from both, so a write racing the comparison is not counted.
+ */
+export async function checkParity(
+  store: ItemStore,
+  target: Pick<ParityTarget, 'versions'>,
+  options: { readonly batchSize: number },
+): Promise<ParityCounts> {
+  const ids = await compareAll(store, target, options.batchSize);
+  return countsOf((await confirm(store, target, ids)).differences);
 }
 
 /**
@@ -200,7 +217,7 @@ export async function reindex(deps: {
   await index.ensureIndex();
   const orphansRemoved = (await index.removeOrphans?.()) ?? [];
   if (orphansRemoved.length > 0) log.warn('reindex removed orphan index versions', { orphans: orphansRemoved });
-  const storeCount = await store.countItems();
+  const total = await store.countItems();
   const started = now();
   const writer = await index.beginReindex();
   let scanned = 0;
@@ -214,7 +231,7 @@ export async function reindex(deps: {
       scanned += page.items.length;
       cursor = page.cursor;
       const elapsedSec = Math.max(1e-3, (now() - started) / 1000);
-      deps.onProgress?.({ done: scanned, total: storeCount, docsPerSec: scanned / elapsedSec });
+      deps.onProgress?.({ done: scanned, total, docsPerSec: scanned / elapsedSec });
     } while (cursor !== undefined);
     const checked = await reconcile(store, writer, { batchSize });
     replayed = checked.found;
@@ -248,7 +265,7 @@ export async function reindex(deps: {
     replayed = addCounts(replayed, checked.found);
     parity = checked.remaining;
   }
-  const indexCount = await index.count();
+  const [storeCount, indexCount] = [await store.countItems(), await index.count()];
   const durationMs = now() - started;
   const docsPerSec = scanned / Math.max(1e-3, durationMs / 1000);
   log.info('reindex finished', {

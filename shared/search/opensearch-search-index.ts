@@ -331,8 +331,9 @@ export class OpenSearchSearchIndex implements SearchIndex {
     const out: DocVersions = new Map();
     if (ids !== undefined) {
       for (let start = 0; start < ids.length; start += 1000) {
-        const body = { ids: ids.slice(start, start + 1000), _source: ['updatedAt'] };
-        const { docs } = parseInput(MgetSchema, await this.call('POST', `/${target}/_mget`, body));
+        const body = { ids: ids.slice(start, start + 1000) };
+        const query = { _source_includes: 'updatedAt' };
+        const { docs } = parseInput(MgetSchema, await this.call('POST', `/${target}/_mget`, body, query));
         for (const doc of docs) if (doc.found && doc._source) out.set(doc._id, Date.parse(doc._source.updatedAt));
       }
       return out;
