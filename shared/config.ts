@@ -54,6 +54,10 @@ export const configFields = {
     doc: 'User-Agent sent to every site; names the portal and a contact URL',
   },
   CRAWL_QUEUE_URL: { schema: optionalUrl, doc: 'SQS queue of crawl jobs (AWS)' },
+  INDEX_RETRY_QUEUE_URL: {
+    schema: optionalUrl,
+    doc: 'SQS queue of item ids whose index write failed, re-read from the table and applied later (AWS)',
+  },
   MAIL_TRANSPORT: {
     schema: z.enum(['outbox', 'smtp', 'ses']).optional(),
     doc: 'mail transport; default smtp when SMTP_URL is set, else outbox (outbox and smtp are for the local stack and CLI; functions in AWS use ses)',
