@@ -62,6 +62,7 @@ describe('retryIndexChanges', () => {
       items: 3,
       upserted: 2,
       removed: 1,
+      repaired: 0,
       failed: 0,
     });
   });
@@ -140,6 +141,40 @@ describe('retryIndexChanges', () => {
     expect(stream.batchItemFailures).toEqual([]);
     expect(retried.batchItemFailures).toEqual([]);
     expect((await index.search({ text: '締切延長' })).items.map((h) => h.doc.id)).toEqual([ids[0]]);
+  });
+
+  it('applies the store again for an item whose newer state a stream write indexed while the retry read the store', async () => {
+    const index = new EmbeddedSearchIndex({ clock });
+    await index.upsert((await Promise.all(ids.map((id) => store.get(id)))).flatMap((i) => (i ? [toSearchDoc(i)] : [])));
+    let raced = false;
+    const racing: SearchIndex = {
+      ensureIndex: () => index.ensureIndex(),
+      // The stream delivers a newer write of item 2 after the retry read it and before its write lands.
+      upsert: async (docs) => {
+        if (!raced) {
+          raced = true;
+          clock.advanceMs(60_000);
+          const [newer] = await store.upsert([
+            makeDraft({ url: url(2), canonicalUrl: url(2), title: '公募 2 再公募' }),
+          ]);
+          if (newer) await index.upsert([toSearchDoc(newer.item)]);
+        }
+        await index.upsert(docs);
+      },
+      remove: (removed) => index.remove(removed),
+      search: (query) => index.search(query),
+      count: () => index.count(),
+      versions: (only) => index.versions(only),
+    };
+    const log = new RecordingLog();
+
+    const response = await retryIndexChanges({ store, index: racing, log }, sqsEvent([JSON.stringify({ ids })]));
+
+    const stored = await store.get(ids[1] as ItemId);
+    expect(response).toEqual({ batchItemFailures: [] });
+    expect((await index.versions([ids[1] as ItemId])).get(ids[1] as ItemId)).toBe(Date.parse(stored?.updatedAt ?? ''));
+    expect((await index.search({ text: '再公募' })).items.map((h) => h.doc.id)).toEqual([ids[1]]);
+    expect(log.entries.find((e) => e.message === 'index retries applied')?.data).toMatchObject({ repaired: 1 });
   });
 });
 
