@@ -81,6 +81,10 @@ export const configFields = {
     schema: optionalUrl,
     doc: 'SQS queue of digest shard groups (AWS); when set, a scheduled digest fans out through it instead of running in one invocation',
   },
+  INDEX_RETRY_QUEUE_URL: {
+    schema: optionalUrl,
+    doc: 'SQS queue of item ids whose index write failed, re-read from the table and applied later (AWS)',
+  },
   MAIL_TRANSPORT: {
     schema: z.enum(['outbox', 'smtp', 'ses']).optional(),
     doc: 'mail transport; default smtp when SMTP_URL is set, else outbox (outbox and smtp are for the local stack and CLI; functions in AWS use ses)',

@@ -4,6 +4,7 @@ import { parseInput } from '../../shared/parse-input.js';
 import type { SearchIndex } from '../../shared/search/search-index.js';
 import type { ItemChange } from '../../shared/store/item-store.js';
 import { applyChanges } from './apply-change.js';
+import type { IndexRetryQueue } from './index-retry-queue.js';
 import { parseStreamRecord, StreamEventSchema, type Unmarshall } from './stream-records.js';
 
 /** Lambda's partial batch response: the records to retry (stream records by sequence number). */
@@ -15,14 +16,20 @@ export interface StreamDeps {
   readonly index: SearchIndex;
   readonly log: Log;
   readonly unmarshall: Unmarshall;
+  /** Where failed index writes are parked by item id (AWS); absent: the stream retries them. */
+  readonly retryQueue?: IndexRetryQueue;
 }
 
 /**
  * One DynamoDB stream batch: parses every record on its own, applies the item changes to the
  * index in one call and reports as failures (by `SequenceNumber`, as Lambda requires for streams)
- * the records that could not be parsed (poison pills, logged with their zod paths) or, when the
- * index write itself fails, every change record of the batch. Good records are never held back by a
- * bad one; re-applying them on a retry is harmless because upserts and removals are idempotent.
+ * the records that could not be parsed (poison pills, logged with their zod paths). When the index
+ * write itself fails, the batch's item ids go to `retryQueue` (re-read from the store and applied
+ * later by `retryIndexChanges`, so the stream moves on and its dead-letter queue never holds a
+ * change only a full reindex could restore); only when there is no retry queue or it refuses the
+ * ids are every change record of the batch reported as failed, for the stream to retry. Good records
+ * are never held back by a bad one; re-applying them is harmless because upserts and removals are
+ * idempotent.
  */
 export async function processStreamBatch(deps: StreamDeps, event: unknown): Promise<BatchResponse> {
   const { Records } = parseInput(StreamEventSchema, event);
@@ -55,7 +62,7 @@ export async function processStreamBatch(deps: StreamDeps, event: unknown): Prom
       ({ upserted, removed } = await applyChanges(deps, changes));
     } catch (error) {
       deps.log.error('index write failed', error instanceof Error ? error : { error: String(error) });
-      failures.push(...changeSequence);
+      if (!(await parkForRetry(deps, changes))) failures.push(...changeSequence);
     }
   }
   deps.log.info('stream batch indexed', {
@@ -66,6 +73,20 @@ export async function processStreamBatch(deps: StreamDeps, event: unknown): Prom
     failed: failures.length,
   });
   return { batchItemFailures: failures.map((itemIdentifier) => ({ itemIdentifier })) };
+}
+
+/** Sends the changed ids to the retry queue; false when there is none or it refused them. */
+async function parkForRetry(deps: StreamDeps, changes: readonly ItemChange[]): Promise<boolean> {
+  if (!deps.retryQueue) return false;
+  const ids = [...new Set(changes.map((c) => c.id))];
+  try {
+    await deps.retryQueue.send(ids);
+  } catch (error) {
+    deps.log.error('index retry not queued', error instanceof Error ? error : { error: String(error) });
+    return false;
+  }
+  deps.log.warn('index write queued for retry', { items: ids.length });
+  return true;
 }
 
 function sequenceNumberOf(raw: unknown): string | undefined {

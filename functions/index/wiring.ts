@@ -1,4 +1,5 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { systemClock } from '../../shared/clock.js';
 import { loadConfig } from '../../shared/config.js';
@@ -9,7 +10,10 @@ import { powertoolsLog } from '../../shared/wiring/powertools-log.js';
 import type { SearchIndex } from '../../shared/search/search-index.js';
 import { DynamoDbItemStore } from '../../shared/store/dynamodb-item-store.js';
 import type { ItemStore } from '../../shared/store/item-store.js';
+import { indexRetryDelaySec } from './index-retry-queue.js';
 import type { StreamDeps } from './process-stream.js';
+import type { RetryDeps } from './retry-index-changes.js';
+import { SqsIndexRetryQueue } from './wiring-sqs-index-retry-queue.js';
 
 /**
  * Builds the indexer's ports once per Lambda container from the environment. In AWS the engine
@@ -24,6 +28,15 @@ export const deps: StreamDeps = {
   log,
   // Stream images are AttributeValue JSON; StreamRecordSchema has checked each is an object map.
   unmarshall: (image) => unmarshall(image as unknown as Record<string, AttributeValue>),
+  ...(config.INDEX_RETRY_QUEUE_URL
+    ? {
+        retryQueue: new SqsIndexRetryQueue({
+          client: new SQSClient({ region: config.AWS_REGION }),
+          queueUrl: config.INDEX_RETRY_QUEUE_URL,
+          delaySec: indexRetryDelaySec,
+        }),
+      }
+    : {}),
 };
 
 const documents = documentClientFor(config);
@@ -37,3 +50,5 @@ export const reindexDeps: { readonly store: ItemStore; readonly index: SearchInd
 
 /** The tracer's middleware, for the handler (only handler.ts and wiring files may reach shared/wiring). */
 export { traced } from '../../shared/wiring/tracer.js';
+/** The index retry function's ports: the table it re-reads items from, and the same index. */
+export const retryDeps: RetryDeps = { store: reindexDeps.store, index: deps.index, log };

@@ -105,6 +105,7 @@ export class AppStack extends Stack {
         Crawl: this.crawl.deadLetterQueue,
         Dispatch: this.crawl.dispatchFailures,
         Index: this.indexer.deadLetterQueue,
+        IndexRetry: this.indexer.retryDeadLetterQueue,
         Alerts: this.alerts.deadLetterQueue,
         DigestWork: this.alerts.digestWorkDeadLetterQueue,
       },

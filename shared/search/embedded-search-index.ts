@@ -1,5 +1,14 @@
 import { createHash } from 'node:crypto';
-import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import * as z from 'zod';
 import type { Clock } from '../clock.js';
@@ -14,6 +23,7 @@ import { deadlineGroup, deadlineRankKey, deadlineWithin } from './deadline-rank.
 import { foldForHighlight, highlightField, type HighlightSource } from './highlight.js';
 import { exactTotalCap, SearchQuerySchema, type ParsedSearchQuery, type SearchQuery } from './query.js';
 import type {
+  DocVersions,
   FacetCount,
   Facets,
   Highlights,
@@ -692,6 +702,18 @@ const WalEntrySchema = z.union([
   z.object({ op: z.literal('r'), id: z.string() }),
 ]);
 
+/** `updatedAt` (epoch ms) per live document of `s`, of all or of `ids`. */
+function versionsIn(s: IndexState, ids: readonly string[] | undefined): DocVersions {
+  const out: DocVersions = new Map();
+  const wanted = ids === undefined ? undefined : new Set(ids);
+  for (let d = 0; d < s.n; d++) {
+    const id = s.ids[d];
+    if (!s.alive[d] || id === undefined || (wanted && !wanted.has(id))) continue;
+    out.set(id, s.updated[d] as number);
+  }
+  return out;
+}
+
 function bytes(a: ArrayBufferView): Uint8Array {
   return new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
 }
@@ -822,6 +844,8 @@ export class EmbeddedSearchIndex implements SearchIndex {
   private state = new IndexState();
   private loaded = false;
   private version = 1;
+  /** The state a reindex is building, which live writes also reach (see `beginReindex`). */
+  private building: IndexState | undefined;
   private walOps = 0;
   private readonly dir: string | undefined;
   private readonly clock: Clock;
@@ -839,12 +863,14 @@ export class EmbeddedSearchIndex implements SearchIndex {
     this.load();
     if (docs.length === 0) return;
     for (const doc of docs) this.state.upsert(doc);
+    for (const doc of docs) this.building?.upsert(doc);
     this.log(docs.map((doc) => JSON.stringify({ op: 'u', doc })));
   }
 
   async remove(ids: readonly ItemId[]): Promise<void> {
     this.load();
     const removed = ids.filter((id) => this.state.remove(id));
+    for (const id of ids) this.building?.remove(id);
     if (removed.length > 0) this.log(removed.map((id) => JSON.stringify({ op: 'r', id })));
   }
 
@@ -877,15 +903,25 @@ export class EmbeddedSearchIndex implements SearchIndex {
   async beginReindex(): Promise<ReindexWriter> {
     this.load();
     const next = new IndexState();
+    // The live indexer's writes go to the new state too until commit or abort (see ReindexWriter).
+    this.building = next;
     let done = false;
+    const finish = (): void => {
+      done = true;
+      if (this.building === next) this.building = undefined;
+    };
     return {
       upsert: async (docs) => {
         for (const doc of docs) next.upsert(doc);
       },
+      remove: async (ids) => {
+        for (const id of ids) next.remove(id);
+      },
+      versions: async (ids) => versionsIn(next, ids),
       count: async () => next.live,
       commit: async () => {
         if (done) return;
-        done = true;
+        finish();
         if (this.dir !== undefined) {
           const version = this.version + 1;
           this.writeSnapshot(version, next);
@@ -898,9 +934,29 @@ export class EmbeddedSearchIndex implements SearchIndex {
         this.walOps = 0;
       },
       abort: async () => {
-        done = true;
+        finish();
       },
     };
+  }
+
+  async versions(ids?: readonly ItemId[]): Promise<DocVersions> {
+    this.load();
+    return versionsIn(this.state, ids);
+  }
+
+  /** Version folders `vN` beside the one `CURRENT` names (a crash while a reindex wrote its snapshot). */
+  async listOrphans(): Promise<string[]> {
+    this.load();
+    if (this.dir === undefined) return [];
+    return readdirSync(this.dir)
+      .filter((name) => /^v\d+$/.test(name) && name !== `v${this.version}`)
+      .sort((a, b) => Number(a.slice(1)) - Number(b.slice(1)));
+  }
+
+  async removeOrphans(): Promise<string[]> {
+    const orphans = await this.listOrphans();
+    for (const name of orphans) rmSync(join(this.dir as string, name), { recursive: true, force: true });
+    return orphans;
   }
 
   async search(input: SearchQuery): Promise<SearchPage> {

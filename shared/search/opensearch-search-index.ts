@@ -9,6 +9,7 @@ import { decodeCursor, encodeCursor } from './cursor.js';
 import { fragmentChars, fragmentsPerField } from './highlight.js';
 import { exactTotalCap, SearchQuerySchema, type ParsedSearchQuery, type SearchQuery } from './query.js';
 import type {
+  DocVersions,
   FacetCount,
   Facets,
   Highlights,
@@ -133,6 +134,22 @@ const BulkResponseSchema = z.object({
   ),
 });
 const CountSchema = z.object({ count: z.number() });
+const MgetSchema = z.object({
+  docs: z.array(
+    z.object({
+      _id: z.string(),
+      found: z.boolean().optional(),
+      _source: z.object({ updatedAt: z.string() }).optional(),
+    }),
+  ),
+});
+const VersionHitsSchema = z.object({
+  hits: z.object({
+    hits: z.array(
+      z.object({ _id: z.string(), _source: z.object({ updatedAt: z.string() }), sort: z.array(z.unknown()) }),
+    ),
+  }),
+});
 const AliasesSchema = z.record(z.string(), z.object({ aliases: z.record(z.string(), z.unknown()).optional() }));
 
 type BulkAction = { op: 'index'; doc: SearchDoc } | { op: 'delete'; id: string };
@@ -169,6 +186,11 @@ export class OpenSearchSearchIndex implements SearchIndex {
     return `${this.prefix}-write`;
   }
 
+  /** Alias of the version a reindex is building, present only while one runs (or after it crashed). */
+  get nextAlias(): string {
+    return `${this.prefix}-next`;
+  }
+
   async ensureIndex(): Promise<void> {
     await this.call('PUT', `/_index_template/${this.prefix}`, this.template());
     const exists = await this.client.transport.request(
@@ -192,19 +214,24 @@ export class OpenSearchSearchIndex implements SearchIndex {
   }
 
   async upsert(docs: readonly SearchDoc[]): Promise<void> {
-    await this.bulk(
-      this.writeAlias,
-      docs.map((doc) => ({ op: 'index', doc })),
-      this.refresh,
-    );
+    await this.write(docs.map((doc) => ({ op: 'index', doc })));
   }
 
   async remove(ids: readonly ItemId[]): Promise<void> {
-    await this.bulk(
-      this.writeAlias,
-      ids.map((id) => ({ op: 'delete', id })),
-      this.refresh,
-    );
+    await this.write(ids.map((id) => ({ op: 'delete', id })));
+  }
+
+  /**
+   * Live writes: to the version a reindex is building first (when `nextAlias` exists; with
+   * `require_alias`, so a reindex that ends meanwhile makes that write a no-op rather than
+   * auto-creating an index), then through the write alias. In that order a write racing the
+   * alias swap reaches the new version either way.
+   */
+  private async write(actions: readonly BulkAction[]): Promise<void> {
+    if (actions.length === 0) return;
+    if ((await this.aliasTargets(this.nextAlias)).length > 0)
+      await this.bulk(this.nextAlias, actions, false, { requireAlias: true });
+    await this.bulk(this.writeAlias, actions, this.refresh);
   }
 
   async count(): Promise<number> {
@@ -222,7 +249,10 @@ export class OpenSearchSearchIndex implements SearchIndex {
     );
     const versions = existing.map((name) => Number(/-v(\d+)$/.exec(name)?.[1] ?? 0));
     const next = `${this.prefix}-v${Math.max(0, ...versions) + 1}`;
-    await this.call('PUT', `/${next}`, { settings: { index: { refresh_interval: '-1' } } });
+    await this.call('PUT', `/${next}`, {
+      settings: { index: { refresh_interval: '-1' } },
+      aliases: { [this.nextAlias]: {} },
+    });
     let done = false;
     return {
       upsert: async (docs) => {
@@ -232,6 +262,14 @@ export class OpenSearchSearchIndex implements SearchIndex {
           false,
         );
       },
+      remove: async (ids) => {
+        await this.bulk(
+          next,
+          ids.map((id) => ({ op: 'delete', id })),
+          false,
+        );
+      },
+      versions: (ids) => this.versionsIn(next, ids),
       count: async () => {
         await this.call('POST', `/${next}/_refresh`);
         return parseInput(CountSchema, await this.call('GET', `/${next}/_count`)).count;
@@ -247,6 +285,7 @@ export class OpenSearchSearchIndex implements SearchIndex {
           actions.push({ remove: { index, alias: this.writeAlias } });
         actions.push({ add: { index: next, alias: this.readAlias } });
         actions.push({ add: { index: next, alias: this.writeAlias, is_write_index: true } });
+        actions.push({ remove: { index: next, alias: this.nextAlias } });
         await this.call('POST', '/_aliases', { actions });
         for (const index of old) if (index !== next) await this.call('DELETE', `/${index}`);
       },
@@ -255,6 +294,66 @@ export class OpenSearchSearchIndex implements SearchIndex {
         await this.client.transport.request({ method: 'DELETE', path: `/${next}` }, { ignore: [404] });
       },
     };
+  }
+
+  async versions(ids?: readonly ItemId[]): Promise<DocVersions> {
+    return this.versionsIn(this.readAlias, ids);
+  }
+
+  /** `<prefix>-v<n>` indices behind neither the read nor the write alias, oldest first. */
+  async listOrphans(): Promise<string[]> {
+    const res = await this.client.transport.request(
+      { method: 'GET', path: `/${this.prefix}-v*/_alias`, querystring: { expand_wildcards: 'all' } },
+      { ignore: [404] },
+    );
+    if (res.statusCode === 404) return [];
+    return Object.entries(parseInput(AliasesSchema, res.body))
+      .filter(([, entry]) => {
+        const aliases = Object.keys(entry.aliases ?? {});
+        return !aliases.includes(this.readAlias) && !aliases.includes(this.writeAlias);
+      })
+      .map(([name]) => name)
+      .sort((a, b) => versionOf(a) - versionOf(b));
+  }
+
+  async removeOrphans(): Promise<string[]> {
+    const orphans = await this.listOrphans();
+    for (const name of orphans)
+      await this.client.transport.request({ method: 'DELETE', path: `/${name}` }, { ignore: [404] });
+    return orphans;
+  }
+
+  /**
+   * `updatedAt` per document of `target` (an index or a one-index alias): of `ids` by `_mget`
+   * (real time), or of all after a refresh, paged with `search_after` on `id`.
+   */
+  private async versionsIn(target: string, ids: readonly ItemId[] | undefined): Promise<DocVersions> {
+    const out: DocVersions = new Map();
+    if (ids !== undefined) {
+      for (let start = 0; start < ids.length; start += 1000) {
+        const body = { ids: ids.slice(start, start + 1000) };
+        const query = { _source_includes: 'updatedAt' };
+        const { docs } = parseInput(MgetSchema, await this.call('POST', `/${target}/_mget`, body, query));
+        for (const doc of docs) if (doc.found && doc._source) out.set(doc._id, Date.parse(doc._source.updatedAt));
+      }
+      return out;
+    }
+    await this.call('POST', `/${target}/_refresh`);
+    let after: unknown[] | undefined;
+    for (;;) {
+      const body: Record<string, unknown> = {
+        size: 5000,
+        track_total_hits: false,
+        _source: ['updatedAt'],
+        sort: [{ id: 'asc' }],
+      };
+      if (after) body.search_after = after;
+      const page = parseInput(VersionHitsSchema, await this.call('POST', `/${target}/_search`, body));
+      for (const hit of page.hits.hits) out.set(hit._id, Date.parse(hit._source.updatedAt));
+      const last = page.hits.hits[page.hits.hits.length - 1];
+      if (!last || page.hits.hits.length < 5000) return out;
+      after = last.sort;
+    }
   }
 
   /** Drops every index of this prefix and the template; for tests and `chiiki reindex --fresh`. */
@@ -464,14 +563,20 @@ export class OpenSearchSearchIndex implements SearchIndex {
    * Bulk writes in chunks; items that fail with 429 or 5xx are retried alone after a pause, items
    * that fail otherwise (a mapping error) and items still failing after the last retry throw.
    */
-  private async bulk(index: string, actions: readonly BulkAction[], refresh: boolean): Promise<void> {
+  private async bulk(
+    index: string,
+    actions: readonly BulkAction[],
+    refresh: boolean,
+    options: { readonly requireAlias?: boolean } = {},
+  ): Promise<void> {
+    const meta = options.requireAlias ? { _index: index, require_alias: true } : { _index: index };
     for (let start = 0; start < actions.length; start += this.bulkChunk) {
       let pending = actions.slice(start, start + this.bulkChunk);
       for (let attempt = 0; pending.length > 0; attempt++) {
         const bulkBody: unknown[] = [];
         for (const a of pending) {
-          if (a.op === 'index') bulkBody.push({ index: { _index: index, _id: a.doc.id } }, a.doc);
-          else bulkBody.push({ delete: { _index: index, _id: a.id } });
+          if (a.op === 'index') bulkBody.push({ index: { ...meta, _id: a.doc.id } }, a.doc);
+          else bulkBody.push({ delete: { ...meta, _id: a.id } });
         }
         const res = await this.client.transport.request(
           { method: 'POST', path: '/_bulk', bulkBody, querystring: refresh ? { refresh: 'true' } : {} },
@@ -489,8 +594,12 @@ export class OpenSearchSearchIndex implements SearchIndex {
           const result = Object.values(item)[0];
           const action = pending[i];
           if (!result || !action || result.status < 300) return;
-          if (action.op === 'delete' && result.status === 404) return;
-          if (result.status === 429 || result.status >= 500) retry.push(action);
+          const notFound = result.status === 404 && isIndexNotFound(result.error);
+          if (action.op === 'delete' && result.status === 404 && !notFound) return;
+          // The alias swap of a reindex dropped the index this write resolved to: the alias now
+          // names the new one, so send it again. A require_alias target that is gone: nothing to do.
+          if (notFound && options.requireAlias) return;
+          if (result.status === 429 || result.status >= 500 || notFound) retry.push(action);
           else failed.push(`${result._id ?? '?'}: ${JSON.stringify(result.error).slice(0, 300)}`);
         });
         if (failed.length > 0)
@@ -555,6 +664,15 @@ export class OpenSearchSearchIndex implements SearchIndex {
       throw new SearchBackendError(`opensearch ${method} ${path} failed: ${detail}${reason}`, { cause: error });
     }
   }
+}
+
+/** `<prefix>-v<n>` → n (0 for another name). */
+function versionOf(index: string): number {
+  return Number(/-v(\d+)$/.exec(index)?.[1] ?? 0);
+}
+
+function isIndexNotFound(error: unknown): boolean {
+  return JSON.stringify(error ?? null).includes('index_not_found_exception');
 }
 
 /** Status as filter clauses at `now` (epoch ms), the same rule as `statusAt`. */

@@ -95,16 +95,42 @@ export interface SearchIndex {
   count(): Promise<number>;
   /** Optional: starts a full rebuild into a fresh index version (see `ReindexWriter`). */
   beginReindex?(): Promise<ReindexWriter>;
+  /**
+   * Optional: the content version of indexed documents, to check the index against the store by
+   * content (see `DocVersions`): of every document, or of `ids` only (ids not indexed are left out).
+   * Reads what is indexed now, including writes not yet visible to search.
+   */
+  versions?(ids?: readonly ItemId[]): Promise<DocVersions>;
+  /**
+   * Optional: index versions that no alias (OpenSearch) or `CURRENT` pointer (embedded) reaches,
+   * left by a reindex that crashed or could not clean up; oldest first. A reindex running at the
+   * same moment is listed too (its version is not live yet).
+   */
+  listOrphans?(): Promise<string[]>;
+  /** Optional: deletes what `listOrphans` lists and returns the names deleted. */
+  removeOrphans?(): Promise<string[]>;
 }
+
+/**
+ * `updatedAt` (epoch ms) per indexed document id. The store moves an item's `updatedAt` on every
+ * write that changes it, so equal versions mean the document is the projection of the stored item.
+ */
+export type DocVersions = Map<string, number>;
 
 /**
  * A complete new index being built beside the live one (returned by `SearchIndex.beginReindex`).
  * Searches keep answering from the live index until `commit()` swaps the new one in atomically
- * (an alias swap in OpenSearch, a version-folder swap in the embedded engine).
+ * (an alias swap in OpenSearch, a version-folder swap in the embedded engine). While the writer is
+ * open, the index's own `upsert` and `remove` (the live indexer) write to the new index too, so
+ * changes made during the rebuild are not lost by the swap.
  */
 export interface ReindexWriter {
   /** Inserts or replaces by id in the new index. */
   upsert(docs: readonly SearchDoc[]): Promise<void>;
+  /** Removes from the new index; ids not there are ignored. */
+  remove(ids: readonly ItemId[]): Promise<void>;
+  /** Content versions in the new index, as `SearchIndex.versions`. */
+  versions(ids?: readonly ItemId[]): Promise<DocVersions>;
   /** Documents in the new index so far. */
   count(): Promise<number>;
   /** Makes the new index the live one; the old one is dropped. */

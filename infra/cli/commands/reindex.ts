@@ -1,15 +1,19 @@
 /**
  * `chiiki reindex [--engine embedded|opensearch] [--batch-size N]`: rebuilds the search index from
- * the item store into a fresh index version and swaps it in, printing progress on stderr and
- * `store N = index N, X docs/s` on stdout. The store is DYNAMODB_ENDPOINT when set (AWS or a
+ * the item store into a fresh index version and swaps it in, printing progress on stderr and on
+ * stdout `store N = index N, X docs/s (T s)` then the check by content
+ * `by content: 0 missing, 0 stale, 0 extra (repaired from the store: …)`.
+ * `--orphans` lists the index versions no alias reaches (left by a crashed or failed reindex);
+ * `--remove-orphans` deletes them (a reindex also deletes them before it builds). The store is DYNAMODB_ENDPOINT when set (AWS or a
  * test server), else the local dynalite under DATA_DIR; the engine is --engine, else
  * SEARCH_ENGINE (embedded: DATA_DIR/search; opensearch: OPENSEARCH_ENDPOINT, OPENSEARCH_INDEX).
  * Beside a running `npm start` on the same DATA_DIR the embedded index is its own (one process owns
  * that folder), so the running stack rebuilds it and the command prints the result.
- * Exit 0 when counts match, 1 when they do not or the rebuild failed, 2 on bad arguments.
+ * Exit 0 when the index matches the store by content, 1 when it does not or the rebuild failed
+ * (the cause is printed), 2 on bad arguments.
  */
 import { join, resolve } from 'node:path';
-import { reindex, type ReindexResult } from '../../../functions/index/reindex.js';
+import { reindex, type ParityCounts, type ReindexResult } from '../../../functions/index/reindex.js';
 import { systemClock } from '../../../shared/clock.js';
 import { loadConfig } from '../../../shared/config.js';
 import { consoleLog, type Log } from '../../../shared/log.js';
@@ -20,15 +24,20 @@ import { searchIndexFor } from '../../../shared/wiring/search-index.js';
 import { callRunningStack, findRunningStack } from '../../local/stack-control.js';
 import { openItemStore } from '../open-document-client.js';
 
-const usage = 'usage: chiiki reindex [--engine embedded|opensearch] [--batch-size N]';
+const usage = [
+  'usage: chiiki reindex [--engine embedded|opensearch] [--batch-size N]',
+  '       chiiki reindex --orphans [--engine embedded|opensearch]          list index versions no alias reaches',
+  '       chiiki reindex --remove-orphans [--engine embedded|opensearch]   delete them',
+].join('\n');
 
 interface Args {
   engine?: 'embedded' | 'opensearch';
   batchSize: number;
+  action: 'reindex' | 'orphans' | 'remove-orphans' | 'help';
 }
 
 function parseArgs(args: readonly string[]): Args | string {
-  const out: Args = { batchSize: 500 };
+  const out: Args = { batchSize: 500, action: 'reindex' };
   for (let i = 0; i < args.length; i++) {
     const arg = args[i] ?? '';
     const eq = arg.indexOf('=');
@@ -43,6 +52,11 @@ function parseArgs(args: readonly string[]): Args | string {
       const n = Number(value());
       if (!Number.isInteger(n) || n < 1 || n > 5000) return '--batch-size must be an integer 1-5000';
       out.batchSize = n;
+    } else if (flag === '--orphans' || flag === '--remove-orphans') {
+      if (out.action !== 'reindex') return '--orphans and --remove-orphans go alone';
+      out.action = flag === '--orphans' ? 'orphans' : 'remove-orphans';
+    } else if (flag === '--help' || flag === '-h') {
+      out.action = 'help';
     } else {
       return `unknown option "${arg}"`;
     }
@@ -50,10 +64,29 @@ function parseArgs(args: readonly string[]): Args | string {
   return out;
 }
 
-/** The summary line: `store N = index N, X docs/s` (≠ when the counts differ). */
+/**
+ * The summary: `store N = index N, X docs/s (T s)` (≠ when the counts differ), then the check by
+ * content `by content: M missing, S stale, E extra (repaired from the store: …)`, then the orphan
+ * versions removed, if any.
+ */
 export function summaryLine(result: ReindexResult): string {
   const sign = result.storeCount === result.indexCount ? '=' : '≠';
-  return `store ${result.storeCount} ${sign} index ${result.indexCount}, ${Math.round(result.docsPerSec)} docs/s (${(result.durationMs / 1000).toFixed(1)} s)`;
+  const counts = (c: ParityCounts): string => `${c.missing} missing, ${c.stale} stale, ${c.extra} extra`;
+  const lines = [
+    `store ${result.storeCount} ${sign} index ${result.indexCount}, ${Math.round(result.docsPerSec)} docs/s (${(result.durationMs / 1000).toFixed(1)} s)`,
+    `by content: ${counts(result.parity)} (repaired from the store: ${counts(result.replayed)})`,
+  ];
+  if (result.orphansRemoved.length > 0) lines.push(`removed orphan index versions: ${result.orphansRemoved.join(' ')}`);
+  return lines.join('\n');
+}
+
+/**
+ * 0 when the index holds exactly the store by content, else 1. Counts are not compared: while
+ * crawls write, the store and the index are counted at slightly different moments.
+ */
+function exitCodeOf(result: ReindexResult): number {
+  const { missing, stale, extra } = result.parity;
+  return missing === 0 && stale === 0 && extra === 0 ? 0 : 1;
 }
 
 /** Runs the rebuild with progress on stderr (about every 5 %) and returns the exit code. */
@@ -65,18 +98,39 @@ export async function runReindex(deps: {
   label: string;
 }): Promise<number> {
   let lastShown = -1;
-  const result = await reindex({
-    ...deps,
-    onProgress: ({ done, total, docsPerSec }) => {
-      const step = Math.floor((done / Math.max(1, total)) * 20);
-      if (step === lastShown) return;
-      lastShown = step;
-      const pct = total > 0 ? Math.min(100, Math.round((done / total) * 100)) : 100;
-      process.stderr.write(`reindex ${deps.label}: ${done}/${total} (${pct}%) ${Math.round(docsPerSec)} docs/s\n`);
-    },
-  });
+  let result: ReindexResult;
+  try {
+    result = await reindex({
+      ...deps,
+      onProgress: ({ done, total, docsPerSec }) => {
+        const step = Math.floor((done / Math.max(1, total)) * 20);
+        if (step === lastShown) return;
+        lastShown = step;
+        const pct = total > 0 ? Math.min(100, Math.round((done / total) * 100)) : 100;
+        process.stderr.write(`reindex ${deps.label}: ${done}/${total} (${pct}%) ${Math.round(docsPerSec)} docs/s\n`);
+      },
+    });
+  } catch (error) {
+    // The cause, not a clean-up error: reindex() already removed its half-built index.
+    console.error(
+      `chiiki reindex: failed, the live index is unchanged: ${error instanceof Error ? error.message : String(error)}`,
+    );
+    return 1;
+  }
   console.log(summaryLine(result));
-  return result.storeCount === result.indexCount && result.scanned === result.indexCount ? 0 : 1;
+  return exitCodeOf(result);
+}
+
+/** `--orphans` / `--remove-orphans`: prints one orphan version per line (or that there is none). */
+export async function runOrphans(index: SearchIndex, remove: boolean): Promise<number> {
+  if (!index.listOrphans || !index.removeOrphans) {
+    console.error('chiiki reindex: this search index has no index versions to list');
+    return 1;
+  }
+  const orphans = remove ? await index.removeOrphans() : await index.listOrphans();
+  if (orphans.length === 0) console.log('no orphan index versions');
+  for (const name of orphans) console.log(remove ? `removed ${name}` : name);
+  return 0;
 }
 
 export async function run(args: string[]): Promise<number> {
@@ -85,22 +139,30 @@ export async function run(args: string[]): Promise<number> {
     console.error(`chiiki reindex: ${parsed}\n${usage}`);
     return 2;
   }
+  if (parsed.action === 'help') {
+    console.log(usage);
+    return 0;
+  }
   const config = loadConfig();
   const engine = parsed.engine ?? config.SEARCH_ENGINE;
   const running = engine === 'embedded' ? findRunningStack(resolve(config.DATA_DIR)) : undefined;
+  if (running && parsed.action !== 'reindex') {
+    console.error(
+      `chiiki reindex: npm start is running on ${config.DATA_DIR} (pid ${running.pid}) and owns its index; stop it first`,
+    );
+    return 1;
+  }
   if (running) {
     console.error(
       `npm start is running on ${config.DATA_DIR} (pid ${running.pid}): its embedded index is rebuilt in it`,
     );
     const result = await callRunningStack<ReindexResult>(running, 'reindex', { batchSize: parsed.batchSize });
     console.log(summaryLine(result));
-    return result.storeCount === result.indexCount && result.scanned === result.indexCount ? 0 : 1;
+    return exitCodeOf(result);
   }
   const log = consoleLog(config.LOG_LEVEL);
   const closers: Array<() => Promise<void>> = [];
   try {
-    const { store } = await openItemStore(config, log, closers);
-
     let index: SearchIndex;
     if (engine === 'embedded') {
       const embedded = new EmbeddedSearchIndex({ dir: join(resolve(config.DATA_DIR), 'search'), clock: systemClock });
@@ -113,6 +175,8 @@ export async function run(args: string[]): Promise<number> {
       }
       index = searchIndexFor({ ...config, SEARCH_ENGINE: 'opensearch' }, systemClock);
     }
+    if (parsed.action !== 'reindex') return await runOrphans(index, parsed.action === 'remove-orphans');
+    const { store } = await openItemStore(config, log, closers);
     return await runReindex({ store, index, log, batchSize: parsed.batchSize, label: engine });
   } finally {
     for (const close of closers.reverse()) await close();

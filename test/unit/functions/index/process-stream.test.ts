@@ -108,9 +108,66 @@ describe('processStreamBatch', () => {
     expect(response.batchItemFailures).toEqual(expected);
   });
 
+  it('parks the item ids in the retry queue when the index write fails, so the stream moves on', async () => {
+    const sent: string[][] = [];
+    const { deps, log } = makeDeps(failingIndex());
+    const event = fixture('dynamodb-stream-batch.json');
+
+    const response = await processStreamBatch(
+      { ...deps, retryQueue: { send: async (ids) => void sent.push([...ids]) } },
+      event,
+    );
+
+    expect(response.batchItemFailures).toEqual([]);
+    expect(sent).toHaveLength(1);
+    expect(sent[0]).toHaveLength(new Set(sent[0]).size);
+    expect(sent[0]?.length).toBeGreaterThan(0);
+    expect(sent[0]?.every((id) => /^it_[0-9a-f]{24}$/.test(id))).toBe(true);
+    expect(log.entries.find((e) => e.message === 'index write queued for retry')?.data).toEqual({
+      items: sent[0]?.length,
+    });
+  });
+
+  it('lets the stream retry the batch when the retry queue refuses the ids too', async () => {
+    const { deps } = makeDeps(failingIndex());
+    const event = fixture('dynamodb-stream-batch.json');
+
+    const response = await processStreamBatch(
+      {
+        ...deps,
+        retryQueue: {
+          send: async () => {
+            throw new Error('sqs throttled');
+          },
+        },
+      },
+      event,
+    );
+
+    const expected = [0, 1, 3, 4].map((i) => ({ itemIdentifier: event.Records[i]?.dynamodb.SequenceNumber }));
+    expect(response.batchItemFailures).toEqual(expected);
+  });
+
   it('rejects an event that is not a stream batch', async () => {
     const { deps } = makeDeps();
 
     await expect(processStreamBatch(deps, { foo: 1 })).rejects.toThrow(/Records/);
   });
 });
+
+/** An index whose writes fail, as an unreachable engine's do. */
+function failingIndex(): SearchIndex {
+  return {
+    ensureIndex: async () => {},
+    upsert: async () => {
+      throw new Error('cluster unavailable');
+    },
+    remove: async () => {
+      throw new Error('cluster unavailable');
+    },
+    search: async () => {
+      throw new Error('unused');
+    },
+    count: async () => 0,
+  };
+}

@@ -40,8 +40,8 @@ describe('search replicas per stage', () => {
     const dev = Template.fromStack(synthPortal().service);
     const prod = Template.fromStack(synthPortal({ stage: 'prod' }).service);
 
-    expect(replicasEnv(dev)).toEqual(['0', '0', '0']);
-    expect(replicasEnv(prod)).toEqual(['1', '1', '1']);
+    expect(replicasEnv(dev)).toEqual(['0', '0', '0', '0']);
+    expect(replicasEnv(prod)).toEqual(['1', '1', '1', '1']);
   }, 120_000);
 
   it('go into the index template the functions install, so every new index (first run, reindex) has them', async () => {

@@ -32,6 +32,17 @@ function policyStatements(template: Template): Statement[] {
 
 const asList = <T>(value: T | T[]): T[] => (Array.isArray(value) ? value : [value]);
 
+type LambdaResource = { Properties: { Role: unknown; Environment: { Variables: Record<string, unknown> } } };
+
+/** The Lambda function, with its logical id, whose Powertools service name is `service`. */
+function lambdaByService(template: Template, service: string): LambdaResource & { id: string } {
+  const found = Object.entries(template.findResources('AWS::Lambda::Function')).find(
+    ([, fn]) => (fn as LambdaResource).Properties.Environment?.Variables['POWERTOOLS_SERVICE_NAME'] === service,
+  );
+  if (!found) throw new Error(`no function of the service ${service}`);
+  return { id: found[0], ...(found[1] as LambdaResource) };
+}
+
 describe('CDK app, dev stage (no settings)', () => {
   let portal: PortalApp;
   let data: Template;
@@ -109,7 +120,8 @@ describe('CDK app, dev stage (no settings)', () => {
     const roles = JSON.stringify(statements.flatMap((s) => s.Condition.ArnEquals['aws:PrincipalArn']));
 
     expect(statements).toHaveLength(1);
-    for (const name of ['index', 'reindex', 'api']) expect(roles).toContain(`:role/chiiki-dev-${name}-fn`);
+    for (const name of ['index', 'indexRetry', 'reindex', 'api'])
+      expect(roles).toContain(`:role/chiiki-dev-${name}-fn`);
     for (const name of ['crawl', 'digest']) expect(roles).not.toContain(`chiiki-dev-${name}-fn`);
   });
 
@@ -186,7 +198,7 @@ describe('CDK app, dev stage (no settings)', () => {
   it('gives no function write access to the search domain unless it indexes', () => {
     const writers = policyStatements(app).filter((s) => asList(s.Action).includes('es:ESHttpPut'));
 
-    expect(writers).toHaveLength(hasEntry('reindex') ? 2 : 1); // index and reindex
+    expect(writers).toHaveLength(hasEntry('reindex') ? 3 : 2); // index, index retry and reindex
   });
 
   it('feeds the indexer from the stream in batches with bisect, partial failures and a dead-letter queue', () => {
@@ -199,6 +211,38 @@ describe('CDK app, dev stage (no settings)', () => {
       FunctionResponseTypes: ['ReportBatchItemFailures'],
       MaximumRetryAttempts: 5,
       DestinationConfig: { OnFailure: { Destination: Match.anyValue() } },
+    });
+  });
+
+  it('parks failed index writes by item id in a delayed retry queue that a function re-reads from the table', () => {
+    const indexFn = lambdaByService(app, 'index');
+    const retryFn = lambdaByService(app, 'index-retry');
+    const queues = app.findResources('AWS::SQS::Queue');
+    const retryQueueId = Object.keys(queues).find((id) => id.includes('IndexRetryQueue') && !id.includes('DeadLetter'));
+    const retryQueue = queues[retryQueueId ?? ''] as { Properties: Record<string, unknown> };
+
+    expect(retryQueue.Properties).toMatchObject({
+      VisibilityTimeout: 360,
+      RedrivePolicy: {
+        deadLetterTargetArn: { 'Fn::GetAtt': [expect.stringContaining('IndexRetryDeadLetterQueue'), 'Arn'] },
+        maxReceiveCount: 12,
+      },
+      SqsManagedSseEnabled: true,
+    });
+    expect(indexFn.Properties.Environment.Variables['INDEX_RETRY_QUEUE_URL']).toEqual({ Ref: retryQueueId });
+    app.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      EventSourceArn: { 'Fn::GetAtt': [retryQueueId, 'Arn'] },
+      FunctionName: { Ref: retryFn.id },
+      BatchSize: 10,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      ScalingConfig: { MaximumConcurrency: 2 },
+    });
+    const statements = policyStatements(app);
+    const send = statements.filter((s) => asList(s.Action).includes('sqs:SendMessage'));
+    expect(JSON.stringify(send)).toContain(retryQueueId);
+    expect(retryFn.Properties.Environment.Variables).toMatchObject({
+      TABLE_NAME: expect.anything(),
+      SEARCH_ENGINE: 'opensearch',
     });
   });
 
@@ -309,6 +353,7 @@ describe('CDK app, dev stage (no settings)', () => {
           'IndexDeadLetters',
           'IndexErrors',
           'IndexLag',
+          'IndexRetryDeadLetters',
           'SuspectSources',
         ].map((n) => `chiiki-dev-${n}`),
       ),

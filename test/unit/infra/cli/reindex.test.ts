@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -41,9 +41,33 @@ describe('chiiki reindex', () => {
     });
 
     expect(result.code).toBe(0);
-    expect(result.stdout).toMatch(/^store 300 = index 300, \d+ docs\/s \(\d+\.\d s\)\n$/);
+    expect(result.stdout).toMatch(
+      /^store 300 = index 300, \d+ docs\/s \(\d+\.\d s\)\nby content: 0 missing, 0 stale, 0 extra \(repaired from the store: 0 missing, 0 stale, 0 extra\)\n$/,
+    );
     expect(result.stderr).toContain('reindex embedded: 300/300 (100%)');
     expect(await new EmbeddedSearchIndex({ dir: join(dataDir, 'search'), clock: systemClock }).count()).toBe(300);
+  });
+
+  it('lists and removes an orphan index version left beside the live one', async () => {
+    const env = { DATA_DIR: dataDir, DYNAMODB_ENDPOINT: '', SEARCH_ENGINE: '' };
+    mkdirSync(join(dataDir, 'search', 'v7'));
+
+    const listed = await chiiki(['reindex', '--orphans', '--engine', 'embedded'], env);
+    const removed = await chiiki(['reindex', '--remove-orphans', '--engine', 'embedded'], env);
+    const after = await chiiki(['reindex', '--orphans', '--engine', 'embedded'], env);
+
+    expect(listed).toMatchObject({ code: 0, stdout: 'v7\n' });
+    expect(removed).toMatchObject({ code: 0, stdout: 'removed v7\n' });
+    expect(after).toMatchObject({ code: 0, stdout: 'no orphan index versions\n' });
+    expect(existsSync(join(dataDir, 'search', 'v7'))).toBe(false);
+  });
+
+  it('documents --orphans and --remove-orphans in its help', async () => {
+    const result = await chiiki(['reindex', '--help']);
+
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('chiiki reindex --orphans');
+    expect(result.stdout).toContain('chiiki reindex --remove-orphans');
   });
 
   it('exits 2 with the usage on a bad option', async () => {

@@ -201,4 +201,17 @@ describe('X-Ray subsegments of the handlers (Lambda mode)', () => {
     expect(span.parent_id).toBe((await documentNamed('## index.handler')).id);
     expect(span.annotations).toEqual({ records: batch.Records.length });
   });
+
+  it('traces an index retry batch with its message count, and answers with the batch failures', async () => {
+    const { handler } = await import('../../../../functions/index/retry-handler.js');
+    received.length = 0;
+    const batch = fixture('sqs-index-retry.json') as { Records: unknown[] };
+
+    const result = (await invoke(handler, batch, 'a3995c3f42cd8add')) as { batchItemFailures: unknown[] };
+
+    const span = await documentNamed('index retry batch');
+    expect(span.parent_id).toBe((await documentNamed('## index.handler')).id);
+    expect(span.annotations).toEqual({ records: batch.Records.length });
+    expect(result.batchItemFailures).toEqual([]);
+  });
 });
