@@ -63,7 +63,9 @@ describe('operator commands beside a running local stack', () => {
 
     expect(result.stderr).not.toContain('Database is closed');
     expect(result.stderr).toContain(`(pid ${process.pid}): the digest runs in it`);
-    expect(result.stdout).toMatch(/^subscriptions \d+, due \d+, sent \d+, resent \d+, empty \d+, raced \d+, held \d+, failed 0;/);
+    expect(result.stdout).toMatch(
+      /^subscriptions \d+, due \d+, sent \d+, resent \d+, empty \d+, raced \d+, held \d+, failed 0;/,
+    );
     expect(result.code).toBe(0);
   }, 120_000);
 
