@@ -73,7 +73,7 @@ export class Api extends Construct {
     acknowledge(
       this.httpApi,
       'AwsSolutions-APIG4',
-      'a public search API: reads are anonymous by design; subscription changes are authorized by HMAC-signed tokens mailed to the subscriber, checked in the function; abuse is bounded by stage throttling',
+      'a public search API: reads are anonymous by design; subscription changes are authorized by HMAC-signed tokens mailed to the subscriber, checked in the function; abuse is bounded by stage throttling and, with the edge on, by a per-IP WAF rate rule',
     );
 
     // Links in mails and feeds: the configured base URL, else the API's own custom or execute-api domain.
