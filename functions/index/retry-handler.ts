@@ -1,7 +1,6 @@
 import middy from '@middy/core';
-import { batchSpan, traced } from '../../shared/wiring/tracer.js';
 import { retryIndexChanges } from './retry-index-changes.js';
-import { retryDeps } from './wiring.js';
+import { batchSpan, retryDeps, traced } from './wiring.js';
 
 /**
  * The index retry Lambda (SQS, ReportBatchItemFailures): re-reads the items whose index write

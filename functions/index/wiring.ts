@@ -49,6 +49,7 @@ export const reindexDeps: { readonly store: ItemStore; readonly index: SearchInd
 };
 
 /** The tracer's middleware, for the handler (only handler.ts and wiring files may reach shared/wiring). */
-export { traced } from '../../shared/wiring/tracer.js';
+export { batchSpan, traced } from '../../shared/wiring/tracer.js';
+
 /** The index retry function's ports: the table it re-reads items from, and the same index. */
 export const retryDeps: RetryDeps = { store: reindexDeps.store, index: deps.index, log };
