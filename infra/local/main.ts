@@ -9,7 +9,8 @@
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../../shared/config.js';
 import { consoleLog } from '../../shared/log.js';
-import { startLocalStack, type CrawlSummary } from './local-stack.js';
+import { startLocalStack } from './local-stack.js';
+import { formatCrawlSummary } from './crawl-summary.js';
 import { startBanner } from './start-banner.js';
 
 async function main(): Promise<void> {
@@ -67,7 +68,7 @@ async function main(): Promise<void> {
     }),
   );
   stack.firstCrawl.then(
-    (summary) => console.log(formatSummary(summary)),
+    (summary) => console.log(formatCrawlSummary(summary)),
     (error: unknown) => console.error(`crawl failed: ${error instanceof Error ? error.message : String(error)}`),
   );
 
@@ -89,33 +90,6 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
-}
-
-function formatSummary(summary: CrawlSummary): string {
-  const rows = summary.runs.map(
-    (run) =>
-      `  ${run.sourceId.padEnd(28)} ${run.outcome.padEnd(9)} new ${String(run.counts.new).padStart(4)}  updated ${String(run.counts.updated).padStart(3)}  unchanged ${String(run.counts.unchanged).padStart(4)}  failed ${run.counts.failed}${run.errors[0] ? `  (${run.errors[0].message.slice(0, 60)})` : ''}`,
-  );
-  const t = summary.totals;
-  return [
-    `crawl finished in ${(summary.durationMs / 1000).toFixed(1)} s: ${summary.runs.length} sources, ${t.new} new, ${t.updated} updated, ${t.unchanged} unchanged, ${t.failed} failed URLs; ${indexState(summary)}`,
-    ...rows,
-    ...(summary.digest
-      ? [
-          `alert digests: ${summary.digest.sent} sent, ${summary.digest.due} due, ${summary.digest.subscriptions} subscriptions` +
-            (summary.digest.heldByIntent > 0
-              ? `; ${summary.digest.heldByIntent} held behind a digest claimed by another run (resent after the claim lease)`
-              : ''),
-        ]
-      : []),
-    '',
-  ].join('\n');
-}
-
-function indexState(summary: CrawlSummary): string {
-  if (summary.indexed !== undefined) return `${summary.indexed} items searchable`;
-  const { pending, oldestAgeSec } = summary.indexLag;
-  return `the search index is behind: ${pending} changes wait (oldest ${oldestAgeSec} s) and are applied once the engine answers`;
 }
 
 main().catch((error: unknown) => {
