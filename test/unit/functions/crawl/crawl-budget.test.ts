@@ -1,0 +1,148 @@
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CrawlBudget, CrawlContinuation } from '../../../../functions/crawl/crawl-continuation.js';
+import { processCrawlJobs } from '../../../../functions/crawl/crawl-jobs.js';
+import { crawlSlice, crawlSource } from '../../../../functions/crawl/crawl-source.js';
+import { canonicalUrl } from '../../../../functions/crawl/urls.js';
+import { politeFetcherFactory, type FetcherFactory } from '../../../../functions/crawl/fetcher-factory.js';
+import { startSampleSiteServer, type SampleSiteServer } from '../../../../infra/local/sample-site-server.js';
+import { systemClock } from '../../../../shared/clock.js';
+import { itemIdFor, type Item } from '../../../../shared/domain/item.js';
+import type { JgrantsSource, Source } from '../../../../shared/domain/source.js';
+import { RecordingLog, silentLog } from '../../../../shared/log.js';
+import { loadRegistry } from '../../../../shared/sources/registry.js';
+import { DynamoDbItemStore } from '../../../../shared/store/dynamodb-item-store.js';
+import { countingDocumentClient, startDynalite, type RunningDynalite } from '../../../support/dynalite.js';
+
+const root = fileURLToPath(new URL('../../../../infra/local/sample-sites/', import.meta.url));
+/** A budget that is always spent: every invocation does its one guaranteed fetch and no more. */
+const spent: CrawlBudget = { remainingMs: () => 0, marginMs: 1 };
+
+let sites: SampleSiteServer;
+let dynalite: RunningDynalite;
+let fetchers: FetcherFactory;
+let sources: Source[];
+let tables = 0;
+
+beforeAll(async () => {
+  sites = await startSampleSiteServer({ root });
+  dynalite = await startDynalite();
+  sources = loadRegistry('sample', { sampleHost: `localhost:${sites.port}` }).sources;
+  fetchers = politeFetcherFactory({ userAgent: 'chiiki-test/1.0 (+https://example.invalid)', log: silentLog });
+});
+
+afterAll(async () => {
+  await fetchers?.close();
+  await sites?.close();
+  await dynalite?.stop();
+});
+
+async function freshStore(): Promise<DynamoDbItemStore> {
+  tables += 1;
+  const store = new DynamoDbItemStore({
+    client: countingDocumentClient(dynalite.endpoint).client,
+    tableName: `chiiki-budget-${tables}`,
+    clock: systemClock,
+    log: silentLog,
+  });
+  await store.ensureTable();
+  return store;
+}
+
+function sourceOf(id: string): Source {
+  const source = sources.find((s) => s.id === id);
+  if (!source) throw new Error(`no sample source ${id}`);
+  return source;
+}
+
+const detailHits = (ids: readonly string[]) =>
+  ids.reduce((n, id) => n + sites.hits(`/exp/v1/public/subsidies-id/${id}.json`, 'jgrants-api'), 0);
+const sampleIds = ['a0W5h00000SAMPLE01', 'a0W5h00000SAMPLE02', 'a0W5h00000SAMPLE03', 'a0W5h00000SAMPLE04'];
+
+/** The item ids of the four sample subsidies (their URLs come from the source's itemUrl template). */
+function itemIds(source: JgrantsSource): string[] {
+  return sampleIds.map((id) =>
+    itemIdFor(canonicalUrl(source.params.itemUrl.replace('{id}', id), { https: source.canonicalHttps })),
+  );
+}
+
+async function summaries(store: DynamoDbItemStore, ids: readonly string[]): Promise<(string | undefined)[]> {
+  return Promise.all(ids.map(async (id) => (await store.get(id as Item['id']))?.summary));
+}
+
+describe('the jGrants detail fetch cap (detailFetchLimit)', () => {
+  it('reads at most detailFetchLimit details per run, saves the rest from the list, and reads their details next run', async () => {
+    sites.reset();
+    const base = sourceOf('sample-jgrants') as JgrantsSource;
+    const capped: JgrantsSource = { ...base, params: { ...base.params, detailFetchLimit: 2 } };
+    const store = await freshStore();
+    const deps = { source: capped, fetcher: fetchers.fetcherFor(capped), store, clock: systemClock, log: silentLog };
+
+    const first = await crawlSource(deps);
+    const afterFirst = { hits: detailHits(sampleIds), summaries: await summaries(store, itemIds(capped)) };
+    const second = await crawlSource(deps);
+
+    expect(first.counts.new).toBe(4);
+    expect(afterFirst.hits).toBe(2);
+    expect(afterFirst.summaries.filter(Boolean)).toHaveLength(2);
+    expect(first.outcome).toBe('succeeded');
+    expect(detailHits(sampleIds)).toBe(4);
+    expect(sampleIds.map((id) => sites.hits(`/exp/v1/public/subsidies-id/${id}.json`, 'jgrants-api'))).toEqual([
+      1, 1, 1, 1,
+    ]);
+    expect(second.counts.updated).toBe(2);
+    expect((await summaries(store, itemIds(capped))).filter(Boolean)).toHaveLength(4);
+  });
+
+  it('defaults to 100 details per run', () => {
+    const base = sourceOf('sample-jgrants') as JgrantsSource;
+
+    expect(base.params.detailFetchLimit).toBe(100);
+  });
+});
+
+describe('a run that reaches CRAWL_MAX_CONTINUATIONS', () => {
+  it('saves the rest without detail and records one partial run with a TimeBudgetError', async () => {
+    sites.reset();
+    const source = sourceOf('sample-jst-koubo');
+    const store = await freshStore();
+    const base = { source, fetcher: fetchers.fetcherFor(source), store, clock: systemClock, log: silentLog };
+    const numbers: number[] = [];
+
+    let resume: CrawlContinuation | undefined;
+    let slice = await crawlSlice({ ...base, budget: spent, maxContinuations: 2 });
+    while (!slice.done) {
+      resume = slice.continuation;
+      numbers.push(resume.number);
+      slice = await crawlSlice({ ...base, budget: spent, maxContinuations: 2, resume });
+    }
+
+    expect(numbers).toEqual([1, 2]);
+    const run = slice.run;
+    expect(run.continuations).toBe(2);
+    expect(run.outcome).toBe('partial');
+    expect(run.errors.map((e) => e.kind)).toEqual(['TimeBudgetError']);
+    expect(run.counts.new).toBe(4);
+    expect(await store.listCrawlRuns(source.id, 10)).toHaveLength(1);
+    const detailPages = ['a_step_2027', 'chiiki_innovation_cluster', 'chiiki_kesshu', 'toshi_area_2027'];
+    const hits = detailPages.map((page) => sites.hits(`/koubo/${page}.html`, 'jst-koubo'));
+    expect(hits.reduce((a, b) => a + b, 0)).toBe(2);
+  });
+});
+
+describe('processCrawlJobs', () => {
+  it('fails a message whose continuation does not parse, and crawls nothing for it', async () => {
+    const store = await freshStore();
+    const log = new RecordingLog();
+    const body = JSON.stringify({ sourceId: 'sample-jst-koubo', continuation: { runId: 'r', number: 0 } });
+
+    const response = await processCrawlJobs(
+      { sources, fetcherFor: (s) => fetchers.fetcherFor(s), store, clock: systemClock, log },
+      { Records: [{ messageId: 'm-1', body }] },
+      { getRemainingTimeInMillis: () => 60_000 },
+    );
+
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'm-1' }]);
+    expect(await store.listCrawlRuns('sample-jst-koubo', 10)).toEqual([]);
+  });
+});
