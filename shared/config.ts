@@ -55,7 +55,7 @@ export const configFields = {
   },
   CRAWL_QUEUE_URL: { schema: optionalUrl, doc: 'SQS queue of crawl jobs (AWS)' },
   CRAWL_TIME_MARGIN_MS: {
-    schema: z.coerce.number().int().min(0).max(900_000).default(30_000),
+    schema: z.coerce.number().int().min(0).max(900_000).default(60_000),
     doc: 'a crawl invocation takes no new work once less than this much of its Lambda time is left, saves, and continues in a new message',
   },
   CRAWL_MAX_CONTINUATIONS: {

@@ -31,7 +31,7 @@ export interface CrawlJobDeps {
    * context) a crawl has no time budget and runs to its end.
    */
   readonly queue?: CrawlQueue;
-  /** Below this much remaining invocation time a crawl takes no new work (CRAWL_TIME_MARGIN_MS). Default 30 s. */
+  /** Below this much remaining invocation time a crawl takes no new work (CRAWL_TIME_MARGIN_MS). Default 60 s: one fetch at its 30 s timeout plus a politeness delay. */
   readonly timeMarginMs?: number;
   /** Continuations one run may take (CRAWL_MAX_CONTINUATIONS). Default 10. */
   readonly maxContinuations?: number;
@@ -63,7 +63,7 @@ export async function processCrawlJobs(
     throw new Error('crawl event is not an SQS batch');
   }
   const queue = deps.queue;
-  const budget = context && queue ? lambdaBudget(context, deps.timeMarginMs ?? 30_000) : unlimitedBudget;
+  const budget = context && queue ? lambdaBudget(context, deps.timeMarginMs ?? 60_000) : unlimitedBudget;
   const failures: string[] = [];
   for (const record of parsed.data.Records) {
     try {
