@@ -107,7 +107,8 @@ export async function crawlSource(deps: CrawlSourceDeps): Promise<CrawlRun> {
  * least one fetch, so a chain of continuations always moves on. The run record is written once,
  * by the invocation that finishes the run, with the counts of all and `continuations` set.
  * After `maxContinuations` the run stops continuing: the last invocation saves the remaining
- * entries without their detail, reads no further list page, and records the run as partial.
+ * entries without their detail, reads no further list page, and records the run as partial; the
+ * pages it read keep no validators, so the next run reads them again and fetches what was left.
  *
  * Quality gate: each slice's extraction is judged by the rules about its own entries (drops,
  * dates, navigation, duplicates, hosts) before anything of it is written, so a bad slice
@@ -483,6 +484,14 @@ class SourceCrawl {
       return { ...(newest ? { newest } : {}), firstFailed: false };
     }
     if (complete) await this.withdrawVanished(firstState, listedIds);
+    if (this.abandoned) {
+      // The run gave up for lack of time: its pages keep no validators, so the next run reads the
+      // whole listing again and fetches the details this one left.
+      const readUrls = [...readBefore, ...pages.map((p) => p.state.url)].filter((u) => u !== firstPage.url);
+      for (const pageUrl of readUrls) await store.putUrlState({ url: pageUrl, fetchedAt: this.seenAt });
+      await store.putUrlState({ url: firstPage.url, fetchedAt: firstPage.fetchedAt, itemIds: [...listedIds] });
+      return { ...(newest ? { newest } : {}), firstFailed: false };
+    }
     // Validators are stored last: if anything above failed, the next run reads the listing again.
     for (const page of pages) if (page.state.url !== firstPage.url) await store.putUrlState(page.state);
     await store.putUrlState({ ...firstPage, itemIds: [...listedIds] });

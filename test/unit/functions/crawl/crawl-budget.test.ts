@@ -66,6 +66,12 @@ function itemIds(source: JgrantsSource): string[] {
   );
 }
 
+/** The items among `ids` that carry text from their detail page. */
+async function bodies(store: DynamoDbItemStore, ids: readonly string[]): Promise<string[]> {
+  const items = await Promise.all(ids.map((id) => store.get(id as Item['id'])));
+  return items.flatMap((item) => (item?.bodyText ? [item.bodyText] : []));
+}
+
 async function summaries(store: DynamoDbItemStore, ids: readonly string[]): Promise<(string | undefined)[]> {
   return Promise.all(ids.map(async (id) => (await store.get(id as Item['id']))?.summary));
 }
@@ -127,6 +133,26 @@ describe('a run that reaches CRAWL_MAX_CONTINUATIONS', () => {
     const detailPages = ['a_step_2027', 'chiiki_innovation_cluster', 'chiiki_kesshu', 'toshi_area_2027'];
     const hits = detailPages.map((page) => sites.hits(`/koubo/${page}.html`, 'jst-koubo'));
     expect(hits.reduce((a, b) => a + b, 0)).toBe(2);
+    const listed = (await store.getUrlState(source.url))?.itemIds ?? [];
+    expect(listed).toHaveLength(4);
+    expect(await bodies(store, listed)).toHaveLength(2);
+  });
+
+  it('leaves the listing without validators, so the next run reads the details the last one left', async () => {
+    sites.reset();
+    const source = sourceOf('sample-jst-koubo');
+    const store = await freshStore();
+    const base = { source, fetcher: fetchers.fetcherFor(source), store, clock: systemClock, log: silentLog };
+    const abandoned = await crawlSlice({ ...base, budget: spent, maxContinuations: 0 });
+
+    const next = await crawlSource(base);
+
+    expect(abandoned.done && abandoned.run.errors.map((e) => e.kind)).toEqual(['TimeBudgetError']);
+    expect(next.outcome).toBe('succeeded');
+    expect(next.counts).toMatchObject({ new: 0, updated: 4 });
+    const listed = (await store.getUrlState(source.url))?.itemIds ?? [];
+    expect(listed).toHaveLength(4);
+    expect(await bodies(store, listed)).toHaveLength(4);
   });
 });
 
