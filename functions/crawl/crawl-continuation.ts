@@ -80,6 +80,8 @@ export const CrawlCursorSchema = z.discriminatedUnion('kind', [
     firstPage: UrlStateSchema,
     listedIds: z.array(z.string()),
     complete: z.boolean(),
+    /** Some entries were dropped to keep a message small: the run keeps no validators, so the next one reads them. */
+    trimmed: z.boolean().optional(),
   }),
   z.strictObject({
     kind: z.literal('jgrants'),
@@ -126,3 +128,46 @@ export const maxCarriedErrors = 50;
 
 /** Listed ids a continuation carries; beyond this the run withdraws nothing (a message stays small). */
 export const maxCarriedIds = 4000;
+
+/** Largest continuation (as JSON) a message carries: SQS takes 256 KiB, the rest of the body needs room. */
+export const maxContinuationBytes = 200_000;
+
+/**
+ * The continuation as it fits in one message: while its JSON is larger than `maxBytes`, the tail
+ * half of its detail queue (`cursor.pending`) is dropped. Dropped entries are not saved by this
+ * run; the cursor says so (`trimmed` on a listing, `detailsLeft` on jGrants), so the run keeps no
+ * validators on its lists and the next run reads them again, and a `ContinuationSizeError` on the
+ * run's errors (on `sourceUrl`) makes it partial. Without a detail queue to trim, the continuation
+ * is returned as is.
+ */
+export function fitContinuation(
+  continuation: CrawlContinuation,
+  sourceUrl: string,
+  maxBytes = maxContinuationBytes,
+): CrawlContinuation {
+  let next = continuation;
+  const before = next.cursor.pending.length;
+  while (jsonBytes(next) > maxBytes && next.cursor.pending.length > 0) {
+    const cursor = next.cursor;
+    const keep = Math.floor(cursor.pending.length / 2);
+    next = {
+      ...next,
+      cursor:
+        cursor.kind === 'listing'
+          ? { ...cursor, pending: cursor.pending.slice(0, keep), trimmed: true }
+          : { ...cursor, pending: cursor.pending.slice(0, keep), detailsLeft: true },
+    };
+  }
+  const dropped = before - next.cursor.pending.length;
+  if (dropped === 0) return next;
+  const error = {
+    url: sourceUrl,
+    kind: 'ContinuationSizeError',
+    message: `continuation of ${jsonBytes(continuation)} bytes, expected at most ${maxBytes}: ${dropped} entries left for the next run`,
+  };
+  return { ...next, errors: [...next.errors, error] };
+}
+
+function jsonBytes(value: unknown): number {
+  return new TextEncoder().encode(JSON.stringify(value)).length;
+}

@@ -40,6 +40,7 @@ import { canonicalUrl, originAllowed } from './urls.js';
 import { draftEntries, extractListing, selectEntries } from './listing.js';
 import { assessQuality, judgeWholeRun, mergeQualityReports, sliceReport } from './quality.js';
 import {
+  fitContinuation,
   maxCarriedErrors,
   maxCarriedIds,
   outOfTime,
@@ -271,7 +272,7 @@ class SourceCrawl {
   /** The message the next invocation continues from. */
   private continuation(cursor: CrawlCursor): CrawlContinuation {
     const errors = this.errors.slice(0, maxCarriedErrors);
-    const next: CrawlContinuation = {
+    const whole: CrawlContinuation = {
       runId: this.runId,
       startedAt: this.started.toISOString(),
       number: this.continuationsSoFar + 1,
@@ -284,6 +285,13 @@ class SourceCrawl {
       retryLater: this.retryLater,
       detailFetches: this.detailFetches,
     };
+    const next = fitContinuation(whole, this.deps.source.url);
+    if (next.cursor.pending.length < whole.cursor.pending.length)
+      this.deps.log.warn('crawl continuation too large, entries left for the next run', {
+        sourceId: this.deps.source.id,
+        runId: this.runId,
+        left: whole.cursor.pending.length - next.cursor.pending.length,
+      });
     this.deps.log.info('crawl continues in a new invocation', {
       sourceId: this.deps.source.id,
       runId: this.runId,
@@ -480,13 +488,15 @@ class SourceCrawl {
         firstPage,
         listedIds: [...listedIds],
         complete,
+        ...(resume?.trimmed ? { trimmed: true } : {}),
       };
       return { ...(newest ? { newest } : {}), firstFailed: false };
     }
     if (complete) await this.withdrawVanished(firstState, listedIds);
-    if (this.abandoned) {
-      // The run gave up for lack of time: its pages keep no validators, so the next run reads the
-      // whole listing again and fetches the details this one left.
+    if (this.abandoned || resume?.trimmed) {
+      // The run gave up for lack of time (or dropped entries to keep a continuation small): its
+      // pages keep no validators, so the next run reads the whole listing again and fetches the
+      // details (and entries) this one left.
       const readUrls = [...readBefore, ...pages.map((p) => p.state.url)].filter((u) => u !== firstPage.url);
       for (const pageUrl of readUrls) await store.putUrlState({ url: pageUrl, fetchedAt: this.seenAt });
       await store.putUrlState({ url: firstPage.url, fetchedAt: firstPage.fetchedAt, itemIds: [...listedIds] });
