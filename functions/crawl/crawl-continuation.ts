@@ -120,6 +120,8 @@ export const CrawlContinuationSchema = z.strictObject({
   retryLater: z.boolean().default(false),
   /** Detail fetches so far (against `detailFetchLimit`). */
   detailFetches: z.number().int().nonnegative().default(0),
+  /** No list of the run so far was unchanged, failed or cut short: the whole run's count is compared with recent runs. */
+  countComparable: z.boolean().default(true),
 });
 export type CrawlContinuation = z.infer<typeof CrawlContinuationSchema>;
 

@@ -114,7 +114,10 @@ export async function crawlSource(deps: CrawlSourceDeps): Promise<CrawlRun> {
  * Quality gate: each slice's extraction is judged by the rules about its own entries (drops,
  * dates, navigation, duplicates, hosts) before anything of it is written, so a bad slice
  * publishes nothing and ends the run as suspect; the rules about the run's item count (too few
- * items, a drop against recent runs) are judged once, on the whole run, when it finishes.
+ * items, a drop against recent runs) are judged once, on the whole run, when it finishes, and
+ * the count is compared with recent runs only when every list of the run was read (none
+ * unchanged, failed or cut short), as in a run without continuations. By then the slices are
+ * saved: a whole-run failure marks the run suspect (and pages the operator) but takes nothing back.
  */
 export async function crawlSlice(deps: CrawlSliceDeps): Promise<CrawlSlice> {
   return new SourceCrawl(deps).run();
@@ -153,6 +156,8 @@ class SourceCrawl {
   /** The run could not continue and left work undone (recorded once as an error). */
   private abandoned = false;
   private newestItemAt: string | undefined;
+  /** Every list of the run was read (none unchanged, failed or cut short): its count may be compared with recent runs. */
+  private countComparable: boolean;
 
   constructor(private readonly deps: CrawlSliceDeps) {
     const resume = deps.resume;
@@ -166,6 +171,7 @@ class SourceCrawl {
     this.retryLater = resume?.retryLater ?? false;
     this.quality = resume?.quality;
     this.newestItemAt = resume?.newestItemAt;
+    this.countComparable = resume?.countComparable ?? true;
     this.detailFetches = resume?.detailFetches ?? 0;
     this.runId =
       resume?.runId ??
@@ -214,7 +220,7 @@ class SourceCrawl {
     if (this.cursor) return { done: false, continuation: this.continuation(this.cursor) };
     const firstFailed = result.firstFailed;
     if (this.sliced && this.quality && this.quality.passed)
-      this.quality = judgeWholeRun(source, this.quality, this.recentItemCounts);
+      this.quality = judgeWholeRun(source, this.quality, this.countComparable ? this.recentItemCounts : undefined);
     const finished = this.deps.clock.now();
     // A site that asked us to slow down (429 or 503) is not failing: the run is partial and the URL
     // recorded. A host that gave nothing back (DNS, refused connection, robots.txt unreachable, other
@@ -284,6 +290,7 @@ class SourceCrawl {
       ...(this.newestItemAt ? { newestItemAt: this.newestItemAt } : {}),
       retryLater: this.retryLater,
       detailFetches: this.detailFetches,
+      countComparable: this.countComparable,
     };
     const next = fitContinuation(whole, this.deps.source.url);
     if (next.cursor.pending.length < whole.cursor.pending.length)
@@ -418,6 +425,7 @@ class SourceCrawl {
     if (!resume && pages.length === 0) return { firstFailed: true };
     const firstPage = resume?.firstPage ?? (pages[0] as ListingPage).state;
     const sliced = resume !== undefined || stoppedAt !== undefined;
+    if (cutShort) this.countComparable = false;
 
     let newest: string | undefined;
     let listedIds = new Set<string>(resume?.listedIds ?? []);
@@ -693,6 +701,7 @@ class SourceCrawl {
     }
     await this.upsertDrafts(drafts);
     for (const state of this.pendingStates) await store.putUrlState(state);
+    if (states.length < source.params.keywords.length && !stopped) this.countComparable = false;
     if (stopped) {
       this.cursor = { kind: 'jgrants', keywordIndex, pending: queue, seen: [...seen], states, anyRead, detailsLeft };
       return { ...(newest ? { newest } : {}), firstFailed: false };

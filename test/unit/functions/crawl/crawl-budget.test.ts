@@ -156,6 +156,37 @@ describe('a run that reaches CRAWL_MAX_CONTINUATIONS', () => {
   });
 });
 
+describe('the count check of a run over several invocations', () => {
+  it('does not compare a run with recent runs when one of its pages was unchanged', async () => {
+    sites.reset();
+    const source = sourceOf('sample-news-paged');
+    const store = await freshStore();
+    const base = { source, fetcher: fetchers.fetcherFor(source), store, clock: systemClock, log: silentLog };
+    const oneGo = await crawlSource(base);
+    for (const [i, day] of ['01', '02', '03'].entries())
+      await store.recordCrawlRun({
+        ...oneGo,
+        runId: `earlier-${i}`,
+        startedAt: `2026-01-${day}T03:00:00.000Z`,
+        finishedAt: `2026-01-${day}T03:00:01.000Z`,
+        quality: { ...(oneGo.quality as NonNullable<typeof oneGo.quality>), items: 50 },
+      });
+    // The first page changed, the second did not: the run reads its 4 items, no signal against 50.
+    await store.putUrlState({ url: source.url, fetchedAt: '2026-01-03T03:00:00.000Z' });
+
+    let slice = await crawlSlice({ ...base, budget: spent, maxContinuations: 5 });
+    let continuations = 0;
+    while (!slice.done) {
+      continuations += 1;
+      slice = await crawlSlice({ ...base, budget: spent, maxContinuations: 5, resume: slice.continuation });
+    }
+
+    expect(continuations).toBe(1);
+    expect(slice.run.quality).toMatchObject({ items: 4, passed: true, problems: [] });
+    expect(slice.run.outcome).toBe('succeeded');
+  });
+});
+
 describe('processCrawlJobs', () => {
   it('fails a message whose continuation does not parse, and crawls nothing for it', async () => {
     const store = await freshStore();
