@@ -80,7 +80,10 @@ export const CrawlCursorSchema = z.discriminatedUnion('kind', [
     firstPage: UrlStateSchema,
     listedIds: z.array(z.string()),
     complete: z.boolean(),
-    /** Some entries were dropped to keep a message small: the run keeps no validators, so the next one reads them. */
+    /**
+     * Some entries were left for the next run (dropped to keep a message small, or their detail
+     * past `detail.maxItems`): the run keeps no validators, so the next one reads them.
+     */
     trimmed: z.boolean().optional(),
   }),
   z.strictObject({

@@ -158,6 +158,8 @@ class SourceCrawl {
   private newestItemAt: string | undefined;
   /** Every list of the run was read (none unchanged, failed or cut short): its count may be compared with recent runs. */
   private countComparable: boolean;
+  /** Some listed entry's detail page was never read because of `detail.maxItems`. */
+  private listingDetailsLeft = false;
 
   constructor(private readonly deps: CrawlSliceDeps) {
     const resume = deps.resume;
@@ -496,15 +498,15 @@ class SourceCrawl {
         firstPage,
         listedIds: [...listedIds],
         complete,
-        ...(resume?.trimmed ? { trimmed: true } : {}),
+        ...(resume?.trimmed || this.listingDetailsLeft ? { trimmed: true } : {}),
       };
       return { ...(newest ? { newest } : {}), firstFailed: false };
     }
     if (complete) await this.withdrawVanished(firstState, listedIds);
-    if (this.abandoned || resume?.trimmed) {
-      // The run gave up for lack of time (or dropped entries to keep a continuation small): its
-      // pages keep no validators, so the next run reads the whole listing again and fetches the
-      // details (and entries) this one left.
+    if (this.abandoned || resume?.trimmed || this.listingDetailsLeft) {
+      // The run gave up for lack of time, dropped entries to keep a continuation small, or left
+      // details to the cap: its pages keep no validators, so the next run reads the whole listing
+      // again and fetches the details (and entries) this one left.
       const readUrls = [...readBefore, ...pages.map((p) => p.state.url)].filter((u) => u !== firstPage.url);
       for (const pageUrl of readUrls) await store.putUrlState({ url: pageUrl, fetchedAt: this.seenAt });
       await store.putUrlState({ url: firstPage.url, fetchedAt: firstPage.fetchedAt, itemIds: [...listedIds] });
@@ -527,9 +529,11 @@ class SourceCrawl {
 
   /**
    * Reads the detail pages of `queue` (conditionally) into `out`, up to the source's
-   * `detail.maxItems` per run. Returns the entries left for a continuation when the budget ran
-   * out (`stopNow`: it already has), in queue order; an entry past the cap is not left: it is
-   * saved from its list entry, and a later run reads its page.
+   * `detail.maxItems` per run (continuations included). Returns the entries left for a
+   * continuation when the budget ran out (`stopNow`: it already has). An entry past the cap is
+   * not left: it is saved from its list entry. When the queue is longer than the cap allows,
+   * pages never read go first, and if some are still unread at the cap, the run keeps no
+   * validators on its listing (`listingDetailsLeft`), so the next run reads them.
    */
   private async fetchDetails(
     source: Source,
@@ -539,13 +543,22 @@ class SourceCrawl {
   ): Promise<ExtractedItem[]> {
     const detail = source.detail;
     if (!detail) return [];
-    for (const [index, item] of queue.entries()) {
-      if (stopNow) return queue.slice(index);
-      if (this.detailFetches >= detail.maxItems) return [];
+    const unread = new Set<string>();
+    let ordered = queue;
+    if (!stopNow && queue.length > detail.maxItems - this.detailFetches) {
+      for (const item of queue) if (!(await this.deps.store.getUrlState(item.url))) unread.add(item.url);
+      ordered = [...queue.filter((i) => unread.has(i.url)), ...queue.filter((i) => !unread.has(i.url))];
+    }
+    for (const [index, item] of ordered.entries()) {
+      if (stopNow) return ordered.slice(index);
+      if (this.detailFetches >= detail.maxItems) {
+        if (unread.has(item.url)) this.listingDetailsLeft = true;
+        return [];
+      }
       const { url } = item;
       if (!this.allowed(url)) continue;
       const verdict = this.timeVerdict();
-      if (verdict === 'stop') return queue.slice(index);
+      if (verdict === 'stop') return ordered.slice(index);
       if (verdict === 'skip') return [];
       this.detailFetches += 1;
       const state = await this.deps.store.getUrlState(url);

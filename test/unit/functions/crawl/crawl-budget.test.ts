@@ -57,6 +57,7 @@ function sourceOf(id: string): Source {
 
 const detailHits = (ids: readonly string[]) =>
   ids.reduce((n, id) => n + sites.hits(`/exp/v1/public/subsidies-id/${id}.json`, 'jgrants-api'), 0);
+const detailPages = ['a_step_2027', 'chiiki_innovation_cluster', 'chiiki_kesshu', 'toshi_area_2027'];
 const sampleIds = ['a0W5h00000SAMPLE01', 'a0W5h00000SAMPLE02', 'a0W5h00000SAMPLE03', 'a0W5h00000SAMPLE04'];
 
 /** The item ids of the four sample subsidies (their URLs come from the source's itemUrl template). */
@@ -107,6 +108,36 @@ describe('the jGrants detail fetch cap (detailFetchLimit)', () => {
   });
 });
 
+describe('the detail page cap of a listing (detail.maxItems)', () => {
+  it('reads the pages it never read first, and keeps the listing validators only once none is left', async () => {
+    sites.reset();
+    const base = sourceOf('sample-jst-koubo');
+    if (!base.detail) throw new Error('sample-jst-koubo has detail pages');
+    const capped = { ...base, detail: { ...base.detail, maxItems: 3 } } as Source;
+    const store = await freshStore();
+    const deps = { source: capped, fetcher: fetchers.fetcherFor(capped), store, clock: systemClock, log: silentLog };
+    const hits = () => detailPages.map((page) => sites.hits(`/koubo/${page}.html`, 'jst-koubo'));
+
+    const first = await crawlSource(deps);
+    const afterFirst = hits();
+    const second = await crawlSource(deps);
+    const afterSecond = hits();
+    const third = await crawlSource(deps);
+
+    expect(first.counts.new).toBe(4);
+    expect(afterFirst.reduce((a, b) => a + b, 0)).toBe(3);
+    // The one page left is read first; two conditional reads fill the cap.
+    expect(afterSecond.map((n, i) => n - (afterFirst[i] ?? 0)).filter((n) => n > 0)).toHaveLength(3);
+    expect(afterSecond[afterFirst.indexOf(0)]).toBe(1);
+    expect(second.counts.new).toBe(0);
+    const listed = (await store.getUrlState(capped.url))?.itemIds ?? [];
+    expect(await bodies(store, listed)).toHaveLength(4);
+    // Every page read: the listing keeps its validators and the next run finds it unchanged.
+    expect(third.counts).toMatchObject({ new: 0, updated: 0, unchanged: 4 });
+    expect(hits()).toEqual(afterSecond);
+  });
+});
+
 describe('a run that reaches CRAWL_MAX_CONTINUATIONS', () => {
   it('saves the rest without detail and records one partial run with a TimeBudgetError', async () => {
     sites.reset();
@@ -130,7 +161,6 @@ describe('a run that reaches CRAWL_MAX_CONTINUATIONS', () => {
     expect(run.errors.map((e) => e.kind)).toEqual(['TimeBudgetError']);
     expect(run.counts.new).toBe(4);
     expect(await store.listCrawlRuns(source.id, 10)).toHaveLength(1);
-    const detailPages = ['a_step_2027', 'chiiki_innovation_cluster', 'chiiki_kesshu', 'toshi_area_2027'];
     const hits = detailPages.map((page) => sites.hits(`/koubo/${page}.html`, 'jst-koubo'));
     expect(hits.reduce((a, b) => a + b, 0)).toBe(2);
     const listed = (await store.getUrlState(source.url))?.itemIds ?? [];
