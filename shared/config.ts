@@ -85,6 +85,14 @@ export const configFields = {
     schema: optionalUrl,
     doc: 'SQS queue of item ids whose index write failed, re-read from the table and applied later (AWS)',
   },
+  CRAWL_TIME_MARGIN_MS: {
+    schema: z.coerce.number().int().min(0).max(900_000).default(60_000),
+    doc: 'a crawl invocation takes no new work once less than this much of its Lambda time is left, saves, and continues in a new message',
+  },
+  CRAWL_MAX_CONTINUATIONS: {
+    schema: z.coerce.number().int().min(0).max(100).default(10),
+    doc: 'continuations one crawl run may take; the last one records the run as partial',
+  },
   MAIL_TRANSPORT: {
     schema: z.enum(['outbox', 'smtp', 'ses']).optional(),
     doc: 'mail transport; default smtp when SMTP_URL is set, else outbox (outbox and smtp are for the local stack and CLI; functions in AWS use ses)',

@@ -1,13 +1,15 @@
 import middy from '@middy/core';
 import { sqsJobSpan, traced } from '../../shared/wiring/tracer.js';
+import type { RemainingTime } from './crawl-continuation.js';
 import { processCrawlJobs } from './crawl-jobs.js';
 import { deps } from './wiring.js';
 
 /**
  * The crawl Lambda: SQS messages, one source id each, → one crawl run per source. Wiring only;
  * the work is in crawl-jobs.ts and crawl-source.ts. Returns partial batch failures
- * (ReportBatchItemFailures), so one bad job is retried alone and then dead-lettered.
+ * (ReportBatchItemFailures), so one bad job is retried alone and then dead-lettered. The
+ * context's remaining time is the crawl's time budget (a run that runs out continues in a new message).
  */
 export const handler = middy()
   .use(traced(sqsJobSpan('crawl source', 'sourceId')))
-  .handler((event: unknown) => processCrawlJobs(deps, event));
+  .handler((event: unknown, context: RemainingTime) => processCrawlJobs(deps, event, context));

@@ -322,6 +322,83 @@ export function assessQuality(input: QualityInput): QualityReport {
   };
 }
 
+/** Gate rules that judge a run as a whole (its item count), not one slice of it. */
+const wholeRunCodes: readonly string[] = ['no-items', 'count-drop'];
+
+/**
+ * The report of one slice of a run that spans several invocations (continuations): the slice is
+ * judged by the rules about its own entries (drops, dates, navigation, duplicates, hosts), which
+ * a slice shows as well as the whole run does, so a bad slice publishes nothing. The rules about
+ * how many items the run gave (`no-items`, `count-drop`) are left to `judgeWholeRun`: a first
+ * slice of 20 items out of 500 is not a count drop.
+ */
+export function sliceReport(report: QualityReport): QualityReport {
+  const problems = report.problems.filter((p) => !wholeRunCodes.includes(p.code));
+  return { ...report, problems, passed: problems.length === 0 };
+}
+
+/** The reports of two slices of one run as one: counts summed, problems and examples kept. */
+export function mergeQualityReports(a: QualityReport | undefined, b: QualityReport): QualityReport {
+  if (!a) return b;
+  const dropped: Partial<Record<DropReason, number>> = { ...a.dropped };
+  for (const [reason, n] of Object.entries(b.dropped) as [DropReason, number][])
+    dropped[reason] = (dropped[reason] ?? 0) + n;
+  const recentItems = a.recentItems ?? b.recentItems;
+  return {
+    entries: a.entries + b.entries,
+    items: a.items + b.items,
+    dated: a.dated + b.dated,
+    unreadableDates: a.unreadableDates + b.unreadableDates,
+    calls: a.calls + b.calls,
+    callsWithDeadline: a.callsWithDeadline + b.callsWithDeadline,
+    dropped,
+    navigation: a.navigation + b.navigation,
+    offHost: a.offHost + b.offHost,
+    duplicateTitles: a.duplicateTitles + b.duplicateTitles,
+    ...(recentItems !== undefined ? { recentItems } : {}),
+    examples: [...a.examples, ...b.examples].slice(0, 10),
+    passed: a.passed && b.passed,
+    problems: [...a.problems, ...b.problems],
+  };
+}
+
+/**
+ * Applies the whole-run rules (`no-items`, and `count-drop` when `recentItemCounts` is given) to
+ * the merged report of a run that spanned continuations.
+ */
+export function judgeWholeRun(
+  source: Source,
+  merged: QualityReport,
+  recentItemCounts?: readonly number[],
+): QualityReport {
+  const recent = recentItemCounts?.filter((n) => n > 0) ?? [];
+  const recentItems = recent.length > 0 ? median(recent) : undefined;
+  const gate = gateOf(source);
+  const problems = [...merged.problems.filter((p) => !wholeRunCodes.includes(p.code))];
+  if (merged.items < gate.minItems)
+    problems.push({
+      code: 'no-items',
+      value: merged.items,
+      threshold: gate.minItems,
+      message: `${merged.items} items, expected at least ${gate.minItems}`,
+      messageJa: `取得件数 ${merged.items} 件(最低 ${gate.minItems} 件)`,
+    });
+  if (recentItems !== undefined && recentItems >= 5 && merged.items < recentItems * gate.minCountRatio)
+    problems.push({
+      code: 'count-drop',
+      value: merged.items / recentItems,
+      threshold: gate.minCountRatio,
+      message: `${merged.items} items against a median of ${recentItems} in recent runs (below ${pct(gate.minCountRatio)}): has the page layout changed?`,
+      messageJa: `取得件数 ${merged.items} 件(最近の中央値 ${recentItems} 件):ページの構成が変わった可能性`,
+    });
+  return {
+    ...merged,
+    ...(recentItems !== undefined ? { recentItems } : {}),
+    passed: problems.length === 0,
+    problems,
+  };
+}
+
 function describeDrops(dropped: Partial<Record<DropReason, number>>): string {
   return gatedDrops
     .filter((reason) => dropped[reason])

@@ -8,7 +8,8 @@ export type SqsSender = Pick<SQSClient, 'send'>;
  * `CrawlQueue` over SQS: the one adapter the crawler owns. It is named `wiring-…` because the
  * module-boundary table lets only handler and wiring files of a function touch an SDK.
  * Sends in batches of 10 (the SQS limit). On a FIFO queue (URL ending in
- * `.fifo`) the message group is the source's host and the deduplication id the job itself.
+ * `.fifo`) the message group is the source's host and the deduplication id the job itself
+ * (a continuation's number included, so it is never taken for its run's first message).
  */
 export class SqsCrawlQueue implements CrawlQueue {
   private readonly client: SqsSender;
@@ -30,13 +31,15 @@ export class SqsCrawlQueue implements CrawlQueue {
           QueueUrl: this.queueUrl,
           Entries: batch.map((job, index) => ({
             Id: String(index),
-            MessageBody: JSON.stringify({ sourceId: job.sourceId, requestedAt: job.requestedAt }),
+            MessageBody: JSON.stringify({
+              sourceId: job.sourceId,
+              requestedAt: job.requestedAt,
+              ...(job.continuation ? { continuation: job.continuation } : {}),
+            }),
             ...(this.fifo
               ? {
                   MessageGroupId: job.host,
-                  MessageDeduplicationId: `${job.sourceId}-${job.requestedAt}`
-                    .replace(/[^A-Za-z0-9-]/g, '')
-                    .slice(0, 128),
+                  MessageDeduplicationId: dedupId(job),
                 }
               : {}),
           })),
@@ -49,4 +52,11 @@ export class SqsCrawlQueue implements CrawlQueue {
     }
     if (failed.length > 0) throw new Error(`crawl jobs not enqueued: ${failed.join(', ')}`);
   }
+}
+
+/** FIFO deduplication id of a job: source, request time and continuation number (at most 128 characters). */
+function dedupId(job: CrawlJob): string {
+  const base = `${job.sourceId}-${job.requestedAt}`.replace(/[^A-Za-z0-9-]/g, '');
+  const suffix = job.continuation ? `-c${job.continuation.number}` : '';
+  return `${base.slice(0, 128 - suffix.length)}${suffix}`;
 }

@@ -1,3 +1,4 @@
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { systemClock } from '../../shared/clock.js';
 import { loadConfig } from '../../shared/config.js';
 import { documentClientFor } from '../../shared/wiring/document-client.js';
@@ -9,12 +10,15 @@ import { politeFetcherFactory } from './fetcher-factory.js';
 import { KakenAppId, redactingLog, withKakenAppId } from './kaken-app-id.js';
 import { loadKakenAppId } from '../../shared/wiring/kaken.js';
 import { loadCompiledRegistry } from '../../shared/sources/registry-data.js';
+import { SqsCrawlQueue } from './wiring-sqs-crawl-queue.js';
 
 /**
  * Builds the crawl Lambda's ports once per container: the registry named by SOURCE_REGISTRY
  * (read from the `registries/` folder copied next to the bundle), the DynamoDB store, and one
  * polite fetcher per source. A bad variable or registry fails the cold start. The KAKEN
  * application id is read (from Secrets Manager in AWS) when a KAKEN source is first crawled.
+ * With CRAWL_QUEUE_URL set, a crawl has a time budget (the invocation's remaining time less
+ * CRAWL_TIME_MARGIN_MS) and continues on that queue when it runs out; without it, none.
  */
 const config = loadConfig();
 export const log: Log = powertoolsLog('chiiki-crawl', config.LOG_LEVEL);
@@ -36,4 +40,14 @@ export const deps: CrawlJobDeps = {
   store: new DynamoDbItemStore({ client, tableName: config.TABLE_NAME, clock: systemClock, log }),
   clock: systemClock,
   log,
+  ...(config.CRAWL_QUEUE_URL
+    ? {
+        queue: new SqsCrawlQueue({
+          client: new SQSClient({ region: config.AWS_REGION }),
+          queueUrl: config.CRAWL_QUEUE_URL,
+        }),
+      }
+    : {}),
+  timeMarginMs: config.CRAWL_TIME_MARGIN_MS,
+  maxContinuations: config.CRAWL_MAX_CONTINUATIONS,
 };

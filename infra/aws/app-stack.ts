@@ -63,6 +63,8 @@ export class AppStack extends Stack {
       schedules: props.schedules,
       concurrency: config.crawlConcurrency,
       fifo: config.crawlQueueFifo,
+      ...(config.crawlTimeMarginSec === undefined ? {} : { timeMarginSec: config.crawlTimeMarginSec }),
+      ...(config.crawlMaxContinuations === undefined ? {} : { maxContinuations: config.crawlMaxContinuations }),
       logRetentionDays,
       ...(config.kakenAppIdSecretArn ? { kakenAppIdSecretArn: config.kakenAppIdSecretArn } : {}),
     });

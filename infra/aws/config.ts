@@ -110,6 +110,10 @@ export const StageConfigSchema = z.strictObject({
   crawlConcurrency: z.number().int().min(2).max(20),
   /** FIFO crawl queue grouped by host: never two crawls of one host at once (the dispatcher sets MessageGroupId). */
   crawlQueueFifo: z.boolean(),
+  /** Seconds of Lambda time a crawl invocation keeps in reserve before it saves and continues in a new message. */
+  crawlTimeMarginSec: z.number().int().min(1).max(150).optional(),
+  /** Continuations one crawl run may take before it is recorded as partial. */
+  crawlMaxContinuations: z.number().int().min(0).max(100).optional(),
   /** API Gateway steady rate (requests/s) and burst for the whole API. */
   apiThrottle: z.strictObject({ rateLimit: z.number().int().min(1), burstLimit: z.number().int().min(1) }),
   /** Digest (alert mail) schedule, EventBridge Scheduler syntax, UTC. */
@@ -200,6 +204,8 @@ export const contextKeys = [
   'portalUrl',
   'apiDomain',
   'crawlConcurrency',
+  'crawlTimeMarginSec',
+  'crawlMaxContinuations',
   'crawlQueueFifo',
   'apiThrottle',
   'digestSchedule',

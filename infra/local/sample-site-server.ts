@@ -84,7 +84,7 @@
  *
  * ## API
  *
- * `startSampleSiteServer({ root, port?, host?, clock? })` resolves to a `SampleSiteServer`:
+ * `startSampleSiteServer({ root, port?, host?, clock?, responseDelayMs? })` resolves to a `SampleSiteServer`:
  * `url` (the index), `port`, `siteUrl(site)`, `sites()`, `hits(path, site?)`, `requests()` (a log
  * with server-side start and end times, for pacing tests), `advance(site?)` (one site or all),
  * `reset()`, `close()`.
@@ -169,6 +169,11 @@ export interface SampleSiteServerOptions {
   readonly host?: string;
   /** Source of `Date` and HTTP-date Retry-After headers. */
   readonly clock?: Clock;
+  /**
+   * Every site answers this many milliseconds late (robots.txt included, not the index page), on
+   * top of any behaviour: a slow web for time-budget tests. Default 0.
+   */
+  readonly responseDelayMs?: number;
 }
 
 /** One request as the server saw it; times are `performance.now()` milliseconds. */
@@ -512,6 +517,7 @@ export async function startSampleSiteServer(options: SampleSiteServerOptions): P
         res.end(`no sample site named ${siteName}\n`);
         return;
       }
+      if (options.responseDelayMs) await new Promise((done) => setTimeout(done, options.responseDelayMs));
       const k = key(site.name, path);
       const hit = (hitCounts.get(k) ?? 0) + 1;
       hitCounts.set(k, hit);

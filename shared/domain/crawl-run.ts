@@ -99,7 +99,9 @@ export type QualityReport = z.infer<typeof QualityReportSchema>;
 
 /**
  * One crawl of one source. `outcome` is `failed` when nothing useful came back, `suspect` when the
- * extraction failed its quality gate (nothing of it was published; `quality` says why).
+ * extraction failed its quality gate (nothing of it was published; `quality` says why). A run that
+ * ran out of time is continued by further invocations (continuations); it is still one record,
+ * written by the last of them, with the counts of all and `continuations` set.
  */
 export const CrawlRunSchema = z.strictObject({
   runId: z.string().min(1),
@@ -114,6 +116,8 @@ export const CrawlRunSchema = z.strictObject({
   newestItemAt: IsoInstantSchema.optional(),
   /** The quality report, on every run that extracted something (not on an unchanged listing). */
   quality: QualityReportSchema.optional(),
+  /** How many continuations the run took after its first invocation ran out of time; absent: none. */
+  continuations: z.number().int().positive().optional(),
 });
 export type CrawlRun = z.infer<typeof CrawlRunSchema>;
 

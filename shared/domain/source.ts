@@ -225,6 +225,11 @@ export const JgrantsParamsSchema = z.strictObject({
   detailPath: z.string().startsWith('/').includes('{id}').default('/subsidies/id/{id}'),
   /** Public page of a subsidy, used as the item URL when the API gives none; `{id}` is replaced. */
   itemUrl: SourceUrlSchema.default('https://www.jgrants-portal.go.jp/subsidy/{id}'),
+  /**
+   * At most this many detail fetches per run (continuations included). Subsidies beyond it are
+   * saved from their list entry and get their detail on a later run.
+   */
+  detailFetchLimit: z.number().int().min(0).max(1000).default(100),
 });
 
 /** The jGrants subsidy API as a source. */

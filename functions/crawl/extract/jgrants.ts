@@ -11,7 +11,7 @@ import { absoluteUrl } from '../urls.js';
  * several MB, so it is fetched only for ids that are new or whose list fields changed.
  * Responses are parsed with zod (loose: the API may add fields). Attribution: Jグランツ.
  */
-const ListEntrySchema = z.object({
+export const JgrantsListEntrySchema = z.object({
   id: z.string().min(1),
   name: z.string().optional(),
   title: z.string().min(1),
@@ -21,7 +21,7 @@ const ListEntrySchema = z.object({
   acceptance_end_datetime: z.string().nullish(),
   target_number_of_employees: z.string().nullish(),
 });
-export type JgrantsListEntry = z.infer<typeof ListEntrySchema>;
+export type JgrantsListEntry = z.infer<typeof JgrantsListEntrySchema>;
 
 const ListSchema = z.object({ result: z.array(z.unknown()).default([]) });
 
@@ -73,7 +73,7 @@ export function parseJgrantsList(body: string): { entries: JgrantsListEntry[]; i
   const entries: JgrantsListEntry[] = [];
   let invalid = 0;
   for (const raw of list.data.result) {
-    const entry = ListEntrySchema.safeParse(raw);
+    const entry = JgrantsListEntrySchema.safeParse(raw);
     if (entry.success) entries.push(entry.data);
     else invalid += 1;
   }

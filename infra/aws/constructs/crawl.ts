@@ -35,7 +35,26 @@ export interface CrawlProps {
    * @default - no secret: KAKEN sources fail their runs, saying what to set
    */
   readonly kakenAppIdSecretArn?: string;
+  /**
+   * The crawl's time budget: below this much remaining invocation time a crawl takes no new work,
+   * saves what it has and continues in a new message on its own queue (CRAWL_TIME_MARGIN_MS).
+   * It must cover the longest single fetch (the crawler's 30 s total timeout) plus a politeness
+   * delay, and leave time for work: at most half the function timeout.
+   * @default 60 (seconds)
+   */
+  readonly timeMarginSec?: number;
+  /**
+   * Continuations one crawl run may take before it finishes without the work it has no time for
+   * (CRAWL_MAX_CONTINUATIONS), so a run can never loop on the queue.
+   * @default 10
+   */
+  readonly maxContinuations?: number;
 }
+
+/** Default of `CrawlProps.timeMarginSec`. */
+export const defaultCrawlTimeMarginSec = 60;
+/** Default of `CrawlProps.maxContinuations`. */
+export const defaultCrawlMaxContinuations = 10;
 
 /**
  * Crawling: EventBridge Scheduler schedules (one per schedule expression of the registry) invoke
@@ -43,6 +62,9 @@ export interface CrawlProps {
  * function takes one message (one source) per invocation, at most `concurrency` at once.
  * A source is therefore crawled by one invocation at a time and its pages fetched one after the
  * other (politeness delays live in the crawler). Every hop has a dead-letter queue.
+ * A crawl that nears the function timeout saves its work and sends its continuation to the same
+ * queue (the function may send to it); on a FIFO queue the continuation waits until the message
+ * that sent it is done, as it shares its host's message group.
  */
 export class Crawl extends Construct {
   readonly queue: sqs.Queue;
@@ -55,6 +77,15 @@ export class Crawl extends Construct {
 
   constructor(scope: Construct, id: string, props: CrawlProps) {
     super(scope, id);
+    const timeMarginSec = props.timeMarginSec ?? defaultCrawlTimeMarginSec;
+    const maxContinuations = props.maxContinuations ?? defaultCrawlMaxContinuations;
+    const timeoutSec = functionSpecs.crawl.timeoutSec;
+    if (!Number.isInteger(timeMarginSec) || timeMarginSec < 1 || timeMarginSec > timeoutSec / 2)
+      throw new Error(
+        `crawl timeMarginSec is ${timeMarginSec}, expected a whole number of seconds from 1 to ${timeoutSec / 2} (half the crawl function's ${timeoutSec} s timeout)`,
+      );
+    if (!Number.isInteger(maxContinuations) || maxContinuations < 0 || maxContinuations > 100)
+      throw new Error(`crawl maxContinuations is ${maxContinuations}, expected a whole number from 0 to 100`);
     const common = { stage: props.stage, logRetentionDays: props.logRetentionDays };
     const registryEnv = { SOURCE_REGISTRY: props.sourceRegistry };
 
@@ -73,9 +104,15 @@ export class Crawl extends Construct {
     this.crawlFunction = new ProjectFunction(this, 'CrawlFunction', {
       ...common,
       key: 'crawl',
-      environment: registryEnv,
+      environment: {
+        ...registryEnv,
+        CRAWL_TIME_MARGIN_MS: String(timeMarginSec * 1000),
+        CRAWL_MAX_CONTINUATIONS: String(maxContinuations),
+      },
     });
     props.table.bindTable(this.crawlFunction, 'readWrite');
+    // A crawl that runs out of time puts its continuation on its own queue.
+    this.bindCrawlQueue(this.crawlFunction);
     if (props.kakenAppIdSecretArn) {
       const kakenAppId = secretsmanager.Secret.fromSecretCompleteArn(
         this,

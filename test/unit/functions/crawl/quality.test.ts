@@ -2,7 +2,13 @@ import { describe, expect, it } from 'vitest';
 import type { DroppedEntry, ExtractedItem, ExtractedPage } from '../../../../functions/crawl/extract/extracted-item.js';
 import { extractHtmlList } from '../../../../functions/crawl/extract/html-list.js';
 import { extractListing } from '../../../../functions/crawl/listing.js';
-import { gateOf, navigationReason } from '../../../../functions/crawl/quality.js';
+import {
+  gateOf,
+  judgeWholeRun,
+  mergeQualityReports,
+  navigationReason,
+  sliceReport,
+} from '../../../../functions/crawl/quality.js';
 import type { Source } from '../../../../shared/domain/source.js';
 import { parseSourceDefinition } from '../../../../shared/sources/registry.js';
 
@@ -207,5 +213,49 @@ list: { item: table.calls tr, title: td a, link: td a, period: td.period }`);
     expect(reported).toMatchObject({ calls: 4, callsWithDeadline: 1, passed: true });
     expect(gated.problems.map((p) => p.code)).toEqual(['no-deadline']);
     expect(gated.problems[0]?.message).toContain('25% of calls have a deadline (1 of 4)');
+  });
+});
+
+describe('the gate of a run over several invocations', () => {
+  const source = listSource();
+  const slice = (from: number, n: number) =>
+    run(source, [page(Array.from({ length: n }, (_, i) => entry(from + i)))], [50, 50, 50]);
+
+  it('does not flag a first slice of a few items as a count drop', () => {
+    const first = slice(1, 3);
+
+    expect(first.problems.map((p) => p.code)).toContain('count-drop');
+    expect(sliceReport(first)).toMatchObject({ passed: true, problems: [] });
+  });
+
+  it('keeps the rules about the slice entries themselves', () => {
+    const navigation = {
+      code: 'navigation',
+      value: 0.5,
+      threshold: 0.1,
+      message: 'navigation-like links',
+      messageJa: 'ナビゲーション',
+    } as const;
+    const bad = { ...slice(1, 3), problems: [navigation], passed: false };
+
+    expect(sliceReport(bad)).toMatchObject({ passed: false, problems: [navigation] });
+  });
+
+  it('sums the slices and judges the count of the whole run', () => {
+    const whole = [slice(1, 10), slice(11, 10), slice(21, 10)]
+      .map(sliceReport)
+      .reduce<ReturnType<typeof sliceReport> | undefined>((a, b) => mergeQualityReports(a, b), undefined);
+
+    const judged = judgeWholeRun(source, whole as ReturnType<typeof sliceReport>, [50, 50, 50]);
+
+    expect(judged).toMatchObject({ items: 30, entries: 30, recentItems: 50, passed: true, problems: [] });
+  });
+
+  it('flags a whole run that gave far fewer items than recent runs, or none', () => {
+    const few = mergeQualityReports(sliceReport(slice(1, 2)), sliceReport(slice(3, 2)));
+    const none = sliceReport(run(source, [page([])]));
+
+    expect(judgeWholeRun(source, few, [50, 50, 50]).problems.map((p) => p.code)).toEqual(['count-drop']);
+    expect(judgeWholeRun(source, none).problems.map((p) => p.code)).toEqual(['no-items']);
   });
 });

@@ -1,6 +1,8 @@
 import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { CrawlContinuationSchema } from '../../../../functions/crawl/crawl-continuation.js';
+import { CrawlJobBodySchema } from '../../../../functions/crawl/crawl-jobs.js';
 import { SqsCrawlQueue } from '../../../../functions/crawl/wiring-sqs-crawl-queue.js';
 
 const sqs = mockClient(SQSClient);
@@ -43,6 +45,50 @@ describe('SqsCrawlQueue', () => {
     const entry = sqs.commandCalls(SendMessageBatchCommand)[0]?.args[0].input.Entries?.[0];
     expect(entry?.MessageGroupId).toBe('www.mext.go.jp');
     expect(entry?.MessageDeduplicationId).toBe('s-1-2026-11-27T180000000Z');
+  });
+
+  it('sends a continuation in the body, parsable by the crawl job schema, with its own FIFO deduplication id', async () => {
+    sqs.on(SendMessageBatchCommand).resolves({ Successful: [], Failed: [] });
+    const queue = new SqsCrawlQueue({
+      client: new SQSClient({ region: 'ap-northeast-1' }),
+      queueUrl: 'https://sqs.example/q.fifo',
+    });
+    const continuation = CrawlContinuationSchema.parse({
+      runId: 's-1-20261127T180000000Z-abcd1234',
+      startedAt: '2026-11-27T18:00:00.000Z',
+      number: 2,
+      cursor: {
+        kind: 'jgrants',
+        keywordIndex: 1,
+        pending: [],
+        seen: ['a1'],
+        states: [],
+        anyRead: true,
+        detailsLeft: false,
+      },
+      counts: {
+        fetched: 2,
+        notModified: 0,
+        new: 1,
+        updated: 0,
+        unchanged: 0,
+        withdrawn: 0,
+        failed: 0,
+        skippedByRobots: 0,
+        invalid: 0,
+      },
+      errors: [],
+    });
+
+    await queue.enqueue([{ ...job(1), continuation }]);
+
+    const entry = sqs.commandCalls(SendMessageBatchCommand)[0]?.args[0].input.Entries?.[0];
+    expect(CrawlJobBodySchema.parse(JSON.parse(entry?.MessageBody ?? '{}'))).toEqual({
+      sourceId: 's-1',
+      requestedAt: '2026-11-27T18:00:00.000Z',
+      continuation,
+    });
+    expect(entry?.MessageDeduplicationId).toBe('s-1-2026-11-27T180000000Z-c2');
   });
 
   it('names the jobs SQS refused', async () => {

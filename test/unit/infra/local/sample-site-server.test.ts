@@ -22,14 +22,19 @@ interface Answer {
 let server: SampleSiteServer;
 
 /** A GET with the Host header set, as a client resolving `<site>.localhost` would send it. */
-function get(site: string | undefined, path: string, headers: Record<string, string> = {}): Promise<Answer> {
+function get(
+  site: string | undefined,
+  path: string,
+  headers: Record<string, string> = {},
+  port = server.port,
+): Promise<Answer> {
   return new Promise((done, fail) => {
     const req = request(
       {
         host: '127.0.0.1',
-        port: server.port,
+        port,
         path,
-        headers: { host: site ? `${site}.localhost:${server.port}` : `localhost:${server.port}`, ...headers },
+        headers: { host: site ? `${site}.localhost:${port}` : `localhost:${port}`, ...headers },
       },
       (res) => {
         const chunks: Buffer[] = [];
@@ -288,5 +293,21 @@ describe('startSampleSiteServer', () => {
       expect(shipped.sites().length).toBeGreaterThanOrEqual(10);
       await shipped.close();
     });
+  });
+});
+
+describe('startSampleSiteServer with responseDelayMs', () => {
+  it('answers every site request that much later', async () => {
+    const slow = await startSampleSiteServer({ root, clock, responseDelayMs: 200 });
+    try {
+      const started = performance.now();
+
+      const page = await get('plain', '/news.html', {}, slow.port);
+
+      expect(page.status).toBe(200);
+      expect(performance.now() - started).toBeGreaterThanOrEqual(195);
+    } finally {
+      await slow.close();
+    }
   });
 });
