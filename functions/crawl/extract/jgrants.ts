@@ -2,7 +2,6 @@ import * as z from 'zod';
 import type { JgrantsSource } from '../../../shared/domain/source.js';
 import { tokyoIso } from './feed.js';
 import { ExtractionError, type ExtractedItem } from './extracted-item.js';
-import { absoluteUrl } from '../urls.js';
 
 /**
  * jGrants public API (デジタル庁, https://api.jgrants-portal.go.jp/exp/v1/public). The list
@@ -109,10 +108,10 @@ export function jgrantsItem(source: JgrantsSource, entry: JgrantsListEntry, deta
   const body = detail?.detail ? stripHtml(detail.detail) : undefined;
   return {
     title: entry.title,
-    // The API's own detail-page link passes the same URL policy as any printed link; else our template.
-    url:
-      absoluteUrl(detail?.front_subsidy_detail_page_url ?? undefined, source.url) ??
-      source.params.itemUrl.replace('{id}', encodeURIComponent(entry.id)),
+    // The item URL comes from the list entry's id alone, never from the detail's
+    // front_subsidy_detail_page_url: the URL is the item's identity, and an entry saved without its
+    // detail (beyond the run's detail cap, or out of time) must have the id it gets with it.
+    url: source.params.itemUrl.replace('{id}', encodeURIComponent(entry.id)),
     opensAt: tokyoIso(entry.acceptance_start_datetime ?? undefined),
     closesAt: tokyoIso(entry.acceptance_end_datetime ?? undefined),
     budgetText: limit ? `補助上限額 ${limit.toLocaleString('ja-JP')}円` : undefined,

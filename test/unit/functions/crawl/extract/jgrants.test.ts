@@ -25,19 +25,20 @@ describe('jgrantsItem', () => {
   it.each([
     'javascript:alert(1)',
     'data:text/html,<script>alert(1)</script>',
-    'file:///etc/passwd',
     'https://user:pass@www.jgrants-portal.go.jp/subsidy/a0W5h00000AB',
+    'HTTPS://Example.go.jp:443/hojo/公募',
     '',
-  ])('falls back to the item URL template when the API detail-page link is %j', (link) => {
+    null,
+  ])('takes the item URL from the listed id, whatever detail-page link the API gives (%j)', (link) => {
     expect(jgrantsItem(source, listed(), detailWith(link)).url).toBe(
       'https://www.jgrants-portal.go.jp/subsidy/a0W5h00000AB',
     );
   });
 
-  it('keeps an http(s) detail-page link from the API, normalised', () => {
-    expect(jgrantsItem(source, listed(), detailWith('HTTPS://Example.go.jp:443/hojo/公募')).url).toBe(
-      'https://example.go.jp/hojo/%E5%85%AC%E5%8B%9F',
-    );
+  it('gives an entry the same URL, so the same item id, with and without its detail', () => {
+    const withDetail = jgrantsItem(source, listed(), detailWith('https://www.meti.go.jp/hojo/ab.html'));
+
+    expect(withDetail.url).toBe(jgrantsItem(source, listed()).url);
   });
 
   it('uses the item URL template without a detail', () => {
