@@ -485,7 +485,7 @@ class SourceCrawl {
       });
       drafts = [...later.drafts, ...drafts];
     }
-    await this.upsert(drafts, source.detail !== undefined);
+    await this.upsert(drafts, source.detail !== undefined, new Set(details.keys()));
 
     if (stoppedAt || pending.length > 0) {
       for (const page of pages) if (page.state.url !== firstPage.url) await store.putUrlState(page.state);
@@ -645,7 +645,7 @@ class SourceCrawl {
           dropped.push({ reason: 'invalid', title: entry.title, link: outcome.url, detail: outcome.reason });
           continue;
         }
-        drafts.push(detail ? outcome.draft : carryForward(outcome.draft, stored));
+        drafts.push(detail ? outcome.draft : carryForward(outcome.draft, stored, { detailRead: false }));
       }
     };
 
@@ -745,13 +745,14 @@ class SourceCrawl {
       });
   }
 
-  private async upsert(drafts: ItemDraft[], withDetails: boolean): Promise<void> {
+  /** `detailRead`: URLs of the entries whose detail page was read (200) this run. */
+  private async upsert(drafts: ItemDraft[], withDetails: boolean, detailRead: ReadonlySet<string>): Promise<void> {
     if (!withDetails) return this.upsertDrafts(drafts);
     // Details not re-read this run (304 / same hash) keep what the store has.
     const merged: ItemDraft[] = [];
     for (const draft of drafts) {
       const stored = await this.deps.store.get(itemIdFor(draft.canonicalUrl));
-      merged.push(stored ? carryForward(draft, stored) : draft);
+      merged.push(stored ? carryForward(draft, stored, { detailRead: detailRead.has(draft.url) }) : draft);
     }
     await this.upsertDrafts(merged);
     for (const state of this.pendingStates) await this.deps.store.putUrlState(state);
@@ -778,8 +779,12 @@ class SourceCrawl {
   }
 }
 
-/** Detail-derived fields the draft lacks are taken from the stored item (its detail page did not change). */
-function carryForward(draft: ItemDraft, stored: Item | undefined): ItemDraft {
+/**
+ * Detail-derived fields the draft lacks are taken from the stored item (its detail page did not
+ * change). Without a detail read this run, a date the list shows on the day the stored detail time
+ * falls on keeps that time (see below).
+ */
+function carryForward(draft: ItemDraft, stored: Item | undefined, options: { detailRead: boolean }): ItemDraft {
   if (!stored) return draft;
   const keep: (keyof ItemContent)[] = [
     'summary',
@@ -793,6 +798,15 @@ function carryForward(draft: ItemDraft, stored: Item | undefined): ItemDraft {
   const previous = contentOf(stored);
   const out: Record<string, unknown> = { ...draft };
   for (const key of keep) if (out[key] === undefined && previous[key] !== undefined) out[key] = previous[key];
+  // A list shows a date where the detail page gave a time (締切 17:00 is listed as its day, read as
+  // 23:59:59): on the same Tokyo day the stored, detail-read time stands, so an unchanged detail is
+  // no moved deadline. A different day means the list moved the date: it wins.
+  for (const key of ['opensAt', 'closesAt'] as const) {
+    if (options.detailRead) break;
+    const listed = draft[key];
+    const known = previous[key];
+    if (listed && known && listed !== known && tokyoDay(listed) === tokyoDay(known)) out[key] = known;
+  }
   out['prefectures'] = [...new Set([...draft.prefectures, ...previous.prefectures])].sort();
   out['regions'] = [...new Set([...draft.regions, ...previous.regions])].sort();
   out['fields'] = [...new Set([...draft.fields, ...previous.fields])].sort();
@@ -803,6 +817,11 @@ function carryForward(draft: ItemDraft, stored: Item | undefined): ItemDraft {
   )
     out['kind'] = previous.kind;
   return out as ItemDraft;
+}
+
+/** The Tokyo calendar day (YYYY-MM-DD) of an ISO instant. */
+function tokyoDay(iso: string): string {
+  return new Date(Date.parse(iso) + 9 * 3_600_000).toISOString().slice(0, 10);
 }
 
 /** Whether the list fields of a jGrants entry differ from the stored item (then its detail is re-read). */

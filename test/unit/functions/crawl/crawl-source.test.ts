@@ -68,11 +68,20 @@ sources:
     kind: html-list
     url: https://koubo.example/list.html
     list: { item: li, link: a, date: span, nextPage: a.next }
+  - id: koubo-table
+    name: 公募一覧
+    publisher: 振興財団
+    kind: html-list
+    url: https://koubo.example/koubo/index.html
+    defaultKind: call
+    list: { item: 'table tbody tr', title: td a, link: td a, period: td.period }
+    detail: { content: '#content' }
 `,
   't',
 );
 const feedSource = registry.sources[0] as Source;
 const pagedSource = registry.sources[1] as Source;
+const tableSource = registry.sources[2] as Source;
 
 let dynalite: RunningDynalite;
 let db: CountingDocumentClient;
@@ -119,6 +128,59 @@ describe('crawlSource', () => {
       counts: { notModified: 1, new: 0, updated: 0, unchanged: 2 },
     });
     expect(db.writes()).toBe(2); // the crawl run and the source's health; no item, no URL state
+  });
+
+  it('keeps the deadline time its unchanged detail page gave when the list, read again, shows only the day', async () => {
+    const row = (path: string, title: string, period: string) =>
+      `<tr><td><a href="${path}">${title}</a></td><td class="period">${period}</td></tr>`;
+    const list = (...rows: string[]) => `<html><body><table><tbody>${rows.join('')}</tbody></table></body></html>`;
+    const detail = (title: string, period: string) =>
+      `<html><body><main id="content"><h1>${title}</h1><p>公募期間：${period}</p><p>予算額：1課題あたり500万円</p></main></body></html>`;
+    const kesshu = row('/koubo/kesshu.html', '地域結集型研究開発プログラム', '令和8年12月1日～令和8年12月25日');
+    fetcher.pages.set(tableSource.url, { body: list(kesshu), etag: '"l1"' });
+    fetcher.pages.set('https://koubo.example/koubo/kesshu.html', {
+      body: detail('地域結集型研究開発プログラム', '令和8年12月1日（火）～令和8年12月25日（金）17時必着'),
+      etag: '"d1"',
+    });
+    const id = itemIdFor('https://koubo.example/koubo/kesshu.html');
+
+    const first = await crawl(tableSource);
+    const stored = await store.get(id);
+    // The list changes (a new call), so it is read again; the first call's detail answers 304.
+    fetcher.pages.set(tableSource.url, {
+      body: list(kesshu, row('/koubo/new.html', '新しい公募', '令和8年12月10日～令和9年1月15日')),
+      etag: '"l2"',
+    });
+    fetcher.pages.set('https://koubo.example/koubo/new.html', {
+      body: detail('新しい公募', '令和8年12月10日～令和9年1月15日'),
+    });
+    const second = await crawl(tableSource);
+    const after = await store.get(id);
+
+    expect(first.counts).toMatchObject({ new: 1 });
+    expect(stored?.closesAt).toBe('2026-12-25T17:00:00+09:00');
+    expect(second.counts).toMatchObject({ new: 1, updated: 0, unchanged: 1 });
+    expect(after?.closesAt).toBe('2026-12-25T17:00:00+09:00');
+    expect(after?.history).toEqual([]);
+  });
+
+  it('takes a deadline the list moved to another day, even when the detail page was not read again', async () => {
+    const page = (period: string) =>
+      `<html><body><table><tbody><tr><td><a href="/koubo/kesshu.html">地域結集型研究開発プログラム</a></td><td class="period">${period}</td></tr></tbody></table></body></html>`;
+    fetcher.pages.set(tableSource.url, { body: page('令和8年12月1日～令和8年12月25日'), etag: '"l1"' });
+    fetcher.pages.set('https://koubo.example/koubo/kesshu.html', {
+      body: '<html><body><main id="content"><h1>地域結集型研究開発プログラム</h1><p>公募期間：令和8年12月1日～令和8年12月25日（金）17時必着</p></main></body></html>',
+      etag: '"d1"',
+    });
+    await crawl(tableSource);
+
+    fetcher.pages.set(tableSource.url, { body: page('令和8年12月1日～令和9年1月8日'), etag: '"l2"' });
+    const second = await crawl(tableSource);
+
+    expect(second.counts).toMatchObject({ updated: 1 });
+    expect((await store.get(itemIdFor('https://koubo.example/koubo/kesshu.html')))?.closesAt).toBe(
+      '2027-01-08T23:59:59+09:00',
+    );
   });
 
   it('compares the body hash when the server sends no validators', async () => {
