@@ -62,7 +62,8 @@ export class CachedSearchIndex implements SearchIndex {
     const key = JSON.stringify(query);
     const now = this.options.clock.now().getTime();
     const hit = this.entries.get(key);
-    if (hit && now - hit.at < this.options.ttlMs) {
+    // A result from a later time than now (the clock went back) is not served: its status is not now's.
+    if (hit && now >= hit.at && now - hit.at < this.options.ttlMs) {
       // Refresh recency: Map iteration order is insertion order.
       this.entries.delete(key);
       this.entries.set(key, hit);

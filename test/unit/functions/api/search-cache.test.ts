@@ -4,6 +4,7 @@ import { FixedClock } from '../../../../shared/clock.js';
 import { EmbeddedSearchIndex } from '../../../../shared/search/embedded-search-index.js';
 import type { SearchQuery } from '../../../../shared/search/query.js';
 import { contractTimes, fixtureId, searchFixtureCorpus } from '../../../support/search-corpus.js';
+import { searchIndexContract } from '../../../support/search-index.contract.js';
 
 async function counted(ttlMs = 5000, maxEntries = 10) {
   const clock = new FixedClock(contractTimes.middle);
@@ -18,6 +19,13 @@ async function counted(ttlMs = 5000, maxEntries = 10) {
   return { clock, inner, calls, cached: new CachedSearchIndex(inner, { clock, ttlMs, maxEntries }) };
 }
 
+// The API serves search through the cache, so the cache answers as the port promises, with the
+// API's own settings (5 s, 500 queries) around the embedded engine.
+searchIndexContract('CachedSearchIndex around the embedded engine', async (clock) => ({
+  index: new CachedSearchIndex(new EmbeddedSearchIndex({ clock }), { clock, ttlMs: 5_000, maxEntries: 500 }),
+  close: async () => {},
+}));
+
 describe('CachedSearchIndex', () => {
   it('answers a repeated query from the cache within the TTL and asks the engine again after it', async () => {
     const { clock, calls, cached } = await counted();
@@ -29,6 +37,17 @@ describe('CachedSearchIndex', () => {
 
     expect(again).toBe(first);
     expect(calls).toHaveLength(2);
+  });
+
+  it('asks the engine again when the clock has gone back since a result was cached', async () => {
+    const { clock, calls, cached } = await counted();
+    await cached.search({ statuses: ['open'] });
+
+    clock.set(contractTimes.early);
+    const earlier = await cached.search({ statuses: ['open'] });
+
+    expect(calls).toHaveLength(2);
+    expect(earlier.items.every((hit) => hit.status === 'open')).toBe(true);
   });
 
   it('clears itself when documents are written through it', async () => {
