@@ -58,7 +58,7 @@ const instantParam = (edge: 'start' | 'end', description: string, example: strin
     .meta({ description, override: { examples: [example] } });
 
 /** `2025-05-30` (Asia/Tokyo) or an ISO-8601 instant with offset, as an ISO instant; undefined when neither. */
-export function instantFrom(value: string, edge: 'start' | 'end'): string | undefined {
+function instantFrom(value: string, edge: 'start' | 'end'): string | undefined {
   const date = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
   if (date) {
     const [, y, m, d] = date;
@@ -234,7 +234,7 @@ const StatusSchema = z.enum(['upcoming', 'open', 'closed', 'unknown']).meta({
   description: 'Derived at request time from opensAt/closesAt.',
 });
 
-export const HighlightsSchema = z
+const HighlightsSchema = z
   .strictObject({
     title: z.array(z.string()).optional(),
     summary: z.array(z.string()).optional(),
@@ -267,7 +267,7 @@ export type SearchItem = z.infer<typeof SearchItemSchema>;
 
 const FacetCountsSchema = z.array(z.strictObject({ value: z.string(), count: z.number().int().nonnegative() }));
 
-export const FacetsSchema = z
+const FacetsSchema = z
   .strictObject({
     kind: FacetCountsSchema,
     status: FacetCountsSchema,
@@ -427,7 +427,6 @@ export const SubscriptionViewResponseSchema = z
     unsubscribeUrl: z.string(),
   })
   .meta({ id: 'Subscription' });
-export type SubscriptionViewResponse = z.infer<typeof SubscriptionViewResponseSchema>;
 
 export const UnsubscribedResponseSchema = z
   .strictObject({ status: z.literal('unsubscribed') })

@@ -40,7 +40,7 @@ import { parseSearchParams } from './search-params.js';
  */
 
 /** One saved search as sent: a `/v1/search` query string or an object of the same parameters. */
-export const SearchInputSchema = z
+const SearchInputSchema = z
   .union([
     z.string().max(2000),
     z.record(z.string(), z.union([z.string().max(400), z.number(), z.array(z.string().max(400)).max(50)])),
@@ -77,7 +77,7 @@ export const ChangeBodySchema = z
 const ignoredParams = new Set(['size', 'cursor', 'sort']);
 
 /** Parses one saved search with the `/v1/search` parser; issues are reported under `searches.<i>`. */
-export function toSavedSearch(input: z.infer<typeof SearchInputSchema>, index: number): SavedSearch {
+function toSavedSearch(input: z.infer<typeof SearchInputSchema>, index: number): SavedSearch {
   const entries: [string, string][] =
     typeof input === 'string'
       ? [...new URLSearchParams(input.replace(/^\?/, ''))]
