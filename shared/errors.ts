@@ -9,7 +9,7 @@ export interface Issue {
   readonly message: string;
 }
 
-export function formatIssues(issues: readonly Issue[]): string {
+function formatIssues(issues: readonly Issue[]): string {
   return issues
     .map((issue) => `${issue.path.length > 0 ? issue.path.join('.') : '(root)'}: ${issue.message}`)
     .join('; ');

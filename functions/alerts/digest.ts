@@ -115,7 +115,7 @@ export interface HeldSubscriber {
 }
 
 /** How many held subscribers a report lists by id (the count is always complete). */
-export const maxHeldListed = 50;
+const maxHeldListed = 50;
 
 const hourMs = 60 * 60 * 1000;
 /**
@@ -128,7 +128,7 @@ export const claimLeaseMs = 15 * 60 * 1000;
  * Re-read this much before the watermark: an item written late by a crawl that started before the
  * last digest still gets in; `notified` keeps it from being told twice.
  */
-export const watermarkOverlapMs = hourMs;
+const watermarkOverlapMs = hourMs;
 const minIntervalMs = { immediate: 0, daily: 23 * hourMs, weekly: 7 * 24 * hourMs - hourMs } as const;
 /** An idle subscriber's watermark is still moved this often, so its window stays short. */
 const idleWatermarkMs = 24 * hourMs;
@@ -138,7 +138,7 @@ const maxNotified = 2000;
  * out and the watermark moves only that far, so the rest comes in the next digest: nothing is
  * skipped, and nobody receives a mail of several hundred calls.
  */
-export const maxEntriesPerDigest = 100;
+const maxEntriesPerDigest = 100;
 
 /**
  * Kinds a saved search can be alerted about. A search that names no kind (or only news) gets
@@ -146,16 +146,16 @@ export const maxEntriesPerDigest = 100;
  * `opensAt`/`closesAt` are its project period, not an application window, so themes get no
  * deadline reminders and their mail entry shows no 締切.
  */
-export const digestKinds: readonly ItemKind[] = ['call', 'theme'];
+const digestKinds: readonly ItemKind[] = ['call', 'theme'];
 
 /** The kinds one saved search is matched on: its own digestible kinds, else calls. */
-export function digestKindsOf(search: SavedSearch): ItemKind[] {
+function digestKindsOf(search: SavedSearch): ItemKind[] {
   const chosen = (search.query.kinds ?? []).filter((k) => digestKinds.includes(k));
   return chosen.length > 0 ? chosen : ['call'];
 }
 
 /** When the item was created or last changed materially (what the `changes` index sorts by). */
-export function changedAtOf(item: Item): number {
+function changedAtOf(item: Item): number {
   let at = Date.parse(item.createdAt);
   for (const record of item.history) if (record.material) at = Math.max(at, Date.parse(record.at));
   return at;
@@ -165,12 +165,12 @@ export function changedAtOf(item: Item): number {
  * Digest id: subscriber + window start + the record revision it was claimed at. Unique per claim
  * (the revision only grows), and fixed in the intent, so a resend reuses it.
  */
-export function digestIdOf(id: SubscriptionId, windowStart: string, revision: number): string {
+function digestIdOf(id: SubscriptionId, windowStart: string, revision: number): string {
   return `dg_${createHash('sha256').update(`${id}|${windowStart}|${revision}`).digest('hex').slice(0, 32)}`;
 }
 
 /** Material fields that changed after `sinceVersion`, each from its first `before` to its last `after`. */
-export function materialChangesSince(item: Item, sinceVersion: number): ChangedField[] {
+function materialChangesSince(item: Item, sinceVersion: number): ChangedField[] {
   const merged = new Map<string, { before: unknown; after: unknown }>();
   const records = item.history
     .filter((r) => r.version > sinceVersion && r.material)
@@ -282,7 +282,7 @@ function hasDeadline(item: Item): boolean {
 }
 
 /** Builds one subscriber's digest at `now` (no writes). */
-export async function buildDigest(
+async function buildDigest(
   deps: Pick<DigestDeps, 'items' | 'links'>,
   calls: Pick<ChangedCalls, 'get' | 'match'> & { ensureFrom(since: number): Promise<void> },
   subscription: Subscription,

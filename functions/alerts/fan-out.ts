@@ -55,7 +55,7 @@ export interface DigestFanOutDeps {
 const shardSchema = z.number().int().min(0).max(255);
 
 /** What EventBridge Scheduler (daily/weekly), the end of a crawl cycle or an operator sends. */
-export const DigestEventSchema = z.strictObject({
+const DigestEventSchema = z.strictObject({
   trigger: z.enum(['cycle', 'schedule']).default('schedule'),
   /** Only these shards, in this invocation (manual runs). */
   shards: z.array(shardSchema).optional(),
@@ -117,7 +117,7 @@ export async function handleDigestEvent(
 }
 
 /** Plans the run and enqueues one message per shard group. */
-export async function fanOut(
+async function fanOut(
   deps: Pick<DigestFanOutDeps, 'digest' | 'tracing' | 'clock' | 'log'>,
   queue: DigestWorkQueue,
   trigger: DigestWork['trigger'],

@@ -3,7 +3,7 @@ import type { ItemContent } from '../../shared/domain/item.js';
 const dayMs = 24 * 60 * 60 * 1000;
 
 /** Days of prior registration each registration system asks for (e-Rad: "two weeks or more"). */
-export const registrationLeadDays: Record<NonNullable<ItemContent['requiresRegistration']>, number> = { 'e-rad': 14 };
+const registrationLeadDays: Record<NonNullable<ItemContent['requiresRegistration']>, number> = { 'e-rad': 14 };
 
 export interface EffectiveDeadline {
   /** The instant an applicant must act by. */

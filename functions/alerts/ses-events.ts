@@ -37,7 +37,7 @@ export const SesNotificationSchema = z.object({
 export type SesNotification = z.infer<typeof SesNotificationSchema>;
 
 /** The Lambda event SNS sends (only what we read). */
-export const SnsEventSchema = z.object({
+const SnsEventSchema = z.object({
   Records: z.array(
     z.object({
       EventSource: z.literal('aws:sns'),
@@ -59,7 +59,7 @@ export interface SesEventDeps {
  * `suppressed`. Transient and undetermined bounces are only logged (SES retries those itself).
  * Returns how many addresses were suppressed. Idempotent: SNS may deliver a notification twice.
  */
-export async function applySesNotification(deps: SesEventDeps, notification: SesNotification): Promise<number> {
+async function applySesNotification(deps: SesEventDeps, notification: SesNotification): Promise<number> {
   const type = notification.eventType ?? notification.notificationType;
   let addresses: string[] = [];
   let reason: 'bounce' | 'complaint';

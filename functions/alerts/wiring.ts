@@ -33,7 +33,7 @@ const client = documentClientFor(config);
 const secret = await loadTokenSecret(config);
 const subscriptions = new DynamoDbSubscriptionStore({ client, tableName: config.TABLE_NAME });
 
-export const digestDeps: DigestDeps = {
+const digestDeps: DigestDeps = {
   subscriptions,
   items: new DynamoDbItemStore({ client, tableName: config.TABLE_NAME, clock, log }),
   mailer: mailerFor(config),

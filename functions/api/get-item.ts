@@ -14,7 +14,7 @@ export async function getItem(deps: { store: ItemStore; clock: Clock }, rawId: u
   return toItemDetail(item, deps.clock.now());
 }
 
-export function toItemDetail(item: Item, now: Date): ItemDetail {
+function toItemDetail(item: Item, now: Date): ItemDetail {
   const { contentHash: _hash, id, ...rest } = item;
   return { id, ...rest, status: statusAt(item, now) };
 }

@@ -1,6 +1,7 @@
 import { createDocument } from 'zod-openapi';
 import * as z from 'zod';
 import {
+  ChangeBodySchema,
   ErrorResponseSchema,
   exportRowCap,
   HealthResponseSchema,
@@ -11,12 +12,12 @@ import {
   SearchResponseSchema,
   SourcesResponseSchema,
   SubscribeAcceptedResponseSchema,
+  SubscribeBodySchema,
   SubscriptionTokenParamsSchema,
   SubscriptionViewResponseSchema,
   UnsubscribedResponseSchema,
 } from './schemas.js';
 import { csvColumns } from './export-csv.js';
-import { ChangeBodySchema, SubscribeBodySchema } from './subscription-routes.js';
 
 type OpenApiDocument = ReturnType<typeof createDocument>;
 

@@ -72,7 +72,7 @@ function textResult(body: string, contentType: string, extra: Record<string, str
 }
 
 /** `publicBaseUrl` without a trailing slash (a path prefix such as a stage name is kept). */
-export function baseUrlOf(publicBaseUrl: string): string {
+function baseUrlOf(publicBaseUrl: string): string {
   return publicBaseUrl.replace(/\/+$/, '');
 }
 

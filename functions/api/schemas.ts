@@ -2,7 +2,14 @@ import * as z from 'zod';
 import 'zod-openapi';
 import { IsoInstantSchema, ItemIdSchema, ItemKindSchema, ItemSchema } from '../../shared/domain/item.js';
 import { SourceHealthSchema } from '../../shared/domain/crawl-run.js';
-import { FrequencySchema, SubscriptionStatusSchema } from '../../shared/domain/subscription.js';
+import {
+  EmailSchema,
+  FrequencySchema,
+  ReminderDaysSchema,
+  SubscriptionStatusSchema,
+  defaultReminderDays,
+  maxSavedSearches,
+} from '../../shared/domain/subscription.js';
 import { regionBlocks, type ItemKind } from '../../shared/domain/item.js';
 import { maxPageSize } from '../../shared/search/query.js';
 import {
@@ -58,7 +65,7 @@ const instantParam = (edge: 'start' | 'end', description: string, example: strin
     .meta({ description, override: { examples: [example] } });
 
 /** `2025-05-30` (Asia/Tokyo) or an ISO-8601 instant with offset, as an ISO instant; undefined when neither. */
-export function instantFrom(value: string, edge: 'start' | 'end'): string | undefined {
+function instantFrom(value: string, edge: 'start' | 'end'): string | undefined {
   const date = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
   if (date) {
     const [, y, m, d] = date;
@@ -234,7 +241,7 @@ const StatusSchema = z.enum(['upcoming', 'open', 'closed', 'unknown']).meta({
   description: 'Derived at request time from opensAt/closesAt.',
 });
 
-export const HighlightsSchema = z
+const HighlightsSchema = z
   .strictObject({
     title: z.array(z.string()).optional(),
     summary: z.array(z.string()).optional(),
@@ -267,7 +274,7 @@ export type SearchItem = z.infer<typeof SearchItemSchema>;
 
 const FacetCountsSchema = z.array(z.strictObject({ value: z.string(), count: z.number().int().nonnegative() }));
 
-export const FacetsSchema = z
+const FacetsSchema = z
   .strictObject({
     kind: FacetCountsSchema,
     status: FacetCountsSchema,
@@ -391,7 +398,41 @@ export const ErrorResponseSchema = z
   .meta({ id: 'Error' });
 
 // ---- subscriptions (/v1/subscriptions…) ---------------------------------------------------------
-// The request bodies are parsed by SubscribeBodySchema and ChangeBodySchema in subscription-routes.ts.
+
+/** One saved search as sent: a `/v1/search` query string or an object of the same parameters. */
+const SearchInputSchema = z
+  .union([
+    z.string().max(2000),
+    z.record(z.string(), z.union([z.string().max(400), z.number(), z.array(z.string().max(400)).max(50)])),
+  ])
+  .meta({
+    id: 'SavedSearchInput',
+    description:
+      'A /v1/search query string (`q=半導体&status=open`) or an object of the same parameters (`{"q":"半導体","status":["open"]}`). size, cursor and sort are ignored.',
+  });
+export type SavedSearchInput = z.infer<typeof SearchInputSchema>;
+
+/** Body of `POST /v1/subscriptions`; also generates the OpenAPI request body. */
+export const SubscribeBodySchema = z
+  .strictObject({
+    email: EmailSchema.meta({ description: 'Where alerts go; the confirmation link is mailed here first.' }),
+    searches: z.array(SearchInputSchema).min(1).max(maxSavedSearches),
+    frequency: FrequencySchema.default('daily'),
+    reminderDays: ReminderDaysSchema.default(defaultReminderDays).meta({
+      description: `Days before a deadline at which a reminder goes out (default ${defaultReminderDays.join(', ')}).`,
+    }),
+  })
+  .meta({ id: 'SubscribeRequest' });
+
+/** Body of `POST|PUT /v1/subscriptions/manage`: only the named settings change. */
+export const ChangeBodySchema = z
+  .strictObject({
+    searches: z.array(SearchInputSchema).min(1).max(maxSavedSearches).optional(),
+    frequency: FrequencySchema.optional(),
+    reminderDays: ReminderDaysSchema.optional(),
+    unmute: z.array(ItemIdSchema).max(1000).optional(),
+  })
+  .meta({ id: 'ChangeSubscriptionRequest' });
 
 /** The `token` query parameter of every link in our mails (confirm, manage, unsubscribe, mute). */
 export const SubscriptionTokenParamsSchema = z.strictObject({
@@ -427,7 +468,6 @@ export const SubscriptionViewResponseSchema = z
     unsubscribeUrl: z.string(),
   })
   .meta({ id: 'Subscription' });
-export type SubscriptionViewResponse = z.infer<typeof SubscriptionViewResponseSchema>;
 
 export const UnsubscribedResponseSchema = z
   .strictObject({ status: z.literal('unsubscribed') })

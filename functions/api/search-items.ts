@@ -4,12 +4,6 @@ import type { SearchQuery } from '../../shared/search/query.js';
 import type { SearchItem, SearchResponse } from './schemas.js';
 import { parseSearchParams, type RawQuery } from './search-params.js';
 
-/** GET /v1/search: parses the query string and runs it on the index. */
-export async function searchItems(deps: { search: SearchIndex }, raw: RawQuery): Promise<SearchResponse> {
-  const query = parseSearchParams(raw);
-  return toSearchResponse(await deps.search.search(query));
-}
-
 /**
  * GET /v1/search as the JSON text of the response. A page the search cache hands out again is
  * serialised once (keyed by the page object), so a cache hit costs no re-rendering.
@@ -42,11 +36,6 @@ function recentQueryOf(raw: RawQuery): SearchQuery {
 }
 const recentQueries = new RecentMap<SearchQuery>({ maxEntries: 512 });
 const recentQueryMaxChars = 2048;
-
-/** Runs an already parsed query (feeds and export reuse it). */
-export async function runSearch(deps: { search: SearchIndex }, query: SearchQuery): Promise<SearchPage> {
-  return deps.search.search(query);
-}
 
 export function toSearchResponse(page: SearchPage): SearchResponse {
   return {
@@ -124,7 +113,7 @@ function highlightsOf(hit: SearchHit): SearchItem['highlights'] {
   );
 }
 
-export function toSearchItem(hit: SearchHit): SearchItem {
+function toSearchItem(hit: SearchHit): SearchItem {
   const doc = hit.doc;
   const item: SearchItem = {
     ...docFieldsOf(doc),

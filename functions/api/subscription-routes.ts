@@ -1,5 +1,4 @@
 import { describeSearch } from '../../shared/taxonomy/labels.js';
-import * as z from 'zod';
 import {
   changeSubscription,
   confirm,
@@ -9,15 +8,7 @@ import {
   unsubscribe,
   type SubscriptionDeps,
 } from '../../shared/subscriptions/subscriptions.js';
-import { ItemIdSchema } from '../../shared/domain/item.js';
-import {
-  EmailSchema,
-  FrequencySchema,
-  ReminderDaysSchema,
-  defaultReminderDays,
-  maxSavedSearches,
-  type SavedSearch,
-} from '../../shared/domain/subscription.js';
+import type { SavedSearch } from '../../shared/domain/subscription.js';
 import { InvalidInputError, NotFoundError } from '../../shared/errors.js';
 import { clientRateKey } from '../../shared/subscriptions/rate-limit.js';
 import type { TokenPurpose } from '../../shared/subscriptions/tokens.js';
@@ -26,7 +17,14 @@ import { headerOf, requestIdOf, type HttpEvent, type HttpResult } from '../middl
 import { inspectLink, itemTitles, linkDonePage, linkErrorPage, linkPage } from './pages/link-pages.js';
 import { manageIssueText, managePage, parseManageForm, type ManageForm } from './pages/manage-page.js';
 import type { ApiRoute } from './routes.js';
-import type { MutedResponse, SubscribeAcceptedResponse, UnsubscribedResponse } from './schemas.js';
+import {
+  ChangeBodySchema,
+  SubscribeBodySchema,
+  type MutedResponse,
+  type SavedSearchInput,
+  type SubscribeAcceptedResponse,
+  type UnsubscribedResponse,
+} from './schemas.js';
 import { parseSearchParams } from './search-params.js';
 
 /**
@@ -39,45 +37,11 @@ import { parseSearchParams } from './search-params.js';
  * link is a page for a browser and the JSON view for any other client. Pages: ./pages/.
  */
 
-/** One saved search as sent: a `/v1/search` query string or an object of the same parameters. */
-export const SearchInputSchema = z
-  .union([
-    z.string().max(2000),
-    z.record(z.string(), z.union([z.string().max(400), z.number(), z.array(z.string().max(400)).max(50)])),
-  ])
-  .meta({
-    id: 'SavedSearchInput',
-    description:
-      'A /v1/search query string (`q=半導体&status=open`) or an object of the same parameters (`{"q":"半導体","status":["open"]}`). size, cursor and sort are ignored.',
-  });
-
-/** Body of `POST /v1/subscriptions`; also generates the OpenAPI request body. */
-export const SubscribeBodySchema = z
-  .strictObject({
-    email: EmailSchema.meta({ description: 'Where alerts go; the confirmation link is mailed here first.' }),
-    searches: z.array(SearchInputSchema).min(1).max(maxSavedSearches),
-    frequency: FrequencySchema.default('daily'),
-    reminderDays: ReminderDaysSchema.default(defaultReminderDays).meta({
-      description: `Days before a deadline at which a reminder goes out (default ${defaultReminderDays.join(', ')}).`,
-    }),
-  })
-  .meta({ id: 'SubscribeRequest' });
-
-/** Body of `POST|PUT /v1/subscriptions/manage`: only the named settings change. */
-export const ChangeBodySchema = z
-  .strictObject({
-    searches: z.array(SearchInputSchema).min(1).max(maxSavedSearches).optional(),
-    frequency: FrequencySchema.optional(),
-    reminderDays: ReminderDaysSchema.optional(),
-    unmute: z.array(ItemIdSchema).max(1000).optional(),
-  })
-  .meta({ id: 'ChangeSubscriptionRequest' });
-
 /** Parameters a digest ignores (paging and order). */
 const ignoredParams = new Set(['size', 'cursor', 'sort']);
 
 /** Parses one saved search with the `/v1/search` parser; issues are reported under `searches.<i>`. */
-export function toSavedSearch(input: z.infer<typeof SearchInputSchema>, index: number): SavedSearch {
+function toSavedSearch(input: SavedSearchInput, index: number): SavedSearch {
   const entries: [string, string][] =
     typeof input === 'string'
       ? [...new URLSearchParams(input.replace(/^\?/, ''))]

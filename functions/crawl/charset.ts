@@ -180,7 +180,7 @@ const implausible = /[\uff61-\uff9f\ue000-\uf8ff\u0080-\u009f\u2500-\u257f\u0400
  * half-width katakana, private-use characters, C1 controls, box drawing, Cyrillic and Greek
  * (what Shift_JIS/EUC-JP mix-ups produce) count against it. Only non-ASCII characters are scored.
  */
-export function japaneseScore(fullText: string): number {
+function japaneseScore(fullText: string): number {
   const text = sample(fullText);
   let nonAscii = 0;
   for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) > 0x7f) nonAscii++;
@@ -247,7 +247,7 @@ export interface JapaneseEvidence {
 }
 
 /** Counts kana, kanji and common kanji in the first 64 Ki characters, in one pass. */
-export function japaneseEvidence(fullText: string): JapaneseEvidence {
+function japaneseEvidence(fullText: string): JapaneseEvidence {
   const end = Math.min(fullText.length, 65_536);
   let kana = 0;
   let kanji = 0;

@@ -135,7 +135,7 @@ export const maxCarriedErrors = 50;
 export const maxCarriedIds = 4000;
 
 /** Largest continuation (as JSON) a message carries: SQS takes 256 KiB, the rest of the body needs room. */
-export const maxContinuationBytes = 200_000;
+const maxContinuationBytes = 200_000;
 
 /**
  * The continuation as it fits in one message: while its JSON is larger than `maxBytes`, the tail

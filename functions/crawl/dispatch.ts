@@ -10,7 +10,7 @@ import type { CrawlJob, CrawlQueue } from './crawl-queue.js';
  * schedule expression of the registry). Without `sourceIds` every enabled source is due (a
  * manual run).
  */
-export const DispatchEventSchema = z.object({
+const DispatchEventSchema = z.object({
   sourceIds: z.array(z.string().min(1)).optional(),
 });
 

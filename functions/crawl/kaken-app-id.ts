@@ -66,7 +66,7 @@ function isKaken(source: Source): boolean {
 }
 
 /** `url` with the `appid` parameter set. */
-export function withAppIdParam(url: string, appId: string): string {
+function withAppIdParam(url: string, appId: string): string {
   const u = new URL(url);
   u.searchParams.set(kakenAppIdParam, appId);
   return u.href;

@@ -21,10 +21,10 @@ import { SqsCrawlQueue } from './wiring-sqs-crawl-queue.js';
  * CRAWL_TIME_MARGIN_MS) and continues on that queue when it runs out; without it, none.
  */
 const config = loadConfig();
-export const log: Log = powertoolsLog('chiiki-crawl', config.LOG_LEVEL);
+const log: Log = powertoolsLog('chiiki-crawl', config.LOG_LEVEL);
 
 // The sample registry's hosts only exist locally; the placeholder keeps it loadable in a dev stage.
-export const registry = loadCompiledRegistry(config.SOURCE_REGISTRY, {
+const registry = loadCompiledRegistry(config.SOURCE_REGISTRY, {
   sampleHost: `localhost:${config.SAMPLE_SITES_PORT}`,
 });
 

@@ -132,7 +132,7 @@ export function lagOf(pending: readonly ChangeLogEntry[], now: Date, lastError?:
 }
 
 /** Older than this, a pending change makes health `degraded` (a healthy consumer applies within a second or two). */
-export const maxHealthyLagSec = 30;
+const maxHealthyLagSec = 30;
 
 /** Whether the index is behind enough to report `degraded`: the last attempt failed, or a change waits too long. */
 export function isBehind(lag: IndexLag, maxLagSec: number = maxHealthyLagSec): boolean {

@@ -59,7 +59,7 @@ interface Differences {
 }
 
 /** The counts of a set of differences. */
-export function countsOf(d: Differences): ParityCounts {
+function countsOf(d: Differences): ParityCounts {
   return { missing: d.missing.length, stale: d.stale.length, extra: d.extra.length };
 }
 
@@ -152,7 +152,7 @@ export async function checkParity(
  * then up to `rounds` rounds of confirm → repair on the differing ids. Returns what the first
  * confirmation found and what still differs after the last round.
  */
-export async function reconcile(
+async function reconcile(
   store: ItemStore,
   target: ParityTarget,
   options: { readonly batchSize: number; readonly rounds?: number },

@@ -13,7 +13,7 @@ import { isItemRecord, keyAttributes } from '../../shared/store/keys.js';
 
 const AttributeMapSchema = z.record(z.string(), z.record(z.string(), z.unknown()));
 
-export const StreamRecordSchema = z.object({
+const StreamRecordSchema = z.object({
   eventID: z.string().optional(),
   eventName: z.enum(['INSERT', 'MODIFY', 'REMOVE']),
   eventSource: z.string().optional(),
@@ -26,7 +26,6 @@ export const StreamRecordSchema = z.object({
     StreamViewType: z.string().optional(),
   }),
 });
-export type StreamRecord = z.infer<typeof StreamRecordSchema>;
 
 /** The batch envelope; records are parsed one by one so one bad record does not fail the rest. */
 export const StreamEventSchema = z.object({ Records: z.array(z.unknown()) });

@@ -4,7 +4,7 @@ import { RecentMap } from '../../shared/recent-map.js';
 import { headerOf, type HttpEvent, type HttpResult } from './http-event.js';
 
 /** A weak validator from the body: the same body always gets the same ETag. */
-export function weakEtagOf(body: string): string {
+function weakEtagOf(body: string): string {
   // The same string object comes back for cached pages; V8 caches a string's hash, so this lookup is cheap.
   const known = recentEtags.get(body);
   if (known !== undefined) return known;

@@ -25,7 +25,7 @@ export const corsExposedHeaders = ['ETag', 'Retry-After', 'X-Export-Truncated', 
 export const corsMaxAgeSec = 600;
 
 /** Request headers a preflight allows when the browser names none (`Access-Control-Request-Headers`). */
-export const corsDefaultAllowHeaders = 'content-type';
+const corsDefaultAllowHeaders = 'content-type';
 
 /**
  * Request headers the CORS answers depend on. A cache in front of the API (CloudFront) must pass

@@ -159,7 +159,6 @@ export const StageConfigSchema = z.strictObject({
     )
     .optional(),
 });
-export type StageConfigInput = z.input<typeof StageConfigSchema>;
 
 /** Resolved settings: `domainSize` is always explicit and `retainData` says whether stateful resources survive stack deletion. */
 export type StageConfig = Omit<z.infer<typeof StageConfigSchema>, 'domainSize' | 'searchReplicas'> & {
@@ -294,7 +293,7 @@ export function resolveStageConfig(
 }
 
 /** 0 on a one-node domain (a replica could never be assigned), 1 from two data nodes on. */
-export function defaultReplicas(size: Pick<DomainSize, 'dataNodes'>): number {
+function defaultReplicas(size: Pick<DomainSize, 'dataNodes'>): number {
   return size.dataNodes >= 2 ? 1 : 0;
 }
 

@@ -8,7 +8,7 @@ import { SearchDomain } from './constructs/search-domain.js';
 import { TokenSecret } from './constructs/token-secret.js';
 
 /** Functions that call the search domain; the domain's resource policy admits exactly these roles. */
-export const searchClients: readonly FunctionKey[] = ['index', 'indexRetry', 'reindex', 'api'];
+const searchClients: readonly FunctionKey[] = ['index', 'indexRetry', 'reindex', 'api'];
 
 export interface DataStackProps extends StackProps {
   readonly config: StageConfig;

@@ -24,7 +24,7 @@ export const edgeCachedPaths = [
 ] as const;
 
 /** The longest any cached answer is kept, whatever its Cache-Control says. */
-export const edgeMaxTtlSec = 3600;
+const edgeMaxTtlSec = 3600;
 
 export interface EdgeStackProps extends StackProps {
   readonly config: StageConfig;

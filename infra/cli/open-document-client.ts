@@ -14,7 +14,7 @@ import { findRunningStack } from '../local/stack-control.js';
  * stack-control.ts); else dynalite on disk under DATA_DIR. A loopback endpoint gets dummy
  * credentials, which dynalite accepts. What must be closed is pushed onto `closers`.
  */
-export async function openDocumentClient(
+async function openDocumentClient(
   config: Pick<Config, 'DYNAMODB_ENDPOINT' | 'DATA_DIR' | 'AWS_REGION'>,
   closers: (() => Promise<void>)[],
 ): Promise<DynamoDBDocumentClient> {

@@ -61,7 +61,7 @@ const CrawlControlSchema = z.strictObject({ sources: z.array(z.string().min(1).m
 const ReindexControlSchema = z.strictObject({ batchSize: z.number().int().min(1).max(5000).default(500) });
 
 /** The sample sites `npm start` serves and crawls. */
-export const sampleSitesRoot = fileURLToPath(new URL('./sample-sites/', import.meta.url));
+const sampleSitesRoot = fileURLToPath(new URL('./sample-sites/', import.meta.url));
 
 export interface LocalStackOptions {
   /** Everything persistent lives here: `dynalite/`, `search/`, `outbox/`. */

@@ -42,15 +42,7 @@ export const emptyCounts = (): CrawlCounts => ({
 export const CrawlOutcomeSchema = z.enum(['succeeded', 'partial', 'failed', 'suspect']);
 export type CrawlOutcome = z.infer<typeof CrawlOutcomeSchema>;
 
-export const DropReasonSchema = z.enum([
-  'no-title',
-  'no-link',
-  'non-http-link',
-  'empty',
-  'keywords',
-  'duplicate',
-  'invalid',
-]);
+const DropReasonSchema = z.enum(['no-title', 'no-link', 'non-http-link', 'empty', 'keywords', 'duplicate', 'invalid']);
 
 /** A gate rule a run broke, with the measured value and the threshold, in English and Japanese. */
 export const QualityProblemSchema = z.strictObject({

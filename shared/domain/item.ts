@@ -48,7 +48,7 @@ export function webUrlProblem(value: string): string | undefined {
 }
 
 /** A link the portal may store and show: see `webUrlProblem` for the policy. */
-export const WebUrlSchema = z.string().superRefine((value, ctx) => {
+const WebUrlSchema = z.string().superRefine((value, ctx) => {
   const problem = webUrlProblem(value);
   if (problem) ctx.addIssue({ code: 'custom', message: `URL ${problem}` });
 });
@@ -75,7 +75,7 @@ export const RegionBlockSchema = z.enum(regionBlocks);
 export type RegionBlock = z.infer<typeof RegionBlockSchema>;
 
 /** Budget as printed (`5,521百万円`) and, when it could be read, in yen. */
-export const BudgetSchema = z.strictObject({
+const BudgetSchema = z.strictObject({
   text: z.string().min(1),
   amountYen: z.number().int().nonnegative().optional(),
 });
@@ -92,7 +92,7 @@ export const ProvenanceSchema = z.strictObject({
 export type Provenance = z.infer<typeof ProvenanceSchema>;
 
 /** One field that changed between two versions. Values are JSON-serialisable snapshots. */
-export const FieldChangeSchema = z.strictObject({
+const FieldChangeSchema = z.strictObject({
   field: z.string(),
   before: z.unknown(),
   after: z.unknown(),

@@ -6,11 +6,11 @@ export const maxPageSize = 100;
 /** `total` is exact up to this many hits; above it `totalIsLowerBound` is true. */
 export const exactTotalCap = 10_000;
 
-export const SearchStatusSchema = z.enum(['upcoming', 'open', 'closed']);
-export const SearchSortSchema = z.enum(['relevance', 'newest', 'deadline']);
+const SearchStatusSchema = z.enum(['upcoming', 'open', 'closed']);
+const SearchSortSchema = z.enum(['relevance', 'newest', 'deadline']);
 
 /** An inclusive range of instants; either end may be open. */
-export const DateRangeSchema = z.strictObject({
+const DateRangeSchema = z.strictObject({
   from: IsoInstantSchema.optional(),
   to: IsoInstantSchema.optional(),
 });

@@ -9,7 +9,7 @@ import { ItemKindSchema, PrefectureCodeSchema } from './item.js';
  */
 
 /** Nightly at 03:00 Tokyo time (18:00 UTC), in EventBridge Scheduler syntax. */
-export const nightlySchedule = 'cron(0 18 * * ? *)';
+const nightlySchedule = 'cron(0 18 * * ? *)';
 
 const rateRe = /^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$/;
 const cronRe = /^cron\((\S+ \S+ \S+ \S+ \S+ \S+)\)$/;
@@ -18,7 +18,7 @@ const cronRe = /^cron\((\S+ \S+ \S+ \S+ \S+ \S+)\)$/;
  * An EventBridge Scheduler expression: `rate(1 day)` or `cron(min hour day-of-month month
  * day-of-week year)` with exactly one of day-of-month / day-of-week set to `?`.
  */
-export const ScheduleSchema = z.string().superRefine((value, ctx) => {
+const ScheduleSchema = z.string().superRefine((value, ctx) => {
   const rate = rateRe.exec(value);
   if (rate) {
     const n = Number(rate[1]);
@@ -50,13 +50,13 @@ export const ScheduleSchema = z.string().superRefine((value, ctx) => {
 });
 
 /** Politeness towards the site: pause between requests to its host and a cap on list pages. */
-export const PolitenessSchema = z.strictObject({
+const PolitenessSchema = z.strictObject({
   minDelayMs: z.number().int().min(0).max(60_000).default(2000),
   maxPages: z.number().int().min(1).max(50).default(5),
 });
 
 /** Keyword rules on the item title (NFKC, case-insensitive). `include`: at least one must occur. */
-export const KeywordRulesSchema = z.strictObject({
+const KeywordRulesSchema = z.strictObject({
   include: z.array(z.string().min(1)).optional(),
   exclude: z.array(z.string().min(1)).optional(),
 });
@@ -66,7 +66,7 @@ export const KeywordRulesSchema = z.strictObject({
  * budget, eligibility and whether e-Rad registration is required. Selectors narrow where to
  * look; without them the whole page text is searched.
  */
-export const DetailSchema = z.strictObject({
+const DetailSchema = z.strictObject({
   /** Main content of the detail page; the rest of the page (menus, footer) is ignored. */
   content: z.string().min(1).optional(),
   /** Only items classified as calls get their page fetched (news pages rarely hold a deadline). */
@@ -76,7 +76,7 @@ export const DetailSchema = z.strictObject({
 });
 
 /** An absolute http(s) URL (registry files may write `{{SAMPLE_HOST}}`, filled in before validation). */
-export const SourceUrlSchema = z
+const SourceUrlSchema = z
   .string()
   .refine((v) => /^https?:\/\/[^/\s]+/.test(v) && URL.canParse(v), { message: 'expected an absolute http(s) URL' });
 
@@ -146,7 +146,7 @@ const common = {
 };
 
 /** RSS 1.0 (RDF), RSS 2.0 or Atom; which one is detected from the content, not the URL. */
-export const FeedSourceSchema = z.strictObject({
+const FeedSourceSchema = z.strictObject({
   ...common,
   kind: z.literal('feed'),
   url: SourceUrlSchema,
@@ -212,7 +212,7 @@ export const HtmlListSourceSchema = z.strictObject({
  * {base}/subsidies/id/{id} is fetched only for new or changed ids. No paging. A keyword needs at
  * least 2 characters.
  */
-export const JgrantsParamsSchema = z.strictObject({
+const JgrantsParamsSchema = z.strictObject({
   keywords: z.array(z.string().min(2, 'jGrants needs a keyword of 2 or more characters').max(255)).min(1),
   sort: z.enum(['created_date', 'acceptance_start_datetime', 'acceptance_end_datetime']).default('created_date'),
   order: z.enum(['ASC', 'DESC']).default('DESC'),
@@ -243,7 +243,7 @@ export const JgrantsSourceSchema = z.strictObject({
 });
 
 /** KAKEN page sizes (`rw`) the OpenSearch API accepts. */
-export const kakenPageSizes = [20, 50, 100, 200, 500] as const;
+const kakenPageSizes = [20, 50, 100, 200, 500] as const;
 
 /** A fiscal year (年度, April to March) KAKEN can hold. */
 const FiscalYearSchema = z.number().int().min(1965).max(2100);
@@ -256,7 +256,7 @@ const FiscalYearSchema = z.number().int().min(1965).max(2100);
  * `keywords`, `institutions` and `researchFields` is required. The application id (`appid`) is
  * not part of the definition: the crawler adds it from configuration (KAKEN_APP_ID).
  */
-export const KakenParamsSchema = z
+const KakenParamsSchema = z
   .strictObject({
     /** Free words (`kw`). */
     keywords: z.array(z.string().min(1).max(200)).min(1).optional(),
@@ -312,14 +312,11 @@ export const KakenSourceSchema = z.strictObject({
 });
 
 /** A JSON or XML API read by a named adapter. */
-export const JsonSourceSchema = z.discriminatedUnion('adapter', [JgrantsSourceSchema, KakenSourceSchema]);
+const JsonSourceSchema = z.discriminatedUnion('adapter', [JgrantsSourceSchema, KakenSourceSchema]);
 
 export const SourceSchema = z.discriminatedUnion('kind', [FeedSourceSchema, HtmlListSourceSchema, JsonSourceSchema]);
 export type Source = z.infer<typeof SourceSchema>;
 export type SourceInput = z.input<typeof SourceSchema>;
-export type FeedSource = z.infer<typeof FeedSourceSchema>;
-export type HtmlListSource = z.infer<typeof HtmlListSourceSchema>;
-export type JsonSource = z.infer<typeof JsonSourceSchema>;
 export type JgrantsSource = z.infer<typeof JgrantsSourceSchema>;
 export type KakenSource = z.infer<typeof KakenSourceSchema>;
 export type HtmlList = z.infer<typeof HtmlListSchema>;

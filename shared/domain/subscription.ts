@@ -71,7 +71,7 @@ export const NotifiedSchema = z.strictObject({
 export type Notified = z.infer<typeof NotifiedSchema>;
 
 /** One item of a digest as stored in a digest intent (rendered again on a resend). */
-export const DigestEntrySchema = z.strictObject({
+const DigestEntrySchema = z.strictObject({
   reason: z.enum(['new', 'changed', 'reminder']),
   itemId: z.string(),
   title: z.string(),
@@ -112,7 +112,7 @@ export const DigestIntentSchema = z.strictObject({
 export type DigestIntent = z.infer<typeof DigestIntentSchema>;
 
 /** Searches, frequency and reminders that wait for the address to confirm. */
-export const PendingChangeSchema = z.strictObject({
+const PendingChangeSchema = z.strictObject({
   /** Random; bound into the confirmation token so an older link cannot confirm a newer request. */
   nonce: z.string().regex(/^[0-9a-f]{16}$/),
   searches: z.array(SavedSearchSchema).min(1).max(maxSavedSearches),
@@ -120,10 +120,8 @@ export const PendingChangeSchema = z.strictObject({
   reminderDays: z.array(z.number().int()),
   requestedAt: IsoInstantSchema,
 });
-export type PendingChange = z.infer<typeof PendingChangeSchema>;
 
 export const SubscriptionStatusSchema = z.enum(['pending', 'active', 'unsubscribed', 'suppressed']);
-export type SubscriptionStatus = z.infer<typeof SubscriptionStatusSchema>;
 
 export const SubscriptionSchema = z.strictObject({
   id: SubscriptionIdSchema,

@@ -27,7 +27,7 @@ export const endOfDay: TimeOfDay = { hour: 23, minute: 59, second: 59 };
 export const startOfDay: TimeOfDay = { hour: 0, minute: 0, second: 0 };
 
 /** Gregorian leap year. @example isLeapYear(2024) === true; isLeapYear(1900) === false */
-export function isLeapYear(year: number): boolean {
+function isLeapYear(year: number): boolean {
   return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
 }
 

@@ -137,7 +137,7 @@ export interface MatchAllow {
  * Matches one date at exactly position `i` of prepared text. A time comes back only for an ISO
  * instant (converted to Tokyo).
  */
-export function matchDateAt(
+function matchDateAt(
   s: string,
   i: number,
   allow: MatchAllow = {},
@@ -177,7 +177,7 @@ export function matchDateAt(
 }
 
 /** Matches a time of day at position `i` (after optional spaces). */
-export function matchTimeAt(s: string, i: number): { time: PrintedTime; end: number } | undefined {
+function matchTimeAt(s: string, i: number): { time: PrintedTime; end: number } | undefined {
   let m: RegExpExecArray | null;
   const meridiemOf = (text: string | undefined): 'am' | 'pm' | undefined =>
     text === undefined ? undefined : text === '午前' || text.toLowerCase() === 'am' ? 'am' : 'pm';
@@ -203,7 +203,7 @@ export function matchTimeAt(s: string, i: number): { time: PrintedTime; end: num
 }
 
 /** A date at `i` followed by an optional weekday and time of day. */
-export function matchExpressionAt(s: string, i: number, allow: MatchAllow = {}): DateExpression | undefined {
+function matchExpressionAt(s: string, i: number, allow: MatchAllow = {}): DateExpression | undefined {
   const date = matchDateAt(s, i, allow);
   if (!date) return undefined;
   let end = date.end;
@@ -233,7 +233,7 @@ export function matchExpressionAt(s: string, i: number, allow: MatchAllow = {}):
 }
 
 /** A range at `i`: a date with month, a separator, and a date that may lack year, month or both. */
-export function matchRangeAt(s: string, i: number): RangeExpression | undefined {
+function matchRangeAt(s: string, i: number): RangeExpression | undefined {
   const start = matchExpressionAt(s, i);
   if (!start || start.date.month === undefined) return undefined;
   const sep = sticky(rangeSeparatorRe, s, start.end);

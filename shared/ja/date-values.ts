@@ -44,7 +44,7 @@ export function invalid(options: DateParseOptions, message: string): InvalidInpu
 }
 
 /** Checks month, day (as far as known without a year) and era year. */
-export function checkPartial(date: PartialDate, raw: string, options: DateParseOptions): void {
+function checkPartial(date: PartialDate, raw: string, options: DateParseOptions): void {
   if (date.eraYear !== undefined && date.eraYear < 1) {
     throw invalid(options, `date ${quote(raw)} has era year ${date.eraYear}, expected 1 or more (元年 is year 1)`);
   }
@@ -64,7 +64,7 @@ export function checkPartial(date: PartialDate, raw: string, options: DateParseO
 }
 
 /** A full date with month and year checked against the calendar and the era's first day. */
-export function checkComplete(
+function checkComplete(
   date: CalendarDate,
   era: PartialDate['era'],
   raw: string,

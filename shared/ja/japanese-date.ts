@@ -31,7 +31,7 @@ export interface ParsedDate {
 }
 
 /** The first date expression in `text`, or an `InvalidInputError` saying none was found. */
-export function firstExpression(text: string, options: DateParseOptions): DateExpression {
+function firstExpression(text: string, options: DateParseOptions): DateExpression {
   for (const match of scanDates(prepareDateText(text), { slashAtStart: true })) {
     return match.kind === 'single' ? match.expr : match.range.start;
   }

@@ -24,7 +24,7 @@ export interface Era {
 }
 
 /** The modern eras, oldest first. */
-export const eras: readonly Era[] = [
+const eras: readonly Era[] = [
   { name: '明治', letter: 'M', start: { year: 1868, month: 10, day: 23 } },
   { name: '大正', letter: 'T', start: { year: 1912, month: 7, day: 30 } },
   { name: '昭和', letter: 'S', start: { year: 1926, month: 12, day: 25 } },

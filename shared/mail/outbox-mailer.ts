@@ -6,7 +6,7 @@ import type { MailMessage, Mailer, SentMail } from './mailer.js';
 import { mimeOptions } from './mime.js';
 
 /** File name of a Message-ID: its local part, reduced to safe characters. */
-export function outboxFileName(messageId: string): string {
+function outboxFileName(messageId: string): string {
   const local = messageId.replace(/^<|>$/g, '').split('@')[0] ?? messageId;
   return `${local.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 120)}.eml`;
 }

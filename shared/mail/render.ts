@@ -63,7 +63,7 @@ export interface DigestMailInput {
   readonly messageDomain: string;
 }
 
-export const siteName = '地域科学技術ポータル';
+const siteName = '地域科学技術ポータル';
 
 /**
  * The start of every HTML part: a phone-width viewport for clients that honour it, and body
@@ -172,7 +172,7 @@ const sections: readonly { reason: DigestReason; heading: string }[] = [
 ];
 
 /** `【地域科学技術ポータル】新着 3件・変更 1件・締切間近 2件` */
-export function digestSubject(entries: readonly DigestEntry[]): string {
+function digestSubject(entries: readonly DigestEntry[]): string {
   const count = (reason: DigestReason) => entries.filter((e) => e.reason === reason).length;
   const parts = [
     count('new') > 0 ? `新着 ${count('new')}件` : '',
@@ -183,7 +183,7 @@ export function digestSubject(entries: readonly DigestEntry[]): string {
 }
 
 /** RFC 8058 one-click headers (plus RFC 2369 List-Unsubscribe with an optional mailto). */
-export function unsubscribeHeaders(links: SubscriberLinks): Record<string, string> {
+function unsubscribeHeaders(links: SubscriberLinks): Record<string, string> {
   const targets = [`<${links.unsubscribeUrl}>`];
   if (links.unsubscribeMailto) targets.push(`<${links.unsubscribeMailto}>`);
   return { 'List-Unsubscribe': targets.join(', '), 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' };

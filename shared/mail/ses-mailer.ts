@@ -46,7 +46,7 @@ export class SesMailer implements Mailer {
 }
 
 /** The `SendEmail` input for a message: UTF-8 simple content, RFC 2047 display names, our headers. */
-export function sesEmailInput(message: MailMessage, from: string, configurationSet?: string): SendEmailCommandInput {
+function sesEmailInput(message: MailMessage, from: string, configurationSet?: string): SendEmailCommandInput {
   const utf8 = (data: string) => ({ Data: data, Charset: 'UTF-8' });
   return {
     FromEmailAddress: encodeAddress(from),

@@ -35,7 +35,7 @@ const cjkPattern = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Scri
 const wordCharPattern = /[\p{L}\p{N}\p{M}_]/u;
 const digitPattern = /\p{N}/u;
 
-export function isCjkChar(ch: string): boolean {
+function isCjkChar(ch: string): boolean {
   return cjkPattern.test(ch);
 }
 
@@ -155,7 +155,7 @@ export function termNeedsVerify(term: QueryTerm): boolean {
  * Spans `[start, end)` of a term in already-folded text: a CJK term wherever its characters stand
  * together, a word only where it is a whole word.
  */
-export function termSpansIn(folded: string, term: QueryTerm): Array<[number, number]> {
+function termSpansIn(folded: string, term: QueryTerm): Array<[number, number]> {
   const spans: Array<[number, number]> = [];
   if (term.cjk) {
     let from = 0;

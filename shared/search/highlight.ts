@@ -15,7 +15,7 @@ const escapes: Record<string, string> = {
 };
 
 /** HTML-escapes text the way OpenSearch's `html` highlight encoder does. */
-export function escapeHtml(text: string): string {
+function escapeHtml(text: string): string {
   // Most Japanese text has nothing to escape; testing first skips the replace machinery.
   if (!needsEscape.test(text)) return text;
   return text.replace(/[&<>"'/]/g, (ch) => escapes[ch] ?? ch);
@@ -82,7 +82,7 @@ function spansIn(source: HighlightSource, term: QueryTerm): Array<[number, numbe
 }
 
 /** Matched spans of any term in the original text, merged and sorted. */
-export function matchSpans(text: string | HighlightSource, terms: readonly QueryTerm[]): Array<[number, number]> {
+function matchSpans(text: string | HighlightSource, terms: readonly QueryTerm[]): Array<[number, number]> {
   const source = typeof text === 'string' ? foldForHighlight(text) : text;
   const { origin, originEnd } = source;
   const spans: Array<[number, number]> = [];

@@ -77,7 +77,7 @@ export interface OpenSearchSearchIndexOptions {
 }
 
 /** OpenSearch refused a request or kept failing items after retries. */
-export class SearchBackendError extends AppError {
+class SearchBackendError extends AppError {
   override name = 'SearchBackendError';
 }
 

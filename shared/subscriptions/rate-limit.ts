@@ -11,10 +11,10 @@ export interface RateLimits {
   readonly windowSec: number;
 }
 
-export const defaultRateLimits: RateLimits = { perAddress: 3, perClient: 20, windowSec: 3600 };
+const defaultRateLimits: RateLimits = { perAddress: 3, perClient: 20, windowSec: 3600 };
 
 /** The one answer past either limit: it never says which, so it reveals nothing about an address. */
-export const rateLimitMessage = 'too many subscription requests; try again later';
+const rateLimitMessage = 'too many subscription requests; try again later';
 
 /**
  * The inbox an address reaches, for counting requests: lower-cased, with a plus-tag removed from

@@ -4,7 +4,7 @@ import { describeSearch, type DescribedQuery } from '../taxonomy/labels.js';
 /** Longest keyword a confirmation mail shows, in characters (before the ellipsis). */
 export const maxKeywordChars = 20;
 /** Longest filter description a confirmation mail shows, in characters (before the ellipsis). */
-export const maxFiltersChars = 120;
+const maxFiltersChars = 120;
 
 function truncate(text: string, max: number): string {
   const chars = Array.from(text);

@@ -157,7 +157,7 @@ function mergeSearches(current: readonly SavedSearch[], added: readonly SavedSea
   return out;
 }
 
-export function toView(deps: Pick<SubscriptionDeps, 'links' | 'clock'>, subscription: Subscription): SubscriptionView {
+function toView(deps: Pick<SubscriptionDeps, 'links' | 'clock'>, subscription: Subscription): SubscriptionView {
   return {
     status: subscription.status,
     email: subscription.email,

@@ -20,7 +20,7 @@ export interface TokenClaims {
 }
 
 /** How long each kind of link works. Unsubscribe and mute links must outlive old mails in an inbox. */
-export const tokenLifetimeSec: Record<TokenPurpose, number> = {
+const tokenLifetimeSec: Record<TokenPurpose, number> = {
   confirm: 7 * 24 * 3600,
   manage: 60 * 24 * 3600,
   unsubscribe: 365 * 24 * 3600,

@@ -60,13 +60,6 @@ export const itemFieldLabels: Readonly<Record<string, string>> = {
   withdrawnAt: '掲載終了',
 };
 
-/** Search orders. */
-export const sortLabels: Readonly<Record<string, string>> = {
-  relevance: '関連度',
-  newest: '新着順',
-  deadline: '締切が近い順',
-};
-
 /**
  * The label of one facet value; a code the taxonomy does not know is returned unchanged.
  *

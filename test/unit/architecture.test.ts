@@ -1,7 +1,8 @@
 /**
  * Enforces the module-boundary table of STYLE.md section 2 by scanning the import specifiers of
  * every .ts file under shared/, functions/ and infra/. A failure names the file and line, the import
- * and the rule it breaks. Treat it like a type error: fix the import, do not loosen the rule.
+ * and the rule it breaks. It also fails on any import cycle among the files of functions/ and
+ * shared/. Treat it like a type error: fix the import, do not loosen the rule.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { posix } from 'node:path';
@@ -234,6 +235,93 @@ function checkFiles(
   return violations;
 }
 
+// ---- import cycles -----------------------------------------------------------------------------
+
+/** Folders that must form an acyclic import graph: a cycle there means two modules that cannot be read apart. */
+const acyclicFolders = /^(functions|shared)\//u;
+
+/**
+ * Import cycles among the given files, one per strongly connected group of files, each written as
+ * a closed path (`a.ts → b.ts → a.ts`). Every import counts, `import type` and `import()` included:
+ * a cycle of types still ties the files together. Imports of files outside the set are ignored.
+ */
+function importCycles(files: readonly { path: string; source: string }[]): string[] {
+  const graph = new Map<string, string[]>();
+  for (const { path } of files) graph.set(path, []);
+  for (const { path, source } of files) {
+    const targets = importsOf(path, source).flatMap((ref) =>
+      ref.target !== undefined && graph.has(ref.target) ? [ref.target] : [],
+    );
+    graph.set(path, [...new Set(targets)]);
+  }
+  return stronglyConnected(graph)
+    .filter((group) => group.length > 1 || (graph.get(group[0] ?? '') ?? []).includes(group[0] ?? ''))
+    .map((group) => cyclePath(graph, group).join(' → '));
+}
+
+/** Tarjan's algorithm: the strongly connected groups of a directed graph. */
+function stronglyConnected(graph: ReadonlyMap<string, readonly string[]>): string[][] {
+  let next = 0;
+  const order = new Map<string, number>();
+  const low = new Map<string, number>();
+  const stack: string[] = [];
+  const onStack = new Set<string>();
+  const groups: string[][] = [];
+  const visit = (node: string): void => {
+    order.set(node, next);
+    low.set(node, next);
+    next += 1;
+    stack.push(node);
+    onStack.add(node);
+    for (const target of graph.get(node) ?? []) {
+      if (!order.has(target)) {
+        visit(target);
+        low.set(node, Math.min(low.get(node) ?? 0, low.get(target) ?? 0));
+      } else if (onStack.has(target)) {
+        low.set(node, Math.min(low.get(node) ?? 0, order.get(target) ?? 0));
+      }
+    }
+    if (low.get(node) !== order.get(node)) return;
+    const group: string[] = [];
+    let member: string | undefined;
+    do {
+      member = stack.pop();
+      if (member === undefined) break;
+      onStack.delete(member);
+      group.push(member);
+    } while (member !== node);
+    groups.push(group);
+  };
+  for (const node of [...graph.keys()].sort()) if (!order.has(node)) visit(node);
+  return groups;
+}
+
+/**
+ * A shortest closed path through the group, from its first file in sort order back to it (a
+ * breadth-first search inside the group; `cameFrom` leads every reached file back to the start).
+ */
+function cyclePath(graph: ReadonlyMap<string, readonly string[]>, group: readonly string[]): string[] {
+  const members = new Set(group);
+  const start = [...group].sort()[0] ?? '';
+  const cameFrom = new Map<string, string>();
+  const queue = [start];
+  for (let i = 0; i < queue.length; i += 1) {
+    const node = queue[i] ?? '';
+    for (const target of graph.get(node) ?? []) {
+      if (target === start) {
+        const path = [node];
+        for (let at = cameFrom.get(node); at !== undefined; at = cameFrom.get(at)) path.unshift(at);
+        return [...path, start];
+      }
+      if (members.has(target) && !cameFrom.has(target) && target !== start) {
+        cameFrom.set(target, node);
+        queue.push(target);
+      }
+    }
+  }
+  return [...group, group[0] ?? ''];
+}
+
 // ---- the repository ----------------------------------------------------------------------------
 
 function listTs(folder: string): string[] {
@@ -266,6 +354,54 @@ describe('module boundaries (STYLE.md section 2)', () => {
     const violations = checkFiles(repoFiles, [rule], { skipKnown: true });
 
     expect(violations, `imports that break the module-boundary table:\n${violations.join('\n')}`).toEqual([]);
+  });
+});
+
+describe('import cycles', () => {
+  it('finds none in functions/ and shared/', () => {
+    const cycles = importCycles(repoFiles.filter((f) => acyclicFolders.test(f.path)));
+
+    expect(
+      cycles,
+      `import cycles (move what both sides need into a module both import):\n${cycles.join('\n')}`,
+    ).toEqual([]);
+  });
+
+  it('reports a cycle through three files as a closed path, type-only imports included', () => {
+    const cycles = importCycles([
+      { path: 'functions/api/openapi.ts', source: "import { ChangeBodySchema } from './subscription-routes.js';" },
+      { path: 'functions/api/subscription-routes.ts', source: "import type { ApiRoute } from './routes.js';" },
+      { path: 'functions/api/routes.ts', source: "import { openApiDocument } from './openapi.js';" },
+      { path: 'functions/api/schemas.ts', source: "import * as z from 'zod';" },
+    ]);
+
+    expect(cycles).toEqual([
+      'functions/api/openapi.ts → functions/api/subscription-routes.ts → functions/api/routes.ts → functions/api/openapi.ts',
+    ]);
+  });
+
+  it('reports a file that imports itself and a cycle through a dynamic import', () => {
+    const cycles = importCycles([
+      { path: 'shared/a.ts', source: "export * from './a.js';" },
+      { path: 'shared/b.ts', source: "const c = await import('./c.js');" },
+      { path: 'shared/c.ts', source: "import { b } from './b.js';" },
+    ]);
+
+    expect(cycles.sort()).toEqual(['shared/a.ts → shared/a.ts', 'shared/b.ts → shared/c.ts → shared/b.ts']);
+  });
+
+  it('accepts shared imports that do not loop back (a diamond)', () => {
+    const cycles = importCycles([
+      { path: 'functions/api/openapi.ts', source: "import { a } from './schemas.js';" },
+      { path: 'functions/api/subscription-routes.ts', source: "import { a } from './schemas.js';" },
+      {
+        path: 'functions/api/routes.ts',
+        source: "import { o } from './openapi.js';\nimport { s } from './subscription-routes.js';",
+      },
+      { path: 'functions/api/schemas.ts', source: "import { y } from '../../shared/domain/item.js';" },
+    ]);
+
+    expect(cycles).toEqual([]);
   });
 });
 

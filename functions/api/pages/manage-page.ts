@@ -14,7 +14,7 @@ import { escapeHtml, htmlPage, nextSteps } from './page-shell.js';
  */
 
 /** Reminder choices offered as checkboxes (days before a deadline); a subscriber's own values are added. */
-export const reminderChoices = [30, 14, 7, 3, 1] as const;
+const reminderChoices = [30, 14, 7, 3, 1] as const;
 
 /** The changes a submitted manage form asks for, in the shape of the JSON body (`ChangeBodySchema`). */
 export interface ManageForm {

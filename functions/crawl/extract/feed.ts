@@ -36,7 +36,7 @@ type Node = Record<string, unknown>;
  * Feed titles keep their printed characters (全角 digits and spaces stay: MLIT's
  * 「第２回\u3000気候変動…」); only runs of ASCII white space (line breaks) collapse to one space.
  */
-export function cleanFeedTitle(title: string): string {
+function cleanFeedTitle(title: string): string {
   return title.replace(/[ \t\r\n\f\v]+/g, ' ').trim();
 }
 

@@ -58,7 +58,7 @@ const parser = new XMLParser({
 type Node = Record<string, unknown>;
 
 /** KAKEN's cap on a search's reachable results. */
-export const kakenMaxResults = 200_000;
+const kakenMaxResults = 200_000;
 
 /** The parameter carrying the application id; the crawler adds it and keeps it out of every record. */
 export const kakenAppIdParam = 'appid';
@@ -207,7 +207,7 @@ function outlineOf(summary: Node): string | undefined {
 }
 
 /** One project as an extracted item, or the reason it cannot be one. */
-export function kakenItem(source: KakenSource, award: Node): ExtractedItem | DroppedEntry {
+function kakenItem(source: KakenSource, award: Node): ExtractedItem | DroppedEntry {
   const id = typeof award['@_id'] === 'string' ? award['@_id'].trim() : '';
   const summary = summaryOf(award, source.params.lang);
   const title = summary ? text(summary['title']) : undefined;

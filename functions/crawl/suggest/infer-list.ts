@@ -319,7 +319,7 @@ function outsideSelector(
 const nextWords = /^(次へ|次のページへ?|次ページへ?|次の\d+件|次の一覧|next|>|＞|»|›)\s*[>＞»›]*$/i;
 
 /** The next-page link of a paginated list, as a selector (`a[rel~="next"]`, `.p-pagination__next a`). */
-export function nextPageSelector(page: PageModel): string | undefined {
+function nextPageSelector(page: PageModel): string | undefined {
   const link = page.links.find(
     (l) =>
       /(^|\s)next(\s|$)/i.test(l.element.attribs['rel'] ?? '') ||

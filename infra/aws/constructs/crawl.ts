@@ -52,9 +52,9 @@ export interface CrawlProps {
 }
 
 /** Default of `CrawlProps.timeMarginSec`. */
-export const defaultCrawlTimeMarginSec = 60;
+const defaultCrawlTimeMarginSec = 60;
 /** Default of `CrawlProps.maxContinuations`. */
-export const defaultCrawlMaxContinuations = 10;
+const defaultCrawlMaxContinuations = 10;
 
 /**
  * Crawling: EventBridge Scheduler schedules (one per schedule expression of the registry) invoke

@@ -15,7 +15,7 @@ import type { SearchDomain } from './search-domain.js';
  * queue's visibility timeout (6 × the function's) about 72 minutes of engine outage heal by
  * themselves; a longer one waits in the dead-letter queue for a redrive.
  */
-export const indexRetryMaxReceives = 12;
+const indexRetryMaxReceives = 12;
 
 export interface IndexerProps {
   readonly stage: string;

@@ -32,10 +32,10 @@ export interface ObservabilityProps {
 }
 
 /** Where each alarm's runbook entry lives; alarm descriptions end with this plus `#<anchor>`. */
-export const runbookPath = 'docs/runbook.md';
+const runbookPath = 'docs/runbook.md';
 
 /** Runbook anchor (heading slug in docs/runbook.md) of each kind of alarm. */
-export const runbookAnchors = {
+const runbookAnchors = {
   deadLetters: 'dead-letters',
   failingSources: 'failingsources',
   suspectSources: 'suspectsources',
@@ -54,10 +54,10 @@ export const runbookAnchors = {
 } as const;
 
 /** p99 duration (ms) above which a latency-sensitive function alarms (three 5-minute periods in a row). */
-export const p99AlarmMs: Partial<Record<string, number>> = { api: 3000, index: 30_000 };
+const p99AlarmMs: Partial<Record<string, number>> = { api: 3000, index: 30_000 };
 
 /** SES reviews an account from a 5 % bounce or 0.1 % complaint rate: alarm before that. */
-export const sesRateThresholds = { bounce: 0.04, complaint: 0.0008 } as const;
+const sesRateThresholds = { bounce: 0.04, complaint: 0.0008 } as const;
 
 /** PascalCase alarm-id stem of a function key (`sesEvents` -> `SesEvents`). */
 function pascal(key: string): string {
@@ -78,7 +78,7 @@ function insights(stat: 'SUM' | 'MAX', metric: string, groupBy?: string): string
  * failed runs and quality-gate failures of trusted sources from the crawler's `crawl finished`
  * line; digests sent from `digest run finished`.
  */
-export const logMetrics = [
+const logMetrics = [
   {
     id: 'ItemsNewMetric',
     fn: 'crawl',

@@ -21,7 +21,7 @@ import { acknowledge } from '../nag.js';
  * Name of a function's execution role; stable so the search domain's access policy can name it.
  * IAM names are global to the account, so the region is part of it (a stage in two regions).
  */
-export function functionRoleName(stage: string, key: FunctionKey): string {
+function functionRoleName(stage: string, key: FunctionKey): string {
   return `chiiki-${stage}-${key}-fn-${Aws.REGION}`;
 }
 

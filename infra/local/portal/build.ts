@@ -83,7 +83,7 @@ export async function buildPortal(options: PortalBuildOptions = {}): Promise<Por
 }
 
 /** Type-checks the portal's browser code (its own tsconfig with the DOM library); throws on errors. */
-export function typecheckPortal(): void {
+function typecheckPortal(): void {
   execFileSync(
     process.execPath,
     [join(portalRoot, '../../../node_modules/typescript/bin/tsc'), '-p', join(portalRoot, 'tsconfig.json'), '--noEmit'],

@@ -34,7 +34,7 @@ function portalFile(path: string): string | undefined {
 }
 
 /** Answers portal requests and returns true; returns false for anything else (the API's). */
-export function servePortal(req: IncomingMessage, res: ServerResponse, dist: string = portalDist): boolean {
+function servePortal(req: IncomingMessage, res: ServerResponse, dist: string = portalDist): boolean {
   if (req.method !== 'GET' && req.method !== 'HEAD') return false;
   const file = portalFile((req.url ?? '/').split('?')[0] ?? '/');
   if (file === undefined) return false;

@@ -13,7 +13,7 @@ import type {
 export type { ItemDetail, SearchItem, SearchResponse, SourceView };
 
 /** The API origin: `<meta name="chiiki-api">` when the page is hosted elsewhere, else this origin. */
-export function apiBase(): string {
+function apiBase(): string {
   const meta = document.querySelector<HTMLMetaElement>('meta[name="chiiki-api"]');
   return (meta?.content ?? '').replace(/\/$/, '');
 }

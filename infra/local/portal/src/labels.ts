@@ -5,11 +5,9 @@
 import { itemFieldLabels } from '../../../../shared/taxonomy/labels.js';
 
 export {
-  describeSearch,
   facetLabel,
   facetTitles,
   kindLabels,
-  sortLabels,
   statusLabels,
   type FacetName,
 } from '../../../../shared/taxonomy/labels.js';
