@@ -119,6 +119,9 @@ describe('README and docs', () => {
       }
     }
 
+    for (const [path, text] of pages)
+      for (const m of text.matchAll(/```sh\n([\s\S]*?)```/g))
+        expect(m[1] ?? '', `${path}: chiiki runs as npx chiiki`).not.toMatch(/^chiiki /m);
     expect(cliCommands).toContain('source try');
     expect(seen.npm).toBeGreaterThan(5);
     expect(seen.chiiki).toBeGreaterThan(5);
