@@ -1,6 +1,6 @@
 /**
- * Prints the README's configuration table from shared/config.ts (`npx tsx scripts/config-table.ts`).
- * test/unit/readme.test.ts fails when the README's table and the code drift apart.
+ * Prints the configuration table of docs/local.md from shared/config.ts (`npx tsx scripts/config-table.ts`).
+ * test/unit/readme.test.ts fails when that table and the code drift apart.
  */
 import type { z } from 'zod';
 import { configFields } from '../shared/config.js';

@@ -4,7 +4,7 @@ import { ConfigError } from './errors.js';
 /**
  * The only place that reads `process.env`. Each setting is one zod schema with a default where
  * a default is safe, so `npm start` runs with nothing set. `loadConfig()` names every invalid
- * variable at once. The README's configuration table is generated from `configFields`.
+ * variable at once. The configuration table of docs/local.md is generated from `configFields`.
  */
 
 const optionalUrl = z.url().optional();

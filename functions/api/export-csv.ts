@@ -62,7 +62,7 @@ const columns: readonly Column[] = [
 const jaColumns = columns.filter((c): c is Column & { ja: string } => c.ja !== undefined);
 const codeColumns = columns.filter((c): c is Column & { code: string } => c.code !== undefined);
 
-/** Column names of the default export (`labels=ja`), in order; the README documents them. */
+/** Column names of the default export (`labels=ja`), in order; docs/api.md documents them. */
 export const csvColumns: readonly string[] = jaColumns.map((c) => c.ja);
 /** Column names under `labels=codes`, in order. */
 export const csvCodeColumns: readonly string[] = codeColumns.map((c) => c.code);

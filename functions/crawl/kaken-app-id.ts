@@ -12,9 +12,9 @@ import type { FetchRequest, FetchResult, HttpFetcher } from './http-fetcher.js';
  * replaced by `***`; `redactingLog` does the same for the fetcher's own log lines.
  */
 
-/** What a run records when no application id is configured (the README explains where to get one). */
+/** What a run records when no application id is configured (docs/sources.md explains where to get one). */
 export const kakenAppIdMissingMessage =
-  'KAKEN needs an application id: set KAKEN_APP_ID (AWS: the secret named by KAKEN_APP_ID_SECRET_ARN); see README';
+  'KAKEN needs an application id: set KAKEN_APP_ID (AWS: the secret named by KAKEN_APP_ID_SECRET_ARN); see docs/sources.md';
 
 /**
  * The id the sample registry is crawled with when KAKEN_APP_ID is unset (`npm start`,

@@ -1,7 +1,7 @@
 import { foldForMatch } from '../ja/normalize.js';
 
 /**
- * The one text analysis both search engines follow (DESIGN.md, "Search semantics").
+ * The one text analysis both search engines follow (docs/design.md, "Search semantics").
  *
  * Text is folded with `foldForMatch` (NFKC + lower case, so ＩｏＴ, IoT and iot are one word) and
  * split into runs:

@@ -1,5 +1,5 @@
 /**
- * Enforces the module-boundary table of STYLE.md section 2 by scanning the import specifiers of
+ * Enforces the module boundaries listed in docs/style.md by scanning the import specifiers of
  * every .ts file under shared/, functions/ and infra/. A failure names the file and line, the import
  * and the rule it breaks. It also fails on any import cycle among the files of functions/ and
  * shared/. Treat it like a type error: fix the import, do not loosen the rule.
@@ -28,7 +28,7 @@ const portFiles = [
 ];
 
 /**
- * Adapters (STYLE section 4) are the files in shared/store|search|mail that are not ports and either
+ * Adapters (docs/style.md) are the files in shared/store|search|mail that are not ports and either
  * are named technology + port (`dynamodb-item-store.ts`, `ses-mailer.ts`) or talk to the outside
  * themselves: they import a service SDK or do I/O (`opensearch-client.ts`). The rest there are
  * model files (query, cursor, analysis, rendering, table keys) that anyone may import.
@@ -343,7 +343,7 @@ const repoFiles = scannedFolders
   .flatMap(listTs)
   .map((path) => ({ path, source: readFileSync(posix.join(root, path), 'utf8') }));
 
-describe('module boundaries (STYLE.md section 2)', () => {
+describe('module boundaries (docs/style.md)', () => {
   it('scans the source tree', () => {
     expect(repoFiles.map((f) => f.path)).toEqual(
       expect.arrayContaining(['shared/domain/item.ts', 'shared/ja/deadline.ts', 'functions/crawl/http-fetcher.ts']),
