@@ -83,7 +83,8 @@ export function hasEntry(key: FunctionKey, root: string = repoRoot): boolean {
 /**
  * esbuild settings shared by the stacks (through NodejsFunction) and the bundle benchmark:
  * ESM with a `require` shim for CommonJS dependencies, minified, source maps, Node 22, and the
- * AWS SDK v3 left to the Lambda runtime, which ships it.
+ * AWS SDK v3 left to the Lambda runtime, which ships it. `@smithy/*` packages we import ourselves
+ * (the SigV4 signer) are bundled: the runtime's may be missing or older (docs/dependencies.md).
  */
 export const esbuildSettings = {
   format: 'esm',

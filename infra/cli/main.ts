@@ -36,6 +36,11 @@ const commands: Record<string, Command> = {
     summary: 'digest [--trigger cycle|schedule]   send the alert digests that are due (outbox, SMTP_URL or SES)',
     load: () => import('./commands/digest.js'),
   },
+  'search-domain': {
+    summary:
+      'search-domain (--name DOMAIN | --stage STAGE) [--region R] [--expect-version V]   the OpenSearch domain as AWS reports it',
+    load: () => import('./commands/search-domain.js'),
+  },
   'normalize-date': {
     summary: 'normalize-date "<text>" [--ref YYYY-MM-DD]   read a Japanese date, deadline or range as ISO 8601',
     load: () => import('./commands/normalize-date.js'),

@@ -1,4 +1,5 @@
-import { createHash, createHmac } from 'node:crypto';
+import { Sha256 } from '@smithy/core/checksum';
+import { SignatureV4 } from '@smithy/signature-v4';
 import { SearchUnavailableError } from '../errors.js';
 import type { CircuitBreaker } from './circuit-breaker.js';
 import type { OpenSearchTransportClient } from './opensearch-search-index.js';
@@ -7,8 +8,9 @@ import type { OpenSearchTransportClient } from './opensearch-search-index.js';
  * The OpenSearch REST client the adapter talks through: `fetch` plus AWS Signature Version 4
  * for Amazon OpenSearch Service, nothing else. The adapter only ever sends a method, a path, a
  * JSON (or NDJSON bulk) body and a query string, so a full client library (260 KB in every
- * bundle) buys nothing; the integration suite runs the whole adapter contract through this
- * client against a real node, and test/unit checks the signatures against the AWS SDK's signer.
+ * bundle) buys nothing; signing is the AWS SDK's own signer. The integration suite runs the whole
+ * adapter contract through this client against a real node, and test/unit checks the signatures
+ * against known-good ones.
  */
 
 /** Credentials as the AWS SDK's providers return them. */
@@ -102,7 +104,7 @@ export function makeOpenSearchClient(options: OpenSearchClientOptions): OpenSear
     const signal = AbortSignal.timeout(attemptMs);
     try {
       const sent = options.sigv4
-        ? signRequest(
+        ? await signRequest(
             { method, url: new URL(url), headers, body: body ?? '' },
             { region: options.region, service: 'es', credentials: await (await signer())() },
             (options.now ?? (() => new Date()))(),
@@ -229,69 +231,49 @@ function escapeUri(value: string): string {
   return encodeURIComponent(value).replace(/[!'()*]/gu, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 }
 
-const sha256Hex = (data: string) => createHash('sha256').update(data, 'utf8').digest('hex');
-const hmac = (key: string | Buffer, data: string) => createHmac('sha256', key).update(data, 'utf8').digest();
-
 /**
- * AWS Signature Version 4 (the algorithm AWS documents under "Create a signed AWS API request"):
- * returns the headers to send, with `host`, `x-amz-date`, `x-amz-content-sha256`, the session
- * token when there is one, and `authorization`. Paths are normalised and encoded twice, as for
- * every service but S3.
+ * AWS Signature Version 4 by the AWS SDK's own signer (`@smithy/signature-v4`, with the SDK's
+ * Node.js SHA-256): returns the headers to send, with `host`, `x-amz-date`,
+ * `x-amz-content-sha256`, the session token when there is one, and `authorization`. Paths are
+ * normalised and encoded twice, as for every service but S3.
  */
-export function signRequest(
+export async function signRequest(
   request: { method: string; url: URL; headers: Readonly<Record<string, string>>; body: string },
   scope: { region: string; service: string; credentials: AwsCredentials },
   at: Date,
-): Record<string, string> {
-  const amzDate = at
-    .toISOString()
-    .replace(/[-:]/gu, '')
-    .replace(/\.\d{3}/u, '');
-  const day = amzDate.slice(0, 8);
-  const payloadHash = sha256Hex(request.body);
-  const headers: Record<string, string> = {
-    ...Object.fromEntries(Object.entries(request.headers).map(([k, v]) => [k.toLowerCase(), v])),
-    host: request.url.host,
-    'x-amz-date': amzDate,
-    'x-amz-content-sha256': payloadHash,
-    ...(scope.credentials.sessionToken ? { 'x-amz-security-token': scope.credentials.sessionToken } : {}),
-  };
-  const names = Object.keys(headers).sort();
-  const canonicalHeaders = names.map((n) => `${n}:${(headers[n] ?? '').trim().replace(/\s+/gu, ' ')}\n`).join('');
-  const signedHeaders = names.join(';');
-  const canonicalRequest = [
-    request.method,
-    canonicalPath(request.url.pathname),
-    canonicalQuery(request.url.searchParams),
-    canonicalHeaders,
-    signedHeaders,
-    payloadHash,
-  ].join('\n');
-  const credentialScope = `${day}/${scope.region}/${scope.service}/aws4_request`;
-  const stringToSign = ['AWS4-HMAC-SHA256', amzDate, credentialScope, sha256Hex(canonicalRequest)].join('\n');
-  let key = hmac(`AWS4${scope.credentials.secretAccessKey}`, day);
-  for (const part of [scope.region, scope.service, 'aws4_request']) key = hmac(key, part);
-  const signature = createHmac('sha256', key).update(stringToSign, 'utf8').digest('hex');
-  headers['authorization'] =
-    `AWS4-HMAC-SHA256 Credential=${scope.credentials.accessKeyId}/${credentialScope}, SignedHeaders=${signedHeaders}, Signature=${signature}`;
-  return headers;
+): Promise<Record<string, string>> {
+  const signer = new SignatureV4({
+    service: scope.service,
+    region: scope.region,
+    credentials: scope.credentials,
+    sha256: Sha256,
+  });
+  const { url } = request;
+  const signed = await signer.sign(
+    {
+      method: request.method,
+      protocol: url.protocol,
+      hostname: url.hostname,
+      ...(url.port ? { port: Number(url.port) } : {}),
+      path: url.pathname,
+      query: queryOf(url.searchParams),
+      headers: {
+        ...Object.fromEntries(Object.entries(request.headers).map(([k, v]) => [k.toLowerCase(), v])),
+        host: url.host,
+      },
+      body: request.body,
+    },
+    { signingDate: at },
+  );
+  return signed.headers;
 }
 
-function canonicalPath(path: string): string {
-  const segments: string[] = [];
-  for (const segment of path.split('/')) {
-    if (segment === '' || segment === '.') continue;
-    if (segment === '..') segments.pop();
-    else segments.push(segment);
+/** The query as the signer takes it: a repeated key keeps all of its values. */
+function queryOf(params: URLSearchParams): Record<string, string | string[]> {
+  const query: Record<string, string | string[]> = {};
+  for (const [key, value] of params) {
+    const seen = query[key];
+    query[key] = seen === undefined ? value : [...(Array.isArray(seen) ? seen : [seen]), value];
   }
-  const normalised = `/${segments.join('/')}${segments.length > 0 && path.endsWith('/') ? '/' : ''}`;
-  return escapeUri(normalised).replace(/%2F/gu, '/');
-}
-
-function canonicalQuery(params: URLSearchParams): string {
-  return [...params.entries()]
-    .map(([key, value]) => [escapeUri(key), escapeUri(value)] as const)
-    .sort(([a, av], [b, bv]) => (a < b ? -1 : a > b ? 1 : av < bv ? -1 : av > bv ? 1 : 0))
-    .map(([key, value]) => `${key}=${value}`)
-    .join('&');
+  return query;
 }

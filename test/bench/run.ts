@@ -2,7 +2,7 @@
  * `npm run bench [-- name ...]`: runs the benchmarks one after another and prints their tables.
  * Each benchmark measures against a baseline in the same run (these machines are shared and
  * noisy), so read the ratios before the absolute numbers. Names: extract, search, api, digest,
- * bundles, portal. With no names, all run.
+ * bundles, portal, dependencies. With no names, all run.
  */
 const benches: Record<string, () => Promise<void>> = {
   extract: async () => (await import('./extract.js')).benchExtract(),
@@ -11,6 +11,7 @@ const benches: Record<string, () => Promise<void>> = {
   digest: async () => (await import('./digest.js')).benchDigest(),
   bundles: async () => (await import('./bundles.js')).benchBundles(),
   portal: async () => (await import('./portal.js')).benchPortal(),
+  dependencies: async () => (await import('./dependencies.js')).benchDependencies(),
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
