@@ -41,7 +41,7 @@ import {
   type DynaliteServer,
   type StorageFault,
 } from './dynalite-server.js';
-import { StorageUnavailableError } from '../../shared/errors.js';
+import { NotFoundError, StorageUnavailableError } from '../../shared/errors.js';
 import type { IndexLagStatus, StorageStatus } from '../../functions/api/health.js';
 import { FileChangeLog } from './file-change-log.js';
 import { startIndexLogConsumer } from './index-log-consumer.js';
@@ -546,7 +546,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       const ids = parseInput(CrawlControlSchema, body).sources;
       const unknown = ids.filter((id) => !sources.some((s) => s.id === id));
       if (unknown.length > 0)
-        throw new Error(
+        throw new NotFoundError(
           `no source ${unknown.map((u) => JSON.stringify(u)).join(', ')} in the running stack's registry`,
         );
       const summary = await crawl(ids.length > 0 ? ids : undefined);
