@@ -103,10 +103,7 @@ export async function processCrawlJobs(
           },
         ]);
     } catch (error) {
-      deps.log.error('crawl job failed', {
-        messageId: record.messageId,
-        error: error instanceof Error ? error.message : String(error),
-      });
+      deps.log.error('crawl job failed', { messageId: record.messageId, error });
       failures.push(record.messageId);
     }
   }
