@@ -126,7 +126,8 @@ export class ConfigError extends AppError {
 /**
  * A cloud service we call (a queue, a table) refused part of a request or did not get ready in
  * time; nothing was lost on our side. Retry the whole operation later: a Lambda lets the batch
- * item fail so the platform retries it. Not mapped to a status (a 500 if it reaches the API).
+ * item fail so the platform retries it. It arises off the request path (enqueueing, table setup),
+ * so unlike the storage and search errors it has no 503 mapping (a 500 if it ever reaches the API).
  */
 export class ServiceUnavailableError extends AppError {
   override name = 'ServiceUnavailableError';
