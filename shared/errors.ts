@@ -122,3 +122,101 @@ export class RobotsDisallowedError extends PermanentFetchError {
 export class ConfigError extends AppError {
   override name = 'ConfigError';
 }
+
+/**
+ * A cloud service we call (a queue, a table) refused part of a request or did not get ready in
+ * time; nothing was lost on our side. Retry the whole operation later: a Lambda lets the batch
+ * item fail so the platform retries it. It arises off the request path (enqueueing, table setup),
+ * so unlike the storage and search errors it has no 503 mapping (a 500 if it ever reaches the API).
+ */
+export class ServiceUnavailableError extends AppError {
+  override name = 'ServiceUnavailableError';
+  constructor(
+    message: string,
+    /** The service, e.g. `sqs`, `dynamodb`. */
+    readonly service: string,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+  }
+}
+
+/**
+ * Another service or process answered in a way we cannot use (an error, or an answer missing what it
+ * must hold), and whether it acted is unknown. Do not retry blindly (a mail may have gone out):
+ * report the message, which carries the other side's reason.
+ */
+export class UpstreamError extends AppError {
+  override name = 'UpstreamError';
+  constructor(
+    message: string,
+    /** Who answered, e.g. `ses`, `local stack`. */
+    readonly upstream: string,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+  }
+}
+
+/**
+ * Data we stored (an index snapshot, its CURRENT file) cannot be read back as written. Retrying
+ * will not help: rebuild it from its source of truth (`chiiki reindex` for the search index).
+ */
+export class CorruptDataError extends AppError {
+  override name = 'CorruptDataError';
+  /** The file or folder that holds the bad data, when known. */
+  readonly path?: string;
+  constructor(message: string, options?: ErrorOptions & { readonly path?: string }) {
+    super(message, options);
+    this.path = options?.path;
+  }
+}
+
+/**
+ * A condition the code guarantees did not hold: a bug, not bad input or a failing service. Do not
+ * retry; report it with its stack.
+ */
+export class InternalError extends AppError {
+  override name = 'InternalError';
+}
+
+/**
+ * The page is not what the source's definition expects (not a feed, truncated, no items where items
+ * must be). Record it on the crawl run, where the source's health shows it; the next run reads the page again.
+ */
+export class ExtractionError extends AppError {
+  override name = 'ExtractionError';
+}
+
+/**
+ * The rebuilt index did not match the store by content after repairs; the live index was left
+ * untouched. Run the reindex again once writes have settled.
+ */
+export class ReindexMismatchError extends AppError {
+  override name = 'ReindexMismatchError';
+}
+
+/**
+ * A reindex failed and its half-built index could not be removed either; both errors are in the
+ * message. The live index is untouched; the next reindex removes the orphan.
+ */
+export class ReindexCleanupError extends AppError {
+  override name = 'ReindexCleanupError';
+}
+
+/** OpenSearch refused a request or kept failing items after retries. Do not retry as sent; report it. */
+export class SearchBackendError extends AppError {
+  override name = 'SearchBackendError';
+}
+
+/** OpenSearch answered with an error status the caller did not ask to see; `meta` holds the status and body. */
+export class OpenSearchResponseError extends AppError {
+  override readonly name = 'OpenSearchResponseError';
+  /** The shape `OpenSearchSearchIndex` (and opensearch-js) report errors with. */
+  readonly meta: { readonly statusCode: number; readonly body: unknown };
+
+  constructor(method: string, path: string, statusCode: number, body: unknown) {
+    super(`opensearch ${method} ${path} answered ${statusCode}: ${JSON.stringify(body).slice(0, 500)}`);
+    this.meta = { statusCode, body };
+  }
+}

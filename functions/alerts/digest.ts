@@ -549,7 +549,7 @@ async function deliver(
     deps.log.error('digest delivery failed', {
       subscriptionId: listed.id,
       address: addressTag(listed.emailHash),
-      error: error instanceof Error ? error.message : String(error),
+      error,
     });
     return 'failed';
   }

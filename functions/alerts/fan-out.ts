@@ -149,10 +149,7 @@ async function runShardGroups(
       );
       deps.log.info('digest shard group finished', { runId: work.runId, shards, ...report });
     } catch (error) {
-      deps.log.error('digest shard group failed', {
-        messageId: record.messageId,
-        error: error instanceof Error ? error.message : String(error),
-      });
+      deps.log.error('digest shard group failed', { messageId: record.messageId, error });
       failures.push(record.messageId);
     }
   }

@@ -1,4 +1,5 @@
 import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { ServiceUnavailableError } from '../../shared/errors.js';
 import type { DigestWork, DigestWorkQueue } from './fan-out.js';
 
 /** The part of the SQS client the queue uses. */
@@ -38,6 +39,7 @@ export class SqsDigestWorkQueue implements DigestWorkQueue {
         );
       }
     }
-    if (failed.length > 0) throw new Error(`digest shard groups not enqueued: ${failed.join(', ')}`);
+    if (failed.length > 0)
+      throw new ServiceUnavailableError(`digest shard groups not enqueued: ${failed.join(', ')}`, 'sqs');
   }
 }

@@ -162,6 +162,7 @@ export function subscriptionRoutes(source: SubscriptionDeps | (() => Promise<Sub
           name: error instanceof Error ? error.name : typeof error,
           error: error instanceof Error ? error.message : String(error),
           stack: error instanceof Error ? error.stack : undefined,
+          ...(error instanceof Error && error.cause !== undefined ? { cause: error.cause } : {}),
         });
       }
       return page;

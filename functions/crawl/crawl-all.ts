@@ -81,7 +81,7 @@ async function crawlOne(
     try {
       await deps.store.recordCrawlRun(run);
     } catch (recordError) {
-      deps.log.error('crawl run could not be recorded', { sourceId: source.id, error: String(recordError) });
+      deps.log.error('crawl run could not be recorded', { sourceId: source.id, error: recordError });
     }
     return run;
   }

@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import type { Clock } from '../../shared/clock.js';
 import type { Source } from '../../shared/domain/source.js';
+import { InvalidInputError, NotFoundError } from '../../shared/errors.js';
 import type { Log } from '../../shared/log.js';
 import type { ItemStore } from '../../shared/store/item-store.js';
 import { CrawlContinuationSchema, lambdaBudget, unlimitedBudget, type RemainingTime } from './crawl-continuation.js';
@@ -60,7 +61,13 @@ export async function processCrawlJobs(
   const parsed = SqsEventSchema.safeParse(event);
   if (!parsed.success) {
     deps.log.error('crawl event is not an SQS batch', { issues: parsed.error.issues.length });
-    throw new Error('crawl event is not an SQS batch');
+    throw new InvalidInputError(
+      parsed.error.issues.map((issue) => ({
+        path: issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p)),
+        message: issue.message,
+      })),
+      { cause: parsed.error },
+    );
   }
   const queue = deps.queue;
   const budget = context && queue ? lambdaBudget(context, deps.timeMarginMs ?? 60_000) : unlimitedBudget;
@@ -70,12 +77,12 @@ export async function processCrawlJobs(
       let json: unknown;
       try {
         json = JSON.parse(record.body);
-      } catch {
-        throw new Error('message body is not JSON');
+      } catch (error) {
+        throw new InvalidInputError([{ path: ['body'], message: 'message body is not JSON' }], { cause: error });
       }
       const job = CrawlJobBodySchema.parse(json);
       const source = deps.sources.find((s) => s.id === job.sourceId);
-      if (!source) throw new Error(`no source "${job.sourceId}" in the registry`);
+      if (!source) throw new NotFoundError(`no source "${job.sourceId}" in the registry`);
       const slice = await crawlSlice({
         source,
         fetcher: deps.fetcherFor(source),
@@ -96,10 +103,7 @@ export async function processCrawlJobs(
           },
         ]);
     } catch (error) {
-      deps.log.error('crawl job failed', {
-        messageId: record.messageId,
-        error: error instanceof Error ? error.message : String(error),
-      });
+      deps.log.error('crawl job failed', { messageId: record.messageId, error });
       failures.push(record.messageId);
     }
   }

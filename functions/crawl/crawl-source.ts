@@ -18,7 +18,7 @@ import {
   type ItemId,
 } from '../../shared/domain/item.js';
 import type { JgrantsSource, Source } from '../../shared/domain/source.js';
-import { PermanentFetchError, RetryLaterError, RobotsDisallowedError } from '../../shared/errors.js';
+import { InternalError, PermanentFetchError, RetryLaterError, RobotsDisallowedError } from '../../shared/errors.js';
 import type { Log } from '../../shared/log.js';
 import type { ItemStore } from '../../shared/store/item-store.js';
 import { extractDetail, type DetailFacts } from './extract/detail.js';
@@ -97,7 +97,7 @@ export type CrawlSlice =
  */
 export async function crawlSource(deps: CrawlSourceDeps): Promise<CrawlRun> {
   const slice = await new SourceCrawl({ ...deps, budget: unlimitedBudget, maxContinuations: 0 }).run();
-  if (!slice.done) throw new Error(`crawl of ${deps.source.id} stopped early without a deadline`);
+  if (!slice.done) throw new InternalError(`crawl of ${deps.source.id} stopped early without a deadline`);
   return slice.run;
 }
 

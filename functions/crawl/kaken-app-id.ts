@@ -1,6 +1,6 @@
 import type { Source } from '../../shared/domain/source.js';
 import { ConfigError } from '../../shared/errors.js';
-import type { Log } from '../../shared/log.js';
+import { errorFields, type Log } from '../../shared/log.js';
 import { kakenAppIdParam } from './extract/kaken.js';
 import type { FetchRequest, FetchResult, HttpFetcher } from './http-fetcher.js';
 
@@ -142,7 +142,8 @@ export function withKakenAppId(
 
 function redactValue(value: unknown, redact: (text: string) => string): unknown {
   if (typeof value === 'string') return redact(value);
-  if (value instanceof Error) return redact(value.message);
+  // An error keeps its name, stack and cause; the id is taken out of every word of them.
+  if (value instanceof Error) return redactValue(errorFields(value), redact);
   if (Array.isArray(value)) return value.map((v) => redactValue(v, redact));
   if (value && typeof value === 'object')
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redactValue(v, redact)]));
@@ -161,8 +162,6 @@ export function redactingLog(log: Log, appId: KakenAppId): Log {
     info: (message, data) => log.info(message, clean(data)),
     warn: (message, data) => log.warn(message, clean(data)),
     error: (message, data) =>
-      data instanceof Error
-        ? log.error(message, { error: appId.redact(data.message) })
-        : log.error(message, clean(data)),
+      data instanceof Error ? log.error(message, clean({ error: data })) : log.error(message, clean(data)),
   };
 }

@@ -111,19 +111,14 @@ interface Exchange {
   readonly body: Buffer;
 }
 
-/** Thrown inside a hop when the body cannot be accepted (too large, unknown encoding); becomes PermanentFetchError. */
-class BodyRefused extends Error {
-  override name = 'BodyRefused';
-}
-
-/** A decompressor for a Content-Encoding, undefined for identity; throws BodyRefused for one we cannot read. */
-function decoderFor(contentEncoding: string | undefined): Transform | undefined {
+/** A decompressor for a Content-Encoding, undefined for identity; refuses (PermanentFetchError) one we cannot read. */
+function decoderFor(contentEncoding: string | undefined, url: URL): Transform | undefined {
   const encoding = contentEncoding?.trim().toLowerCase();
   if (!encoding || encoding === 'identity') return undefined;
   if (encoding === 'gzip' || encoding === 'x-gzip') return createGunzip();
   if (encoding === 'deflate') return createInflate();
   if (encoding === 'br') return createBrotliDecompress();
-  throw new BodyRefused(`unsupported Content-Encoding "${encoding}", expected gzip, deflate or br`);
+  throw new PermanentFetchError(`unsupported Content-Encoding "${encoding}", expected gzip, deflate or br`, url.href);
 }
 
 function header(headers: Exchange['headers'], name: string): string | undefined {
@@ -321,7 +316,8 @@ export class PoliteFetcher implements HttpFetcher {
         try {
           exchange = await this.exchange(url, headers, this.options.maxBytes);
         } catch (error) {
-          if (error instanceof BodyRefused) {
+          // A body refused by one hop (too large, unknown encoding) is refused for the URL asked for.
+          if (error instanceof PermanentFetchError) {
             throw new PermanentFetchError(error.message, req.url, undefined, { cause: error });
           }
           const reason = describeNetworkError(error);
@@ -380,11 +376,11 @@ export class PoliteFetcher implements HttpFetcher {
     const declared = Number(header(response.headers, 'content-length'));
     if (overflow === 'fail' && Number.isFinite(declared) && declared > maxBytes) {
       response.body.destroy();
-      throw new BodyRefused(tooLarge);
+      throw new PermanentFetchError(tooLarge, url.href);
     }
     let decoder: Transform | undefined;
     try {
-      decoder = decoderFor(header(response.headers, 'content-encoding'));
+      decoder = decoderFor(header(response.headers, 'content-encoding'), url);
     } catch (error) {
       response.body.destroy();
       throw error;
@@ -399,7 +395,7 @@ export class PoliteFetcher implements HttpFetcher {
       if (size > maxBytes) {
         stream.destroy();
         response.body.destroy();
-        if (overflow === 'fail') throw new BodyRefused(tooLarge);
+        if (overflow === 'fail') throw new PermanentFetchError(tooLarge, url.href);
         chunks.push(piece.subarray(0, piece.length - (size - maxBytes)));
         break;
       }

@@ -1,4 +1,5 @@
 import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { ServiceUnavailableError } from '../../shared/errors.js';
 import type { CrawlJob, CrawlQueue } from './crawl-queue.js';
 
 /** The part of the SQS client the queue uses. */
@@ -50,7 +51,7 @@ export class SqsCrawlQueue implements CrawlQueue {
         failed.push(`${job?.sourceId ?? failure.Id} (${failure.Code ?? 'error'}: ${failure.Message ?? ''})`);
       }
     }
-    if (failed.length > 0) throw new Error(`crawl jobs not enqueued: ${failed.join(', ')}`);
+    if (failed.length > 0) throw new ServiceUnavailableError(`crawl jobs not enqueued: ${failed.join(', ')}`, 'sqs');
   }
 }
 

@@ -1,5 +1,5 @@
 import { ItemIdSchema, type Item, type ItemId } from '../../shared/domain/item.js';
-import { AppError } from '../../shared/errors.js';
+import { ConfigError, ReindexCleanupError, ReindexMismatchError } from '../../shared/errors.js';
 import type { Log } from '../../shared/log.js';
 import { parseInput } from '../../shared/parse-input.js';
 import { toSearchDoc, type DocVersions, type SearchIndex } from '../../shared/search/search-index.js';
@@ -33,16 +33,6 @@ export interface ReindexResult {
   readonly parity: ParityCounts;
   /** Orphan index versions (left by a crashed or failed reindex) deleted before the build. */
   readonly orphansRemoved: readonly string[];
-}
-
-/** The rebuilt index did not match the store by content after repairs; the live index was left untouched. */
-export class ReindexMismatchError extends AppError {
-  override name = 'ReindexMismatchError';
-}
-
-/** A reindex failed and its half-built index could not be removed either; both errors are in the message. */
-export class ReindexCleanupError extends AppError {
-  override name = 'ReindexCleanupError';
 }
 
 /** Where a content check reads and repairs: the new version (a `ReindexWriter`) or the live index. */
@@ -213,7 +203,7 @@ export async function reindex(deps: {
   const { store, index, log } = deps;
   const batchSize = deps.batchSize ?? 500;
   const now = deps.now ?? (() => performance.now());
-  if (!index.beginReindex) throw new AppError('this search index cannot build a fresh version (no beginReindex)');
+  if (!index.beginReindex) throw new ConfigError('this search index cannot build a fresh version (no beginReindex)');
   await index.ensureIndex();
   const orphansRemoved = (await index.removeOrphans?.()) ?? [];
   if (orphansRemoved.length > 0) log.warn('reindex removed orphan index versions', { orphans: orphansRemoved });

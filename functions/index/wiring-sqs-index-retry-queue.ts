@@ -1,5 +1,6 @@
 import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { ItemId } from '../../shared/domain/item.js';
+import { ServiceUnavailableError } from '../../shared/errors.js';
 import { maxIdsPerRetryMessage, type IndexRetryQueue } from './index-retry-queue.js';
 
 /** The part of the SQS client the queue uses. */
@@ -38,6 +39,6 @@ export class SqsIndexRetryQueue implements IndexRetryQueue {
       );
       for (const failure of result.Failed ?? []) failed.push(`${failure.Code ?? 'error'}: ${failure.Message ?? ''}`);
     }
-    if (failed.length > 0) throw new Error(`index retries not enqueued: ${failed.join(', ')}`);
+    if (failed.length > 0) throw new ServiceUnavailableError(`index retries not enqueued: ${failed.join(', ')}`, 'sqs');
   }
 }

@@ -23,7 +23,7 @@ export interface ErrorBody {
  * `NotFoundError`→404, `ConflictError`→409, `TooManyRequestsError`→429 with `Retry-After`,
  * `StorageUnavailableError`→503 with `Retry-After` (logged with the folder, which the body does not show),
  * `SearchUnavailableError`→503 with `Retry-After` (the engine's address and reason are logged, not shown).
- * Anything else is logged with its stack and becomes a 500 that shows nothing internal.
+ * Anything else is logged with its stack (and cause) and becomes a 500 that shows nothing internal.
  */
 export function httpErrors(log: Log): MiddlewareObj<HttpEvent, HttpResult> {
   return {
@@ -39,6 +39,7 @@ export function httpErrors(log: Log): MiddlewareObj<HttpEvent, HttpResult> {
           error: error instanceof Error ? error.message : String(error),
           ...(error instanceof StorageUnavailableError ? { folder: error.folder } : {}),
           stack: error instanceof Error ? error.stack : undefined,
+          ...(error instanceof Error && error.cause !== undefined ? { cause: error.cause } : {}),
         });
       }
       request.response = mapped;

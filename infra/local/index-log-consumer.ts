@@ -108,9 +108,7 @@ export function startIndexLogConsumer(options: IndexLogConsumerOptions): IndexLo
       }
     }
   };
-  const running = loop().catch((error: unknown) =>
-    log.error('index change log consumer stopped', { error: String(error) }),
-  );
+  const running = loop().catch((error: unknown) => log.error('index change log consumer stopped', { error }));
 
   return {
     // While backing off, `wake` only ends the pause on stop: new changes do not hammer a failing engine.

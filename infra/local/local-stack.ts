@@ -41,7 +41,7 @@ import {
   type DynaliteServer,
   type StorageFault,
 } from './dynalite-server.js';
-import { StorageUnavailableError } from '../../shared/errors.js';
+import { NotFoundError, StorageUnavailableError } from '../../shared/errors.js';
 import type { IndexLagStatus, StorageStatus } from '../../functions/api/health.js';
 import { FileChangeLog } from './file-change-log.js';
 import { startIndexLogConsumer } from './index-log-consumer.js';
@@ -199,7 +199,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       try {
         await close();
       } catch (error) {
-        log.warn('local stack component failed to close', { error: String(error) });
+        log.warn('local stack component failed to close', { error });
       }
     }
   };
@@ -389,7 +389,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         withPortal(
           apiGatewayListener(
             (event, context) => (api.handler as LambdaHttpHandler)(event, context),
-            (error) => log.error('local http adapter failed', { error: String(error) }),
+            (error) => log.error('local http adapter failed', { error }),
           ),
         ),
         controlToken,
@@ -480,7 +480,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         try {
           digest = await runDigests();
         } catch (error) {
-          log.error('alert digests failed', { error: String(error) });
+          log.error('alert digests failed', { error });
         }
         const indexed = await indexedAfter(indexWaitMs);
         return {
@@ -507,7 +507,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
           })
         : crawl();
     // Reported to the caller through the promise; keep an unhandled rejection from killing the process.
-    firstCrawl.catch((error: unknown) => log.error('first crawl failed', { error: String(error) }));
+    firstCrawl.catch((error: unknown) => log.error('first crawl failed', { error }));
 
     let scheduler: IntervalScheduler | undefined;
     if (options.schedule !== false) {
@@ -546,7 +546,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       const ids = parseInput(CrawlControlSchema, body).sources;
       const unknown = ids.filter((id) => !sources.some((s) => s.id === id));
       if (unknown.length > 0)
-        throw new Error(
+        throw new NotFoundError(
           `no source ${unknown.map((u) => JSON.stringify(u)).join(', ')} in the running stack's registry`,
         );
       const summary = await crawl(ids.length > 0 ? ids : undefined);
@@ -647,7 +647,7 @@ async function openSearchOnStart(
     });
     return { rebuilt: false, items: drift.indexed };
   } catch (error) {
-    log.warn('search engine unreachable at start; indexing waits for it', { error: String(error) });
+    log.warn('search engine unreachable at start; indexing waits for it', { error });
     return { rebuilt: false, items: 0 };
   }
 }
@@ -721,7 +721,7 @@ async function startSampleSitesOnKeptPort(
   try {
     server = await startSampleSiteServer({ root: sampleSitesRoot, clock, port: Number.isInteger(kept) ? kept : 0 });
   } catch (error) {
-    log.warn('sample-site port taken; sample items will get new ids', { port: kept, error: String(error) });
+    log.warn('sample-site port taken; sample items will get new ids', { port: kept, error });
     server = await startSampleSiteServer({ root: sampleSitesRoot, clock });
   }
   writeFileSync(portFile, `${server.port}\n`);

@@ -62,7 +62,7 @@ export function startScheduler(options: {
     }
     running = options
       .run(ready)
-      .catch((error: unknown) => options.log.error('scheduled run failed', { jobs: ready, error: String(error) }))
+      .catch((error: unknown) => options.log.error('scheduled run failed', { jobs: ready, error }))
       .finally(arm);
   };
   const arm = () => {

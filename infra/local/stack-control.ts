@@ -3,6 +3,7 @@ import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import * as z from 'zod';
+import { UpstreamError } from '../../shared/errors.js';
 
 /**
  * How operator commands (`chiiki digest`, `crawl`, `reindex`) work beside a running `npm start`.
@@ -168,7 +169,10 @@ export async function callRunningStack<T>(stack: RunningStack, command: string, 
   if (!response.ok) {
     const parsed = z.object({ message: z.string() }).safeParse(safeJson(text));
     const reason = parsed.success ? parsed.data.message : `status ${response.status}: ${text.slice(0, 200)}`;
-    throw new Error(`the running local stack (pid ${stack.pid}) could not run ${command}: ${reason}`);
+    throw new UpstreamError(
+      `the running local stack (pid ${stack.pid}) could not run ${command}: ${reason}`,
+      'local stack',
+    );
   }
   return JSON.parse(text) as T;
 }

@@ -1,5 +1,6 @@
 import type * as SesV2 from '@aws-sdk/client-sesv2';
 import type { SESv2Client, SendEmailCommandInput } from '@aws-sdk/client-sesv2';
+import { UpstreamError } from '../errors.js';
 import type { MailMessage, Mailer, SentMail } from './mailer.js';
 
 export interface SesMailerOptions {
@@ -40,7 +41,7 @@ export class SesMailer implements Mailer {
     const out = await this.client.send(
       new SendEmailCommand(sesEmailInput(message, this.options.from, this.options.configurationSet)),
     );
-    if (!out.MessageId) throw new Error('SES SendEmail answered without a MessageId');
+    if (!out.MessageId) throw new UpstreamError('no MessageId in the SES SendEmail answer', 'ses');
     return { messageId: out.MessageId };
   }
 }

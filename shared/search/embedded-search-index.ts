@@ -15,6 +15,7 @@ import type { Clock } from '../clock.js';
 import type { ItemId, ItemKind, RegionBlock } from '../domain/item.js';
 import { RegionBlockSchema } from '../domain/item.js';
 import { statusAt, type CallStatus } from '../domain/status.js';
+import { CorruptDataError } from '../errors.js';
 import { foldForMatch } from '../ja/normalize.js';
 import { parseInput } from '../parse-input.js';
 import { indexTermsOf, lookupTermsOf, queryTermsOf, termNeedsVerify, type QueryTerm } from './analyze.js';
@@ -605,7 +606,7 @@ class IndexState {
     const base = 8 + align8(headerLen);
     const section = (name: string): Uint8Array => {
       const entry = header.layout[name];
-      if (!entry) throw new Error(`index snapshot lacks section ${name}`);
+      if (!entry) throw new CorruptDataError(`index snapshot lacks section ${name}`);
       const at = buf.byteOffset + base + entry[0];
       // A view when aligned (large files get their own buffer at offset 0), else an aligned copy.
       if (at % 8 === 0) return new Uint8Array(buf.buffer, at, entry[1]);
@@ -613,7 +614,7 @@ class IndexState {
     };
     const text = (name: string): string => {
       const entry = header.layout[name];
-      if (!entry) throw new Error(`index snapshot lacks section ${name}`);
+      if (!entry) throw new CorruptDataError(`index snapshot lacks section ${name}`);
       return buf.toString('utf16le', base + entry[0], base + entry[0] + entry[1]);
     };
     const u32 = (name: string): Uint32Array => {
@@ -1220,7 +1221,11 @@ export class EmbeddedSearchIndex implements SearchIndex {
     }
     const current = readFileSync(currentFile, 'utf8').trim();
     const match = /^v(\d+)$/.exec(current);
-    if (!match) throw new Error(`index folder ${this.dir} has a bad CURRENT file: ${JSON.stringify(current)}`);
+    if (!match) {
+      throw new CorruptDataError(`index folder ${this.dir} has a bad CURRENT file: ${JSON.stringify(current)}`, {
+        path: currentFile,
+      });
+    }
     this.version = Number(match[1]);
     const folder = join(this.dir, current);
     this.state = IndexState.deserialize(readFileSync(join(folder, 'index.bin')));

@@ -1,6 +1,6 @@
 import { Sha256 } from '@smithy/core/checksum';
 import { SignatureV4 } from '@smithy/signature-v4';
-import { SearchUnavailableError } from '../errors.js';
+import { OpenSearchResponseError, SearchUnavailableError } from '../errors.js';
 import type { CircuitBreaker } from './circuit-breaker.js';
 import type { OpenSearchTransportClient } from './opensearch-search-index.js';
 
@@ -45,18 +45,6 @@ export interface OpenSearchClientOptions {
   readonly credentials?: CredentialsProvider;
   /** Signing time (tests); default now. */
   readonly now?: () => Date;
-}
-
-/** OpenSearch answered with an error status the caller did not ask to see. */
-export class OpenSearchResponseError extends Error {
-  override readonly name = 'OpenSearchResponseError';
-  /** The shape `OpenSearchSearchIndex` (and opensearch-js) report errors with. */
-  readonly meta: { readonly statusCode: number; readonly body: unknown };
-
-  constructor(method: string, path: string, statusCode: number, body: unknown) {
-    super(`opensearch ${method} ${path} answered ${statusCode}: ${JSON.stringify(body).slice(0, 500)}`);
-    this.meta = { statusCode, body };
-  }
 }
 
 type RequestParams = Parameters<OpenSearchTransportClient['transport']['request']>[0];

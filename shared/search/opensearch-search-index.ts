@@ -2,7 +2,7 @@ import * as z from 'zod';
 import type { Clock } from '../clock.js';
 import { IsoInstantSchema, ItemIdSchema, ItemKindSchema, RegionBlockSchema, type ItemId } from '../domain/item.js';
 import { statusAt, type callStatuses } from '../domain/status.js';
-import { AppError, SearchUnavailableError } from '../errors.js';
+import { SearchBackendError, SearchUnavailableError } from '../errors.js';
 import { parseInput } from '../parse-input.js';
 import { queryTermsOf } from './analyze.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
@@ -74,11 +74,6 @@ export interface OpenSearchSearchIndexOptions {
   readonly replicas?: number;
   /** Waits between bulk retries of failed items (default 200, 1000, 3000 ms). */
   readonly retryDelaysMs?: readonly number[];
-}
-
-/** OpenSearch refused a request or kept failing items after retries. */
-class SearchBackendError extends AppError {
-  override name = 'SearchBackendError';
 }
 
 const textFields = ['title^3', 'summary^1.5', 'bodyText'];

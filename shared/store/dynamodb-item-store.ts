@@ -16,7 +16,7 @@ import {
   type ItemKind,
   type Provenance,
 } from '../domain/item.js';
-import { ConflictError, InvalidInputError } from '../errors.js';
+import { ConflictError, InvalidInputError, ServiceUnavailableError } from '../errors.js';
 import type { Log } from '../log.js';
 import { silentLog } from '../log.js';
 import { parseInput } from '../parse-input.js';
@@ -140,7 +140,10 @@ export class DynamoDbItemStore implements ItemStore {
     const deadline = Date.now() + tableActiveTimeoutMs;
     for (let round = 0; (await this.tableStatus()) !== 'ACTIVE'; round++) {
       if (Date.now() > deadline) {
-        throw new Error(`table ${this.tableName} did not become ACTIVE within ${tableActiveTimeoutMs} ms`);
+        throw new ServiceUnavailableError(
+          `table ${this.tableName} did not become ACTIVE within ${tableActiveTimeoutMs} ms`,
+          'dynamodb',
+        );
       }
       await sleep(Math.min(2000, 20 * 2 ** round));
     }

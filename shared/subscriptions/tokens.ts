@@ -1,6 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { SubscriptionIdSchema, type SubscriptionId } from '../domain/subscription.js';
-import { InvalidInputError } from '../errors.js';
+import { ConfigError, InvalidInputError } from '../errors.js';
 
 /**
  * Signed, expiring link tokens: `<payload>.<signature>`, both base64url. The payload is
@@ -40,7 +40,7 @@ export function isCanonicalBase64url(text: string): boolean {
 
 export class TokenSigner {
   constructor(private readonly secret: string) {
-    if (secret.length < 16) throw new Error('token secret must have at least 16 characters');
+    if (secret.length < 16) throw new ConfigError('token secret must have at least 16 characters');
   }
 
   private signature(payload: string): Buffer {

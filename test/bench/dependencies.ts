@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { decodeBody } from '../../functions/crawl/charset.js';
 import { extractFeed } from '../../functions/crawl/extract/feed.js';
-import { ExtractionError } from '../../functions/crawl/extract/extracted-item.js';
+import { ExtractionError } from '../../shared/errors.js';
 import { RecentMap } from '../../shared/recent-map.js';
 import { signRequest } from '../../shared/search/opensearch-client.js';
 

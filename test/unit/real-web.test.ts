@@ -5,13 +5,12 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { decodeBody } from '../../functions/crawl/charset.js';
-import { ExtractionError } from '../../functions/crawl/extract/extracted-item.js';
 import { extractFeed } from '../../functions/crawl/extract/feed.js';
 import { extractPage } from '../../functions/crawl/extract/extract-page.js';
 import { loadRegistry, registryPath } from '../../shared/sources/registry.js';
 import { trySource } from '../../infra/cli/commands/source-try.js';
 import type { Source } from '../../shared/domain/source.js';
-import { PermanentFetchError } from '../../shared/errors.js';
+import { ExtractionError, PermanentFetchError } from '../../shared/errors.js';
 import {
   printedInstant,
   readmeExpectations,

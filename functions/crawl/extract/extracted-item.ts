@@ -61,8 +61,3 @@ export interface ExtractedPage {
   /** Feed dialect, for the operator's eyes. */
   readonly format?: 'rss1' | 'rss2' | 'atom' | 'html' | 'json';
 }
-
-/** The page is not what the definition expects (not a feed, truncated, no items where items must be). */
-export class ExtractionError extends Error {
-  override name = 'ExtractionError';
-}

@@ -1,7 +1,8 @@
 import { XMLParser } from 'fast-xml-parser';
 import { tokyoInstant, tokyoPartsOf } from '../../../shared/ja/calendar.js';
 import { absoluteUrl } from '../urls.js';
-import { ExtractionError, type DroppedEntry, type ExtractedItem, type ExtractedPage } from './extracted-item.js';
+import { ExtractionError } from '../../../shared/errors.js';
+import type { DroppedEntry, ExtractedItem, ExtractedPage } from './extracted-item.js';
 
 /**
  * How the XML extractors (feeds, KAKEN) read a document: attributes as `@_name`, namespace

@@ -5,13 +5,8 @@ import type { AnyNode, Element } from 'domhandler';
 import type { HtmlList } from '../../../shared/domain/source.js';
 import { prepareDateText, scanDates } from '../../../shared/ja/date-scanner.js';
 import { absoluteUrl } from '../urls.js';
-import {
-  ExtractionError,
-  type DropReason,
-  type DroppedEntry,
-  type ExtractedItem,
-  type ExtractedPage,
-} from './extracted-item.js';
+import { ExtractionError } from '../../../shared/errors.js';
+import { type DropReason, type DroppedEntry, type ExtractedItem, type ExtractedPage } from './extracted-item.js';
 
 /**
  * List-page titles as the site printed them: each run of ASCII white space (line breaks, tabs,

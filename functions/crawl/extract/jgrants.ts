@@ -1,7 +1,8 @@
 import * as z from 'zod';
 import type { JgrantsSource } from '../../../shared/domain/source.js';
 import { tokyoIso } from './feed.js';
-import { ExtractionError, type ExtractedItem } from './extracted-item.js';
+import { ExtractionError } from '../../../shared/errors.js';
+import type { ExtractedItem } from './extracted-item.js';
 
 /**
  * jGrants public API (デジタル庁, https://api.jgrants-portal.go.jp/exp/v1/public). The list

@@ -6,7 +6,8 @@ import { fieldByCode, kakenFieldCodes } from '../../../shared/taxonomy/fields.js
 import { prefectureOfInstitution } from '../../../shared/taxonomy/institutions.js';
 import { prefectureBy } from '../../../shared/taxonomy/prefectures.js';
 import { tokyoIso } from './feed.js';
-import { ExtractionError, type DroppedEntry, type ExtractedItem, type ExtractedPage } from './extracted-item.js';
+import { ExtractionError } from '../../../shared/errors.js';
+import type { DroppedEntry, ExtractedItem, ExtractedPage } from './extracted-item.js';
 
 /**
  * KAKEN (科学研究費助成事業データベース, NII) research projects as research themes.

@@ -17,6 +17,7 @@ import { systemClock } from '../../../shared/clock.js';
 import { loadConfig } from '../../../shared/config.js';
 import type { CrawlRun, SourceHealth } from '../../../shared/domain/crawl-run.js';
 import type { Source } from '../../../shared/domain/source.js';
+import { ConfigError } from '../../../shared/errors.js';
 import { consoleLog } from '../../../shared/log.js';
 import { startSampleSiteServer } from '../../local/sample-site-server.js';
 import { resolve } from 'node:path';
@@ -168,8 +169,9 @@ export async function run(args: string[]): Promise<number> {
     if (registryName === 'sample') {
       const sites = await startSampleSiteServer({ root: sampleSitesRoot, port: config.SAMPLE_SITES_PORT }).catch(
         (error: unknown) => {
-          throw new Error(
+          throw new ConfigError(
             `cannot start the sample-site server on port ${config.SAMPLE_SITES_PORT} (is \`npm start\` running? set SAMPLE_SITES_PORT): ${String(error)}`,
+            { cause: error },
           );
         },
       );

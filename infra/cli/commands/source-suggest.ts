@@ -15,6 +15,7 @@ import { politeFetcherFactory } from '../../../functions/crawl/fetcher-factory.j
 import { type Suggestion, suggestSource } from '../../../functions/crawl/suggest/suggest-source.js';
 import { loadConfig } from '../../../shared/config.js';
 import { SourceSchema, type Source } from '../../../shared/domain/source.js';
+import { PermanentFetchError } from '../../../shared/errors.js';
 import { formatIsoDate, referenceDay } from '../../../shared/ja/calendar.js';
 import { parseSourceDefinition } from '../../../shared/sources/registry.js';
 import { trySource, type TryResult } from './source-try.js';
@@ -120,7 +121,8 @@ async function fetchPage(url: string): Promise<{ body: Uint8Array; finalUrl: str
   const factory = politeFetcherFactory({ userAgent: config.CRAWL_USER_AGENT });
   try {
     const result = await factory.fetcherFor(probe).fetch({ url });
-    if (result.status !== 'ok') throw new Error(`${url} answered 304 to an unconditional request`);
+    if (result.status !== 'ok')
+      throw new PermanentFetchError(`${url} answered 304 to an unconditional request`, url, 304);
     return {
       body: result.body,
       finalUrl: result.finalUrl,

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { ServiceUnavailableError } from '../../../../shared/errors.js';
 import { FixedClock } from '../../../../shared/clock.js';
 import { DynamoDbItemStore } from '../../../../shared/store/dynamodb-item-store.js';
 import { countingDocumentClient, startDynalite, type RunningDynalite } from '../../../support/dynalite.js';
@@ -73,7 +74,9 @@ describe('digest handler', () => {
       .on(SendMessageBatchCommand)
       .resolves({ Successful: [], Failed: [{ Id: '2', Code: 'InternalError', SenderFault: false, Message: 'retry' }] });
 
-    await expect(handler({ trigger: 'cycle' }, {})).rejects.toThrow(
+    const error: unknown = await handler({ trigger: 'cycle' }, {}).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ServiceUnavailableError);
+    expect((error as ServiceUnavailableError).message).toContain(
       'digest shard groups not enqueued: [2] (InternalError: retry)',
     );
   });

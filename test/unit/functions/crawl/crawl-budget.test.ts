@@ -8,6 +8,7 @@ import { politeFetcherFactory, type FetcherFactory } from '../../../../functions
 import { startSampleSiteServer, type SampleSiteServer } from '../../../../infra/local/sample-site-server.js';
 import { systemClock } from '../../../../shared/clock.js';
 import { itemIdFor, type Item } from '../../../../shared/domain/item.js';
+import { InvalidInputError, NotFoundError } from '../../../../shared/errors.js';
 import type { JgrantsSource, Source } from '../../../../shared/domain/source.js';
 import { RecordingLog, silentLog } from '../../../../shared/log.js';
 import { loadRegistry } from '../../../../shared/sources/registry.js';
@@ -231,5 +232,26 @@ describe('processCrawlJobs', () => {
 
     expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'm-1' }]);
     expect(await store.listCrawlRuns('sample-jst-koubo', 10)).toEqual([]);
+  });
+
+  it('refuses an event that is not an SQS batch, and fails a message that is not JSON or names no known source', async () => {
+    const store = await freshStore();
+    const log = new RecordingLog();
+    const deps = { sources, fetcherFor: (s: Source) => fetchers.fetcherFor(s), store, clock: systemClock, log };
+
+    await expect(processCrawlJobs(deps, { detail: 'not sqs' })).rejects.toBeInstanceOf(InvalidInputError);
+    const response = await processCrawlJobs(deps, {
+      Records: [
+        { messageId: 'm-1', body: '{not json' },
+        { messageId: 'm-2', body: JSON.stringify({ sourceId: 'no-such-source' }) },
+      ],
+    });
+
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'm-1' }, { itemIdentifier: 'm-2' }]);
+    const failed = log.entries.filter((e) => e.message === 'crawl job failed').map((e) => e.data);
+    expect(failed).toEqual([
+      { messageId: 'm-1', error: expect.any(InvalidInputError) },
+      { messageId: 'm-2', error: expect.any(NotFoundError) },
+    ]);
   });
 });

@@ -155,18 +155,26 @@ describe('withKakenAppId', () => {
 });
 
 describe('redactingLog', () => {
-  it('replaces the id, plain or URL-encoded, in every field', async () => {
+  it("replaces the id, plain or URL-encoded, in every field, an error's stack and cause included", async () => {
     const id = new KakenAppId(() => 'a b/c');
     await id.get();
     const recorded = new RecordingLog();
 
     redactingLog(recorded, id).debug('fetch retry', { url: `https://x/?appid=${encodeURIComponent('a b/c')}`, n: 1 });
-    redactingLog(recorded, id).error('failed', new Error('bad id a b/c'));
+    redactingLog(recorded, id).error('failed', new Error('bad id a b/c', { cause: new Error('id a b/c refused') }));
 
     expect(recorded.entries.map((e) => e.data)).toEqual([
       { url: 'https://x/?appid=***', n: 1 },
-      { error: 'bad id ***' },
+      {
+        error: expect.objectContaining({
+          name: 'Error',
+          message: 'bad id ***',
+          stack: expect.stringMatching(/^Error: bad id \*\*\*\n\s+at /),
+          cause: expect.objectContaining({ message: 'id *** refused' }),
+        }),
+      },
     ]);
+    expect(JSON.stringify(recorded.entries)).not.toContain('a b/c');
   });
 });
 

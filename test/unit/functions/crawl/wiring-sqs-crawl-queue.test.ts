@@ -1,6 +1,7 @@
 import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { ServiceUnavailableError } from '../../../../shared/errors.js';
 import { CrawlContinuationSchema } from '../../../../functions/crawl/crawl-continuation.js';
 import { CrawlJobBodySchema } from '../../../../functions/crawl/crawl-jobs.js';
 import { SqsCrawlQueue } from '../../../../functions/crawl/wiring-sqs-crawl-queue.js';
@@ -100,6 +101,9 @@ describe('SqsCrawlQueue', () => {
       queueUrl: 'https://sqs.example/q',
     });
 
-    await expect(queue.enqueue([job(3)])).rejects.toThrow('crawl jobs not enqueued: s-3 (Throttled: slow down)');
+    const error: unknown = await queue.enqueue([job(3)]).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ServiceUnavailableError);
+    expect((error as ServiceUnavailableError).message).toBe('crawl jobs not enqueued: s-3 (Throttled: slow down)');
+    expect((error as ServiceUnavailableError).service).toBe('sqs');
   });
 });

@@ -1,6 +1,7 @@
 import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { ServiceUnavailableError } from '../../../../shared/errors.js';
 import { SqsIndexRetryQueue } from '../../../../functions/index/wiring-sqs-index-retry-queue.js';
 import type { ItemId } from '../../../../shared/domain/item.js';
 
@@ -41,6 +42,8 @@ describe('SqsIndexRetryQueue', () => {
       delaySec: 60,
     });
 
-    await expect(queue.send([id(1)])).rejects.toThrow('index retries not enqueued: Throttled: slow down');
+    const error: unknown = await queue.send([id(1)]).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ServiceUnavailableError);
+    expect((error as ServiceUnavailableError).message).toBe('index retries not enqueued: Throttled: slow down');
   });
 });

@@ -24,6 +24,20 @@ describe('httpErrors', () => {
     expect(JSON.stringify(logged?.data)).toContain('stack');
   });
 
+  it('logs the cause of a 5xx error beside its stack', async () => {
+    const cause = new Error('connect ECONNREFUSED 10.0.0.7:9200');
+    const api = await testApi({
+      throwOnSearch: new SearchUnavailableError('search engine unreachable', 10, { cause }),
+    });
+
+    const result = await api.call('/v1/search?q=x');
+
+    expect(result.statusCode).toBe(503);
+    expect(result.body).not.toContain('ECONNREFUSED');
+    const logged = api.log.entries.find((entry) => entry.level === 'error');
+    expect(logged?.data).toMatchObject({ name: 'SearchUnavailableError', stack: expect.any(String), cause });
+  });
+
   it('maps ConflictError to 409 and TooManyRequestsError to 429 with Retry-After', async () => {
     const conflict = await testApi({ throwOnSearch: new ConflictError('subscription already confirmed') });
     const busy = await testApi({ throwOnSearch: new TooManyRequestsError('too many subscription requests', 30) });

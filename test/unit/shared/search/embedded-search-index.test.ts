@@ -2,6 +2,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, appendFi
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { CorruptDataError } from '../../../../shared/errors.js';
 import { FixedClock, type Clock } from '../../../../shared/clock.js';
 import type { ItemId } from '../../../../shared/domain/item.js';
 import { statusAt } from '../../../../shared/domain/status.js';
@@ -151,7 +152,10 @@ describe('EmbeddedSearchIndex', () => {
     const dir = tempDir();
     writeFileSync(join(dir, 'CURRENT'), 'garbage');
 
-    await expect(new EmbeddedSearchIndex({ dir, clock }).count()).rejects.toThrow(/bad CURRENT/);
+    const error: unknown = await new EmbeddedSearchIndex({ dir, clock }).count().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(CorruptDataError);
+    expect((error as CorruptDataError).message).toMatch(/bad CURRENT/);
+    expect((error as CorruptDataError).path).toBe(join(dir, 'CURRENT'));
   });
 
   it.each(['relevance', 'newest', 'deadline'] as const)(

@@ -7,14 +7,9 @@ import { join } from 'node:path';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { FixedClock } from '../../../../shared/clock.js';
-import { SearchUnavailableError } from '../../../../shared/errors.js';
+import { OpenSearchResponseError, SearchUnavailableError } from '../../../../shared/errors.js';
 import { CircuitBreaker } from '../../../../shared/search/circuit-breaker.js';
-import {
-  defaultCredentials,
-  makeOpenSearchClient,
-  OpenSearchResponseError,
-  signRequest,
-} from '../../../../shared/search/opensearch-client.js';
+import { defaultCredentials, makeOpenSearchClient, signRequest } from '../../../../shared/search/opensearch-client.js';
 
 /** SHA-256 for the AWS SDK's signer, on node:crypto. */
 type SourceData = string | ArrayBuffer | ArrayBufferView;

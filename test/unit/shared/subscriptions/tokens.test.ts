@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { SubscriptionId } from '../../../../shared/domain/subscription.js';
-import { InvalidInputError } from '../../../../shared/errors.js';
+import { ConfigError, InvalidInputError } from '../../../../shared/errors.js';
 import { isCanonicalBase64url, TokenSigner } from '../../../../shared/subscriptions/tokens.js';
 
 const id = 'sub_0123456789abcdef01234567' as SubscriptionId;
@@ -8,6 +8,11 @@ const now = new Date('2025-05-01T00:00:00Z');
 const signer = new TokenSigner('a-test-secret-of-enough-length');
 
 describe('TokenSigner', () => {
+  it('refuses a secret shorter than 16 characters as a configuration error', () => {
+    expect(() => new TokenSigner('fifteen-chars!!')).toThrow(ConfigError);
+    expect(() => new TokenSigner('sixteen-chars!!!')).not.toThrow();
+  });
+
   it('accepts its own token for the same purpose and returns the claims', () => {
     const token = signer.sign({ subscriptionId: id, purpose: 'mute', ref: 'it_0123456789abcdef01234567' }, now);
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ExtractionError } from '../../../../../functions/crawl/extract/extracted-item.js';
+import { ExtractionError } from '../../../../../shared/errors.js';
 import { extractFeed, feedDate } from '../../../../../functions/crawl/extract/feed.js';
 
 const rdf = `<?xml version="1.0" encoding="UTF-8"?>

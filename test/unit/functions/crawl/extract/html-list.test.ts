@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ExtractionError } from '../../../../../functions/crawl/extract/extracted-item.js';
+import { ExtractionError } from '../../../../../shared/errors.js';
 import { cleanHtmlTitle, extractHtmlList, withoutFileNote } from '../../../../../functions/crawl/extract/html-list.js';
 
 const maffLike = `<div id="main_content"><h1>報道発表資料</h1>

@@ -1,0 +1,141 @@
+/**
+ * Keeps the error taxonomy in one place (STYLE.md rule 4): in the code that runs on Node
+ * (shared/, functions/, infra/local, infra/cli) nothing throws a bare `Error` or the base
+ * `AppError`, and no error class is declared outside shared/errors.ts. Every class there sets a
+ * `name` equal to its own, as bundles are minified. A failure names the file and line.
+ */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { posix } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import ts from 'typescript';
+import { describe, expect, it } from 'vitest';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const scannedFolders = ['shared', 'functions', 'infra/local', 'infra/cli'];
+/** Not run by Node: the portal front end is bundled for the browser. */
+const skippedFolders = ['infra/local/portal', 'node_modules'];
+const taxonomyFile = 'shared/errors.ts';
+/** Names a `throw new …` must not use: they say nothing of what the caller should do. */
+const unnamedErrors = new Set(['Error', 'AppError']);
+
+function listTs(folder: string): string[] {
+  const out: string[] = [];
+  const walk = (dir: string): void => {
+    if (!existsSync(posix.join(root, dir))) return;
+    for (const entry of readdirSync(posix.join(root, dir), { withFileTypes: true })) {
+      const rel = posix.join(dir, entry.name);
+      if (skippedFolders.some((s) => rel === s || rel.startsWith(`${s}/`))) continue;
+      if (entry.isDirectory()) walk(rel);
+      else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.d.ts')) out.push(rel);
+    }
+  };
+  walk(folder);
+  return out;
+}
+
+/** The identifier a heritage clause or `new` expression names, when it is a plain one. */
+function plainName(node: ts.Expression): string | undefined {
+  return ts.isIdentifier(node) ? node.text : undefined;
+}
+
+/** Where `path` (as `source`) breaks the rule, as `path:line: what`. */
+function errorRuleViolations(path: string, source: string): string[] {
+  const file = ts.createSourceFile(path, source, ts.ScriptTarget.Latest, true);
+  const found: string[] = [];
+  const at = (node: ts.Node, what: string) =>
+    found.push(`${path}:${file.getLineAndCharacterOfPosition(node.getStart(file)).line + 1}: ${what}`);
+  const visit = (node: ts.Node): void => {
+    if (ts.isThrowStatement(node)) {
+      const thrown = node.expression;
+      if (
+        (ts.isNewExpression(thrown) || ts.isCallExpression(thrown)) &&
+        unnamedErrors.has(plainName(thrown.expression) ?? '')
+      ) {
+        at(node, `throws a bare ${plainName(thrown.expression)}; throw a class from ${taxonomyFile}`);
+      }
+    }
+    if ((ts.isClassDeclaration(node) || ts.isClassExpression(node)) && path !== taxonomyFile) {
+      const base = node.heritageClauses
+        ?.find((clause) => clause.token === ts.SyntaxKind.ExtendsKeyword)
+        ?.types.map((type) => plainName(type.expression))[0];
+      const name = node.name?.text ?? '(anonymous class)';
+      if (name.endsWith('Error') || base?.endsWith('Error')) {
+        at(node, `declares the error class ${name}; declare it in ${taxonomyFile}`);
+      }
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(file);
+  return found;
+}
+
+/** Classes of the taxonomy file whose `name` field is missing or not their own name. */
+function unnamedClasses(source: string): string[] {
+  const file = ts.createSourceFile(taxonomyFile, source, ts.ScriptTarget.Latest, true);
+  return file.statements.filter(ts.isClassDeclaration).flatMap((cls) => {
+    const own = cls.name?.text ?? '';
+    const named = cls.members.some(
+      (member) =>
+        ts.isPropertyDeclaration(member) &&
+        ts.isIdentifier(member.name) &&
+        member.name.text === 'name' &&
+        member.initializer !== undefined &&
+        ts.isStringLiteral(member.initializer) &&
+        member.initializer.text === own,
+    );
+    return named ? [] : [own];
+  });
+}
+
+describe('errors come from shared/errors.ts (STYLE.md rule 4)', () => {
+  const files = scannedFolders.flatMap(listTs);
+
+  it('scans the code that runs on Node', () => {
+    expect(files).toEqual(expect.arrayContaining([taxonomyFile, 'infra/local/local-stack.ts', 'infra/cli/main.ts']));
+  });
+
+  it('has no bare throw and no error class outside the taxonomy', () => {
+    const violations = files.flatMap((path) => errorRuleViolations(path, readFileSync(posix.join(root, path), 'utf8')));
+
+    expect(violations, violations.join('\n')).toEqual([]);
+  });
+
+  it('names every class of the taxonomy after itself', () => {
+    expect(unnamedClasses(readFileSync(posix.join(root, taxonomyFile), 'utf8'))).toEqual([]);
+  });
+});
+
+describe('the error rule checker', () => {
+  it.each([
+    ["throw new Error('boom');", 'throws a bare Error'],
+    ["throw Error('boom');", 'throws a bare Error'],
+    ["if (x) throw new AppError('boom');", 'throws a bare AppError'],
+    ['class BodyRefused extends Error {}', 'declares the error class BodyRefused'],
+    ['export class SearchBackendError extends AppError {}', 'declares the error class SearchBackendError'],
+    ['const E = class extends TypeError {};', 'declares the error class (anonymous class)'],
+    ['class ParseError {}', 'declares the error class ParseError'],
+  ])('flags %s', (code, what) => {
+    expect(errorRuleViolations('functions/x/y.ts', `\n${code}\n`)).toEqual([
+      expect.stringMatching(new RegExp(`^functions/x/y\\.ts:2: ${what.replace(/[()]/g, '\\$&')}; `)),
+    ]);
+  });
+
+  it.each([
+    "throw new NotFoundError('no item');",
+    'throw error;',
+    "throw new RangeError('maxIds is 0');",
+    "// throw new Error('in a comment')",
+    'const text = "throw new Error(\'in a string\')";',
+    'class Pacer extends Base {}',
+  ])('passes %s', (code) => {
+    expect(errorRuleViolations('functions/x/y.ts', code)).toEqual([]);
+  });
+
+  it('lets the taxonomy file declare classes, and finds one that does not set its name', () => {
+    const source =
+      "export class GoodError extends AppError {\n  override name = 'GoodError';\n}\nexport class BadError extends AppError {\n  override name = 'AppError';\n}\nexport class BareError extends AppError {}\n";
+
+    expect(errorRuleViolations(taxonomyFile, source)).toEqual([]);
+    expect(unnamedClasses(source)).toEqual(['BadError', 'BareError']);
+  });
+});
