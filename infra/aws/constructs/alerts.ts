@@ -7,13 +7,13 @@ import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
 import { LambdaSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
-import * as sqs from 'aws-cdk-lib/aws-sqs';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { functionSpecs } from '../functions.js';
 import type { ItemsTable } from './items-table.js';
 import type { Mail } from './mail.js';
 import { ProjectFunction } from './project-function.js';
-import { deadLetterQueue } from './queues.js';
+import { consumedQueue, deadLetterQueue } from './queues.js';
 import type { TokenSecret } from './token-secret.js';
 
 export interface AlertsProps {
@@ -77,13 +77,10 @@ export class Alerts extends Construct {
     this.digestFunction.sendAsyncFailuresTo(this.deadLetterQueue);
 
     this.digestWorkDeadLetterQueue = deadLetterQueue(this, 'DigestWorkDeadLetterQueue');
-    this.digestWorkQueue = new sqs.Queue(this, 'DigestWorkQueue', {
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      // AWS guidance for Lambda consumers: at least six times the function timeout.
-      visibilityTimeout: Duration.seconds(functionSpecs.digest.timeoutSec * 6),
-      retentionPeriod: Duration.days(4),
-      deadLetterQueue: { queue: this.digestWorkDeadLetterQueue, maxReceiveCount: 3 },
+    this.digestWorkQueue = consumedQueue(this, 'DigestWorkQueue', {
+      consumerTimeoutSec: functionSpecs.digest.timeoutSec,
+      deadLetters: this.digestWorkDeadLetterQueue,
+      maxReceiveCount: 3,
     });
     this.digestWorkQueue.grantSendMessages(this.digestFunction.role);
     this.digestFunction.addEnvironment('DIGEST_QUEUE_URL', this.digestWorkQueue.queueUrl);
