@@ -1,9 +1,6 @@
-import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { ServiceUnavailableError } from '../../shared/errors.js';
+import { sendSqsBatches, type SqsSender } from '../../shared/wiring/sqs-batch-sender.js';
 import type { DigestWork, DigestWorkQueue } from './fan-out.js';
-
-/** The part of the SQS client the queue uses. */
-export type SqsSender = Pick<SQSClient, 'send'>;
 
 /**
  * `DigestWorkQueue` over SQS (a standard queue: a duplicate group is harmless, see fan-out.ts).
@@ -20,25 +17,14 @@ export class SqsDigestWorkQueue implements DigestWorkQueue {
   }
 
   async enqueue(work: readonly DigestWork[]): Promise<void> {
-    const failed: string[] = [];
-    for (let start = 0; start < work.length; start += 10) {
-      const batch = work.slice(start, start + 10);
-      const result = await this.client.send(
-        new SendMessageBatchCommand({
-          QueueUrl: this.queueUrl,
-          Entries: batch.map((group, index) => ({
-            Id: String(index),
-            MessageBody: JSON.stringify({ runId: group.runId, trigger: group.trigger, shards: group.shards }),
-          })),
-        }),
-      );
-      for (const failure of result.Failed ?? []) {
-        const group = batch[Number(failure.Id)];
-        failed.push(
-          `[${group?.shards.join(',') ?? failure.Id}] (${failure.Code ?? 'error'}: ${failure.Message ?? ''})`,
-        );
-      }
-    }
+    const failed = await sendSqsBatches(
+      this.client,
+      this.queueUrl,
+      work.map((group) => ({
+        body: JSON.stringify({ runId: group.runId, trigger: group.trigger, shards: group.shards }),
+        label: `[${group.shards.join(',')}]`,
+      })),
+    );
     if (failed.length > 0)
       throw new ServiceUnavailableError(`digest shard groups not enqueued: ${failed.join(', ')}`, 'sqs');
   }

@@ -186,6 +186,18 @@ export function subscriptionRoutes(source: SubscriptionDeps | (() => Promise<Sub
     return linkDonePage(deps, subscription, purpose, claims.ref, title);
   };
 
+  /**
+   * A link's POST: does what the link is for, then answers a browser with the page saying it is
+   * done and any other client with `act`'s result as JSON (200).
+   */
+  const linkPost =
+    (purpose: LinkPurpose, act: (deps: SubscriptionDeps, token: string | undefined) => Promise<unknown>) =>
+    async (event: HttpEvent) =>
+      answer(event, purpose, wantsHtml(event), async (deps) => {
+        const body = await act(deps, tokenOf(event));
+        return wantsHtml(event) ? donePage(deps, event, purpose) : json(200, body);
+      });
+
   return [
     {
       method: 'POST',
@@ -202,15 +214,7 @@ export function subscriptionRoutes(source: SubscriptionDeps | (() => Promise<Sub
       },
     },
     { method: 'GET', path: '/v1/subscriptions/confirm', handler: linkGet('confirm') },
-    {
-      method: 'POST',
-      path: '/v1/subscriptions/confirm',
-      handler: async (event) =>
-        answer(event, 'confirm', wantsHtml(event), async (deps) => {
-          const view = await confirm(deps, tokenOf(event));
-          return wantsHtml(event) ? donePage(deps, event, 'confirm') : json(200, view);
-        }),
-    },
+    { method: 'POST', path: '/v1/subscriptions/confirm', handler: linkPost('confirm', confirm) },
     {
       method: 'GET',
       path: '/v1/subscriptions/manage',
@@ -245,24 +249,20 @@ export function subscriptionRoutes(source: SubscriptionDeps | (() => Promise<Sub
     {
       method: 'POST',
       path: '/v1/subscriptions/unsubscribe',
-      handler: async (event) =>
-        answer(event, 'unsubscribe', wantsHtml(event), async (deps) => {
-          // RFC 8058: the body is `List-Unsubscribe=One-Click`; the token in the URL is what counts.
-          await unsubscribe(deps, tokenOf(event));
-          if (wantsHtml(event)) return donePage(deps, event, 'unsubscribe');
-          return json(200, { status: 'unsubscribed' } satisfies UnsubscribedResponse);
-        }),
+      // RFC 8058: the body is `List-Unsubscribe=One-Click`; the token in the URL is what counts.
+      handler: linkPost('unsubscribe', async (deps, token) => {
+        await unsubscribe(deps, token);
+        return { status: 'unsubscribed' } satisfies UnsubscribedResponse;
+      }),
     },
     { method: 'GET', path: '/v1/subscriptions/mute', handler: linkGet('mute') },
     {
       method: 'POST',
       path: '/v1/subscriptions/mute',
-      handler: async (event) =>
-        answer(event, 'mute', wantsHtml(event), async (deps) => {
-          const result = await mute(deps, tokenOf(event));
-          if (wantsHtml(event)) return donePage(deps, event, 'mute');
-          return json(200, { status: 'muted', itemId: result.muted } satisfies MutedResponse);
-        }),
+      handler: linkPost('mute', async (deps, token) => {
+        const result = await mute(deps, token);
+        return { status: 'muted', itemId: result.muted } satisfies MutedResponse;
+      }),
     },
   ];
 

@@ -230,6 +230,25 @@ export function assessQuality(input: QualityInput): QualityReport {
   const problems: QualityProblem[] = [];
   const problem = (code: string, value: number, threshold: number, message: string, messageJa: string) =>
     problems.push({ code, value, threshold, message, messageJa });
+  /** A gate on the share of items with some fault: `count of items <what> (share, at most max)<advice>`. */
+  const tooManyItems = (
+    code: string,
+    count: number,
+    max: number,
+    what: string,
+    whatJa: string,
+    hint: { advice: string; adviceJa: string } = { advice: '', adviceJa: '' },
+  ) => {
+    const share = count / items;
+    if (count > 0 && share > max)
+      problem(
+        code,
+        share,
+        max,
+        `${count} of ${items} ${what} (${pct(share)}, at most ${pct(max)})${hint.advice}`,
+        `${items} 件中 ${count} 件${whatJa}(${pct(share)})${hint.adviceJa}`,
+      );
+  };
   if (items < gate.minItems)
     problem(
       'no-items',
@@ -257,33 +276,25 @@ export function assessQuality(input: QualityInput): QualityReport {
         `${pct(datedShare)} of items dated (${dated} of ${items}${input.unreadableDates ? `, ${input.unreadableDates} dates unreadable` : ''}), expected at least ${pct(gate.minDatedShare)}: check the date selector`,
         `日付のある項目 ${pct(datedShare)}(${items} 件中 ${dated} 件、基準 ${pct(gate.minDatedShare)} 以上):日付の指定を確認`,
       );
-    const navShare = navigation / items;
-    if (navigation > 0 && navShare > gate.maxNavigationShare)
-      problem(
-        'navigation',
-        navShare,
-        gate.maxNavigationShare,
-        `${navigation} of ${items} items look like navigation links (${pct(navShare)}, at most ${pct(gate.maxNavigationShare)}): narrow the item selector or set a container`,
-        `${items} 件中 ${navigation} 件がメニュー等のリンク(${pct(navShare)}):項目の指定を絞る`,
-      );
-    const offShare = offHost / items;
-    if (offHost > 0 && offShare > gate.maxOffHostShare)
-      problem(
-        'off-host',
-        offShare,
-        gate.maxOffHostShare,
-        `${offHost} of ${items} links leave the source's hosts (${pct(offShare)}, at most ${pct(gate.maxOffHostShare)})`,
-        `${items} 件中 ${offHost} 件のリンクが他サイト(${pct(offShare)})`,
-      );
-    const dupShare = duplicateTitles / items;
-    if (duplicateTitles > 0 && dupShare > gate.maxDuplicateTitleShare)
-      problem(
-        'duplicate-titles',
-        dupShare,
-        gate.maxDuplicateTitleShare,
-        `${duplicateTitles} of ${items} items repeat an earlier title (${pct(dupShare)}, at most ${pct(gate.maxDuplicateTitleShare)})`,
-        `${items} 件中 ${duplicateTitles} 件が同じ題名(${pct(dupShare)})`,
-      );
+    tooManyItems(
+      'navigation',
+      navigation,
+      gate.maxNavigationShare,
+      'items look like navigation links',
+      'がメニュー等のリンク',
+      {
+        advice: ': narrow the item selector or set a container',
+        adviceJa: ':項目の指定を絞る',
+      },
+    );
+    tooManyItems('off-host', offHost, gate.maxOffHostShare, "links leave the source's hosts", 'のリンクが他サイト');
+    tooManyItems(
+      'duplicate-titles',
+      duplicateTitles,
+      gate.maxDuplicateTitleShare,
+      'items repeat an earlier title',
+      'が同じ題名',
+    );
   }
   if (calls > 0 && gate.minDeadlineShare > 0 && callsWithDeadline / calls < gate.minDeadlineShare)
     problem(

@@ -1,9 +1,6 @@
-import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { ServiceUnavailableError } from '../../shared/errors.js';
+import { sendSqsBatches, type SqsSender } from '../../shared/wiring/sqs-batch-sender.js';
 import type { CrawlJob, CrawlQueue } from './crawl-queue.js';
-
-/** The part of the SQS client the queue uses. */
-export type SqsSender = Pick<SQSClient, 'send'>;
 
 /**
  * `CrawlQueue` over SQS: the one adapter the crawler owns. It is named `wiring-…` because the
@@ -24,33 +21,19 @@ export class SqsCrawlQueue implements CrawlQueue {
   }
 
   async enqueue(jobs: readonly CrawlJob[]): Promise<void> {
-    const failed: string[] = [];
-    for (let start = 0; start < jobs.length; start += 10) {
-      const batch = jobs.slice(start, start + 10);
-      const result = await this.client.send(
-        new SendMessageBatchCommand({
-          QueueUrl: this.queueUrl,
-          Entries: batch.map((job, index) => ({
-            Id: String(index),
-            MessageBody: JSON.stringify({
-              sourceId: job.sourceId,
-              requestedAt: job.requestedAt,
-              ...(job.continuation ? { continuation: job.continuation } : {}),
-            }),
-            ...(this.fifo
-              ? {
-                  MessageGroupId: job.host,
-                  MessageDeduplicationId: dedupId(job),
-                }
-              : {}),
-          })),
+    const failed = await sendSqsBatches(
+      this.client,
+      this.queueUrl,
+      jobs.map((job) => ({
+        body: JSON.stringify({
+          sourceId: job.sourceId,
+          requestedAt: job.requestedAt,
+          ...(job.continuation ? { continuation: job.continuation } : {}),
         }),
-      );
-      for (const failure of result.Failed ?? []) {
-        const job = batch[Number(failure.Id)];
-        failed.push(`${job?.sourceId ?? failure.Id} (${failure.Code ?? 'error'}: ${failure.Message ?? ''})`);
-      }
-    }
+        label: job.sourceId,
+        ...(this.fifo ? { groupId: job.host, dedupId: dedupId(job) } : {}),
+      })),
+    );
     if (failed.length > 0) throw new ServiceUnavailableError(`crawl jobs not enqueued: ${failed.join(', ')}`, 'sqs');
   }
 }

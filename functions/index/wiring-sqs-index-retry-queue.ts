@@ -1,10 +1,7 @@
-import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { ItemId } from '../../shared/domain/item.js';
 import { ServiceUnavailableError } from '../../shared/errors.js';
+import { sendSqsBatches, type SqsSender } from '../../shared/wiring/sqs-batch-sender.js';
 import { maxIdsPerRetryMessage, type IndexRetryQueue } from './index-retry-queue.js';
-
-/** The part of the SQS client the queue uses. */
-export type SqsSender = Pick<SQSClient, 'send'>;
 
 /**
  * `IndexRetryQueue` over SQS (named `wiring-…` because only handler and wiring files of a
@@ -28,17 +25,11 @@ export class SqsIndexRetryQueue implements IndexRetryQueue {
     const bodies: string[] = [];
     for (let start = 0; start < unique.length; start += maxIdsPerRetryMessage)
       bodies.push(JSON.stringify({ ids: unique.slice(start, start + maxIdsPerRetryMessage) }));
-    const failed: string[] = [];
-    for (let start = 0; start < bodies.length; start += 10) {
-      const batch = bodies.slice(start, start + 10);
-      const result = await this.client.send(
-        new SendMessageBatchCommand({
-          QueueUrl: this.queueUrl,
-          Entries: batch.map((body, i) => ({ Id: String(i), MessageBody: body, DelaySeconds: this.delaySec })),
-        }),
-      );
-      for (const failure of result.Failed ?? []) failed.push(`${failure.Code ?? 'error'}: ${failure.Message ?? ''}`);
-    }
+    const failed = await sendSqsBatches(
+      this.client,
+      this.queueUrl,
+      bodies.map((body) => ({ body, delaySec: this.delaySec })),
+    );
     if (failed.length > 0) throw new ServiceUnavailableError(`index retries not enqueued: ${failed.join(', ')}`, 'sqs');
   }
 }

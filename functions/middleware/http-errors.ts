@@ -64,33 +64,42 @@ export function toErrorResponse(error: unknown, requestId: string): HttpResult {
     return errorResult(409, { error: 'ConflictError', message: error.message, requestId });
   }
   if (error instanceof TooManyRequestsError) {
-    const result = errorResult(429, { error: 'TooManyRequestsError', message: error.message, requestId });
-    result.headers = { ...result.headers, 'retry-after': String(Math.max(1, Math.ceil(error.retryAfterSec))) };
-    return result;
+    return retryLaterResult(
+      429,
+      { error: 'TooManyRequestsError', message: error.message, requestId },
+      error.retryAfterSec,
+    );
   }
   if (error instanceof StorageUnavailableError) {
-    const result = errorResult(503, {
-      error: 'StorageUnavailableError',
-      message: 'the service cannot store data right now; retry later',
-      requestId,
-    });
-    result.headers = { ...result.headers, 'retry-after': String(Math.max(1, Math.ceil(error.retryAfterSec))) };
-    return result;
+    return retryLaterResult(
+      503,
+      { error: 'StorageUnavailableError', message: 'the service cannot store data right now; retry later', requestId },
+      error.retryAfterSec,
+    );
   }
   if (error instanceof SearchUnavailableError) {
-    const result = errorResult(503, {
-      error: 'SearchUnavailableError',
-      message: 'search is unavailable right now; retry later (items can still be read by id)',
-      requestId,
-    });
-    result.headers = { ...result.headers, 'retry-after': String(Math.max(1, Math.ceil(error.retryAfterSec))) };
-    return result;
+    return retryLaterResult(
+      503,
+      {
+        error: 'SearchUnavailableError',
+        message: 'search is unavailable right now; retry later (items can still be read by id)',
+        requestId,
+      },
+      error.retryAfterSec,
+    );
   }
   return errorResult(500, {
     error: 'InternalError',
     message: 'the request failed on our side; quote the requestId when reporting it',
     requestId,
   });
+}
+
+/** An error result with `retry-after`: the wait in whole seconds, at least 1. */
+function retryLaterResult(statusCode: number, body: ErrorBody, retryAfterSec: number): HttpResult {
+  const result = errorResult(statusCode, body);
+  result.headers = { ...result.headers, 'retry-after': String(Math.max(1, Math.ceil(retryAfterSec))) };
+  return result;
 }
 
 function errorResult(statusCode: number, body: ErrorBody): HttpResult {

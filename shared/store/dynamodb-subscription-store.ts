@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import * as z from 'zod';
+import type { PutCommandInput } from '@aws-sdk/lib-dynamodb';
 import { documentCommands, type DocumentClient } from './dynamodb-sdk.js';
 import { SubscriptionSchema, type Subscription, type SubscriptionId } from '../domain/subscription.js';
 import { ConflictError, InvalidInputError } from '../errors.js';
@@ -51,84 +52,78 @@ export class DynamoDbSubscriptionStore implements SubscriptionStore {
     return { pk: `SUBS#${String(this.shardOf(id)).padStart(2, '0')}`, sk: `SUB#${id}` };
   }
 
-  async get(id: SubscriptionId): Promise<Subscription | undefined> {
-    const out = await this.client.send(
-      new (await documentCommands()).GetCommand({ TableName: this.tableName, Key: this.key(id), ConsistentRead: true }),
-    );
-    return out.Item ? fromRecord(out.Item) : undefined;
-  }
-
-  async findByEmailHash(emailHash: string): Promise<Subscription | undefined> {
+  /** One record by key, or undefined; `consistent` for a read that must see the last write. */
+  private async getRecord(
+    key: { pk: string; sk: string },
+    consistent: boolean,
+  ): Promise<Record<string, unknown> | undefined> {
     const out = await this.client.send(
       new (await documentCommands()).GetCommand({
         TableName: this.tableName,
-        Key: emailKey(emailHash),
-        ConsistentRead: true,
+        Key: key,
+        ...(consistent ? { ConsistentRead: true } : {}),
       }),
     );
-    const id = out.Item?.['subscriptionId'];
-    if (typeof id !== 'string') return undefined;
-    return this.get(id as SubscriptionId);
+    return out.Item;
+  }
+
+  /** Writes one record, under the condition the input gives (if any). */
+  private async putRecord(input: Omit<PutCommandInput, 'TableName'>): Promise<void> {
+    await this.client.send(new (await documentCommands()).PutCommand({ TableName: this.tableName, ...input }));
+  }
+
+  /** The subscription id an address's lookup record names (read consistently), or undefined. */
+  private async emailOwner(emailHash: string): Promise<string | undefined> {
+    const id = (await this.getRecord(emailKey(emailHash), true))?.['subscriptionId'];
+    return typeof id === 'string' ? id : undefined;
+  }
+
+  async get(id: SubscriptionId): Promise<Subscription | undefined> {
+    const record = await this.getRecord(this.key(id), true);
+    return record ? fromRecord(record) : undefined;
+  }
+
+  async findByEmailHash(emailHash: string): Promise<Subscription | undefined> {
+    const id = await this.emailOwner(emailHash);
+    return id === undefined ? undefined : this.get(id as SubscriptionId);
   }
 
   async create(subscription: Subscription): Promise<void> {
     const lookup = { ...emailKey(subscription.emailHash), type: 'subscription-email', subscriptionId: subscription.id };
     try {
-      await this.client.send(
-        new (await documentCommands()).PutCommand({
-          TableName: this.tableName,
-          Item: lookup,
-          ConditionExpression: 'attribute_not_exists(pk)',
-        }),
-      );
+      await this.putRecord({ Item: lookup, ConditionExpression: 'attribute_not_exists(pk)' });
     } catch (error) {
       if (!isConditionFailure(error)) throw error;
-      const existing = await this.client.send(
-        new (await documentCommands()).GetCommand({
-          TableName: this.tableName,
-          Key: emailKey(subscription.emailHash),
-          ConsistentRead: true,
-        }),
-      );
-      const ownerId = existing.Item?.['subscriptionId'];
-      if (typeof ownerId === 'string' && (await this.get(ownerId as SubscriptionId)) !== undefined) {
+      const ownerId = await this.emailOwner(subscription.emailHash);
+      if (ownerId !== undefined && (await this.get(ownerId as SubscriptionId)) !== undefined) {
         throw new ConflictError('the address already has a subscription', { cause: error });
       }
       try {
-        await this.client.send(
-          new (await documentCommands()).PutCommand({
-            TableName: this.tableName,
-            Item: lookup,
-            ConditionExpression: 'subscriptionId = :owner',
-            ExpressionAttributeValues: { ':owner': ownerId },
-          }),
-        );
+        await this.putRecord({
+          Item: lookup,
+          ConditionExpression: 'subscriptionId = :owner',
+          ExpressionAttributeValues: { ':owner': ownerId },
+        });
       } catch (inner) {
         if (isConditionFailure(inner))
           throw new ConflictError('the address already has a subscription', { cause: inner });
         throw inner;
       }
     }
-    await this.client.send(
-      new (await documentCommands()).PutCommand({
-        TableName: this.tableName,
-        Item: toRecord({ ...subscription, revision: 0 }, this.key(subscription.id)),
-        ConditionExpression: 'attribute_not_exists(pk)',
-      }),
-    );
+    await this.putRecord({
+      Item: toRecord({ ...subscription, revision: 0 }, this.key(subscription.id)),
+      ConditionExpression: 'attribute_not_exists(pk)',
+    });
   }
 
   async save(subscription: Subscription): Promise<Subscription> {
     const next = { ...subscription, revision: subscription.revision + 1 };
     try {
-      await this.client.send(
-        new (await documentCommands()).PutCommand({
-          TableName: this.tableName,
-          Item: toRecord(next, this.key(subscription.id)),
-          ConditionExpression: 'revision = :revision',
-          ExpressionAttributeValues: { ':revision': subscription.revision },
-        }),
-      );
+      await this.putRecord({
+        Item: toRecord(next, this.key(subscription.id)),
+        ConditionExpression: 'revision = :revision',
+        ExpressionAttributeValues: { ':revision': subscription.revision },
+      });
     } catch (error) {
       if (isConditionFailure(error)) {
         throw new ConflictError(`subscription changed since revision ${subscription.revision}`, { cause: error });
@@ -157,22 +152,11 @@ export class DynamoDbSubscriptionStore implements SubscriptionStore {
   }
 
   async suppress(emailHash: string, reason: 'bounce' | 'complaint', at: string): Promise<void> {
-    await this.client.send(
-      new (await documentCommands()).PutCommand({
-        TableName: this.tableName,
-        Item: { pk: `SUPPRESS#${emailHash}`, sk: 'SUPPRESS', type: 'suppression', reason, at },
-      }),
-    );
+    await this.putRecord({ Item: { pk: `SUPPRESS#${emailHash}`, sk: 'SUPPRESS', type: 'suppression', reason, at } });
   }
 
   async isSuppressed(emailHash: string): Promise<boolean> {
-    const out = await this.client.send(
-      new (await documentCommands()).GetCommand({
-        TableName: this.tableName,
-        Key: { pk: `SUPPRESS#${emailHash}`, sk: 'SUPPRESS' },
-      }),
-    );
-    return out.Item !== undefined;
+    return (await this.getRecord({ pk: `SUPPRESS#${emailHash}`, sk: 'SUPPRESS' }, false)) !== undefined;
   }
 
   async hitRateLimit(bucket: string, limit: number, windowSec: number, now: Date): Promise<RateLimitResult> {
@@ -180,10 +164,7 @@ export class DynamoDbSubscriptionStore implements SubscriptionStore {
     const nowMs = now.getTime();
     const windowMs = windowSec * 1000;
     for (let attempt = 0; attempt < 5; attempt++) {
-      const out = await this.client.send(
-        new (await documentCommands()).GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }),
-      );
-      const stored = RateRecordSchema.safeParse(out.Item);
+      const stored = RateRecordSchema.safeParse(await this.getRecord(key, true));
       const version = stored.success ? stored.data.version : 0;
       const hits = stored.success ? stored.data.hits.filter((at) => at > nowMs - windowMs) : [];
       if (hits.length >= limit) {
@@ -191,21 +172,18 @@ export class DynamoDbSubscriptionStore implements SubscriptionStore {
         return { allowed: false, retryAfterSec: Math.max(1, Math.ceil((oldest + windowMs - nowMs) / 1000)) };
       }
       try {
-        await this.client.send(
-          new (await documentCommands()).PutCommand({
-            TableName: this.tableName,
-            Item: {
-              ...key,
-              type: 'rate',
-              hits: [...hits, nowMs],
-              version: version + 1,
-              expiresAt: Math.ceil((nowMs + windowMs) / 1000),
-            },
-            ConditionExpression: stored.success ? '#version = :version' : 'attribute_not_exists(#version)',
-            ExpressionAttributeNames: { '#version': 'version' },
-            ...(stored.success ? { ExpressionAttributeValues: { ':version': version } } : {}),
-          }),
-        );
+        await this.putRecord({
+          Item: {
+            ...key,
+            type: 'rate',
+            hits: [...hits, nowMs],
+            version: version + 1,
+            expiresAt: Math.ceil((nowMs + windowMs) / 1000),
+          },
+          ConditionExpression: stored.success ? '#version = :version' : 'attribute_not_exists(#version)',
+          ExpressionAttributeNames: { '#version': 'version' },
+          ...(stored.success ? { ExpressionAttributeValues: { ':version': version } } : {}),
+        });
         return { allowed: true, retryAfterSec: 0 };
       } catch (error) {
         if (!isConditionFailure(error)) throw error;

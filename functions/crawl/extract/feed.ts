@@ -252,35 +252,26 @@ export function extractFeed(body: string, baseUrl: string): ExtractedPage {
 
   const items: ExtractedItem[] = [];
   const dropped: DroppedEntry[] = [];
+  /** Keeps a usable entry with the rest of what it says, or reports why it was dropped. */
+  const keep = (found: ReturnType<typeof usable>, rest: () => Omit<ExtractedItem, 'title' | 'url'>): void => {
+    if ('reason' in found) dropped.push(found);
+    else items.push({ ...found, ...rest() });
+  };
   const top = element(doc[root]);
   if (root === 'feed') {
-    for (const entry of (top['entry'] as Node[] | undefined) ?? []) {
-      const found = usable(text(entry['title']), { link: nonEmpty(atomLink(entry['link'])) }, baseUrl);
-      if ('reason' in found) {
-        dropped.push(found);
-        continue;
-      }
-      items.push({
-        ...found,
+    for (const entry of (top['entry'] as Node[] | undefined) ?? [])
+      keep(usable(text(entry['title']), { link: nonEmpty(atomLink(entry['link'])) }, baseUrl), () => ({
         ...entryDate(text(entry['published']) ?? text(entry['updated'])),
         summary: text(entry['summary']) ?? text(entry['content']),
-      });
-    }
+      }));
     return { items, dropped, format: 'atom' };
   }
   const nodes = ((root === 'RDF' ? top['item'] : element(top['channel'])['item']) as Node[] | undefined) ?? [];
-  for (const node of nodes) {
-    const found = usable(text(node['title']), rssLink(node), baseUrl);
-    if ('reason' in found) {
-      dropped.push(found);
-      continue;
-    }
-    items.push({
-      ...found,
+  for (const node of nodes)
+    keep(usable(text(node['title']), rssLink(node), baseUrl), () => ({
       ...entryDate(text(node['date']) ?? text(node['pubDate'])),
       summary: text(node['description']),
       areaText: coverage(node),
-    });
-  }
+    }));
   return { items, dropped, format: root === 'RDF' ? 'rss1' : 'rss2' };
 }

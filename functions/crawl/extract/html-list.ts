@@ -1,6 +1,7 @@
 import type { CheerioAPI } from 'cheerio/slim';
+import { cssQuery } from './css-query.js';
 import { loadHtml } from './html-dom.js';
-import { compile, selectAll } from 'css-select';
+import { selectAll } from 'css-select';
 import type { AnyNode, Element } from 'domhandler';
 import type { HtmlList } from '../../../shared/domain/source.js';
 import { prepareDateText, scanDates } from '../../../shared/ja/date-scanner.js';
@@ -42,23 +43,6 @@ export function hasJapaneseDate(text: string): boolean {
   return false;
 }
 
-type Query = ReturnType<typeof compile<AnyNode, Element>>;
-const compiled = new Map<string, Query | null>();
-
-/** A compiled selector, or `null` when css-select cannot compile it (a jQuery extension such as `:first`). */
-function queryFor(selector: string): Query | null {
-  let query = compiled.get(selector);
-  if (query === undefined) {
-    try {
-      query = compile<AnyNode, Element>(selector);
-    } catch {
-      query = null;
-    }
-    compiled.set(selector, query);
-  }
-  return query;
-}
-
 /** The text of a node and its descendants (what cheerio's `.text()` gives, without the wrapper). */
 function textOf(node: AnyNode): string {
   if (node.type === 'text') return node.data;
@@ -87,7 +71,7 @@ function attrOf(node: AnyNode | undefined, name: string): string | undefined {
  * cheerio is the fallback for its jQuery extensions.
  */
 function selectUnder($: CheerioAPI, roots: AnyNode[], selector: string): AnyNode[] {
-  const query = queryFor(selector);
+  const query = cssQuery(selector);
   if (query) return selectAll<AnyNode, Element>(query, roots);
   return $(roots).find(selector).toArray();
 }

@@ -62,13 +62,7 @@ export function jgrantsDetailUrl(source: JgrantsSource, id: string): string {
  * is not a jGrants list at all.
  */
 export function parseJgrantsList(body: string): { entries: JgrantsListEntry[]; invalid: number } {
-  let json: unknown;
-  try {
-    json = JSON.parse(body);
-  } catch {
-    throw new ExtractionError('jGrants list is not JSON');
-  }
-  const list = ListSchema.safeParse(json);
+  const list = ListSchema.safeParse(parseJson(body, 'jGrants list'));
   if (!list.success) throw new ExtractionError(`jGrants list has no "result" array: ${list.error.issues[0]?.message}`);
   const entries: JgrantsListEntry[] = [];
   let invalid = 0;
@@ -81,15 +75,18 @@ export function parseJgrantsList(body: string): { entries: JgrantsListEntry[]; i
 }
 
 export function parseJgrantsDetail(body: string): JgrantsDetail {
-  let json: unknown;
-  try {
-    json = JSON.parse(body);
-  } catch {
-    throw new ExtractionError('jGrants detail is not JSON');
-  }
-  const detail = DetailSchema.safeParse(json);
+  const detail = DetailSchema.safeParse(parseJson(body, 'jGrants detail'));
   if (!detail.success) throw new ExtractionError('jGrants detail has no result entry');
   return detail.data.result[0] as JgrantsDetail;
+}
+
+/** `body` as JSON; an `ExtractionError` saying that `what` is not JSON when it does not parse. */
+function parseJson(body: string, what: string): unknown {
+  try {
+    return JSON.parse(body) as unknown;
+  } catch {
+    throw new ExtractionError(`${what} is not JSON`);
+  }
 }
 
 function stripHtml(html: string): string {

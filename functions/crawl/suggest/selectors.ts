@@ -1,6 +1,7 @@
-import { compile, selectAll } from 'css-select';
+import { selectAll } from 'css-select';
 import type { AnyNode, Element } from 'domhandler';
 import { isTag } from 'domhandler';
+import { cssQuery } from '../extract/css-query.js';
 
 /**
  * Class names that say something about one entry's state or position rather than what it is
@@ -38,20 +39,9 @@ export function stableId(element: Element): string | undefined {
   return id && /^[A-Za-z][\w-]*$/.test(id) && !/\d{3,}/.test(id) ? id : undefined;
 }
 
-type Query = ReturnType<typeof compile<AnyNode, Element>>;
-const cache = new Map<string, Query | null>();
-
 /** Every element under `roots` matching `selector`, in document order; `[]` when it does not compile. */
 export function selectIn(selector: string, roots: AnyNode | readonly AnyNode[]): Element[] {
-  let query = cache.get(selector);
-  if (query === undefined) {
-    try {
-      query = compile<AnyNode, Element>(selector);
-    } catch {
-      query = null;
-    }
-    cache.set(selector, query);
-  }
+  const query = cssQuery(selector);
   return query ? selectAll<AnyNode, Element>(query, Array.isArray(roots) ? [...roots] : [roots as AnyNode]) : [];
 }
 

@@ -7,13 +7,13 @@ import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
 import { LambdaSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
-import * as sqs from 'aws-cdk-lib/aws-sqs';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { functionSpecs } from '../functions.js';
+import { functionSpecs, type FunctionKey } from '../functions.js';
 import type { ItemsTable } from './items-table.js';
 import type { Mail } from './mail.js';
 import { ProjectFunction } from './project-function.js';
-import { deadLetterQueue } from './queues.js';
+import { consumedQueue, deadLetterQueue } from './queues.js';
 import type { TokenSecret } from './token-secret.js';
 
 export interface AlertsProps {
@@ -66,24 +66,28 @@ export class Alerts extends Construct {
     };
     this.deadLetterQueue = deadLetterQueue(this, 'AlertsDeadLetterQueue');
 
-    this.digestFunction = new ProjectFunction(this, 'DigestFunction', {
-      ...common,
-      key: 'digest',
-      environment: baseUrl,
-    });
-    props.table.bindTable(this.digestFunction, 'readWrite');
-    props.mail.bindMailer(this.digestFunction);
-    props.tokenSecret.bindTokenSecret(this.digestFunction);
-    this.digestFunction.sendAsyncFailuresTo(this.deadLetterQueue);
+    /**
+     * A function of the alerts: it reads and writes the table, holds the token secret (the digest
+     * signs its links with it; the SES events handler stores suppressed addresses as keyed hashes,
+     * HMAC with it), and its failed asynchronous invocations go to the dead-letter queue. Both share
+     * the alerts wiring, which needs the links' base at cold start.
+     */
+    const alertsFunction = (functionId: string, key: FunctionKey, options: { sendsMail: boolean }) => {
+      const fn = new ProjectFunction(this, functionId, { ...common, key, environment: baseUrl });
+      props.table.bindTable(fn, 'readWrite');
+      if (options.sendsMail) props.mail.bindMailer(fn);
+      props.tokenSecret.bindTokenSecret(fn);
+      fn.sendAsyncFailuresTo(this.deadLetterQueue);
+      return fn;
+    };
+
+    this.digestFunction = alertsFunction('DigestFunction', 'digest', { sendsMail: true });
 
     this.digestWorkDeadLetterQueue = deadLetterQueue(this, 'DigestWorkDeadLetterQueue');
-    this.digestWorkQueue = new sqs.Queue(this, 'DigestWorkQueue', {
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      // AWS guidance for Lambda consumers: at least six times the function timeout.
-      visibilityTimeout: Duration.seconds(functionSpecs.digest.timeoutSec * 6),
-      retentionPeriod: Duration.days(4),
-      deadLetterQueue: { queue: this.digestWorkDeadLetterQueue, maxReceiveCount: 3 },
+    this.digestWorkQueue = consumedQueue(this, 'DigestWorkQueue', {
+      consumerTimeoutSec: functionSpecs.digest.timeoutSec,
+      deadLetters: this.digestWorkDeadLetterQueue,
+      maxReceiveCount: 3,
     });
     this.digestWorkQueue.grantSendMessages(this.digestFunction.role);
     this.digestFunction.addEnvironment('DIGEST_QUEUE_URL', this.digestWorkQueue.queueUrl);
@@ -112,16 +116,7 @@ export class Alerts extends Construct {
       }),
     });
 
-    // The SES events handler shares the alerts wiring, which needs the links' base at cold start.
-    this.sesEventsFunction = new ProjectFunction(this, 'SesEventsFunction', {
-      ...common,
-      key: 'sesEvents',
-      environment: baseUrl,
-    });
-    props.table.bindTable(this.sesEventsFunction, 'readWrite');
-    // Suppressed addresses are stored as keyed hashes (HMAC with the token secret).
-    props.tokenSecret.bindTokenSecret(this.sesEventsFunction);
-    this.sesEventsFunction.sendAsyncFailuresTo(this.deadLetterQueue);
+    this.sesEventsFunction = alertsFunction('SesEventsFunction', 'sesEvents', { sendsMail: false });
     props.mail.eventsTopic.addSubscription(
       new LambdaSubscription(this.sesEventsFunction.fn, { deadLetterQueue: this.deadLetterQueue }),
     );

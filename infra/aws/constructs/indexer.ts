@@ -1,13 +1,13 @@
 import { Duration } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, SqsDlq, SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
-import * as sqs from 'aws-cdk-lib/aws-sqs';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { ItemsTable } from './items-table.js';
 import { acknowledge } from '../nag.js';
 import { functionSpecs, hasEntry } from '../functions.js';
 import { ProjectFunction } from './project-function.js';
-import { deadLetterQueue } from './queues.js';
+import { consumedQueue, deadLetterQueue } from './queues.js';
 import type { SearchDomain } from './search-domain.js';
 
 /**
@@ -68,13 +68,10 @@ export class Indexer extends Construct {
     );
 
     this.retryDeadLetterQueue = deadLetterQueue(this, 'IndexRetryDeadLetterQueue');
-    this.retryQueue = new sqs.Queue(this, 'IndexRetryQueue', {
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      // AWS guidance for Lambda consumers: at least six times the function timeout.
-      visibilityTimeout: Duration.seconds(functionSpecs.indexRetry.timeoutSec * 6),
-      retentionPeriod: Duration.days(4),
-      deadLetterQueue: { queue: this.retryDeadLetterQueue, maxReceiveCount: indexRetryMaxReceives },
+    this.retryQueue = consumedQueue(this, 'IndexRetryQueue', {
+      consumerTimeoutSec: functionSpecs.indexRetry.timeoutSec,
+      deadLetters: this.retryDeadLetterQueue,
+      maxReceiveCount: indexRetryMaxReceives,
     });
     this.retryQueue.grantSendMessages(this.indexFunction.role);
     this.indexFunction.addEnvironment('INDEX_RETRY_QUEUE_URL', this.retryQueue.queueUrl);

@@ -22,3 +22,22 @@ export function deadLetterQueue(scope: Construct, id: string, options: { fifo?: 
   );
   return queue;
 }
+
+/**
+ * A queue a Lambda function consumes: SQS-managed encryption, TLS only, 4 days retention, a
+ * visibility timeout of six times the consumer's timeout (AWS guidance for Lambda consumers), and
+ * a message moved to `deadLetters` after `maxReceiveCount` receives.
+ */
+export function consumedQueue(
+  scope: Construct,
+  id: string,
+  options: { consumerTimeoutSec: number; deadLetters: sqs.IQueue; maxReceiveCount: number },
+): sqs.Queue {
+  return new sqs.Queue(scope, id, {
+    encryption: sqs.QueueEncryption.SQS_MANAGED,
+    enforceSSL: true,
+    visibilityTimeout: Duration.seconds(options.consumerTimeoutSec * 6),
+    retentionPeriod: Duration.days(4),
+    deadLetterQueue: { queue: options.deadLetters, maxReceiveCount: options.maxReceiveCount },
+  });
+}

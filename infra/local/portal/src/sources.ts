@@ -38,32 +38,33 @@ function categoryOf(source: SourceView): Category {
   return 'ok';
 }
 
+/** A status badge: `flag` picks its colour (`flag-<flag>` in styles.css). */
+function badge(flag: 'failing' | 'failed' | 'stale' | 'warn' | 'never' | 'ok' | 'extra', text: string): HTMLElement {
+  return h('span', { class: `badge flag-${flag}` }, text);
+}
+
 /** The category's badge: the word of the summary, with what makes it so. */
 function categoryBadge(source: SourceView, category: Category): HTMLElement {
   const health = source.health;
   switch (category) {
     case 'failed':
       return health.consecutiveFailures > 1
-        ? h('span', { class: 'badge flag-failing' }, `取得失敗（${health.consecutiveFailures}回連続）`)
-        : h('span', { class: 'badge flag-failed' }, '取得失敗（前回）');
+        ? badge('failing', `取得失敗（${health.consecutiveFailures}回連続）`)
+        : badge('failed', '取得失敗（前回）');
     case 'stale':
-      return h('span', { class: 'badge flag-stale' }, '新着途絶: 新着が途絶えています');
+      return badge('stale', '新着途絶: 新着が途絶えています');
     case 'partial':
-      return h('span', { class: 'badge flag-warn' }, '一部失敗（前回、一部のページを取得できず）');
+      return badge('warn', '一部失敗（前回、一部のページを取得できず）');
     case 'review':
       return health.suspect
-        ? h(
-            'span',
-            { class: 'badge flag-warn' },
-            `要確認: 品質基準を満たさず公開保留（${health.consecutiveSuspect}回連続）`,
-          )
-        : h('span', { class: 'badge flag-never' }, '要確認: 未検証の定義');
+        ? badge('warn', `要確認: 品質基準を満たさず公開保留（${health.consecutiveSuspect}回連続）`)
+        : badge('never', '要確認: 未検証の定義');
     case 'never':
-      return h('span', { class: 'badge flag-never' }, '未取得');
+      return badge('never', '未取得');
     case 'disabled':
-      return h('span', { class: 'badge flag-never' }, '停止中');
+      return badge('never', '停止中');
     case 'ok':
-      return h('span', { class: 'badge flag-ok' }, '正常');
+      return badge('ok', '正常');
   }
 }
 
@@ -72,10 +73,9 @@ function flags(source: SourceView, category: Category): HTMLElement {
   const health = source.health;
   const extra: HTMLElement[] = [];
   if (category === 'review' && (health.failing || health.lastOutcome === 'failed'))
-    extra.push(h('span', { class: 'badge flag-extra' }, `前回の取得も失敗（${health.consecutiveFailures}回連続）`));
-  if (category !== 'stale' && health.stale) extra.push(h('span', { class: 'badge flag-extra' }, '新着も途絶'));
-  if (category !== 'never' && health.neverRun && source.enabled)
-    extra.push(h('span', { class: 'badge flag-extra' }, '未取得'));
+    extra.push(badge('extra', `前回の取得も失敗（${health.consecutiveFailures}回連続）`));
+  if (category !== 'stale' && health.stale) extra.push(badge('extra', '新着も途絶'));
+  if (category !== 'never' && health.neverRun && source.enabled) extra.push(badge('extra', '未取得'));
   return h('td', { 'data-label': '状態' }, categoryBadge(source, category), ...extra);
 }
 
