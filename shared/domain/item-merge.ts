@@ -185,10 +185,10 @@ function mergeDraft(
     version,
     createdAt: previous.createdAt,
     updatedAt: now,
-    withdrawnAt: provenance.every((p) => p.withdrawnAt) ? previous.withdrawnAt : undefined,
+    ...(provenance.every((p) => p.withdrawnAt) && previous.withdrawnAt ? { withdrawnAt: previous.withdrawnAt } : {}),
     history,
   };
-  return { item: withoutUndefined(item), changedAt, sourceJoined, ...(change ? { change } : {}) };
+  return { item, changedAt, sourceJoined, ...(change ? { change } : {}) };
 }
 
 /**
@@ -287,10 +287,4 @@ function boundChange(change: ChangeRecord['changes'][number]): ChangeRecord['cha
       ? `${value.slice(0, historySnapshotChars)}…`
       : value;
   return { field: change.field, before: cut(change.before), after: cut(change.after) };
-}
-
-function withoutUndefined<T extends object>(value: T): T {
-  const out: Record<string, unknown> = {};
-  for (const [key, v] of Object.entries(value)) if (v !== undefined) out[key] = v;
-  return out as T;
 }
