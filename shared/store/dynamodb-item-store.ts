@@ -3,19 +3,17 @@ import { documentCommands, tableCommands, type DocumentClient } from './dynamodb
 import type { Clock } from '../clock.js';
 import { CrawlRunSchema, SourceHealthSchema, UrlStateSchema } from '../domain/crawl-run.js';
 import type { CrawlRun, SourceHealth, UrlState } from '../domain/crawl-run.js';
+import { IsoInstantSchema, itemIdFor, type Item, type ItemDraft, type ItemId, type ItemKind } from '../domain/item.js';
 import {
-  IsoInstantSchema,
-  contentHashOf,
-  contentOf,
-  diffContent,
-  itemIdFor,
-  type ChangeRecord,
-  type Item,
-  type ItemDraft,
-  type ItemId,
-  type ItemKind,
-  type Provenance,
-} from '../domain/item.js';
+  claimsTitle,
+  decideUpsert,
+  mergesByTitle,
+  withdrawSource,
+  type ItemMatch,
+  type StoredItem,
+  type TitleClaim,
+  withinTitleWindow,
+} from '../domain/item-merge.js';
 import { ConflictError, InvalidInputError, ServiceUnavailableError } from '../errors.js';
 import type { Log } from '../log.js';
 import { silentLog } from '../log.js';
@@ -28,15 +26,12 @@ import {
   crawlRunPrefix,
   crawlRunTtlSec,
   healthKey,
-  historyLimit,
-  historySnapshotChars,
   itemFromRecord,
   itemKey,
   itemToRecord,
   maxItemBytes,
   tableDefinition,
   titleKey,
-  titleMergeWindowMs,
   toUtcIso,
   urlStateKey,
 } from './keys.js';
@@ -56,15 +51,7 @@ export interface DynamoDbItemStoreOptions {
   readonly log?: Log;
 }
 
-/** Record of the latest stored version of an item, as read from the table. */
-interface Stored {
-  readonly item: Item;
-  /** `createdAt` or the time of the last material change (feeds `listChangedSince`). */
-  readonly changedAt: string;
-}
-
 const TitleRecordSchema = z.object({ itemId: z.string(), firstSeenAt: IsoInstantSchema });
-type TitleRecord = z.infer<typeof TitleRecordSchema>;
 const AliasRecordSchema = z.object({ itemId: z.string() });
 const CursorSchema = z.record(z.string(), z.string());
 
@@ -85,10 +72,9 @@ const tableActiveTimeoutMs = 120_000;
  * it moves only when the item is written for another reason. "Is it still listed?" is answered
  * by `withdrawnAt` (the crawler marks vanished items) and by the source's crawl runs instead.
  *
- * Content ownership: the first non-withdrawn source in `provenance` owns the content. Drafts from
- * other sources (for example an aggregator re-publishing a ministry call) add their provenance
- * entry but never overwrite content, so two sources that extract slightly different text do not
- * flip the item back and forth on every crawl.
+ * What a draft does to an item (identity, aliasing, content ownership, withdrawal, the change
+ * history) is decided by shared/domain/item-merge.ts; this adapter reads what those decisions
+ * need and persists them.
  */
 export class DynamoDbItemStore implements ItemStore {
   private readonly client: DocumentClient;
@@ -237,16 +223,8 @@ export class DynamoDbItemStore implements ItemStore {
       const stored = await this.readItem(id);
       if (!stored) return undefined;
       const previous = stored.item;
-      const entry = previous.provenance.find((p) => p.sourceId === sourceId);
-      if (!entry || entry.withdrawnAt) return previous;
-      const provenance = previous.provenance.map((p) => (p.sourceId === sourceId ? { ...p, withdrawnAt: atIso } : p));
-      const item: Item = {
-        ...previous,
-        provenance,
-        version: previous.version + 1,
-        updatedAt: this.now(),
-        withdrawnAt: provenance.every((p) => p.withdrawnAt) ? atIso : undefined,
-      };
+      const item = withdrawSource(previous, sourceId, atIso, this.now());
+      if (!item) return previous;
       if (!(await this.putItem(item, stored.changedAt, previous.version))) continue;
       await this.applyHealthDeltas(new Map([[sourceId, -1]]));
       if (this.onChange) await this.onChange([{ id, newItem: item, oldItem: previous }]);
@@ -410,46 +388,45 @@ export class DynamoDbItemStore implements ItemStore {
 
   private async upsertOne(
     draft: ItemDraft,
-    cache: Map<ItemId, Stored | null>,
+    cache: Map<ItemId, StoredItem | null>,
     healthDeltas: Map<string, number>,
   ): Promise<UpsertResult> {
     const draftId = itemIdFor(draft.canonicalUrl);
-    const contentHash = contentHashOf(contentOf(draft));
     for (let attempt = 0; attempt < maxConditionalAttempts; attempt++) {
-      const { stored, viaTitle, title } = await this.resolve(draft, draftId, cache, attempt > 0);
-      if (!stored) {
-        const item = this.newItem(draftId, draft, contentHash);
-        const changedAt = item.createdAt;
+      const { match, title } = await this.resolve(draft, draftId, cache, attempt > 0);
+      const decision = decideUpsert(draft, match, this.now());
+      if (decision.outcome === 'unchanged') return { id: decision.item.id, outcome: 'unchanged', item: decision.item };
+      if (decision.outcome === 'new') {
+        const { item, changedAt } = decision;
         if (!(await this.putItem(item, changedAt, undefined))) {
           cache.delete(draftId);
           continue;
         }
         cache.set(draftId, { item, changedAt });
         addDelta(healthDeltas, draft.sourceId, 1);
-        await this.claimTitle(draft, item.id, title);
+        if (claimsTitle(title, draft, item.id)) await this.putTitle(draft, item.id);
         return { id: item.id, outcome: 'new', item };
       }
-      const merged = this.merge(stored, draft, contentHash);
-      if (!merged) return { id: stored.item.id, outcome: 'unchanged', item: stored.item };
-      if (!(await this.putItem(merged.item, merged.changedAt, stored.item.version))) {
+      const { item, previous, changedAt } = decision;
+      if (!(await this.putItem(item, changedAt, previous.version))) {
         cache.delete(draftId);
-        cache.delete(stored.item.id);
+        cache.delete(previous.id);
         continue;
       }
-      const next = { item: merged.item, changedAt: merged.changedAt };
+      const next = { item, changedAt };
       cache.set(draftId, next);
-      cache.set(merged.item.id, next);
-      if (merged.sourceJoined) addDelta(healthDeltas, draft.sourceId, 1);
-      if (viaTitle) {
+      cache.set(item.id, next);
+      if (decision.sourceJoined) addDelta(healthDeltas, draft.sourceId, 1);
+      if (decision.alias) {
         // A permanent pointer, so the merge still holds after the title window closes.
         await this.client.send(
           new (await documentCommands()).PutCommand({
             TableName: this.tableName,
-            Item: { ...aliasKey(draftId), type: 'alias', itemId: merged.item.id },
+            Item: { ...aliasKey(decision.alias), type: 'alias', itemId: item.id },
           }),
         );
       }
-      return { id: merged.item.id, outcome: 'updated', item: merged.item, previous: stored.item };
+      return { id: item.id, outcome: 'updated', item, previous };
     }
     throw new ConflictError(`item for ${draft.canonicalUrl} kept changing during upsert; retry the crawl later`);
   }
@@ -458,13 +435,13 @@ export class DynamoDbItemStore implements ItemStore {
   private async resolve(
     draft: ItemDraft,
     draftId: ItemId,
-    cache: Map<ItemId, Stored | null>,
+    cache: Map<ItemId, StoredItem | null>,
     fresh: boolean,
-  ): Promise<{ stored?: Stored; viaTitle: boolean; title?: TitleRecord }> {
+  ): Promise<{ match?: ItemMatch; title?: TitleClaim }> {
     const cached = fresh ? undefined : cache.get(draftId);
-    if (cached) return { stored: cached, viaTitle: false };
+    if (cached) return { match: { stored: cached, viaTitle: false } };
     const own = cached === null ? undefined : await this.readItem(draftId);
-    if (own) return { stored: own, viaTitle: false };
+    if (own) return { match: { stored: own, viaTitle: false } };
 
     const alias = await this.client.send(
       new (await documentCommands()).GetCommand({
@@ -475,22 +452,19 @@ export class DynamoDbItemStore implements ItemStore {
     );
     if (alias.Item) {
       const target = await this.readItem(AliasRecordSchema.parse(alias.Item).itemId as ItemId);
-      if (target) return { stored: target, viaTitle: false };
+      if (target) return { match: { stored: target, viaTitle: false } };
     }
 
     const title = await this.readTitle(draft);
     if (title && withinTitleWindow(title.firstSeenAt, draft.seenAt)) {
       const target = await this.readItem(title.itemId as ItemId);
-      // The same source listing a second page under the same title is a different item
-      // (generic titles such as 「公募のお知らせ」); only another source's copy merges.
-      if (target && !target.item.provenance.some((p) => p.sourceId === draft.sourceId)) {
-        return { stored: target, viaTitle: true, title };
-      }
+      if (target && mergesByTitle(title, draft, target.item))
+        return { match: { stored: target, viaTitle: true }, title };
     }
-    return { viaTitle: false, title };
+    return { title };
   }
 
-  private async readTitle(draft: ItemDraft): Promise<TitleRecord | undefined> {
+  private async readTitle(draft: ItemDraft): Promise<TitleClaim | undefined> {
     const out = await this.client.send(
       new (await documentCommands()).GetCommand({
         TableName: this.tableName,
@@ -501,97 +475,14 @@ export class DynamoDbItemStore implements ItemStore {
     return out.Item ? TitleRecordSchema.parse(out.Item) : undefined;
   }
 
-  /** Points the title key at a new item unless a fresh (in-window) claim exists (`existing`, read by `resolve`). */
-  private async claimTitle(draft: ItemDraft, id: ItemId, existing: TitleRecord | undefined): Promise<void> {
-    if (existing && existing.itemId !== id && withinTitleWindow(existing.firstSeenAt, draft.seenAt)) return;
-    if (existing?.itemId === id) return;
+  /** Points the title key at a new item. */
+  private async putTitle(draft: ItemDraft, id: ItemId): Promise<void> {
     await this.client.send(
       new (await documentCommands()).PutCommand({
         TableName: this.tableName,
         Item: { ...titleKey(draft), type: 'title', itemId: id, firstSeenAt: draft.seenAt },
       }),
     );
-  }
-
-  private newItem(id: ItemId, draft: ItemDraft, contentHash: string): Item {
-    const now = this.now();
-    return {
-      ...contentOf(draft),
-      id,
-      provenance: [{ sourceId: draft.sourceId, url: draft.url, firstSeenAt: draft.seenAt, lastSeenAt: draft.seenAt }],
-      contentHash,
-      version: 1,
-      createdAt: now,
-      updatedAt: now,
-      history: [],
-    };
-  }
-
-  /** The next version of `stored` after seeing `draft`, or `undefined` when nothing changes. */
-  private merge(
-    stored: Stored,
-    draft: ItemDraft,
-    contentHash: string,
-  ): { item: Item; changedAt: string; sourceJoined: boolean } | undefined {
-    const previous = stored.item;
-    const now = this.now();
-    let provenance: Provenance[] = previous.provenance.map((p) => ({ ...p }));
-    let provenanceChanged = false;
-    let sourceJoined = false;
-    const index = provenance.findIndex((p) => p.sourceId === draft.sourceId);
-    if (index < 0) {
-      provenance.push({
-        sourceId: draft.sourceId,
-        url: draft.url,
-        firstSeenAt: draft.seenAt,
-        lastSeenAt: draft.seenAt,
-      });
-      provenanceChanged = true;
-      sourceJoined = true;
-    } else if (provenance[index]?.withdrawnAt) {
-      // Listed again after being withdrawn.
-      provenance = provenance.map((p, i) => (i === index ? withoutWithdrawn({ ...p, lastSeenAt: draft.seenAt }) : p));
-      provenanceChanged = true;
-      sourceJoined = true;
-    }
-
-    const owner = provenance.find((p) => !p.withdrawnAt)?.sourceId ?? provenance[0]?.sourceId;
-    const contentChanged = owner === draft.sourceId && contentHash !== previous.contentHash;
-    if (!provenanceChanged && !contentChanged) return undefined;
-
-    const version = previous.version + 1;
-    let content = contentOf(previous);
-    let history = previous.history;
-    let changedAt = stored.changedAt;
-    if (contentChanged) {
-      const next = contentOf(draft);
-      const diff = diffContent(content, next);
-      const record: ChangeRecord = {
-        version,
-        at: now,
-        material: diff.material,
-        changes: diff.changes.map(boundChange),
-      };
-      history = [record, ...history].slice(0, historyLimit);
-      content = next;
-      if (diff.material) changedAt = now;
-      // Writing anyway: refresh this source's entry for free.
-      provenance = provenance.map((p) =>
-        p.sourceId === draft.sourceId ? { ...p, url: draft.url, lastSeenAt: draft.seenAt } : p,
-      );
-    }
-    const item: Item = {
-      ...content,
-      id: previous.id,
-      provenance,
-      contentHash: contentChanged ? contentHash : previous.contentHash,
-      version,
-      createdAt: previous.createdAt,
-      updatedAt: now,
-      withdrawnAt: provenance.every((p) => p.withdrawnAt) ? previous.withdrawnAt : undefined,
-      history,
-    };
-    return { item: stripUndefined(item), changedAt, sourceJoined };
   }
 
   /**
@@ -624,22 +515,22 @@ export class DynamoDbItemStore implements ItemStore {
     }
   }
 
-  private async readItem(id: ItemId): Promise<Stored | undefined> {
+  private async readItem(id: ItemId): Promise<StoredItem | undefined> {
     const out = await this.client.send(
       new (await documentCommands()).GetCommand({ TableName: this.tableName, Key: itemKey(id), ConsistentRead: true }),
     );
     return out.Item ? storedFromRecord(out.Item) : undefined;
   }
 
-  private async prefetch(ids: readonly ItemId[]): Promise<Map<ItemId, Stored | null>> {
+  private async prefetch(ids: readonly ItemId[]): Promise<Map<ItemId, StoredItem | null>> {
     const unique = [...new Set(ids)];
     const found = await this.batchReadItems(unique);
     return new Map(unique.map((id) => [id, found.get(id) ?? null]));
   }
 
   /** Consistent BatchGet in chunks of 100, retrying unprocessed keys. */
-  private async batchReadItems(ids: readonly ItemId[]): Promise<Map<ItemId, Stored>> {
-    const out = new Map<ItemId, Stored>();
+  private async batchReadItems(ids: readonly ItemId[]): Promise<Map<ItemId, StoredItem>> {
+    const out = new Map<ItemId, StoredItem>();
     for (let start = 0; start < ids.length; start += 100) {
       let keys: Record<string, unknown>[] = ids.slice(start, start + 100).map((id) => itemKey(id));
       for (let round = 0; keys.length > 0; round++) {
@@ -695,32 +586,14 @@ export class DynamoDbItemStore implements ItemStore {
   }
 }
 
-function storedFromRecord(record: Record<string, unknown>): Stored {
+function storedFromRecord(record: Record<string, unknown>): StoredItem {
   const item = itemFromRecord(record);
   const changedAt = typeof record['changedAt'] === 'string' ? record['changedAt'] : item.createdAt;
   return { item, changedAt };
 }
 
-function withinTitleWindow(firstSeenAt: string, seenAt: string): boolean {
-  return Math.abs(Date.parse(seenAt) - Date.parse(firstSeenAt)) <= titleMergeWindowMs;
-}
-
 function addDelta(deltas: Map<string, number>, sourceId: string, delta: number): void {
   deltas.set(sourceId, (deltas.get(sourceId) ?? 0) + delta);
-}
-
-function withoutWithdrawn(p: Provenance): Provenance {
-  const { withdrawnAt: _withdrawnAt, ...rest } = p;
-  return rest;
-}
-
-/** Keeps history entries small: long strings (body text, eligibility) are cut to a snapshot. */
-function boundChange(change: ChangeRecord['changes'][number]): ChangeRecord['changes'][number] {
-  const cut = (value: unknown) =>
-    typeof value === 'string' && value.length > historySnapshotChars
-      ? `${value.slice(0, historySnapshotChars)}…`
-      : value;
-  return { field: change.field, before: cut(change.before), after: cut(change.after) };
 }
 
 /**

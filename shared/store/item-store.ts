@@ -27,12 +27,11 @@ export interface Page<T> {
 }
 
 /**
- * The source of truth for items, crawl state and crawl runs. One DynamoDB table; see
- * `keys.ts` for the key design. Adapters pass test/support/item-store.contract.ts.
+ * Items: what the crawler writes and the API, indexer and digests read. What a draft does to an
+ * item (identity, aliases, content owner, withdrawal, history) is decided by
+ * shared/domain/item-merge.ts; a store persists those decisions.
  */
-export interface ItemStore {
-  /** Creates the table when missing. Cheap and safe to call on every start. */
-  ensureTable(): Promise<void>;
+export interface ItemRecords {
   /**
    * Inserts or merges drafts, one outcome per draft in input order.
    * - `new`: no item with the draft's id (from its canonical URL) existed.
@@ -53,15 +52,30 @@ export interface ItemStore {
   countItems(): Promise<number>;
   /** Marks the source's provenance entry withdrawn; the item is withdrawn when all sources are. */
   markWithdrawn(id: ItemId, sourceId: string, at: string): Promise<Item | undefined>;
+}
 
+/** Crawl state: what the crawler remembers of each URL between runs. */
+export interface UrlStates {
   /** Conditional-GET and listing state of one URL; `undefined` before its first fetch. */
   getUrlState(url: string): Promise<UrlState | undefined>;
   putUrlState(state: UrlState): Promise<void>;
+}
 
+/** Crawl runs and the source health they roll up into. */
+export interface CrawlRunLog {
   /** Records a crawl run and updates the source's health in the same call. */
   recordCrawlRun(run: CrawlRun): Promise<void>;
   /** Newest first. */
   listCrawlRuns(sourceId: string, limit?: number): Promise<CrawlRun[]>;
   /** Health of every source that has run at least once. */
   listSourceHealth(): Promise<SourceHealth[]>;
+}
+
+/**
+ * The source of truth for items, crawl state and crawl runs. One DynamoDB table; see
+ * `keys.ts` for the key design. Adapters pass test/support/item-store.contract.ts.
+ */
+export interface ItemStore extends ItemRecords, UrlStates, CrawlRunLog {
+  /** Creates the table when missing. Cheap and safe to call on every start. */
+  ensureTable(): Promise<void>;
 }

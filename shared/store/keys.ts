@@ -40,8 +40,8 @@ import { foldForMatch } from '../ja/normalize.js';
  * fine for our write rate (material changes, not every crawl).
  *
  * Limits: a DynamoDB item is at most 400 KB. `bodyText` is capped at 100,000 characters by the
- * schema (up to ~300 KB of UTF-8 Japanese); the store cuts history snapshots to
- * `historySnapshotChars` and, if an item would still exceed `maxItemBytes`, drops the oldest
+ * schema (up to ~300 KB of UTF-8 Japanese); history snapshots are cut to
+ * `historySnapshotChars` (shared/domain/item-merge.ts) and, if an item would still exceed `maxItemBytes`, drops the oldest
  * history entries and then shortens the stored `bodyText` (the content hash is always the
  * hash of the full draft, so a cut body does not look like a change on the next crawl).
  */
@@ -79,12 +79,6 @@ export const tableDefinition = {
   streamViewType: 'NEW_AND_OLD_IMAGES',
 } as const;
 
-/** How long a title key merges a draft with a new URL into an existing item. */
-export const titleMergeWindowMs = 30 * 24 * 60 * 60 * 1000;
-/** Change records kept per item, newest first. */
-export const historyLimit = 20;
-/** Longest string kept as a before/after value in a history entry. */
-export const historySnapshotChars = 300;
 /** Budget for one stored item, below DynamoDB's 400 KB limit to leave room for attribute names. */
 export const maxItemBytes = 380 * 1024;
 /** How long crawl-run records live in AWS (TTL). */
