@@ -6,12 +6,10 @@ import { fileURLToPath } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { buildApiHandler } from '../../functions/api/handler-builder.js';
-import { CachedSearchIndex } from '../../functions/api/search-cache.js';
+import { buildApiDeps, buildSubscriptionDeps, type BuiltApiDeps } from '../../functions/api/deps.js';
 import type { ApiRoute } from '../../functions/api/routes.js';
-import { corsOriginsFrom } from '../../functions/middleware/cors.js';
 import { runDigest, type DigestRunReport } from '../../functions/alerts/digest.js';
-import { LinkBuilder } from '../../shared/subscriptions/links.js';
-import { TokenSigner } from '../../shared/subscriptions/tokens.js';
+import type { SubscriptionDeps } from '../../shared/subscriptions/subscriptions.js';
 import { subscriptionRoutes } from '../../functions/api/subscription-routes.js';
 import { isBehind, type IndexLag } from '../../functions/index/change-log.js';
 import { findIndexDrift } from '../../functions/index/index-drift.js';
@@ -21,7 +19,6 @@ import type { HttpFetcher } from '../../functions/crawl/http-fetcher.js';
 import { politeFetcherFactory } from '../../functions/crawl/fetcher-factory.js';
 import { KakenAppId, redactingLog, sampleKakenAppId, withKakenAppId } from '../../functions/crawl/kaken-app-id.js';
 import { loadRegistry } from '../../shared/sources/registry.js';
-import { assessSourceHealth } from '../../shared/sources/source-health.js';
 import { systemClock, type Clock } from '../../shared/clock.js';
 import type { CrawlRun } from '../../shared/domain/crawl-run.js';
 import type { Source } from '../../shared/domain/source.js';
@@ -170,8 +167,16 @@ export interface LocalStack {
   readonly firstCrawl: Promise<CrawlSummary>;
   /** Crawls the given sources (default all) now, then runs the alert digests. */
   crawl(sourceIds?: readonly string[]): Promise<CrawlSummary>;
+  /** The functions' ports as the builders the Lambda wirings use made them here. */
+  readonly deps: LocalDeps;
   /** Stops the scheduler, the servers and flushes the index to disk. Safe to call twice. */
   close(): Promise<void>;
+}
+
+/** The ports the local stack built for each function (the same builders as the Lambda wirings). */
+export interface LocalDeps {
+  readonly api: BuiltApiDeps;
+  readonly subscriptions: SubscriptionDeps;
 }
 
 /**
@@ -257,31 +262,21 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const tableName = options.tableName ?? 'chiiki-items';
 
     const searchDir = join(dataDir, 'search');
-    const engineConfig = { ...loadConfig({}), ...options.searchEngine };
-    const search = searchIndexFor(engineConfig, clock, { dir: searchDir });
+    // The functions' settings: the defaults of `loadConfig`, what the options set (the API URL is added once known).
+    const baseConfig = localConfig(options, tableName);
+    const search = searchIndexFor(baseConfig, clock, { dir: searchDir });
     const embedded = search instanceof EmbeddedSearchIndex ? search : undefined;
     if (embedded) {
       await embedded.ensureIndex();
       closers.push(() => embedded.close());
     }
-    // On OpenSearch the API reads through its own client, sized like the API function's (short
-    // timeouts, circuit breaker: a hung engine answers 503 at once), while the indexer keeps the
-    // patient one. Every indexed change clears the API's cache as well as the indexer's view.
-    const apiView = embedded
-      ? undefined
-      : new CachedSearchIndex(searchIndexFor(engineConfig, clock, { purpose: 'api' }), {
-          clock,
-          ttlMs: 5_000,
-          maxEntries: 500,
-        });
-    const searchView = new CachedSearchIndex(search, {
-      clock,
-      ttlMs: 5_000,
-      maxEntries: 500,
-      ...(apiView ? { onWrite: () => apiView.clear() } : {}),
-    });
+    // The API reads through its own result cache (buildApiDeps); every indexed change clears it.
+    const apiRef: { deps?: BuiltApiDeps } = {};
     const injectIndexFault = options.injectIndexFault;
-    const indexWriter: SearchIndex = injectIndexFault ? withIndexFault(searchView, injectIndexFault) : searchView;
+    const indexWriter: SearchIndex = withWriteHooks(search, {
+      ...(injectIndexFault ? { before: injectIndexFault } : {}),
+      after: () => apiRef.deps?.search.clear(),
+    });
 
     const indexLogDir = join(dataDir, 'index-log');
     const changeLog = new FileChangeLog({ dir: indexLogDir, clock, log });
@@ -413,41 +408,33 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const port = (server.address() as AddressInfo).port;
     const apiUrl = `http://${options.host && options.host !== '0.0.0.0' ? options.host : 'localhost'}:${port}`;
 
+    const config: Config = { ...baseConfig, PUBLIC_BASE_URL: options.publicBaseUrl ?? apiUrl };
     const subscriptions = new DynamoDbSubscriptionStore({ client, tableName });
-    const tokens = new TokenSigner(options.tokenSecret ?? 'local-development-secret-change-me');
-    const links = new LinkBuilder({
-      baseUrl: options.publicBaseUrl ?? apiUrl,
-      ...(options.portalUrl ? { portalUrl: options.portalUrl } : {}),
-      tokens,
+    const apiDeps = buildApiDeps(config, {
+      // On OpenSearch the API reads through its own client, sized like the API function's (short
+      // timeouts, circuit breaker: a hung engine answers 503 at once), while the indexer keeps the patient one.
+      search: embedded ?? searchIndexFor(config, clock, { purpose: 'api' }),
+      store,
+      clock,
+      log,
+      sources: () => sources,
+      storage,
+      indexLag: indexLagStatus,
     });
-    api.handler = buildApiHandler(
-      {
-        search: apiView ?? searchView,
-        store,
-        clock,
-        log,
-        sources: () => sources,
-        sourceFlags: (source, health, now) => assessSourceHealth(source, health, now),
-        corsOrigins: corsOriginsFrom(options.corsOrigins ?? '*'),
-        publicBaseUrl: options.publicBaseUrl ?? apiUrl,
-        ...(options.portalUrl ? { portalUrl: options.portalUrl } : {}),
-        storage,
-        indexLag: indexLagStatus,
-      },
-      [
-        ...subscriptionRoutes({
-          subscriptions,
-          mailer,
-          tokens,
-          links,
-          clock,
-          log,
-          hashSecret: options.tokenSecret ?? 'local-development-secret-change-me',
-          items: store,
-        }),
-        ...(options.extraRoutes ?? []),
-      ],
-    ) as LambdaHttpHandler;
+    apiRef.deps = apiDeps;
+    const subscriptionDeps = buildSubscriptionDeps(config, {
+      subscriptions,
+      mailer,
+      tokenSecret: config.TOKEN_SECRET,
+      clock,
+      log,
+      items: store,
+    });
+    const links = subscriptionDeps.links;
+    api.handler = buildApiHandler(apiDeps, [
+      ...subscriptionRoutes(subscriptionDeps),
+      ...(options.extraRoutes ?? []),
+    ]) as LambdaHttpHandler;
     const runDigests = (trigger: 'cycle' | 'schedule' = 'cycle') =>
       runDigest(
         {
@@ -578,6 +565,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       waitForIndex: (timeoutMs = 10_000) => consumer.drained(timeoutMs),
       firstCrawl,
       crawl,
+      deps: { api: apiDeps, subscriptions: subscriptionDeps },
       close: async () => {
         if (closed) return;
         closed = true;
@@ -652,10 +640,16 @@ async function openSearchOnStart(
   }
 }
 
-/** `index` whose writes throw while `fault()` returns an error (reads pass through). */
-function withIndexFault(index: SearchIndex, fault: () => Error | undefined): SearchIndex {
+/**
+ * `index` whose writes throw while `before()` returns an error (an injected engine fault) and call
+ * `after()` once they landed (clearing the API's cache); reads pass through.
+ */
+function withWriteHooks(
+  index: SearchIndex,
+  hooks: { readonly before?: () => Error | undefined; readonly after: () => void },
+): SearchIndex {
   const check = () => {
-    const error = fault();
+    const error = hooks.before?.();
     if (error) throw error;
   };
   return {
@@ -663,13 +657,58 @@ function withIndexFault(index: SearchIndex, fault: () => Error | undefined): Sea
     upsert: async (docs) => {
       check();
       await index.upsert(docs);
+      hooks.after();
     },
     remove: async (ids) => {
       check();
       await index.remove(ids);
+      hooks.after();
     },
     search: (query) => index.search(query),
     count: () => index.count(),
+  };
+}
+
+/**
+ * The options `npm start` gives the stack from the configuration (main.ts); the same-graph test
+ * starts the stack through it, so a setting main.ts passes is one the test compares.
+ */
+export function localStackOptionsFrom(
+  config: Config,
+  rest: Pick<LocalStackOptions, 'registry'> & Partial<LocalStackOptions>,
+): LocalStackOptions {
+  return {
+    dataDir: config.DATA_DIR,
+    port: config.PORT,
+    samplePort: config.SAMPLE_SITES_PORT,
+    corsOrigins: config.CORS_ORIGINS,
+    smtpUrl: config.MAIL_TRANSPORT === 'outbox' ? undefined : config.SMTP_URL,
+    mailFrom: config.MAIL_FROM,
+    tableName: config.TABLE_NAME,
+    userAgent: config.CRAWL_USER_AGENT,
+    ...(config.KAKEN_APP_ID ? { kakenAppId: config.KAKEN_APP_ID } : {}),
+    tokenSecret: config.TOKEN_SECRET,
+    publicBaseUrl: config.PUBLIC_BASE_URL,
+    ...(config.PORTAL_URL ? { portalUrl: config.PORTAL_URL } : {}),
+    searchEngine: config,
+    ...rest,
+  };
+}
+
+/**
+ * The functions' settings in the local stack: `loadConfig`'s defaults with what the options set,
+ * so the builders read the same fields here as in Lambda.
+ */
+function localConfig(options: LocalStackOptions, tableName: string): Config {
+  return {
+    ...loadConfig({}),
+    ...options.searchEngine,
+    TABLE_NAME: tableName,
+    CORS_ORIGINS: options.corsOrigins ?? '*',
+    PORTAL_URL: options.portalUrl,
+    TOKEN_SECRET: options.tokenSecret ?? 'local-development-secret-change-me',
+    ...(options.mailFrom ? { MAIL_FROM: options.mailFrom } : {}),
+    ...(options.userAgent ? { CRAWL_USER_AGENT: options.userAgent } : {}),
   };
 }
 

@@ -1,0 +1,100 @@
+/**
+ * The local stack and the Lambda wirings build each function's ports through the same builders.
+ * This suite builds both from one configuration and compares the graphs: the keys of each deps
+ * object, the class behind each port, and every value read from the configuration. Ports that
+ * differ by place on purpose (log, mailer) and the local-only health probes are named below.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { localStackOptionsFrom, startLocalStack, type LocalStack } from '../../../../infra/local/local-stack.js';
+import { loadConfig } from '../../../../shared/config.js';
+import { LinkBuilder } from '../../../../shared/subscriptions/links.js';
+
+/** Ports that are a different adapter in each place by design. */
+const byPlace = new Set(['log', 'mailer']);
+
+/** Keys, class names of ports and configuration-derived values of a deps object, recursively. */
+function shapeOf(value: unknown, key = ''): unknown {
+  if (byPlace.has(key)) return 'by place';
+  if (typeof value === 'function') return 'function';
+  if (Array.isArray(value)) return value.map((v) => shapeOf(v));
+  if (value instanceof LinkBuilder) return { LinkBuilder: value.portal };
+  if (value !== null && typeof value === 'object') {
+    const name = value.constructor.name;
+    if (name !== 'Object') return name;
+    return Object.fromEntries(
+      Object.entries(value)
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([k, v]) => [k, shapeOf(v, k)]),
+    );
+  }
+  return value;
+}
+
+function without(shape: unknown, ...keys: string[]): unknown {
+  return Object.fromEntries(Object.entries(shape as Record<string, unknown>).filter(([k]) => !keys.includes(k)));
+}
+
+describe('the local stack and the Lambda wirings', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'chiiki-same-graph-'));
+  const env = {
+    DATA_DIR: dataDir,
+    PUBLIC_BASE_URL: 'https://api.example.jp',
+    PORTAL_URL: 'https://portal.example.jp',
+    CORS_ORIGINS: 'https://portal.example.jp,https://other.example.jp',
+    TOKEN_SECRET: 'same-graph-secret-0123456789',
+    TABLE_NAME: 'chiiki-same-graph',
+  };
+  let stack: LocalStack;
+
+  beforeAll(async () => {
+    stack = await startLocalStack(
+      localStackOptionsFrom(loadConfig(env), {
+        registry: 'sample',
+        port: 0,
+        samplePort: 0,
+        crawlOnStart: false,
+        schedule: false,
+      }),
+    );
+    for (const [name, value] of Object.entries(env)) vi.stubEnv(name, value);
+    vi.stubEnv('AWS_LAMBDA_FUNCTION_NAME', 'chiiki-same-graph');
+    vi.stubEnv('MAIL_TRANSPORT', 'ses');
+  });
+
+  afterAll(async () => {
+    vi.unstubAllEnvs();
+    vi.resetModules();
+    await stack.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('build the same API ports, the local stack adding only its health probes', async () => {
+    const lambda = await import('../../../../functions/api/wiring.js');
+
+    const local = shapeOf(stack.deps.api) as Record<string, unknown>;
+    expect(local.storage).toBe('function');
+    expect(local.indexLag).toBe('function');
+    expect(without(local, 'storage', 'indexLag')).toEqual(shapeOf(lambda.deps));
+    expect(shapeOf(lambda.deps)).toMatchObject({
+      search: 'CachedSearchIndex',
+      store: 'DynamoDbItemStore',
+      publicBaseUrl: 'https://api.example.jp',
+      portalUrl: 'https://portal.example.jp',
+      corsOrigins: ['https://portal.example.jp', 'https://other.example.jp'],
+    });
+  });
+
+  it('build the same subscription ports', async () => {
+    const lambda = await import('../../../../functions/api/wiring.js');
+
+    expect(shapeOf(stack.deps.subscriptions)).toEqual(shapeOf(await lambda.subscriptionDeps()));
+    expect(shapeOf(stack.deps.subscriptions)).toMatchObject({
+      subscriptions: 'DynamoDbSubscriptionStore',
+      links: { LinkBuilder: 'https://portal.example.jp' },
+      hashSecret: 'same-graph-secret-0123456789',
+    });
+  });
+});
