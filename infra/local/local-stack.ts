@@ -14,6 +14,7 @@ import { subscriptionRoutes } from '../../functions/api/subscription-routes.js';
 import { isBehind, type IndexLag } from '../../functions/index/change-log.js';
 import { findIndexDrift } from '../../functions/index/index-drift.js';
 import { reindex } from '../../functions/index/reindex.js';
+import { buildIndexDeps, searchDirOf, type IndexDeps } from '../../functions/index/deps.js';
 import { crawlAll } from '../../functions/crawl/crawl-all.js';
 import type { HttpFetcher } from '../../functions/crawl/http-fetcher.js';
 import { politeFetcherFactory } from '../../functions/crawl/fetcher-factory.js';
@@ -177,6 +178,7 @@ export interface LocalStack {
 export interface LocalDeps {
   readonly api: BuiltApiDeps;
   readonly subscriptions: SubscriptionDeps;
+  readonly index: IndexDeps;
 }
 
 /**
@@ -261,9 +263,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const client = DynamoDBDocumentClient.from(baseClient, { marshallOptions: { removeUndefinedValues: true } });
     const tableName = options.tableName ?? 'chiiki-items';
 
-    const searchDir = join(dataDir, 'search');
     // The functions' settings: the defaults of `loadConfig`, what the options set (the API URL is added once known).
-    const baseConfig = localConfig(options, tableName);
+    const baseConfig = localConfig(options, dataDir, tableName);
+    const searchDir = searchDirOf(baseConfig);
     const search = searchIndexFor(baseConfig, clock, { dir: searchDir });
     const embedded = search instanceof EmbeddedSearchIndex ? search : undefined;
     if (embedded) {
@@ -302,14 +304,15 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       },
     });
     await store.ensureTable();
+    const indexDeps = buildIndexDeps({ index: search, store, log });
     const indexOnStart = embedded
       ? await ensureIndexCurrent(store, embedded)
       : await openSearchOnStart(search, store, changeLog, log);
     const consumer = startIndexLogConsumer({
       changeLog,
-      store,
+      ...indexDeps.apply,
+      // Writes go through the view that clears the API's cache (and fails on an injected fault).
       index: indexWriter,
-      log,
       // OpenSearch may be down at start: create the index before the first batch instead.
       ...(embedded ? {} : { prepare: () => search.ensureIndex() }),
       onApplied: () => clearFault(searchDir),
@@ -542,7 +545,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     };
     control.reindex = async (body) => {
       const { batchSize } = parseInput(ReindexControlSchema, body);
-      return afterCrawling(() => reindex({ store, index: search, log, batchSize }));
+      return afterCrawling(() => reindex({ ...indexDeps.reindex, batchSize }));
     };
     writeRunningStack(dataDir, { pid: process.pid, apiUrl, dynamodbEndpoint: dynalite.endpoint, token: controlToken });
     closers.push(async () => removeRunningStack(dataDir, process.pid));
@@ -565,7 +568,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       waitForIndex: (timeoutMs = 10_000) => consumer.drained(timeoutMs),
       firstCrawl,
       crawl,
-      deps: { api: apiDeps, subscriptions: subscriptionDeps },
+      deps: { api: apiDeps, subscriptions: subscriptionDeps, index: indexDeps },
       close: async () => {
         if (closed) return;
         closed = true;
@@ -699,10 +702,11 @@ export function localStackOptionsFrom(
  * The functions' settings in the local stack: `loadConfig`'s defaults with what the options set,
  * so the builders read the same fields here as in Lambda.
  */
-function localConfig(options: LocalStackOptions, tableName: string): Config {
+function localConfig(options: LocalStackOptions, dataDir: string, tableName: string): Config {
   return {
     ...loadConfig({}),
     ...options.searchEngine,
+    DATA_DIR: dataDir,
     TABLE_NAME: tableName,
     CORS_ORIGINS: options.corsOrigins ?? '*',
     PORTAL_URL: options.portalUrl,

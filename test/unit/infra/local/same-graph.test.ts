@@ -39,6 +39,8 @@ function without(shape: unknown, ...keys: string[]): unknown {
 
 describe('the local stack and the Lambda wirings', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'chiiki-same-graph-'));
+  // The Lambda side opens its own embedded index: a folder of its own, beside the running stack's.
+  const lambdaDataDir = mkdtempSync(join(tmpdir(), 'chiiki-same-graph-lambda-'));
   const env = {
     DATA_DIR: dataDir,
     PUBLIC_BASE_URL: 'https://api.example.jp',
@@ -60,6 +62,7 @@ describe('the local stack and the Lambda wirings', () => {
       }),
     );
     for (const [name, value] of Object.entries(env)) vi.stubEnv(name, value);
+    vi.stubEnv('DATA_DIR', lambdaDataDir);
     vi.stubEnv('AWS_LAMBDA_FUNCTION_NAME', 'chiiki-same-graph');
     vi.stubEnv('MAIL_TRANSPORT', 'ses');
   });
@@ -69,6 +72,7 @@ describe('the local stack and the Lambda wirings', () => {
     vi.resetModules();
     await stack.close();
     rmSync(dataDir, { recursive: true, force: true });
+    rmSync(lambdaDataDir, { recursive: true, force: true });
   });
 
   it('build the same API ports, the local stack adding only its health probes', async () => {
@@ -96,5 +100,14 @@ describe('the local stack and the Lambda wirings', () => {
       links: { LinkBuilder: 'https://portal.example.jp' },
       hashSecret: 'same-graph-secret-0123456789',
     });
+  });
+
+  it('build the same indexer ports for the retry and reindex jobs', async () => {
+    const lambda = await import('../../../../functions/index/wiring.js');
+
+    expect(shapeOf(stack.deps.index.apply)).toEqual(shapeOf(lambda.retryDeps));
+    expect(shapeOf(stack.deps.index.reindex)).toEqual(shapeOf(lambda.reindexDeps));
+    expect(shapeOf(lambda.reindexDeps)).toMatchObject({ store: 'DynamoDbItemStore', index: 'EmbeddedSearchIndex' });
+    expect(lambda.deps.index).toBe(lambda.retryDeps.index);
   });
 });
