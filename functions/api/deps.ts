@@ -7,7 +7,7 @@ import type { SearchIndex } from '../../shared/search/search-index.js';
 import { assessSourceHealth } from '../../shared/sources/source-health.js';
 import type { ItemStore } from '../../shared/store/item-store.js';
 import type { SubscriptionStore } from '../../shared/store/subscription-store.js';
-import { LinkBuilder } from '../../shared/subscriptions/links.js';
+import { linksFor } from '../../shared/subscriptions/links.js';
 import type { SubscriptionDeps } from '../../shared/subscriptions/subscriptions.js';
 import { TokenSigner } from '../../shared/subscriptions/tokens.js';
 import { corsOriginsFrom } from '../middleware/cors.js';
@@ -83,11 +83,7 @@ export function buildSubscriptionDeps(config: ApiConfig, adapters: SubscriptionA
     subscriptions: adapters.subscriptions,
     mailer: adapters.mailer,
     tokens,
-    links: new LinkBuilder({
-      baseUrl: publicBaseUrlOf(config),
-      ...(config.PORTAL_URL ? { portalUrl: config.PORTAL_URL } : {}),
-      tokens,
-    }),
+    links: linksFor(config, tokens),
     clock: adapters.clock,
     log: adapters.log,
     hashSecret: adapters.tokenSecret,

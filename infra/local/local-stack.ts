@@ -9,6 +9,7 @@ import { buildApiHandler } from '../../functions/api/handler-builder.js';
 import { buildApiDeps, buildSubscriptionDeps, type BuiltApiDeps } from '../../functions/api/deps.js';
 import type { ApiRoute } from '../../functions/api/routes.js';
 import { runDigest, type DigestRunReport } from '../../functions/alerts/digest.js';
+import { buildAlertsDeps, type AlertsDeps } from '../../functions/alerts/deps.js';
 import type { SubscriptionDeps } from '../../shared/subscriptions/subscriptions.js';
 import { subscriptionRoutes } from '../../functions/api/subscription-routes.js';
 import { isBehind, type IndexLag } from '../../functions/index/change-log.js';
@@ -179,6 +180,7 @@ export interface LocalDeps {
   readonly api: BuiltApiDeps;
   readonly subscriptions: SubscriptionDeps;
   readonly index: IndexDeps;
+  readonly alerts: AlertsDeps;
 }
 
 /**
@@ -433,25 +435,20 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       log,
       items: store,
     });
-    const links = subscriptionDeps.links;
+    const alertsDeps = buildAlertsDeps(config, {
+      subscriptions,
+      items: store,
+      mailer,
+      tokenSecret: config.TOKEN_SECRET,
+      scratchIndex: () => new EmbeddedSearchIndex({ clock }),
+      clock,
+      log,
+    });
     api.handler = buildApiHandler(apiDeps, [
       ...subscriptionRoutes(subscriptionDeps),
       ...(options.extraRoutes ?? []),
     ]) as LambdaHttpHandler;
-    const runDigests = (trigger: 'cycle' | 'schedule' = 'cycle') =>
-      runDigest(
-        {
-          subscriptions,
-          items: store,
-          mailer,
-          links,
-          clock,
-          log,
-          scratchIndex: () => new EmbeddedSearchIndex({ clock }),
-          messageDomain: 'chiiki-portal.localhost',
-        },
-        { trigger },
-      );
+    const runDigests = (trigger: 'cycle' | 'schedule' = 'cycle') => runDigest(alertsDeps.digest, { trigger });
 
     let crawling: Promise<unknown> = Promise.resolve();
     const crawl = (sourceIds?: readonly string[]): Promise<CrawlSummary> => {
@@ -568,7 +565,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       waitForIndex: (timeoutMs = 10_000) => consumer.drained(timeoutMs),
       firstCrawl,
       crawl,
-      deps: { api: apiDeps, subscriptions: subscriptionDeps, index: indexDeps },
+      deps: { api: apiDeps, subscriptions: subscriptionDeps, index: indexDeps, alerts: alertsDeps },
       close: async () => {
         if (closed) return;
         closed = true;

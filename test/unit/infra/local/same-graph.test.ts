@@ -48,6 +48,7 @@ describe('the local stack and the Lambda wirings', () => {
     CORS_ORIGINS: 'https://portal.example.jp,https://other.example.jp',
     TOKEN_SECRET: 'same-graph-secret-0123456789',
     TABLE_NAME: 'chiiki-same-graph',
+    MAIL_FROM: 'Alerts <alerts@mail.example.jp>',
   };
   let stack: LocalStack;
 
@@ -109,5 +110,17 @@ describe('the local stack and the Lambda wirings', () => {
     expect(shapeOf(stack.deps.index.reindex)).toEqual(shapeOf(lambda.reindexDeps));
     expect(shapeOf(lambda.reindexDeps)).toMatchObject({ store: 'DynamoDbItemStore', index: 'EmbeddedSearchIndex' });
     expect(lambda.deps.index).toBe(lambda.retryDeps.index);
+  });
+
+  it('build the same digest and SES event ports', async () => {
+    const lambda = await import('../../../../functions/alerts/wiring.js');
+
+    expect(shapeOf(stack.deps.alerts.digest)).toEqual(shapeOf(lambda.fanOutDeps.digest));
+    expect(shapeOf(stack.deps.alerts.sesEvents)).toEqual(shapeOf(lambda.sesEventDeps));
+    expect(shapeOf(lambda.fanOutDeps.digest)).toMatchObject({
+      items: 'DynamoDbItemStore',
+      links: { LinkBuilder: 'https://portal.example.jp' },
+      messageDomain: 'mail.example.jp',
+    });
   });
 });
