@@ -18,8 +18,9 @@ import { reindex } from '../../functions/index/reindex.js';
 import { buildIndexDeps, searchDirOf, type IndexDeps } from '../../functions/index/deps.js';
 import { crawlAll } from '../../functions/crawl/crawl-all.js';
 import type { HttpFetcher } from '../../functions/crawl/http-fetcher.js';
-import { politeFetcherFactory } from '../../functions/crawl/fetcher-factory.js';
-import { KakenAppId, redactingLog, sampleKakenAppId, withKakenAppId } from '../../functions/crawl/kaken-app-id.js';
+import { buildCrawlDeps } from '../../functions/crawl/deps.js';
+import type { CrawlJobDeps } from '../../functions/crawl/crawl-jobs.js';
+import { sampleKakenAppId } from '../../functions/crawl/kaken-app-id.js';
 import { loadRegistry } from '../../shared/sources/registry.js';
 import { systemClock, type Clock } from '../../shared/clock.js';
 import type { CrawlRun } from '../../shared/domain/crawl-run.js';
@@ -181,6 +182,7 @@ export interface LocalDeps {
   readonly subscriptions: SubscriptionDeps;
   readonly index: IndexDeps;
   readonly alerts: AlertsDeps;
+  readonly crawl: CrawlJobDeps;
 }
 
 /**
@@ -358,24 +360,17 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       ? new SmtpMailer({ url: options.smtpUrl, from: mailFrom })
       : new OutboxMailer({ dir: outboxDir, from: mailFrom });
 
-    const kakenAppId = new KakenAppId(
-      () => options.kakenAppId ?? (options.registry === 'sample' ? sampleKakenAppId : undefined),
-    );
-    let fetcherFor: (source: Source) => HttpFetcher;
-    if (options.fetcher !== undefined) {
-      const fetcher = options.fetcher;
-      fetcherFor = () => fetcher;
-    } else {
-      const factory = politeFetcherFactory({
-        userAgent: options.userAgent ?? 'chiiki-portal-crawler/0.1 (+https://github.com/chiiki-portal/chiiki-portal)',
-        log: redactingLog(log, kakenAppId),
-        // The sample sites script 429s and 503s; a laptop demo should not sit in minute-long backoffs.
-        ...(options.registry === 'sample' ? { retryBaseDelayMs: 50, maxRetryAfterSec: 3 } : {}),
-      });
-      closers.push(() => factory.close());
-      fetcherFor = factory.fetcherFor;
-    }
-    fetcherFor = withKakenAppId(fetcherFor, kakenAppId);
+    const crawler = buildCrawlDeps(baseConfig, {
+      sources,
+      store,
+      clock,
+      log,
+      kakenAppId: () => options.kakenAppId ?? (options.registry === 'sample' ? sampleKakenAppId : undefined),
+      ...(options.fetcher !== undefined ? { fetcher: options.fetcher } : {}),
+      // The sample sites script 429s and 503s; a laptop demo should not sit in minute-long backoffs.
+      ...(options.registry === 'sample' ? { retry: { retryBaseDelayMs: 50, maxRetryAfterSec: 3 } } : {}),
+    });
+    closers.push(() => crawler.close());
 
     // The handler needs the API URL (mail links), which exists once the server listens.
     const api: { handler?: LambdaHttpHandler } = {};
@@ -455,7 +450,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       const next = crawling.then(async () => {
         const started = Date.now();
         const chosen = sourceIds ? sources.filter((s) => sourceIds.includes(s.id)) : sources;
-        const runs = await crawlAll({ sources: chosen, fetcherFor, store, clock, log });
+        const runs = await crawlAll({ ...crawler.deps, sources: chosen });
         const totals = { new: 0, updated: 0, unchanged: 0, failed: 0 };
         for (const run of runs) {
           totals.new += run.counts.new;
@@ -565,7 +560,13 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       waitForIndex: (timeoutMs = 10_000) => consumer.drained(timeoutMs),
       firstCrawl,
       crawl,
-      deps: { api: apiDeps, subscriptions: subscriptionDeps, index: indexDeps, alerts: alertsDeps },
+      deps: {
+        api: apiDeps,
+        subscriptions: subscriptionDeps,
+        index: indexDeps,
+        alerts: alertsDeps,
+        crawl: crawler.deps,
+      },
       close: async () => {
         if (closed) return;
         closed = true;

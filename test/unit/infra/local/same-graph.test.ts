@@ -12,6 +12,11 @@ import { localStackOptionsFrom, startLocalStack, type LocalStack } from '../../.
 import { loadConfig } from '../../../../shared/config.js';
 import { LinkBuilder } from '../../../../shared/subscriptions/links.js';
 
+// Functions read the registry JSON their bundling compiles; from source, the same data from its YAML.
+vi.mock('../../../../shared/sources/registry-data.js', async (importOriginal) =>
+  (await import('../../../support/yaml-registry.js')).withYamlRegistry(await importOriginal()),
+);
+
 /** Ports that are a different adapter in each place by design. */
 const byPlace = new Set(['log', 'mailer']);
 
@@ -49,6 +54,8 @@ describe('the local stack and the Lambda wirings', () => {
     TOKEN_SECRET: 'same-graph-secret-0123456789',
     TABLE_NAME: 'chiiki-same-graph',
     MAIL_FROM: 'Alerts <alerts@mail.example.jp>',
+    CRAWL_TIME_MARGIN_MS: '45000',
+    CRAWL_MAX_CONTINUATIONS: '7',
   };
   let stack: LocalStack;
 
@@ -122,5 +129,18 @@ describe('the local stack and the Lambda wirings', () => {
       links: { LinkBuilder: 'https://portal.example.jp' },
       messageDomain: 'mail.example.jp',
     });
+  });
+
+  it('build the same crawl ports, the local stack crawling without a continuation queue', async () => {
+    const lambda = await import('../../../../functions/crawl/wiring.js');
+
+    // The registry differs by place (the sample sites' port); the rest of the graph does not.
+    expect(without(shapeOf(stack.deps.crawl), 'sources')).toEqual(without(shapeOf(lambda.deps), 'sources'));
+    expect(shapeOf(lambda.deps)).toMatchObject({
+      store: 'DynamoDbItemStore',
+      timeMarginMs: 45_000,
+      maxContinuations: 7,
+    });
+    expect(stack.deps.crawl.sources.map((s) => s.id)).toEqual(lambda.deps.sources.map((s) => s.id));
   });
 });
