@@ -1,46 +1,39 @@
-import { existsSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { buildApiHandler } from '../../functions/api/handler-builder.js';
 import { buildApiDeps, buildSubscriptionDeps, type BuiltApiDeps } from '../../functions/api/deps.js';
-import type { ApiRoute } from '../../functions/api/routes.js';
 import { runDigest, type DigestRunReport } from '../../functions/alerts/digest.js';
 import { buildAlertsDeps, type AlertsDeps } from '../../functions/alerts/deps.js';
 import type { SubscriptionDeps } from '../../shared/subscriptions/subscriptions.js';
 import { subscriptionRoutes } from '../../functions/api/subscription-routes.js';
 import { isBehind, type IndexLag } from '../../functions/index/change-log.js';
-import { findIndexDrift } from '../../functions/index/index-drift.js';
 import { reindex } from '../../functions/index/reindex.js';
 import { buildIndexDeps, searchDirOf, type IndexDeps } from '../../functions/index/deps.js';
 import { crawlAll } from '../../functions/crawl/crawl-all.js';
-import type { HttpFetcher } from '../../functions/crawl/http-fetcher.js';
 import { buildCrawlDeps } from '../../functions/crawl/deps.js';
 import type { CrawlJobDeps } from '../../functions/crawl/crawl-jobs.js';
 import { sampleKakenAppId } from '../../functions/crawl/kaken-app-id.js';
 import { loadRegistry } from '../../shared/sources/registry.js';
-import { systemClock, type Clock } from '../../shared/clock.js';
+import { systemClock } from '../../shared/clock.js';
 import type { CrawlRun } from '../../shared/domain/crawl-run.js';
 import type { Source } from '../../shared/domain/source.js';
-import { silentLog, type Log } from '../../shared/log.js';
+import { silentLog } from '../../shared/log.js';
 import type { Mailer } from '../../shared/mail/mailer.js';
 import { OutboxMailer } from '../../shared/mail/outbox-mailer.js';
 import { SmtpMailer } from '../../shared/mail/smtp-mailer.js';
-import { loadConfig, type Config } from '../../shared/config.js';
-import { EmbeddedSearchIndex, SearchDocDigest } from '../../shared/search/embedded-search-index.js';
-import { toSearchDoc, type SearchIndex } from '../../shared/search/search-index.js';
+import type { Config } from '../../shared/config.js';
+import { EmbeddedSearchIndex } from '../../shared/search/embedded-search-index.js';
+import type { SearchIndex } from '../../shared/search/search-index.js';
 import { searchIndexFor } from '../../shared/wiring/search-index.js';
 import { DynamoDbItemStore } from '../../shared/store/dynamodb-item-store.js';
 import { DynamoDbSubscriptionStore } from '../../shared/store/dynamodb-subscription-store.js';
-import {
-  startDynaliteServer,
-  storageFaultErrorType,
-  type DynaliteServer,
-  type StorageFault,
-} from './dynalite-server.js';
+import { startDynaliteServer, type DynaliteServer, type StorageFault } from './dynalite-server.js';
+import { dynaliteDocumentClient } from './dynalite-client.js';
+import { assertWritable, diskErrorCode } from './data-folder.js';
+import { localConfig, type LocalStackOptions } from './local-config.js';
+import { ensureIndexCurrent, openSearchOnStart, withWriteHooks } from './local-index.js';
+import { startSampleSitesOnKeptPort } from './sample-sites-port.js';
 import { NotFoundError, StorageUnavailableError } from '../../shared/errors.js';
 import type { IndexLagStatus, StorageStatus } from '../../functions/api/health.js';
 import { FileChangeLog } from './file-change-log.js';
@@ -49,7 +42,7 @@ import { acceptRawRequestTargets } from './raw-request-target.js';
 import { refuseConnect } from './refuse-connect.js';
 import { apiGatewayListener, type LambdaHttpHandler } from './http-to-apigw.js';
 import { withPortal } from './portal/serve.js';
-import { startSampleSiteServer, type SampleSiteServer } from './sample-site-server.js';
+import type { SampleSiteServer } from './sample-site-server.js';
 import { startScheduler, type IntervalScheduler } from './scheduler.js';
 import { newControlToken, removeRunningStack, withStackControl, writeRunningStack } from './stack-control.js';
 import { parseInput } from '../../shared/parse-input.js';
@@ -60,72 +53,7 @@ const DigestControlSchema = z.strictObject({ trigger: z.enum(['cycle', 'schedule
 const CrawlControlSchema = z.strictObject({ sources: z.array(z.string().min(1).max(200)).max(1000).default([]) });
 const ReindexControlSchema = z.strictObject({ batchSize: z.number().int().min(1).max(5000).default(500) });
 
-/** The sample sites `npm start` serves and crawls. */
-const sampleSitesRoot = fileURLToPath(new URL('./sample-sites/', import.meta.url));
-
-export interface LocalStackOptions {
-  /** Everything persistent lives here: `dynalite/`, `search/`, `outbox/`. */
-  readonly dataDir: string;
-  /** API port; 0 picks a free one. */
-  readonly port: number;
-  /** `sample` (the bundled sites, served locally), `live` (the real sites) or a registry file path. */
-  readonly registry: string;
-  readonly clock?: Clock;
-  readonly log?: Log;
-  /** Interface the API listens on; default 127.0.0.1. */
-  readonly host?: string;
-  /** Crawl every source right after start (default true). */
-  readonly crawlOnStart?: boolean;
-  /** Keep crawling on each source's schedule (default true). */
-  readonly schedule?: boolean;
-  readonly corsOrigins?: string;
-  /** Send alert mail over SMTP instead of writing files to `outbox/`. */
-  readonly smtpUrl?: string;
-  readonly mailFrom?: string;
-  readonly tableName?: string;
-  /** HMAC secret of subscription links (TOKEN_SECRET). */
-  readonly tokenSecret?: string;
-  /** Base of links in mails; default the API URL (PUBLIC_BASE_URL). */
-  readonly publicBaseUrl?: string;
-  /** Where the portal is served (PORTAL_URL); default the API URL, which serves it locally. */
-  readonly portalUrl?: string;
-  /** User-Agent of the crawler (CRAWL_USER_AGENT). */
-  readonly userAgent?: string;
-  /**
-   * KAKEN application id (KAKEN_APP_ID); default `sampleKakenAppId` for the sample registry, else
-   * none. An empty string means none, also for the sample registry.
-   */
-  readonly kakenAppId?: string;
-  /** The crawler's HTTP client; default the project's polite fetcher. */
-  readonly fetcher?: HttpFetcher;
-  /** Extra routes behind the same HTTP stack (the benchmark's no-op route). */
-  readonly extraRoutes?: readonly ApiRoute[];
-  /**
-   * Port of the sample-site server on a first start (SAMPLE_SITES_PORT, the port `chiiki crawl`
-   * uses too, so both give sample items the same ids); default a free port. Later starts reuse the
-   * port kept in `dataDir/sample-sites.port`.
-   */
-  readonly samplePort?: number;
-  /**
-   * Fails store writes on purpose, as a full or read-only disk would (see `startDynaliteServer`);
-   * for tests of the fault path where no small file system can be mounted.
-   */
-  readonly injectWriteFault?: () => Error | undefined;
-  /**
-   * The search engine, as in the functions' config (SEARCH_ENGINE, OPENSEARCH_ENDPOINT,
-   * OPENSEARCH_INDEX, OPENSEARCH_SIGV4); default the embedded engine on disk under `dataDir/search`.
-   */
-  readonly searchEngine?: Partial<
-    Pick<Config, 'SEARCH_ENGINE' | 'OPENSEARCH_ENDPOINT' | 'OPENSEARCH_INDEX' | 'OPENSEARCH_SIGV4'>
-  >;
-  /**
-   * Fails the index writes of the change-log consumer on purpose while it returns an error, as an
-   * unreachable engine would; for tests of the index fault path without a network.
-   */
-  readonly injectIndexFault?: () => Error | undefined;
-  /** How long a crawl waits for the index to catch up before it reports (default 10 s). */
-  readonly indexWaitMs?: number;
-}
+export { localStackOptionsFrom, type LocalStackOptions } from './local-config.js';
 
 export interface CrawlSummary {
   readonly runs: readonly CrawlRun[];
@@ -245,26 +173,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       ...(options.injectWriteFault ? { injectWriteFault: options.injectWriteFault } : {}),
     });
     closers.push(() => dynalite.close());
-    const baseClient = new DynamoDBClient({
-      endpoint: dynalite.endpoint,
-      region: 'ap-northeast-1',
-      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    });
-    // dynalite answers a failed disk write with a 503 of its own type: callers see a StorageUnavailableError.
-    baseClient.middlewareStack.add(
-      (next) => async (args) => {
-        try {
-          return await next(args);
-        } catch (error) {
-          if (error instanceof Error && error.name === storageFaultErrorType)
-            throw new StorageUnavailableError(error.message, dynaliteDir, 30, { cause: error });
-          throw error;
-        }
-      },
-      { step: 'initialize', name: 'storageFaults' },
-    );
-    closers.push(async () => baseClient.destroy());
-    const client = DynamoDBDocumentClient.from(baseClient, { marshallOptions: { removeUndefinedValues: true } });
+    const { client, destroy } = dynaliteDocumentClient(dynalite.endpoint, dynaliteDir);
+    closers.push(async () => destroy());
     const tableName = options.tableName ?? 'chiiki-items';
 
     // The functions' settings: the defaults of `loadConfig`, what the options set (the API URL is added once known).
@@ -577,194 +487,4 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     await closeAll();
     throw error;
   }
-}
-
-/**
- * Makes the embedded index match the store by content: a digest of every stored item's search
- * document is compared with the digest of the indexed documents (`SearchDocDigest`), so an index
- * that missed an update (a crash or a full disk between the store write and the index log) is
- * found even when the counts agree. On a difference the index is rebuilt from a store scan into a
- * fresh version, swapped in atomically.
- */
-async function ensureIndexCurrent(
-  store: DynamoDbItemStore,
-  search: EmbeddedSearchIndex,
-): Promise<{ rebuilt: boolean; items: number }> {
-  const stored = new SearchDocDigest();
-  let scan: string | undefined;
-  do {
-    const page = await store.scanItems(scan, 500);
-    for (const item of page.items) stored.add(JSON.stringify(toSearchDoc(item)));
-    scan = page.cursor;
-  } while (scan);
-  if (stored.hex() === (await search.contentDigest())) return { rebuilt: false, items: await search.count() };
-  const writer = await search.beginReindex();
-  let cursor: string | undefined;
-  do {
-    const page = await store.scanItems(cursor, 500);
-    await writer.upsert(page.items.map(toSearchDoc));
-    cursor = page.cursor;
-  } while (cursor);
-  await writer.commit();
-  return { rebuilt: true, items: await search.count() };
-}
-
-/**
- * Creates the OpenSearch index when the node answers, and compares it with the store by content
- * (`findIndexDrift`): items missing from it or stale in it, and documents of items the store no
- * longer has, go to the change log, so the consumer repairs what no log entry covers (a store
- * write by `chiiki crawl` without `npm start`, or a crash between a store write and its log
- * append). A node that is down at start is logged, not fatal: the consumer creates the index
- * before its first batch, and the next start checks it.
- */
-async function openSearchOnStart(
-  search: SearchIndex,
-  store: DynamoDbItemStore,
-  changeLog: FileChangeLog,
-  log: Log,
-): Promise<{ rebuilt: boolean; items: number }> {
-  try {
-    await search.ensureIndex();
-    const drift = await findIndexDrift({ store, index: search });
-    await changeLog.append([...drift.missing, ...drift.stale, ...drift.extra]);
-    log.info('search index checked against the store', {
-      stored: drift.stored,
-      indexed: drift.indexed,
-      missing: drift.missing.length,
-      stale: drift.stale.length,
-      extra: drift.extra.length,
-    });
-    return { rebuilt: false, items: drift.indexed };
-  } catch (error) {
-    log.warn('search engine unreachable at start; indexing waits for it', { error });
-    return { rebuilt: false, items: 0 };
-  }
-}
-
-/**
- * `index` whose writes throw while `before()` returns an error (an injected engine fault) and call
- * `after()` once they landed (clearing the API's cache); reads pass through.
- */
-function withWriteHooks(
-  index: SearchIndex,
-  hooks: { readonly before?: () => Error | undefined; readonly after: () => void },
-): SearchIndex {
-  const check = () => {
-    const error = hooks.before?.();
-    if (error) throw error;
-  };
-  return {
-    ensureIndex: () => index.ensureIndex(),
-    upsert: async (docs) => {
-      check();
-      await index.upsert(docs);
-      hooks.after();
-    },
-    remove: async (ids) => {
-      check();
-      await index.remove(ids);
-      hooks.after();
-    },
-    search: (query) => index.search(query),
-    count: () => index.count(),
-  };
-}
-
-/**
- * The options `npm start` gives the stack from the configuration (main.ts); the same-graph test
- * starts the stack through it, so a setting main.ts passes is one the test compares.
- */
-export function localStackOptionsFrom(
-  config: Config,
-  rest: Pick<LocalStackOptions, 'registry'> & Partial<LocalStackOptions>,
-): LocalStackOptions {
-  return {
-    dataDir: config.DATA_DIR,
-    port: config.PORT,
-    samplePort: config.SAMPLE_SITES_PORT,
-    corsOrigins: config.CORS_ORIGINS,
-    smtpUrl: config.MAIL_TRANSPORT === 'outbox' ? undefined : config.SMTP_URL,
-    mailFrom: config.MAIL_FROM,
-    tableName: config.TABLE_NAME,
-    userAgent: config.CRAWL_USER_AGENT,
-    ...(config.KAKEN_APP_ID ? { kakenAppId: config.KAKEN_APP_ID } : {}),
-    tokenSecret: config.TOKEN_SECRET,
-    publicBaseUrl: config.PUBLIC_BASE_URL,
-    ...(config.PORTAL_URL ? { portalUrl: config.PORTAL_URL } : {}),
-    searchEngine: config,
-    ...rest,
-  };
-}
-
-/**
- * The functions' settings in the local stack: `loadConfig`'s defaults with what the options set,
- * so the builders read the same fields here as in Lambda.
- */
-function localConfig(options: LocalStackOptions, dataDir: string, tableName: string): Config {
-  return {
-    ...loadConfig({}),
-    ...options.searchEngine,
-    DATA_DIR: dataDir,
-    TABLE_NAME: tableName,
-    CORS_ORIGINS: options.corsOrigins ?? '*',
-    PORTAL_URL: options.portalUrl,
-    TOKEN_SECRET: options.tokenSecret ?? 'local-development-secret-change-me',
-    ...(options.mailFrom ? { MAIL_FROM: options.mailFrom } : {}),
-    ...(options.userAgent ? { CRAWL_USER_AGENT: options.userAgent } : {}),
-  };
-}
-
-const diskErrorCodes = ['ENOSPC', 'EACCES', 'EROFS', 'EPERM', 'EDQUOT', 'EIO'];
-
-/** The code of a file-system error that a full, read-only or forbidden folder causes; else undefined. */
-function diskErrorCode(error: unknown): string | undefined {
-  const code = error instanceof Error ? (error as { code?: unknown }).code : undefined;
-  return typeof code === 'string' && diskErrorCodes.includes(code) ? code : undefined;
-}
-
-/**
- * Creates `folder` when missing and checks that a file can be written in it, so a read-only or
- * full data folder stops the start with a message naming it (LevelDB would say only
- * "Database is closed").
- */
-function assertWritable(folder: string): void {
-  const probe = join(folder, `.write-check-${process.pid}`);
-  try {
-    mkdirSync(folder, { recursive: true });
-    writeFileSync(probe, 'ok\n');
-    unlinkSync(probe);
-  } catch (error) {
-    const code =
-      diskErrorCode(error) ?? (error instanceof Error ? ((error as { code?: string }).code ?? 'EIO') : 'EIO');
-    throw new StorageUnavailableError(
-      `data folder ${folder} is not writable (${code}); free space, fix its permissions or mount, or set DATA_DIR to another folder`,
-      folder,
-      30,
-      { cause: error },
-    );
-  }
-}
-
-/**
- * Item ids come from canonical URLs, and the sample sites' URLs carry the server's port, so the
- * port must survive restarts or every restart would crawl "new" items. The first start picks a
- * port it is given (0: a free one) and writes it to `dataDir/sample-sites.port`; later starts reuse it.
- */
-async function startSampleSitesOnKeptPort(
-  dataDir: string,
-  firstPort: number,
-  clock: Clock,
-  log: Log,
-): Promise<SampleSiteServer> {
-  const portFile = join(dataDir, 'sample-sites.port');
-  const kept = existsSync(portFile) ? Number(readFileSync(portFile, 'utf8').trim()) : firstPort;
-  let server: SampleSiteServer;
-  try {
-    server = await startSampleSiteServer({ root: sampleSitesRoot, clock, port: Number.isInteger(kept) ? kept : 0 });
-  } catch (error) {
-    log.warn('sample-site port taken; sample items will get new ids', { port: kept, error });
-    server = await startSampleSiteServer({ root: sampleSitesRoot, clock });
-  }
-  writeFileSync(portFile, `${server.port}\n`);
-  return server;
 }
