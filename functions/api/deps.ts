@@ -37,7 +37,7 @@ export interface ApiAdapters {
 }
 
 /** The API's search micro-cache: popular searches repeat, 5 s spares the engine (see search-cache.ts). */
-export const apiSearchCache = { ttlMs: 5_000, maxEntries: 500 } as const;
+const apiSearchCache = { ttlMs: 5_000, maxEntries: 500 } as const;
 
 /** The API's ports with the search cache the builder put in front of the engine. */
 export type BuiltApiDeps = ApiDeps & { readonly search: CachedSearchIndex };
