@@ -100,15 +100,15 @@ export function localStackOptionsFrom(
  * The functions' settings in the local stack: `loadConfig`'s defaults with what the options set,
  * so the builders read the same fields here as in Lambda.
  */
-export function localConfig(options: LocalStackOptions, dataDir: string, tableName: string): Config {
+export function localConfig(options: LocalStackOptions, dataDir: string): Config {
   return {
     ...loadConfig({}),
     ...options.searchEngine,
     DATA_DIR: dataDir,
-    TABLE_NAME: tableName,
-    CORS_ORIGINS: options.corsOrigins ?? '*',
     PORTAL_URL: options.portalUrl,
-    TOKEN_SECRET: options.tokenSecret ?? 'local-development-secret-change-me',
+    ...(options.tableName ? { TABLE_NAME: options.tableName } : {}),
+    ...(options.corsOrigins ? { CORS_ORIGINS: options.corsOrigins } : {}),
+    ...(options.tokenSecret ? { TOKEN_SECRET: options.tokenSecret } : {}),
     ...(options.mailFrom ? { MAIL_FROM: options.mailFrom } : {}),
     ...(options.userAgent ? { CRAWL_USER_AGENT: options.userAgent } : {}),
   };

@@ -175,10 +175,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     closers.push(() => dynalite.close());
     const { client, destroy } = dynaliteDocumentClient(dynalite.endpoint, dynaliteDir);
     closers.push(async () => destroy());
-    const tableName = options.tableName ?? 'chiiki-items';
-
     // The functions' settings: the defaults of `loadConfig`, what the options set (the API URL is added once known).
-    const baseConfig = localConfig(options, dataDir, tableName);
+    const baseConfig = localConfig(options, dataDir);
+    const tableName = baseConfig.TABLE_NAME;
     const searchDir = searchDirOf(baseConfig);
     const search = searchIndexFor(baseConfig, clock, { dir: searchDir });
     const embedded = search instanceof EmbeddedSearchIndex ? search : undefined;
@@ -265,7 +264,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const registry = loadRegistry(options.registry, sampleSites ? { sampleHost: `localhost:${sampleSites.port}` } : {});
     const sources = registry.sources;
 
-    const mailFrom = options.mailFrom ?? '地域科学技術ポータル <alerts@chiiki-portal.localhost>';
+    const mailFrom = baseConfig.MAIL_FROM;
     const mailer: Mailer = options.smtpUrl
       ? new SmtpMailer({ url: options.smtpUrl, from: mailFrom })
       : new OutboxMailer({ dir: outboxDir, from: mailFrom });
