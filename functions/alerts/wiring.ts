@@ -1,19 +1,16 @@
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { systemClock } from '../../shared/clock.js';
-import { loadConfig, publicBaseUrlOf } from '../../shared/config.js';
+import { loadConfig } from '../../shared/config.js';
 import { documentClientFor } from '../../shared/wiring/document-client.js';
 import type { Log } from '../../shared/log.js';
 import { powertoolsLog } from '../../shared/wiring/powertools-log.js';
-import { domainOf } from '../../shared/mail/mime.js';
 import { EmbeddedSearchIndex } from '../../shared/search/embedded-search-index.js';
 import { DynamoDbItemStore } from '../../shared/store/dynamodb-item-store.js';
 import { DynamoDbSubscriptionStore } from '../../shared/store/dynamodb-subscription-store.js';
-import { LinkBuilder } from '../../shared/subscriptions/links.js';
-import { TokenSigner } from '../../shared/subscriptions/tokens.js';
-import type { DigestDeps } from './digest.js';
 import type { SesEventDeps } from './ses-events.js';
 import { loadTokenSecret, mailerFor } from '../../shared/wiring/mail.js';
 import { tracing } from '../../shared/wiring/tracer.js';
+import { buildAlertsDeps } from './deps.js';
 import type { DigestFanOutDeps } from './fan-out.js';
 import { SqsDigestWorkQueue } from './wiring-sqs-digest-queue.js';
 
@@ -22,34 +19,26 @@ import { SqsDigestWorkQueue } from './wiring-sqs-digest-queue.js';
  * With DIGEST_QUEUE_URL (AWS) a scheduled digest fans out over the digest-work queue.
  * Mail goes through SES v2 in AWS (MAIL_TRANSPORT=ses), SMTP when SMTP_URL is set, else the
  * outbox folder. The token secret comes from Secrets Manager when TOKEN_SECRET_ARN is set.
+ * The ports come from the builder the local stack and `chiiki digest` use too (deps.ts).
  */
 const config = loadConfig();
-// Mail links: required in Lambda, never guessed.
-const baseUrl = publicBaseUrlOf(config);
 const log: Log = powertoolsLog('chiiki-alerts', config.LOG_LEVEL);
 const clock = systemClock;
 
 const client = documentClientFor(config);
-const secret = await loadTokenSecret(config);
-const subscriptions = new DynamoDbSubscriptionStore({ client, tableName: config.TABLE_NAME });
-
-const digestDeps: DigestDeps = {
-  subscriptions,
+// Mail links: PUBLIC_BASE_URL is required in Lambda, never guessed (buildAlertsDeps fails the cold start without it).
+const built = buildAlertsDeps(config, {
+  subscriptions: new DynamoDbSubscriptionStore({ client, tableName: config.TABLE_NAME }),
   items: new DynamoDbItemStore({ client, tableName: config.TABLE_NAME, clock, log }),
   mailer: mailerFor(config),
-  links: new LinkBuilder({
-    baseUrl,
-    ...(config.PORTAL_URL ? { portalUrl: config.PORTAL_URL } : {}),
-    tokens: new TokenSigner(secret),
-  }),
+  tokenSecret: await loadTokenSecret(config),
+  scratchIndex: () => new EmbeddedSearchIndex({ clock }),
   clock,
   log,
-  scratchIndex: () => new EmbeddedSearchIndex({ clock }),
-  messageDomain: domainOf(config.MAIL_FROM),
-};
+});
 
 export const fanOutDeps: DigestFanOutDeps = {
-  digest: digestDeps,
+  digest: built.digest,
   tracing,
   ...(config.DIGEST_QUEUE_URL
     ? {
@@ -63,7 +52,7 @@ export const fanOutDeps: DigestFanOutDeps = {
   log,
 };
 
-export const sesEventDeps: SesEventDeps = { subscriptions, hashSecret: secret, clock, log };
+export const sesEventDeps: SesEventDeps = built.sesEvents;
 
 /** The tracer's middleware, for the handler (only handler.ts and wiring files may reach shared/wiring). */
 export { traced } from '../../shared/wiring/tracer.js';

@@ -1,7 +1,6 @@
 import { loadCompiledRegistry } from '../../shared/sources/registry-data.js';
-import { assessSourceHealth } from '../../shared/sources/source-health.js';
 import { systemClock } from '../../shared/clock.js';
-import { loadConfig, publicBaseUrlOf } from '../../shared/config.js';
+import { loadConfig } from '../../shared/config.js';
 import { loadTokenSecret, mailerFor } from '../../shared/wiring/mail.js';
 import { documentClientFor } from '../../shared/wiring/document-client.js';
 import { searchIndexFor } from '../../shared/wiring/search-index.js';
@@ -10,20 +9,15 @@ import { powertoolsLog } from '../../shared/wiring/powertools-log.js';
 import type { Source } from '../../shared/domain/source.js';
 import { DynamoDbItemStore } from '../../shared/store/dynamodb-item-store.js';
 import { DynamoDbSubscriptionStore } from '../../shared/store/dynamodb-subscription-store.js';
-import { LinkBuilder } from '../../shared/subscriptions/links.js';
 import type { SubscriptionDeps } from '../../shared/subscriptions/subscriptions.js';
-import { TokenSigner } from '../../shared/subscriptions/tokens.js';
-import { corsOriginsFrom } from '../middleware/cors.js';
-import type { ApiDeps } from './routes.js';
-import { CachedSearchIndex } from './search-cache.js';
+import { buildApiDeps, buildSubscriptionDeps, type BuiltApiDeps } from './deps.js';
 
 /**
- * Builds the API's ports once per Lambda container from the environment. A bad variable fails
- * the cold start (loadConfig names every one), not the tenth request.
+ * Builds the API's ports once per Lambda container from the environment, with the AWS adapters,
+ * through the builders the local stack uses too (deps.ts). A bad variable fails the cold start
+ * (loadConfig names every one; PUBLIC_BASE_URL is required in Lambda), not the tenth request.
  */
 const config = loadConfig();
-// Required in Lambda: every absolute link the API writes starts here, never at the request's Host.
-const publicBaseUrl = publicBaseUrlOf(config);
 const log: Log = powertoolsLog('chiiki-api', config.LOG_LEVEL);
 const clock = systemClock;
 
@@ -32,22 +26,13 @@ const client = documentClientFor(config);
 // The registry is data shipped with the code; read once, lazily (only /v1/sources needs it).
 let sources: readonly Source[] | undefined;
 
-export const deps: ApiDeps = {
-  // Popular searches repeat; a 5 s micro-cache spares the engine (see search-cache.ts).
-  search: new CachedSearchIndex(searchIndexFor(config, clock, { purpose: 'api' }), {
-    clock,
-    ttlMs: 5_000,
-    maxEntries: 500,
-  }),
+export const deps: BuiltApiDeps = buildApiDeps(config, {
+  search: searchIndexFor(config, clock, { purpose: 'api' }),
   store: new DynamoDbItemStore({ client, tableName: config.TABLE_NAME, clock }),
   clock,
   log,
   sources: () => (sources ??= loadCompiledRegistry(config.SOURCE_REGISTRY).sources),
-  sourceFlags: (source, health, now) => assessSourceHealth(source, health, now),
-  corsOrigins: corsOriginsFrom(config.CORS_ORIGINS),
-  publicBaseUrl,
-  ...(config.PORTAL_URL ? { portalUrl: config.PORTAL_URL } : {}),
-};
+});
 
 // The subscription routes (functions/api/subscription-routes.ts) share the API's HTTP stack. Their
 // ports need the link-signing secret (Secrets Manager in AWS), so they are built on the first
@@ -55,28 +40,20 @@ export const deps: ApiDeps = {
 const mailer = mailerFor(config); // checked now: a wrong MAIL_TRANSPORT fails the cold start
 let subscriptionPorts: Promise<SubscriptionDeps> | undefined;
 export function subscriptionDeps(): Promise<SubscriptionDeps> {
-  subscriptionPorts ??= buildSubscriptionDeps().catch((error: unknown) => {
-    subscriptionPorts = undefined;
-    throw error;
-  });
+  subscriptionPorts ??= loadTokenSecret(config)
+    .then((tokenSecret) =>
+      buildSubscriptionDeps(config, {
+        subscriptions: new DynamoDbSubscriptionStore({ client, tableName: config.TABLE_NAME }),
+        mailer,
+        tokenSecret,
+        clock,
+        log,
+        items: deps.store,
+      }),
+    )
+    .catch((error: unknown) => {
+      subscriptionPorts = undefined;
+      throw error;
+    });
   return subscriptionPorts;
-}
-
-async function buildSubscriptionDeps(): Promise<SubscriptionDeps> {
-  const tokenSecret = await loadTokenSecret(config);
-  const tokens = new TokenSigner(tokenSecret);
-  return {
-    subscriptions: new DynamoDbSubscriptionStore({ client, tableName: config.TABLE_NAME }),
-    mailer,
-    tokens,
-    links: new LinkBuilder({
-      baseUrl: publicBaseUrl,
-      ...(config.PORTAL_URL ? { portalUrl: config.PORTAL_URL } : {}),
-      tokens,
-    }),
-    clock,
-    log,
-    hashSecret: tokenSecret,
-    items: deps.store,
-  };
 }

@@ -6,19 +6,19 @@ import type { Log } from '../../shared/log.js';
 import { powertoolsLog } from '../../shared/wiring/powertools-log.js';
 import { DynamoDbItemStore } from '../../shared/store/dynamodb-item-store.js';
 import type { CrawlJobDeps } from './crawl-jobs.js';
-import { politeFetcherFactory } from './fetcher-factory.js';
-import { KakenAppId, redactingLog, withKakenAppId } from './kaken-app-id.js';
+import { buildCrawlDeps } from './deps.js';
 import { loadKakenAppId } from '../../shared/wiring/kaken.js';
 import { loadCompiledRegistry } from '../../shared/sources/registry-data.js';
 import { SqsCrawlQueue } from './wiring-sqs-crawl-queue.js';
 
 /**
- * Builds the crawl Lambda's ports once per container: the registry named by SOURCE_REGISTRY
- * (read from the `registries/` folder copied next to the bundle), the DynamoDB store, and one
- * polite fetcher per source. A bad variable or registry fails the cold start. The KAKEN
- * application id is read (from Secrets Manager in AWS) when a KAKEN source is first crawled.
- * With CRAWL_QUEUE_URL set, a crawl has a time budget (the invocation's remaining time less
- * CRAWL_TIME_MARGIN_MS) and continues on that queue when it runs out; without it, none.
+ * Builds the crawl Lambda's ports once per container, through the builder the local stack and
+ * `chiiki crawl` use too (deps.ts): the registry named by SOURCE_REGISTRY (read from the
+ * `registries/` folder copied next to the bundle), the DynamoDB store, and one polite fetcher per
+ * source. A bad variable or registry fails the cold start. The KAKEN application id is read (from
+ * Secrets Manager in AWS) when a KAKEN source is first crawled. With CRAWL_QUEUE_URL set, a crawl
+ * has a time budget (the invocation's remaining time less CRAWL_TIME_MARGIN_MS) and continues on
+ * that queue when it runs out; without it, none.
  */
 const config = loadConfig();
 const log: Log = powertoolsLog('chiiki-crawl', config.LOG_LEVEL);
@@ -29,17 +29,13 @@ const registry = loadCompiledRegistry(config.SOURCE_REGISTRY, {
 });
 
 const client = documentClientFor(config);
-const kakenAppId = new KakenAppId(() => loadKakenAppId(config));
 
-export const deps: CrawlJobDeps = {
+export const deps: CrawlJobDeps = buildCrawlDeps(config, {
   sources: registry.sources,
-  fetcherFor: withKakenAppId(
-    politeFetcherFactory({ userAgent: config.CRAWL_USER_AGENT, log: redactingLog(log, kakenAppId) }).fetcherFor,
-    kakenAppId,
-  ),
   store: new DynamoDbItemStore({ client, tableName: config.TABLE_NAME, clock: systemClock, log }),
   clock: systemClock,
   log,
+  kakenAppId: () => loadKakenAppId(config),
   ...(config.CRAWL_QUEUE_URL
     ? {
         queue: new SqsCrawlQueue({
@@ -48,6 +44,4 @@ export const deps: CrawlJobDeps = {
         }),
       }
     : {}),
-  timeMarginMs: config.CRAWL_TIME_MARGIN_MS,
-  maxContinuations: config.CRAWL_MAX_CONTINUATIONS,
-};
+}).deps;

@@ -7,24 +7,33 @@ import { documentClientFor } from '../../shared/wiring/document-client.js';
 import { searchIndexFor } from '../../shared/wiring/search-index.js';
 import type { Log } from '../../shared/log.js';
 import { powertoolsLog } from '../../shared/wiring/powertools-log.js';
-import type { SearchIndex } from '../../shared/search/search-index.js';
 import { DynamoDbItemStore } from '../../shared/store/dynamodb-item-store.js';
-import type { ItemStore } from '../../shared/store/item-store.js';
+import { buildIndexDeps, searchDirOf, type IndexDeps } from './deps.js';
 import { indexRetryDelaySec } from './index-retry-queue.js';
 import type { StreamDeps } from './process-stream.js';
 import type { RetryDeps } from './retry-index-changes.js';
 import { SqsIndexRetryQueue } from './wiring-sqs-index-retry-queue.js';
 
 /**
- * Builds the indexer's ports once per Lambda container from the environment. In AWS the engine
+ * Builds the indexer's ports once per Lambda container from the environment, through the builder
+ * the local stack and `chiiki reindex` use too (deps.ts). In AWS the engine
  * is OpenSearch (SEARCH_ENGINE=opensearch, OPENSEARCH_ENDPOINT, OPENSEARCH_SIGV4=true); a bad or
  * missing variable fails the cold start.
  */
 const config = loadConfig();
 const log: Log = powertoolsLog('chiiki-index', config.LOG_LEVEL);
 
+const index = searchIndexFor(config, systemClock, { dir: searchDirOf(config) });
+const documents = documentClientFor(config);
+const built = buildIndexDeps({
+  index,
+  store: new DynamoDbItemStore({ client: documents, tableName: config.TABLE_NAME, clock: systemClock, log }),
+  log,
+});
+
+/** The stream function's ports: the engine, and in AWS the queue failed writes are parked on. */
 export const deps: StreamDeps = {
-  index: searchIndexFor(config, systemClock, { dir: `${config.DATA_DIR}/search` }),
+  index,
   log,
   // Stream images are AttributeValue JSON; StreamRecordSchema has checked each is an object map.
   unmarshall: (image) => unmarshall(image as unknown as Record<string, AttributeValue>),
@@ -39,17 +48,11 @@ export const deps: StreamDeps = {
     : {}),
 };
 
-const documents = documentClientFor(config);
-
 /** The reindex function's ports: the same index, plus the table it rebuilds from. */
-export const reindexDeps: { readonly store: ItemStore; readonly index: SearchIndex; readonly log: Log } = {
-  store: new DynamoDbItemStore({ client: documents, tableName: config.TABLE_NAME, clock: systemClock, log }),
-  index: deps.index,
-  log,
-};
+export const reindexDeps: IndexDeps['reindex'] = built.reindex;
 
 /** The tracer's middleware, for the handler (only handler.ts and wiring files may reach shared/wiring). */
 export { batchSpan, traced } from '../../shared/wiring/tracer.js';
 
 /** The index retry function's ports: the table it re-reads items from, and the same index. */
-export const retryDeps: RetryDeps = { store: reindexDeps.store, index: deps.index, log };
+export const retryDeps: RetryDeps = built.apply;

@@ -1,46 +1,39 @@
-import { existsSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { buildApiHandler } from '../../functions/api/handler-builder.js';
-import { CachedSearchIndex } from '../../functions/api/search-cache.js';
-import type { ApiRoute } from '../../functions/api/routes.js';
-import { corsOriginsFrom } from '../../functions/middleware/cors.js';
+import { buildApiDeps, buildSubscriptionDeps, type BuiltApiDeps } from '../../functions/api/deps.js';
 import { runDigest, type DigestRunReport } from '../../functions/alerts/digest.js';
-import { LinkBuilder } from '../../shared/subscriptions/links.js';
-import { TokenSigner } from '../../shared/subscriptions/tokens.js';
+import { buildAlertsDeps, type AlertsDeps } from '../../functions/alerts/deps.js';
+import type { SubscriptionDeps } from '../../shared/subscriptions/subscriptions.js';
 import { subscriptionRoutes } from '../../functions/api/subscription-routes.js';
 import { isBehind, type IndexLag } from '../../functions/index/change-log.js';
-import { findIndexDrift } from '../../functions/index/index-drift.js';
 import { reindex } from '../../functions/index/reindex.js';
+import { buildIndexDeps, searchDirOf, type IndexDeps } from '../../functions/index/deps.js';
 import { crawlAll } from '../../functions/crawl/crawl-all.js';
-import type { HttpFetcher } from '../../functions/crawl/http-fetcher.js';
-import { politeFetcherFactory } from '../../functions/crawl/fetcher-factory.js';
-import { KakenAppId, redactingLog, sampleKakenAppId, withKakenAppId } from '../../functions/crawl/kaken-app-id.js';
+import { buildCrawlDeps } from '../../functions/crawl/deps.js';
+import type { CrawlJobDeps } from '../../functions/crawl/crawl-jobs.js';
+import { sampleKakenAppId } from '../../functions/crawl/kaken-app-id.js';
 import { loadRegistry } from '../../shared/sources/registry.js';
-import { assessSourceHealth } from '../../shared/sources/source-health.js';
-import { systemClock, type Clock } from '../../shared/clock.js';
+import { systemClock } from '../../shared/clock.js';
 import type { CrawlRun } from '../../shared/domain/crawl-run.js';
 import type { Source } from '../../shared/domain/source.js';
-import { silentLog, type Log } from '../../shared/log.js';
+import { silentLog } from '../../shared/log.js';
 import type { Mailer } from '../../shared/mail/mailer.js';
 import { OutboxMailer } from '../../shared/mail/outbox-mailer.js';
 import { SmtpMailer } from '../../shared/mail/smtp-mailer.js';
-import { loadConfig, type Config } from '../../shared/config.js';
-import { EmbeddedSearchIndex, SearchDocDigest } from '../../shared/search/embedded-search-index.js';
-import { toSearchDoc, type SearchIndex } from '../../shared/search/search-index.js';
+import type { Config } from '../../shared/config.js';
+import { EmbeddedSearchIndex } from '../../shared/search/embedded-search-index.js';
+import type { SearchIndex } from '../../shared/search/search-index.js';
 import { searchIndexFor } from '../../shared/wiring/search-index.js';
 import { DynamoDbItemStore } from '../../shared/store/dynamodb-item-store.js';
 import { DynamoDbSubscriptionStore } from '../../shared/store/dynamodb-subscription-store.js';
-import {
-  startDynaliteServer,
-  storageFaultErrorType,
-  type DynaliteServer,
-  type StorageFault,
-} from './dynalite-server.js';
+import { startDynaliteServer, type DynaliteServer, type StorageFault } from './dynalite-server.js';
+import { dynaliteDocumentClient } from './dynalite-client.js';
+import { assertWritable, diskErrorCode } from './data-folder.js';
+import { localConfig, type LocalStackOptions } from './local-config.js';
+import { ensureIndexCurrent, openSearchOnStart, withWriteHooks } from './local-index.js';
+import { startSampleSitesOnKeptPort } from './sample-sites-port.js';
 import { NotFoundError, StorageUnavailableError } from '../../shared/errors.js';
 import type { IndexLagStatus, StorageStatus } from '../../functions/api/health.js';
 import { FileChangeLog } from './file-change-log.js';
@@ -49,7 +42,7 @@ import { acceptRawRequestTargets } from './raw-request-target.js';
 import { refuseConnect } from './refuse-connect.js';
 import { apiGatewayListener, type LambdaHttpHandler } from './http-to-apigw.js';
 import { withPortal } from './portal/serve.js';
-import { startSampleSiteServer, type SampleSiteServer } from './sample-site-server.js';
+import type { SampleSiteServer } from './sample-site-server.js';
 import { startScheduler, type IntervalScheduler } from './scheduler.js';
 import { newControlToken, removeRunningStack, withStackControl, writeRunningStack } from './stack-control.js';
 import { parseInput } from '../../shared/parse-input.js';
@@ -60,72 +53,7 @@ const DigestControlSchema = z.strictObject({ trigger: z.enum(['cycle', 'schedule
 const CrawlControlSchema = z.strictObject({ sources: z.array(z.string().min(1).max(200)).max(1000).default([]) });
 const ReindexControlSchema = z.strictObject({ batchSize: z.number().int().min(1).max(5000).default(500) });
 
-/** The sample sites `npm start` serves and crawls. */
-const sampleSitesRoot = fileURLToPath(new URL('./sample-sites/', import.meta.url));
-
-export interface LocalStackOptions {
-  /** Everything persistent lives here: `dynalite/`, `search/`, `outbox/`. */
-  readonly dataDir: string;
-  /** API port; 0 picks a free one. */
-  readonly port: number;
-  /** `sample` (the bundled sites, served locally), `live` (the real sites) or a registry file path. */
-  readonly registry: string;
-  readonly clock?: Clock;
-  readonly log?: Log;
-  /** Interface the API listens on; default 127.0.0.1. */
-  readonly host?: string;
-  /** Crawl every source right after start (default true). */
-  readonly crawlOnStart?: boolean;
-  /** Keep crawling on each source's schedule (default true). */
-  readonly schedule?: boolean;
-  readonly corsOrigins?: string;
-  /** Send alert mail over SMTP instead of writing files to `outbox/`. */
-  readonly smtpUrl?: string;
-  readonly mailFrom?: string;
-  readonly tableName?: string;
-  /** HMAC secret of subscription links (TOKEN_SECRET). */
-  readonly tokenSecret?: string;
-  /** Base of links in mails; default the API URL (PUBLIC_BASE_URL). */
-  readonly publicBaseUrl?: string;
-  /** Where the portal is served (PORTAL_URL); default the API URL, which serves it locally. */
-  readonly portalUrl?: string;
-  /** User-Agent of the crawler (CRAWL_USER_AGENT). */
-  readonly userAgent?: string;
-  /**
-   * KAKEN application id (KAKEN_APP_ID); default `sampleKakenAppId` for the sample registry, else
-   * none. An empty string means none, also for the sample registry.
-   */
-  readonly kakenAppId?: string;
-  /** The crawler's HTTP client; default the project's polite fetcher. */
-  readonly fetcher?: HttpFetcher;
-  /** Extra routes behind the same HTTP stack (the benchmark's no-op route). */
-  readonly extraRoutes?: readonly ApiRoute[];
-  /**
-   * Port of the sample-site server on a first start (SAMPLE_SITES_PORT, the port `chiiki crawl`
-   * uses too, so both give sample items the same ids); default a free port. Later starts reuse the
-   * port kept in `dataDir/sample-sites.port`.
-   */
-  readonly samplePort?: number;
-  /**
-   * Fails store writes on purpose, as a full or read-only disk would (see `startDynaliteServer`);
-   * for tests of the fault path where no small file system can be mounted.
-   */
-  readonly injectWriteFault?: () => Error | undefined;
-  /**
-   * The search engine, as in the functions' config (SEARCH_ENGINE, OPENSEARCH_ENDPOINT,
-   * OPENSEARCH_INDEX, OPENSEARCH_SIGV4); default the embedded engine on disk under `dataDir/search`.
-   */
-  readonly searchEngine?: Partial<
-    Pick<Config, 'SEARCH_ENGINE' | 'OPENSEARCH_ENDPOINT' | 'OPENSEARCH_INDEX' | 'OPENSEARCH_SIGV4'>
-  >;
-  /**
-   * Fails the index writes of the change-log consumer on purpose while it returns an error, as an
-   * unreachable engine would; for tests of the index fault path without a network.
-   */
-  readonly injectIndexFault?: () => Error | undefined;
-  /** How long a crawl waits for the index to catch up before it reports (default 10 s). */
-  readonly indexWaitMs?: number;
-}
+export { localStackOptionsFrom, type LocalStackOptions } from './local-config.js';
 
 export interface CrawlSummary {
   readonly runs: readonly CrawlRun[];
@@ -170,8 +98,19 @@ export interface LocalStack {
   readonly firstCrawl: Promise<CrawlSummary>;
   /** Crawls the given sources (default all) now, then runs the alert digests. */
   crawl(sourceIds?: readonly string[]): Promise<CrawlSummary>;
+  /** The functions' ports as the builders the Lambda wirings use made them here. */
+  readonly deps: LocalDeps;
   /** Stops the scheduler, the servers and flushes the index to disk. Safe to call twice. */
   close(): Promise<void>;
+}
+
+/** The ports the local stack built for each function (the same builders as the Lambda wirings). */
+export interface LocalDeps {
+  readonly api: BuiltApiDeps;
+  readonly subscriptions: SubscriptionDeps;
+  readonly index: IndexDeps;
+  readonly alerts: AlertsDeps;
+  readonly crawl: CrawlJobDeps;
 }
 
 /**
@@ -234,54 +173,25 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       ...(options.injectWriteFault ? { injectWriteFault: options.injectWriteFault } : {}),
     });
     closers.push(() => dynalite.close());
-    const baseClient = new DynamoDBClient({
-      endpoint: dynalite.endpoint,
-      region: 'ap-northeast-1',
-      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    });
-    // dynalite answers a failed disk write with a 503 of its own type: callers see a StorageUnavailableError.
-    baseClient.middlewareStack.add(
-      (next) => async (args) => {
-        try {
-          return await next(args);
-        } catch (error) {
-          if (error instanceof Error && error.name === storageFaultErrorType)
-            throw new StorageUnavailableError(error.message, dynaliteDir, 30, { cause: error });
-          throw error;
-        }
-      },
-      { step: 'initialize', name: 'storageFaults' },
-    );
-    closers.push(async () => baseClient.destroy());
-    const client = DynamoDBDocumentClient.from(baseClient, { marshallOptions: { removeUndefinedValues: true } });
-    const tableName = options.tableName ?? 'chiiki-items';
-
-    const searchDir = join(dataDir, 'search');
-    const engineConfig = { ...loadConfig({}), ...options.searchEngine };
-    const search = searchIndexFor(engineConfig, clock, { dir: searchDir });
+    const { client, destroy } = dynaliteDocumentClient(dynalite.endpoint, dynaliteDir);
+    closers.push(async () => destroy());
+    // The functions' settings: the defaults of `loadConfig`, what the options set (the API URL is added once known).
+    const baseConfig = localConfig(options, dataDir);
+    const tableName = baseConfig.TABLE_NAME;
+    const searchDir = searchDirOf(baseConfig);
+    const search = searchIndexFor(baseConfig, clock, { dir: searchDir });
     const embedded = search instanceof EmbeddedSearchIndex ? search : undefined;
     if (embedded) {
       await embedded.ensureIndex();
       closers.push(() => embedded.close());
     }
-    // On OpenSearch the API reads through its own client, sized like the API function's (short
-    // timeouts, circuit breaker: a hung engine answers 503 at once), while the indexer keeps the
-    // patient one. Every indexed change clears the API's cache as well as the indexer's view.
-    const apiView = embedded
-      ? undefined
-      : new CachedSearchIndex(searchIndexFor(engineConfig, clock, { purpose: 'api' }), {
-          clock,
-          ttlMs: 5_000,
-          maxEntries: 500,
-        });
-    const searchView = new CachedSearchIndex(search, {
-      clock,
-      ttlMs: 5_000,
-      maxEntries: 500,
-      ...(apiView ? { onWrite: () => apiView.clear() } : {}),
-    });
+    // The API reads through its own result cache (buildApiDeps); every indexed change clears it.
+    const apiRef: { deps?: BuiltApiDeps } = {};
     const injectIndexFault = options.injectIndexFault;
-    const indexWriter: SearchIndex = injectIndexFault ? withIndexFault(searchView, injectIndexFault) : searchView;
+    const indexWriter: SearchIndex = withWriteHooks(search, {
+      ...(injectIndexFault ? { before: injectIndexFault } : {}),
+      after: () => apiRef.deps?.search.clear(),
+    });
 
     const indexLogDir = join(dataDir, 'index-log');
     const changeLog = new FileChangeLog({ dir: indexLogDir, clock, log });
@@ -307,14 +217,15 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       },
     });
     await store.ensureTable();
+    const indexDeps = buildIndexDeps({ index: search, store, log });
     const indexOnStart = embedded
       ? await ensureIndexCurrent(store, embedded)
       : await openSearchOnStart(search, store, changeLog, log);
     const consumer = startIndexLogConsumer({
       changeLog,
-      store,
+      ...indexDeps.apply,
+      // Writes go through the view that clears the API's cache (and fails on an injected fault).
       index: indexWriter,
-      log,
       // OpenSearch may be down at start: create the index before the first batch instead.
       ...(embedded ? {} : { prepare: () => search.ensureIndex() }),
       onApplied: () => clearFault(searchDir),
@@ -353,29 +264,22 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const registry = loadRegistry(options.registry, sampleSites ? { sampleHost: `localhost:${sampleSites.port}` } : {});
     const sources = registry.sources;
 
-    const mailFrom = options.mailFrom ?? '地域科学技術ポータル <alerts@chiiki-portal.localhost>';
+    const mailFrom = baseConfig.MAIL_FROM;
     const mailer: Mailer = options.smtpUrl
       ? new SmtpMailer({ url: options.smtpUrl, from: mailFrom })
       : new OutboxMailer({ dir: outboxDir, from: mailFrom });
 
-    const kakenAppId = new KakenAppId(
-      () => options.kakenAppId ?? (options.registry === 'sample' ? sampleKakenAppId : undefined),
-    );
-    let fetcherFor: (source: Source) => HttpFetcher;
-    if (options.fetcher !== undefined) {
-      const fetcher = options.fetcher;
-      fetcherFor = () => fetcher;
-    } else {
-      const factory = politeFetcherFactory({
-        userAgent: options.userAgent ?? 'chiiki-portal-crawler/0.1 (+https://github.com/chiiki-portal/chiiki-portal)',
-        log: redactingLog(log, kakenAppId),
-        // The sample sites script 429s and 503s; a laptop demo should not sit in minute-long backoffs.
-        ...(options.registry === 'sample' ? { retryBaseDelayMs: 50, maxRetryAfterSec: 3 } : {}),
-      });
-      closers.push(() => factory.close());
-      fetcherFor = factory.fetcherFor;
-    }
-    fetcherFor = withKakenAppId(fetcherFor, kakenAppId);
+    const crawler = buildCrawlDeps(baseConfig, {
+      sources,
+      store,
+      clock,
+      log,
+      kakenAppId: () => options.kakenAppId ?? (options.registry === 'sample' ? sampleKakenAppId : undefined),
+      ...(options.fetcher !== undefined ? { fetcher: options.fetcher } : {}),
+      // The sample sites script 429s and 503s; a laptop demo should not sit in minute-long backoffs.
+      ...(options.registry === 'sample' ? { retry: { retryBaseDelayMs: 50, maxRetryAfterSec: 3 } } : {}),
+    });
+    closers.push(() => crawler.close());
 
     // The handler needs the API URL (mail links), which exists once the server listens.
     const api: { handler?: LambdaHttpHandler } = {};
@@ -413,62 +317,49 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const port = (server.address() as AddressInfo).port;
     const apiUrl = `http://${options.host && options.host !== '0.0.0.0' ? options.host : 'localhost'}:${port}`;
 
+    const config: Config = { ...baseConfig, PUBLIC_BASE_URL: options.publicBaseUrl ?? apiUrl };
     const subscriptions = new DynamoDbSubscriptionStore({ client, tableName });
-    const tokens = new TokenSigner(options.tokenSecret ?? 'local-development-secret-change-me');
-    const links = new LinkBuilder({
-      baseUrl: options.publicBaseUrl ?? apiUrl,
-      ...(options.portalUrl ? { portalUrl: options.portalUrl } : {}),
-      tokens,
+    const apiDeps = buildApiDeps(config, {
+      // On OpenSearch the API reads through its own client, sized like the API function's (short
+      // timeouts, circuit breaker: a hung engine answers 503 at once), while the indexer keeps the patient one.
+      search: embedded ?? searchIndexFor(config, clock, { purpose: 'api' }),
+      store,
+      clock,
+      log,
+      sources: () => sources,
+      storage,
+      indexLag: indexLagStatus,
     });
-    api.handler = buildApiHandler(
-      {
-        search: apiView ?? searchView,
-        store,
-        clock,
-        log,
-        sources: () => sources,
-        sourceFlags: (source, health, now) => assessSourceHealth(source, health, now),
-        corsOrigins: corsOriginsFrom(options.corsOrigins ?? '*'),
-        publicBaseUrl: options.publicBaseUrl ?? apiUrl,
-        ...(options.portalUrl ? { portalUrl: options.portalUrl } : {}),
-        storage,
-        indexLag: indexLagStatus,
-      },
-      [
-        ...subscriptionRoutes({
-          subscriptions,
-          mailer,
-          tokens,
-          links,
-          clock,
-          log,
-          hashSecret: options.tokenSecret ?? 'local-development-secret-change-me',
-          items: store,
-        }),
-        ...(options.extraRoutes ?? []),
-      ],
-    ) as LambdaHttpHandler;
-    const runDigests = (trigger: 'cycle' | 'schedule' = 'cycle') =>
-      runDigest(
-        {
-          subscriptions,
-          items: store,
-          mailer,
-          links,
-          clock,
-          log,
-          scratchIndex: () => new EmbeddedSearchIndex({ clock }),
-          messageDomain: 'chiiki-portal.localhost',
-        },
-        { trigger },
-      );
+    apiRef.deps = apiDeps;
+    const subscriptionDeps = buildSubscriptionDeps(config, {
+      subscriptions,
+      mailer,
+      tokenSecret: config.TOKEN_SECRET,
+      clock,
+      log,
+      items: store,
+    });
+    const alertsDeps = buildAlertsDeps(config, {
+      subscriptions,
+      items: store,
+      mailer,
+      tokenSecret: config.TOKEN_SECRET,
+      scratchIndex: () => new EmbeddedSearchIndex({ clock }),
+      clock,
+      log,
+    });
+    api.handler = buildApiHandler(apiDeps, [
+      ...subscriptionRoutes(subscriptionDeps),
+      ...(options.extraRoutes ?? []),
+    ]) as LambdaHttpHandler;
+    const runDigests = (trigger: 'cycle' | 'schedule' = 'cycle') => runDigest(alertsDeps.digest, { trigger });
 
     let crawling: Promise<unknown> = Promise.resolve();
     const crawl = (sourceIds?: readonly string[]): Promise<CrawlSummary> => {
       const next = crawling.then(async () => {
         const started = Date.now();
         const chosen = sourceIds ? sources.filter((s) => sourceIds.includes(s.id)) : sources;
-        const runs = await crawlAll({ sources: chosen, fetcherFor, store, clock, log });
+        const runs = await crawlAll({ ...crawler.deps, sources: chosen });
         const totals = { new: 0, updated: 0, unchanged: 0, failed: 0 };
         for (const run of runs) {
           totals.new += run.counts.new;
@@ -555,7 +446,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     };
     control.reindex = async (body) => {
       const { batchSize } = parseInput(ReindexControlSchema, body);
-      return afterCrawling(() => reindex({ store, index: search, log, batchSize }));
+      return afterCrawling(() => reindex({ ...indexDeps.reindex, batchSize }));
     };
     writeRunningStack(dataDir, { pid: process.pid, apiUrl, dynamodbEndpoint: dynalite.endpoint, token: controlToken });
     closers.push(async () => removeRunningStack(dataDir, process.pid));
@@ -578,6 +469,13 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       waitForIndex: (timeoutMs = 10_000) => consumer.drained(timeoutMs),
       firstCrawl,
       crawl,
+      deps: {
+        api: apiDeps,
+        subscriptions: subscriptionDeps,
+        index: indexDeps,
+        alerts: alertsDeps,
+        crawl: crawler.deps,
+      },
       close: async () => {
         if (closed) return;
         closed = true;
@@ -588,142 +486,4 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     await closeAll();
     throw error;
   }
-}
-
-/**
- * Makes the embedded index match the store by content: a digest of every stored item's search
- * document is compared with the digest of the indexed documents (`SearchDocDigest`), so an index
- * that missed an update (a crash or a full disk between the store write and the index log) is
- * found even when the counts agree. On a difference the index is rebuilt from a store scan into a
- * fresh version, swapped in atomically.
- */
-async function ensureIndexCurrent(
-  store: DynamoDbItemStore,
-  search: EmbeddedSearchIndex,
-): Promise<{ rebuilt: boolean; items: number }> {
-  const stored = new SearchDocDigest();
-  let scan: string | undefined;
-  do {
-    const page = await store.scanItems(scan, 500);
-    for (const item of page.items) stored.add(JSON.stringify(toSearchDoc(item)));
-    scan = page.cursor;
-  } while (scan);
-  if (stored.hex() === (await search.contentDigest())) return { rebuilt: false, items: await search.count() };
-  const writer = await search.beginReindex();
-  let cursor: string | undefined;
-  do {
-    const page = await store.scanItems(cursor, 500);
-    await writer.upsert(page.items.map(toSearchDoc));
-    cursor = page.cursor;
-  } while (cursor);
-  await writer.commit();
-  return { rebuilt: true, items: await search.count() };
-}
-
-/**
- * Creates the OpenSearch index when the node answers, and compares it with the store by content
- * (`findIndexDrift`): items missing from it or stale in it, and documents of items the store no
- * longer has, go to the change log, so the consumer repairs what no log entry covers (a store
- * write by `chiiki crawl` without `npm start`, or a crash between a store write and its log
- * append). A node that is down at start is logged, not fatal: the consumer creates the index
- * before its first batch, and the next start checks it.
- */
-async function openSearchOnStart(
-  search: SearchIndex,
-  store: DynamoDbItemStore,
-  changeLog: FileChangeLog,
-  log: Log,
-): Promise<{ rebuilt: boolean; items: number }> {
-  try {
-    await search.ensureIndex();
-    const drift = await findIndexDrift({ store, index: search });
-    await changeLog.append([...drift.missing, ...drift.stale, ...drift.extra]);
-    log.info('search index checked against the store', {
-      stored: drift.stored,
-      indexed: drift.indexed,
-      missing: drift.missing.length,
-      stale: drift.stale.length,
-      extra: drift.extra.length,
-    });
-    return { rebuilt: false, items: drift.indexed };
-  } catch (error) {
-    log.warn('search engine unreachable at start; indexing waits for it', { error });
-    return { rebuilt: false, items: 0 };
-  }
-}
-
-/** `index` whose writes throw while `fault()` returns an error (reads pass through). */
-function withIndexFault(index: SearchIndex, fault: () => Error | undefined): SearchIndex {
-  const check = () => {
-    const error = fault();
-    if (error) throw error;
-  };
-  return {
-    ensureIndex: () => index.ensureIndex(),
-    upsert: async (docs) => {
-      check();
-      await index.upsert(docs);
-    },
-    remove: async (ids) => {
-      check();
-      await index.remove(ids);
-    },
-    search: (query) => index.search(query),
-    count: () => index.count(),
-  };
-}
-
-const diskErrorCodes = ['ENOSPC', 'EACCES', 'EROFS', 'EPERM', 'EDQUOT', 'EIO'];
-
-/** The code of a file-system error that a full, read-only or forbidden folder causes; else undefined. */
-function diskErrorCode(error: unknown): string | undefined {
-  const code = error instanceof Error ? (error as { code?: unknown }).code : undefined;
-  return typeof code === 'string' && diskErrorCodes.includes(code) ? code : undefined;
-}
-
-/**
- * Creates `folder` when missing and checks that a file can be written in it, so a read-only or
- * full data folder stops the start with a message naming it (LevelDB would say only
- * "Database is closed").
- */
-function assertWritable(folder: string): void {
-  const probe = join(folder, `.write-check-${process.pid}`);
-  try {
-    mkdirSync(folder, { recursive: true });
-    writeFileSync(probe, 'ok\n');
-    unlinkSync(probe);
-  } catch (error) {
-    const code =
-      diskErrorCode(error) ?? (error instanceof Error ? ((error as { code?: string }).code ?? 'EIO') : 'EIO');
-    throw new StorageUnavailableError(
-      `data folder ${folder} is not writable (${code}); free space, fix its permissions or mount, or set DATA_DIR to another folder`,
-      folder,
-      30,
-      { cause: error },
-    );
-  }
-}
-
-/**
- * Item ids come from canonical URLs, and the sample sites' URLs carry the server's port, so the
- * port must survive restarts or every restart would crawl "new" items. The first start picks a
- * port it is given (0: a free one) and writes it to `dataDir/sample-sites.port`; later starts reuse it.
- */
-async function startSampleSitesOnKeptPort(
-  dataDir: string,
-  firstPort: number,
-  clock: Clock,
-  log: Log,
-): Promise<SampleSiteServer> {
-  const portFile = join(dataDir, 'sample-sites.port');
-  const kept = existsSync(portFile) ? Number(readFileSync(portFile, 'utf8').trim()) : firstPort;
-  let server: SampleSiteServer;
-  try {
-    server = await startSampleSiteServer({ root: sampleSitesRoot, clock, port: Number.isInteger(kept) ? kept : 0 });
-  } catch (error) {
-    log.warn('sample-site port taken; sample items will get new ids', { port: kept, error });
-    server = await startSampleSiteServer({ root: sampleSitesRoot, clock });
-  }
-  writeFileSync(portFile, `${server.port}\n`);
-  return server;
 }

@@ -9,7 +9,7 @@
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../../shared/config.js';
 import { consoleLog } from '../../shared/log.js';
-import { startLocalStack } from './local-stack.js';
+import { localStackOptionsFrom, startLocalStack } from './local-stack.js';
 import { formatCrawlSummary } from './crawl-summary.js';
 import { startBanner } from './start-banner.js';
 
@@ -31,24 +31,9 @@ async function main(): Promise<void> {
   const log = consoleLog(config.LOG_LEVEL);
   const registry = values.registry ?? config.SOURCE_REGISTRY;
   const started = Date.now();
-  const stack = await startLocalStack({
-    dataDir: config.DATA_DIR,
-    port: config.PORT,
-    samplePort: config.SAMPLE_SITES_PORT,
-    registry,
-    log,
-    crawlOnStart: !values['no-crawl'],
-    corsOrigins: config.CORS_ORIGINS,
-    smtpUrl: config.MAIL_TRANSPORT === 'outbox' ? undefined : config.SMTP_URL,
-    mailFrom: config.MAIL_FROM,
-    tableName: config.TABLE_NAME,
-    userAgent: config.CRAWL_USER_AGENT,
-    ...(config.KAKEN_APP_ID ? { kakenAppId: config.KAKEN_APP_ID } : {}),
-    tokenSecret: config.TOKEN_SECRET,
-    publicBaseUrl: config.PUBLIC_BASE_URL,
-    ...(config.PORTAL_URL ? { portalUrl: config.PORTAL_URL } : {}),
-    searchEngine: config,
-  });
+  const stack = await startLocalStack(
+    localStackOptionsFrom(config, { registry, log, crawlOnStart: !values['no-crawl'] }),
+  );
 
   console.log(
     startBanner({

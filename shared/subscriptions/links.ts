@@ -1,3 +1,4 @@
+import { publicBaseUrlOf, type Config } from '../config.js';
 import type { ItemId } from '../domain/item.js';
 import type { SubscriptionId } from '../domain/subscription.js';
 import type { SubscriberLinks } from '../mail/render.js';
@@ -57,4 +58,19 @@ export class LinkBuilder {
   record(itemId: ItemId): string {
     return `${this.portal}/?item=${encodeURIComponent(itemId)}`;
   }
+}
+
+/**
+ * The links of mails and link pages from the settings: PUBLIC_BASE_URL (required in Lambda) and
+ * PORTAL_URL when the portal is served apart from the API. The API and the alerts build them here.
+ */
+export function linksFor(
+  config: Pick<Config, 'PUBLIC_BASE_URL' | 'PORTAL_URL' | 'PORT' | 'AWS_LAMBDA_FUNCTION_NAME'>,
+  tokens: TokenSigner,
+): LinkBuilder {
+  return new LinkBuilder({
+    baseUrl: publicBaseUrlOf(config),
+    ...(config.PORTAL_URL ? { portalUrl: config.PORTAL_URL } : {}),
+    tokens,
+  });
 }

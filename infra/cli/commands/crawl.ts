@@ -9,8 +9,8 @@
  */
 import { fileURLToPath } from 'node:url';
 import { crawlAll } from '../../../functions/crawl/crawl-all.js';
-import { politeFetcherFactory } from '../../../functions/crawl/fetcher-factory.js';
-import { KakenAppId, redactingLog, sampleKakenAppId, withKakenAppId } from '../../../functions/crawl/kaken-app-id.js';
+import { buildCrawlDeps } from '../../../functions/crawl/deps.js';
+import { sampleKakenAppId } from '../../../functions/crawl/kaken-app-id.js';
 import { loadRegistry } from '../../../shared/sources/registry.js';
 import { assessSourceHealth, suggestCommand } from '../../../shared/sources/source-health.js';
 import { systemClock } from '../../../shared/clock.js';
@@ -191,17 +191,16 @@ export async function run(args: string[]): Promise<number> {
     const enabled = sources.filter((s) => s.enabled || parsed.sources.includes(s.id));
     console.error(`crawling ${enabled.length} sources of the ${registryName} registry into ${config.DATA_DIR}`);
     // The sample registry's KAKEN site ignores the application id; any other registry needs KAKEN_APP_ID.
-    const kakenAppId = new KakenAppId(
-      () => config.KAKEN_APP_ID ?? (registryName === 'sample' ? sampleKakenAppId : undefined),
-    );
-    const fetchers = politeFetcherFactory({ userAgent: config.CRAWL_USER_AGENT, log: redactingLog(log, kakenAppId) });
-    closers.push(() => fetchers.close());
-    const runs = await crawlAll({
+    const crawler = buildCrawlDeps(config, {
       sources: enabled.map((s) => ({ ...s, enabled: true })),
-      fetcherFor: withKakenAppId(fetchers.fetcherFor, kakenAppId),
       store,
       clock: systemClock,
       log,
+      kakenAppId: () => config.KAKEN_APP_ID ?? (registryName === 'sample' ? sampleKakenAppId : undefined),
+    });
+    closers.push(() => crawler.close());
+    const runs = await crawlAll({
+      ...crawler.deps,
       concurrency: parsed.concurrency,
       onProgress: (e) => console.error(`  ${e.sourceId}  ${e.status}  ${e.url}`),
       onRun: (r) => console.error(`done ${r.sourceId}: ${r.outcome}`),

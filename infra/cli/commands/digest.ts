@@ -9,16 +9,14 @@
  */
 import { resolve } from 'node:path';
 import { runDigest } from '../../../functions/alerts/digest.js';
+import { buildAlertsDeps } from '../../../functions/alerts/deps.js';
 import { loadTokenSecret } from '../../../shared/wiring/mail.js';
 import { anyMailerFor } from '../../../shared/wiring/smtp-mail.js';
 import { systemClock } from '../../../shared/clock.js';
 import { loadConfig } from '../../../shared/config.js';
 import { consoleLog } from '../../../shared/log.js';
-import { domainOf } from '../../../shared/mail/mime.js';
 import { EmbeddedSearchIndex } from '../../../shared/search/embedded-search-index.js';
 import { DynamoDbSubscriptionStore } from '../../../shared/store/dynamodb-subscription-store.js';
-import { LinkBuilder } from '../../../shared/subscriptions/links.js';
-import { TokenSigner } from '../../../shared/subscriptions/tokens.js';
 import type { DigestRunReport } from '../../../functions/alerts/digest.js';
 import { callRunningStack, findRunningStack } from '../../local/stack-control.js';
 import { openItemStore } from '../open-document-client.js';
@@ -71,23 +69,16 @@ export async function run(args: string[]): Promise<number> {
   const closers: Array<() => Promise<void>> = [];
   try {
     const { client, store: items } = await openItemStore(config, log, closers);
-    const secret = await loadTokenSecret(config);
-    const report = await runDigest(
-      {
-        subscriptions: new DynamoDbSubscriptionStore({ client, tableName: config.TABLE_NAME }),
-        items,
-        mailer: anyMailerFor(config),
-        links: new LinkBuilder({
-          baseUrl: config.PUBLIC_BASE_URL ?? `http://localhost:${config.PORT}`,
-          tokens: new TokenSigner(secret),
-        }),
-        clock: systemClock,
-        log,
-        scratchIndex: () => new EmbeddedSearchIndex({ clock: systemClock }),
-        messageDomain: domainOf(config.MAIL_FROM),
-      },
-      { trigger },
-    );
+    const { digest } = buildAlertsDeps(config, {
+      subscriptions: new DynamoDbSubscriptionStore({ client, tableName: config.TABLE_NAME }),
+      items,
+      mailer: anyMailerFor(config),
+      tokenSecret: await loadTokenSecret(config),
+      scratchIndex: () => new EmbeddedSearchIndex({ clock: systemClock }),
+      clock: systemClock,
+      log,
+    });
+    const report = await runDigest(digest, { trigger });
     console.log(reportLines(report).join('\n'));
     return report.failed > 0 ? 1 : 0;
   } finally {

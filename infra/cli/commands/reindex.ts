@@ -12,8 +12,9 @@
  * Exit 0 when the index matches the store by content, 1 when it does not or the rebuild failed
  * (the cause is printed), 2 on bad arguments.
  */
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { reindex, type ParityCounts, type ReindexResult } from '../../../functions/index/reindex.js';
+import { buildIndexDeps, searchDirOf } from '../../../functions/index/deps.js';
 import { systemClock } from '../../../shared/clock.js';
 import { loadConfig } from '../../../shared/config.js';
 import { consoleLog, type Log } from '../../../shared/log.js';
@@ -165,7 +166,7 @@ export async function run(args: string[]): Promise<number> {
   try {
     let index: SearchIndex;
     if (engine === 'embedded') {
-      const embedded = new EmbeddedSearchIndex({ dir: join(resolve(config.DATA_DIR), 'search'), clock: systemClock });
+      const embedded = new EmbeddedSearchIndex({ dir: searchDirOf(config), clock: systemClock });
       closers.push(() => embedded.close());
       index = embedded;
     } else {
@@ -177,7 +178,11 @@ export async function run(args: string[]): Promise<number> {
     }
     if (parsed.action !== 'reindex') return await runOrphans(index, parsed.action === 'remove-orphans');
     const { store } = await openItemStore(config, log, closers);
-    return await runReindex({ store, index, log, batchSize: parsed.batchSize, label: engine });
+    return await runReindex({
+      ...buildIndexDeps({ store, index, log }).reindex,
+      batchSize: parsed.batchSize,
+      label: engine,
+    });
   } finally {
     for (const close of closers.reverse()) await close();
   }
