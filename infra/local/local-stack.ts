@@ -7,9 +7,9 @@ import { runDigest, type DigestRunReport } from '../../functions/alerts/digest.j
 import { buildAlertsDeps, type AlertsDeps } from '../../functions/alerts/deps.js';
 import type { SubscriptionDeps } from '../../shared/subscriptions/subscriptions.js';
 import { subscriptionRoutes } from '../../functions/api/subscription-routes.js';
-import { isBehind, type IndexLag } from '../../functions/index/change-log.js';
-import { reindex } from '../../functions/index/reindex.js';
-import { buildIndexDeps, searchDirOf, type IndexDeps } from '../../functions/index/deps.js';
+import { isBehind, type IndexLag } from '../../functions/indexer/change-log.js';
+import { reindex } from '../../functions/indexer/reindex.js';
+import { buildIndexDeps, searchDirOf, type IndexDeps } from '../../functions/indexer/deps.js';
 import { crawlAll } from '../../functions/crawl/crawl-all.js';
 import { buildCrawlDeps } from '../../functions/crawl/deps.js';
 import type { CrawlJobDeps } from '../../functions/crawl/crawl-jobs.js';

@@ -483,7 +483,7 @@ describe('the boundary checker', () => {
         source: "import { Client } from '@opensearch-project/opensearch';",
       },
       {
-        path: 'functions/index/apply-change.ts',
+        path: 'functions/indexer/apply-change.ts',
         source: "import { client } from '../../shared/search/opensearch-client.js';",
       },
       { path: 'shared/search/cursor.ts', source: "import { z } from 'zod';" },
@@ -494,7 +494,7 @@ describe('the boundary checker', () => {
     ];
 
     expect(checkFiles(files)).toEqual([
-      `functions/index/apply-change.ts:1 imports '../../shared/search/opensearch-client.js' — breaks function-logic: ${rules.find((r) => r.id === 'function-logic')?.text ?? ''}`,
+      `functions/indexer/apply-change.ts:1 imports '../../shared/search/opensearch-client.js' — breaks function-logic: ${rules.find((r) => r.id === 'function-logic')?.text ?? ''}`,
     ]);
   });
 

@@ -111,7 +111,7 @@ describe('the local stack and the Lambda wirings', () => {
   });
 
   it('build the same indexer ports for the retry and reindex jobs', async () => {
-    const lambda = await import('../../../../functions/index/wiring.js');
+    const lambda = await import('../../../../functions/indexer/wiring.js');
 
     expect(shapeOf(stack.deps.index.apply)).toEqual(shapeOf(lambda.retryDeps));
     expect(shapeOf(stack.deps.index.reindex)).toEqual(shapeOf(lambda.reindexDeps));

@@ -2,7 +2,7 @@ import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { ServiceUnavailableError } from '../../../../shared/errors.js';
-import { SqsIndexRetryQueue } from '../../../../functions/index/wiring-sqs-index-retry-queue.js';
+import { SqsIndexRetryQueue } from '../../../../functions/indexer/wiring-sqs-index-retry-queue.js';
 import type { ItemId } from '../../../../shared/domain/item.js';
 
 const sqs = mockClient(SQSClient);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { applyChanges } from '../../../../functions/index/apply-change.js';
+import { applyChanges } from '../../../../functions/indexer/apply-change.js';
 import { FixedClock } from '../../../../shared/clock.js';
 import { silentLog } from '../../../../shared/log.js';
 import { EmbeddedSearchIndex } from '../../../../shared/search/embedded-search-index.js';

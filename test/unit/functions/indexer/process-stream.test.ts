@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { describe, expect, it } from 'vitest';
-import { processStreamBatch, type StreamDeps } from '../../../../functions/index/process-stream.js';
+import { processStreamBatch, type StreamDeps } from '../../../../functions/indexer/process-stream.js';
 import { FixedClock } from '../../../../shared/clock.js';
 import { RecordingLog } from '../../../../shared/log.js';
 import { EmbeddedSearchIndex } from '../../../../shared/search/embedded-search-index.js';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { findIndexDrift, searchDocDigest } from '../../../../functions/index/index-drift.js';
+import { findIndexDrift, searchDocDigest } from '../../../../functions/indexer/index-drift.js';
 import { FixedClock } from '../../../../shared/clock.js';
 import { EmbeddedSearchIndex } from '../../../../shared/search/embedded-search-index.js';
 import { toSearchDoc } from '../../../../shared/search/search-index.js';

@@ -8,7 +8,7 @@ import {
   nextBatch,
   parseLog,
   type ChangeLogEntry,
-} from '../../../../functions/index/change-log.js';
+} from '../../../../functions/indexer/change-log.js';
 import { FixedClock } from '../../../../shared/clock.js';
 import type { Item, ItemId } from '../../../../shared/domain/item.js';
 import { silentLog } from '../../../../shared/log.js';
