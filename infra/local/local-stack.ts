@@ -41,7 +41,7 @@ import { startIndexLogConsumer } from './index-log-consumer.js';
 import { acceptRawRequestTargets } from './raw-request-target.js';
 import { refuseConnect } from './refuse-connect.js';
 import { apiGatewayListener, type LambdaHttpHandler } from './http-to-apigw.js';
-import { withPortal } from './portal/serve.js';
+import { withPortal } from './portal-server.js';
 import type { SampleSiteServer } from './sample-site-server.js';
 import { startScheduler, type IntervalScheduler } from './scheduler.js';
 import { newControlToken, removeRunningStack, withStackControl, writeRunningStack } from './stack-control.js';

@@ -1,6 +1,6 @@
 /**
  * Enforces the module boundaries listed in docs/style.md by scanning the import specifiers of
- * every .ts file under shared/, functions/ and infra/. A failure names the file and line, the import
+ * every .ts file under shared/, functions/, infra/ and portal/. A failure names the file and line, the import
  * and the rule it breaks. It also fails on any import cycle among the files of functions/ and
  * shared/. Treat it like a type error: fix the import, do not loosen the rule.
  */
@@ -11,9 +11,8 @@ import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
-const scannedFolders = ['shared', 'functions', 'infra'];
-/** Not TypeScript run by Node: the portal front end is bundled for the browser. */
-const skippedFolders = ['infra/local/portal', 'node_modules', 'cdk.out'];
+const scannedFolders = ['shared', 'functions', 'infra', 'portal'];
+const skippedFolders = ['portal/dist', 'node_modules', 'cdk.out'];
 
 // ---- what a file is -------------------------------------------------------------------------
 
@@ -181,6 +180,19 @@ const rules: readonly Rule[] = [
     text: 'infra/aws imports no adapter and no SDK client (only aws-cdk-lib, constructs, handler paths and pure constants)',
     appliesTo: (file) => file.startsWith('infra/aws/'),
     breaks: (ref, ctx) => (ref.target !== undefined ? ctx.isAdapter(ref.target) : isSdk(ref.specifier)),
+  },
+  {
+    id: 'portal-browser',
+    text: "portal/src (the page's browser code) imports its own files, the pure core and functions/api's schemas, no node: module and no package but zod; it reaches the API over HTTP",
+    appliesTo: (file) => file.startsWith('portal/src/'),
+    breaks: (ref) =>
+      ref.target !== undefined
+        ? !(
+            ref.target.startsWith('portal/src/') ||
+            pureFolder.test(ref.target) ||
+            ref.target === 'functions/api/schemas.ts'
+          )
+        : ref.specifier !== 'zod',
   },
   {
     id: 'infra-local',

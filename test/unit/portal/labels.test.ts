@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import * as portal from '../../../../../infra/local/portal/src/labels.js';
-import * as vocabulary from '../../../../../shared/taxonomy/labels.js';
+import * as portal from '../../../portal/src/labels.js';
+import * as vocabulary from '../../../shared/taxonomy/labels.js';
 
 describe('portal labels', () => {
   it('are the one vocabulary the mails, feeds and CSV use', () => {

@@ -4,8 +4,8 @@
  *
  * The command line type-checks the browser code first (tsconfig.json here, with the DOM library).
  *
- *   npx tsx infra/local/portal/build.ts                       same-origin API (the local stack)
- *   npx tsx infra/local/portal/build.ts --api-base https://api.example.jp
+ *   npx tsx portal/build.ts                       same-origin API (the local stack)
+ *   npx tsx portal/build.ts --api-base https://api.example.jp
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
@@ -86,7 +86,7 @@ export async function buildPortal(options: PortalBuildOptions = {}): Promise<Por
 function typecheckPortal(): void {
   execFileSync(
     process.execPath,
-    [join(portalRoot, '../../../node_modules/typescript/bin/tsc'), '-p', join(portalRoot, 'tsconfig.json'), '--noEmit'],
+    [join(portalRoot, '../node_modules/typescript/bin/tsc'), '-p', join(portalRoot, 'tsconfig.json'), '--noEmit'],
     {
       stdio: 'inherit',
     },

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { extname, join } from 'node:path';
-import { buildPortal, portalDist } from './build.js';
+import { buildPortal, portalDist } from '../../portal/build.js';
 
 /**
  * Serves the reference portal next to the API: `/` and `/index.html` (search), `/sources.html`
@@ -54,7 +54,7 @@ function servePortal(req: IncomingMessage, res: ServerResponse, dist: string = p
       (error: unknown) => {
         built = undefined;
         const body = Buffer.from(
-          `portal unavailable: ${error instanceof Error ? error.message : String(error)}\nbuild it with: npx tsx infra/local/portal/build.ts\n`,
+          `portal unavailable: ${error instanceof Error ? error.message : String(error)}\nbuild it with: npx tsx portal/build.ts\n`,
         );
         res.writeHead(503, { 'content-type': 'text/plain; charset=utf-8', 'content-length': String(body.length) });
         res.end(req.method === 'HEAD' ? undefined : body);

@@ -8,7 +8,7 @@ import type {
   SearchResponse,
   SourceView,
   SourcesResponse,
-} from '../../../../functions/api/schemas.js';
+} from '../../functions/api/schemas.js';
 
 export type { ItemDetail, SearchItem, SearchResponse, SourceView };
 
