@@ -1,5 +1,5 @@
 import middy from '@middy/core';
-import { dispatchCrawls } from './dispatch.js';
+import { dispatchCrawls } from './run/dispatch.js';
 import { dispatchDeps, traced } from './wiring-dispatch.js';
 
 /**

@@ -1,7 +1,7 @@
 import middy from '@middy/core';
 import { sqsJobSpan, traced } from '../../shared/wiring/tracer.js';
-import type { RemainingTime } from './crawl-continuation.js';
-import { processCrawlJobs } from './crawl-jobs.js';
+import type { RemainingTime } from './run/crawl-continuation.js';
+import { processCrawlJobs } from './run/crawl-jobs.js';
 import { deps } from './wiring.js';
 
 /**

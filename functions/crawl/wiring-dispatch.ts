@@ -2,7 +2,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { systemClock } from '../../shared/clock.js';
 import { loadConfig } from '../../shared/config.js';
 import { ConfigError } from '../../shared/errors.js';
-import type { DispatchDeps } from './dispatch.js';
+import type { DispatchDeps } from './run/dispatch.js';
 import { loadCompiledRegistry } from '../../shared/sources/registry-data.js';
 import { SqsCrawlQueue } from './wiring-sqs-crawl-queue.js';
 import type { Log } from '../../shared/log.js';

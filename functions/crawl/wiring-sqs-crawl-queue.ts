@@ -1,6 +1,6 @@
 import { ServiceUnavailableError } from '../../shared/errors.js';
 import { sendSqsBatches, type SqsSender } from '../../shared/wiring/sqs-batch-sender.js';
-import type { CrawlJob, CrawlQueue } from './crawl-queue.js';
+import type { CrawlJob, CrawlQueue } from './run/crawl-queue.js';
 
 /**
  * `CrawlQueue` over SQS: the one adapter the crawler owns. It is named `wiring-…` because the

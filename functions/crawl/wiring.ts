@@ -5,7 +5,7 @@ import { documentClientFor } from '../../shared/wiring/document-client.js';
 import type { Log } from '../../shared/log.js';
 import { powertoolsLog } from '../../shared/wiring/powertools-log.js';
 import { DynamoDbItemStore } from '../../shared/store/dynamodb-item-store.js';
-import type { CrawlJobDeps } from './crawl-jobs.js';
+import type { CrawlJobDeps } from './run/crawl-jobs.js';
 import { buildCrawlDeps } from './deps.js';
 import { loadKakenAppId } from '../../shared/wiring/kaken.js';
 import { loadCompiledRegistry } from '../../shared/sources/registry-data.js';

@@ -23,7 +23,7 @@ const portFiles = [
   'shared/search/search-index.ts',
   'shared/search/query.ts',
   'shared/mail/mailer.ts',
-  'functions/crawl/http-fetcher.ts',
+  'functions/crawl/fetch/http-fetcher.ts',
 ];
 
 /**
@@ -358,7 +358,11 @@ const repoFiles = scannedFolders
 describe('module boundaries (docs/style.md)', () => {
   it('scans the source tree', () => {
     expect(repoFiles.map((f) => f.path)).toEqual(
-      expect.arrayContaining(['shared/domain/item.ts', 'shared/ja/deadline.ts', 'functions/crawl/http-fetcher.ts']),
+      expect.arrayContaining([
+        'shared/domain/item.ts',
+        'shared/ja/deadline.ts',
+        'functions/crawl/fetch/http-fetcher.ts',
+      ]),
     );
   });
 
@@ -471,8 +475,8 @@ describe('the boundary checker', () => {
       "import type { APIGatewayProxyEventV2 } from 'aws-lambda';\nimport { x } from '../middleware/cors.js';",
     ],
     [
-      'functions/crawl/crawl-source.ts',
-      "import type { ItemStore } from '../../shared/store/item-store.js';\nimport { a } from './extract/feed.js';",
+      'functions/crawl/run/crawl-source.ts',
+      "import type { ItemStore } from '../../../shared/store/item-store.js';\nimport { a } from '../extract/feed.js';",
     ],
     [
       'shared/store/dynamodb-item-store.ts',

@@ -2,8 +2,8 @@ import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { ServiceUnavailableError } from '../../../../shared/errors.js';
-import { CrawlContinuationSchema } from '../../../../functions/crawl/crawl-continuation.js';
-import { CrawlJobBodySchema } from '../../../../functions/crawl/crawl-jobs.js';
+import { CrawlContinuationSchema } from '../../../../functions/crawl/run/crawl-continuation.js';
+import { CrawlJobBodySchema } from '../../../../functions/crawl/run/crawl-jobs.js';
 import { SqsCrawlQueue } from '../../../../functions/crawl/wiring-sqs-crawl-queue.js';
 
 const sqs = mockClient(SQSClient);

@@ -136,7 +136,7 @@ describe('X-Ray subsegments of the handlers (Lambda mode)', () => {
     const [{ default: middy }, { sqsJobSpan, traced }, { processCrawlJobs }, { silentLog }] = await Promise.all([
       import('@middy/core'),
       import('../../../../shared/wiring/tracer.js'),
-      import('../../../../functions/crawl/crawl-jobs.js'),
+      import('../../../../functions/crawl/run/crawl-jobs.js'),
       import('../../../../shared/log.js'),
     ]);
     const unused = (): never => {
