@@ -12,7 +12,8 @@ import { buildIndexDeps, searchDirOf, type IndexDeps } from './deps.js';
 import { indexRetryDelaySec } from './index-retry-queue.js';
 import type { StreamDeps } from './process-stream.js';
 import type { RetryDeps } from './retry-index-changes.js';
-import { SqsIndexRetryQueue } from './wiring-sqs-index-retry-queue.js';
+import { SqsIndexRetryQueue } from './sqs-index-retry-queue.js';
+import { sqsMessageSender } from '../../shared/wiring/sqs-batch-sender.js';
 
 /**
  * Builds the indexer's ports once per Lambda container from the environment, through the builder
@@ -40,8 +41,7 @@ export const deps: StreamDeps = {
   ...(config.INDEX_RETRY_QUEUE_URL
     ? {
         retryQueue: new SqsIndexRetryQueue({
-          client: new SQSClient({ region: config.AWS_REGION }),
-          queueUrl: config.INDEX_RETRY_QUEUE_URL,
+          send: sqsMessageSender(new SQSClient({ region: config.AWS_REGION }), config.INDEX_RETRY_QUEUE_URL),
           delaySec: indexRetryDelaySec,
         }),
       }

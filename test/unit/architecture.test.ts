@@ -71,8 +71,13 @@ function functionOf(file: string): string | undefined {
   return /^functions\/([^/]+)\//u.exec(file)?.[1];
 }
 
+/**
+ * The files of a function that may touch an SDK and shared/wiring: its `wiring.ts` and its
+ * `handler*.ts`, at the top of `functions/<fn>/`. A name like `wiring-sqs-queue.ts` or a
+ * `wiring.ts` in a subfolder is a plain function file.
+ */
 function isHandlerOrWiring(file: string): boolean {
-  return /^(handler|wiring)[^/]*\.ts$/u.test(posix.basename(file));
+  return /^functions\/[^/]+\/(wiring|handler[^/]*)\.ts$/u.test(file);
 }
 
 // ---- imports ----------------------------------------------------------------------------------
@@ -149,14 +154,14 @@ const rules: readonly Rule[] = [
   },
   {
     id: 'function-logic',
-    text: 'functions/<fn>/*.ts other than handler*.ts and wiring*.ts import no adapter, no SDK and no aws-lambda types (take ports as arguments)',
+    text: 'a file of functions/<fn>/ other than its top-level wiring.ts and handler*.ts imports no adapter, no SDK and no aws-lambda types (take ports as arguments)',
     appliesTo: (file) => functionOf(file) !== undefined && !isHandlerOrWiring(file),
     breaks: (ref, ctx) =>
       ref.target !== undefined ? ctx.isAdapter(ref.target) : isSdk(ref.specifier) || ref.specifier === 'aws-lambda',
   },
   {
     id: 'wiring-only',
-    text: 'shared/wiring (adapter choice from config) is imported only by functions/<fn>/handler*.ts and wiring*.ts, infra/ and shared/wiring itself',
+    text: 'shared/wiring (adapter choice from config) is imported only by functions/<fn>/wiring.ts and functions/<fn>/handler*.ts, infra/ and shared/wiring itself',
     appliesTo: (file) =>
       !(
         file.startsWith('infra/') ||
@@ -447,6 +452,14 @@ describe('the boundary checker', () => {
     ['functions/alerts/digest.ts', "import { searchItems } from '../api/search-items.js';", 'function-isolation'],
     ['functions/api/handler.ts', "import { crawl } from '../crawl/crawl-source.js';", 'function-isolation'],
     ['functions/alerts/digest.ts', "import { mailerFor } from '../../shared/wiring/mail.js';", 'wiring-only'],
+    ['functions/crawl/wiring-sqs-queue.ts', "import { SQSClient } from '@aws-sdk/client-sqs';", 'function-logic'],
+    [
+      'functions/crawl/wiring-sqs-queue.ts',
+      "import { sendSqsBatches } from '../../shared/wiring/sqs-batch-sender.js';",
+      'wiring-only',
+    ],
+    ['functions/crawl/run/wiring.ts', "import { SQSClient } from '@aws-sdk/client-sqs';", 'function-logic'],
+    ['functions/indexer/reindex-handler.ts', "import { traced } from '../../shared/wiring/tracer.js';", 'wiring-only'],
     ['shared/subscriptions/links.ts', "import { mailerFor } from '../wiring/mail.js';", 'wiring-only'],
     ['infra/aws/data-stack.ts', "import { DynamoDBClient } from '@aws-sdk/client-dynamodb';", 'infra-aws'],
     [

@@ -1,25 +1,21 @@
 import { ServiceUnavailableError } from '../../shared/errors.js';
-import { sendSqsBatches, type SqsSender } from '../../shared/wiring/sqs-batch-sender.js';
+import type { SendMessages } from '../../shared/message-batches.js';
 import type { DigestWork, DigestWorkQueue } from './fan-out.js';
 
 /**
  * `DigestWorkQueue` over SQS (a standard queue: a duplicate group is harmless, see fan-out.ts).
- * Named `wiring-…` because only handler and wiring files of a function may touch an SDK. Sends in
- * batches of 10 (the SQS limit); the body is the `DigestWork` as JSON.
+ * The wiring passes what sends the messages (`sqsMessageSender`, 10 to a call), so the SDK stays
+ * in the wiring; the body is the `DigestWork` as JSON.
  */
 export class SqsDigestWorkQueue implements DigestWorkQueue {
-  private readonly client: SqsSender;
-  private readonly queueUrl: string;
+  private readonly send: SendMessages;
 
-  constructor(options: { client: SqsSender; queueUrl: string }) {
-    this.client = options.client;
-    this.queueUrl = options.queueUrl;
+  constructor(options: { send: SendMessages }) {
+    this.send = options.send;
   }
 
   async enqueue(work: readonly DigestWork[]): Promise<void> {
-    const failed = await sendSqsBatches(
-      this.client,
-      this.queueUrl,
+    const failed = await this.send(
       work.map((group) => ({
         body: JSON.stringify({ runId: group.runId, trigger: group.trigger, shards: group.shards }),
         label: `[${group.shards.join(',')}]`,

@@ -1,10 +1,11 @@
 import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
+import { sqsMessageSender } from '../../../../../shared/wiring/sqs-batch-sender.js';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { ServiceUnavailableError } from '../../../../shared/errors.js';
-import { CrawlContinuationSchema } from '../../../../functions/crawl/run/crawl-continuation.js';
-import { CrawlJobBodySchema } from '../../../../functions/crawl/run/crawl-jobs.js';
-import { SqsCrawlQueue } from '../../../../functions/crawl/wiring-sqs-crawl-queue.js';
+import { ServiceUnavailableError } from '../../../../../shared/errors.js';
+import { CrawlContinuationSchema } from '../../../../../functions/crawl/run/crawl-continuation.js';
+import { CrawlJobBodySchema } from '../../../../../functions/crawl/run/crawl-jobs.js';
+import { SqsCrawlQueue } from '../../../../../functions/crawl/run/sqs-crawl-queue.js';
 
 const sqs = mockClient(SQSClient);
 const job = (n: number) => ({
@@ -19,8 +20,8 @@ describe('SqsCrawlQueue', () => {
   it('sends jobs in batches of 10 with the source id in the body', async () => {
     sqs.on(SendMessageBatchCommand).resolves({ Successful: [], Failed: [] });
     const queue = new SqsCrawlQueue({
-      client: new SQSClient({ region: 'ap-northeast-1' }),
-      queueUrl: 'https://sqs.example/q',
+      send: sqsMessageSender(new SQSClient({ region: 'ap-northeast-1' }), 'https://sqs.example/q'),
+      fifo: false,
     });
 
     await queue.enqueue(Array.from({ length: 12 }, (_, i) => job(i)));
@@ -37,8 +38,8 @@ describe('SqsCrawlQueue', () => {
   it('groups by host on a FIFO queue so one host is never crawled twice at once', async () => {
     sqs.on(SendMessageBatchCommand).resolves({ Successful: [], Failed: [] });
     const queue = new SqsCrawlQueue({
-      client: new SQSClient({ region: 'ap-northeast-1' }),
-      queueUrl: 'https://sqs.example/q.fifo',
+      send: sqsMessageSender(new SQSClient({ region: 'ap-northeast-1' }), 'https://sqs.example/q.fifo'),
+      fifo: true,
     });
 
     await queue.enqueue([job(1)]);
@@ -51,8 +52,8 @@ describe('SqsCrawlQueue', () => {
   it('sends a continuation in the body, parsable by the crawl job schema, with its own FIFO deduplication id', async () => {
     sqs.on(SendMessageBatchCommand).resolves({ Successful: [], Failed: [] });
     const queue = new SqsCrawlQueue({
-      client: new SQSClient({ region: 'ap-northeast-1' }),
-      queueUrl: 'https://sqs.example/q.fifo',
+      send: sqsMessageSender(new SQSClient({ region: 'ap-northeast-1' }), 'https://sqs.example/q.fifo'),
+      fifo: true,
     });
     const continuation = CrawlContinuationSchema.parse({
       runId: 's-1-20261127T180000000Z-abcd1234',
@@ -97,8 +98,8 @@ describe('SqsCrawlQueue', () => {
       .on(SendMessageBatchCommand)
       .resolves({ Failed: [{ Id: '0', Code: 'Throttled', SenderFault: false, Message: 'slow down' }] });
     const queue = new SqsCrawlQueue({
-      client: new SQSClient({ region: 'ap-northeast-1' }),
-      queueUrl: 'https://sqs.example/q',
+      send: sqsMessageSender(new SQSClient({ region: 'ap-northeast-1' }), 'https://sqs.example/q'),
+      fifo: false,
     });
 
     const error: unknown = await queue.enqueue([job(3)]).catch((e: unknown) => e);

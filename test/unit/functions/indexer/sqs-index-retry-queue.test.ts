@@ -1,8 +1,9 @@
 import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
+import { sqsMessageSender } from '../../../../shared/wiring/sqs-batch-sender.js';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { ServiceUnavailableError } from '../../../../shared/errors.js';
-import { SqsIndexRetryQueue } from '../../../../functions/indexer/wiring-sqs-index-retry-queue.js';
+import { SqsIndexRetryQueue } from '../../../../functions/indexer/sqs-index-retry-queue.js';
 import type { ItemId } from '../../../../shared/domain/item.js';
 
 const sqs = mockClient(SQSClient);
@@ -14,8 +15,7 @@ describe('SqsIndexRetryQueue', () => {
   it('sends each id once, 500 to a message, delayed, in batches of 10 messages', async () => {
     sqs.on(SendMessageBatchCommand).resolves({ Successful: [], Failed: [] });
     const queue = new SqsIndexRetryQueue({
-      client: new SQSClient({ region: 'ap-northeast-1' }),
-      queueUrl: 'https://sqs.example/retry',
+      send: sqsMessageSender(new SQSClient({ region: 'ap-northeast-1' }), 'https://sqs.example/retry'),
       delaySec: 60,
     });
     const ids = Array.from({ length: 5600 }, (_, i) => id(i));
@@ -37,8 +37,7 @@ describe('SqsIndexRetryQueue', () => {
       .on(SendMessageBatchCommand)
       .resolves({ Successful: [], Failed: [{ Id: '0', Code: 'Throttled', SenderFault: false, Message: 'slow down' }] });
     const queue = new SqsIndexRetryQueue({
-      client: new SQSClient({ region: 'ap-northeast-1' }),
-      queueUrl: 'https://sqs.example/retry',
+      send: sqsMessageSender(new SQSClient({ region: 'ap-northeast-1' }), 'https://sqs.example/retry'),
       delaySec: 60,
     });
 
