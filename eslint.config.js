@@ -4,15 +4,7 @@ import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
   {
-    ignores: [
-      'node_modules/',
-      'cdk.out/',
-      '.data/',
-      '.services/',
-      'test-results/',
-      '**/*.d.ts',
-      'infra/local/portal/dist/',
-    ],
+    ignores: ['node_modules/', 'cdk.out/', '.data/', '.services/', 'test-results/', '**/*.d.ts', 'portal/dist/'],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,

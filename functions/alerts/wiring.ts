@@ -12,7 +12,8 @@ import { loadTokenSecret, mailerFor } from '../../shared/wiring/mail.js';
 import { tracing } from '../../shared/wiring/tracer.js';
 import { buildAlertsDeps } from './deps.js';
 import type { DigestFanOutDeps } from './fan-out.js';
-import { SqsDigestWorkQueue } from './wiring-sqs-digest-queue.js';
+import { SqsDigestWorkQueue } from './sqs-digest-queue.js';
+import { sqsMessageSender } from '../../shared/wiring/sqs-batch-sender.js';
 
 /**
  * Builds the alerts ports once per Lambda container: the digest job and the SES event handler.
@@ -43,8 +44,7 @@ export const fanOutDeps: DigestFanOutDeps = {
   ...(config.DIGEST_QUEUE_URL
     ? {
         queue: new SqsDigestWorkQueue({
-          client: new SQSClient({ region: config.AWS_REGION }),
-          queueUrl: config.DIGEST_QUEUE_URL,
+          send: sqsMessageSender(new SQSClient({ region: config.AWS_REGION }), config.DIGEST_QUEUE_URL),
         }),
       }
     : {}),

@@ -3,11 +3,11 @@ import type { Config } from '../../shared/config.js';
 import type { Source } from '../../shared/domain/source.js';
 import type { Log } from '../../shared/log.js';
 import type { ItemStore } from '../../shared/store/item-store.js';
-import type { CrawlJobDeps } from './crawl-jobs.js';
-import type { CrawlQueue } from './crawl-queue.js';
-import { politeFetcherFactory, type FetcherFactoryOptions } from './fetcher-factory.js';
-import type { HttpFetcher } from './http-fetcher.js';
-import { KakenAppId, redactingLog, withKakenAppId } from './kaken-app-id.js';
+import type { CrawlJobDeps } from './run/crawl-jobs.js';
+import type { CrawlQueue } from './run/crawl-queue.js';
+import { politeFetcherFactory, type FetcherFactoryOptions } from './fetch/fetcher-factory.js';
+import type { HttpFetcher } from './fetch/http-fetcher.js';
+import { KakenAppId, redactingLog, withKakenAppId } from './fetch/kaken-app-id.js';
 
 /** The settings the crawler's ports are built from. */
 export type CrawlConfig = Pick<Config, 'CRAWL_USER_AGENT' | 'CRAWL_TIME_MARGIN_MS' | 'CRAWL_MAX_CONTINUATIONS'>;

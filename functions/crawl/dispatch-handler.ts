@@ -1,6 +1,9 @@
 import middy from '@middy/core';
-import { dispatchCrawls } from './dispatch.js';
-import { dispatchDeps, traced } from './wiring-dispatch.js';
+import { dispatchCrawls } from './run/dispatch.js';
+import { dispatchDeps, traced } from './wiring.js';
+
+/** Built once per container, at load: a missing CRAWL_QUEUE_URL or a bad registry fails the cold start. */
+const deps = dispatchDeps();
 
 /**
  * The dispatch Lambda: EventBridge Scheduler sends `{ sourceIds }` when their schedule fires;
@@ -8,4 +11,4 @@ import { dispatchDeps, traced } from './wiring-dispatch.js';
  */
 export const handler = middy()
   .use(traced())
-  .handler((event: unknown) => dispatchCrawls(dispatchDeps, event));
+  .handler((event: unknown) => dispatchCrawls(deps, event));

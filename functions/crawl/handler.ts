@@ -1,8 +1,11 @@
 import middy from '@middy/core';
 import { sqsJobSpan, traced } from '../../shared/wiring/tracer.js';
-import type { RemainingTime } from './crawl-continuation.js';
-import { processCrawlJobs } from './crawl-jobs.js';
-import { deps } from './wiring.js';
+import type { RemainingTime } from './run/crawl-continuation.js';
+import { processCrawlJobs } from './run/crawl-jobs.js';
+import { crawlDeps } from './wiring.js';
+
+/** Built once per container, at load: a bad variable or registry fails the cold start. */
+const deps = crawlDeps();
 
 /**
  * The crawl Lambda: SQS messages, one source id each, → one crawl run per source. Wiring only;

@@ -126,7 +126,7 @@ export const StageConfigSchema = z.strictObject({
     z.literal(180),
     z.literal(365),
   ]),
-  /** Deploy the static portal page (S3 + CloudFront) when `infra/local/portal/` exists. */
+  /** Deploy the static portal page (S3 + CloudFront) when `portal/` exists. */
   portalSite: z.boolean(),
   /**
    * CloudFront with a WAF WebACL in front of the API (infra/aws/edge-stack.ts): per-IP rate limits

@@ -14,12 +14,12 @@ export const functionSpecs = {
   /** Called by EventBridge Scheduler with the source ids due; enqueues them to the crawl queue. */
   dispatch: { entry: 'functions/crawl/dispatch-handler.ts', memoryMb: 256, timeoutSec: 30, service: 'crawl-dispatch' },
   /** DynamoDB stream (NEW_AND_OLD_IMAGES) to OpenSearch; returns batchItemFailures. */
-  index: { entry: 'functions/index/handler.ts', memoryMb: 512, timeoutSec: 60, service: 'index' },
+  index: { entry: 'functions/indexer/handler.ts', memoryMb: 512, timeoutSec: 60, service: 'index' },
   /** SQS index retry queue: re-reads the items whose index write failed from the table and applies them. */
-  indexRetry: { entry: 'functions/index/retry-handler.ts', memoryMb: 512, timeoutSec: 60, service: 'index-retry' },
+  indexRetry: { entry: 'functions/indexer/retry-handler.ts', memoryMb: 512, timeoutSec: 60, service: 'index-retry' },
   /** Manual full reindex from the table; an operator tool, so the app still deploys without it (with a warning). */
   reindex: {
-    entry: 'functions/index/reindex-handler.ts',
+    entry: 'functions/indexer/reindex-handler.ts',
     memoryMb: 1024,
     timeoutSec: 900,
     service: 'reindex',

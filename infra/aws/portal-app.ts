@@ -15,7 +15,7 @@ import { SiteStack } from './site-stack.js';
 export interface PortalAppOptions extends AppProps {
   /** Registry schedules; read from the configured registry when absent. */
   readonly schedules?: readonly CrawlScheduleGroup[];
-  /** Folder of the static portal page. @default infra/local/portal */
+  /** Folder of the static portal page. @default portal */
   readonly portalDir?: string;
   /** Run the cdk-nag AwsSolutions pack during synthesis. @default true */
   readonly nag?: boolean;
@@ -87,7 +87,7 @@ export function createPortalApp(options: PortalAppOptions = {}): PortalApp {
       })
     : undefined;
   if (edge && edgeWaf) edge.addStackDependency(edgeWaf, 'reads the WebACL ARN the WAF stack writes to SSM');
-  const sitePath = portalDir ?? join(repoRoot, 'infra/local/portal');
+  const sitePath = portalDir ?? join(repoRoot, 'portal');
   const site =
     config.portalSite && existsSync(sitePath)
       ? new SiteStack(app, `${prefix}-Site`, {

@@ -26,7 +26,7 @@ export interface SiteStackProps extends StackProps {
 /** The portal's HTML pages; uploaded with the API origin filled in and `no-cache`. */
 export const portalPages = ['index.html', 'sources.html'] as const;
 
-/** The meta tag a page reads the API origin from (infra/local/portal/src/api.ts). */
+/** The meta tag a page reads the API origin from (portal/src/api.ts). */
 const apiMeta = '<meta name="chiiki-api" content="">';
 
 /** A portal page with the API origin in its `<meta name="chiiki-api">` (which must be there, empty). */
@@ -36,7 +36,7 @@ export function pageWithApiOrigin(html: string, apiOrigin: string): string {
 }
 
 /**
- * The Content-Security-Policy of the deployed portal: the local one (infra/local/portal/serve.ts)
+ * The Content-Security-Policy of the deployed portal: the local one (infra/local/portal-server.ts)
  * with `connect-src` narrowed from `*` to the page's own origin and the API's origins, plus
  * `object-src 'none'` and `upgrade-insecure-requests`.
  */
@@ -57,7 +57,7 @@ export function portalContentSecurityPolicy(apiOrigins: readonly string[]): stri
 
 /**
  * The static portal page on a private S3 bucket behind CloudFront (origin access control, HTTPS
- * only). Synthesis builds it (infra/local/portal/build.ts: type-check, then esbuild) as a bundled
+ * only). Synthesis builds it (portal/build.ts: type-check, then esbuild) as a bundled
  * asset, and `cdk deploy` uploads it with two BucketDeployments: the scripts, stylesheet and icon
  * (`max-age=300`), then the pages with the API origin filled in (`no-cache`), which also
  * invalidates the distribution. CloudFront adds the security headers to every answer: a strict

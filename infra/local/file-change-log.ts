@@ -7,14 +7,14 @@ import {
   parseLog,
   type ChangeLogEntry,
   type IndexLag,
-} from '../../functions/index/change-log.js';
+} from '../../functions/indexer/change-log.js';
 import type { Clock } from '../../shared/clock.js';
 import type { ItemId } from '../../shared/domain/item.js';
 import type { Log } from '../../shared/log.js';
 
 /**
  * The local stack's index change log, in two files under `dir` (`DATA_DIR/index-log/`):
- * - `changes.jsonl`: append-only, one entry per changed item (`functions/index/change-log.ts`);
+ * - `changes.jsonl`: append-only, one entry per changed item (`functions/indexer/change-log.ts`);
  * - `applied`: the last `seq` the index accepted, replaced atomically (temporary file, fsync, rename).
  *
  * Why files and not a dynalite table: an append is one `write` plus `fdatasync`, so once

@@ -5,7 +5,7 @@ import {
   nextBatch,
   type BackoffPolicy,
   type IndexLag,
-} from '../../functions/index/change-log.js';
+} from '../../functions/indexer/change-log.js';
 import type { Log } from '../../shared/log.js';
 import type { SearchIndex } from '../../shared/search/search-index.js';
 import type { ItemStore } from '../../shared/store/item-store.js';

@@ -1,5 +1,5 @@
 import type { ApiRoute } from '../../functions/api/routes.js';
-import type { HttpFetcher } from '../../functions/crawl/http-fetcher.js';
+import type { HttpFetcher } from '../../functions/crawl/fetch/http-fetcher.js';
 import type { Clock } from '../../shared/clock.js';
 import { loadConfig, type Config } from '../../shared/config.js';
 import type { Log } from '../../shared/log.js';

@@ -1,4 +1,4 @@
-import { findIndexDrift } from '../../functions/index/index-drift.js';
+import { findIndexDrift } from '../../functions/indexer/index-drift.js';
 import type { Log } from '../../shared/log.js';
 import { SearchDocDigest, type EmbeddedSearchIndex } from '../../shared/search/embedded-search-index.js';
 import { toSearchDoc, type SearchIndex } from '../../shared/search/search-index.js';

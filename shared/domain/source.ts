@@ -82,7 +82,7 @@ const SourceUrlSchema = z
 
 /**
  * Thresholds of the quality gate every run passes before anything is published (see
- * functions/crawl/quality.ts). Each is optional; the defaults catch a wrong title, link or date
+ * functions/crawl/run/quality.ts). Each is optional; the defaults catch a wrong title, link or date
  * selector and a list of navigation links. Shares are fractions 0-1.
  */
 export const QualityGateSchema = z.strictObject({

@@ -1,19 +1,8 @@
 import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import type { QueueMessage, SendMessages } from '../message-batches.js';
 
 /** The part of the SQS client the queues use. */
 export type SqsSender = Pick<SQSClient, 'send'>;
-
-/** One message to send, with what names it in a failure report. */
-export interface SqsMessage {
-  readonly body: string;
-  /** Names the message in a failure report (`label (Code: message)`); without it only the code and message are given. */
-  readonly label?: string;
-  /** FIFO queues only: the message group. */
-  readonly groupId?: string;
-  /** FIFO queues only: the deduplication id. */
-  readonly dedupId?: string;
-  readonly delaySec?: number;
-}
 
 /** Most messages one SendMessageBatch call takes (the SQS limit). */
 const maxBatch = 10;
@@ -26,7 +15,7 @@ const maxBatch = 10;
 export async function sendSqsBatches(
   client: SqsSender,
   queueUrl: string,
-  messages: readonly SqsMessage[],
+  messages: readonly QueueMessage[],
 ): Promise<string[]> {
   const failed: string[] = [];
   for (let start = 0; start < messages.length; start += maxBatch) {
@@ -51,4 +40,9 @@ export async function sendSqsBatches(
     }
   }
   return failed;
+}
+
+/** `SendMessages` over one SQS queue: what the wiring hands a function's queue adapter. */
+export function sqsMessageSender(client: SqsSender, queueUrl: string): SendMessages {
+  return (messages) => sendSqsBatches(client, queueUrl, messages);
 }

@@ -2,7 +2,7 @@ import { createHash, createHmac } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { decodeBody } from '../../functions/crawl/charset.js';
+import { decodeBody } from '../../functions/crawl/fetch/charset.js';
 import { extractFeed } from '../../functions/crawl/extract/feed.js';
 import { ExtractionError } from '../../shared/errors.js';
 import { RecentMap } from '../../shared/recent-map.js';

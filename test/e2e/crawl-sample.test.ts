@@ -1,11 +1,11 @@
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { crawlAll } from '../../functions/crawl/crawl-all.js';
-import { politeFetcherFactory, type FetcherFactory } from '../../functions/crawl/fetcher-factory.js';
-import { KakenAppId, sampleKakenAppId, withKakenAppId } from '../../functions/crawl/kaken-app-id.js';
+import { crawlAll } from '../../functions/crawl/run/crawl-all.js';
+import { politeFetcherFactory, type FetcherFactory } from '../../functions/crawl/fetch/fetcher-factory.js';
+import { KakenAppId, sampleKakenAppId, withKakenAppId } from '../../functions/crawl/fetch/kaken-app-id.js';
 import { loadRegistry } from '../../shared/sources/registry.js';
 import { assessSourceHealth } from '../../shared/sources/source-health.js';
-import { canonicalUrl } from '../../functions/crawl/urls.js';
+import { canonicalUrl } from '../../functions/crawl/fetch/urls.js';
 import { startSampleSiteServer, type SampleSiteServer } from '../../infra/local/sample-site-server.js';
 import { FixedClock } from '../../shared/clock.js';
 import type { CrawlRun } from '../../shared/domain/crawl-run.js';

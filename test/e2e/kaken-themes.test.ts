@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { kakenAppIdMissingMessage } from '../../functions/crawl/kaken-app-id.js';
+import { kakenAppIdMissingMessage } from '../../functions/crawl/fetch/kaken-app-id.js';
 import { startLocalStack, type LocalStack } from '../../infra/local/local-stack.js';
 import { FixedClock } from '../../shared/clock.js';
 

@@ -7,7 +7,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pageWithApiOrigin, portalContentSecurityPolicy, portalPages } from '../../infra/aws/site-stack.js';
 import { startLocalStack, type LocalStack } from '../../infra/local/local-stack.js';
-import { buildPortal, portalRoot } from '../../infra/local/portal/build.js';
+import { buildPortal, portalRoot } from '../../portal/build.js';
 import { chromiumMissing, chromiumSkipNote, launchChromium, screenshot } from '../support/browser.js';
 
 /**

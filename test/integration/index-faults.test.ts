@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isBehind } from '../../functions/index/change-log.js';
+import { isBehind } from '../../functions/indexer/change-log.js';
 import { startLocalStack, type CrawlSummary, type LocalStack } from '../../infra/local/local-stack.js';
 import type { ItemDraft } from '../../shared/domain/item.js';
 import { RecordingLog } from '../../shared/log.js';

@@ -5,11 +5,12 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
+import { sqsMessageSender } from '../../shared/wiring/sqs-batch-sender.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { processStreamBatch } from '../../functions/index/process-stream.js';
-import { checkParity } from '../../functions/index/reindex.js';
-import { retryIndexChanges } from '../../functions/index/retry-index-changes.js';
-import { SqsIndexRetryQueue } from '../../functions/index/wiring-sqs-index-retry-queue.js';
+import { processStreamBatch } from '../../functions/indexer/process-stream.js';
+import { checkParity } from '../../functions/indexer/reindex.js';
+import { retryIndexChanges } from '../../functions/indexer/retry-index-changes.js';
+import { SqsIndexRetryQueue } from '../../functions/indexer/sqs-index-retry-queue.js';
 import { systemClock } from '../../shared/clock.js';
 import { itemIdFor } from '../../shared/domain/item.js';
 import { RecordingLog } from '../../shared/log.js';
@@ -135,8 +136,10 @@ describe('index retry queue (OpenSearch)', () => {
   it('parks failed writes by id while the engine refuses them and converges by re-reading the store once it accepts', async () => {
     sqs.on(SendMessageBatchCommand).resolves({ Successful: [], Failed: [] });
     const retryQueue = new SqsIndexRetryQueue({
-      client: new SQSClient({ region: 'ap-northeast-1' }),
-      queueUrl: 'https://sqs.ap-northeast-1.amazonaws.com/123456789012/index-retry',
+      send: sqsMessageSender(
+        new SQSClient({ region: 'ap-northeast-1' }),
+        'https://sqs.ap-northeast-1.amazonaws.com/123456789012/index-retry',
+      ),
       delaySec: 60,
     });
     const seeded = 400;

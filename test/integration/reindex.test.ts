@@ -3,7 +3,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { runReindex } from '../../infra/cli/commands/reindex.js';
-import { reindex } from '../../functions/index/reindex.js';
+import { reindex } from '../../functions/indexer/reindex.js';
 import { FixedClock } from '../../shared/clock.js';
 import { RecordingLog } from '../../shared/log.js';
 import { makeOpenSearchClient } from '../../shared/search/opensearch-client.js';

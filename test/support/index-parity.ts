@@ -1,4 +1,4 @@
-import { findIndexDrift, type IndexDrift } from '../../functions/index/index-drift.js';
+import { findIndexDrift, type IndexDrift } from '../../functions/indexer/index-drift.js';
 import type { SearchIndex } from '../../shared/search/search-index.js';
 import type { ItemStore } from '../../shared/store/item-store.js';
 

@@ -1,6 +1,6 @@
 /**
  * Enforces the module boundaries listed in docs/style.md by scanning the import specifiers of
- * every .ts file under shared/, functions/ and infra/. A failure names the file and line, the import
+ * every .ts file under shared/, functions/, infra/ and portal/. A failure names the file and line, the import
  * and the rule it breaks. It also fails on any import cycle among the files of functions/ and
  * shared/. Treat it like a type error: fix the import, do not loosen the rule.
  */
@@ -11,9 +11,8 @@ import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
-const scannedFolders = ['shared', 'functions', 'infra'];
-/** Not TypeScript run by Node: the portal front end is bundled for the browser. */
-const skippedFolders = ['infra/local/portal', 'node_modules', 'cdk.out'];
+const scannedFolders = ['shared', 'functions', 'infra', 'portal'];
+const skippedFolders = ['portal/dist', 'node_modules', 'cdk.out'];
 
 // ---- what a file is -------------------------------------------------------------------------
 
@@ -24,7 +23,7 @@ const portFiles = [
   'shared/search/search-index.ts',
   'shared/search/query.ts',
   'shared/mail/mailer.ts',
-  'functions/crawl/http-fetcher.ts',
+  'functions/crawl/fetch/http-fetcher.ts',
 ];
 
 /**
@@ -72,8 +71,13 @@ function functionOf(file: string): string | undefined {
   return /^functions\/([^/]+)\//u.exec(file)?.[1];
 }
 
+/**
+ * The files of a function that may touch an SDK and shared/wiring: its `wiring.ts` and its
+ * `handler*.ts`, at the top of `functions/<fn>/`. A name like `wiring-sqs-queue.ts` or a
+ * `wiring.ts` in a subfolder is a plain function file.
+ */
 function isHandlerOrWiring(file: string): boolean {
-  return /^(handler|wiring)[^/]*\.ts$/u.test(posix.basename(file));
+  return /^functions\/[^/]+\/(wiring|handler[^/]*)\.ts$/u.test(file);
 }
 
 // ---- imports ----------------------------------------------------------------------------------
@@ -150,14 +154,14 @@ const rules: readonly Rule[] = [
   },
   {
     id: 'function-logic',
-    text: 'functions/<fn>/*.ts other than handler*.ts and wiring*.ts import no adapter, no SDK and no aws-lambda types (take ports as arguments)',
+    text: 'a file of functions/<fn>/ other than its top-level wiring.ts and handler*.ts imports no adapter, no SDK and no aws-lambda types (take ports as arguments)',
     appliesTo: (file) => functionOf(file) !== undefined && !isHandlerOrWiring(file),
     breaks: (ref, ctx) =>
       ref.target !== undefined ? ctx.isAdapter(ref.target) : isSdk(ref.specifier) || ref.specifier === 'aws-lambda',
   },
   {
     id: 'wiring-only',
-    text: 'shared/wiring (adapter choice from config) is imported only by functions/<fn>/handler*.ts and wiring*.ts, infra/ and shared/wiring itself',
+    text: 'shared/wiring (adapter choice from config) is imported only by functions/<fn>/wiring.ts and functions/<fn>/handler*.ts, infra/ and shared/wiring itself',
     appliesTo: (file) =>
       !(
         file.startsWith('infra/') ||
@@ -181,6 +185,19 @@ const rules: readonly Rule[] = [
     text: 'infra/aws imports no adapter and no SDK client (only aws-cdk-lib, constructs, handler paths and pure constants)',
     appliesTo: (file) => file.startsWith('infra/aws/'),
     breaks: (ref, ctx) => (ref.target !== undefined ? ctx.isAdapter(ref.target) : isSdk(ref.specifier)),
+  },
+  {
+    id: 'portal-browser',
+    text: "portal/src (the page's browser code) imports its own files, the pure core and functions/api's schemas, no node: module and no package but zod; it reaches the API over HTTP",
+    appliesTo: (file) => file.startsWith('portal/src/'),
+    breaks: (ref) =>
+      ref.target !== undefined
+        ? !(
+            ref.target.startsWith('portal/src/') ||
+            pureFolder.test(ref.target) ||
+            ref.target === 'functions/api/schemas.ts'
+          )
+        : ref.specifier !== 'zod',
   },
   {
     id: 'infra-local',
@@ -346,7 +363,11 @@ const repoFiles = scannedFolders
 describe('module boundaries (docs/style.md)', () => {
   it('scans the source tree', () => {
     expect(repoFiles.map((f) => f.path)).toEqual(
-      expect.arrayContaining(['shared/domain/item.ts', 'shared/ja/deadline.ts', 'functions/crawl/http-fetcher.ts']),
+      expect.arrayContaining([
+        'shared/domain/item.ts',
+        'shared/ja/deadline.ts',
+        'functions/crawl/fetch/http-fetcher.ts',
+      ]),
     );
   });
 
@@ -431,6 +452,14 @@ describe('the boundary checker', () => {
     ['functions/alerts/digest.ts', "import { searchItems } from '../api/search-items.js';", 'function-isolation'],
     ['functions/api/handler.ts', "import { crawl } from '../crawl/crawl-source.js';", 'function-isolation'],
     ['functions/alerts/digest.ts', "import { mailerFor } from '../../shared/wiring/mail.js';", 'wiring-only'],
+    ['functions/crawl/wiring-sqs-queue.ts', "import { SQSClient } from '@aws-sdk/client-sqs';", 'function-logic'],
+    [
+      'functions/crawl/wiring-sqs-queue.ts',
+      "import { sendSqsBatches } from '../../shared/wiring/sqs-batch-sender.js';",
+      'wiring-only',
+    ],
+    ['functions/crawl/run/wiring.ts', "import { SQSClient } from '@aws-sdk/client-sqs';", 'function-logic'],
+    ['functions/indexer/reindex-handler.ts', "import { traced } from '../../shared/wiring/tracer.js';", 'wiring-only'],
     ['shared/subscriptions/links.ts', "import { mailerFor } from '../wiring/mail.js';", 'wiring-only'],
     ['infra/aws/data-stack.ts', "import { DynamoDBClient } from '@aws-sdk/client-dynamodb';", 'infra-aws'],
     [
@@ -459,8 +488,8 @@ describe('the boundary checker', () => {
       "import type { APIGatewayProxyEventV2 } from 'aws-lambda';\nimport { x } from '../middleware/cors.js';",
     ],
     [
-      'functions/crawl/crawl-source.ts',
-      "import type { ItemStore } from '../../shared/store/item-store.js';\nimport { a } from './extract/feed.js';",
+      'functions/crawl/run/crawl-source.ts',
+      "import type { ItemStore } from '../../../shared/store/item-store.js';\nimport { a } from '../extract/feed.js';",
     ],
     [
       'shared/store/dynamodb-item-store.ts',
@@ -483,7 +512,7 @@ describe('the boundary checker', () => {
         source: "import { Client } from '@opensearch-project/opensearch';",
       },
       {
-        path: 'functions/index/apply-change.ts',
+        path: 'functions/indexer/apply-change.ts',
         source: "import { client } from '../../shared/search/opensearch-client.js';",
       },
       { path: 'shared/search/cursor.ts', source: "import { z } from 'zod';" },
@@ -494,7 +523,7 @@ describe('the boundary checker', () => {
     ];
 
     expect(checkFiles(files)).toEqual([
-      `functions/index/apply-change.ts:1 imports '../../shared/search/opensearch-client.js' — breaks function-logic: ${rules.find((r) => r.id === 'function-logic')?.text ?? ''}`,
+      `functions/indexer/apply-change.ts:1 imports '../../shared/search/opensearch-client.js' — breaks function-logic: ${rules.find((r) => r.id === 'function-logic')?.text ?? ''}`,
     ]);
   });
 

@@ -12,8 +12,7 @@ import { describe, expect, it } from 'vitest';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const scannedFolders = ['shared', 'functions', 'infra/local', 'infra/cli'];
-/** Not run by Node: the portal front end is bundled for the browser. */
-const skippedFolders = ['infra/local/portal', 'node_modules'];
+const skippedFolders = ['node_modules'];
 const taxonomyFile = 'shared/errors.ts';
 /** Names a `throw new …` must not use: they say nothing of what the caller should do. */
 const unnamedErrors = new Set(['Error', 'AppError']);

@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { canonicalCharset, decodeBody } from '../../functions/crawl/charset.js';
+import { canonicalCharset, decodeBody } from '../../functions/crawl/fetch/charset.js';
 import { PermanentFetchError } from '../../shared/errors.js';
 
 /**

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { decodeBody } from '../../functions/crawl/charset.js';
+import { decodeBody } from '../../functions/crawl/fetch/charset.js';
 import { extractFeed } from '../../functions/crawl/extract/feed.js';
 import { extractPage } from '../../functions/crawl/extract/extract-page.js';
 import { loadRegistry, registryPath } from '../../shared/sources/registry.js';

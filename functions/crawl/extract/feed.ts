@@ -1,6 +1,6 @@
 import { XMLParser } from 'fast-xml-parser';
 import { tokyoInstant, tokyoPartsOf } from '../../../shared/ja/calendar.js';
-import { absoluteUrl } from '../urls.js';
+import { absoluteUrl } from '../fetch/urls.js';
 import { ExtractionError } from '../../../shared/errors.js';
 import type { DroppedEntry, ExtractedItem, ExtractedPage } from './extracted-item.js';
 

@@ -5,7 +5,7 @@ import { selectAll } from 'css-select';
 import type { AnyNode, Element } from 'domhandler';
 import type { HtmlList } from '../../../shared/domain/source.js';
 import { prepareDateText, scanDates } from '../../../shared/ja/date-scanner.js';
-import { absoluteUrl } from '../urls.js';
+import { absoluteUrl } from '../fetch/urls.js';
 import { ExtractionError } from '../../../shared/errors.js';
 import { type DropReason, type DroppedEntry, type ExtractedItem, type ExtractedPage } from './extracted-item.js';
 

@@ -2,7 +2,7 @@ import type { AnyNode, Element } from 'domhandler';
 import { isTag } from 'domhandler';
 import { loadHtml } from '../extract/html-dom.js';
 import { cleanHtmlTitle, hasJapaneseDate } from '../extract/html-list.js';
-import { absoluteUrl } from '../urls.js';
+import { absoluteUrl } from '../fetch/urls.js';
 import { prepareDateText, scanDates } from '../../../shared/ja/date-scanner.js';
 import { parseYearMonth } from '../../../shared/ja/japanese-date.js';
 

@@ -1,4 +1,4 @@
-import { decodeBody } from '../charset.js';
+import { decodeBody } from '../fetch/charset.js';
 import { extractFeed } from '../extract/feed.js';
 import { extractHtmlList, withoutFileNote } from '../extract/html-list.js';
 import type { SourceInput } from '../../../shared/domain/source.js';

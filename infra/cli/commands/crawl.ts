@@ -8,9 +8,9 @@
  * 1 when the store or registry could not be used.
  */
 import { fileURLToPath } from 'node:url';
-import { crawlAll } from '../../../functions/crawl/crawl-all.js';
+import { crawlAll } from '../../../functions/crawl/run/crawl-all.js';
 import { buildCrawlDeps } from '../../../functions/crawl/deps.js';
-import { sampleKakenAppId } from '../../../functions/crawl/kaken-app-id.js';
+import { sampleKakenAppId } from '../../../functions/crawl/fetch/kaken-app-id.js';
 import { loadRegistry } from '../../../shared/sources/registry.js';
 import { assessSourceHealth, suggestCommand } from '../../../shared/sources/source-health.js';
 import { systemClock } from '../../../shared/clock.js';

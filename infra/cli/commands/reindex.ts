@@ -13,8 +13,8 @@
  * (the cause is printed), 2 on bad arguments.
  */
 import { resolve } from 'node:path';
-import { reindex, type ParityCounts, type ReindexResult } from '../../../functions/index/reindex.js';
-import { buildIndexDeps, searchDirOf } from '../../../functions/index/deps.js';
+import { reindex, type ParityCounts, type ReindexResult } from '../../../functions/indexer/reindex.js';
+import { buildIndexDeps, searchDirOf } from '../../../functions/indexer/deps.js';
 import { systemClock } from '../../../shared/clock.js';
 import { loadConfig } from '../../../shared/config.js';
 import { consoleLog, type Log } from '../../../shared/log.js';

@@ -11,7 +11,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { stringify } from 'yaml';
-import { politeFetcherFactory } from '../../../functions/crawl/fetcher-factory.js';
+import { politeFetcherFactory } from '../../../functions/crawl/fetch/fetcher-factory.js';
 import { type Suggestion, suggestSource } from '../../../functions/crawl/suggest/suggest-source.js';
 import { loadConfig } from '../../../shared/config.js';
 import { SourceSchema, type Source } from '../../../shared/domain/source.js';

@@ -12,12 +12,12 @@
  * run fails its quality gate (a crawl would publish nothing from this page).
  */
 import { readFileSync } from 'node:fs';
-import { decodeBody } from '../../../functions/crawl/charset.js';
+import { decodeBody } from '../../../functions/crawl/fetch/charset.js';
 import { extractPage } from '../../../functions/crawl/extract/extract-page.js';
 import { loadRegistry, parseSourceDefinition } from '../../../shared/sources/registry.js';
 import { isStale } from '../../../shared/sources/source-health.js';
-import { extractListing } from '../../../functions/crawl/listing.js';
-import { formatQualityReport } from '../../../functions/crawl/quality.js';
+import { extractListing } from '../../../functions/crawl/run/listing.js';
+import { formatQualityReport } from '../../../functions/crawl/run/quality.js';
 import type { QualityReport } from '../../../shared/domain/crawl-run.js';
 import { itemIdFor } from '../../../shared/domain/item.js';
 import type { Source } from '../../../shared/domain/source.js';

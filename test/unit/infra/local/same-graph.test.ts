@@ -111,7 +111,7 @@ describe('the local stack and the Lambda wirings', () => {
   });
 
   it('build the same indexer ports for the retry and reindex jobs', async () => {
-    const lambda = await import('../../../../functions/index/wiring.js');
+    const lambda = await import('../../../../functions/indexer/wiring.js');
 
     expect(shapeOf(stack.deps.index.apply)).toEqual(shapeOf(lambda.retryDeps));
     expect(shapeOf(stack.deps.index.reindex)).toEqual(shapeOf(lambda.reindexDeps));
@@ -132,7 +132,7 @@ describe('the local stack and the Lambda wirings', () => {
   });
 
   it('build the same crawl ports, the local stack crawling without a continuation queue', async () => {
-    const lambda = await import('../../../../functions/crawl/wiring.js');
+    const lambda = { deps: (await import('../../../../functions/crawl/wiring.js')).crawlDeps() };
 
     // The registry differs by place (the sample sites' port); the rest of the graph does not.
     expect(without(shapeOf(stack.deps.crawl), 'sources')).toEqual(without(shapeOf(lambda.deps), 'sources'));

@@ -136,7 +136,7 @@ describe('X-Ray subsegments of the handlers (Lambda mode)', () => {
     const [{ default: middy }, { sqsJobSpan, traced }, { processCrawlJobs }, { silentLog }] = await Promise.all([
       import('@middy/core'),
       import('../../../../shared/wiring/tracer.js'),
-      import('../../../../functions/crawl/crawl-jobs.js'),
+      import('../../../../functions/crawl/run/crawl-jobs.js'),
       import('../../../../shared/log.js'),
     ]);
     const unused = (): never => {
@@ -191,7 +191,7 @@ describe('X-Ray subsegments of the handlers (Lambda mode)', () => {
   });
 
   it('traces an index batch with its record count', async () => {
-    const { handler } = await import('../../../../functions/index/handler.js');
+    const { handler } = await import('../../../../functions/indexer/handler.js');
     received.length = 0;
     const batch = fixture('dynamodb-stream-batch.json') as { Records: unknown[] };
 
@@ -203,7 +203,7 @@ describe('X-Ray subsegments of the handlers (Lambda mode)', () => {
   });
 
   it('traces an index retry batch with its message count, and answers with the batch failures', async () => {
-    const { handler } = await import('../../../../functions/index/retry-handler.js');
+    const { handler } = await import('../../../../functions/indexer/retry-handler.js');
     received.length = 0;
     const batch = fixture('sqs-index-retry.json') as { Records: unknown[] };
 

@@ -8,7 +8,7 @@ import {
   kakenPeriod,
   kakenSearchUrl,
 } from '../../../../../functions/crawl/extract/kaken.js';
-import { toDraft } from '../../../../../functions/crawl/to-draft.js';
+import { toDraft } from '../../../../../functions/crawl/run/to-draft.js';
 import { SourceSchema, type KakenSource, type SourceInput } from '../../../../../shared/domain/source.js';
 
 function kaken(params: Record<string, unknown>, extra: Partial<SourceInput> = {}): KakenSource {

@@ -1,0 +1,178 @@
+import * as z from 'zod';
+import {
+  CrawlCountsSchema,
+  QualityReportSchema,
+  UrlErrorSchema,
+  UrlStateSchema,
+} from '../../../shared/domain/crawl-run.js';
+import { IsoInstantSchema, ItemKindSchema } from '../../../shared/domain/item.js';
+import { JgrantsListEntrySchema } from '../extract/jgrants.js';
+
+/**
+ * How much time a crawl invocation may still spend. Under Lambda it is the context's remaining
+ * time; locally and in the CLI there is no deadline (`unlimitedBudget`).
+ */
+export interface CrawlBudget {
+  /** Milliseconds left before the invocation is killed. */
+  remainingMs(): number;
+  /** Below this many milliseconds left, the crawl takes no new work (listing page, detail fetch). */
+  readonly marginMs: number;
+}
+
+/** No deadline: the crawl always runs to its end in one invocation. */
+export const unlimitedBudget: CrawlBudget = { remainingMs: () => Number.POSITIVE_INFINITY, marginMs: 0 };
+
+/** The part of the Lambda context the budget reads. */
+export interface RemainingTime {
+  getRemainingTimeInMillis(): number;
+}
+
+/** The budget of one Lambda invocation: its context's remaining time, less `marginMs`. */
+export function lambdaBudget(context: RemainingTime, marginMs: number): CrawlBudget {
+  return { remainingMs: () => context.getRemainingTimeInMillis(), marginMs };
+}
+
+/** Whether the budget is below its margin. */
+export function outOfTime(budget: CrawlBudget): boolean {
+  return budget.remainingMs() < budget.marginMs;
+}
+
+/** An extracted list entry whose detail page is still to be read (an `ExtractedItem`, as JSON). */
+const PendingItemSchema = z.object({
+  title: z.string(),
+  url: z.string(),
+  publishedAt: z.string().optional(),
+  dateText: z.string().optional(),
+  dateContext: z.string().optional(),
+  periodText: z.string().optional(),
+  summary: z.string().optional(),
+  opensAt: z.string().optional(),
+  closesAt: z.string().optional(),
+  budgetText: z.string().optional(),
+  budgetYen: z.number().optional(),
+  eligibility: z.string().optional(),
+  areaText: z.string().optional(),
+  bodyText: z.string().optional(),
+  kindHint: ItemKindSchema.optional(),
+  externalId: z.string().optional(),
+});
+
+/**
+ * Where a run stopped, so its continuation starts there.
+ *
+ * - `listing` (feed and html-list): `nextUrl`, the next list page to read, when the listing is not
+ *   read to its end yet; `pending`, entries whose detail page is still to be read (the detail
+ *   queue; they are saved once it is read). `pageUrls` are the pages read so far (page cap, loop
+ *   check); `firstPage` the first page's state, written only when the run finishes, so a lost
+ *   continuation means the next night reads the listing again instead of finding it unchanged;
+ *   `listedIds` the ids listed so far and `complete` whether every page was read without error
+ *   (only then are vanished items withdrawn).
+ * - `jgrants`: `keywordIndex`, the next keyword whose list is to be read; `pending`, list entries
+ *   whose detail is still to be fetched; `seen`, the jGrants ids of the run so far; `states`, the
+ *   list states read so far, written (and vanished ids withdrawn) when the run finishes.
+ */
+export const CrawlCursorSchema = z.discriminatedUnion('kind', [
+  z.strictObject({
+    kind: z.literal('listing'),
+    nextUrl: z.string().min(1).optional(),
+    pending: z.array(PendingItemSchema),
+    pageUrls: z.array(z.string()),
+    firstPage: UrlStateSchema,
+    listedIds: z.array(z.string()),
+    complete: z.boolean(),
+    /**
+     * Some entries were left for the next run (dropped to keep a message small, or their detail
+     * past `detail.maxItems`): the run keeps no validators, so the next one reads them.
+     */
+    trimmed: z.boolean().optional(),
+  }),
+  z.strictObject({
+    kind: z.literal('jgrants'),
+    keywordIndex: z.number().int().nonnegative(),
+    pending: z.array(JgrantsListEntrySchema),
+    seen: z.array(z.string()),
+    states: z.array(UrlStateSchema),
+    /** Some list answered during the run (else the run failed). */
+    anyRead: z.boolean(),
+    /** Some entry was left without its detail by `detailFetchLimit`: list validators are not kept. */
+    detailsLeft: z.boolean(),
+  }),
+]);
+export type CrawlCursor = z.infer<typeof CrawlCursorSchema>;
+export type ListingCursor = Extract<CrawlCursor, { kind: 'listing' }>;
+export type JgrantsCursor = Extract<CrawlCursor, { kind: 'jgrants' }>;
+
+/**
+ * What a continuation message carries besides the source id: the run it continues and
+ * everything the run has counted so far. `number` is this continuation's number (1 for the
+ * first); the run stops continuing at `CRAWL_MAX_CONTINUATIONS`.
+ */
+export const CrawlContinuationSchema = z.strictObject({
+  runId: z.string().min(1),
+  startedAt: IsoInstantSchema,
+  number: z.number().int().positive(),
+  cursor: CrawlCursorSchema,
+  counts: CrawlCountsSchema,
+  /** The first errors of the run (at most `maxCarriedErrors`); `errorsDropped` counts the rest. */
+  errors: z.array(UrlErrorSchema),
+  errorsDropped: z.number().int().nonnegative().default(0),
+  /** The merged quality report of the slices so far. */
+  quality: QualityReportSchema.optional(),
+  newestItemAt: IsoInstantSchema.optional(),
+  /** A site asked to slow down (429/503) during the run. */
+  retryLater: z.boolean().default(false),
+  /** Detail fetches so far (against `detailFetchLimit`). */
+  detailFetches: z.number().int().nonnegative().default(0),
+  /** No list of the run so far was unchanged, failed or cut short: the whole run's count is compared with recent runs. */
+  countComparable: z.boolean().default(true),
+});
+export type CrawlContinuation = z.infer<typeof CrawlContinuationSchema>;
+
+/** Errors a continuation message carries (it must stay far below SQS's 256 KiB). */
+export const maxCarriedErrors = 50;
+
+/** Listed ids a continuation carries; beyond this the run withdraws nothing (a message stays small). */
+export const maxCarriedIds = 4000;
+
+/** Largest continuation (as JSON) a message carries: SQS takes 256 KiB, the rest of the body needs room. */
+const maxContinuationBytes = 200_000;
+
+/**
+ * The continuation as it fits in one message: while its JSON is larger than `maxBytes`, the tail
+ * half of its detail queue (`cursor.pending`) is dropped. Dropped entries are not saved by this
+ * run; the cursor says so (`trimmed` on a listing, `detailsLeft` on jGrants), so the run keeps no
+ * validators on its lists and the next run reads them again, and a `ContinuationSizeError` on the
+ * run's errors (on `sourceUrl`) makes it partial. Without a detail queue to trim, the continuation
+ * is returned as is.
+ */
+export function fitContinuation(
+  continuation: CrawlContinuation,
+  sourceUrl: string,
+  maxBytes = maxContinuationBytes,
+): CrawlContinuation {
+  let next = continuation;
+  const before = next.cursor.pending.length;
+  while (jsonBytes(next) > maxBytes && next.cursor.pending.length > 0) {
+    const cursor = next.cursor;
+    const keep = Math.floor(cursor.pending.length / 2);
+    next = {
+      ...next,
+      cursor:
+        cursor.kind === 'listing'
+          ? { ...cursor, pending: cursor.pending.slice(0, keep), trimmed: true }
+          : { ...cursor, pending: cursor.pending.slice(0, keep), detailsLeft: true },
+    };
+  }
+  const dropped = before - next.cursor.pending.length;
+  if (dropped === 0) return next;
+  const error = {
+    url: sourceUrl,
+    kind: 'ContinuationSizeError',
+    message: `continuation of ${jsonBytes(continuation)} bytes, expected at most ${maxBytes}: ${dropped} entries left for the next run`,
+  };
+  return { ...next, errors: [...next.errors, error] };
+}
+
+function jsonBytes(value: unknown): number {
+  return new TextEncoder().encode(JSON.stringify(value)).length;
+}

@@ -1,0 +1,110 @@
+import { describe, expect, it } from 'vitest';
+import {
+  CrawlContinuationSchema,
+  fitContinuation,
+  lambdaBudget,
+  outOfTime,
+  type CrawlContinuation,
+} from '../../../../../functions/crawl/run/crawl-continuation.js';
+
+const sourceUrl = 'https://koubo.example/list.html';
+const counts = {
+  fetched: 3,
+  notModified: 0,
+  new: 10,
+  updated: 0,
+  unchanged: 0,
+  withdrawn: 0,
+  failed: 0,
+  skippedByRobots: 0,
+  invalid: 0,
+};
+
+const entry = (n: number) => ({
+  title: `研究開発支援事業の公募について（第${n}回）`,
+  url: `https://koubo.example/koubo/${n}.html`,
+  summary: '地域の中核企業による研究開発を支援します。'.repeat(20),
+});
+
+function listingContinuation(pending: number): CrawlContinuation {
+  return CrawlContinuationSchema.parse({
+    runId: 'koubo-list-20261207T030000000Z-abcd1234',
+    startedAt: '2026-12-07T03:00:00.000Z',
+    number: 1,
+    cursor: {
+      kind: 'listing',
+      nextUrl: 'https://koubo.example/list.html?page=2',
+      pending: Array.from({ length: pending }, (_, i) => entry(i + 1)),
+      pageUrls: [sourceUrl],
+      firstPage: { url: sourceUrl, etag: '"v1"', fetchedAt: '2026-12-07T03:00:01.000Z' },
+      listedIds: [],
+      complete: true,
+    },
+    counts,
+    errors: [],
+  });
+}
+
+const bytes = (value: unknown) => new TextEncoder().encode(JSON.stringify(value)).length;
+
+describe('fitContinuation', () => {
+  it('returns a continuation that fits as it is', () => {
+    const small = listingContinuation(5);
+
+    expect(fitContinuation(small, sourceUrl)).toBe(small);
+  });
+
+  it('drops the tail of a detail queue too large for one message, and says so', () => {
+    const large = listingContinuation(1000);
+    expect(bytes(large)).toBeGreaterThan(200_000);
+
+    const fitted = fitContinuation(large, sourceUrl);
+
+    expect(bytes(fitted)).toBeLessThanOrEqual(200_000);
+    expect(fitted.cursor.pending.length).toBeGreaterThan(0);
+    expect(fitted.cursor.pending).toEqual(large.cursor.pending.slice(0, fitted.cursor.pending.length));
+    expect(fitted.cursor).toMatchObject({ kind: 'listing', trimmed: true });
+    expect(fitted.errors).toEqual([
+      expect.objectContaining({
+        url: sourceUrl,
+        kind: 'ContinuationSizeError',
+        message: expect.stringContaining('200000'),
+      }),
+    ]);
+    expect(CrawlContinuationSchema.parse(JSON.parse(JSON.stringify(fitted)))).toEqual(fitted);
+  });
+
+  it('marks a jGrants run whose queue it trimmed as leaving details, so its lists are read again', () => {
+    const base = listingContinuation(0);
+    const jgrants: CrawlContinuation = {
+      ...base,
+      cursor: {
+        kind: 'jgrants',
+        keywordIndex: 1,
+        pending: Array.from({ length: 50 }, (_, i) => ({ id: `a0W5h00000X${i}`, title: entry(i).summary })),
+        seen: [],
+        states: [],
+        anyRead: true,
+        detailsLeft: false,
+      },
+    };
+
+    const fitted = fitContinuation(jgrants, sourceUrl, 10_000);
+
+    expect(bytes(fitted)).toBeLessThanOrEqual(10_000);
+    expect(fitted.cursor).toMatchObject({ kind: 'jgrants', detailsLeft: true });
+  });
+});
+
+describe('lambdaBudget', () => {
+  it('is out of time once the remaining time falls below the margin', () => {
+    let remaining = 31_000;
+    const budget = lambdaBudget({ getRemainingTimeInMillis: () => remaining }, 30_000);
+
+    const before = outOfTime(budget);
+    remaining = 29_999;
+
+    expect(before).toBe(false);
+    expect(outOfTime(budget)).toBe(true);
+  });
+});
