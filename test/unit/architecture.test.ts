@@ -4,11 +4,12 @@
  * and the rule it breaks. It also fails on any import cycle among the files of functions/ and
  * shared/. Treat it like a type error: fix the import, do not loosen the rule.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { posix } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
+import { listTs } from '../support/repo-files.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const scannedFolders = ['shared', 'functions', 'infra', 'portal'];
@@ -341,23 +342,8 @@ function cyclePath(graph: ReadonlyMap<string, readonly string[]>, group: readonl
 
 // ---- the repository ----------------------------------------------------------------------------
 
-function listTs(folder: string): string[] {
-  const out: string[] = [];
-  const walk = (dir: string): void => {
-    if (!existsSync(posix.join(root, dir))) return;
-    for (const entry of readdirSync(posix.join(root, dir), { withFileTypes: true })) {
-      const rel = posix.join(dir, entry.name);
-      if (skippedFolders.some((s) => rel === s || rel.startsWith(`${s}/`))) continue;
-      if (entry.isDirectory()) walk(rel);
-      else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.d.ts')) out.push(rel);
-    }
-  };
-  walk(folder);
-  return out;
-}
-
 const repoFiles = scannedFolders
-  .flatMap(listTs)
+  .flatMap((folder) => listTs(root, folder, skippedFolders))
   .map((path) => ({ path, source: readFileSync(posix.join(root, path), 'utf8') }));
 
 describe('module boundaries (docs/style.md)', () => {

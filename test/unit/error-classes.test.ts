@@ -4,11 +4,12 @@
  * `AppError`, and no error class is declared outside shared/errors.ts. Every class there sets a
  * `name` equal to its own, as bundles are minified. A failure names the file and line.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { posix } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
+import { listTs } from '../support/repo-files.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const scannedFolders = ['shared', 'functions', 'infra/local', 'infra/cli'];
@@ -16,21 +17,6 @@ const skippedFolders = ['node_modules'];
 const taxonomyFile = 'shared/errors.ts';
 /** Names a `throw new …` must not use: they say nothing of what the caller should do. */
 const unnamedErrors = new Set(['Error', 'AppError']);
-
-function listTs(folder: string): string[] {
-  const out: string[] = [];
-  const walk = (dir: string): void => {
-    if (!existsSync(posix.join(root, dir))) return;
-    for (const entry of readdirSync(posix.join(root, dir), { withFileTypes: true })) {
-      const rel = posix.join(dir, entry.name);
-      if (skippedFolders.some((s) => rel === s || rel.startsWith(`${s}/`))) continue;
-      if (entry.isDirectory()) walk(rel);
-      else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.d.ts')) out.push(rel);
-    }
-  };
-  walk(folder);
-  return out;
-}
 
 /** The identifier a heritage clause or `new` expression names, when it is a plain one. */
 function plainName(node: ts.Expression): string | undefined {
@@ -87,7 +73,7 @@ function unnamedClasses(source: string): string[] {
 }
 
 describe('errors come from shared/errors.ts (STYLE.md rule 4)', () => {
-  const files = scannedFolders.flatMap(listTs);
+  const files = scannedFolders.flatMap((folder) => listTs(root, folder, skippedFolders));
 
   it('scans the code that runs on Node', () => {
     expect(files).toEqual(expect.arrayContaining([taxonomyFile, 'infra/local/local-stack.ts', 'infra/cli/main.ts']));
