@@ -20,15 +20,9 @@ import { searchIndexFor } from '../../shared/wiring/search-index.js';
 import { RecordingMailer } from '../support/alerts-harness.js';
 import { startFaultProxy, type FaultProxy } from '../support/tcp-fault-proxy.js';
 import { generateCorpus, itemFromSearchDoc, seedItems } from '../support/search-corpus.js';
+import { integrationEndpoints } from '../support/integration-services.js';
 
-const osEndpoint = process.env.OPENSEARCH_ENDPOINT;
-const dynamoEndpoint = process.env.DYNAMODB_ENDPOINT;
-if (!osEndpoint || !dynamoEndpoint) {
-  throw new Error(
-    'OPENSEARCH_ENDPOINT and DYNAMODB_ENDPOINT must be set: run the integration suite through ' +
-      '`npm run test:integration` (scripts/services.sh run -- ...), which starts both and sets them',
-  );
-}
+const { osEndpoint, dynamoEndpoint } = integrationEndpoints();
 
 /** Every route that reads the search index; the OpenAPI document lists a 503 on each. */
 const searchRoutes = ['/v1/search?q=研究', '/v1/feed.rss', '/v1/feed.atom', '/v1/export.csv'];

@@ -20,15 +20,9 @@ import { DynamoDbItemStore } from '../../shared/store/dynamodb-item-store.js';
 import type { ItemChange } from '../../shared/store/item-store.js';
 import { itemKey, itemToRecord } from '../../shared/store/keys.js';
 import { makeDraft } from '../support/factories.js';
+import { integrationEndpoints } from '../support/integration-services.js';
 
-const osEndpoint = process.env.OPENSEARCH_ENDPOINT;
-const dynamoEndpoint = process.env.DYNAMODB_ENDPOINT;
-if (!osEndpoint || !dynamoEndpoint) {
-  throw new Error(
-    'OPENSEARCH_ENDPOINT and DYNAMODB_ENDPOINT must be set: run the integration suite through ' +
-      '`npm run test:integration` (scripts/services.sh run -- ...), which starts both and sets them',
-  );
-}
+const { osEndpoint, dynamoEndpoint } = integrationEndpoints();
 
 /**
  * The AWS indexing path on one machine, against the real node and the dynalite server: stream

@@ -15,15 +15,9 @@ import { DynamoDbItemStore } from '../../shared/store/dynamodb-item-store.js';
 import { chiiki } from '../support/chiiki-cli.js';
 import { makeDraft } from '../support/factories.js';
 import { generateCorpus, itemFromSearchDoc, seedItems } from '../support/search-corpus.js';
+import { integrationEndpoints } from '../support/integration-services.js';
 
-const osEndpoint = process.env.OPENSEARCH_ENDPOINT;
-const dynamoEndpoint = process.env.DYNAMODB_ENDPOINT;
-if (!osEndpoint || !dynamoEndpoint) {
-  throw new Error(
-    'OPENSEARCH_ENDPOINT and DYNAMODB_ENDPOINT must be set: run the integration suite through ' +
-      '`npm run test:integration` (scripts/services.sh run -- ...), which starts both and sets them',
-  );
-}
+const { osEndpoint, dynamoEndpoint } = integrationEndpoints();
 
 const bin = fileURLToPath(new URL('../../bin/chiiki.js', import.meta.url));
 

@@ -10,15 +10,9 @@ import { makeOpenSearchClient } from '../../shared/search/opensearch-client.js';
 import { OpenSearchSearchIndex } from '../../shared/search/opensearch-search-index.js';
 import { DynamoDbItemStore } from '../../shared/store/dynamodb-item-store.js';
 import { generateCorpus, itemFromSearchDoc, seedItems } from '../support/search-corpus.js';
+import { integrationEndpoints } from '../support/integration-services.js';
 
-const osEndpoint = process.env.OPENSEARCH_ENDPOINT;
-const dynamoEndpoint = process.env.DYNAMODB_ENDPOINT;
-if (!osEndpoint || !dynamoEndpoint) {
-  throw new Error(
-    'OPENSEARCH_ENDPOINT and DYNAMODB_ENDPOINT must be set: run the integration suite through ' +
-      '`npm run test:integration` (scripts/services.sh run -- ...), which starts both and sets them',
-  );
-}
+const { osEndpoint, dynamoEndpoint } = integrationEndpoints();
 
 describe('reindex from the store into OpenSearch', () => {
   const clock = new FixedClock('2025-05-01T00:00:00+09:00');
