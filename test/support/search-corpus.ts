@@ -493,6 +493,7 @@ export function* corpusDocs(n: number, seed = 42, options: CorpusOptions = {}): 
     const program = pick(programs);
     const year = 5 + Math.floor(rnd() * 3);
     const suffix = kind === 'call' ? pick(callSuffixes) : kind === 'news' ? pick(newsSuffixes) : pick(themeSuffixes);
+    text?.next();
     const aim = text?.aim() ?? '';
     const title =
       (kind === 'call'
@@ -626,6 +627,49 @@ const techWords = [
   'テラヘルツ',
   'ペロブスカイト',
 ];
+/** Second halves of compound words (研究開発 + 評価): with `techWords`, several thousand words. */
+const morphemes = [
+  '評価',
+  '計測',
+  '解析',
+  '制御',
+  '設計',
+  '製造',
+  '加工',
+  '診断',
+  '予測',
+  '観測',
+  '管理',
+  '分析',
+  '試験',
+  '検査',
+  '合成',
+  '触媒',
+  '発電',
+  '冷却',
+  '洗浄',
+  '塗装',
+  '溶接',
+  '育種',
+  '栽培',
+  '養殖',
+  '保存',
+  '輸送',
+  '物流',
+  '暗号',
+  '認証',
+  '音声',
+  '翻訳',
+  '看護',
+  '発酵',
+  '醸造',
+  '木材',
+  '建築',
+  '河川',
+  '港湾',
+  '標準化',
+  '規制',
+];
 const latinWords = ['AI', 'IoT', 'DX', 'GX', 'ICT', 'SDGs', 'e-Rad', '5G', 'Society', 'API', 'EBPM', 'NEDO', 'JST'];
 /** Words typed across scripts, and near misses that hold both parts apart or in the other order. */
 const mixedWords = [
@@ -673,38 +717,53 @@ function realisticText(seed: number) {
   const word = (list: readonly string[]): string => list[Math.floor(rnd() * rnd() * list.length)] as string;
   const any = (list: readonly string[]): string => list[Math.floor(rnd() * list.length)] as string;
   const below = (n: number): number => Math.floor(rnd() * n);
+  // Each body dwells on its own few topic words (a common word or a compound of one), so a word's
+  // document frequency ranges from most documents to a few in ten thousand.
+  const topic: string[] = [];
+  const topicOrgs: string[] = [];
+  const topicLatin: string[] = [];
+  const topicMixed: string[] = [];
+  const newTopic = (): void => {
+    topic.length = 0;
+    topicOrgs.splice(0, 2, any(organisations), any(organisations));
+    topicLatin.splice(0, 2, word(latinWords), word(latinWords));
+    topicMixed.splice(0, 1, rnd() < 0.3 ? any(mixedWords) : word(techWords));
+    for (let k = 0; k < 14; k++) topic.push(rnd() < 0.4 ? word(techWords) : `${word(techWords)}${any(morphemes)}`);
+  };
   const sentence = (subject: string, program: string, place: string): string => {
-    const a = word(techWords);
-    const b = word(techWords);
+    const a = any(topic);
+    const b = any(topic);
     switch (below(12)) {
       case 0:
         return `${place}における${a}と${b}の${program}を${any(verbs)}。`;
       case 1:
         return `本事業では、${subject}に関する${a}の${b}を${any(verbs)}。`;
       case 2:
-        return `${any(organisations)}と連携し、${a}の高度化と${b}の普及を${any(verbs)}。`;
+        return `${any(topicOrgs)}と連携し、${a}の高度化と${b}の普及を${any(verbs)}。`;
       case 3:
         return `補助対象経費は${a}に係る設備費、人件費、委託費等で、補助率は${1 + below(2)}/${2 + below(2)}以内です。`;
       case 4:
-        return `${any(latinWords)}や${any(latinWords)}を用いた${a}により、${b}の課題解決を${any(verbs)}。`;
+        return `${any(topicLatin)}や${any(topicLatin)}を用いた${a}により、${b}の課題解決を${any(verbs)}。`;
       case 5:
-        return `${any(mixedWords)}に関する取組として、${a}と${b}を${any(verbs)}。`;
+        return `${any(topicMixed)}に関する取組として、${a}と${b}を${any(verbs)}。`;
       case 6:
         return `申請期限は令和${5 + below(3)}年${1 + below(12)}月${1 + below(28)}日（必着）です。e-Radによる申請が必要です。`;
       case 7:
         return `採択予定件数は${1 + below(20)}件程度、1件あたり${100 + below(50) * 100}万円を上限とします。`;
       case 8:
-        return `${place}の${a}分野では、${b}に取り組む${word(techWords)}の事例が増えています。`;
+        return `${place}の${a}分野では、${b}に取り組む${any(topic)}の事例が増えています。`;
       case 9:
-        return `問い合わせ先：${any(organisations)} ${a}推進課（電話 0${below(10)}-${1000 + below(9000)}-${1000 + below(9000)}）`;
+        return `問い合わせ先：${any(topicOrgs)} ${a}推進課（電話 0${below(10)}-${1000 + below(9000)}-${1000 + below(9000)}）`;
       case 10:
-        return `${subject}の${a}に向けて、${b}と${word(techWords)}の両面から${program}を${any(verbs)}。`;
+        return `${subject}の${a}に向けて、${b}と${any(topic)}の両面から${program}を${any(verbs)}。`;
       default:
-        return `${a}、${b}、${word(techWords)}及び${word(techWords)}の${any(['調査', '分析', '評価', '検証'])}を${any(verbs)}。`;
+        return `${a}、${b}、${any(topic)}及び${any(topic)}の${any(['調査', '分析', '評価', '検証'])}を${any(verbs)}。`;
     }
   };
   return {
     below,
+    /** Starts the next document: new topic words. */
+    next: newTopic,
     aim: (): string => `${any(aims)}${rnd() < 0.5 ? word(techWords) : ''}${rnd() < 0.3 ? 'による' : ''}`,
     subtitle: (): string =>
       rnd() < 0.7
@@ -713,7 +772,7 @@ function realisticText(seed: number) {
     /** `start` with more sentences until it reaches `length` characters. */
     extend(start: string, length: number): string {
       let out = start;
-      while (out.length < length) out += sentence(word(techWords), word(techWords), word(techWords));
+      while (out.length < length) out += sentence(any(topic), any(topic), any(topic));
       return out;
     },
     body(subject: string, program: string, place: string): string {
