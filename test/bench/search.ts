@@ -1,406 +1,280 @@
 /**
- * Search benchmark: the embedded engine and OpenSearch side by side with a bare in-memory bigram
- * index as the reference, on synthetic Japanese corpora (test/support/search-corpus.ts).
+ * Search benchmark: the embedded engine against the strongest simple reference, a bare typed-array
+ * character-bigram inverted index (test/bench/search-bare.ts), with a brute-force scan as the truth
+ * and the floor of simplicity (test/bench/search-queries.ts), on a synthetic Japanese corpus with
+ * the lengths of real call pages (title ~40, summary ~150, body 1,500-4,000 characters).
  *
- * Per tier (default 5k, 50k, 200k items) and engine: build / bulk rate, memory, restart from disk
- * (embedded), and p50 / p99 latency per query class (plain, filtered, faceted, sorted, page-10),
- * each the median over several rounds; then the ratios embedded / reference. Every query asks for
- * facets, total and one page of 20, as the API does.
+ * Per size (default 50k and 200k; `BENCH_SEARCH_SIZES=5000,50000`), every engine is built in its
+ * own child process (test/bench/search-child.ts) and reopened in another, so memory, disk and
+ * restart are each engine's own. 62 queries (plain, filtered, sorted, faceted, page 10 × one CJK
+ * character, 2, 3, 4+, a Latin word, a word typed across scripts), each asking for facets, total and
+ * one page of 20, are timed over several passes; p50/p95/p99 pool every timed run. Answers (total and
+ * page ids) are compared with the brute-force scan. With `OPENSEARCH_ENDPOINT` set, OpenSearch is
+ * loaded (up to `BENCH_SEARCH_OPENSEARCH_MAX`, default 50k) and timed on the same queries.
  *
- * Goals (issue 4): embedded within 2× of the reference at p50 and p99 at 50k and 200k, under 1 GB
- * RSS at 200k, restart under 2 s; OpenSearch bulk ≥ 2,000 docs/s on the local node.
+ * Goals: embedded / bare p50 ≤ 1.5× and p99 ≤ 2×; at 200k build peak ≤ 2 GB, RSS ≤ 1 GB, disk
+ * ≤ 500 MB; restart < 1 s.
  *
- * Run: `npm run bench` (test/bench/run.ts calls `benchSearch`), or directly
- * `npx tsx test/bench/search.ts 5000 50000` (OPENSEARCH_ENDPOINT set adds OpenSearch).
+ * Run: `npm run bench -- search` (test/bench/run.ts calls `benchSearch`).
  */
+import { spawnSync } from 'node:child_process';
+import { execSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, freemem, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
-import { FixedClock } from '../../shared/clock.js';
-import { foldForMatch } from '../../shared/ja/normalize.js';
-import { EmbeddedSearchIndex } from '../../shared/search/embedded-search-index.js';
-import { makeOpenSearchClient } from '../../shared/search/opensearch-client.js';
-import { OpenSearchSearchIndex } from '../../shared/search/opensearch-search-index.js';
-import type { SearchQuery } from '../../shared/search/query.js';
-import type { SearchDoc, SearchIndex } from '../../shared/search/search-index.js';
-import { generateCorpus } from '../support/search-corpus.js';
+import { fileURLToPath } from 'node:url';
+import { exactTotalCap } from '../../shared/search/query.js';
+import type { ChildArgs, ChildResult } from './search-child.js';
+import {
+  benchQueries,
+  queryClasses,
+  wordLengths,
+  type Answer,
+  type BenchQuery,
+  type QueryClass,
+  type WordLength,
+} from './search-queries.js';
 
 export interface BenchSearchOptions {
-  /** Corpus sizes; default [5000, 50000, 200000]. */
+  /** Corpus sizes; default `BENCH_SEARCH_SIZES` or 50000,200000. */
   readonly sizes?: readonly number[];
-  /** Rounds per tier (the median round is reported); default 7 below 100k items, else 3. */
+  /** Timed passes over the query set; default `BENCH_SEARCH_ROUNDS` or 5 (3 at 200k and above). */
   readonly rounds?: number;
   /** OpenSearch endpoint; default OPENSEARCH_ENDPOINT. Absent: OpenSearch is skipped. */
   readonly opensearchEndpoint?: string;
-  /** Largest tier OpenSearch is loaded with (bulk-loading is slow on a shared 2-core box); default 50000. */
+  /** Largest size OpenSearch is loaded with; default `BENCH_SEARCH_OPENSEARCH_MAX` or 50000. */
   readonly opensearchMaxSize?: number;
 }
 
-const now = new Date('2025-06-15T12:00:00+09:00');
+const childPath = fileURLToPath(new URL('./search-child.ts', import.meta.url));
 
-// ---------------------------------------------------------------------------------------------
-// The reference: a bare in-memory character-bigram inverted index (bag of bigrams, no phrase
-// check), filters and facets by scanning its matches, sort by Array.sort, paging by offset.
-
-class ReferenceIndex {
-  private readonly docs: SearchDoc[] = [];
-  private readonly postings = new Map<string, number[]>();
-  private pub: number[] = [];
-  private opens: number[] = [];
-  private closes: number[] = [];
-
-  private static grams(text: string): Set<string> {
-    const grams = new Set<string>();
-    for (const word of foldForMatch(text).split(/[^\p{L}\p{N}ー々]+/u)) {
-      if (word.length === 0) continue;
-      if (/^[\x20-\x7e]+$/.test(word) || word.length === 1) grams.add(word);
-      else for (let i = 0; i + 1 < word.length; i++) grams.add(word.slice(i, i + 2));
-    }
-    return grams;
+function runChild(args: ChildArgs): ChildResult {
+  const out = spawnSync(
+    process.execPath,
+    ['--expose-gc', '--max-old-space-size=12288', '--import', 'tsx', childPath, JSON.stringify(args)],
+    { encoding: 'utf8', maxBuffer: 1 << 28, stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  const line = out.stdout
+    ?.split('\n')
+    .reverse()
+    .find((l) => l.startsWith('RESULT '));
+  if (out.status !== 0 || !line) {
+    throw new Error(
+      `search bench child ${args.phase} ${args.engine} failed (exit ${out.status}, ${out.signal ?? 'no signal'})`,
+    );
   }
-
-  add(docs: readonly SearchDoc[]): void {
-    for (const doc of docs) {
-      const n = this.docs.length;
-      this.docs.push(doc);
-      this.pub.push(Date.parse(doc.publishedAt ?? doc.updatedAt));
-      this.opens.push(doc.opensAt ? Date.parse(doc.opensAt) : Number.NaN);
-      this.closes.push(doc.closesAt ? Date.parse(doc.closesAt) : Number.POSITIVE_INFINITY);
-      for (const g of ReferenceIndex.grams(`${doc.title} ${doc.summary ?? ''} ${doc.bodyText ?? ''}`)) {
-        let list = this.postings.get(g);
-        if (!list) this.postings.set(g, (list = []));
-        list.push(n);
-      }
-    }
-  }
-
-  private status(d: number, t: number): string {
-    const o = this.opens[d] as number;
-    const c = this.closes[d] as number;
-    if (Number.isNaN(o) && c === Number.POSITIVE_INFINITY) return 'unknown';
-    if (!Number.isNaN(o) && t < o) return 'upcoming';
-    if (t > c) return 'closed';
-    return 'open';
-  }
-
-  search(q: SearchQuery & { page?: number }): {
-    total: number;
-    ids: string[];
-    facets: Record<string, Map<string, number>>;
-  } {
-    let cand: number[] | undefined;
-    if (q.text) {
-      const lists = [...ReferenceIndex.grams(q.text)]
-        .map((g) => this.postings.get(g) ?? [])
-        .sort((a, b) => a.length - b.length);
-      cand = lists[0] ?? [];
-      for (const list of lists.slice(1)) {
-        const out: number[] = [];
-        let j = 0;
-        for (const d of cand) {
-          while (j < list.length && (list[j] as number) < d) j++;
-          if (list[j] === d) out.push(d);
-        }
-        cand = out;
-      }
-    }
-    const t = now.getTime();
-    const test = (d: number): boolean => {
-      const doc = this.docs[d] as SearchDoc;
-      return (
-        (q.includeWithdrawn || !doc.withdrawn) &&
-        (!q.kinds || q.kinds.includes(doc.kind)) &&
-        (!q.prefectures || doc.prefectures.some((p) => q.prefectures?.includes(p))) &&
-        (!q.ministries || (doc.ministry !== undefined && q.ministries.includes(doc.ministry))) &&
-        (!q.statuses || (q.statuses as string[]).includes(this.status(d, t)))
-      );
-    };
-    const matches: number[] = [];
-    if (cand) for (const d of cand) if (test(d)) matches.push(d);
-    if (!cand) for (let d = 0; d < this.docs.length; d++) if (test(d)) matches.push(d);
-    const facets: Record<string, Map<string, number>> = {
-      kind: new Map(),
-      status: new Map(),
-      ministry: new Map(),
-      prefecture: new Map(),
-      region: new Map(),
-      field: new Map(),
-    };
-    const inc = (m: Map<string, number> | undefined, v: string): void => void m?.set(v, (m.get(v) ?? 0) + 1);
-    for (const d of matches) {
-      const doc = this.docs[d] as SearchDoc;
-      inc(facets.kind, doc.kind);
-      inc(facets.status, this.status(d, t));
-      if (doc.ministry) inc(facets.ministry, doc.ministry);
-      for (const p of doc.prefectures) inc(facets.prefecture, p);
-      for (const r of doc.regions) inc(facets.region, r);
-      for (const f of doc.fields) inc(facets.field, f);
-    }
-    if (q.sort === 'newest') matches.sort((a, b) => (this.pub[b] as number) - (this.pub[a] as number));
-    if (q.sort === 'deadline') matches.sort((a, b) => (this.closes[a] as number) - (this.closes[b] as number) || a - b);
-    const size = q.size ?? 20;
-    const page = q.page ?? 0;
-    return {
-      total: matches.length,
-      ids: matches.slice(page * size, page * size + size).map((d) => (this.docs[d] as SearchDoc).id),
-      facets,
-    };
-  }
+  return JSON.parse(line.slice('RESULT '.length)) as ChildResult;
 }
 
-// ---------------------------------------------------------------------------------------------
-
-interface QueryCase {
-  readonly cls: 'plain' | 'filtered' | 'faceted' | 'sorted' | 'page-10';
-  readonly q: SearchQuery;
-}
-
-const queryCases: readonly QueryCase[] = [
-  { cls: 'plain', q: { text: '研究' } },
-  { cls: 'plain', q: { text: '地域' } },
-  { cls: 'plain', q: { text: '産学官連携' } },
-  { cls: 'plain', q: { text: '補助金 公募' } },
-  { cls: 'plain', q: { text: '半導体' } },
-  { cls: 'plain', q: { text: 'IoT' } },
-  { cls: 'plain', q: { text: 'スマートシティ実証事業' } },
-  { cls: 'filtered', q: { text: '研究開発', kinds: ['call'], statuses: ['open'] } },
-  { cls: 'filtered', q: { text: '支援', prefectures: ['13', '27', '01'] } },
-  { cls: 'filtered', q: { text: '地域', ministries: ['mext', 'jst'] } },
-  { cls: 'faceted', q: {} },
-  { cls: 'faceted', q: { kinds: ['call'] } },
-  { cls: 'faceted', q: { text: '公募' } },
-  { cls: 'sorted', q: { text: '研究', sort: 'newest' } },
-  { cls: 'sorted', q: { text: '公募', sort: 'deadline' } },
-  { cls: 'sorted', q: { kinds: ['news'], sort: 'newest' } },
-  { cls: 'page-10', q: { text: '研究', sort: 'newest' } },
-  { cls: 'page-10', q: { text: '地域' } },
-];
-const classes = ['plain', 'filtered', 'faceted', 'sorted', 'page-10'] as const;
-
-interface Latencies {
-  p50: number;
-  p99: number;
+interface Latency {
+  readonly p50: number;
+  readonly p95: number;
+  readonly p99: number;
 }
 
 function percentile(sorted: readonly number[], p: number): number {
   if (sorted.length === 0) return Number.NaN;
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] as number;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] as number;
 }
 
-function median(values: readonly number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)] as number;
+/** Percentiles over every timed run of the queries `keep` selects. */
+function latency(samples: readonly number[][], keep: (q: BenchQuery) => boolean): Latency {
+  const queries = benchQueries();
+  const pooled = samples.flatMap((s, k) => (keep(queries[k] as BenchQuery) ? s : [])).sort((a, b) => a - b);
+  return { p50: percentile(pooled, 50), p95: percentile(pooled, 95), p99: percentile(pooled, 99) };
 }
 
-let gcFn: (() => void) | undefined;
-function gc(): void {
-  if (!gcFn) {
-    setFlagsFromString('--expose-gc');
-    gcFn = runInNewContext('gc') as () => void;
-  }
-  gcFn();
-  gcFn();
-}
-
-function heapMb(): number {
-  const m = process.memoryUsage();
-  return (m.heapUsed + m.arrayBuffers) / 1e6;
-}
-
-function rssMb(): number {
-  return process.memoryUsage().rss / 1e6;
-}
-
-type Runner = (c: QueryCase) => Promise<void>;
-
-/** Times every case once per round; returns per class the median (over rounds) of p50 and p99. */
-async function measure(run: Runner, rounds: number, repeats: number): Promise<Record<string, Latencies>> {
-  const perRound: Record<string, Latencies[]> = {};
-  for (let r = 0; r < rounds; r++) {
-    const samples: Record<string, number[]> = {};
-    for (let k = 0; k < repeats; k++) {
-      for (const c of queryCases) {
-        const t = performance.now();
-        await run(c);
-        (samples[c.cls] ??= []).push(performance.now() - t);
-      }
-    }
-    for (const cls of classes) {
-      const s = (samples[cls] ?? []).sort((a, b) => a - b);
-      (perRound[cls] ??= []).push({ p50: percentile(s, 50), p99: percentile(s, 99) });
-    }
-  }
-  const out: Record<string, Latencies> = {};
-  for (const cls of classes) {
-    const rs = perRound[cls] ?? [];
-    out[cls] = { p50: median(rs.map((x) => x.p50)), p99: median(rs.map((x) => x.p99)) };
-  }
-  return out;
-}
-
-/** The cursor of page 9 for each page-10 case, so the timed call fetches page 10 only. */
-async function page9Cursors(index: SearchIndex): Promise<Map<QueryCase, string | undefined>> {
-  const out = new Map<QueryCase, string | undefined>();
-  for (const c of queryCases.filter((x) => x.cls === 'page-10')) {
-    let cursor: string | undefined;
-    for (let p = 0; p < 9; p++) cursor = (await index.search({ ...c.q, size: 20, cursor })).nextCursor;
-    out.set(c, cursor);
-  }
-  return out;
-}
-
-interface EngineRow {
-  engine: string;
-  size: number;
-  buildRate: number;
-  memMb: number;
-  restartMs?: number;
-  lat: Record<string, Latencies>;
+interface Row {
+  readonly engine: string;
+  readonly size: number;
+  readonly build?: ChildResult;
+  readonly serve: ChildResult;
 }
 
 const fmt = (n: number | undefined, digits = 1): string =>
   n === undefined || Number.isNaN(n) ? '-' : n.toFixed(digits);
+const mb = (bytes: number | undefined): string => (bytes === undefined ? '-' : `${fmt(bytes / 1e6, 0)} MB`);
 
-function printTable(rows: readonly EngineRow[]): void {
-  const header = ['engine', 'items', 'build docs/s', 'mem MB', 'restart ms', ...classes.map((c) => `${c} p50/p99 ms`)];
-  const lines = rows.map((r) => [
-    r.engine,
-    String(r.size),
-    fmt(r.buildRate, 0),
-    fmt(r.memMb, 0),
-    fmt(r.restartMs, 0),
-    ...classes.map((c) => `${fmt(r.lat[c]?.p50, 2)} / ${fmt(r.lat[c]?.p99, 2)}`),
-  ]);
+function table(header: readonly string[], lines: readonly (readonly string[])[]): void {
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => (l[i] ?? '').length)));
-  const row = (cells: readonly string[]) => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ');
+  const row = (cells: readonly string[]): string => `| ${cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join(' | ')} |`;
   console.log(row(header));
+  console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
   for (const l of lines) console.log(row(l));
 }
 
-export async function benchSearch(opts: BenchSearchOptions = {}): Promise<void> {
-  const sizes = opts.sizes ?? [5000, 50_000, 200_000];
-  const endpoint = opts.opensearchEndpoint ?? process.env.OPENSEARCH_ENDPOINT;
-  const osMax = opts.opensearchMaxSize ?? 50_000;
-  const clock = new FixedClock(now);
-  const rows: EngineRow[] = [];
-  const notes: string[] = [];
-  for (const size of sizes) {
-    const rounds = opts.rounds ?? (size >= 100_000 ? 3 : 7);
-    const repeats = size >= 100_000 ? 2 : 3;
-    console.log(
-      `\n# search bench: ${size} items, ${rounds} rounds × ${repeats} passes over ${queryCases.length} queries`,
-    );
-    let corpus: SearchDoc[] | undefined = generateCorpus(size, 42);
-
-    // Reference.
-    gc();
-    let heap0 = heapMb();
-    let t = performance.now();
-    let reference: ReferenceIndex | undefined = new ReferenceIndex();
-    reference.add(corpus);
-    const refBuild = size / ((performance.now() - t) / 1000);
-    gc();
-    const refMem = heapMb() - heap0;
-    const ref = reference;
-    const refLat = await measure(
-      async (c) =>
-        void ref.search(c.cls === 'page-10' ? ({ ...c.q, size: 20, page: 9 } as SearchQuery) : { ...c.q, size: 20 }),
-      rounds,
-      repeats,
-    );
-    rows.push({ engine: 'reference', size, buildRate: refBuild, memMb: refMem, lat: refLat });
-
-    // Embedded, persistent.
-    const dir = mkdtempSync(join(tmpdir(), 'chiiki-bench-'));
-    try {
-      gc();
-      heap0 = heapMb();
-      t = performance.now();
-      let building: EmbeddedSearchIndex | undefined = new EmbeddedSearchIndex({ dir, clock });
-      for (let i = 0; i < corpus.length; i += 1000) await building.upsert(corpus.slice(i, i + 1000));
-      await building.close();
-      const embBuild = size / ((performance.now() - t) / 1000);
-      building = undefined;
-      gc();
-      const before = heapMb();
-      t = performance.now();
-      const embedded = new EmbeddedSearchIndex({ dir, clock });
-      const count = await embedded.count();
-      const restartMs = performance.now() - t;
-      gc();
-      const embMem = heapMb() - before;
-      if (count !== size) notes.push(`embedded count ${count} != ${size}`);
-      const cursors = await page9Cursors(embedded);
-      const embLat = await measure(
-        async (c) => void (await embedded.search({ ...c.q, size: 20, cursor: cursors.get(c) })),
-        rounds,
-        repeats,
-      );
-      rows.push({ engine: 'embedded', size, buildRate: embBuild, memMb: embMem, restartMs, lat: embLat });
-      // Exactness: the bag-of-bigrams reference returns extra documents for 3+ character terms.
-      for (const text of ['産学官連携', 'スマートシティ実証事業']) {
-        const r = ref.search({ text, size: 1, includeWithdrawn: true }).total;
-        const e = (await embedded.search({ text, size: 1, includeWithdrawn: true })).total;
-        notes.push(`${size}: "${text}" reference ${r} hits, embedded ${e} (phrase-exact)`);
-      }
-      notes.push(`${size}: RSS after reference + embedded ${fmt(rssMb(), 0)} MB (heap base ${fmt(heap0, 0)} MB)`);
-      for (const cls of classes) {
-        const e = embLat[cls];
-        const r = refLat[cls];
-        if (e && r)
-          notes.push(`${size}: ${cls} embedded/reference p50 ${fmt(e.p50 / r.p50, 2)}×, p99 ${fmt(e.p99 / r.p99, 2)}×`);
-      }
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
+/** Mismatches of `answers` against the truth: wrong totals (and how many extra hits), wrong pages. */
+function compare(answers: readonly Answer[], truth: readonly Answer[]) {
+  const queries = benchQueries();
+  let totals = 0;
+  let pages = 0;
+  let extra = 0;
+  const wrong: string[] = [];
+  answers.forEach((a, k) => {
+    const t = truth[k] as Answer;
+    const q = queries[k] as BenchQuery;
+    const expected = Math.min(t.total, exactTotalCap);
+    const got = Math.min(a.total, exactTotalCap);
+    if (got !== expected) {
+      totals += 1;
+      extra += a.total - t.total;
+      wrong.push(`${q.q.text ?? '(no text)'} [${q.len}] ${a.total} vs ${t.total}`);
+    } else if (a.ids.join() !== t.ids.join()) {
+      pages += 1;
+      wrong.push(`${q.q.text ?? '(no text)'} [${q.len}, ${q.cls}] page differs`);
     }
-    reference = undefined;
-
-    // OpenSearch.
-    if (endpoint && size <= osMax) {
-      const client = makeOpenSearchClient({ endpoint, sigv4: false, region: 'ap-northeast-1' });
-      const index = new OpenSearchSearchIndex({
-        client,
-        prefix: `chiiki-bench-${process.pid}-${size}`,
-        clock,
-        bulkChunk: 1000,
-      });
-      try {
-        await index.dropAll();
-        await index.ensureIndex();
-        t = performance.now();
-        const writer = await index.beginReindex();
-        for (let i = 0; i < corpus.length; i += 5000) await writer.upsert(corpus.slice(i, i + 5000));
-        await writer.commit();
-        const bulkRate = size / ((performance.now() - t) / 1000);
-        const cursors = await page9Cursors(index);
-        const osLat = await measure(
-          async (c) => void (await index.search({ ...c.q, size: 20, cursor: cursors.get(c) })),
-          Math.min(rounds, 3),
-          1,
-        );
-        rows.push({ engine: 'opensearch', size, buildRate: bulkRate, memMb: Number.NaN, lat: osLat });
-      } finally {
-        await index.dropAll();
-      }
-    } else if (!endpoint) {
-      notes.push(`${size}: opensearch skipped (OPENSEARCH_ENDPOINT not set)`);
-    } else {
-      notes.push(`${size}: opensearch skipped (above opensearchMaxSize ${osMax})`);
-    }
-    corpus = undefined;
-  }
-  console.log('');
-  printTable(rows);
-  console.log('');
-  for (const note of notes) console.log(`- ${note}`);
+  });
+  return { totals, pages, extra, wrong };
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
-  const sizes = process.argv
-    .slice(2)
+const goal = (ok: boolean): string => (ok ? 'met' : 'NOT met');
+
+function report(size: number, rows: readonly Row[], truth: ChildResult): void {
+  const all = (): boolean => true;
+  console.log(`\n## ${size} documents\n`);
+  table(
+    [
+      'engine',
+      'p50 ms',
+      'p95 ms',
+      'p99 ms',
+      'build s',
+      'build peak RSS',
+      'RSS built+GC',
+      'RSS serving',
+      'on disk',
+      'restart s',
+    ],
+    [
+      ...rows.map((r) => {
+        const l = latency(r.serve.samples ?? [], all);
+        return [
+          r.engine,
+          fmt(l.p50, 2),
+          fmt(l.p95, 1),
+          fmt(l.p99, 1),
+          fmt(r.build?.buildMs === undefined ? undefined : r.build.buildMs / 1000, 1),
+          r.build ? `${fmt(r.build.peakMb, 0)} MB` : '-',
+          r.build ? `${fmt(r.build.rssMb, 0)} MB` : '-',
+          `${fmt(r.serve.rssMb, 0)} MB`,
+          mb(r.build?.diskBytes),
+          fmt(r.serve.restartMs === undefined ? undefined : r.serve.restartMs / 1000, 2),
+        ];
+      }),
+      (() => {
+        const l = latency(truth.samples ?? [], all);
+        return ['brute force', fmt(l.p50, 1), '-', fmt(l.p99, 1), '-', '-', '-', `${fmt(truth.rssMb, 0)} MB`, '-', '-'];
+      })(),
+    ],
+  );
+  const bare = rows.find((r) => r.engine === 'bare');
+  const emb = rows.find((r) => r.engine === 'embedded');
+  if (!bare || !emb) return;
+  const b = latency(bare.serve.samples ?? [], all);
+  const e = latency(emb.serve.samples ?? [], all);
+  console.log(`\nIdle child process RSS (node + tsx): ${fmt(emb.serve.baseMb, 0)} MB, included in every RSS above.`);
+  console.log(`- embedded/bare p50 ${fmt(e.p50 / b.p50, 2)}× (goal ≤ 1.5×: ${goal(e.p50 / b.p50 <= 1.5)})`);
+  console.log(`- embedded/bare p99 ${fmt(e.p99 / b.p99, 2)}× (goal ≤ 2×: ${goal(e.p99 / b.p99 <= 2)})`);
+  const restart = (emb.serve.restartMs ?? Number.NaN) / 1000;
+  console.log(`- embedded restart ${fmt(restart, 2)} s (goal < 1 s: ${goal(restart < 1)})`);
+  if (size >= 200_000) {
+    const peak = emb.build?.peakMb ?? Number.NaN;
+    const disk = (emb.build?.diskBytes ?? Number.NaN) / 1e6;
+    console.log(`- embedded build peak ${fmt(peak, 0)} MB (goal ≤ 2 GB: ${goal(peak <= 2048)})`);
+    console.log(`- embedded RSS serving ${fmt(emb.serve.rssMb, 0)} MB (goal ≤ 1 GB: ${goal(emb.serve.rssMb <= 1024)})`);
+    console.log(`- embedded on disk ${fmt(disk, 0)} MB (goal ≤ 500 MB: ${goal(disk <= 500)})`);
+  }
+
+  const queries = benchQueries();
+  const groupLines = <T extends string>(groups: readonly T[], of: (q: BenchQuery) => T): string[][] =>
+    groups
+      .filter((g) => queries.some((q) => of(q) === g))
+      .map((g) => {
+        const keep = (q: BenchQuery): boolean => of(q) === g;
+        const bl = latency(bare.serve.samples ?? [], keep);
+        const el = latency(emb.serve.samples ?? [], keep);
+        const tl = latency(truth.samples ?? [], keep);
+        return [
+          g,
+          String(queries.filter(keep).length),
+          `${fmt(bl.p50, 2)} / ${fmt(bl.p99, 1)}`,
+          `${fmt(el.p50, 2)} / ${fmt(el.p99, 1)}`,
+          `${fmt(el.p50 / bl.p50, 2)}× / ${fmt(el.p99 / bl.p99, 2)}×`,
+          `${fmt(tl.p50, 0)} / ${fmt(tl.p99, 0)}`,
+        ];
+      });
+  const header = ['queries', 'n', 'bare p50 / p99 ms', 'embedded p50 / p99 ms', 'embedded/bare', 'brute force ms'];
+  console.log('\nPer query class:\n');
+  table(
+    header,
+    groupLines<QueryClass>(queryClasses, (q) => q.cls),
+  );
+  console.log('\nPer word length:\n');
+  table(
+    header,
+    groupLines<WordLength>(wordLengths, (q) => q.len),
+  );
+
+  console.log('\nExactness against the brute-force scan (total capped at 10,000 as the API reports it; page ids):');
+  for (const r of rows) {
+    const c = compare(r.serve.answers ?? [], truth.answers ?? []);
+    console.log(
+      `- ${r.engine}: ${c.totals} of ${queries.length} totals differ (${c.extra} extra hits in all), ${c.pages} pages differ`,
+    );
+    for (const w of c.wrong.slice(0, 12)) console.log(`    ${w}`);
+  }
+  const empty = (truth.answers ?? []).flatMap((a, k) => (a.total === 0 ? [queries[k]?.q.text ?? ''] : []));
+  if (empty.length > 0) console.log(`- queries without hits: ${empty.join(', ')}`);
+}
+
+function sizesFromEnv(): number[] | undefined {
+  const env = process.env.BENCH_SEARCH_SIZES;
+  if (!env) return undefined;
+  return env
+    .split(',')
     .map(Number)
     .filter((n) => n > 0);
-  await benchSearch(sizes.length > 0 ? { sizes } : {});
 }
+
+export async function benchSearch(opts: BenchSearchOptions = {}): Promise<void> {
+  const sizes = opts.sizes ?? sizesFromEnv() ?? [50_000, 200_000];
+  const endpoint = opts.opensearchEndpoint ?? process.env.OPENSEARCH_ENDPOINT;
+  const osMax = opts.opensearchMaxSize ?? Number(process.env.BENCH_SEARCH_OPENSEARCH_MAX ?? 50_000);
+  const load = (): string => execSync('uptime').toString().trim();
+  console.log(`# search bench ${new Date().toISOString()}`);
+  console.log(
+    `${cpus().length} cores, ${fmt(totalmem() / 2 ** 30, 1)} GB RAM (${fmt(freemem() / 2 ** 30, 1)} GB free)`,
+  );
+  console.log(`load at start: ${load()}`);
+  console.log(`${benchQueries().length} queries, each asking for facets, total and one page of ${20}`);
+  for (const size of sizes) {
+    const rounds = opts.rounds ?? Number(process.env.BENCH_SEARCH_ROUNDS ?? (size >= 200_000 ? 3 : 5));
+    const root = mkdtempSync(join(tmpdir(), 'chiiki-search-bench-'));
+    try {
+      const base = { size, rounds, dir: '' };
+      console.log(`\n${size} documents: brute force…`);
+      const truth = runChild({ ...base, phase: 'truth', engine: 'brute-force', rounds: 1 });
+      const rows: Row[] = [];
+      for (const engine of ['bare', 'embedded'] as const) {
+        const dir = join(root, engine);
+        console.log(`${size} documents: ${engine} build…`);
+        const build = runChild({ ...base, dir, phase: 'build', engine });
+        console.log(`${size} documents: ${engine} serve…`);
+        const serve = runChild({ ...base, dir, phase: 'serve', engine });
+        rows.push({ engine, size, build, serve });
+        rmSync(dir, { recursive: true, force: true });
+      }
+      if (endpoint && size <= osMax) {
+        console.log(`${size} documents: opensearch…`);
+        const serve = runChild({ ...base, phase: 'serve', engine: 'opensearch', opensearchEndpoint: endpoint });
+        rows.push({ engine: 'opensearch', size, serve, build: { ...serve, diskBytes: undefined } });
+      }
+      console.log(`load after ${size}: ${load()}`);
+      report(size, rows, truth);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) await benchSearch();

@@ -456,14 +456,31 @@ export function seededRandom(seed: number): () => number {
   };
 }
 
+/** Options of `generateCorpus`. */
+export interface CorpusOptions {
+  /**
+   * `short` (default): a title and a two-to-four-sentence summary, no body. `realistic`: lengths of
+   * real ministry call pages: a title of about 40 characters, a summary of about 150 and a body of
+   * 1,500-4,000 characters drawn from a wider vocabulary (Latin words, words typed across scripts
+   * such as ＤＸ推進 and IoT化, and their near misses such as DXの推進).
+   */
+  readonly lengths?: 'short' | 'realistic';
+}
+
 /**
  * `n` synthetic calls, news items and themes with realistic Japanese titles (公募, 補助金, 研究開発,
  * 地域, 産学官, prefecture names), ministries, prefectures, fields and dates spread over 2023–2026.
  */
-export function generateCorpus(n: number, seed = 42): SearchDoc[] {
+export function generateCorpus(n: number, seed = 42, options: CorpusOptions = {}): SearchDoc[] {
+  return [...corpusDocs(n, seed, options)];
+}
+
+/** The documents of `generateCorpus`, one at a time (a large realistic corpus need not sit in memory). */
+export function* corpusDocs(n: number, seed = 42, options: CorpusOptions = {}): Generator<SearchDoc> {
   const rnd = seededRandom(seed);
+  // The realistic text draws from its own generator so the short corpus stays as it was.
+  const text = options.lengths === 'realistic' ? realisticText(seed) : undefined;
   const pick = <T>(list: readonly T[]): T => list[Math.floor(rnd() * list.length)] as T;
-  const docs: SearchDoc[] = [];
   const base = Date.parse('2023-01-01T00:00:00+09:00');
   const span = Date.parse('2026-06-30T00:00:00+09:00') - base;
   for (let i = 0; i < n; i++) {
@@ -476,13 +493,16 @@ export function generateCorpus(n: number, seed = 42): SearchDoc[] {
     const program = pick(programs);
     const year = 5 + Math.floor(rnd() * 3);
     const suffix = kind === 'call' ? pick(callSuffixes) : kind === 'news' ? pick(newsSuffixes) : pick(themeSuffixes);
+    text?.next();
+    const aim = text?.aim() ?? '';
     const title =
-      kind === 'call'
-        ? `${local ? prefName : ''}令和${year}年度 ${subject}${program}${suffix}`
-        : `${local ? `${prefName}の` : ''}${subject}${program}${suffix}`;
+      (kind === 'call'
+        ? `${local ? prefName : ''}令和${year}年度 ${aim}${subject}${program}${suffix}`
+        : `${local ? `${prefName}の` : ''}${aim}${subject}${program}${suffix}`) + (text?.subtitle() ?? '');
     const sentenceCount = 2 + Math.floor(rnd() * 3);
     let summary = `${subject}分野の${program}について。`;
     for (let s = 0; s < sentenceCount; s++) summary += pick(sentences);
+    if (text) summary = text.extend(summary, 130 + text.below(50));
     const published = base + Math.floor(rnd() * span);
     const opens = kind === 'call' && rnd() < 0.8 ? published + Math.floor(rnd() * 20) * 86_400_000 : undefined;
     const closes =
@@ -492,11 +512,12 @@ export function generateCorpus(n: number, seed = 42): SearchDoc[] {
     for (let f = 0; f < fieldCount; f++) fields.add(pick(fieldNames));
     const url = `https://synthetic.chiiki-portal.test/${seed}/${i}`;
     const ministry = local ? `pref-${String(p + 1).padStart(2, '0')}` : pick(ministryCodes);
-    docs.push({
+    yield {
       id: itemIdFor(url),
       kind,
       title,
       summary,
+      bodyText: text?.body(subject, program, local ? prefName : '国内'),
       url,
       publisher: local ? prefName : ministry,
       ministry,
@@ -509,9 +530,258 @@ export function generateCorpus(n: number, seed = 42): SearchDoc[] {
       updatedAt: new Date(published + Math.floor(rnd() * 10) * 86_400_000).toISOString(),
       withdrawn: rnd() < 0.01,
       sources: [local ? `pref-${p + 1}` : ministry],
-    });
+    };
   }
-  return docs;
+}
+
+// Vocabulary of realistic bodies: common words first (picked with a skew towards the start of
+// each list, so a few words are in most documents and many in few).
+const techWords = [
+  '研究開発',
+  '事業',
+  '技術',
+  '地域',
+  '支援',
+  '企業',
+  '大学',
+  '成果',
+  '実証',
+  '連携',
+  '課題',
+  '社会実装',
+  '人材育成',
+  '産学官連携',
+  '研究機関',
+  '中小企業',
+  '自治体',
+  '知的財産',
+  '事業化',
+  '技術移転',
+  '共同研究',
+  'データ',
+  'プラットフォーム',
+  'スマートシティ',
+  '脱炭素',
+  '省エネルギー',
+  '再生可能エネルギー',
+  '水素',
+  '燃料電池',
+  '蓄電池',
+  '半導体',
+  '量子コンピュータ',
+  '人工知能',
+  '機械学習',
+  '画像解析',
+  '医薬品',
+  '医療機器',
+  '再生医療',
+  'ゲノム解析',
+  '感染症',
+  '創薬',
+  '農作物',
+  '森林資源',
+  '水産資源',
+  '海洋観測',
+  '宇宙利用',
+  '衛星データ',
+  '防災',
+  '減災',
+  '地震',
+  '津波',
+  '豪雨',
+  '土砂災害',
+  'インフラ',
+  '老朽化',
+  '点検',
+  '自動運転',
+  'ドローン',
+  'ロボット',
+  '製造業',
+  '鉄鋼',
+  '化学',
+  '素材',
+  '繊維',
+  '光学',
+  '熱利用',
+  '地熱',
+  '薬学',
+  '獣医学',
+  '酪農',
+  '伝統工芸',
+  '観光資源',
+  '文化財',
+  '教育',
+  '高齢者',
+  '福祉',
+  '介護',
+  '子育て',
+  '過疎地域',
+  '離島',
+  '中山間地域',
+  'サプライチェーン',
+  'カーボンニュートラル',
+  'バイオマス',
+  'マイクロプラスチック',
+  'ナノ材料',
+  'セルロースナノファイバー',
+  'テラヘルツ',
+  'ペロブスカイト',
+];
+/** Second halves of compound words (研究開発 + 評価): with `techWords`, several thousand words. */
+const morphemes = [
+  '評価',
+  '計測',
+  '解析',
+  '制御',
+  '設計',
+  '製造',
+  '加工',
+  '診断',
+  '予測',
+  '観測',
+  '管理',
+  '分析',
+  '試験',
+  '検査',
+  '合成',
+  '触媒',
+  '発電',
+  '冷却',
+  '洗浄',
+  '塗装',
+  '溶接',
+  '育種',
+  '栽培',
+  '養殖',
+  '保存',
+  '輸送',
+  '物流',
+  '暗号',
+  '認証',
+  '音声',
+  '翻訳',
+  '看護',
+  '発酵',
+  '醸造',
+  '木材',
+  '建築',
+  '河川',
+  '港湾',
+  '標準化',
+  '規制',
+];
+const latinWords = ['AI', 'IoT', 'DX', 'GX', 'ICT', 'SDGs', 'e-Rad', '5G', 'Society', 'API', 'EBPM', 'NEDO', 'JST'];
+/** Words typed across scripts, and near misses that hold both parts apart or in the other order. */
+const mixedWords = [
+  'ＤＸ推進',
+  'DX推進',
+  'IoT化',
+  'AI活用',
+  'GX戦略',
+  '5G基地局',
+  'ICT活用',
+  'DXの推進',
+  '推進DX',
+  'IoTを活用した化学',
+  'AIの活用',
+  'GXに向けた戦略',
+];
+const organisations = [
+  '産業技術総合研究所',
+  '理化学研究所',
+  '物質・材料研究機構',
+  '情報通信研究機構',
+  '農業・食品産業技術総合研究機構',
+  '海洋研究開発機構',
+  '宇宙航空研究開発機構',
+  '公設試験研究機関',
+  '商工会議所',
+  '地方独立行政法人',
+];
+const verbs = [
+  '推進します',
+  '支援します',
+  '目指します',
+  '実施します',
+  '行います',
+  '強化します',
+  '図ります',
+  '促進します',
+];
+const aims = ['地域の', '次世代', '新たな', '持続可能な', '革新的な', ''];
+
+/** Realistic titles, summaries and bodies from their own seeded generator. */
+function realisticText(seed: number) {
+  const rnd = seededRandom(seed ^ 0x5eed);
+  // rnd()² favours the start of a list: a skewed, Zipf-like word frequency.
+  const word = (list: readonly string[]): string => list[Math.floor(rnd() * rnd() * list.length)] as string;
+  const any = (list: readonly string[]): string => list[Math.floor(rnd() * list.length)] as string;
+  const below = (n: number): number => Math.floor(rnd() * n);
+  // Each body dwells on its own few topic words (a common word or a compound of one), so a word's
+  // document frequency ranges from most documents to a few in ten thousand.
+  const topic: string[] = [];
+  const topicOrgs: string[] = [];
+  const topicLatin: string[] = [];
+  const topicMixed: string[] = [];
+  const newTopic = (): void => {
+    topic.length = 0;
+    topicOrgs.splice(0, 2, any(organisations), any(organisations));
+    topicLatin.splice(0, 2, word(latinWords), word(latinWords));
+    topicMixed.splice(0, 1, rnd() < 0.3 ? any(mixedWords) : word(techWords));
+    for (let k = 0; k < 14; k++) topic.push(rnd() < 0.4 ? word(techWords) : `${word(techWords)}${any(morphemes)}`);
+  };
+  const sentence = (subject: string, program: string, place: string): string => {
+    const a = any(topic);
+    const b = any(topic);
+    switch (below(12)) {
+      case 0:
+        return `${place}における${a}と${b}の${program}を${any(verbs)}。`;
+      case 1:
+        return `本事業では、${subject}に関する${a}の${b}を${any(verbs)}。`;
+      case 2:
+        return `${any(topicOrgs)}と連携し、${a}の高度化と${b}の普及を${any(verbs)}。`;
+      case 3:
+        return `補助対象経費は${a}に係る設備費、人件費、委託費等で、補助率は${1 + below(2)}/${2 + below(2)}以内です。`;
+      case 4:
+        return `${any(topicLatin)}や${any(topicLatin)}を用いた${a}により、${b}の課題解決を${any(verbs)}。`;
+      case 5:
+        return `${any(topicMixed)}に関する取組として、${a}と${b}を${any(verbs)}。`;
+      case 6:
+        return `申請期限は令和${5 + below(3)}年${1 + below(12)}月${1 + below(28)}日（必着）です。e-Radによる申請が必要です。`;
+      case 7:
+        return `採択予定件数は${1 + below(20)}件程度、1件あたり${100 + below(50) * 100}万円を上限とします。`;
+      case 8:
+        return `${place}の${a}分野では、${b}に取り組む${any(topic)}の事例が増えています。`;
+      case 9:
+        return `問い合わせ先：${any(topicOrgs)} ${a}推進課（電話 0${below(10)}-${1000 + below(9000)}-${1000 + below(9000)}）`;
+      case 10:
+        return `${subject}の${a}に向けて、${b}と${any(topic)}の両面から${program}を${any(verbs)}。`;
+      default:
+        return `${a}、${b}、${any(topic)}及び${any(topic)}の${any(['調査', '分析', '評価', '検証'])}を${any(verbs)}。`;
+    }
+  };
+  return {
+    below,
+    /** Starts the next document: new topic words. */
+    next: newTopic,
+    aim: (): string => `${any(aims)}${rnd() < 0.5 ? word(techWords) : ''}${rnd() < 0.3 ? 'による' : ''}`,
+    subtitle: (): string =>
+      rnd() < 0.7
+        ? `～${word(techWords)}と${word(techWords)}による${any(['課題解決', '地域振興', '産業創出', '社会実装'])}～`
+        : '',
+    /** `start` with more sentences until it reaches `length` characters. */
+    extend(start: string, length: number): string {
+      let out = start;
+      while (out.length < length) out += sentence(any(topic), any(topic), any(topic));
+      return out;
+    },
+    body(subject: string, program: string, place: string): string {
+      const length = 1500 + below(2500);
+      let out = '';
+      while (out.length < length) out += sentence(subject, program, place) + (rnd() < 0.2 ? '\n' : '');
+      return out;
+    },
+  };
 }
 
 /**
