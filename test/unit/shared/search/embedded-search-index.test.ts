@@ -64,21 +64,29 @@ searchIndexContract('embedded, in memory', async (clock) => ({
   close: async () => {},
 }));
 
-searchIndexContract('embedded, reopened from disk after each call', async (clock) => {
-  const dir = mkdtempSync(join(tmpdir(), 'chiiki-embedded-contract-'));
-  return {
-    index: new ReopeningIndex(dir, clock, true),
-    close: async () => rmSync(dir, { recursive: true, force: true }),
-  };
-});
+searchIndexContract(
+  'embedded, reopened from disk after each call',
+  async (clock) => {
+    const dir = mkdtempSync(join(tmpdir(), 'chiiki-embedded-contract-'));
+    return {
+      index: new ReopeningIndex(dir, clock, true),
+      close: async () => rmSync(dir, { recursive: true, force: true }),
+    };
+  },
+  { propertyRuns: 20 },
+);
 
-searchIndexContract('embedded, reopened after a crash (log replay)', async (clock) => {
-  const dir = mkdtempSync(join(tmpdir(), 'chiiki-embedded-crash-'));
-  return {
-    index: new ReopeningIndex(dir, clock, false),
-    close: async () => rmSync(dir, { recursive: true, force: true }),
-  };
-});
+searchIndexContract(
+  'embedded, reopened after a crash (log replay)',
+  async (clock) => {
+    const dir = mkdtempSync(join(tmpdir(), 'chiiki-embedded-crash-'));
+    return {
+      index: new ReopeningIndex(dir, clock, false),
+      close: async () => rmSync(dir, { recursive: true, force: true }),
+    };
+  },
+  { propertyRuns: 10 },
+);
 
 describe('EmbeddedSearchIndex', () => {
   const clock = new FixedClock(contractTimes.middle);
