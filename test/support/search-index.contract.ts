@@ -51,6 +51,24 @@ function bruteForce(corpus: readonly SearchDoc[], q: Query, now: Date): SearchDo
 const ids = (page: SearchPage): string[] => page.items.map((hit) => hit.doc.id);
 const sorted = (values: readonly string[]): string[] => [...values].sort();
 
+/** A fresh index holding `docs` for the enclosing `describe` block: made before its tests, closed after them. */
+function indexHolding(
+  makeIndex: MakeContractIndex,
+  clock: FixedClock,
+  docs: readonly SearchDoc[],
+): () => ContractIndex {
+  let subject: ContractIndex | undefined;
+  beforeAll(async () => {
+    subject = await makeIndex(clock);
+    await subject.index.ensureIndex();
+    if (docs.length > 0) await subject.index.upsert(docs);
+  });
+  afterAll(async () => {
+    await subject?.close();
+  });
+  return () => subject as ContractIndex;
+}
+
 /**
  * The SearchIndex contract: both engines must behave the same on the fixture corpus. Run with a
  * factory that returns a fresh, empty index bound to the given clock; `propertyRuns` random
@@ -350,21 +368,10 @@ export function searchIndexContract(
 
   describe(`SearchIndex contract: ${name}, changes`, () => {
     const corpus = searchFixtureCorpus();
-    const clock = new FixedClock(contractTimes.middle);
-    let subject: ContractIndex;
-
-    beforeAll(async () => {
-      subject = await makeIndex(clock);
-      await subject.index.ensureIndex();
-      await subject.index.upsert(corpus);
-    });
-
-    afterAll(async () => {
-      await subject?.close();
-    });
+    const subject = indexHolding(makeIndex, new FixedClock(contractTimes.middle), corpus);
 
     it('reflects an updated item: new text matches, old text no longer does', async () => {
-      const index = subject.index;
+      const index = subject().index;
       const before = corpus.find((d) => d.id === fixtureId('kenkyu-3')) as SearchDoc;
 
       await index.upsert([{ ...before, title: '深海探査ロボットの開発', fields: ['ロボティクス'] }]);
@@ -379,7 +386,7 @@ export function searchIndexContract(
     });
 
     it('forgets a removed item and ignores unknown ids', async () => {
-      const index = subject.index;
+      const index = subject().index;
       const gone = fixtureId('sangakukan');
 
       await index.remove([gone, fixtureId('never-indexed')]);
@@ -390,7 +397,7 @@ export function searchIndexContract(
     });
 
     it('withdraws an item through an upsert with withdrawn set', async () => {
-      const index = subject.index;
+      const index = subject().index;
       const doc = corpus.find((d) => d.id === fixtureId('iot-ascii')) as SearchDoc;
 
       await index.upsert([{ ...doc, withdrawn: true }]);
@@ -405,18 +412,8 @@ export function searchIndexContract(
   describe(`SearchIndex contract: ${name}, words typed across scripts`, () => {
     const corpus = mixedScriptCorpus();
     const clock = new FixedClock(contractTimes.middle);
-    let subject: ContractIndex;
-    const hitIds = async (text: string): Promise<string[]> => sorted(ids(await subject.index.search({ text })));
-
-    beforeAll(async () => {
-      subject = await makeIndex(clock);
-      await subject.index.ensureIndex();
-      await subject.index.upsert(corpus);
-    });
-
-    afterAll(async () => {
-      await subject?.close();
-    });
+    const subject = indexHolding(makeIndex, clock, corpus);
+    const hitIds = async (text: string): Promise<string[]> => sorted(ids(await subject().index.search({ text })));
 
     it.each(['ＤＸ推進', 'DX推進', 'dx推進', 'ｄｘ推進'])(
       'finds %s as one phrase, in titles and bodies, not its parts apart or reversed',
@@ -439,21 +436,21 @@ export function searchIndexContract(
     it('requires a mixed word beside other words, like brute force', async () => {
       for (const text of ['DX推進 支援', 'IoT化 製造', 'DX 推進', '推進', 'DXの推進', 'IoT 化学']) {
         const expected = bruteForce(corpus, { text }, clock.now());
-        const page = await subject.index.search({ text, size: 100 });
+        const page = await subject().index.search({ text, size: 100 });
         expect(sorted(ids(page))).toEqual(sorted(expected.map((d) => d.id)));
         expect(page.total).toBe(expected.length);
       }
     });
 
     it('marks the whole mixed word in its original width', async () => {
-      const dx = await subject.index.search({ text: 'dx推進' });
+      const dx = await subject().index.search({ text: 'dx推進' });
       const marked = (key: string, field: 'title' | 'bodyText'): string[] =>
         dx.items.find((h) => h.doc.id === fixtureId(key))?.highlights[field]?.flatMap(markedSegments) ?? [];
       expect(marked('mixed-title-full', 'title')).toEqual(['ＤＸ推進']);
       expect(marked('mixed-title-half', 'title')).toEqual(['DX推進']);
       expect(marked('mixed-body', 'bodyText')).toEqual(['DX推進']);
 
-      const iot = await subject.index.search({ text: 'IoT化' });
+      const iot = await subject().index.search({ text: 'IoT化' });
       const full = iot.items.find((h) => h.doc.id === fixtureId('mixed-iot-full'));
       expect(full?.highlights.bodyText?.flatMap(markedSegments)).toEqual(['ＩｏＴ化']);
       expect(full?.highlights.title).toBeUndefined();
@@ -462,21 +459,12 @@ export function searchIndexContract(
 
   describe(`SearchIndex contract: ${name}, random corpora against brute force`, () => {
     const clock = new FixedClock(contractTimes.middle);
-    let subject: ContractIndex;
-
-    beforeAll(async () => {
-      subject = await makeIndex(clock);
-      await subject.index.ensureIndex();
-    });
-
-    afterAll(async () => {
-      await subject?.close();
-    });
+    const subject = indexHolding(makeIndex, clock, []);
 
     it(`answers ${propertyRuns} random corpora and queries like a scan of the documented rules`, async () => {
-      await checkAgainstBruteForce(subject.index, clock, propertyRuns);
+      await checkAgainstBruteForce(subject().index, clock, propertyRuns);
 
-      expect(await subject.index.count()).toBe(0);
+      expect(await subject().index.count()).toBe(0);
     });
   });
 }
