@@ -32,9 +32,9 @@ export interface HighlightSource {
   /** Per folded code unit, the offset of the original code point; absent when offsets carry over. */
   readonly origin?: Int32Array;
   readonly originEnd?: Int32Array;
-  /** The folded text's runs, split on first use. */
+  /** The folded text's runs, split on first use by a mixed-script term. */
   runs?: readonly TextRun[];
-  /** The folded text's Latin words, picked from `runs` on first use. */
+  /** The folded text's Latin words, split on first use. */
   words?: readonly TextRun[];
 }
 
@@ -83,8 +83,7 @@ function spansIn(source: HighlightSource, term: QueryTerm): Array<[number, numbe
     return spans;
   }
   if (!folded.includes(term.text)) return spans;
-  source.runs ??= splitRuns(folded);
-  source.words ??= source.runs.filter((run) => !run.cjk);
+  source.words ??= (source.runs ?? splitRuns(folded)).filter((run) => !run.cjk);
   for (const run of source.words) if (run.text === term.text) spans.push([run.start, run.end]);
   return spans;
 }
