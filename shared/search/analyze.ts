@@ -18,7 +18,7 @@ import { foldForMatch } from '../ja/normalize.js';
  * Runs typed without a separator across scripts (`ＤＸ推進` → `dx` + `推進`, `IoT化`, `第3期`) are
  * ONE term with `parts`: a phrase of consecutive runs of the text, in order, where a Latin part
  * is a whole word and a CJK part stands inside one CJK run, ending that run when a Latin part
- * follows and starting it when a Latin part precedes (the tokens OpenSearch's `match_phrase` sees
+ * follows and starting it when a Latin part precedes (the tokens OpenSearch's phrase queries see
  * in a row). `ＤＸ推進` matches 「地域ＤＸ推進事業」, not 「DXの推進」 nor 「推進DX」. Runs are
  * consecutive when only separators stand between them, so 「DX 推進」 and 「DX・推進」 match too,
  * as on OpenSearch, where neither leaves a token.
