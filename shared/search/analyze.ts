@@ -14,13 +14,24 @@ import { foldForMatch } from '../ja/normalize.js';
  * characters standing together (a phrase of its bigrams, i.e. a substring inside one CJK run of the
  * text), each Latin word one term that must equal a word of the text, and every term is required.
  * 産学官 therefore matches 「産学官連携」 but not a text holding 「産学連携」 and 「大学官舎」 apart.
- * A query typed as one word across scripts (`IoT化`) becomes two terms (`iot`, `化`), both required.
+ *
+ * Runs typed without a separator across scripts (`ＤＸ推進` → `dx` + `推進`, `IoT化`, `第3期`) are
+ * ONE term with `parts`: a phrase of consecutive runs of the text, in order, where a Latin part
+ * is a whole word and a CJK part stands inside one CJK run, ending that run when a Latin part
+ * follows and starting it when a Latin part precedes (the tokens OpenSearch's phrase queries see
+ * in a row). `ＤＸ推進` matches 「地域ＤＸ推進事業」, not 「DXの推進」 nor 「推進DX」. Runs are
+ * consecutive when only separators stand between them, so 「DX 推進」 and 「DX・推進」 match too,
+ * as on OpenSearch, where neither leaves a token.
  */
 
-/** One query term: a CJK run or a Latin word, already folded. */
+/** One query term: a CJK run, a Latin word, or a word typed across scripts; already folded. */
 export interface QueryTerm {
+  /** Folded; for a mixed term the concatenation of its parts. */
   readonly text: string;
+  /** False for a mixed term. */
   readonly cjk: boolean;
+  /** Present (2 or more) for a word typed across scripts: its Latin words and CJK runs in order. */
+  readonly parts?: readonly QueryTerm[];
 }
 
 /** A run of the folded text with its code-unit offsets. */
@@ -118,26 +129,38 @@ export function indexTermsOf(text: string): Set<string> {
   return terms;
 }
 
-/** The required terms of a query text, folded and de-duplicated, in typed order. */
+/**
+ * The required terms of a query text, folded and de-duplicated, in typed order: runs that touch
+ * (one ends where the next starts, so they differ in script) form one mixed term.
+ */
 export function queryTermsOf(text: string | undefined): QueryTerm[] {
   if (text === undefined) return [];
   const seen = new Set<string>();
   const terms: QueryTerm[] = [];
-  for (const run of splitRuns(foldForMatch(text))) {
-    const key = `${run.cjk ? 'c' : 'w'}:${run.text}`;
+  const runs = splitRuns(foldForMatch(text));
+  for (let i = 0; i < runs.length;) {
+    let j = i + 1;
+    while (j < runs.length && (runs[j] as TextRun).start === (runs[j - 1] as TextRun).end) j++;
+    const parts = runs.slice(i, j).map((run): QueryTerm => ({ text: run.text, cjk: run.cjk }));
+    i = j;
+    const term: QueryTerm =
+      parts.length === 1 ? (parts[0] as QueryTerm) : { text: parts.map((p) => p.text).join(''), cjk: false, parts };
+    const key = `${term.parts ? 'm' : term.cjk ? 'c' : 'w'}:${term.text}`;
     if (seen.has(key)) continue;
     seen.add(key);
-    terms.push({ text: run.text, cjk: run.cjk });
+    terms.push(term);
   }
   return terms;
 }
 
 /**
  * Index terms whose postings together are a superset of a query term's matches: the term itself
- * for a word or single character, its distinct bigrams for a longer CJK run. For runs of 3 or more
- * characters the candidates still need `termOccursIn` (bigrams found apart are not a phrase).
+ * for a word or single character, its distinct bigrams for a longer CJK run, the union of its
+ * parts' for a mixed term. For CJK runs of 3 or more characters and for mixed terms the candidates
+ * still need `termOccursIn` (terms found apart are not a phrase).
  */
 export function lookupTermsOf(term: QueryTerm): string[] {
+  if (term.parts) return [...new Set(term.parts.flatMap(lookupTermsOf))];
   if (!term.cjk) return [term.text];
   const chars = Array.from(term.text);
   if (chars.length < 2) return [term.text];
@@ -146,17 +169,48 @@ export function lookupTermsOf(term: QueryTerm): string[] {
   return [...out];
 }
 
-/** Whether postings alone decide a term (a word, one character or one bigram). */
+/** Whether postings alone decide a term (a word, one character or one bigram); not a mixed term. */
 export function termNeedsVerify(term: QueryTerm): boolean {
-  return term.cjk && Array.from(term.text).length > 2;
+  return term.parts !== undefined || (term.cjk && Array.from(term.text).length > 2);
+}
+
+/**
+ * Spans `[start, end)` of a mixed term's parts in the runs of one folded field: wherever its parts
+ * stand in consecutive runs under the rules of the module comment. Pass the field's `splitRuns`.
+ */
+export function mixedSpansIn(runs: readonly TextRun[], parts: readonly QueryTerm[]): Array<[number, number]> {
+  const spans: Array<[number, number]> = [];
+  const last = parts.length - 1;
+  for (let i = 0; i + last < runs.length; i++) {
+    const found: Array<[number, number]> = [];
+    for (let k = 0; k <= last; k++) {
+      const run = runs[i + k] as TextRun;
+      const part = parts[k] as QueryTerm;
+      if (run.cjk !== part.cjk) break;
+      if (!part.cjk) {
+        if (run.text !== part.text) break;
+        found.push([run.start, run.end]);
+      } else if (k > 0) {
+        // A Latin part precedes: the CJK part starts the run (and is the whole run when one follows too).
+        if (k < last ? run.text !== part.text : !run.text.startsWith(part.text)) break;
+        found.push([run.start, run.start + part.text.length]);
+      } else {
+        if (!run.text.endsWith(part.text)) break;
+        found.push([run.end - part.text.length, run.end]);
+      }
+    }
+    if (found.length === parts.length) spans.push(...found);
+  }
+  return spans;
 }
 
 /**
  * Spans `[start, end)` of a term in already-folded text: a CJK term wherever its characters stand
- * together, a word only where it is a whole word.
+ * together, a word only where it is a whole word, a mixed term's parts where they stand in a row.
  */
 function termSpansIn(folded: string, term: QueryTerm): Array<[number, number]> {
   const spans: Array<[number, number]> = [];
+  if (term.parts) return mixedSpansIn(splitRuns(folded), term.parts);
   if (term.cjk) {
     let from = 0;
     for (;;) {
@@ -175,5 +229,6 @@ function termSpansIn(folded: string, term: QueryTerm): Array<[number, number]> {
 /** Whether a term occurs in already-folded text under the rules above. */
 export function termOccursIn(folded: string, term: QueryTerm): boolean {
   if (term.cjk) return folded.includes(term.text);
+  if (term.parts && !term.parts.every((part) => folded.includes(part.text))) return false;
   return termSpansIn(folded, term).length > 0;
 }

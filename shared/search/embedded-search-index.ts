@@ -18,7 +18,7 @@ import { statusAt, type CallStatus } from '../domain/status.js';
 import { CorruptDataError } from '../errors.js';
 import { foldForMatch } from '../ja/normalize.js';
 import { parseInput } from '../parse-input.js';
-import { indexTermsOf, lookupTermsOf, queryTermsOf, termNeedsVerify, type QueryTerm } from './analyze.js';
+import { indexTermsOf, lookupTermsOf, queryTermsOf, termNeedsVerify, termOccursIn, type QueryTerm } from './analyze.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { deadlineGroup, deadlineRankKey, deadlineWithin } from './deadline-rank.js';
 import { foldForHighlight, highlightField, type HighlightSource } from './highlight.js';
@@ -1295,7 +1295,8 @@ function scoreOfMasks(
     let mask = masks[t] as number;
     if (verify[t] && mask !== 0) {
       folded ??= s.foldedAt(d);
-      mask = phraseFields(folded, (terms[t] as QueryTerm).text, mask);
+      const term = terms[t] as QueryTerm;
+      mask = term.parts ? mixedFields(folded, term, mask) : phraseFields(folded, term.text, mask);
     }
     if (mask === 0) return -1;
     if (mask & 1) score += fieldWeights[0];
@@ -1340,6 +1341,15 @@ function phraseFields(folded: string, phrase: string, mask: number): number {
     from = field === 0 ? firstBreak + 1 : field === 1 ? secondBreak + 1 : folded.length;
     if (from <= 0) break;
   }
+  return found;
+}
+
+/** Fields (bits of `mask`) of a folded document in which a mixed-script term stands (`termOccursIn` per field). */
+function mixedFields(folded: string, term: QueryTerm, mask: number): number {
+  let found = 0;
+  folded.split('\n').forEach((field, f) => {
+    if (mask & (1 << f) && termOccursIn(field, term)) found |= 1 << f;
+  });
   return found;
 }
 

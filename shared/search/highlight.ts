@@ -1,4 +1,4 @@
-import { splitRuns, type QueryTerm, type TextRun } from './analyze.js';
+import { mixedSpansIn, splitRuns, type QueryTerm, type TextRun } from './analyze.js';
 
 /** Longest fragment (in characters) cut out of a summary or body around a match. */
 export const fragmentChars = 100;
@@ -32,6 +32,8 @@ export interface HighlightSource {
   /** Per folded code unit, the offset of the original code point; absent when offsets carry over. */
   readonly origin?: Int32Array;
   readonly originEnd?: Int32Array;
+  /** The folded text's runs, split on first use by a mixed-script term. */
+  runs?: readonly TextRun[];
   /** The folded text's Latin words, split on first use. */
   words?: readonly TextRun[];
 }
@@ -66,17 +68,22 @@ function foldWithMap(text: string): { folded: string; origin?: Int32Array; origi
   return { folded, origin: Int32Array.from(origin), originEnd: Int32Array.from(originEnd) };
 }
 
-/** Spans of a term in the folded field, as `termSpansIn` finds them (Latin runs split once per field). */
+/** Spans of a term in the folded field, as `termSpansIn` finds them (runs split once per field). */
 function spansIn(source: HighlightSource, term: QueryTerm): Array<[number, number]> {
   const { folded } = source;
   const spans: Array<[number, number]> = [];
+  if (term.parts) {
+    if (!term.parts.every((part) => folded.includes(part.text))) return spans;
+    source.runs ??= splitRuns(folded);
+    return mixedSpansIn(source.runs, term.parts);
+  }
   if (term.cjk) {
     for (let at = folded.indexOf(term.text); at >= 0; at = folded.indexOf(term.text, at + 1))
       spans.push([at, at + term.text.length]);
     return spans;
   }
   if (!folded.includes(term.text)) return spans;
-  source.words ??= splitRuns(folded).filter((run) => !run.cjk);
+  source.words ??= (source.runs ?? splitRuns(folded)).filter((run) => !run.cjk);
   for (const run of source.words) if (run.text === term.text) spans.push([run.start, run.end]);
   return spans;
 }

@@ -4,7 +4,7 @@ import { IsoInstantSchema, ItemIdSchema, ItemKindSchema, RegionBlockSchema, type
 import { statusAt, type callStatuses } from '../domain/status.js';
 import { SearchBackendError, SearchUnavailableError } from '../errors.js';
 import { parseInput } from '../parse-input.js';
-import { queryTermsOf } from './analyze.js';
+import { queryTermsOf, type QueryTerm } from './analyze.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { fragmentChars, fragmentsPerField } from './highlight.js';
 import { exactTotalCap, SearchQuerySchema, type ParsedSearchQuery, type SearchQuery } from './query.js';
@@ -34,8 +34,11 @@ import type {
  * standard tokenizer + `cjk_width` + `lowercase` + `cjk_bigram`. The index analyzer keeps unigrams
  * beside the bigrams so one-character queries match; the search analyzer emits bigrams only, so
  * one `match_phrase` per query term (as `multi_match` of type `phrase` over title^3, summary^1.5,
- * bodyText) requires the characters to stand together. The user's words are sent as values, never
- * parsed as query syntax. Queries that NFKC folds but `cjk_width` does not (①, ㈱) are folded on
+ * bodyText) requires the characters to stand together. A word typed across scripts (`ＤＸ推進`) is
+ * one `span_near` per field instead (`mixedPhrase`): the search analyzer puts a token after a CJK
+ * run one position too early for the index (bigrams only: `推進`@0 `dx`@1; indexed `推`@0 `推進`@0
+ * `進`@1 `dx`@2), so that phrase is spelled in the index's own tokens. The user's words are sent
+ * as values, never parsed as query syntax. Queries that NFKC folds but `cjk_width` does not (①, ㈱) are folded on
  * our side before sending; documents are indexed as written.
  *
  * Paging uses `search_after` on (sort values, id) and never deep `from`. Missing dates sort last via
@@ -453,9 +456,9 @@ export class OpenSearchSearchIndex implements SearchIndex {
   }
 
   private queryOf(q: ParsedSearchQuery, now: number): unknown {
-    const must = queryTermsOf(q.text).map((term) => ({
-      multi_match: { query: term.text, type: 'phrase', fields: textFields },
-    }));
+    const must = queryTermsOf(q.text).map((term) =>
+      term.parts ? mixedPhrase(term.parts) : { multi_match: { query: term.text, type: 'phrase', fields: textFields } },
+    );
     const filter: unknown[] = [];
     if (!q.includeWithdrawn) filter.push({ term: { withdrawn: false } });
     const terms = (field: string, values: readonly string[] | undefined): void => {
@@ -668,6 +671,38 @@ function versionOf(index: string): number {
 
 function isIndexNotFound(error: unknown): boolean {
   return JSON.stringify(error ?? null).includes('index_not_found_exception');
+}
+
+/**
+ * A mixed-script term as the index tokens that stand in a row where it matches (analyze.ts): a
+ * Latin part is its word; a CJK part its bigrams (one character alone: itself), and when another
+ * part follows, its last character too, since the index puts that unigram at the position after
+ * the last bigram. `ｘ推進ｙ` → `x` `推進` `進` `y`; `IoT化` → `iot` `化`. Bigrams exist only where
+ * characters touch, so a CJK part still stands inside one run.
+ */
+function mixedTokens(parts: readonly QueryTerm[]): string[] {
+  return parts.flatMap((part, k) => {
+    if (!part.cjk) return [part.text];
+    const chars = Array.from(part.text);
+    if (chars.length === 1) return chars;
+    const tokens = chars.slice(1).map((ch, i) => (chars[i] as string) + ch);
+    if (k < parts.length - 1) tokens.push(chars[chars.length - 1] as string);
+    return tokens;
+  });
+}
+
+/** A mixed-script term as one phrase over the text fields: per field an exact in-order `span_near`, best field scoring. */
+function mixedPhrase(parts: readonly QueryTerm[]): unknown {
+  const tokens = mixedTokens(parts);
+  return {
+    dis_max: {
+      queries: textFields.map((spec) => {
+        const [field, boost] = spec.split('^') as [string, string | undefined];
+        const clauses = tokens.map((token) => ({ span_term: { [field]: token } }));
+        return { span_near: { clauses, slop: 0, in_order: true, boost: Number(boost ?? 1) } };
+      }),
+    },
+  };
 }
 
 /** Status as filter clauses at `now` (epoch ms), the same rule as `statusAt`. */

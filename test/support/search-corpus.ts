@@ -261,6 +261,25 @@ export function searchFixtureCorpus(): SearchDoc[] {
   return [...specs, ...fillerSpecs()].map(toDoc);
 }
 
+/**
+ * Words typed across scripts (ＤＸ推進, IoT化) in titles and bodies, full- and half-width, beside
+ * texts that hold the same parts in another order or apart.
+ */
+export function mixedScriptCorpus(): SearchDoc[] {
+  const doc = (key: string, title: string, bodyText?: string): FixtureSpec => ({ key, kind: 'call', title, bodyText });
+  return [
+    doc('mixed-title-full', '地域ＤＸ推進事業の公募'),
+    doc('mixed-title-half', 'DX推進セミナー'),
+    doc('mixed-body', '事業のご案内', '本事業では中小企業のDX推進を支援します。'),
+    doc('mixed-spaced', 'DX 推進 会議'),
+    doc('mixed-apart', 'DXの推進に向けて', '推進体制とDX人材'),
+    doc('mixed-reversed', '推進DXフォーラム'),
+    doc('mixed-iot', '製造現場のIoT化支援'),
+    doc('mixed-iot-full', 'お知らせ', '製造現場のＩｏＴ化を進めます。'),
+    doc('mixed-iot-apart', 'IoTを活用した化学研究'),
+  ].map(toDoc);
+}
+
 /** Id of a named fixture document. */
 export function fixtureId(key: string): SearchDoc['id'] {
   return itemIdFor(`https://fixtures.chiiki-portal.test/${key}`);

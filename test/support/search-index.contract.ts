@@ -5,8 +5,10 @@ import { InvalidInputError } from '../../shared/errors.js';
 import { foldForMatch } from '../../shared/ja/normalize.js';
 import { queryTermsOf, termOccursIn } from '../../shared/search/analyze.js';
 import type { SearchQuery } from '../../shared/search/query.js';
-import type { FacetCount, Facets, SearchDoc, SearchIndex, SearchPage } from '../../shared/search/search-index.js';
-import { contractTimes, fixtureId, searchFixtureCorpus } from './search-corpus.js';
+import type { SearchDoc, SearchIndex, SearchPage } from '../../shared/search/search-index.js';
+import { contractTimes, fixtureId, mixedScriptCorpus, searchFixtureCorpus } from './search-corpus.js';
+import { checkAgainstBruteForce } from './search-index.property.js';
+import { bruteFacets, deadlineOrderAt, markedSegments, newestOrder } from './search-truth.js';
 
 /** What a contract run needs from an adapter: a fresh, empty index and a way to dispose of it. */
 export interface ContractIndex {
@@ -46,72 +48,37 @@ function bruteForce(corpus: readonly SearchDoc[], q: Query, now: Date): SearchDo
   });
 }
 
-function countBy(values: readonly string[]): FacetCount[] {
-  const counts = new Map<string, number>();
-  for (const v of values) counts.set(v, (counts.get(v) ?? 0) + 1);
-  return [...counts]
-    .map(([value, count]) => ({ value, count }))
-    .sort((a, b) => b.count - a.count || (a.value < b.value ? -1 : a.value > b.value ? 1 : 0));
-}
-
-function bruteFacets(docs: readonly SearchDoc[], now: Date): Facets {
-  return {
-    kind: countBy(docs.map((d) => d.kind)),
-    status: countBy(docs.map((d) => statusAt(d, now))),
-    ministry: countBy(docs.flatMap((d) => (d.ministry === undefined ? [] : [d.ministry]))),
-    prefecture: countBy(docs.flatMap((d) => d.prefectures)),
-    region: countBy(docs.flatMap((d) => d.regions)),
-    field: countBy(docs.flatMap((d) => [...new Set(d.fields)])),
-  };
-}
-
-const ms = (iso: string | undefined): number => (iso === undefined ? Number.NaN : Date.parse(iso));
-const byId = (a: SearchDoc, b: SearchDoc): number => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
-/** Descending with missing values last. */
-const descMissingLast = (x: number, y: number): number =>
-  Number.isNaN(x) || Number.isNaN(y) ? Number(Number.isNaN(x)) - Number(Number.isNaN(y)) : y - x;
-const ascMissingLast = (x: number, y: number): number =>
-  Number.isNaN(x) || Number.isNaN(y) ? Number(Number.isNaN(x)) - Number(Number.isNaN(y)) : x - y;
-
-const newestOrder = (a: SearchDoc, b: SearchDoc): number =>
-  descMissingLast(ms(a.publishedAt), ms(b.publishedAt)) ||
-  descMissingLast(ms(a.updatedAt), ms(b.updatedAt)) ||
-  byId(a, b);
-/**
- * 締切が近い順 at `now`: open calls by soonest deadline (no deadline after them), then upcoming by
- * opening date, then closed, most recently closed first, then items with neither date; then id.
- */
-const deadlineOrderAt =
-  (now: Date) =>
-  (a: SearchDoc, b: SearchDoc): number => {
-    const group = { open: 0, upcoming: 1, closed: 2, unknown: 3 } as const;
-    const sa = statusAt(a, now);
-    const sb = statusAt(b, now);
-    if (sa !== sb) return group[sa] - group[sb];
-    const within =
-      sa === 'open'
-        ? ascMissingLast(ms(a.closesAt), ms(b.closesAt))
-        : sa === 'upcoming'
-          ? ms(a.opensAt) - ms(b.opensAt)
-          : sa === 'closed'
-            ? ms(b.closesAt) - ms(a.closesAt)
-            : 0;
-    return within || byId(a, b);
-  };
-
 const ids = (page: SearchPage): string[] => page.items.map((hit) => hit.doc.id);
 const sorted = (values: readonly string[]): string[] => [...values].sort();
 
-/** Removes `<mark>` tags, joining adjacent marks, and returns the marked segments. */
-function markedSegments(fragment: string): string[] {
-  return [...fragment.replace(/<\/mark><mark>/g, '').matchAll(/<mark>(.*?)<\/mark>/g)].map((m) => m[1] ?? '');
+/** A fresh index holding `docs` for the enclosing `describe` block: made before its tests, closed after them. */
+function indexHolding(
+  makeIndex: MakeContractIndex,
+  clock: FixedClock,
+  docs: readonly SearchDoc[],
+): () => ContractIndex {
+  let subject: ContractIndex | undefined;
+  beforeAll(async () => {
+    subject = await makeIndex(clock);
+    await subject.index.ensureIndex();
+    if (docs.length > 0) await subject.index.upsert(docs);
+  });
+  afterAll(async () => {
+    await subject?.close();
+  });
+  return () => subject as ContractIndex;
 }
 
 /**
  * The SearchIndex contract: both engines must behave the same on the fixture corpus. Run with a
- * factory that returns a fresh, empty index bound to the given clock.
+ * factory that returns a fresh, empty index bound to the given clock; `propertyRuns` random
+ * corpora go through the brute-force property (search-index.property.ts).
  */
-export function searchIndexContract(name: string, makeIndex: MakeContractIndex): void {
+export function searchIndexContract(
+  name: string,
+  makeIndex: MakeContractIndex,
+  { propertyRuns = 100 }: { readonly propertyRuns?: number } = {},
+): void {
   describe(`SearchIndex contract: ${name}`, () => {
     const corpus = searchFixtureCorpus();
     const clock = new FixedClock(contractTimes.middle);
@@ -401,21 +368,10 @@ export function searchIndexContract(name: string, makeIndex: MakeContractIndex):
 
   describe(`SearchIndex contract: ${name}, changes`, () => {
     const corpus = searchFixtureCorpus();
-    const clock = new FixedClock(contractTimes.middle);
-    let subject: ContractIndex;
-
-    beforeAll(async () => {
-      subject = await makeIndex(clock);
-      await subject.index.ensureIndex();
-      await subject.index.upsert(corpus);
-    });
-
-    afterAll(async () => {
-      await subject?.close();
-    });
+    const subject = indexHolding(makeIndex, new FixedClock(contractTimes.middle), corpus);
 
     it('reflects an updated item: new text matches, old text no longer does', async () => {
-      const index = subject.index;
+      const index = subject().index;
       const before = corpus.find((d) => d.id === fixtureId('kenkyu-3')) as SearchDoc;
 
       await index.upsert([{ ...before, title: '深海探査ロボットの開発', fields: ['ロボティクス'] }]);
@@ -430,7 +386,7 @@ export function searchIndexContract(name: string, makeIndex: MakeContractIndex):
     });
 
     it('forgets a removed item and ignores unknown ids', async () => {
-      const index = subject.index;
+      const index = subject().index;
       const gone = fixtureId('sangakukan');
 
       await index.remove([gone, fixtureId('never-indexed')]);
@@ -441,7 +397,7 @@ export function searchIndexContract(name: string, makeIndex: MakeContractIndex):
     });
 
     it('withdraws an item through an upsert with withdrawn set', async () => {
-      const index = subject.index;
+      const index = subject().index;
       const doc = corpus.find((d) => d.id === fixtureId('iot-ascii')) as SearchDoc;
 
       await index.upsert([{ ...doc, withdrawn: true }]);
@@ -450,6 +406,65 @@ export function searchIndexContract(name: string, makeIndex: MakeContractIndex):
       expect(sorted(ids(await index.search({ text: 'iot', includeWithdrawn: true })))).toEqual(
         sorted([fixtureId('iot-fullwidth'), doc.id]),
       );
+    });
+  });
+
+  describe(`SearchIndex contract: ${name}, words typed across scripts`, () => {
+    const corpus = mixedScriptCorpus();
+    const clock = new FixedClock(contractTimes.middle);
+    const subject = indexHolding(makeIndex, clock, corpus);
+    const hitIds = async (text: string): Promise<string[]> => sorted(ids(await subject().index.search({ text })));
+
+    it.each(['ＤＸ推進', 'DX推進', 'dx推進', 'ｄｘ推進'])(
+      'finds %s as one phrase, in titles and bodies, not its parts apart or reversed',
+      async (text) => {
+        const keys = ['mixed-title-full', 'mixed-title-half', 'mixed-body', 'mixed-spaced'];
+
+        expect(await hitIds(text)).toEqual(sorted(keys.map(fixtureId)));
+      },
+    );
+
+    it.each(['IoT化', 'ＩｏＴ化', 'iot化'])('finds %s where 化 starts the run after the word', async (text) => {
+      expect(await hitIds(text)).toEqual(sorted([fixtureId('mixed-iot'), fixtureId('mixed-iot-full')]));
+    });
+
+    it('keeps the order of the parts: 推進DX is another phrase', async () => {
+      expect(await hitIds('推進ＤＸ')).toEqual([fixtureId('mixed-reversed')]);
+      expect(await hitIds('地域ＤＸ推進')).toEqual([fixtureId('mixed-title-full')]);
+    });
+
+    it('requires a mixed word beside other words, like brute force', async () => {
+      for (const text of ['DX推進 支援', 'IoT化 製造', 'DX 推進', '推進', 'DXの推進', 'IoT 化学']) {
+        const expected = bruteForce(corpus, { text }, clock.now());
+        const page = await subject().index.search({ text, size: 100 });
+        expect(sorted(ids(page))).toEqual(sorted(expected.map((d) => d.id)));
+        expect(page.total).toBe(expected.length);
+      }
+    });
+
+    it('marks the whole mixed word in its original width', async () => {
+      const dx = await subject().index.search({ text: 'dx推進' });
+      const marked = (key: string, field: 'title' | 'bodyText'): string[] =>
+        dx.items.find((h) => h.doc.id === fixtureId(key))?.highlights[field]?.flatMap(markedSegments) ?? [];
+      expect(marked('mixed-title-full', 'title')).toEqual(['ＤＸ推進']);
+      expect(marked('mixed-title-half', 'title')).toEqual(['DX推進']);
+      expect(marked('mixed-body', 'bodyText')).toEqual(['DX推進']);
+
+      const iot = await subject().index.search({ text: 'IoT化' });
+      const full = iot.items.find((h) => h.doc.id === fixtureId('mixed-iot-full'));
+      expect(full?.highlights.bodyText?.flatMap(markedSegments)).toEqual(['ＩｏＴ化']);
+      expect(full?.highlights.title).toBeUndefined();
+    });
+  });
+
+  describe(`SearchIndex contract: ${name}, random corpora against brute force`, () => {
+    const clock = new FixedClock(contractTimes.middle);
+    const subject = indexHolding(makeIndex, clock, []);
+
+    it(`answers ${propertyRuns} random corpora and queries like a scan of the documented rules`, async () => {
+      await checkAgainstBruteForce(subject().index, clock, propertyRuns);
+
+      expect(await subject().index.count()).toBe(0);
     });
   });
 }

@@ -4,7 +4,9 @@ import {
   lookupTermsOf,
   queryTermsOf,
   splitRuns,
+  termNeedsVerify,
   termOccursIn,
+  type QueryTerm,
 } from '../../../../shared/search/analyze.js';
 
 describe('analyze', () => {
@@ -13,9 +15,45 @@ describe('analyze', () => {
     [
       'IoT化 推進',
       [
-        { text: 'iot', cjk: false },
-        { text: '化', cjk: true },
+        {
+          text: 'iot化',
+          cjk: false,
+          parts: [
+            { text: 'iot', cjk: false },
+            { text: '化', cjk: true },
+          ],
+        },
         { text: '推進', cjk: true },
+      ],
+    ],
+    [
+      '第３期ＤＸ',
+      [
+        {
+          text: '第3期dx',
+          cjk: false,
+          parts: [
+            { text: '第', cjk: true },
+            { text: '3', cjk: false },
+            { text: '期', cjk: true },
+            { text: 'dx', cjk: false },
+          ],
+        },
+      ],
+    ],
+    [
+      'DX・推進 ｄｘ推進 dx推進',
+      [
+        { text: 'dx', cjk: false },
+        { text: '推進', cjk: true },
+        {
+          text: 'dx推進',
+          cjk: false,
+          parts: [
+            { text: 'dx', cjk: false },
+            { text: '推進', cjk: true },
+          ],
+        },
       ],
     ],
     [
@@ -62,6 +100,35 @@ describe('analyze', () => {
   it('matches a CJK term only where its characters stand together', () => {
     expect(termOccursIn('産学官連携', { text: '産学官', cjk: true })).toBe(true);
     expect(termOccursIn('産学連携と大学官舎', { text: '産学官', cjk: true })).toBe(false);
+  });
+
+  it('looks a mixed term up by the lookups of all its parts and always verifies it', () => {
+    const [term] = queryTermsOf('ＤＸ推進事業');
+
+    expect(lookupTermsOf(term as QueryTerm)).toEqual(['dx', '推進', '進事', '事業']);
+    expect(termNeedsVerify(term as QueryTerm)).toBe(true);
+  });
+
+  it.each([
+    ['ＤＸ推進', '地域dx推進事業', true],
+    ['ＤＸ推進', 'dx推進', true],
+    ['ＤＸ推進', 'dx 推進', true],
+    ['ＤＸ推進', 'dxの推進', false],
+    ['ＤＸ推進', '推進dx', false],
+    ['ＤＸ推進', 'dx推 進', false],
+    ['ＤＸ推進', 'adx推進', false],
+    ['IoT化', '製造現場のiot化支援', true],
+    ['IoT化', 'iotを活用した化学', false],
+    ['推進DX', '地域推進dx', true],
+    ['推進DX', '推進事業dx', false],
+    ['第3期', '第3期計画', true],
+    ['第3期', '次第3期', true],
+    ['第3期', '第3次期', false],
+    ['第3期', '第33期', false],
+  ])('matches the mixed term %s in %s: %s', (query, text, expected) => {
+    const [term] = queryTermsOf(query);
+
+    expect(termOccursIn(text, term as QueryTerm)).toBe(expected);
   });
 
   it('matches a Latin term only as a whole word', () => {
