@@ -217,6 +217,8 @@ const detailFields: readonly (keyof ItemContent)[] = [
   'closesAt',
   'budget',
   'eligibility',
+  'applicants',
+  'amount',
   'requiresRegistration',
 ];
 

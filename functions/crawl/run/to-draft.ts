@@ -1,3 +1,5 @@
+import { mergeAmounts, readAmounts } from '../../../shared/domain/amount.js';
+import { detectApplicants } from '../../../shared/domain/applicant.js';
 import { ItemDraftSchema, type ItemDraft } from '../../../shared/domain/item.js';
 import type { Source } from '../../../shared/domain/source.js';
 import { startOfDay, tokyoInstant } from '../../../shared/ja/calendar.js';
@@ -82,6 +84,26 @@ function withoutControls(
 }
 
 /**
+ * Who may apply and how much, for a call: a source's own fields first, then the eligibility text,
+ * then the sentences of its page text (title, summary, detail) that speak of applying or money.
+ */
+function callFacts(
+  item: ExtractedItem,
+  eligibility: string | undefined,
+  pageTexts: readonly (string | undefined)[],
+): Pick<ItemDraft, 'applicants' | 'amount'> {
+  const page = pageTexts.filter(Boolean).join('\n');
+  const metadata = item.metadata ?? [];
+  const applicants = detectApplicants({ metadata, eligibility, detail: page });
+  const amount = mergeAmounts([
+    metadata.length > 0 ? readAmounts(metadata.map((f) => `${f.label} ${f.value}`).join('\n'), 'metadata') : undefined,
+    eligibility ? readAmounts(eligibility, 'eligibility') : undefined,
+    readAmounts(page, 'detail'),
+  ]);
+  return { ...(applicants ? { applicants } : {}), ...(amount ? { amount } : {}) };
+}
+
+/**
  * Turns an extracted entry into a validated `ItemDraft`: canonical URL, dates through shared/ja
  * (year-less list dates take the year of their heading or of `refDate`), the application period
  * from the entry's period cell, the API, or the detail page, kind classification, prefectures,
@@ -136,6 +158,8 @@ export function toDraft(extracted: ExtractedItem, ctx: DraftContext): DraftOutco
   });
   const budgetText = item.budgetText ?? detail?.budgetText;
   const budgetYen = item.budgetYen ?? detail?.budgetYen;
+  const eligibility = cap(item.eligibility ?? detail?.eligibility, 5000);
+  const callFactsOf = kind === 'call' ? callFacts(item, eligibility, [title, summary, bodyText]) : {};
   const eRad = detail?.requiresERad || /e-?Rad|府省共通研究開発管理システム/iu.test(bodyText ?? '');
 
   const candidate = {
@@ -156,7 +180,8 @@ export function toDraft(extracted: ExtractedItem, ctx: DraftContext): DraftOutco
     budget: budgetText
       ? { text: normalizeText(budgetText), ...(budgetYen !== undefined ? { amountYen: budgetYen } : {}) }
       : undefined,
-    eligibility: cap(item.eligibility ?? detail?.eligibility, 5000),
+    eligibility,
+    ...callFactsOf,
     requiresRegistration: eRad ? ('e-rad' as const) : undefined,
     sourceId: source.id,
     seenAt: ctx.seenAt,

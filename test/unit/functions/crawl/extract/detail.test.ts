@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { extractDetail, parseYen } from '../../../../../functions/crawl/extract/detail.js';
+import { extractDetail } from '../../../../../functions/crawl/extract/detail.js';
+import { parseYen } from '../../../../../shared/domain/amount.js';
 
 describe('parseYen', () => {
   it.each([
