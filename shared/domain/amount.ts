@@ -212,5 +212,6 @@ export function mergeAmounts(readings: readonly (ItemAmount | undefined)[]): Ite
       evidence.push(...reading.evidence.filter((e) => e.field === field));
     }
   }
+  evidence.sort((a, b) => amountFields.indexOf(a.field) - amountFields.indexOf(b.field));
   return evidence.length > 0 ? ItemAmountSchema.parse({ ...out, evidence }) : undefined;
 }

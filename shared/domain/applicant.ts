@@ -161,9 +161,10 @@ function insideExclusion(before: string): boolean {
   return open > close && /(?:みなし|除く|除き|以外)/u.test(before.slice(open));
 }
 
-/** The match with a few characters of its sentence on each side, for a reader to check. */
+/** The sentence of a match, or up to 30 characters on each side of it in a long sentence, for a reader to check. */
 function phraseAround(sentence: string, start: number, end: number): string {
-  return sentence.slice(Math.max(0, start - 12), Math.min(sentence.length, end + 16)).trim();
+  if (sentence.length <= 80) return sentence.trim();
+  return sentence.slice(Math.max(0, start - 30), Math.min(sentence.length, end + 30)).trim();
 }
 
 /** The Japanese label of an applicant type. */

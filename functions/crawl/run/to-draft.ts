@@ -159,7 +159,9 @@ export function toDraft(extracted: ExtractedItem, ctx: DraftContext): DraftOutco
   const budgetText = item.budgetText ?? detail?.budgetText;
   const budgetYen = item.budgetYen ?? detail?.budgetYen;
   const eligibility = cap(item.eligibility ?? detail?.eligibility, 5000);
-  const callFactsOf = kind === 'call' ? callFacts(item, eligibility, [title, summary, bodyText]) : {};
+  // Page text with its line breaks: a line (a table cell, a paragraph) ends a sentence.
+  const callFactsOf =
+    kind === 'call' ? callFacts(item, eligibility, [title, summary, item.bodyText, detail?.text]) : {};
   const eRad = detail?.requiresERad || /e-?Rad|府省共通研究開発管理システム/iu.test(bodyText ?? '');
 
   const candidate = {

@@ -57,7 +57,7 @@ describe('detectApplicants', () => {
       evidence: [
         {
           type: 'local-government',
-          phrase: 'に取り組む外食事業者及び地方公共団体を募集します',
+          phrase: '食文化の海外展開に取り組む外食事業者及び地方公共団体を募集します',
           from: 'detail',
         },
         { type: 'nonprofit', phrase: '応募資格:特定非営利活動法人又は一般社団法人であること', from: 'detail' },
