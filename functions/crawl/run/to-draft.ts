@@ -87,7 +87,7 @@ function withoutControls(
  * Who may apply and how much, for a call: a source's own fields first, then the eligibility text,
  * then the sentences of its page text (title, summary, detail) that speak of applying or money.
  */
-function callFacts(
+export function callFacts(
   item: ExtractedItem,
   eligibility: string | undefined,
   pageTexts: readonly (string | undefined)[],
