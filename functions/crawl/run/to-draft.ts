@@ -71,7 +71,7 @@ function cap(text: string | undefined, max: number): string | undefined {
   return t ? t.slice(0, max) : undefined;
 }
 
-/** The entry and detail facts with control characters removed from every text (see `stripControls`). */
+/** The entry (its source fields too) and detail facts with control characters removed from every text (see `stripControls`). */
 function withoutControls(
   item: ExtractedItem,
   detail: DetailFacts | undefined,
@@ -80,7 +80,8 @@ function withoutControls(
     Object.fromEntries(
       Object.entries(value).map(([key, v]) => [key, key !== 'url' && typeof v === 'string' ? stripControls(v) : v]),
     ) as T;
-  return { item: clean(item), detail: detail && clean(detail) };
+  const metadata = item.metadata?.map((f) => ({ label: stripControls(f.label), value: stripControls(f.value) }));
+  return { item: { ...clean(item), ...(metadata ? { metadata } : {}) }, detail: detail && clean(detail) };
 }
 
 /**
