@@ -94,6 +94,8 @@ const designatorAfter = new RegExp(
   `^${optionalTail}(?:(?:又は|または|及び|・|、)[^、。]{0,15}?)?(?:が|の)(?:指定|推薦|認定|選定|設置|出資)`,
   'u',
 );
+// After a place word: where the applicant is, not who (都道府県内に事業所を有する中小企業).
+const placeAfter = /^(?:等)?(?:内|の区域|の域内|に(?:所在|本社|本店|事業所|主たる|拠点))/u;
 // Before a match on the same line: a list of who may not apply (対象外：大企業).
 const excludedBefore = /(?:対象外|除外|対象とならない|応募できない|申請できない)[^。\n]{0,40}$/u;
 
@@ -116,7 +118,7 @@ interface ApplicantTexts {
  * sentences that speak of applying (応募資格, 対象者, を対象とします, を募集 ...), so 「大学分科会を
  * 開催します」 or a partner in a project description names nobody. A type that is excluded
  * (「大企業は対象外」「大学を除く」, 「中小企業（みなし大企業を除く）」 excludes only 大企業), a partner
- * (「大学・公設試と連携して」) or a designator (「都道府県が指定する中核機関」) is not an applicant.
+ * (「大学・公設試と連携して」), a designator (「都道府県が指定する中核機関」) or a place (「都道府県内に事業所を有する」) is not an applicant.
  * `undefined` when no type is found.
  * @example detectApplicants({ eligibility: '中小企業者（みなし大企業を除く）' })?.types // ['sme']
  */
@@ -146,6 +148,7 @@ function typesIn(sentence: string): { type: ApplicantType; phrase: string }[] {
       const before = sentence.slice(0, m.index);
       if (when && !when(m)) continue;
       if (excludedAfter.test(after) || partnerAfter.test(after) || designatorAfter.test(after)) continue;
+      if (type === 'local-government' && placeAfter.test(after)) continue;
       if (excludedBefore.test(before) || insideExclusion(before)) continue;
       out.push({ type, phrase: phraseAround(sentence, m.index, m.index + m[0].length) });
       break;
