@@ -217,13 +217,16 @@ const detailFields: readonly (keyof ItemContent)[] = [
   'closesAt',
   'budget',
   'eligibility',
+  'applicants',
+  'amount',
   'requiresRegistration',
 ];
 
 /**
  * Detail-derived fields the draft lacks are taken from the stored item (its detail page did not
  * change). Without a detail read this run (`detailRead: false`), a date the list shows on the
- * Tokyo day the stored detail time falls on keeps that time. Prefectures, regions and fields are
+ * Tokyo day the stored detail time falls on keeps that time, and the stored applicants and amount
+ * stand. Prefectures, regions and fields are
  * the union of both; a stored `call` stays a call for its own source.
  */
 export function carryForward(draft: ItemDraft, stored: Item | undefined, options: { detailRead: boolean }): ItemDraft {
@@ -231,6 +234,10 @@ export function carryForward(draft: ItemDraft, stored: Item | undefined, options
   const previous = contentOf(stored);
   const out: Record<string, unknown> = { ...draft };
   for (const key of detailFields) if (out[key] === undefined && previous[key] !== undefined) out[key] = previous[key];
+  // Applicants and amount read with the detail page beat a reading of the list entry alone (jGrants'
+  // list fields without the description) while that page was not read again.
+  for (const key of ['applicants', 'amount'] as const)
+    if (!options.detailRead && previous[key] !== undefined) out[key] = previous[key];
   // A list shows a date where the detail page gave a time (締切 17:00 is listed as its day, read as
   // 23:59:59): on the same Tokyo day the stored, detail-read time stands, so an unchanged detail is
   // no moved deadline. A different day means the list moved the date: it wins.

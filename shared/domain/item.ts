@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
 import * as z from 'zod';
+import { ItemAmountSchema } from './amount.js';
+import { ItemApplicantsSchema } from './applicant.js';
 
 /**
  * Items: what the portal collects. A `call` is a support-program call (公募・支援施策), `news` a
@@ -74,7 +76,11 @@ export const regionBlocks = [
 export const RegionBlockSchema = z.enum(regionBlocks);
 export type RegionBlock = z.infer<typeof RegionBlockSchema>;
 
-/** Budget as printed (`5,521百万円`) and, when it could be read, in yen. */
+/**
+ * Budget as printed (`5,521百万円`) and, when it could be read, in yen: the first amount a page
+ * labels 予算額, 上限額, 研究費 ... whichever it is. Kept for existing readers; `amount` tells a
+ * per-project ceiling from a program budget.
+ */
 const BudgetSchema = z.strictObject({
   text: z.string().min(1),
   amountYen: z.number().int().nonnegative().optional(),
@@ -128,6 +134,10 @@ export const ItemContentSchema = z.strictObject({
   closesAt: IsoInstantSchema.optional(),
   budget: BudgetSchema.optional(),
   eligibility: z.string().max(5000).optional(),
+  /** Who may apply (calls only), read from eligibility, source fields and the call's page; absent when unknown. */
+  applicants: ItemApplicantsSchema.optional(),
+  /** Per-project ceiling and floor, subsidy rate and program budget (calls only); absent when none is stated. */
+  amount: ItemAmountSchema.optional(),
   /** Prior registration a call requires (e-Rad asks for two weeks or more). */
   requiresRegistration: z.enum(['e-rad']).optional(),
 });
@@ -155,7 +165,12 @@ export const ItemSchema = ItemContentSchema.extend({
 });
 export type Item = z.infer<typeof ItemSchema>;
 
-/** Fields whose change matters to an applicant: an alert mail is sent for these, not for cosmetic edits. */
+/**
+ * Fields whose change matters to an applicant: an alert mail is sent for these, not for cosmetic edits.
+ * `applicants` and `amount` are not among them: they are readings of `eligibility`, `budget` and the
+ * page text, so an edit there is already reported once, and a better reading (a new parser) must not
+ * mail every subscriber about every call.
+ */
 export const materialFields = ['opensAt', 'closesAt', 'budget', 'eligibility', 'requiresRegistration', 'kind'] as const;
 
 const contentKeys = Object.keys(ItemContentSchema.shape) as (keyof ItemContent)[];

@@ -53,6 +53,8 @@ export const itemFieldLabels: Readonly<Record<string, string>> = {
   updatedAt: '更新日時',
   budget: '予算',
   eligibility: '応募資格',
+  applicants: '応募できる者',
+  amount: '金額',
   prefectures: '都道府県',
   regions: '地域ブロック',
   fields: '分野',

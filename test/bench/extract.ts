@@ -9,6 +9,8 @@ import { extractFeed } from '../../functions/crawl/extract/feed.js';
 import { extractHtmlList } from '../../functions/crawl/extract/html-list.js';
 import { extractPage } from '../../functions/crawl/extract/extract-page.js';
 import { draftEntries, selectEntries } from '../../functions/crawl/run/listing.js';
+import { callFacts, toDraft } from '../../functions/crawl/run/to-draft.js';
+import { extractDetail } from '../../functions/crawl/extract/detail.js';
 import { assessQuality } from '../../functions/crawl/run/quality.js';
 import { politeFetcherFactory } from '../../functions/crawl/fetch/fetcher-factory.js';
 import { loadRegistry, parseSourceDefinition } from '../../shared/sources/registry.js';
@@ -30,7 +32,9 @@ import { countingDocumentClient, crawlWriteCounter, startDynalite } from '../sup
  *    as Shift_JIS or EUC-JP) as a ratio to decoding the same bytes: the sample sites' Shift_JIS
  *    feed and EUC-JP page, decoded with TextDecoder, with and without the check.
  * 3. The quality gate's cost as a share of extraction (`measureGate`; goal at most 10%).
- * 4. Items written by a re-crawl of unchanged sources (goal 0): the well-behaved sample sites are
+ * 4. Applicant and amount reading over 1,000 call pages as a share of their extraction
+ *    (`measureCallFacts`; goal at most 20%).
+ * 5. Items written by a re-crawl of unchanged sources (goal 0): the well-behaved sample sites are
  *    crawled twice through the sample-site server into dynalite, and every DynamoDB write of the
  *    second run outside the crawl-run records is counted.
  */
@@ -227,6 +231,55 @@ function benchSource(kind: 'feed' | 'html-list', url: string, list?: HtmlList): 
   );
 }
 
+/** A JST-like call page whose eligibility and amount vary with `i` (the forms real calls print). */
+function callPage(i: number): string {
+  const eligibility = [
+    '大学等の研究者と企業の共同提案',
+    '中小企業者（みなし大企業を除く）及び特定非営利活動法人',
+    '都道府県又は政令指定都市が指定する中核機関',
+    '国立研究開発法人、公設試験研究機関又は高等専門学校',
+    '創業5年以内のスタートアップ（大企業は対象外）',
+  ][i % 5];
+  const money = [
+    '研究費：1課題あたり総額最大3億円',
+    '補助上限額：750万円～1,250万円、下限100万円。補助率：中小企業 1/2、小規模事業者 2/3',
+    '予算規模：1地域あたり年間1億円程度（総額 2,420百万円）',
+    '予算額：4,830百万円',
+    '1件あたり上限3,000万円、補助率：定額',
+  ][i % 5];
+  const prose = '地域の研究ポテンシャルを結集し、産学官連携による新技術・新産業の創出を支援します。'.repeat(6);
+  return `<!DOCTYPE html><html lang="ja"><head><meta charset="UTF-8"><title>公募 ${i}</title></head><body>
+<header><nav><a href="/">トップ</a> &gt; <a href="/koubo/">公募情報</a></nav></header><main id="content">
+<h1>地域科学技術振興事業（第${i}回公募）</h1><p>${prose}</p>
+<table><tr><th>公募期間</th><td>令和8年11月${(i % 20) + 1}日（火）～令和8年12月25日（金）正午</td></tr>
+<tr><th>予算</th><td>${money}</td></tr><tr><th>応募資格</th><td>${eligibility}</td></tr></table>
+<p>応募はe-Radで行います。</p></main><footer><p>Copyright (C) sample</p></footer></body></html>`;
+}
+
+/**
+ * Applicant and amount reading (`callFacts`) over 1,000 call pages as a share of the crawl's own
+ * extraction of the same pages (`extractDetail` of the page and `toDraft` of its entry, which
+ * includes the reading). Goal: the reading costs at most 20% of extraction.
+ */
+export function measureCallFacts(reps = 1): { items: number; extractMs: number; factsMs: number; share: number } {
+  const source = benchSource('html-list', 'https://www.jst.go.jp/koubo/index.html', { item: 'tr' });
+  const ctx = { seenAt: '2026-11-28T00:30:00.000Z', refDate: '2026-11-28', source };
+  const pages = Array.from({ length: 1000 }, (_, i) => ({
+    item: { title: `地域科学技術振興事業（第${i}回公募）`, url: `https://www.jst.go.jp/koubo/${i}.html` },
+    html: callPage(i),
+  }));
+  const details = pages.map((p) => extractDetail(p.html, '#content'));
+  const extract = () => pages.map((p) => toDraft(p.item, { ...ctx, detail: extractDetail(p.html, '#content') }));
+  const facts = () =>
+    pages.map((p, i) => {
+      const detail = details[i];
+      return callFacts({ ...p.item, kindHint: 'call' }, detail?.eligibility, [p.item.title, detail?.text]);
+    });
+  const read = extract().filter((o) => o.ok && o.draft.applicants && o.draft.amount).length;
+  const t = timePair(facts, extract, reps, 10);
+  return { items: read, extractMs: t.extractMs, factsMs: t.bareMs, share: t.ratio };
+}
+
 /** Decoding alone vs decoding plus the plausibility check, on the sample sites' legacy-charset pages. */
 export function measureCharsetCheck(reps = 50): { bareMs: number; extractMs: number; ratio: number } {
   const root = new URL('../../infra/local/sample-sites/', import.meta.url);
@@ -307,6 +360,10 @@ export async function benchExtract(): Promise<void> {
       `  ${g.name.padEnd(42)} items ${String(g.items).padStart(4)}  extract ${g.extractMs.toFixed(2)} ms  gate ${g.gateMs.toFixed(3)} ms  gate/extract ${(g.share * 100).toFixed(1)}%`,
     );
   }
+  const facts = measureCallFacts();
+  console.log(
+    `applicants + amount over 1,000 call pages: extraction ${facts.extractMs.toFixed(1)} ms, reading ${facts.factsMs.toFixed(1)} ms, reading/extraction ${(facts.share * 100).toFixed(1)}% (goal <= 20%; ${facts.items} pages with both read)`,
+  );
   const charset = measureCharsetCheck();
   console.log(
     `charset: decode ${charset.bareMs.toFixed(3)} ms, decode + plausibility check ${charset.extractMs.toFixed(3)} ms, ratio ${charset.ratio.toFixed(2)} (1.0: the check costs nothing)`,

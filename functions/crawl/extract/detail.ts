@@ -1,4 +1,5 @@
 import { loadHtml } from './html-dom.js';
+import { parseYen } from '../../../shared/domain/amount.js';
 import { normalizeText } from '../../../shared/ja/normalize.js';
 
 /**
@@ -22,20 +23,6 @@ const eligibilityRe =
   /(?:応募資格|申請資格|応募対象|対象者|補助対象者|応募できる者)[\s:：]*([^\n]{4,300}?)(?=\n|応募期間|公募期間|受付期間|締切|予算|問い合わせ|問合せ|提出先|$)/u;
 
 const eRadRe = /e-?Rad|府省共通研究開発管理システム/iu;
-
-/**
- * Reads an amount in yen: `5,521百万円` → 5521000000, `1億2,000万円` → 120000000,
- * `3,000万円` → 30000000. `undefined` when the text holds no amount.
- */
-export function parseYen(text: string): number | undefined {
-  const t = normalizeText(text).replace(/,/g, '');
-  const m = /([0-9]+(?:\.[0-9]+)?)\s*(億|千万|百万|万)?(?:([0-9]+(?:\.[0-9]+)?)\s*(千万|百万|万))?円/u.exec(t);
-  if (!m) return undefined;
-  const unit = (u: string | undefined) =>
-    u === '億' ? 1e8 : u === '千万' ? 1e7 : u === '百万' ? 1e6 : u === '万' ? 1e4 : 1;
-  const total = Number(m[1]) * unit(m[2]) + (m[3] ? Number(m[3]) * unit(m[4]) : 0);
-  return Number.isFinite(total) ? Math.round(total) : undefined;
-}
 
 /** Budget, eligibility and e-Rad requirement found in plain text. */
 export function factsFromText(rawText: string): DetailFacts {

@@ -30,8 +30,19 @@ export interface ExtractedItem {
   /** Text the kind, prefectures and fields are also read from (detail page body, API detail). */
   readonly bodyText?: string;
   readonly kindHint?: ItemKind;
+  /**
+   * A source's own fields about who may apply and how much (jGrants 従業員数, 業種, 利用目的,
+   * 補助上限額, 補助率), label and value as the source gives them.
+   */
+  readonly metadata?: readonly SourceField[];
   /** Key an adapter uses to decide whether a detail fetch is needed (jGrants id). */
   readonly externalId?: string;
+}
+
+/** One field of a source's record: `{ label: '従業員数', value: '300名以下' }`. */
+export interface SourceField {
+  readonly label: string;
+  readonly value: string;
 }
 
 /**

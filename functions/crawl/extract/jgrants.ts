@@ -2,7 +2,7 @@ import * as z from 'zod';
 import type { JgrantsSource } from '../../../shared/domain/source.js';
 import { tokyoIso } from './feed.js';
 import { ExtractionError } from '../../../shared/errors.js';
-import type { ExtractedItem } from './extracted-item.js';
+import type { ExtractedItem, SourceField } from './extracted-item.js';
 
 /**
  * jGrants public API (デジタル庁, https://api.jgrants-portal.go.jp/exp/v1/public). The list
@@ -118,7 +118,21 @@ export function jgrantsItem(source: JgrantsSource, entry: JgrantsListEntry, deta
     summary: detail?.subsidy_catch_phrase ?? undefined,
     bodyText: body,
     eligibility: entry.target_number_of_employees ? `従業員数: ${entry.target_number_of_employees}` : undefined,
+    metadata: jgrantsFields(entry, detail),
     kindHint: 'call',
     externalId: entry.id,
   };
+}
+
+/** The entry's and detail's fields about applicants and money, under jGrants' own labels. */
+function jgrantsFields(entry: JgrantsListEntry, detail: JgrantsDetail | undefined): SourceField[] | undefined {
+  const fields: [string, string | null | undefined][] = [
+    ['従業員数', entry.target_number_of_employees],
+    ['補助上限額', entry.subsidy_max_limit ? `${entry.subsidy_max_limit.toLocaleString('ja-JP')}円` : undefined],
+    ['補助率', detail?.subsidy_rate],
+    ['業種', detail?.industry],
+    ['利用目的', detail?.use_purpose],
+  ];
+  const out = fields.flatMap(([label, value]) => (value ? [{ label, value }] : []));
+  return out.length > 0 ? out : undefined;
 }

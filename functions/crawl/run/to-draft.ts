@@ -1,3 +1,5 @@
+import { mergeAmounts, readAmounts } from '../../../shared/domain/amount.js';
+import { detectApplicants } from '../../../shared/domain/applicant.js';
 import { ItemDraftSchema, type ItemDraft } from '../../../shared/domain/item.js';
 import type { Source } from '../../../shared/domain/source.js';
 import { startOfDay, tokyoInstant } from '../../../shared/ja/calendar.js';
@@ -69,7 +71,7 @@ function cap(text: string | undefined, max: number): string | undefined {
   return t ? t.slice(0, max) : undefined;
 }
 
-/** The entry and detail facts with control characters removed from every text (see `stripControls`). */
+/** The entry (its source fields too) and detail facts with control characters removed from every text (see `stripControls`). */
 function withoutControls(
   item: ExtractedItem,
   detail: DetailFacts | undefined,
@@ -78,7 +80,28 @@ function withoutControls(
     Object.fromEntries(
       Object.entries(value).map(([key, v]) => [key, key !== 'url' && typeof v === 'string' ? stripControls(v) : v]),
     ) as T;
-  return { item: clean(item), detail: detail && clean(detail) };
+  const metadata = item.metadata?.map((f) => ({ label: stripControls(f.label), value: stripControls(f.value) }));
+  return { item: { ...clean(item), ...(metadata ? { metadata } : {}) }, detail: detail && clean(detail) };
+}
+
+/**
+ * Who may apply and how much, for a call: a source's own fields first, then the eligibility text,
+ * then the sentences of its page text (title, summary, detail) that speak of applying or money.
+ */
+export function callFacts(
+  item: ExtractedItem,
+  eligibility: string | undefined,
+  pageTexts: readonly (string | undefined)[],
+): Pick<ItemDraft, 'applicants' | 'amount'> {
+  const page = pageTexts.filter(Boolean).join('\n');
+  const metadata = item.metadata ?? [];
+  const applicants = detectApplicants({ metadata, eligibility, detail: page });
+  const amount = mergeAmounts([
+    metadata.length > 0 ? readAmounts(metadata.map((f) => `${f.label} ${f.value}`).join('\n'), 'metadata') : undefined,
+    eligibility ? readAmounts(eligibility, 'eligibility') : undefined,
+    readAmounts(page, 'detail'),
+  ]);
+  return { ...(applicants ? { applicants } : {}), ...(amount ? { amount } : {}) };
 }
 
 /**
@@ -136,6 +159,10 @@ export function toDraft(extracted: ExtractedItem, ctx: DraftContext): DraftOutco
   });
   const budgetText = item.budgetText ?? detail?.budgetText;
   const budgetYen = item.budgetYen ?? detail?.budgetYen;
+  const eligibility = cap(item.eligibility ?? detail?.eligibility, 5000);
+  // Page text with its line breaks: a line (a table cell, a paragraph) ends a sentence.
+  const callFactsOf =
+    kind === 'call' ? callFacts(item, eligibility, [title, summary, item.bodyText, detail?.text]) : {};
   const eRad = detail?.requiresERad || /e-?Rad|府省共通研究開発管理システム/iu.test(bodyText ?? '');
 
   const candidate = {
@@ -156,7 +183,8 @@ export function toDraft(extracted: ExtractedItem, ctx: DraftContext): DraftOutco
     budget: budgetText
       ? { text: normalizeText(budgetText), ...(budgetYen !== undefined ? { amountYen: budgetYen } : {}) }
       : undefined,
-    eligibility: cap(item.eligibility ?? detail?.eligibility, 5000),
+    eligibility,
+    ...callFactsOf,
     requiresRegistration: eRad ? ('e-rad' as const) : undefined,
     sourceId: source.id,
     seenAt: ctx.seenAt,

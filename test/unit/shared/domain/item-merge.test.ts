@@ -297,6 +297,42 @@ describe('carryForward', () => {
     expect(out).toEqual(makeDraft());
   });
 
+  it('keeps the applicants and amount read with the detail page until that page is read again', () => {
+    const stored = makeItem({
+      applicants: {
+        types: ['sme', 'nonprofit'],
+        evidence: [
+          { type: 'sme', phrase: '従業員数 300名以下', from: 'metadata' },
+          { type: 'nonprofit', phrase: '補助対象者:特定非営利活動法人', from: 'detail' },
+        ],
+      },
+      amount: {
+        maxPerProjectYen: 12_500_000,
+        minPerProjectYen: 1_000_000,
+        evidence: [
+          { field: 'maxPerProjectYen', phrase: '補助上限額 12,500,000円', from: 'metadata' },
+          { field: 'minPerProjectYen', phrase: '下限100万円', from: 'detail' },
+        ],
+      },
+    });
+    const listed = bare({
+      applicants: { types: ['sme'], evidence: [{ type: 'sme', phrase: '従業員数 300名以下', from: 'metadata' }] },
+      amount: {
+        maxPerProjectYen: 12_500_000,
+        evidence: [{ field: 'maxPerProjectYen', phrase: '補助上限額 12,500,000円', from: 'metadata' }],
+      },
+    });
+
+    expect(carryForward(listed, stored, { detailRead: false })).toMatchObject({
+      applicants: stored.applicants,
+      amount: stored.amount,
+    });
+    expect(carryForward(listed, stored, { detailRead: true })).toMatchObject({
+      applicants: listed.applicants,
+      amount: listed.amount,
+    });
+  });
+
   it.each<[string, string, boolean, string]>([
     [
       'a listed date on the stored time day keeps the time',

@@ -1,21 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { extractDetail, parseYen } from '../../../../../functions/crawl/extract/detail.js';
-
-describe('parseYen', () => {
-  it.each([
-    ['5,521百万円', 5_521_000_000],
-    ['9,918百万円', 9_918_000_000],
-    ['1億2,000万円', 120_000_000],
-    ['３，０００万円', 30_000_000],
-    ['50,000,000円', 50_000_000],
-  ])('reads %s', (text, yen) => {
-    expect(parseYen(text)).toBe(yen);
-  });
-
-  it('gives undefined without an amount', () => {
-    expect(parseYen('予算の範囲内')).toBeUndefined();
-  });
-});
+import { extractDetail } from '../../../../../functions/crawl/extract/detail.js';
 
 describe('extractDetail', () => {
   it('reads budget, eligibility and the e-Rad requirement from the main content only', () => {

@@ -41,6 +41,38 @@ describe('jgrantsItem', () => {
     expect(withDetail.url).toBe(jgrantsItem(source, listed()).url);
   });
 
+  it('hands on the fields about applicants and money under their jGrants labels, the detail ones only with the detail', () => {
+    const [full] = parseJgrantsList(
+      JSON.stringify({
+        result: [
+          {
+            id: 'a0W5h00000CD',
+            title: 'ものづくり補助金',
+            subsidy_max_limit: 12_500_000,
+            target_number_of_employees: '300名以下',
+          },
+        ],
+      }),
+    ).entries;
+    if (!full) throw new Error('the list fixture parses to one entry');
+    const detail = parseJgrantsDetail(
+      JSON.stringify({
+        result: [{ id: 'a0W5h00000CD', subsidy_rate: '2/3以内', industry: '製造業', use_purpose: null }],
+      }),
+    );
+
+    expect(jgrantsItem(source, full).metadata).toEqual([
+      { label: '従業員数', value: '300名以下' },
+      { label: '補助上限額', value: '12,500,000円' },
+    ]);
+    expect(jgrantsItem(source, full, detail).metadata).toEqual([
+      { label: '従業員数', value: '300名以下' },
+      { label: '補助上限額', value: '12,500,000円' },
+      { label: '補助率', value: '2/3以内' },
+      { label: '業種', value: '製造業' },
+    ]);
+  });
+
   it('uses the item URL template without a detail', () => {
     expect(jgrantsItem(source, listed()).url).toBe('https://www.jgrants-portal.go.jp/subsidy/a0W5h00000AB');
   });

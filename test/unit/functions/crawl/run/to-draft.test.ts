@@ -134,6 +134,25 @@ describe('passesKeywords', () => {
 });
 
 describe('toDraft on control characters', () => {
+  it('drops controls from a source field before its phrase becomes evidence', () => {
+    const outcome = toDraft(
+      {
+        title: '補助金の公募',
+        url: 'https://www.mlit.go.jp/report/press/c.html',
+        kindHint: 'call',
+        metadata: [{ label: '従業員数', value: '300名\u0007以下' }],
+      },
+      ctx(news),
+    );
+
+    expect(outcome).toMatchObject({
+      ok: true,
+      draft: {
+        applicants: { types: ['sme'], evidence: [{ type: 'sme', phrase: '従業員数 300名以下', from: 'metadata' }] },
+      },
+    });
+  });
+
   it('drops C0, DEL and C1 controls from every text field and keeps display characters as printed', () => {
     const outcome = toDraft(
       {
