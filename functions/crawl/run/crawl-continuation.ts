@@ -68,8 +68,9 @@ const ListRefSchema = z.strictObject({ index: z.number().int().nonnegative(), ur
  * are not read to their end yet; `pending`, entries whose detail is still to be read (the detail
  * queue; they are saved once it is read). `lists` are the states of the lists read so far, written
  * only when the run finishes, so a lost continuation means the next night reads them again
- * instead of finding them unchanged; `listedIds` the ids listed so far; `complete` whether every
- * list was read without error (only then are vanished items withdrawn); `anyRead` whether some list
+ * instead of finding them unchanged; `listedIds` the ids listed so far; `missed` whether a list the
+ * run meant to read was not read (an error, no time) and `capped` whether the page cap or the
+ * message size cut the lists short (only without either are vanished items withdrawn); `anyRead` whether some list
  * answered (else the run failed); `detailsLeft` whether some entry was left without its detail (by
  * the cap, the clock, or to keep a message small): then the lists keep no validators, so the next
  * run reads them again and fetches what was left.
@@ -78,7 +79,8 @@ const cursorFields = {
   next: ListRefSchema.optional(),
   lists: z.array(UrlStateSchema),
   listedIds: z.array(z.string()),
-  complete: z.boolean(),
+  missed: z.boolean(),
+  capped: z.boolean(),
   anyRead: z.boolean(),
   detailsLeft: z.boolean(),
 };

@@ -37,14 +37,17 @@ import { hashOf, stateOf, type SourceCrawl } from './source-crawl.js';
  *   them still needed its detail the lists keep no validators, so the next run reads them again.
  * - URL states (unified): a detail's state is saved with its item, after the gate passed; the
  *   lists' states only when the run finishes (a listing wrote its later pages' states at every
- *   continuation). A run that gave up for lack of time, or left details behind, keeps no
- *   validators on its lists (jGrants kept them when it gave up on a list).
- * - Withdrawal (unified on the listing's): only after a complete run (every list read, none failed,
- *   unchanged after the first page or cut by a cap) that passed its gate and still lists something.
- *   jGrants withdrew per keyword list even when another list failed, so an item that moved to a list
- *   that failed that night was withdrawn.
+ *   continuation). A run that gave up for lack of time, left details behind or missed a list keeps
+ *   no validators on its lists (jGrants kept them when it gave up on a list), so the next run reads
+ *   them again.
+ * - Withdrawal (unified on the listing's): only after a complete run (every list read, none failed
+ *   or unchanged after a listing's first page, no page cap) that passed its gate and still lists
+ *   something. jGrants withdrew per keyword list even when another list failed, so an item that
+ *   moved to a list that failed that night was withdrawn. A run that missed a list keeps the ids
+ *   listed before beside its own, so the next complete run withdraws what vanished meanwhile (both
+ *   used to forget those ids, and never withdrew their items).
  * - Continuation (one cursor shape, `ListsCursor`): the next list, the detail queue, the lists read,
- *   the ids listed, whether the run is complete and whether details were left. jGrants deduplicated
+ *   the ids listed, whether a list was missed or capped, and whether details were left. jGrants deduplicated
  *   subsidies by their jGrants id; now by item id, as listed ids are.
  * - Lists read before details (unified): jGrants read each list's details before the next list; now
  *   every list of the slice is read first, so the gate judges them together.
@@ -113,8 +116,8 @@ export async function crawlLists<Entry, Page, Facts>(
   const { store } = crawl.deps;
   const read = await readLists(crawl, variant, resume);
   if (read === 'unchanged') return { firstFailed: false };
-  const { pages, states, stoppedAt, cutShort } = read;
-  let { complete } = read;
+  const { pages, states, stoppedAt, cutShort, missed } = read;
+  let { capped } = read;
   if (!read.anyRead && !stoppedAt) return { firstFailed: true };
   if (cutShort) crawl.countComparable = false;
   const listedBefore = new Set<string>(resume?.listedIds ?? []);
@@ -167,35 +170,40 @@ export async function crawlLists<Entry, Page, Facts>(
     let listedIds = [...listed];
     if (listedIds.length > maxCarriedIds) {
       listedIds = listedIds.slice(0, maxCarriedIds);
-      complete = false;
+      capped = true;
     }
     crawl.cursor = variant.cursorOf({
       ...(stoppedAt ? { next: stoppedAt } : {}),
       pending: details.left,
       lists,
       listedIds,
-      complete,
+      missed,
+      capped,
       anyRead: read.anyRead,
       detailsLeft,
     });
     return { ...(newest ? { newest } : {}), firstFailed: false };
   }
 
-  if (complete && listed.size > 0) {
-    const previous = new Set<string>();
-    for (const list of lists) for (const id of (await store.getUrlState(list.url))?.itemIds ?? []) previous.add(id);
-    await crawl.withdrawVanished(previous, listed);
-  }
-  // A run that gave up for lack of time or left details behind keeps no validators on its lists,
-  // so the next run reads them again and fetches what this one left.
-  const keep = !crawl.abandoned && !detailsLeft;
-  const written = (state: UrlState): UrlState =>
-    keep ? state : { url: state.url, fetchedAt: state.fetchedAt, ...(state.itemIds ? { itemIds: state.itemIds } : {}) };
+  const previous = new Map<string, readonly string[]>();
+  for (const list of lists) previous.set(list.url, (await store.getUrlState(list.url))?.itemIds ?? []);
+  if (!missed && !capped && listed.size > 0)
+    await crawl.withdrawVanished(new Set([...previous.values()].flat()), listed);
+  // A run that gave up for lack of time, left details behind or missed a list keeps no validators
+  // on its lists, so the next run reads them again and fetches what this one left. One that missed
+  // a list keeps the ids listed before beside its own: what vanished is withdrawn by the next
+  // complete run.
+  const keep = !crawl.abandoned && !detailsLeft && !missed;
+  const written = (state: UrlState, ids: readonly string[] | undefined): UrlState => {
+    const itemIds = ids && (missed ? [...new Set([...(previous.get(state.url) ?? []), ...ids])] : [...ids]);
+    const validators = keep ? state : { url: state.url, fetchedAt: state.fetchedAt };
+    return { ...validators, ...(itemIds ? { itemIds } : {}) };
+  };
   // Validators are stored last, the first list's last of all: if anything above failed, the next
   // run reads the lists again.
   const [first, ...rest] = lists;
-  for (const state of rest) await store.putUrlState(written(state));
-  if (first) await store.putUrlState(written(variant.chained ? { ...first, itemIds: [...listed] } : first));
+  for (const state of rest) await store.putUrlState(written(state, state.itemIds));
+  if (first) await store.putUrlState(written(first, variant.chained ? [...listed] : first.itemIds));
   return { ...(newest ? { newest } : {}), firstFailed: false };
 }
 
@@ -209,9 +217,11 @@ interface ListsRead<Page> {
   readonly unchangedIds: readonly string[];
   /** The next list, when this invocation ran out of time before reading it. */
   readonly stoppedAt: ListRef | undefined;
-  /** Every list was read: vanished items may be withdrawn. */
-  readonly complete: boolean;
-  /** A list the run meant to read was not read (error, unchanged, foreign host, no time): fewer items is no signal then. */
+  /** A list the run meant to read was not read (error, unchanged later page, foreign host, no time). */
+  readonly missed: boolean;
+  /** The page cap cut the lists short. */
+  readonly capped: boolean;
+  /** Some list was not read or found unchanged: fewer items is no signal then. */
   readonly cutShort: boolean;
 }
 
@@ -227,12 +237,13 @@ async function readLists<Entry, Page, Facts>(
   const states: UrlState[] = [];
   const unchangedIds: string[] = [];
   let anyRead = resume?.anyRead ?? false;
-  let complete = resume?.complete ?? true;
+  let missed = resume?.missed ?? false;
+  let capped = resume?.capped ?? false;
   let cutShort = false;
   let stoppedAt: ListRef | undefined;
   let list: ListRef | 'end' | 'capped' = resume ? (resume.next ?? 'end') : { index: 0, url: variant.firstUrl };
-  const missed = () => {
-    complete = false;
+  const miss = () => {
+    missed = true;
     cutShort = true;
   };
   while (typeof list === 'object') {
@@ -242,20 +253,20 @@ async function readLists<Entry, Page, Facts>(
       break;
     }
     if (verdict === 'skip') {
-      missed();
+      miss();
       break;
     }
     const state = await store.getUrlState(list.url);
     const result = await crawl.fetch(list.url, state);
     let page: Page | undefined;
-    if (!result) missed();
+    if (!result) miss();
     else if (result.status === 'not-modified' || (state?.bodyHash && state.bodyHash === hashOf(result.body))) {
       anyRead = true;
       crawl.unchangedListing(state);
       if (variant.chained && list.index === 0) return 'unchanged';
       unchangedIds.push(...(state?.itemIds ?? []));
       // A later page of a listing we cannot re-read: keep what we know, withdraw nothing.
-      if (variant.chained || !state?.itemIds) missed();
+      if (variant.chained || !state?.itemIds) miss();
       else cutShort = true;
     } else {
       try {
@@ -265,21 +276,20 @@ async function readLists<Entry, Page, Facts>(
         states.push(stateOf(result, crawl.seenAt));
       } catch (error) {
         crawl.recordError(list.url, error);
-        missed();
+        miss();
       }
     }
     if (!page && variant.chained) break;
     const next = variant.after(list, page, [...readBefore, ...states.map((s) => s.url)]);
-    if (next === 'capped')
-      complete = false; // the page cap cut the listing short
+    if (next === 'capped') capped = true;
     else if (next !== 'end' && !crawl.allowed(next.url)) {
       log.warn('next page on a host the source does not allow', { sourceId: source.id, url: next.url });
-      missed();
+      miss();
       break;
     }
     list = next;
   }
-  return { pages, states, anyRead, unchangedIds, stoppedAt, complete, cutShort };
+  return { pages, states, anyRead, unchangedIds, stoppedAt, missed, capped, cutShort };
 }
 
 /**
