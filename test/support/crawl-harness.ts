@@ -1,7 +1,7 @@
 import { afterAll, beforeAll } from 'vitest';
 import type { FetchRequest, FetchResult, HttpFetcher } from '../../functions/crawl/fetch/http-fetcher.js';
 import type { Clock } from '../../shared/clock.js';
-import type { Source } from '../../shared/domain/source.js';
+import type { JgrantsSource, Source } from '../../shared/domain/source.js';
 import { PermanentFetchError } from '../../shared/errors.js';
 import { silentLog } from '../../shared/log.js';
 import { parseRegistry } from '../../shared/sources/registry.js';
@@ -79,6 +79,47 @@ export function rssFeed(items: readonly (readonly [string, string, string?])[]):
 export function sourcesOf(yaml: string): Source[] {
   return parseRegistry(`registry: t\nsources:\n${yaml}`, 't').sources;
 }
+
+/**
+ * The sources of the crawl tests: a feed, an html list paged by its 次へ link, a table of calls with
+ * detail pages, and a jGrants API with two keywords.
+ */
+export const crawlTestSources = (() => {
+  const all = sourcesOf(`
+  - id: koubo-feed
+    name: 公募
+    publisher: 振興財団
+    kind: feed
+    url: https://koubo.example/feed.xml
+  - id: paged
+    name: 一覧
+    publisher: 振興財団
+    kind: html-list
+    url: https://koubo.example/list.html
+    list: { item: li, link: a, date: span, nextPage: a.next }
+  - id: koubo-table
+    name: 公募一覧
+    publisher: 振興財団
+    kind: html-list
+    url: https://koubo.example/koubo/index.html
+    defaultKind: call
+    list: { item: 'table tbody tr', title: td a, link: td a, period: td.period }
+    detail: { content: '#content' }
+  - id: jg
+    name: jGrants
+    publisher: デジタル庁 Jグランツ
+    kind: json
+    adapter: jgrants
+    url: https://api.jgrants.example/exp/v1/public
+    defaultKind: call
+    params:
+      keywords: [クラスター, 研究開発]
+      detailPath: /subsidies-id/{id}.json
+      itemUrl: https://jgrants.example/subsidy/{id}
+`);
+  const [feed, paged, table, jgrants] = all as [Source, Source, Source, JgrantsSource];
+  return { all, feed, paged, table, jgrants };
+})();
 
 export interface CrawlStore {
   /** The client of every table, counting writes. */

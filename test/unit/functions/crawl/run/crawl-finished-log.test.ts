@@ -3,16 +3,9 @@ import { crawlSource } from '../../../../../functions/crawl/run/crawl-source.js'
 import { FixedClock } from '../../../../../shared/clock.js';
 import type { Source } from '../../../../../shared/domain/source.js';
 import { RecordingLog } from '../../../../../shared/log.js';
-import { rssFeed, ScriptedFetcher, sourcesOf, useCrawlStore } from '../../../../support/crawl-harness.js';
+import { crawlTestSources, rssFeed, ScriptedFetcher, useCrawlStore } from '../../../../support/crawl-harness.js';
 
-const source = sourcesOf(`
-  - id: koubo-feed
-    name: 公募
-    publisher: 振興財団
-    kind: feed
-    url: https://koubo.example/feed.xml
-    expectedCadenceDays: 14
-`)[0] as Source;
+const source: Source = { ...crawlTestSources.feed, expectedCadenceDays: 14 };
 
 const crawlStore = useCrawlStore('finished-log');
 

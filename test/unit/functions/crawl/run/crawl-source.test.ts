@@ -9,33 +9,12 @@ import type { Source } from '../../../../../shared/domain/source.js';
 import { RetryLaterError } from '../../../../../shared/errors.js';
 import { RecordingLog, silentLog } from '../../../../../shared/log.js';
 import type { ItemStore } from '../../../../../shared/store/item-store.js';
-import { rssFeed, ScriptedFetcher, sourcesOf, useCrawlStore } from '../../../../support/crawl-harness.js';
+import { crawlTestSources, rssFeed, ScriptedFetcher, useCrawlStore } from '../../../../support/crawl-harness.js';
 
 const rss = (items: [string, string][]) =>
   rssFeed(items.map(([path, title]) => [`https://koubo.example${path}`, title]));
 
-const sources = sourcesOf(`
-  - id: koubo-feed
-    name: 公募
-    publisher: 振興財団
-    kind: feed
-    url: https://koubo.example/feed.xml
-  - id: paged
-    name: 一覧
-    publisher: 振興財団
-    kind: html-list
-    url: https://koubo.example/list.html
-    list: { item: li, link: a, date: span, nextPage: a.next }
-  - id: koubo-table
-    name: 公募一覧
-    publisher: 振興財団
-    kind: html-list
-    url: https://koubo.example/koubo/index.html
-    defaultKind: call
-    list: { item: 'table tbody tr', title: td a, link: td a, period: td.period }
-    detail: { content: '#content' }
-`);
-const [feedSource, pagedSource, tableSource] = sources as [Source, Source, Source];
+const { all: sources, feed: feedSource, paged: pagedSource, table: tableSource } = crawlTestSources;
 
 const crawlStore = useCrawlStore('crawl-unit');
 let store: ItemStore;

@@ -3,39 +3,16 @@ import { jgrantsDetailUrl, jgrantsListUrl } from '../../../../../functions/crawl
 import { crawlSource } from '../../../../../functions/crawl/run/crawl-source.js';
 import { FixedClock } from '../../../../../shared/clock.js';
 import { itemIdFor } from '../../../../../shared/domain/item.js';
-import type { JgrantsSource, Source } from '../../../../../shared/domain/source.js';
+import type { Source } from '../../../../../shared/domain/source.js';
 import { RetryLaterError } from '../../../../../shared/errors.js';
 import { silentLog } from '../../../../../shared/log.js';
 import type { ItemStore } from '../../../../../shared/store/item-store.js';
-import { rssFeed, ScriptedFetcher, sourcesOf, useCrawlStore } from '../../../../support/crawl-harness.js';
+import { crawlTestSources, rssFeed, ScriptedFetcher, useCrawlStore } from '../../../../support/crawl-harness.js';
 
 // The listing and jGrants variants of the one crawl algorithm follow the same rules for the gate,
 // URL states and withdrawal.
 
-const [jgrants, feed, paged] = sourcesOf(`
-  - id: jg
-    name: jGrants
-    publisher: デジタル庁 Jグランツ
-    kind: json
-    adapter: jgrants
-    url: https://api.jgrants.example/exp/v1/public
-    defaultKind: call
-    params:
-      keywords: [クラスター, 研究開発]
-      detailPath: /subsidies-id/{id}.json
-      itemUrl: https://jgrants.example/subsidy/{id}
-  - id: koubo-feed
-    name: 公募
-    publisher: 振興財団
-    kind: feed
-    url: https://koubo.example/feed.xml
-  - id: paged
-    name: 一覧
-    publisher: 振興財団
-    kind: html-list
-    url: https://koubo.example/list.html
-    list: { item: li, link: a, date: span, nextPage: a.next }
-`) as [JgrantsSource, Source, Source];
+const { jgrants, feed, paged } = crawlTestSources;
 
 const [clusterList, researchList] = jgrants.params.keywords.map((k) => jgrantsListUrl(jgrants, k)) as [string, string];
 
