@@ -8,6 +8,9 @@ import { ConfigError } from './errors.js';
  */
 
 const optionalUrl = z.url().optional();
+/** A whole number from `min` to `max`, `fallback` when the variable is not set. */
+const wholeNumber = (min: number, max: number, fallback: number) =>
+  z.coerce.number().int().min(min).max(max).default(fallback);
 const boolFromEnv = z
   .enum(['1', '0', 'true', 'false', 'yes', 'no'])
   .transform((v) => v === '1' || v === 'true' || v === 'yes');
@@ -31,7 +34,7 @@ export const configFields = {
   OPENSEARCH_ENDPOINT: { schema: optionalUrl, doc: 'OpenSearch URL; required when SEARCH_ENGINE=opensearch' },
   OPENSEARCH_SIGV4: { schema: boolFromEnv.default(false), doc: 'sign OpenSearch requests with SigV4 (AWS)' },
   OPENSEARCH_REPLICAS: {
-    schema: z.coerce.number().int().min(0).max(5).default(0),
+    schema: wholeNumber(0, 5, 0),
     doc: 'replicas per index shard, applied when an index is created (first run, reindex); 0 on a one-node domain',
   },
   OPENSEARCH_INDEX: {
@@ -42,23 +45,23 @@ export const configFields = {
     doc: 'index alias prefix',
   },
   OPENSEARCH_TIMEOUT_MS: {
-    schema: z.coerce.number().int().min(100).max(29_000).default(3000),
+    schema: wholeNumber(100, 29_000, 3000),
     doc: "the API's budget for one OpenSearch request, retries included (ms); past it, search routes answer 503",
   },
   OPENSEARCH_INDEXER_TIMEOUT_MS: {
-    schema: z.coerce.number().int().min(100).max(900_000).default(30_000),
+    schema: wholeNumber(100, 900_000, 30_000),
     doc: 'indexer and reindex: timeout of one OpenSearch attempt (ms; up to 3 attempts)',
   },
   OPENSEARCH_BREAKER_FAILURES: {
-    schema: z.coerce.number().int().min(1).max(100).default(3),
+    schema: wholeNumber(1, 100, 3),
     doc: 'API: consecutive unreachable OpenSearch requests after which searches fail fast (503)',
   },
   OPENSEARCH_BREAKER_COOLDOWN_SEC: {
-    schema: z.coerce.number().int().min(1).max(3600).default(10),
+    schema: wholeNumber(1, 3600, 10),
     doc: 'API: how long searches fail fast before one request probes OpenSearch again (s), and the Retry-After of those 503s',
   },
   DATA_DIR: { schema: z.string().default('.data'), doc: 'local data folder (dynalite, embedded index, outbox)' },
-  PORT: { schema: z.coerce.number().int().min(0).max(65535).default(3000), doc: 'local HTTP port' },
+  PORT: { schema: wholeNumber(0, 65535, 3000), doc: 'local HTTP port' },
   PUBLIC_BASE_URL: {
     schema: optionalUrl,
     doc: "the API's public address: base of links in mails, feeds and the OpenAPI document (never the request's Host); required in Lambda, defaults to http://localhost:PORT elsewhere",
@@ -69,7 +72,7 @@ export const configFields = {
   },
   SOURCE_REGISTRY: { schema: z.enum(['sample', 'live']).default('sample'), doc: 'which source registry to crawl' },
   SAMPLE_SITES_PORT: {
-    schema: z.coerce.number().int().min(0).max(65535).default(4010),
+    schema: wholeNumber(0, 65535, 4010),
     doc: 'port of the local sample-site server; fixed, because sample item URLs (and so their ids) include it',
   },
   CRAWL_USER_AGENT: {
@@ -86,11 +89,11 @@ export const configFields = {
     doc: 'SQS queue of item ids whose index write failed, re-read from the table and applied later (AWS)',
   },
   CRAWL_TIME_MARGIN_MS: {
-    schema: z.coerce.number().int().min(0).max(900_000).default(60_000),
+    schema: wholeNumber(0, 900_000, 60_000),
     doc: 'a crawl invocation takes no new work once less than this much of its Lambda time is left, saves, and continues in a new message',
   },
   CRAWL_MAX_CONTINUATIONS: {
-    schema: z.coerce.number().int().min(0).max(100).default(10),
+    schema: wholeNumber(0, 100, 10),
     doc: 'continuations one crawl run may take; the last one records the run as partial',
   },
   MAIL_TRANSPORT: {

@@ -1,3 +1,5 @@
+import { ServiceUnavailableError } from './errors.js';
+
 /** One message for a queue, with what names it in a failure report. */
 export interface QueueMessage {
   readonly body: string;
@@ -17,3 +19,12 @@ export interface QueueMessage {
  * sends them in batches of 10 with SendMessageBatch.
  */
 export type SendMessages = (messages: readonly QueueMessage[]) => Promise<string[]>;
+
+/**
+ * Sends `messages` with `send`; throws a `ServiceUnavailableError` naming the ones the queue did
+ * not take (`what` says what they are, e.g. "crawl jobs").
+ */
+export async function sendAll(send: SendMessages, messages: readonly QueueMessage[], what: string): Promise<void> {
+  const failed = await send(messages);
+  if (failed.length > 0) throw new ServiceUnavailableError(`${what} not enqueued: ${failed.join(', ')}`, 'sqs');
+}

@@ -1,6 +1,5 @@
 import type { ItemId } from '../../shared/domain/item.js';
-import { ServiceUnavailableError } from '../../shared/errors.js';
-import type { SendMessages } from '../../shared/message-batches.js';
+import { sendAll, type SendMessages } from '../../shared/message-batches.js';
 import { maxIdsPerRetryMessage, type IndexRetryQueue } from './index-retry-queue.js';
 
 /**
@@ -10,20 +9,18 @@ import { maxIdsPerRetryMessage, type IndexRetryQueue } from './index-retry-queue
  * retry.
  */
 export class SqsIndexRetryQueue implements IndexRetryQueue {
-  private readonly sendMessages: SendMessages;
-  private readonly delaySec: number;
-
-  constructor(options: { send: SendMessages; delaySec: number }) {
-    this.sendMessages = options.send;
-    this.delaySec = options.delaySec;
-  }
+  constructor(private readonly options: { readonly send: SendMessages; readonly delaySec: number }) {}
 
   async send(ids: readonly ItemId[]): Promise<void> {
     const unique = [...new Set(ids)];
     const bodies: string[] = [];
     for (let start = 0; start < unique.length; start += maxIdsPerRetryMessage)
       bodies.push(JSON.stringify({ ids: unique.slice(start, start + maxIdsPerRetryMessage) }));
-    const failed = await this.sendMessages(bodies.map((body) => ({ body, delaySec: this.delaySec })));
-    if (failed.length > 0) throw new ServiceUnavailableError(`index retries not enqueued: ${failed.join(', ')}`, 'sqs');
+    const { send, delaySec } = this.options;
+    await sendAll(
+      send,
+      bodies.map((body) => ({ body, delaySec })),
+      'index retries',
+    );
   }
 }

@@ -3,9 +3,12 @@
  * `commands/<name>.ts` and exports `run(args): Promise<number>` (the exit code). Exit code 2 means
  * bad input, 1 a failure while running.
  */
+import { helpAsked } from './usage.js';
+
 interface Command {
   readonly summary: string;
-  readonly load: () => Promise<{ run(args: string[]): Promise<number> }>;
+  /** The command's module: its `usage` (printed for `--help`) and what runs it. */
+  readonly load: () => Promise<{ readonly usage: string; run(args: string[]): Promise<number> }>;
 }
 
 const commands: Record<string, Command> = {
@@ -72,6 +75,10 @@ async function main(argv: string[]): Promise<number> {
   }
   const args = two !== undefined && commands[two] ? rest.slice(1) : rest;
   const module = await command.load();
+  if (helpAsked(args)) {
+    console.log(module.usage);
+    return 0;
+  }
   return module.run(args);
 }
 

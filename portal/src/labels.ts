@@ -14,3 +14,19 @@ export const sourceKindLabels: Record<string, string> = {
   'html-list': 'HTML一覧',
   json: 'JSON API',
 };
+
+/**
+ * The one state each source is counted under on the source-health page, in the order its table
+ * lists them (worst first), with the summary's word for it. The summary counts every row once,
+ * under the same word as the row's first badge.
+ */
+export const sourceCategoryLabels = {
+  failed: '取得失敗',
+  stale: '新着途絶',
+  partial: '一部失敗',
+  review: '要確認',
+  never: '未取得',
+  disabled: '停止中',
+  ok: '正常',
+} as const;
+export type SourceCategory = keyof typeof sourceCategoryLabels;

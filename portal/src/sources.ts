@@ -2,25 +2,11 @@
 import { ApiError, apiLink, listSources, type SourceView } from './api.js';
 import { byId, h } from './dom.js';
 import { ago, formatDateTime } from './format.js';
-import { sourceKindLabels } from './labels.js';
+import { sourceCategoryLabels as categoryLabels, sourceKindLabels, type SourceCategory } from './labels.js';
 
-/**
- * The one state each source is counted under, in the order the table lists them (worst first).
- * The summary counts every row once, under the same word as the row's first badge.
- */
-const categories = ['failed', 'stale', 'partial', 'review', 'never', 'disabled', 'ok'] as const;
-type Category = (typeof categories)[number];
-
-/** The summary's word for each category (the first badge of a row says the same word first). */
-const categoryLabels: Record<Category, string> = {
-  failed: '取得失敗',
-  stale: '新着途絶',
-  partial: '一部失敗',
-  review: '要確認',
-  never: '未取得',
-  disabled: '停止中',
-  ok: '正常',
-};
+type Category = SourceCategory;
+/** The categories in the order the table lists them (worst first). */
+const categories = Object.keys(categoryLabels) as Category[];
 
 /**
  * A source's category. A stopped source is 停止中 whatever it did before; an unverified or suspect

@@ -11,32 +11,27 @@ export const UrlErrorSchema = z.strictObject({
 });
 export type UrlError = z.infer<typeof UrlErrorSchema>;
 
+/** A count of things: a whole number, never negative. */
+const count = z.number().int().nonnegative();
+
 /** Counts of one crawl run of one source. */
 export const CrawlCountsSchema = z.strictObject({
-  fetched: z.number().int().nonnegative(),
-  notModified: z.number().int().nonnegative(),
-  new: z.number().int().nonnegative(),
-  updated: z.number().int().nonnegative(),
-  unchanged: z.number().int().nonnegative(),
-  withdrawn: z.number().int().nonnegative(),
-  failed: z.number().int().nonnegative(),
-  skippedByRobots: z.number().int().nonnegative(),
+  fetched: count,
+  notModified: count,
+  new: count,
+  updated: count,
+  unchanged: count,
+  withdrawn: count,
+  failed: count,
+  skippedByRobots: count,
   /** Items the extractor produced that failed the Item schema (a site redesign shows up here). */
-  invalid: z.number().int().nonnegative(),
+  invalid: count,
 });
 export type CrawlCounts = z.infer<typeof CrawlCountsSchema>;
 
-export const emptyCounts = (): CrawlCounts => ({
-  fetched: 0,
-  notModified: 0,
-  new: 0,
-  updated: 0,
-  unchanged: 0,
-  withdrawn: 0,
-  failed: 0,
-  skippedByRobots: 0,
-  invalid: 0,
-});
+/** Every count of a run at zero. */
+export const emptyCounts = (): CrawlCounts =>
+  Object.fromEntries(Object.keys(CrawlCountsSchema.shape).map((key) => [key, 0])) as CrawlCounts;
 
 /** Why an entry never became an item (see `DropReason` in the crawler). */
 export const CrawlOutcomeSchema = z.enum(['succeeded', 'partial', 'failed', 'suspect']);
@@ -62,22 +57,22 @@ export type QualityProblem = z.infer<typeof QualityProblemSchema>;
  * extractor saw, dropped entries included.
  */
 export const QualityReportSchema = z.strictObject({
-  entries: z.number().int().nonnegative(),
-  items: z.number().int().nonnegative(),
+  entries: count,
+  items: count,
   /** Items with a published date or an application period. */
-  dated: z.number().int().nonnegative(),
+  dated: count,
   /** Entries whose printed date could not be read (kept, undated). */
-  unreadableDates: z.number().int().nonnegative(),
-  calls: z.number().int().nonnegative(),
+  unreadableDates: count,
+  calls: count,
   /** Calls with a deadline (`closesAt`). */
-  callsWithDeadline: z.number().int().nonnegative(),
+  callsWithDeadline: count,
   dropped: z.partialRecord(DropReasonSchema, z.number().int().positive()),
   /** Links to the site root or section indexes, menu-word titles, the same link on every page. */
-  navigation: z.number().int().nonnegative(),
+  navigation: count,
   /** Links outside the source's hosts. */
-  offHost: z.number().int().nonnegative(),
+  offHost: count,
   /** Items whose title an earlier item of the run already had. */
-  duplicateTitles: z.number().int().nonnegative(),
+  duplicateTitles: count,
   /** Median item count of the source's recent gated runs, when there are any. */
   recentItems: z.number().nonnegative().optional(),
   /** A few entries behind the numbers (navigation-like items, dropped entries), for the operator. */
@@ -119,9 +114,9 @@ export const SourceHealthSchema = z.strictObject({
   lastRunAt: IsoInstantSchema.optional(),
   lastSuccessAt: IsoInstantSchema.optional(),
   lastOutcome: CrawlOutcomeSchema.optional(),
-  consecutiveFailures: z.number().int().nonnegative(),
+  consecutiveFailures: count,
   /** Gated runs in a row that failed their gate (0 after a run that passed). */
-  consecutiveSuspect: z.number().int().nonnegative().default(0),
+  consecutiveSuspect: count.default(0),
   /** The last gated run's report (unchanged listings keep the previous one). */
   lastQuality: QualityReportSchema.optional(),
   /** The first run that passed its gate with items: an unverified source counts as verified from then on. */
@@ -129,7 +124,7 @@ export const SourceHealthSchema = z.strictObject({
   lastCounts: CrawlCountsSchema.optional(),
   lastError: z.string().optional(),
   newestItemAt: IsoInstantSchema.optional(),
-  itemCount: z.number().int().nonnegative(),
+  itemCount: count,
 });
 export type SourceHealth = z.infer<typeof SourceHealthSchema>;
 

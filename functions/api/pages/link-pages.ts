@@ -123,77 +123,66 @@ export function linkPage(
 ): HttpResult {
   const { subscription } = state;
   const portal = deps.links.portal;
+  const page = (title: string, body: string) => htmlPage({ portal, title, body });
   const email = `<p class="lead">宛先: <strong>${escapeHtml(subscription.email)}</strong></p>`;
   if (purpose === 'confirm') {
     if (state.done) {
-      return htmlPage({
-        portal,
-        title: '登録は完了しています',
-        body:
-          `${email}<p class="notice notice-ok">このメール配信はすでに始まっています。もう一度操作する必要はありません。</p>` +
+      return page(
+        '登録は完了しています',
+        `${email}<p class="notice notice-ok">このメール配信はすでに始まっています。もう一度操作する必要はありません。</p>` +
           nextSteps([
             { href: manageUrlOf(deps, subscription), text: '保存検索・配信頻度の変更' },
             { href: `${portal}/`, text: 'ポータルで公募を探す' },
           ]),
-      });
+      );
     }
     const pending = subscription.pending;
-    return htmlPage({
-      portal,
-      title: 'メール配信の確認',
-      body:
-        email +
+    return page(
+      'メール配信の確認',
+      email +
         '<p>次の検索条件に合う新しい公募を、メールでお知らせします。</p>' +
         confirmationList(pending?.searches ?? []) +
         (pending ? `<p>配信頻度: ${escapeHtml(frequencyLabels[pending.frequency])}</p>` : '') +
         postButton(action, '配信を開始する') +
         '<p class="hint">心当たりがない場合は、このページを閉じてください。何も送られません。</p>',
-    });
+    );
   }
   if (purpose === 'unsubscribe') {
     if (state.done) {
-      return htmlPage({
-        portal,
-        title: '配信は停止済みです',
-        body:
-          `${email}<p class="notice notice-ok">このアドレスへのメール配信はすでに停止しています。これ以上メールは届きません。</p>` +
+      return page(
+        '配信は停止済みです',
+        `${email}<p class="notice notice-ok">このアドレスへのメール配信はすでに停止しています。これ以上メールは届きません。</p>` +
           '<p>もう一度受け取るには、ポータルの検索ページから登録し直してください。</p>' +
           nextSteps([{ href: `${portal}/`, text: 'ポータルで公募を探す' }]),
-      });
+      );
     }
-    return htmlPage({
-      portal,
-      title: '配信停止',
-      body:
-        email +
+    return page(
+      '配信停止',
+      email +
         '<p>ボタンを押すと、このアドレスへのメール配信をすべて停止します。</p>' +
         postButton(action, '配信を停止する') +
         '<p class="hint">頻度を減らしたい、条件を変えたいだけなら、停止せずに設定を変更できます。</p>' +
         nextSteps([{ href: manageUrlOf(deps, subscription), text: '保存検索・配信頻度の変更' }]),
-    });
+    );
   }
   const itemUrl = itemUrlOf(deps, state.ref);
   const itemLink = itemUrl ? [{ href: itemUrl, text: 'この公募をポータルで見る' }] : [];
   if (state.done) {
-    return htmlPage({
-      portal,
-      title: 'この公募の通知は停止済みです',
-      body:
-        `${email}${callNameOf(itemTitle)}<p class="notice notice-ok">この公募についてのお知らせはすでに止めています。</p>` +
+    return page(
+      'この公募の通知は停止済みです',
+      `${email}${callNameOf(itemTitle)}<p class="notice notice-ok">この公募についてのお知らせはすでに止めています。</p>` +
         '<p>通知を再開するには、配信設定のページで「通知を止めた公募」から選んでください。</p>' +
         nextSteps([...itemLink, { href: manageUrlOf(deps, subscription), text: '保存検索・配信頻度の変更' }]),
-    });
+    );
   }
-  return htmlPage({
-    portal,
-    title: 'この公募の通知を止める',
-    body:
-      email +
+  return page(
+    'この公募の通知を止める',
+    email +
       callNameOf(itemTitle) +
       '<p>ボタンを押すと、この公募についてのお知らせ（変更・締切前のお知らせ）を今後お送りしません。ほかの公募のお知らせは続きます。</p>' +
       postButton(action, '通知を止める') +
       nextSteps(itemLink),
-  });
+  );
 }
 
 /** The page after a link's POST did its work. */

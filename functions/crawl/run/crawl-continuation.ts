@@ -57,50 +57,42 @@ const PendingItemSchema = z.object({
   externalId: z.string().optional(),
 });
 
+/** A list of a source by its place in the run: the n-th page of a listing, or the n-th keyword's list. */
+const ListRefSchema = z.strictObject({ index: z.number().int().nonnegative(), url: z.string().min(1) });
+
 /**
- * Where a run stopped, so its continuation starts there.
+ * Where a run stopped, so its continuation starts there (the same for every kind of source; only
+ * the entries of `pending` differ: extracted list entries, or jGrants list entries).
  *
- * - `listing` (feed and html-list): `nextUrl`, the next list page to read, when the listing is not
- *   read to its end yet; `pending`, entries whose detail page is still to be read (the detail
- *   queue; they are saved once it is read). `pageUrls` are the pages read so far (page cap, loop
- *   check); `firstPage` the first page's state, written only when the run finishes, so a lost
- *   continuation means the next night reads the listing again instead of finding it unchanged;
- *   `listedIds` the ids listed so far and `complete` whether every page was read without error
- *   (only then are vanished items withdrawn).
- * - `jgrants`: `keywordIndex`, the next keyword whose list is to be read; `pending`, list entries
- *   whose detail is still to be fetched; `seen`, the jGrants ids of the run so far; `states`, the
- *   list states read so far, written (and vanished ids withdrawn) when the run finishes.
+ * `next`, the next list to read (a listing's next page, the next keyword's list), when the lists
+ * are not read to their end yet; `pending`, entries whose detail is still to be read (the detail
+ * queue; they are saved once it is read). `lists` are the states of the lists read so far, written
+ * only when the run finishes, so a lost continuation means the next night reads them again
+ * instead of finding them unchanged; `listedIds` the ids listed so far; `missed` whether a list the
+ * run meant to read was not read (an error, no time) and `capped` whether the page cap or the
+ * message size cut the lists short (only without either are vanished items withdrawn); `anyRead` whether some list
+ * answered (else the run failed); `detailsLeft` whether some entry was left without its detail (by
+ * the cap, the clock, or to keep a message small): then the lists keep no validators, so the next
+ * run reads them again and fetches what was left.
  */
+const cursorFields = {
+  next: ListRefSchema.optional(),
+  lists: z.array(UrlStateSchema),
+  listedIds: z.array(z.string()),
+  missed: z.boolean(),
+  capped: z.boolean(),
+  anyRead: z.boolean(),
+  detailsLeft: z.boolean(),
+};
+
 export const CrawlCursorSchema = z.discriminatedUnion('kind', [
-  z.strictObject({
-    kind: z.literal('listing'),
-    nextUrl: z.string().min(1).optional(),
-    pending: z.array(PendingItemSchema),
-    pageUrls: z.array(z.string()),
-    firstPage: UrlStateSchema,
-    listedIds: z.array(z.string()),
-    complete: z.boolean(),
-    /**
-     * Some entries were left for the next run (dropped to keep a message small, or their detail
-     * past `detail.maxItems`): the run keeps no validators, so the next one reads them.
-     */
-    trimmed: z.boolean().optional(),
-  }),
-  z.strictObject({
-    kind: z.literal('jgrants'),
-    keywordIndex: z.number().int().nonnegative(),
-    pending: z.array(JgrantsListEntrySchema),
-    seen: z.array(z.string()),
-    states: z.array(UrlStateSchema),
-    /** Some list answered during the run (else the run failed). */
-    anyRead: z.boolean(),
-    /** Some entry was left without its detail by `detailFetchLimit`: list validators are not kept. */
-    detailsLeft: z.boolean(),
-  }),
+  z.strictObject({ kind: z.literal('listing'), pending: z.array(PendingItemSchema), ...cursorFields }),
+  z.strictObject({ kind: z.literal('jgrants'), pending: z.array(JgrantsListEntrySchema), ...cursorFields }),
 ]);
 export type CrawlCursor = z.infer<typeof CrawlCursorSchema>;
-export type ListingCursor = Extract<CrawlCursor, { kind: 'listing' }>;
-export type JgrantsCursor = Extract<CrawlCursor, { kind: 'jgrants' }>;
+export type ListRef = z.infer<typeof ListRefSchema>;
+/** A cursor without its kind, over the entries of one kind of source. */
+export type ListsCursor<Entry> = Omit<CrawlCursor, 'kind' | 'pending'> & { readonly pending: readonly Entry[] };
 
 /**
  * What a continuation message carries besides the source id: the run it continues and
@@ -140,7 +132,7 @@ const maxContinuationBytes = 200_000;
 /**
  * The continuation as it fits in one message: while its JSON is larger than `maxBytes`, the tail
  * half of its detail queue (`cursor.pending`) is dropped. Dropped entries are not saved by this
- * run; the cursor says so (`trimmed` on a listing, `detailsLeft` on jGrants), so the run keeps no
+ * run; the cursor says so (`detailsLeft`), so the run keeps no
  * validators on its lists and the next run reads them again, and a `ContinuationSizeError` on the
  * run's errors (on `sourceUrl`) makes it partial. Without a detail queue to trim, the continuation
  * is returned as is.
@@ -153,15 +145,7 @@ export function fitContinuation(
   let next = continuation;
   const before = next.cursor.pending.length;
   while (jsonBytes(next) > maxBytes && next.cursor.pending.length > 0) {
-    const cursor = next.cursor;
-    const keep = Math.floor(cursor.pending.length / 2);
-    next = {
-      ...next,
-      cursor:
-        cursor.kind === 'listing'
-          ? { ...cursor, pending: cursor.pending.slice(0, keep), trimmed: true }
-          : { ...cursor, pending: cursor.pending.slice(0, keep), detailsLeft: true },
-    };
+    next = { ...next, cursor: halved(next.cursor) };
   }
   const dropped = before - next.cursor.pending.length;
   if (dropped === 0) return next;
@@ -171,6 +155,11 @@ export function fitContinuation(
     message: `continuation of ${jsonBytes(continuation)} bytes, expected at most ${maxBytes}: ${dropped} entries left for the next run`,
   };
   return { ...next, errors: [...next.errors, error] };
+}
+
+/** The cursor with the tail half of its detail queue dropped, and saying so. */
+function halved<C extends { readonly pending: readonly unknown[] }>(cursor: C): C {
+  return { ...cursor, pending: cursor.pending.slice(0, Math.floor(cursor.pending.length / 2)), detailsLeft: true };
 }
 
 function jsonBytes(value: unknown): number {

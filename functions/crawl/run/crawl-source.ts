@@ -1,8 +1,9 @@
 import type { CrawlOutcome, CrawlRun } from '../../../shared/domain/crawl-run.js';
 import { InternalError } from '../../../shared/errors.js';
 import { isStale } from '../../../shared/sources/source-health.js';
-import { crawlJgrants } from './crawl-jgrants.js';
-import { crawlListing } from './crawl-listing.js';
+import { jgrantsVariant } from './crawl-jgrants.js';
+import { listingVariant } from './crawl-listing.js';
+import { crawlLists } from './crawl-run-loop.js';
 import { judgeWholeRun } from './quality.js';
 import {
   fitContinuation,
@@ -73,12 +74,18 @@ async function runSlice(crawl: SourceCrawl): Promise<CrawlSlice> {
   crawl.trusted ||= recent.some((r) => r.quality?.passed && r.quality.items > 0);
   crawl.recentItemCounts = recent.flatMap((r) => (r.quality?.passed ? [r.quality.items] : []));
   const resumeCursor = crawl.deps.resume?.cursor;
-  let result: { newest?: string; firstFailed: boolean };
-  if (source.kind === 'json' && source.adapter === 'jgrants') {
-    result = await crawlJgrants(crawl, source, resumeCursor?.kind === 'jgrants' ? resumeCursor : undefined);
-  } else {
-    result = await crawlListing(crawl, source, resumeCursor?.kind === 'listing' ? resumeCursor : undefined);
-  }
+  const result =
+    source.kind === 'json' && source.adapter === 'jgrants'
+      ? await crawlLists(
+          crawl,
+          jgrantsVariant(crawl, source),
+          resumeCursor?.kind === 'jgrants' ? resumeCursor : undefined,
+        )
+      : await crawlLists(
+          crawl,
+          listingVariant(crawl, source),
+          resumeCursor?.kind === 'listing' ? resumeCursor : undefined,
+        );
   if (result.newest && (!crawl.newestItemAt || Date.parse(result.newest) > Date.parse(crawl.newestItemAt)))
     crawl.newestItemAt = result.newest;
   if (crawl.cursor) return { done: false, continuation: continuationOf(crawl, crawl.cursor) };

@@ -44,8 +44,8 @@ type TimeVerdict = 'go' | 'stop' | 'skip';
 /**
  * The state of one crawl run within one invocation, and the bookkeeping every kind of source
  * shares: fetching with the run's counts and errors, the time budget, writing drafts and
- * withdrawing vanished items. crawl-listing.ts and crawl-jgrants.ts read a source with it;
- * crawl-source.ts finishes the run or hands it to a continuation.
+ * withdrawing vanished items. crawl-run-loop.ts reads a source with it; crawl-source.ts finishes
+ * the run or hands it to a continuation.
  */
 export class SourceCrawl {
   readonly counts: CrawlCounts;
@@ -74,8 +74,6 @@ export class SourceCrawl {
   newestItemAt: string | undefined;
   /** Every list of the run was read (none unchanged, failed or cut short): its count may be compared with recent runs. */
   countComparable: boolean;
-  /** Some listed entry's detail page was never read because of `detail.maxItems`. */
-  listingDetailsLeft = false;
 
   constructor(readonly deps: CrawlSliceDeps) {
     const resume = deps.resume;
@@ -209,11 +207,12 @@ export class SourceCrawl {
     for (const result of results) this.counts[result.outcome] += 1;
   }
 
-  async withdrawVanished(previous: UrlState | undefined, listed: Set<string>, alsoListed?: Set<string>): Promise<void> {
-    if (!previous?.itemIds || listed.size === 0) return;
+  /** Marks withdrawn the items `previous` runs listed and this one did not (when it lists anything). */
+  async withdrawVanished(previous: ReadonlySet<string>, listed: ReadonlySet<string>): Promise<void> {
+    if (listed.size === 0) return;
     const at = this.seenAt;
-    for (const id of previous.itemIds) {
-      if (listed.has(id) || alsoListed?.has(id)) continue;
+    for (const id of previous) {
+      if (listed.has(id)) continue;
       const item = await this.deps.store.markWithdrawn(id as ItemId, this.deps.source.id, at);
       if (item) this.counts.withdrawn += 1;
     }

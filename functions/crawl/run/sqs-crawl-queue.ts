@@ -1,5 +1,4 @@
-import { ServiceUnavailableError } from '../../../shared/errors.js';
-import type { SendMessages } from '../../../shared/message-batches.js';
+import { sendAll, type SendMessages } from '../../../shared/message-batches.js';
 import type { CrawlJob, CrawlQueue } from './crawl-queue.js';
 
 /**
@@ -10,16 +9,11 @@ import type { CrawlJob, CrawlQueue } from './crawl-queue.js';
  * run's first message).
  */
 export class SqsCrawlQueue implements CrawlQueue {
-  private readonly send: SendMessages;
-  private readonly fifo: boolean;
-
-  constructor(options: { send: SendMessages; fifo: boolean }) {
-    this.send = options.send;
-    this.fifo = options.fifo;
-  }
+  constructor(private readonly options: { readonly send: SendMessages; readonly fifo: boolean }) {}
 
   async enqueue(jobs: readonly CrawlJob[]): Promise<void> {
-    const failed = await this.send(
+    await sendAll(
+      this.options.send,
       jobs.map((job) => ({
         body: JSON.stringify({
           sourceId: job.sourceId,
@@ -27,10 +21,10 @@ export class SqsCrawlQueue implements CrawlQueue {
           ...(job.continuation ? { continuation: job.continuation } : {}),
         }),
         label: job.sourceId,
-        ...(this.fifo ? { groupId: job.host, dedupId: dedupId(job) } : {}),
+        ...(this.options.fifo ? { groupId: job.host, dedupId: dedupId(job) } : {}),
       })),
+      'crawl jobs',
     );
-    if (failed.length > 0) throw new ServiceUnavailableError(`crawl jobs not enqueued: ${failed.join(', ')}`, 'sqs');
   }
 }
 

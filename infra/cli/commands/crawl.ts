@@ -23,14 +23,12 @@ import { startSampleSiteServer } from '../../local/sample-site-server.js';
 import { resolve } from 'node:path';
 import { callRunningStack, findRunningStack } from '../../local/stack-control.js';
 import { openItemStore } from '../open-document-client.js';
+import { badInput } from '../usage.js';
 
-const usage = 'usage: chiiki crawl [--registry live|sample] [--source ID]... [--concurrency N]';
+export const usage = 'usage: chiiki crawl [--registry live|sample] [--source ID]... [--concurrency N]';
 const sampleSitesRoot = fileURLToPath(new URL('../../local/sample-sites/', import.meta.url));
 
-function fail(message: string): number {
-  console.error(`chiiki crawl: ${message}\n${usage}`);
-  return 2;
-}
+const fail = (message: string): number => badInput('crawl', usage, message);
 
 interface Args {
   registry?: string;
@@ -140,10 +138,6 @@ export function summaryTable(
 }
 
 export async function run(args: string[]): Promise<number> {
-  if (args.includes('--help') || args.includes('-h')) {
-    console.log(usage);
-    return 0;
-  }
   const parsed = parseArgs(args);
   if (typeof parsed === 'string') return fail(parsed);
   const config = loadConfig();

@@ -46,6 +46,8 @@ export function reportLines(report: DigestRunReport): string[] {
   return lines;
 }
 
+export const usage = 'usage: chiiki digest [--trigger cycle|schedule]';
+
 export async function run(args: string[]): Promise<number> {
   let trigger: 'cycle' | 'schedule' = 'schedule';
   for (let i = 0; i < args.length; i++) {
@@ -53,7 +55,7 @@ export async function run(args: string[]): Promise<number> {
     const value = arg.includes('=') ? arg.slice(arg.indexOf('=') + 1) : args[++i];
     if (arg.startsWith('--trigger') && (value === 'cycle' || value === 'schedule')) trigger = value;
     else {
-      console.error('usage: chiiki digest [--trigger cycle|schedule]');
+      console.error(usage);
       return 2;
     }
   }

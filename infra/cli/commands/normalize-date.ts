@@ -8,23 +8,17 @@ import { systemClock } from '../../../shared/clock.js';
 import { InvalidInputError } from '../../../shared/errors.js';
 import { referenceDay, formatIsoDate } from '../../../shared/ja/calendar.js';
 import { formatDateExpression, parseDateExpression } from '../../../shared/ja/date-expression.js';
+import { badInput } from '../usage.js';
 
-const usage = 'usage: chiiki normalize-date "<text>" [--ref YYYY-MM-DD]';
+export const usage = 'usage: chiiki normalize-date "<text>" [--ref YYYY-MM-DD]';
 
-function fail(message: string): number {
-  console.error(`chiiki normalize-date: ${message}\n${usage}`);
-  return 2;
-}
+const fail = (message: string): number => badInput('normalize-date', usage, message);
 
 export async function run(args: string[]): Promise<number> {
   let ref: string | undefined;
   const texts: string[] = [];
   for (let i = 0; i < args.length; i++) {
     const arg = args[i] ?? '';
-    if (arg === '--help' || arg === '-h') {
-      console.log(usage);
-      return 0;
-    }
     if (arg === '--ref') {
       ref = args[++i];
       if (ref === undefined) return fail('--ref needs a value, expected YYYY-MM-DD');

@@ -24,8 +24,9 @@ import type { ItemStore } from '../../../shared/store/item-store.js';
 import { searchIndexFor } from '../../../shared/wiring/search-index.js';
 import { callRunningStack, findRunningStack } from '../../local/stack-control.js';
 import { openItemStore } from '../open-document-client.js';
+import { badInput } from '../usage.js';
 
-const usage = [
+export const usage = [
   'usage: chiiki reindex [--engine embedded|opensearch] [--batch-size N]',
   '       chiiki reindex --orphans [--engine embedded|opensearch]          list index versions no alias reaches',
   '       chiiki reindex --remove-orphans [--engine embedded|opensearch]   delete them',
@@ -34,7 +35,7 @@ const usage = [
 interface Args {
   engine?: 'embedded' | 'opensearch';
   batchSize: number;
-  action: 'reindex' | 'orphans' | 'remove-orphans' | 'help';
+  action: 'reindex' | 'orphans' | 'remove-orphans';
 }
 
 function parseArgs(args: readonly string[]): Args | string {
@@ -56,8 +57,6 @@ function parseArgs(args: readonly string[]): Args | string {
     } else if (flag === '--orphans' || flag === '--remove-orphans') {
       if (out.action !== 'reindex') return '--orphans and --remove-orphans go alone';
       out.action = flag === '--orphans' ? 'orphans' : 'remove-orphans';
-    } else if (flag === '--help' || flag === '-h') {
-      out.action = 'help';
     } else {
       return `unknown option "${arg}"`;
     }
@@ -137,12 +136,7 @@ export async function runOrphans(index: SearchIndex, remove: boolean): Promise<n
 export async function run(args: string[]): Promise<number> {
   const parsed = parseArgs(args);
   if (typeof parsed === 'string') {
-    console.error(`chiiki reindex: ${parsed}\n${usage}`);
-    return 2;
-  }
-  if (parsed.action === 'help') {
-    console.log(usage);
-    return 0;
+    return badInput('reindex', usage, parsed);
   }
   const config = loadConfig();
   const engine = parsed.engine ?? config.SEARCH_ENGINE;

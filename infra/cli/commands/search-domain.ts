@@ -12,14 +12,12 @@ import {
   type DomainStatus,
 } from '@aws-sdk/client-opensearch';
 import { loadConfig } from '../../../shared/config.js';
+import { badInput } from '../usage.js';
 
-const usage =
+export const usage =
   'usage: chiiki search-domain (--name DOMAIN | --stage STAGE) [--region REGION] [--expect-version VERSION]';
 
-function fail(message: string): number {
-  console.error(`chiiki search-domain: ${message}\n${usage}`);
-  return 2;
-}
+const fail = (message: string): number => badInput('search-domain', usage, message);
 
 /** What an operator asks of a domain before and after a deploy. */
 export interface DomainSummary {
@@ -88,10 +86,6 @@ export async function run(args: string[]): Promise<number> {
   };
   for (let i = 0; i < args.length; i++) {
     const arg = args[i] ?? '';
-    if (arg === '--help' || arg === '-h') {
-      console.log(usage);
-      return 0;
-    }
     const key = keys[arg];
     if (key === undefined) return fail(`unknown option "${arg}"`);
     const value = args[++i];

@@ -19,13 +19,12 @@ import { PermanentFetchError } from '../../../shared/errors.js';
 import { formatIsoDate, referenceDay } from '../../../shared/ja/calendar.js';
 import { parseSourceDefinition } from '../../../shared/sources/registry.js';
 import { trySource, type TryResult } from './source-try.js';
+import { badInput } from '../usage.js';
 
-const usage = 'usage: chiiki source suggest (--input SAVED_PAGE --url URL | --fetch URL) [--ref-date YYYY-MM-DD]';
+export const usage =
+  'usage: chiiki source suggest (--input SAVED_PAGE --url URL | --fetch URL) [--ref-date YYYY-MM-DD]';
 
-function fail(message: string): number {
-  console.error(`chiiki source suggest: ${message}\n${usage}`);
-  return 2;
-}
+const fail = (message: string): number => badInput('source suggest', usage, message);
 
 /** How many tried items are shown. */
 const shownItems = 3;
@@ -134,10 +133,6 @@ async function fetchPage(url: string): Promise<{ body: Uint8Array; finalUrl: str
 }
 
 export async function run(args: string[]): Promise<number> {
-  if (args.includes('--help') || args.includes('-h')) {
-    console.log(usage);
-    return 0;
-  }
   const opts = parseSuggestArgs(args);
   if (typeof opts === 'string') return fail(opts);
   let refDate: string;

@@ -23,14 +23,12 @@ import { itemIdFor } from '../../../shared/domain/item.js';
 import type { Source } from '../../../shared/domain/source.js';
 import { InvalidInputError } from '../../../shared/errors.js';
 import { referenceDay, formatIsoDate } from '../../../shared/ja/calendar.js';
+import { badInput } from '../usage.js';
 
-const usage =
+export const usage =
   'usage: chiiki source try --config FILE --input SAVED_PAGE [--url ORIGINAL_URL] [--ref-date YYYY-MM-DD] [--source ID]';
 
-function fail(message: string): number {
-  console.error(`chiiki source try: ${message}\n${usage}`);
-  return 2;
-}
+const fail = (message: string): number => badInput('source try', usage, message);
 
 /** One extracted item as `source try` prints it. */
 export interface TriedItem {
@@ -94,10 +92,6 @@ export async function run(args: string[]): Promise<number> {
   const opts: Record<string, string> = {};
   for (let i = 0; i < args.length; i++) {
     const arg = args[i] ?? '';
-    if (arg === '--help' || arg === '-h') {
-      console.log(usage);
-      return 0;
-    }
     const eq = arg.indexOf('=');
     const key = eq > 0 ? arg.slice(0, eq) : arg;
     if (!['--config', '--input', '--url', '--ref-date', '--source'].includes(key))

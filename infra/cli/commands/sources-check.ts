@@ -10,7 +10,7 @@ import { builtInRegistries, loadRegistry } from '../../../shared/sources/registr
 import { prefectures } from '../../../shared/taxonomy/prefectures.js';
 import { AppError } from '../../../shared/errors.js';
 
-const usage = 'usage: chiiki sources check [--registry live|sample|FILE]...';
+export const usage = 'usage: chiiki sources check [--registry live|sample|FILE]...';
 
 /**
  * A note says where a source's URL came from when it holds the word "from" (`URL from
@@ -108,10 +108,6 @@ export async function run(args: string[]): Promise<number> {
   const names: string[] = [];
   for (let i = 0; i < args.length; i++) {
     const arg = args[i] ?? '';
-    if (arg === '--help' || arg === '-h') {
-      console.log(usage);
-      return 0;
-    }
     if (arg === '--registry' && args[i + 1]) names.push(args[++i] as string);
     else if (arg.startsWith('--registry=')) names.push(arg.slice('--registry='.length));
     else {

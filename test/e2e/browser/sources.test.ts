@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { failingAfterRuns } from '../../../shared/sources/source-health.js';
+import { sourceCategoryLabels } from '../../../portal/src/labels.js';
 import { startLocalStack, type LocalStack } from '../../../infra/local/local-stack.js';
 import { chromiumMissing, chromiumSkipNote, launchChromium, screenshot } from '../../support/browser.js';
 
@@ -74,15 +75,7 @@ describe.skipIf(chromiumMissing)(`source-health page in Chromium${chromiumSkipNo
     const firstBadges = await rows().evaluateAll((trs) =>
       trs.map((tr) => [tr.getAttribute('data-category'), tr.querySelector('.badge')?.textContent ?? '']),
     );
-    const words: Record<string, string> = {
-      failed: '取得失敗',
-      stale: '新着途絶',
-      partial: '一部失敗',
-      review: '要確認',
-      never: '未取得',
-      disabled: '停止中',
-      ok: '正常',
-    };
+    const words: Record<string, string> = sourceCategoryLabels;
     for (const [category, badge] of firstBadges) expect(badge.startsWith(words[category ?? ''] ?? '?')).toBe(true);
     await screenshot(page, 'source-health-first-crawl');
   });

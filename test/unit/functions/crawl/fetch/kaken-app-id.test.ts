@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { crawlSource } from '../../../../../functions/crawl/run/crawl-source.js';
 import { kakenSearchUrl } from '../../../../../functions/crawl/extract/kaken.js';
 import type { FetchRequest, FetchResult, HttpFetcher } from '../../../../../functions/crawl/fetch/http-fetcher.js';
@@ -16,22 +16,12 @@ import { itemIdFor } from '../../../../../shared/domain/item.js';
 import type { KakenSource, Source } from '../../../../../shared/domain/source.js';
 import { ConfigError, PermanentFetchError, RetryLaterError } from '../../../../../shared/errors.js';
 import { RecordingLog, silentLog } from '../../../../../shared/log.js';
-import { parseRegistry } from '../../../../../shared/sources/registry.js';
-import { DynamoDbItemStore } from '../../../../../shared/store/dynamodb-item-store.js';
 import type { ItemStore } from '../../../../../shared/store/item-store.js';
-import {
-  countingDocumentClient,
-  startDynalite,
-  type CountingDocumentClient,
-  type RunningDynalite,
-} from '../../../../support/dynalite.js';
+import { okPage, sourcesOf, useCrawlStore } from '../../../../support/crawl-harness.js';
 
 const appId = 'Secret-App-Id-42';
 
-const sources = parseRegistry(
-  `
-registry: t
-sources:
+const sources = sourcesOf(`
   - id: kaken-themes
     name: KAKEN
     publisher: 国立情報学研究所 KAKEN
@@ -45,9 +35,7 @@ sources:
     publisher: 振興財団
     kind: feed
     url: https://koubo.example/feed.xml
-`,
-  't',
-).sources;
+`);
 const kaken = sources[0] as KakenSource;
 const feed = sources[1] as Source;
 
@@ -68,17 +56,7 @@ class KakenLikeFetcher implements HttpFetcher {
     const url = new URL(request.url);
     if (url.searchParams.get('appid') !== appId)
       throw new PermanentFetchError(`HTTP 403 for ${request.url}`, request.url, 403);
-    const text = url.searchParams.get('st') === '21' ? sampleBody('index.page-21.xml') : sampleBody('index.xml');
-    return {
-      status: 'ok',
-      url: request.url,
-      finalUrl: request.url,
-      httpStatus: 200,
-      charset: 'utf-8',
-      charsetSource: 'header',
-      text,
-      body: Buffer.from(text),
-    };
+    return okPage(request.url, sampleBody(url.searchParams.get('st') === '21' ? 'index.page-21.xml' : 'index.xml'));
   }
 }
 
@@ -189,24 +167,12 @@ describe('withoutAppIdParam', () => {
 });
 
 describe('crawl of a KAKEN source', () => {
-  let dynalite: RunningDynalite;
-  let db: CountingDocumentClient;
+  const crawlStore = useCrawlStore('kaken-unit');
   let store: ItemStore;
-  let table = 0;
   const clock = new FixedClock('2026-12-01T00:00:00Z');
 
-  beforeAll(async () => {
-    dynalite = await startDynalite();
-    db = countingDocumentClient(dynalite.endpoint);
-  });
-  afterAll(async () => {
-    db.destroy();
-    await dynalite.stop();
-  });
   beforeEach(async () => {
-    table += 1;
-    store = new DynamoDbItemStore({ client: db.client, tableName: `kaken-unit-${table}`, clock, log: silentLog });
-    await store.ensureTable();
+    store = await crawlStore.freshStore(clock);
   });
 
   const crawl = (id: KakenAppId, inner = new KakenLikeFetcher(), log = silentLog) =>

@@ -6,19 +6,10 @@ import {
   outOfTime,
   type CrawlContinuation,
 } from '../../../../../functions/crawl/run/crawl-continuation.js';
+import { emptyCounts } from '../../../../../shared/domain/crawl-run.js';
 
 const sourceUrl = 'https://koubo.example/list.html';
-const counts = {
-  fetched: 3,
-  notModified: 0,
-  new: 10,
-  updated: 0,
-  unchanged: 0,
-  withdrawn: 0,
-  failed: 0,
-  skippedByRobots: 0,
-  invalid: 0,
-};
+const counts = { ...emptyCounts(), fetched: 3, new: 10 };
 
 const entry = (n: number) => ({
   title: `研究開発支援事業の公募について（第${n}回）`,
@@ -33,12 +24,14 @@ function listingContinuation(pending: number): CrawlContinuation {
     number: 1,
     cursor: {
       kind: 'listing',
-      nextUrl: 'https://koubo.example/list.html?page=2',
+      next: { index: 1, url: 'https://koubo.example/list.html?page=2' },
       pending: Array.from({ length: pending }, (_, i) => entry(i + 1)),
-      pageUrls: [sourceUrl],
-      firstPage: { url: sourceUrl, etag: '"v1"', fetchedAt: '2026-12-07T03:00:01.000Z' },
+      lists: [{ url: sourceUrl, etag: '"v1"', fetchedAt: '2026-12-07T03:00:01.000Z' }],
       listedIds: [],
-      complete: true,
+      missed: false,
+      capped: false,
+      anyRead: true,
+      detailsLeft: false,
     },
     counts,
     errors: [],
@@ -63,7 +56,7 @@ describe('fitContinuation', () => {
     expect(bytes(fitted)).toBeLessThanOrEqual(200_000);
     expect(fitted.cursor.pending.length).toBeGreaterThan(0);
     expect(fitted.cursor.pending).toEqual(large.cursor.pending.slice(0, fitted.cursor.pending.length));
-    expect(fitted.cursor).toMatchObject({ kind: 'listing', trimmed: true });
+    expect(fitted.cursor).toMatchObject({ kind: 'listing', detailsLeft: true });
     expect(fitted.errors).toEqual([
       expect.objectContaining({
         url: sourceUrl,
@@ -79,13 +72,9 @@ describe('fitContinuation', () => {
     const jgrants: CrawlContinuation = {
       ...base,
       cursor: {
+        ...base.cursor,
         kind: 'jgrants',
-        keywordIndex: 1,
         pending: Array.from({ length: 50 }, (_, i) => ({ id: `a0W5h00000X${i}`, title: entry(i).summary })),
-        seen: [],
-        states: [],
-        anyRead: true,
-        detailsLeft: false,
       },
     };
 

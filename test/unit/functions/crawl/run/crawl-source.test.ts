@@ -1,107 +1,28 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { crawlAll } from '../../../../../functions/crawl/run/crawl-all.js';
 import { processCrawlJobs } from '../../../../../functions/crawl/run/crawl-jobs.js';
 import { crawlSource } from '../../../../../functions/crawl/run/crawl-source.js';
-import type { FetchRequest, FetchResult, HttpFetcher } from '../../../../../functions/crawl/fetch/http-fetcher.js';
-import { parseRegistry } from '../../../../../shared/sources/registry.js';
+import type { HttpFetcher } from '../../../../../functions/crawl/fetch/http-fetcher.js';
 import { FixedClock } from '../../../../../shared/clock.js';
 import { itemIdFor } from '../../../../../shared/domain/item.js';
 import type { Source } from '../../../../../shared/domain/source.js';
-import { PermanentFetchError, RetryLaterError } from '../../../../../shared/errors.js';
+import { RetryLaterError } from '../../../../../shared/errors.js';
 import { RecordingLog, silentLog } from '../../../../../shared/log.js';
-import { DynamoDbItemStore } from '../../../../../shared/store/dynamodb-item-store.js';
 import type { ItemStore } from '../../../../../shared/store/item-store.js';
-import {
-  countingDocumentClient,
-  startDynalite,
-  type CountingDocumentClient,
-  type RunningDynalite,
-} from '../../../../support/dynalite.js';
-
-/** Serves scripted bodies; answers 304 when the request's ETag matches. */
-class ScriptedFetcher implements HttpFetcher {
-  readonly requests: FetchRequest[] = [];
-  readonly pages = new Map<string, { body: string; etag?: string } | Error>();
-
-  async fetch(request: FetchRequest): Promise<FetchResult> {
-    this.requests.push(request);
-    const page = this.pages.get(request.url);
-    if (!page) throw new PermanentFetchError(`HTTP 404 for ${request.url}`, request.url, 404);
-    if (page instanceof Error) throw page;
-    if (page.etag && request.etag === page.etag)
-      return { status: 'not-modified', url: request.url, finalUrl: request.url };
-    const body = Buffer.from(page.body);
-    return {
-      status: 'ok',
-      url: request.url,
-      finalUrl: request.url,
-      httpStatus: 200,
-      charset: 'utf-8',
-      charsetSource: 'header',
-      text: page.body,
-      body,
-      ...(page.etag ? { etag: page.etag } : {}),
-    };
-  }
-}
+import { crawlTestSources, rssFeed, ScriptedFetcher, useCrawlStore } from '../../../../support/crawl-harness.js';
 
 const rss = (items: [string, string][]) =>
-  `<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>t</title>${items
-    .map(
-      ([path, title]) =>
-        `<item><title>${title}</title><link>https://koubo.example${path}</link><pubDate>Fri, 20 Nov 2026 10:00:00 +0900</pubDate></item>`,
-    )
-    .join('')}</channel></rss>`;
+  rssFeed(items.map(([path, title]) => [`https://koubo.example${path}`, title]));
 
-const registry = parseRegistry(
-  `
-registry: t
-sources:
-  - id: koubo-feed
-    name: 公募
-    publisher: 振興財団
-    kind: feed
-    url: https://koubo.example/feed.xml
-  - id: paged
-    name: 一覧
-    publisher: 振興財団
-    kind: html-list
-    url: https://koubo.example/list.html
-    list: { item: li, link: a, date: span, nextPage: a.next }
-  - id: koubo-table
-    name: 公募一覧
-    publisher: 振興財団
-    kind: html-list
-    url: https://koubo.example/koubo/index.html
-    defaultKind: call
-    list: { item: 'table tbody tr', title: td a, link: td a, period: td.period }
-    detail: { content: '#content' }
-`,
-  't',
-);
-const feedSource = registry.sources[0] as Source;
-const pagedSource = registry.sources[1] as Source;
-const tableSource = registry.sources[2] as Source;
+const { all: sources, feed: feedSource, paged: pagedSource, table: tableSource } = crawlTestSources;
 
-let dynalite: RunningDynalite;
-let db: CountingDocumentClient;
+const crawlStore = useCrawlStore('crawl-unit');
 let store: ItemStore;
 let fetcher: ScriptedFetcher;
 const clock = new FixedClock('2026-11-28T00:00:00Z');
-let table = 0;
 
-beforeAll(async () => {
-  dynalite = await startDynalite();
-  db = countingDocumentClient(dynalite.endpoint);
-});
-afterAll(async () => {
-  db.destroy();
-  await dynalite.stop();
-});
 beforeEach(async () => {
-  table += 1;
-  store = new DynamoDbItemStore({ client: db.client, tableName: `crawl-unit-${table}`, clock, log: silentLog });
-  await store.ensureTable();
+  store = await crawlStore.freshStore(clock);
   fetcher = new ScriptedFetcher();
 });
 
@@ -118,7 +39,7 @@ describe('crawlSource', () => {
     });
 
     const first = await crawl();
-    db.resetWrites();
+    crawlStore.db.resetWrites();
     const second = await crawl();
 
     expect(first.counts).toMatchObject({ fetched: 1, new: 2 });
@@ -127,7 +48,7 @@ describe('crawlSource', () => {
       outcome: 'succeeded',
       counts: { notModified: 1, new: 0, updated: 0, unchanged: 2 },
     });
-    expect(db.writes()).toBe(2); // the crawl run and the source's health; no item, no URL state
+    expect(crawlStore.db.writes()).toBe(2); // the crawl run and the source's health; no item, no URL state
   });
 
   it('keeps the deadline time its unchanged detail page gave when the list, read again, shows only the day', async () => {
@@ -392,7 +313,7 @@ describe('processCrawlJobs', () => {
     fetcher.pages.set(feedSource.url, { body: rss([['/a.html', '公募A']]) });
 
     const response = await processCrawlJobs(
-      { sources: registry.sources, fetcherFor: () => fetcher, store, clock, log: silentLog },
+      { sources, fetcherFor: () => fetcher, store, clock, log: silentLog },
       {
         Records: [
           { messageId: 'm1', body: JSON.stringify({ sourceId: 'koubo-feed' }) },

@@ -4,6 +4,7 @@ import { sqsMessageSender } from '../../../../../shared/wiring/sqs-batch-sender.
 import { beforeEach, describe, expect, it } from 'vitest';
 import { ServiceUnavailableError } from '../../../../../shared/errors.js';
 import { CrawlContinuationSchema } from '../../../../../functions/crawl/run/crawl-continuation.js';
+import { emptyCounts } from '../../../../../shared/domain/crawl-run.js';
 import { CrawlJobBodySchema } from '../../../../../functions/crawl/run/crawl-jobs.js';
 import { SqsCrawlQueue } from '../../../../../functions/crawl/run/sqs-crawl-queue.js';
 
@@ -61,24 +62,16 @@ describe('SqsCrawlQueue', () => {
       number: 2,
       cursor: {
         kind: 'jgrants',
-        keywordIndex: 1,
+        next: { index: 1, url: 'https://api.example/subsidies?keyword=b' },
         pending: [],
-        seen: ['a1'],
-        states: [],
+        lists: [],
+        listedIds: ['a1'],
+        missed: false,
+        capped: false,
         anyRead: true,
         detailsLeft: false,
       },
-      counts: {
-        fetched: 2,
-        notModified: 0,
-        new: 1,
-        updated: 0,
-        unchanged: 0,
-        withdrawn: 0,
-        failed: 0,
-        skippedByRobots: 0,
-        invalid: 0,
-      },
+      counts: { ...emptyCounts(), fetched: 2, new: 1 },
       errors: [],
     });
 
