@@ -14,8 +14,10 @@ import { promisify } from 'node:util';
  * so the ratio shows what search costs on top of the plumbing. The server runs in a child
  * process; autocannon runs here. Goals: ≥ 1,000 req/s, p99 ≤ 50 ms, ≥ 0.5× the no-op.
  *
- * Each line also shows the server's CPU time per request and how busy it was: below ~90% busy,
- * the load generator, not the server, set the pace. A fourth line replays the recorded bodies
+ * Each line also shows the server's CPU time per request, its event loop's time per request split
+ * into the engine's `search` and the rest (so the total after a change of engine can be predicted:
+ * one loop serves at most 1e6 / (engine + rest) req/s), and how busy the loop was: below ~90%
+ * busy, the load generator, not the server, set the pace. A fourth line replays the recorded bodies
  * of the 8 searches from a bare node:http server (no API stack, no search): what autocannon
  * itself can take in of those ~20 KB Japanese bodies on this machine, i.e. the ceiling of the
  * "search" line. (autocannon decodes every body into a JS string, which for UTF-8 Japanese costs
@@ -50,6 +52,10 @@ const require = createRequire(import.meta.url);
 
 interface Usage {
   readonly cpuUs: number;
+  /** The main thread's CPU time, the event loop's active (wall) time, and the CPU time in the engine's `search`. */
+  readonly loopCpuMs: number;
+  readonly loopActiveMs: number;
+  readonly engineCpuMs: number;
   readonly served: number;
   readonly atMs: number;
 }
@@ -67,17 +73,24 @@ function ask<T>(child: ChildProcess, message: { type: string; [key: string]: unk
   });
 }
 
-/** Runs `load` and reports the server's CPU time per request and busy share meanwhile. */
+/**
+ * Runs `load` and reports, per request, the server's CPU time (all its threads, zlib's pool and
+ * GC helpers included) and its main thread's (the event loop's), split into the engine's `search`
+ * and the rest, and how busy the event loop was (active share of wall time): below ~90% busy, the
+ * load generator, not the server, set the pace.
+ */
 async function withUsage<T>(child: ChildProcess, load: () => Promise<T>): Promise<[T, string]> {
   const before = await ask<Usage>(child, { type: 'usage' });
   const result = await load();
   const after = await ask<Usage>(child, { type: 'usage' });
-  const cpuUs = after.cpuUs - before.cpuUs;
   const requests = Math.max(1, after.served - before.served);
-  const busy = cpuUs / 1000 / (after.atMs - before.atMs);
+  const us = (ms: number) => ((ms * 1000) / requests).toFixed(0).padStart(4);
+  const loopMs = after.loopCpuMs - before.loopCpuMs;
+  const engineMs = after.engineCpuMs - before.engineCpuMs;
+  const busy = (after.loopActiveMs - before.loopActiveMs) / (after.atMs - before.atMs);
   return [
     result,
-    `server CPU ${(cpuUs / requests).toFixed(0).padStart(4)} us/req, busy ${(busy * 100).toFixed(0).padStart(3)}%`,
+    `CPU ${us((after.cpuUs - before.cpuUs) / 1000)} us/req, loop ${us(loopMs)} us/req (engine ${us(engineMs)}, rest ${us(loopMs - engineMs)}), loop busy ${(busy * 100).toFixed(0).padStart(3)}%`,
   ];
 }
 
@@ -184,7 +197,7 @@ export async function benchApi(): Promise<void> {
         line('search', search, searchUsage),
         line('identity', identity, identityUsage),
         line('unique', unique, uniqueUsage),
-        line('replay', replay, replayUsage.replace(/server CPU.*, busy/, 'replayer busy')),
+        line('replay', replay, replayUsage.replace(/.*loop busy/, 'replayer loop busy')),
         `  (search: 8 front-end searches repeated, answered mostly from the 5 s micro-cache, Brotli accepted as browsers do; identity: the same without`,
         `   Accept-Encoding, so ~20 KB JSON bodies; unique: every request a new search, so every one reaches the engine;`,
         `   replay: the 8 search responses recorded and sent back by a bare node:http server, the most autocannon takes in of these bodies here)`,
