@@ -1,7 +1,7 @@
 /**
  * The API behind the local HTTP adapter on a 50k-document embedded index, in its own process so
  * the load generator (autocannon, in the parent) does not share its event loop. Started by
- * api.ts with `node --import tsx`; reports `{ port, items, indexMs }` over IPC when listening.
+ * api.ts with `node --import tsx`; reports `{ port, items, indexMs, rssMb }` over IPC when listening.
  * Also serves GET /v1/noop, a route that does nothing, through the same middlewares.
  *
  * Over IPC it also answers `{ type: 'usage' }` with its CPU time (all threads), its event loop's
@@ -85,7 +85,12 @@ const server = createServer((req, res) => {
 });
 server.keepAliveTimeout = 30_000;
 server.listen(0, '127.0.0.1', () => {
-  process.send?.({ port: (server.address() as AddressInfo).port, items: corpus.length, indexMs });
+  process.send?.({
+    port: (server.address() as AddressInfo).port,
+    items: corpus.length,
+    indexMs,
+    rssMb: process.memoryUsage().rss / 2 ** 20,
+  });
 });
 
 /**

@@ -142,10 +142,14 @@ export async function benchApi(): Promise<void> {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   try {
-    const ready = await new Promise<{ port: number; items: number; indexMs: number }>((resolve, reject) => {
-      child.once('message', (message) => resolve(message as { port: number; items: number; indexMs: number }));
-      child.once('exit', (code) => reject(new Error(`bench API server exited with ${code}`)));
-    });
+    const ready = await new Promise<{ port: number; items: number; indexMs: number; rssMb: number }>(
+      (resolve, reject) => {
+        child.once('message', (message) =>
+          resolve(message as { port: number; items: number; indexMs: number; rssMb: number }),
+        );
+        child.once('exit', (code) => reject(new Error(`bench API server exited with ${code}`)));
+      },
+    );
     const url = `http://127.0.0.1:${ready.port}`;
     // What a browser (the portal front end) sends; the API answers with Brotli for bodies of 1 KB and more.
     const headers = { 'accept-encoding': 'gzip, deflate, br' };
@@ -192,7 +196,7 @@ export async function benchApi(): Promise<void> {
     const ratio = search.requests.average / noop.requests.average;
     console.log(
       [
-        `api: autocannon, 50 connections, ${seconds} s per route, ${ready.items} items indexed (${(ready.indexMs / 1000).toFixed(1)} s to index)`,
+        `api: autocannon, 50 connections, ${seconds} s per route, ${ready.items} items indexed (${(ready.indexMs / 1000).toFixed(1)} s to index, server RSS ${ready.rssMb.toFixed(0)} MB)`,
         line('no-op', noop, noopUsage),
         line('search', search, searchUsage),
         line('identity', identity, identityUsage),
