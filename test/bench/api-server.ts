@@ -4,6 +4,7 @@
  * api.ts with `node --import tsx`; reports `{ port, items, indexMs, rssMb }` over IPC when listening.
  * Also serves GET /v1/noop, a route that does nothing, through the same middlewares.
  *
+ * `{ type: 'in-process', paths }` runs the paths through the handler without HTTP (see `inProcess`).
  * Over IPC it also answers `{ type: 'usage' }` with its CPU time (all threads), its event loop's
  * active time, the time spent inside the engine's `search` and the requests served (so the bench
  * can tell whether the server or the load generator was the bottleneck, and split a request's
@@ -17,7 +18,12 @@ import type { AddressInfo } from 'node:net';
 import { buildApiHandler } from '../../functions/api/handler-builder.js';
 import { jsonResult } from '../../functions/api/routes.js';
 import { CachedSearchIndex } from '../../functions/api/search-cache.js';
-import { apiGatewayListener, type LambdaHttpHandler } from '../../infra/local/http-to-apigw.js';
+import {
+  apiGatewayListener,
+  fromApiGatewayResult,
+  toApiGatewayEvent,
+  type LambdaHttpHandler,
+} from '../../infra/local/http-to-apigw.js';
 import { FixedClock, systemClock } from '../../shared/clock.js';
 import { silentLog } from '../../shared/log.js';
 import { EmbeddedSearchIndex } from '../../shared/search/embedded-search-index.js';
@@ -107,13 +113,35 @@ function mainThreadCpuMs(): number | undefined {
   }
 }
 
+/**
+ * Runs `paths` through the handler 50 at a time, as the HTTP adapter would (event in, bytes out)
+ * but with no server and no load generator in the way: the main thread's and the engine's CPU
+ * time per request.
+ */
+async function inProcess(paths: readonly string[]): Promise<{ loopUs: number; engineUs: number }> {
+  const cpu = () => {
+    const all = process.cpuUsage();
+    return mainThreadCpuMs() ?? (all.user + all.system) / 1000;
+  };
+  const [loopBefore, engineBefore] = [cpu(), engineCpuMs];
+  for (let i = 0; i < paths.length; i += 50)
+    await Promise.all(
+      paths.slice(i, i + 50).map(async (url) => {
+        const event = toApiGatewayEvent({ method: 'GET', url, headers: { 'accept-encoding': 'gzip, deflate, br' } });
+        fromApiGatewayResult(await handler(event, { awsRequestId: event.requestContext.requestId }));
+      }),
+    );
+  const per = (ms: number) => (ms * 1000) / Math.max(1, paths.length);
+  return { loopUs: per(cpu() - loopBefore), engineUs: per(engineCpuMs - engineBefore) };
+}
+
 /** A recorded response for the replay server: path, headers and base64 body. */
 interface Recorded {
   readonly path: string;
   readonly headers: Record<string, string>;
   readonly body: string;
 }
-process.on('message', (message: { type: string; entries?: Recorded[] }) => {
+process.on('message', (message: { type: string; entries?: Recorded[]; paths?: string[] }) => {
   if (message.type === 'usage') {
     const cpu = process.cpuUsage();
     process.send?.({
@@ -125,6 +153,8 @@ process.on('message', (message: { type: string; entries?: Recorded[] }) => {
       served,
       atMs: performance.now(),
     });
+  } else if (message.type === 'in-process') {
+    void inProcess(message.paths ?? []).then((result) => process.send?.({ type: 'in-process', ...result }));
   } else if (message.type === 'replay') {
     const byPath = new Map(
       (message.entries ?? []).map((e) => [e.path, { headers: e.headers, body: Buffer.from(e.body, 'base64') }]),

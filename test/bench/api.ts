@@ -17,7 +17,9 @@ import { promisify } from 'node:util';
  * Each line also shows the server's CPU time per request, its event loop's time per request split
  * into the engine's `search` and the rest (so the total after a change of engine can be predicted:
  * one loop serves at most 1e6 / (engine + rest) req/s), and how busy the loop was: below ~90%
- * busy, the load generator, not the server, set the pace. A fourth line replays the recorded bodies
+ * busy, the load generator, not the server, set the pace. An "in-proc" line runs 3,000 such new
+ * searches through the handler inside the server process (no HTTP, no load generator), the same
+ * split with less noise. A fourth line replays the recorded bodies
  * of the 8 searches from a bare node:http server (no API stack, no search): what autocannon
  * itself can take in of those ~20 KB Japanese bodies on this machine, i.e. the ceiling of the
  * "search" line. (autocannon decodes every body into a JS string, which for UTF-8 Japanese costs
@@ -178,6 +180,11 @@ export async function benchApi(): Promise<void> {
         requests: [{ method: 'GET', path: '/v1/search', setupRequest: (req) => ({ ...req, path: uniqueSearch(n++) }) }],
       }),
     );
+    // The same kind of searches through the handler in the server process, with no HTTP and no load generator.
+    const inProcess = await ask<{ loopUs: number; engineUs: number }>(child, {
+      type: 'in-process',
+      paths: Array.from({ length: 3000 }, (_, i) => uniqueSearch(1_000_000 + i)),
+    });
     // The ceiling of the "search" line: the same bytes and headers (compressed as sent), from a bare server.
     const entries = await Promise.all(searchPaths.map((path) => recorded(`${url}${path}`, headers)));
     const replayPort = (await ask<{ port: number }>(child, { type: 'replay', entries })).port;
@@ -201,6 +208,7 @@ export async function benchApi(): Promise<void> {
         line('search', search, searchUsage),
         line('identity', identity, identityUsage),
         line('unique', unique, uniqueUsage),
+        `  in-proc  3000 unique searches through the handler, 50 at a time, no HTTP: loop ${inProcess.loopUs.toFixed(0)} us/req (engine ${inProcess.engineUs.toFixed(0)}, rest ${(inProcess.loopUs - inProcess.engineUs).toFixed(0)})`,
         line('replay', replay, replayUsage.replace(/.*loop busy/, 'replayer loop busy')),
         `  (search: 8 front-end searches repeated, answered mostly from the 5 s micro-cache, Brotli accepted as browsers do; identity: the same without`,
         `   Accept-Encoding, so ~20 KB JSON bodies; unique: every request a new search, so every one reaches the engine;`,
