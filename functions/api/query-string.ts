@@ -16,8 +16,29 @@ const controlChar = /[\u0000-\u001f\u007f-\u009f]/u;
 const maxShownChars = 60;
 const invalidUtf8 = 'not valid UTF-8 once percent-decoded; expected UTF-8 text';
 
-/** One raw name or value decoded, or what is wrong with it. */
+/** Printable ASCII, what browsers and HTTP clients put on a request line. */
+const printableAscii = /^[\x20-\x7e]*$/u;
+
+/**
+ * One raw name or value decoded, or what is wrong with it. Printable ASCII (every request that
+ * came over HTTP) is decoded by `decodeURIComponent`, which refuses what the byte-by-byte path
+ * below refuses (a `%` without two hex digits, bytes that are not UTF-8, overlong forms,
+ * surrogates); anything it refuses, or a control character it decodes to, takes that path for
+ * the precise message.
+ */
 function problemOf(raw: string): { decoded?: string; problem?: string } {
+  if (printableAscii.test(raw)) {
+    try {
+      const decoded = decodeURIComponent(raw.includes('+') ? raw.replaceAll('+', ' ') : raw);
+      if (!controlChar.test(decoded)) return { decoded };
+    } catch {
+      // Reported below.
+    }
+  }
+  return problemOfBytes(raw);
+}
+
+function problemOfBytes(raw: string): { decoded?: string; problem?: string } {
   const badEscape = /%(?![0-9a-fA-F]{2})/.exec(raw);
   if (badEscape) {
     const shown = raw.slice(badEscape.index, badEscape.index + 3);

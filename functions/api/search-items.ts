@@ -69,7 +69,7 @@ export function searchResponseJson(page: SearchPage): string {
   for (const hit of page.items) {
     const { head, tail } = docJsonOf(hit.doc);
     if (items.length > 0) items += ',';
-    items += `${head},"status":${JSON.stringify(hit.status)},"highlights":${JSON.stringify(highlightsOf(hit))},${tail}`;
+    items += `${head},"status":"${hit.status}","highlights":${highlightsJson(hit)},${tail}`;
   }
   const cursor = page.nextCursor !== undefined ? `,"nextCursor":${JSON.stringify(page.nextCursor)}` : '';
   return `{"total":${JSON.stringify(page.total)},"totalIsLowerBound":${JSON.stringify(page.totalIsLowerBound)},"items":[${items}],"facets":${JSON.stringify(facetsOf(page))}${cursor}}`;
@@ -105,6 +105,16 @@ function docFieldsOf(doc: SearchDoc) {
     closesAt: doc.closesAt,
     updatedAt: doc.updatedAt,
   };
+}
+
+/** `JSON.stringify(highlightsOf(hit))` without the copies. */
+function highlightsJson(hit: SearchHit): string {
+  let out = '';
+  for (const field of Object.keys(hit.highlights)) {
+    const fragments = hit.highlights[field as keyof SearchHit['highlights']];
+    out += `${out.length > 0 ? ',' : ''}${JSON.stringify(field)}:${JSON.stringify(fragments ?? [])}`;
+  }
+  return `{${out}}`;
 }
 
 function highlightsOf(hit: SearchHit): SearchItem['highlights'] {

@@ -14,8 +14,12 @@ import { promisify } from 'node:util';
  * so the ratio shows what search costs on top of the plumbing. The server runs in a child
  * process; autocannon runs here. Goals: ≥ 1,000 req/s, p99 ≤ 50 ms, ≥ 0.5× the no-op.
  *
- * Each line also shows the server's CPU time per request and how busy it was: below ~90% busy,
- * the load generator, not the server, set the pace. A fourth line replays the recorded bodies
+ * Each line also shows the server's CPU time per request, its event loop's time per request split
+ * into the engine's `search` and the rest (so the total after a change of engine can be predicted:
+ * one loop serves at most 1e6 / (engine + rest) req/s), and how busy the loop was: below ~90%
+ * busy, the load generator, not the server, set the pace. An "in-proc" line runs 3,000 such new
+ * searches through the handler inside the server process (no HTTP, no load generator), the same
+ * split with less noise. A fourth line replays the recorded bodies
  * of the 8 searches from a bare node:http server (no API stack, no search): what autocannon
  * itself can take in of those ~20 KB Japanese bodies on this machine, i.e. the ceiling of the
  * "search" line. (autocannon decodes every body into a JS string, which for UTF-8 Japanese costs
@@ -50,6 +54,10 @@ const require = createRequire(import.meta.url);
 
 interface Usage {
   readonly cpuUs: number;
+  /** The main thread's CPU time, the event loop's active (wall) time, and the CPU time in the engine's `search`. */
+  readonly loopCpuMs: number;
+  readonly loopActiveMs: number;
+  readonly engineCpuMs: number;
   readonly served: number;
   readonly atMs: number;
 }
@@ -67,17 +75,24 @@ function ask<T>(child: ChildProcess, message: { type: string; [key: string]: unk
   });
 }
 
-/** Runs `load` and reports the server's CPU time per request and busy share meanwhile. */
+/**
+ * Runs `load` and reports, per request, the server's CPU time (all its threads, zlib's pool and
+ * GC helpers included) and its main thread's (the event loop's), split into the engine's `search`
+ * and the rest, and how busy the event loop was (active share of wall time): below ~90% busy, the
+ * load generator, not the server, set the pace.
+ */
 async function withUsage<T>(child: ChildProcess, load: () => Promise<T>): Promise<[T, string]> {
   const before = await ask<Usage>(child, { type: 'usage' });
   const result = await load();
   const after = await ask<Usage>(child, { type: 'usage' });
-  const cpuUs = after.cpuUs - before.cpuUs;
   const requests = Math.max(1, after.served - before.served);
-  const busy = cpuUs / 1000 / (after.atMs - before.atMs);
+  const us = (ms: number) => ((ms * 1000) / requests).toFixed(0).padStart(4);
+  const loopMs = after.loopCpuMs - before.loopCpuMs;
+  const engineMs = after.engineCpuMs - before.engineCpuMs;
+  const busy = (after.loopActiveMs - before.loopActiveMs) / (after.atMs - before.atMs);
   return [
     result,
-    `server CPU ${(cpuUs / requests).toFixed(0).padStart(4)} us/req, busy ${(busy * 100).toFixed(0).padStart(3)}%`,
+    `CPU ${us((after.cpuUs - before.cpuUs) / 1000)} us/req, loop ${us(loopMs)} us/req (engine ${us(engineMs)}, rest ${us(loopMs - engineMs)}), loop busy ${(busy * 100).toFixed(0).padStart(3)}%`,
   ];
 }
 
@@ -129,10 +144,14 @@ export async function benchApi(): Promise<void> {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   try {
-    const ready = await new Promise<{ port: number; items: number; indexMs: number }>((resolve, reject) => {
-      child.once('message', (message) => resolve(message as { port: number; items: number; indexMs: number }));
-      child.once('exit', (code) => reject(new Error(`bench API server exited with ${code}`)));
-    });
+    const ready = await new Promise<{ port: number; items: number; indexMs: number; rssMb: number }>(
+      (resolve, reject) => {
+        child.once('message', (message) =>
+          resolve(message as { port: number; items: number; indexMs: number; rssMb: number }),
+        );
+        child.once('exit', (code) => reject(new Error(`bench API server exited with ${code}`)));
+      },
+    );
     const url = `http://127.0.0.1:${ready.port}`;
     // What a browser (the portal front end) sends; the API answers with Brotli for bodies of 1 KB and more.
     const headers = { 'accept-encoding': 'gzip, deflate, br' };
@@ -161,6 +180,11 @@ export async function benchApi(): Promise<void> {
         requests: [{ method: 'GET', path: '/v1/search', setupRequest: (req) => ({ ...req, path: uniqueSearch(n++) }) }],
       }),
     );
+    // The same kind of searches through the handler in the server process, with no HTTP and no load generator.
+    const inProcess = await ask<{ loopUs: number; engineUs: number }>(child, {
+      type: 'in-process',
+      paths: Array.from({ length: 3000 }, (_, i) => uniqueSearch(1_000_000 + i)),
+    });
     // The ceiling of the "search" line: the same bytes and headers (compressed as sent), from a bare server.
     const entries = await Promise.all(searchPaths.map((path) => recorded(`${url}${path}`, headers)));
     const replayPort = (await ask<{ port: number }>(child, { type: 'replay', entries })).port;
@@ -179,12 +203,13 @@ export async function benchApi(): Promise<void> {
     const ratio = search.requests.average / noop.requests.average;
     console.log(
       [
-        `api: autocannon, 50 connections, ${seconds} s per route, ${ready.items} items indexed (${(ready.indexMs / 1000).toFixed(1)} s to index)`,
+        `api: autocannon, 50 connections, ${seconds} s per route, ${ready.items} items indexed (${(ready.indexMs / 1000).toFixed(1)} s to index, server RSS ${ready.rssMb.toFixed(0)} MB)`,
         line('no-op', noop, noopUsage),
         line('search', search, searchUsage),
         line('identity', identity, identityUsage),
         line('unique', unique, uniqueUsage),
-        line('replay', replay, replayUsage.replace(/server CPU.*, busy/, 'replayer busy')),
+        `  in-proc  3000 unique searches through the handler, 50 at a time, no HTTP: loop ${inProcess.loopUs.toFixed(0)} us/req (engine ${inProcess.engineUs.toFixed(0)}, rest ${(inProcess.loopUs - inProcess.engineUs).toFixed(0)})`,
+        line('replay', replay, replayUsage.replace(/.*loop busy/, 'replayer loop busy')),
         `  (search: 8 front-end searches repeated, answered mostly from the 5 s micro-cache, Brotli accepted as browsers do; identity: the same without`,
         `   Accept-Encoding, so ~20 KB JSON bodies; unique: every request a new search, so every one reaches the engine;`,
         `   replay: the 8 search responses recorded and sent back by a bare node:http server, the most autocannon takes in of these bodies here)`,

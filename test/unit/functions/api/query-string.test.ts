@@ -30,6 +30,14 @@ describe('decodeQueryString', () => {
     ]);
   });
 
+  it('keeps an encoded plus as a plus, a byte order mark as U+FEFF, and emoji as one character', () => {
+    expect(decodeQueryString('q=C%2B%2B+AI&t=%EF%BB%BFx&e=%F0%9F%A7%AA')).toEqual([
+      ['q', 'C++ AI'],
+      ['t', '\ufeffx'],
+      ['e', '🧪'],
+    ]);
+  });
+
   it('reads raw non-ASCII characters as themselves, and refuses a lone surrogate', () => {
     expect(decodeQueryString('q=クラスター🧪')).toEqual([['q', 'クラスター🧪']]);
     expect(issuesOf(() => decodeQueryString('q=a\ud800b'))[0]?.message).toContain('not valid UTF-8');
@@ -40,6 +48,8 @@ describe('decodeQueryString', () => {
     ['%C0%AF', 'not valid UTF-8'],
     ['%E3%82', 'not valid UTF-8'],
     ['%ED%A0%80', 'not valid UTF-8'],
+    ['%F4%90%80%80', 'not valid UTF-8'],
+    ['%F0%9F%A7', 'not valid UTF-8'],
     ['%ZZ', 'invalid percent-encoding "%ZZ"'],
     ['abc%', 'invalid percent-encoding "%"'],
     ['a%4', 'invalid percent-encoding "%4"'],
