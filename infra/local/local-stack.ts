@@ -326,6 +326,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       // timeouts, circuit breaker: a hung engine answers 503 at once), while the indexer keeps the patient one.
       search: embedded ?? searchIndexFor(config, clock, { purpose: 'api' }),
       store,
+      series: seriesStore,
       clock,
       log,
       sources: () => sources,
