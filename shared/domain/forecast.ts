@@ -81,6 +81,15 @@ function fromDayNumber(n: number): CalendarDate {
 const japaneseDay = (date: CalendarDate): string => `${date.year}年${date.month}月${date.day}日`;
 const monthDay = (date: CalendarDate): string => `${date.month}月${date.day}日`;
 
+/** The first day number on or after `from` whose day of the year (365-day count) is `doy`. */
+function firstOnOrAfter(from: number, doy: number): number {
+  const month = monthStarts.findLastIndex((startDoy) => startDoy <= doy) + 1;
+  const day = doy - (monthStarts[month - 1] ?? 0) + 1;
+  const year = fromDayNumber(from).year;
+  const inYear = dayNumber({ year, month, day });
+  return inYear >= from ? inYear : dayNumber({ year: year + 1, month, day });
+}
+
 /**
  * The tightest arc of the year holding every day: where it starts (day of year) and how many days
  * it spans. Rounds on 3月25日 and 4月5日 span 11 days across the year boundary, not 354.
@@ -143,8 +152,7 @@ export function forecastNextRound(rounds: readonly RoundDates[]): Forecast {
   const marginDays = arc.spread > 21 ? 14 : 7;
   const latest = Math.max(...dated.map((d) => dayNumber(d.day)));
   // The first day after half a year past the latest round that falls on the arc's start.
-  let start = latest + 183;
-  while (dayOfYear(fromDayNumber(start)) !== arc.start) start += 1;
+  const start = firstOnOrAfter(latest + 183, arc.start);
   const opens = { from: start - marginDays, to: start + arc.spread + marginDays };
   const periods = basis
     .filter((r) => r.closesAt !== undefined)

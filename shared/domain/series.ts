@@ -204,13 +204,29 @@ function pathTemplate(url: string): { key: string; years: string[] } | undefined
 
 /** The keys under which an item may meet other rounds of its program (what a store indexes). */
 export function seriesKeysOf(candidate: SeriesCandidate): string[] {
+  return keysOf(candidate, readingOf(candidate));
+}
+
+/** What the rules read of a candidate, computed once per candidate. */
+interface Reading {
+  readonly publisher: string;
+  readonly title: TitleReading;
+  readonly path: { key: string; years: string[] } | undefined;
+}
+
+function readingOf(candidate: SeriesCandidate): Reading {
+  return {
+    publisher: foldForMatch(candidate.publisher),
+    title: readTitle(candidate.title),
+    path: pathTemplate(candidate.canonicalUrl),
+  };
+}
+
+function keysOf(candidate: SeriesCandidate, { publisher, title, path }: Reading): string[] {
   if (candidate.kind !== 'call') return [];
-  const publisher = foldForMatch(candidate.publisher);
   const keys: string[] = [];
   if (candidate.programId) keys.push(`program-id\n${publisher}\n${candidate.programId}`);
-  const title = readTitle(candidate.title);
   if (title.key.length >= minTitleKeyLength) keys.push(`title\n${publisher}\n${title.key}`);
-  const path = pathTemplate(candidate.canonicalUrl);
   if (path) keys.push(`path\n${publisher}\n${path.key}`);
   return keys;
 }
@@ -225,11 +241,19 @@ const tokenValues = (reading: TitleReading): string =>
  * the item store merges, not a round).
  */
 export function linkEvidence(a: SeriesCandidate, b: SeriesCandidate): SeriesEvidence | undefined {
+  return evidenceBetween(a, b, readingOf(a), readingOf(b));
+}
+
+function evidenceBetween(
+  a: SeriesCandidate,
+  b: SeriesCandidate,
+  readingA: Reading,
+  readingB: Reading,
+): SeriesEvidence | undefined {
   if (a.kind !== 'call' || b.kind !== 'call' || a.id === b.id) return undefined;
-  if (foldForMatch(a.publisher) !== foldForMatch(b.publisher)) return undefined;
+  if (readingA.publisher !== readingB.publisher) return undefined;
   const items: [ItemId, ItemId] = [a.id, b.id];
-  const titleA = readTitle(a.title);
-  const titleB = readTitle(b.title);
+  const [titleA, titleB] = [readingA.title, readingB.title];
   if (a.programId && a.programId === b.programId)
     return { rule: 'program-id', key: a.programId, items, differing: [printedTokens(titleA), printedTokens(titleB)] };
   if (
@@ -238,8 +262,7 @@ export function linkEvidence(a: SeriesCandidate, b: SeriesCandidate): SeriesEvid
     tokenValues(titleA) !== tokenValues(titleB)
   )
     return { rule: 'title', key: titleA.key, items, differing: [printedTokens(titleA), printedTokens(titleB)] };
-  const pathA = pathTemplate(a.canonicalUrl);
-  const pathB = pathTemplate(b.canonicalUrl);
+  const [pathA, pathB] = [readingA.path, readingB.path];
   if (pathA && pathB && pathA.key === pathB.key && pathA.years.join('/') !== pathB.years.join('/'))
     return { rule: 'path', key: pathA.key, items, differing: [pathA.years.join('/'), pathB.years.join('/')] };
   return undefined;
@@ -292,9 +315,10 @@ export function clusterSeries(
     if (o.action === 'merge' && ids.has(o.items[0]) && ids.has(o.items[1]))
       link({ rule: 'operator-merge', key: pairKey(...o.items), items: o.items, differing: ['', ''] });
   const sorted = [...candidates].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  const readings = new Map(sorted.map((c) => [c.id, readingOf(c)] as const));
   const byKey = new Map<string, SeriesCandidate[]>();
   for (const c of sorted)
-    for (const key of seriesKeysOf(c)) {
+    for (const key of keysOf(c, readings.get(c.id) ?? readingOf(c))) {
       const group = byKey.get(key) ?? [];
       group.push(c);
       byKey.set(key, group);
@@ -302,7 +326,9 @@ export function clusterSeries(
   for (const group of byKey.values())
     group.forEach((a, i) => {
       for (const b of group.slice(i + 1)) {
-        const found = linkEvidence(a, b);
+        // Already in one series: a further link adds no member (and its evidence is not needed).
+        if (find(a.id) === find(b.id)) continue;
+        const found = evidenceBetween(a, b, readings.get(a.id) ?? readingOf(a), readings.get(b.id) ?? readingOf(b));
         if (found) link(found);
       }
     });
