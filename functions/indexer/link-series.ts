@@ -155,3 +155,28 @@ function sameSeries(a: Series, b: Series): boolean {
     );
   return canonical(a) === canonical(b);
 }
+
+/**
+ * Links every stored item, page by page: the backfill for items stored before series existed (or
+ * after the rules changed). Idempotent; returns how many items were read and series written.
+ */
+export async function relinkAll(
+  deps: SeriesLinkDeps & { readonly scan: Pick<ItemStore, 'scanItems'> },
+  pageSize = 100,
+): Promise<{ items: number; saved: number }> {
+  let cursor: string | undefined;
+  let items = 0;
+  let saved = 0;
+  do {
+    const page = await deps.scan.scanItems(cursor, pageSize);
+    items += page.items.length;
+    saved += (
+      await linkSeries(
+        deps,
+        page.items.map((item) => ({ id: item.id, newItem: item })),
+      )
+    ).saved;
+    cursor = page.cursor;
+  } while (cursor);
+  return { items, saved };
+}

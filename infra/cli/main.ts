@@ -43,7 +43,7 @@ const commands: Record<string, Command> = {
   },
   series: {
     summary:
-      'series show ID | series split|merge ITEM ITEM [--note TEXT]   a program series; keep two calls apart or together, for good',
+      'series show ID | series split|merge ITEM ITEM [--note TEXT] | series relink   a program series; keep two calls apart or together, for good; link every stored item',
     load: () => import('./commands/series.js'),
   },
   'normalize-date': {

@@ -3,12 +3,13 @@
  * its rounds): its rounds with dates and links, the evidence that links them and the forecast of
  * the next round. `chiiki series split ITEM ITEM [--note TEXT]` and `chiiki series merge ITEM ITEM
  * [--note TEXT]` store an operator's decision on a pair of items, which every later linking keeps
- * (re-crawls included), and link the pair's group again at once. The store is DYNAMODB_ENDPOINT
+ * (re-crawls included), and link the pair's group again at once. `chiiki series relink` links every
+ * stored item (the backfill for items stored before series existed). The store is DYNAMODB_ENDPOINT
  * when set, the running `npm start`'s dynalite, else dynalite on disk under DATA_DIR.
  * Exit 0 on success, 1 when the id is unknown, 2 on bad arguments.
  */
 import { overrideSeries } from '../../../functions/indexer/series-override.js';
-import type { SeriesLinkDeps } from '../../../functions/indexer/link-series.js';
+import { relinkAll, type SeriesLinkDeps } from '../../../functions/indexer/link-series.js';
 import { systemClock } from '../../../shared/clock.js';
 import { loadConfig } from '../../../shared/config.js';
 import { ItemIdSchema } from '../../../shared/domain/item.js';
@@ -22,6 +23,7 @@ const usage = [
   'usage: chiiki series show SERIES_ID|ITEM_ID',
   '       chiiki series split ITEM_ID ITEM_ID [--note TEXT]   keep two items out of one series, for good',
   '       chiiki series merge ITEM_ID ITEM_ID [--note TEXT]   put two items in one series, for good',
+  '       chiiki series relink                                link every stored item (backfill)',
 ].join('\n');
 
 const tokyoDay = (instant: string | undefined): string =>
@@ -56,7 +58,9 @@ function parseArgs(args: readonly string[]): { action: string; ids: string[]; no
   }
   if (action === 'show' && ids.length !== 1) return 'show takes one series or item id';
   if ((action === 'split' || action === 'merge') && ids.length !== 2) return `${action} takes two item ids`;
-  if (action !== 'show' && action !== 'split' && action !== 'merge') return `unknown action "${action ?? ''}"`;
+  if (action === 'relink' && ids.length !== 0) return 'relink takes no ids';
+  if (action !== 'show' && action !== 'split' && action !== 'merge' && action !== 'relink')
+    return `unknown action "${action ?? ''}"`;
   return { action, ids, ...(note ? { note } : {}) };
 }
 
@@ -82,6 +86,11 @@ export async function run(args: string[]): Promise<number> {
       log,
     };
     if (parsed.action === 'show') return await show(deps, parsed.ids[0] ?? '');
+    if (parsed.action === 'relink') {
+      const result = await relinkAll({ ...deps, scan: store });
+      console.log(`relinked ${result.items} items, ${result.saved} series written`);
+      return 0;
+    }
     const [a, b] = parsed.ids.map((id) => ItemIdSchema.safeParse(id).data);
     if (!a || !b) {
       console.error(`chiiki series: expected two item ids such as it_0123456789abcdef01234567\n${usage}`);

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { linkSeries, type SeriesLinkDeps } from '../../../../functions/indexer/link-series.js';
+import { linkSeries, relinkAll, type SeriesLinkDeps } from '../../../../functions/indexer/link-series.js';
 import { overrideSeries } from '../../../../functions/indexer/series-override.js';
 import { FixedClock } from '../../../../shared/clock.js';
 import type { ItemDraft, ItemId } from '../../../../shared/domain/item.js';
@@ -85,6 +85,15 @@ describe('linkSeries on dynalite', () => {
     expect(series?.forecast).toMatchObject({ status: 'expected', opens: { from: '2027-03-25', to: '2027-04-14' } });
     expect(series?.forecast.text).toContain('見込み');
     expect(await seriesOf(quota?.id)).toBeUndefined();
+  });
+
+  it('links items stored before series existed when every item is relinked', async () => {
+    const [r6, r7] = await items.upsert([round(6), round(7), round(8, '地域イノベーション創出支援事業（地域枠）')]);
+
+    const result = await relinkAll({ ...deps, scan: items }, 2);
+
+    expect(result).toEqual({ items: 3, saved: 1 });
+    expect((await seriesOf(r6?.id))?.rounds.map((r) => r.itemId)).toEqual([r6?.id, r7?.id]);
   });
 
   it('writes no series again when the same items are linked again', async () => {
