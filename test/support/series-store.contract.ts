@@ -2,13 +2,31 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { forecastNextRound } from '../../shared/domain/forecast.js';
 import { itemIdFor, type ItemId } from '../../shared/domain/item.js';
 import { roundOf, seriesIdFor, type Series, type SeriesOverride } from '../../shared/domain/series.js';
+import { FixedClock } from '../../shared/clock.js';
+import { DynamoDbItemStore } from '../../shared/store/dynamodb-item-store.js';
+import { DynamoDbSeriesStore } from '../../shared/store/dynamodb-series-store.js';
 import type { SeriesStore } from '../../shared/store/series-store.js';
+import { countingDocumentClient } from './dynalite.js';
 import { makeItem } from './factories.js';
 
 /** What a contract run needs from an adapter: a fresh, empty store and a way to dispose of it. */
 export interface SeriesStoreUnderTest {
   readonly store: SeriesStore;
   close(): Promise<void>;
+}
+
+/** A DynamoDbSeriesStore on a fresh table of the items table's design at `endpoint`. */
+export async function dynamoDbSeriesStoreAt(endpoint: string, tableName: string): Promise<SeriesStoreUnderTest> {
+  const documents = countingDocumentClient(endpoint);
+  await new DynamoDbItemStore({
+    client: documents.client,
+    tableName,
+    clock: new FixedClock('2026-12-01T00:00:00Z'),
+  }).ensureTable();
+  return {
+    store: new DynamoDbSeriesStore({ client: documents.client, tableName }),
+    close: async () => documents.destroy(),
+  };
 }
 
 const base = 'https://www.mext.go.jp/a_menu/kagaku/chiiki/koubo/';
