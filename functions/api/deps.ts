@@ -11,6 +11,7 @@ import { linksFor } from '../../shared/subscriptions/links.js';
 import type { SubscriptionDeps } from '../../shared/subscriptions/subscriptions.js';
 import { TokenSigner } from '../../shared/subscriptions/tokens.js';
 import { corsOriginsFrom } from '../middleware/cors.js';
+import type { SeriesReader } from './get-item.js';
 import type { IndexLagStatus, StorageStatus } from './health.js';
 import type { ApiDeps } from './routes.js';
 import { CachedSearchIndex } from './search-cache.js';
@@ -26,6 +27,8 @@ export interface ApiAdapters {
   /** The engine searches read (the API's OpenSearch client, or the embedded index). */
   readonly search: SearchIndex;
   readonly store: ItemStore;
+  /** Program series (the items table in AWS and locally). */
+  readonly series?: SeriesReader;
   readonly clock: Clock;
   readonly log: Log;
   /** The registry's sources, read when first asked. */
@@ -51,6 +54,7 @@ export function buildApiDeps(config: ApiConfig, adapters: ApiAdapters): BuiltApi
   return {
     search: new CachedSearchIndex(adapters.search, { clock, ...apiSearchCache }),
     store: adapters.store,
+    ...(adapters.series ? { series: adapters.series } : {}),
     clock,
     log: adapters.log,
     sources: adapters.sources,

@@ -10,6 +10,8 @@ import {
   MutedResponseSchema,
   SearchParamsSchema,
   SearchResponseSchema,
+  SeriesDetailSchema,
+  SeriesIdParamsSchema,
   SourcesResponseSchema,
   SubscribeAcceptedResponseSchema,
   SubscribeBodySchema,
@@ -131,12 +133,25 @@ export function openApiDocument(serverUrl?: string): OpenApiDocument {
       '/v1/items/{id}': {
         get: {
           operationId: 'getItem',
-          summary: 'One item with provenance and change history',
+          summary: 'One item with provenance, change history and its program series',
           requestParams: { path: ItemIdParamsSchema },
           responses: {
             '200': { description: 'The item.', headers: etagHeader, content: json(ItemDetailSchema) },
             ...notModified,
             '404': { description: 'No such item.', content: json(ErrorResponseSchema) },
+            ...errors,
+          },
+        },
+      },
+      '/v1/series/{id}': {
+        get: {
+          operationId: 'getSeries',
+          summary: 'A program series: its rounds, the evidence linking them and the next round (見込み)',
+          requestParams: { path: SeriesIdParamsSchema },
+          responses: {
+            '200': { description: 'The series.', headers: etagHeader, content: json(SeriesDetailSchema) },
+            ...notModified,
+            '404': { description: 'No such series.', content: json(ErrorResponseSchema) },
             ...errors,
           },
         },

@@ -6,7 +6,7 @@ import type { ItemStore } from '../../shared/store/item-store.js';
 import type { HttpEvent, HttpResult } from '../middleware/http-event.js';
 import { exportCsv } from './export-csv.js';
 import { portalPageUrl, searchFeedAtom, searchFeedRss, type FeedContext } from './feeds.js';
-import { getItem } from './get-item.js';
+import { getItem, getSeries, type SeriesReader } from './get-item.js';
 import { health, type IndexLagStatus, type StorageStatus } from './health.js';
 import { listSources, type ListSourcesDeps } from './list-sources.js';
 import { openApiDocument } from './openapi.js';
@@ -16,6 +16,8 @@ import { searchItemsJson } from './search-items.js';
 export interface ApiDeps {
   readonly search: SearchIndex;
   readonly store: ItemStore;
+  /** Program series for item pages and /v1/series; absent: items show none and /v1/series answers 404. */
+  readonly series?: SeriesReader;
   readonly clock: Clock;
   readonly log: Log;
   readonly sources: ListSourcesDeps['sources'];
@@ -95,6 +97,11 @@ export function apiRoutes(deps: ApiDeps): ApiRoute[] {
       method: 'GET',
       path: '/v1/items/{id}',
       handler: async (event) => jsonResult(await getItem(deps, event.pathParameters?.id), cache.item),
+    },
+    {
+      method: 'GET',
+      path: '/v1/series/{id}',
+      handler: async (event) => jsonResult(await getSeries(deps, event.pathParameters?.id), cache.item),
     },
     {
       method: 'GET',

@@ -2,6 +2,7 @@ import * as z from 'zod';
 import 'zod-openapi';
 import { IsoInstantSchema, ItemIdSchema, ItemKindSchema, ItemSchema } from '../../shared/domain/item.js';
 import { SourceHealthSchema } from '../../shared/domain/crawl-run.js';
+import { SeriesIdSchema, SeriesSchema } from '../../shared/domain/series.js';
 import {
   EmailSchema,
   FrequencySchema,
@@ -299,9 +300,27 @@ export const SearchResponseSchema = z
   .meta({ id: 'SearchResponse' });
 export type SearchResponse = z.infer<typeof SearchResponseSchema>;
 
+/** GET /v1/series/{id}: a program series with the evidence linking its rounds. */
+export const SeriesDetailSchema = SeriesSchema.meta({
+  id: 'Series',
+  description:
+    'Calls that are rounds of one program (事業), oldest first, with the evidence of each link (rule, normalised key, differing round tokens) and the forecast of the next round (見込み, never a fact). Each round links to its call page (`url`) and to its item (`/v1/items/{itemId}`).',
+});
+export type SeriesDetail = z.infer<typeof SeriesDetailSchema>;
+
+export const SeriesIdParamsSchema = z.strictObject({ id: SeriesIdSchema });
+
+/** The series of an item, as GET /v1/items/{id} shows it (the evidence is on /v1/series/{id}). */
+const ItemSeriesSchema = SeriesSchema.pick({ id: true, name: true, rounds: true, forecast: true }).meta({
+  id: 'ItemSeries',
+  description:
+    'The program series the item is a round of: its rounds with dates and links, and the next round (見込み).',
+});
+
 export const ItemDetailSchema = ItemSchema.omit({ contentHash: true })
   .extend({
     status: StatusSchema,
+    series: ItemSeriesSchema.optional(),
     provenance: ItemSchema.shape.provenance.meta({ description: 'Every source that carried the item.' }),
     history: ItemSchema.shape.history.meta({ description: 'Recorded changes, newest first (last 20).' }),
   })

@@ -9,6 +9,7 @@ import { powertoolsLog } from '../../shared/wiring/powertools-log.js';
 import type { Source } from '../../shared/domain/source.js';
 import { DynamoDbItemStore } from '../../shared/store/dynamodb-item-store.js';
 import { DynamoDbSubscriptionStore } from '../../shared/store/dynamodb-subscription-store.js';
+import { DynamoDbSeriesStore } from '../../shared/store/dynamodb-series-store.js';
 import type { SubscriptionDeps } from '../../shared/subscriptions/subscriptions.js';
 import { buildApiDeps, buildSubscriptionDeps, type BuiltApiDeps } from './deps.js';
 
@@ -29,6 +30,7 @@ let sources: readonly Source[] | undefined;
 export const deps: BuiltApiDeps = buildApiDeps(config, {
   search: searchIndexFor(config, clock, { purpose: 'api' }),
   store: new DynamoDbItemStore({ client, tableName: config.TABLE_NAME, clock }),
+  series: new DynamoDbSeriesStore({ client, tableName: config.TABLE_NAME }),
   clock,
   log,
   sources: () => (sources ??= loadCompiledRegistry(config.SOURCE_REGISTRY).sources),

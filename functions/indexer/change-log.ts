@@ -4,6 +4,7 @@ import type { Log } from '../../shared/log.js';
 import type { SearchIndex } from '../../shared/search/search-index.js';
 import type { ItemChange, ItemStore } from '../../shared/store/item-store.js';
 import { applyChanges, type ApplyResult } from './apply-change.js';
+import type { SeriesLinkDeps } from './link-series.js';
 
 /**
  * The index change log: where the store records which items changed, so the indexer can apply
@@ -145,7 +146,12 @@ export function isBehind(lag: IndexLag, maxLagSec: number = maxHealthyLagSec): b
  * fails; the caller keeps the batch in the log and tries again later. Reads run `concurrency` at a time.
  */
 export async function applyLoggedIds(
-  deps: { readonly store: Pick<ItemStore, 'get'>; readonly index: SearchIndex; readonly log: Log },
+  deps: {
+    readonly store: Pick<ItemStore, 'get'>;
+    readonly index: SearchIndex;
+    readonly log: Log;
+    readonly series?: SeriesLinkDeps;
+  },
   ids: readonly ItemId[],
   concurrency = 16,
 ): Promise<ApplyResult> {
@@ -159,5 +165,5 @@ export async function applyLoggedIds(
     }
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, ids.length) }, worker));
-  return applyChanges({ index: deps.index, log: deps.log }, changes);
+  return applyChanges({ index: deps.index, log: deps.log, ...(deps.series ? { series: deps.series } : {}) }, changes);
 }

@@ -3,6 +3,8 @@ import type { Config } from '../../shared/config.js';
 import type { Log } from '../../shared/log.js';
 import type { SearchIndex } from '../../shared/search/search-index.js';
 import type { ItemStore } from '../../shared/store/item-store.js';
+import type { SeriesStore } from '../../shared/store/series-store.js';
+import type { Clock } from '../../shared/clock.js';
 import type { RetryDeps } from './retry-index-changes.js';
 
 /** What differs by place (Lambda, the local stack, `chiiki reindex`): the adapters behind the indexer's ports. */
@@ -11,6 +13,8 @@ export interface IndexAdapters {
   readonly index: SearchIndex;
   readonly store: ItemStore;
   readonly log: Log;
+  /** Where program series are kept; with it, applied changes are linked into series (link-series.ts). */
+  readonly series?: { readonly store: SeriesStore; readonly clock: Clock };
 }
 
 /** The ports of the indexer's jobs. */
@@ -34,6 +38,7 @@ export function searchDirOf(config: Pick<Config, 'DATA_DIR'>): string {
  * and `chiiki reindex` build them here, so each job reads the same store into the same engine.
  */
 export function buildIndexDeps(adapters: IndexAdapters): IndexDeps {
-  const { index, store, log } = adapters;
-  return { apply: { store, index, log }, reindex: { store, index, log } };
+  const { index, store, log, series } = adapters;
+  const link = series ? { series: { items: store, series: series.store, clock: series.clock, log } } : {};
+  return { apply: { store, index, log, ...link }, reindex: { store, index, log } };
 }

@@ -5,6 +5,7 @@ import type { SearchIndex } from '../../shared/search/search-index.js';
 import type { ItemChange } from '../../shared/store/item-store.js';
 import { applyChanges } from './apply-change.js';
 import type { IndexRetryQueue } from './index-retry-queue.js';
+import type { SeriesLinkDeps } from './link-series.js';
 import { parseStreamRecord, StreamEventSchema, type Unmarshall } from './stream-records.js';
 
 /** Lambda's partial batch response: the records to retry (stream records by sequence number). */
@@ -18,6 +19,8 @@ export interface StreamDeps {
   readonly unmarshall: Unmarshall;
   /** Where failed index writes are parked by item id (AWS); absent: the stream retries them. */
   readonly retryQueue?: IndexRetryQueue;
+  /** Where the changed items are linked into program series; absent: not linked here. */
+  readonly series?: SeriesLinkDeps;
 }
 
 /**

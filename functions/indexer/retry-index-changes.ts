@@ -5,6 +5,7 @@ import { parseInput } from '../../shared/parse-input.js';
 import type { SearchIndex } from '../../shared/search/search-index.js';
 import type { ItemChange, ItemStore } from '../../shared/store/item-store.js';
 import { applyChanges } from './apply-change.js';
+import type { SeriesLinkDeps } from './link-series.js';
 import { IndexRetryMessageSchema } from './index-retry-queue.js';
 import type { BatchResponse } from './process-stream.js';
 import { classify } from './reindex.js';
@@ -13,6 +14,8 @@ export interface RetryDeps {
   readonly store: Pick<ItemStore, 'get'>;
   readonly index: SearchIndex;
   readonly log: Log;
+  /** Where the changed items are linked into program series; absent: not linked here. */
+  readonly series?: SeriesLinkDeps;
 }
 
 /** The SQS batch envelope; bodies are parsed one by one. */

@@ -8,6 +8,7 @@ import { searchIndexFor } from '../../shared/wiring/search-index.js';
 import type { Log } from '../../shared/log.js';
 import { powertoolsLog } from '../../shared/wiring/powertools-log.js';
 import { DynamoDbItemStore } from '../../shared/store/dynamodb-item-store.js';
+import { DynamoDbSeriesStore } from '../../shared/store/dynamodb-series-store.js';
 import { buildIndexDeps, searchDirOf, type IndexDeps } from './deps.js';
 import { indexRetryDelaySec } from './index-retry-queue.js';
 import type { StreamDeps } from './process-stream.js';
@@ -30,12 +31,14 @@ const built = buildIndexDeps({
   index,
   store: new DynamoDbItemStore({ client: documents, tableName: config.TABLE_NAME, clock: systemClock, log }),
   log,
+  series: { store: new DynamoDbSeriesStore({ client: documents, tableName: config.TABLE_NAME }), clock: systemClock },
 });
 
 /** The stream function's ports: the engine, and in AWS the queue failed writes are parked on. */
 export const deps: StreamDeps = {
   index,
   log,
+  ...(built.apply.series ? { series: built.apply.series } : {}),
   // Stream images are AttributeValue JSON; StreamRecordSchema has checked each is an object map.
   unmarshall: (image) => unmarshall(image as unknown as Record<string, AttributeValue>),
   ...(config.INDEX_RETRY_QUEUE_URL

@@ -17,6 +17,7 @@ import { acknowledge } from './nag.js';
 export const edgeCachedPaths = [
   '/v1/search',
   '/v1/items/*',
+  '/v1/series/*',
   '/v1/sources',
   '/v1/feed.*',
   '/v1/export.csv',

@@ -44,6 +44,11 @@ const commands: Record<string, Command> = {
       'search-domain (--name DOMAIN | --stage STAGE) [--region R] [--expect-version V]   the OpenSearch domain as AWS reports it',
     load: () => import('./commands/search-domain.js'),
   },
+  series: {
+    summary:
+      'series show ID | series split|merge ITEM ITEM [--note TEXT] | series relink   a program series; keep two calls apart or together, for good; link every stored item',
+    load: () => import('./commands/series.js'),
+  },
   'normalize-date': {
     summary: 'normalize-date "<text>" [--ref YYYY-MM-DD]   read a Japanese date, deadline or range as ISO 8601',
     load: () => import('./commands/normalize-date.js'),

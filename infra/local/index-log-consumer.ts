@@ -6,6 +6,7 @@ import {
   type BackoffPolicy,
   type IndexLag,
 } from '../../functions/indexer/change-log.js';
+import type { SeriesLinkDeps } from '../../functions/indexer/link-series.js';
 import type { Log } from '../../shared/log.js';
 import type { SearchIndex } from '../../shared/search/search-index.js';
 import type { ItemStore } from '../../shared/store/item-store.js';
@@ -28,6 +29,8 @@ export interface IndexLogConsumerOptions {
   readonly store: Pick<ItemStore, 'get'>;
   readonly index: SearchIndex;
   readonly log: Log;
+  /** Where the applied items are linked into program series; absent: not linked. */
+  readonly series?: SeriesLinkDeps;
   /** Distinct items per index batch (default 200). */
   readonly batchSize?: number;
   readonly backoff?: BackoffPolicy;
@@ -83,7 +86,15 @@ export function startIndexLogConsumer(options: IndexLogConsumerOptions): IndexLo
           await options.prepare?.();
           prepared = true;
         }
-        const result = await applyLoggedIds({ store: options.store, index: options.index, log }, batch.ids);
+        const result = await applyLoggedIds(
+          {
+            store: options.store,
+            index: options.index,
+            log,
+            ...(options.series ? { series: options.series } : {}),
+          },
+          batch.ids,
+        );
         await changeLog.markApplied(batch.throughSeq);
         if (failures > 0)
           log.info('index changes apply again', { failedAttempts: failures, pending: changeLog.pending().length });

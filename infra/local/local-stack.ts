@@ -28,6 +28,7 @@ import type { SearchIndex } from '../../shared/search/search-index.js';
 import { searchIndexFor } from '../../shared/wiring/search-index.js';
 import { DynamoDbItemStore } from '../../shared/store/dynamodb-item-store.js';
 import { DynamoDbSubscriptionStore } from '../../shared/store/dynamodb-subscription-store.js';
+import { DynamoDbSeriesStore } from '../../shared/store/dynamodb-series-store.js';
 import { startDynaliteServer, type DynaliteServer, type StorageFault } from './dynalite-server.js';
 import { dynaliteDocumentClient } from './dynalite-client.js';
 import { assertWritable, diskErrorCode } from './data-folder.js';
@@ -217,7 +218,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       },
     });
     await store.ensureTable();
-    const indexDeps = buildIndexDeps({ index: search, store, log });
+    const seriesStore = new DynamoDbSeriesStore({ client, tableName });
+    const indexDeps = buildIndexDeps({ index: search, store, log, series: { store: seriesStore, clock } });
     const indexOnStart = embedded
       ? await ensureIndexCurrent(store, embedded)
       : await openSearchOnStart(search, store, changeLog, log);
@@ -324,6 +326,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       // timeouts, circuit breaker: a hung engine answers 503 at once), while the indexer keeps the patient one.
       search: embedded ?? searchIndexFor(config, clock, { purpose: 'api' }),
       store,
+      series: seriesStore,
       clock,
       log,
       sources: () => sources,

@@ -18,6 +18,9 @@ import { startSampleSiteServer } from '../../infra/local/sample-site-server.js';
 import { FixedClock } from '../../shared/clock.js';
 import type { HtmlList, Source } from '../../shared/domain/source.js';
 import { silentLog } from '../../shared/log.js';
+import { forecastNextRound } from '../../shared/domain/forecast.js';
+import { itemIdFor } from '../../shared/domain/item.js';
+import { clusterSeries, roundOf, sortRounds } from '../../shared/domain/series.js';
 import { DynamoDbItemStore } from '../../shared/store/dynamodb-item-store.js';
 import { countingDocumentClient, crawlWriteCounter, startDynalite } from '../support/dynalite.js';
 
@@ -34,7 +37,11 @@ import { countingDocumentClient, crawlWriteCounter, startDynalite } from '../sup
  * 3. The quality gate's cost as a share of extraction (`measureGate`; goal at most 10%).
  * 4. Applicant and amount reading over 1,000 call pages as a share of their extraction
  *    (`measureCallFacts`; goal at most 20%).
- * 5. Items written by a re-crawl of unchanged sources (goal 0): the well-behaved sample sites are
+ * 5. Series linking over 1,000 calls as a share of extracting them (`measureSeriesLinking`): a
+ *    generated 公募 table of 250 programs × 4 fiscal years (with a 地域枠 look-alike every tenth
+ *    program) is extracted into drafts, then clustered into series with their rounds and forecasts
+ *    (the pure part of linking; the store reads and writes of a real linking are not in it).
+ * 6. Items written by a re-crawl of unchanged sources (goal 0): the well-behaved sample sites are
  *    crawled twice through the sample-site server into dynalite, and every DynamoDB write of the
  *    second run outside the crawl-run records is counted.
  */
@@ -70,6 +77,55 @@ function newsList(n: number): string {
       <a class="p-newsList__link" href="https://www.mext.go.jp/b_menu/houdou/${i}.html"><span class="p-newsList__title">科学技術に関する新着情報 ${i}</span></a></li>`,
   ).join('\n');
   return `<!DOCTYPE html><html lang="ja"><head><meta charset="UTF-8"><title>新着</title></head><body><main><ul class="p-newsList">${items}</ul><div class="p-pagination__next"><a href="/info/index.html?offset=20">次へ</a></div></main></body></html>`;
+}
+
+/** A 公募 table of `programs` programs × 4 fiscal years (令和5-8年度), every tenth program with a 地域枠 look-alike. */
+function kouboTable(programs: number): string {
+  const rows: string[] = [];
+  for (let p = 0; p < programs; p++)
+    for (const reiwa of [5, 6, 7, 8]) {
+      const name = `地域科学技術振興プログラム${p}${p % 10 === 0 && reiwa === 8 ? '（地域枠）' : ''}`;
+      const day = 1 + ((p + reiwa) % 20);
+      rows.push(
+        `<tr><td><a href="/koubo/r${reiwa}/program-${p}${name.endsWith('）') ? '-waku' : ''}.html">令和${reiwa}年度 ${name}の公募について</a></td><td class="period">令和${reiwa}年4月${day}日～令和${reiwa}年6月${day}日</td></tr>`,
+      );
+    }
+  return `<!DOCTYPE html><html lang="ja"><head><meta charset="UTF-8"><title>公募</title></head><body><main><table class="koubo-list"><tbody>${rows.join('')}</tbody></table></main></body></html>`;
+}
+
+/**
+ * Series linking against extraction of the same 1,000 calls (see 4. above): `share` is link time
+ * over extraction time. Goal: linking costs no more than extraction (share <= 100%).
+ */
+export function measureSeriesLinking(reps = 2): {
+  items: number;
+  series: number;
+  extractMs: number;
+  linkMs: number;
+  share: number;
+} {
+  const source = benchSource('html-list', 'https://www.jst.go.jp/koubo/index.html', {
+    item: 'table.koubo-list tbody tr',
+    title: 'td a',
+    link: 'td a',
+    period: 'td.period',
+  });
+  const text = kouboTable(250);
+  const ctx = { seenAt: '2026-11-28T00:30:00.000Z', refDate: '2026-11-28' };
+  const extract = () => {
+    const page = extractPage(source, text, source.url);
+    return draftEntries(selectEntries(source, [page]).kept, { ...ctx, source }).drafts;
+  };
+  const candidates = extract().map((d) => ({ ...d, id: itemIdFor(d.canonicalUrl) }));
+  const byId = new Map(candidates.map((c) => [c.id, c] as const));
+  const link = () =>
+    clusterSeries(candidates).map((cluster) => {
+      const members = cluster.members.flatMap((m) => byId.get(m) ?? []);
+      return forecastNextRound(sortRounds(members.map((c) => roundOf(c))));
+    });
+  const series = link().length;
+  const t = timePair(link, extract, reps, 10);
+  return { items: candidates.length, series, extractMs: t.extractMs, linkMs: t.bareMs, share: t.ratio };
 }
 
 const median = (xs: number[]): number => {
@@ -367,6 +423,10 @@ export async function benchExtract(): Promise<void> {
   const charset = measureCharsetCheck();
   console.log(
     `charset: decode ${charset.bareMs.toFixed(3)} ms, decode + plausibility check ${charset.extractMs.toFixed(3)} ms, ratio ${charset.ratio.toFixed(2)} (1.0: the check costs nothing)`,
+  );
+  const linking = measureSeriesLinking();
+  console.log(
+    `series linking: ${linking.items} calls into ${linking.series} series, extract ${linking.extractMs.toFixed(1)} ms, link ${linking.linkMs.toFixed(1)} ms, link/extract ${(linking.share * 100).toFixed(1)}% (goal <= 100%)`,
   );
   const recrawl = await measureRecrawlWrites();
   console.log(

@@ -71,6 +71,29 @@ afterAll(async () => {
 });
 
 describe('local stack', () => {
+  it("links the sample archive's three fiscal years into a series with a forecast, and not the 地域枠 call", async () => {
+    const found = await json<SearchBody>(
+      `/v1/search?q=${encodeURIComponent('地域イノベーション創出支援事業')}&kind=call`,
+    );
+    const r8 = found.items.find((i) => i.title.startsWith('令和8年度') && !i.title.includes('地域枠'));
+    const quota = found.items.find((i) => i.title.includes('地域枠'));
+
+    const item = await json<{ series?: { id: string; rounds: { label: string }[]; forecast: { text: string } } }>(
+      `/v1/items/${r8?.id ?? ''}`,
+    );
+    const lookAlike = await json<{ series?: unknown }>(`/v1/items/${quota?.id ?? ''}`);
+    const series = await json<{ evidence: { rule: string }[] }>(`/v1/series/${item.series?.id ?? ''}`);
+
+    expect(item.series?.rounds.map((r) => r.label)).toEqual(['令和6年度', '令和7年度', '令和8年度']);
+    expect(item.series?.forecast).toMatchObject({
+      status: 'expected',
+      opens: { from: '2027-03-25', to: '2027-04-15' },
+    });
+    expect(item.series?.forecast.text).toContain('見込み');
+    expect(series.evidence.map((e) => e.rule)).toEqual(['title', 'title']);
+    expect(lookAlike.series).toBeUndefined();
+  });
+
   it('serves open calls about クラスター with highlights and facets after the first crawl', async () => {
     const body = await json<SearchBody>(`/v1/search?q=${cluster}&status=open`);
 

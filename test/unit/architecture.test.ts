@@ -21,6 +21,7 @@ const skippedFolders = ['portal/dist', 'node_modules', 'cdk.out'];
 const portFiles = [
   'shared/store/item-store.ts',
   'shared/store/subscription-store.ts',
+  'shared/store/series-store.ts',
   'shared/search/search-index.ts',
   'shared/search/query.ts',
   'shared/mail/mailer.ts',
@@ -34,7 +35,7 @@ const portFiles = [
  * model files (query, cursor, analysis, rendering, table keys) that anyone may import.
  */
 const adapterNamePattern =
-  /^shared\/(store|search|mail)\/[a-z0-9-]+-(item-store|subscription-store|search-index|mailer)\.ts$/u;
+  /^shared\/(store|search|mail)\/[a-z0-9-]+-(item-store|subscription-store|series-store|search-index|mailer)\.ts$/u;
 const ioModules = /^(node:)?(fs|fs\/promises|net|http|https|http2|dns|tls|child_process)$|^undici$/u;
 
 /** Classifies the scanned files once; `isAdapter` answers for any path. */
@@ -128,7 +129,7 @@ const rules: readonly Rule[] = [
   },
   {
     id: 'ports',
-    text: 'a port (item-store.ts, subscription-store.ts, search-index.ts, query.ts, mailer.ts, http-fetcher.ts) imports no adapter and no SDK',
+    text: 'a port (item-store.ts, subscription-store.ts, series-store.ts, search-index.ts, query.ts, mailer.ts, http-fetcher.ts) imports no adapter and no SDK',
     appliesTo: isPort,
     breaks: (ref, ctx) => (ref.target !== undefined ? ctx.isAdapter(ref.target) : isSdk(ref.specifier)),
   },

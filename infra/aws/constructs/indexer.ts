@@ -51,8 +51,9 @@ export class Indexer extends Construct {
 
     this.deadLetterQueue = deadLetterQueue(this, 'IndexDeadLetterQueue');
     this.indexFunction = new ProjectFunction(this, 'IndexFunction', { ...common, key: 'index' });
-    // Stream records carry the images; the indexer needs no table access beyond the stream.
+    // Stream records carry the images; the table is written for program series (functions/indexer/link-series.ts).
     props.search.bindSearch(this.indexFunction, 'write');
+    props.table.bindTable(this.indexFunction, 'readWrite');
     this.indexFunction.fn.addEventSource(
       new DynamoEventSource(props.table.table, {
         startingPosition: lambda.StartingPosition.TRIM_HORIZON,
@@ -78,7 +79,7 @@ export class Indexer extends Construct {
 
     this.retryFunction = new ProjectFunction(this, 'IndexRetryFunction', { ...common, key: 'indexRetry' });
     props.search.bindSearch(this.retryFunction, 'write');
-    props.table.bindTable(this.retryFunction, 'read');
+    props.table.bindTable(this.retryFunction, 'readWrite');
     this.retryFunction.fn.addEventSource(
       new SqsEventSource(this.retryQueue, {
         batchSize: 10,

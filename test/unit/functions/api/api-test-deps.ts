@@ -1,5 +1,6 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { buildApiHandler } from '../../../../functions/api/handler-builder.js';
+import type { SeriesReader } from '../../../../functions/api/get-item.js';
 import type { ApiDeps, ApiRoute } from '../../../../functions/api/routes.js';
 import { FixedClock } from '../../../../shared/clock.js';
 import type { SourceHealth } from '../../../../shared/domain/crawl-run.js';
@@ -50,6 +51,7 @@ export async function testApi(
     throwOnSearch?: Error;
     publicBaseUrl?: string;
     portalUrl?: string;
+    series?: SeriesReader;
   } = {},
 ): Promise<TestApi> {
   const clock = new FixedClock(contractTimes.middle);
@@ -70,6 +72,7 @@ export async function testApi(
     corsOrigins: options.corsOrigins ?? ['*'],
     publicBaseUrl: options.publicBaseUrl ?? 'https://api.example.test',
     ...(options.portalUrl ? { portalUrl: options.portalUrl } : {}),
+    ...(options.series ? { series: options.series } : {}),
   };
   const handler = buildApiHandler(deps, options.extraRoutes);
   return {

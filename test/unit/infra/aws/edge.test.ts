@@ -124,7 +124,7 @@ describe('API edge, prod stage (WebACL made by the app)', () => {
     });
   });
 
-  it('caches search, items, sources, feeds, the export and the OpenAPI document, and nothing else', () => {
+  it('caches search, items, series, sources, feeds, the export and the OpenAPI document, and nothing else', () => {
     const [distribution] = Object.values(edge.findResources('AWS::CloudFront::Distribution')) as {
       Properties: { DistributionConfig: { CacheBehaviors: { PathPattern: string; CachePolicyId: unknown }[] } };
     }[];
@@ -132,7 +132,15 @@ describe('API edge, prod stage (WebACL made by the app)', () => {
     const [cachePolicyId] = Object.keys(edge.findResources('AWS::CloudFront::CachePolicy'));
 
     expect(behaviors.map((b) => b.PathPattern).sort()).toEqual(
-      ['/v1/export.csv', '/v1/feed.*', '/v1/items/*', '/v1/openapi.json', '/v1/search', '/v1/sources'].sort(),
+      [
+        '/v1/export.csv',
+        '/v1/feed.*',
+        '/v1/items/*',
+        '/v1/openapi.json',
+        '/v1/search',
+        '/v1/series/*',
+        '/v1/sources',
+      ].sort(),
     );
     for (const behavior of behaviors) expect(behavior.CachePolicyId).toEqual({ Ref: cachePolicyId });
   });

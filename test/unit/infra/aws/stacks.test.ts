@@ -230,6 +230,8 @@ describe('CDK app, dev stage (no settings)', () => {
       SqsManagedSseEnabled: true,
     });
     expect(indexFn.Properties.Environment.Variables['INDEX_RETRY_QUEUE_URL']).toEqual({ Ref: retryQueueId });
+    // Applying changes links program series, which the stream and retry functions write to the table.
+    expect(indexFn.Properties.Environment.Variables['TABLE_NAME']).toBeDefined();
     app.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
       EventSourceArn: { 'Fn::GetAtt': [retryQueueId, 'Arn'] },
       FunctionName: { Ref: retryFn.id },

@@ -1,0 +1,182 @@
+import type { Clock } from '../../shared/clock.js';
+import { forecastNextRound } from '../../shared/domain/forecast.js';
+import type { Item, ItemId } from '../../shared/domain/item.js';
+import {
+  assignSeriesIds,
+  clusterSeries,
+  readTitle,
+  roundOf,
+  seriesKeysOf,
+  sortRounds,
+  type Series,
+  type SeriesCluster,
+  type SeriesId,
+  type SeriesOverride,
+} from '../../shared/domain/series.js';
+import type { Log } from '../../shared/log.js';
+import type { ItemChange, ItemStore } from '../../shared/store/item-store.js';
+import type { SeriesStore } from '../../shared/store/series-store.js';
+
+/** What linking reads and writes: items from the store, series records, the clock for `updatedAt`. */
+export interface SeriesLinkDeps {
+  readonly items: Pick<ItemStore, 'get'>;
+  readonly series: SeriesStore;
+  readonly clock: Clock;
+  readonly log: Log;
+}
+
+export interface LinkResult {
+  /** Items looked at: the changed ones and every item that could share a series with them. */
+  readonly items: number;
+  /** Series written (new or changed). */
+  readonly saved: number;
+  /** Series that no longer exist (split apart, or a round left). */
+  readonly removed: number;
+}
+
+/** The most items one linking reads: a program's rounds and its look-alikes are a few dozen. */
+const maxGroupItems = 500;
+
+/**
+ * Links changed items into program series (shared/domain/series.ts) and stores the result: every
+ * changed call is recorded under its series keys, then the group of items that could share a
+ * series with the changed ones (same keys, same series, an operator's pair) is read back and
+ * clustered again under the operators' overrides, and each series that changed is written with
+ * its rounds, evidence and forecast. A series that lost its last link is removed, and an item in
+ * none has no membership. Idempotent: linking the same items again writes nothing.
+ */
+export async function linkSeries(deps: SeriesLinkDeps, changes: readonly ItemChange[]): Promise<LinkResult> {
+  const loaded = new Map<ItemId, Item | undefined>();
+  for (const change of changes) loaded.set(change.id, change.newItem);
+  for (const change of changes)
+    if (change.newItem) await deps.series.addKeyMembers(seriesKeysOf(change.newItem), change.id);
+  const overrides = await deps.series.listOverrides();
+  const previous = new Map<ItemId, SeriesId>();
+  const group = await gatherGroup(deps, changes, overrides, loaded, previous);
+  const candidates = group.flatMap((id) => {
+    const item = loaded.get(id);
+    return item ? [item] : [];
+  });
+  const clusters = clusterSeries(candidates, overrides);
+  const ids = assignSeriesIds(clusters, previous);
+  const now = deps.clock.now().toISOString();
+  let saved = 0;
+  const kept = new Set<SeriesId>();
+  const inSeries = new Set<ItemId>();
+  for (const [i, cluster] of clusters.entries()) {
+    const id = ids[i];
+    if (!id) continue;
+    kept.add(id);
+    for (const member of cluster.members) inSeries.add(member);
+    const series = seriesOf(id, cluster, loaded, now);
+    const stored = await deps.series.get(id);
+    if (stored && sameSeries(stored, series) && cluster.members.every((m) => previous.get(m) === id)) continue;
+    await deps.series.save(series);
+    saved++;
+  }
+  let removed = 0;
+  for (const old of new Set(previous.values()))
+    if (!kept.has(old)) {
+      await deps.series.remove(old);
+      removed++;
+    }
+  for (const [item, old] of previous) if (!inSeries.has(item) && old) await deps.series.clearMembership(item);
+  if (saved + removed > 0) deps.log.debug('series linked', { items: group.length, saved, removed });
+  return { items: group.length, saved, removed };
+}
+
+/**
+ * The changed items and every item that could share a series with them, transitively: members of
+ * their series keys, rounds of their current series, the other item of an override. Items are
+ * read once into `loaded`; `previous` gets each one's current series.
+ */
+async function gatherGroup(
+  deps: SeriesLinkDeps,
+  changes: readonly ItemChange[],
+  overrides: readonly SeriesOverride[],
+  loaded: Map<ItemId, Item | undefined>,
+  previous: Map<ItemId, SeriesId>,
+): Promise<ItemId[]> {
+  const seen = new Set<ItemId>();
+  const queue: ItemId[] = changes.map((c) => c.id);
+  while (queue.length > 0 && seen.size < maxGroupItems) {
+    const id = queue.shift();
+    if (id === undefined || seen.has(id)) continue;
+    seen.add(id);
+    if (!loaded.has(id)) loaded.set(id, await deps.items.get(id));
+    const item = loaded.get(id);
+    const neighbours: ItemId[] = [];
+    for (const key of item ? seriesKeysOf(item) : []) neighbours.push(...(await deps.series.keyMembers(key)));
+    const seriesId = await deps.series.seriesIdOf(id);
+    if (seriesId) {
+      previous.set(id, seriesId);
+      const series = await deps.series.get(seriesId);
+      neighbours.push(...(series?.rounds.map((r) => r.itemId) ?? []));
+    }
+    for (const o of overrides) if (o.items.includes(id)) neighbours.push(...o.items);
+    for (const next of neighbours) if (!seen.has(next)) queue.push(next);
+  }
+  if (queue.some((id) => !seen.has(id))) deps.log.warn('series group cut', { items: seen.size, limit: maxGroupItems });
+  return [...seen].sort();
+}
+
+/** The stored form of a cluster: rounds oldest first, the newest round's name, the forecast. */
+function seriesOf(
+  id: SeriesId,
+  cluster: SeriesCluster,
+  items: ReadonlyMap<ItemId, Item | undefined>,
+  now: string,
+): Series {
+  const members = cluster.members.flatMap((m) => {
+    const item = items.get(m);
+    return item ? [item] : [];
+  });
+  const rounds = sortRounds(members.map(roundOf));
+  const newest = rounds[rounds.length - 1];
+  const newestItem = members.find((m) => m.id === newest?.itemId) ?? members[0];
+  return {
+    id,
+    name: readTitle(newest?.title ?? '').name,
+    publisher: newestItem?.publisher ?? '',
+    rounds,
+    evidence: [...cluster.evidence],
+    forecast: forecastNextRound(rounds),
+    updatedAt: now,
+  };
+}
+
+/** Same series but for when it was computed (compared with keys sorted). */
+function sameSeries(a: Series, b: Series): boolean {
+  const canonical = (series: Series): string =>
+    JSON.stringify({ ...series, updatedAt: '' }, (_, value: unknown) =>
+      value && typeof value === 'object' && !Array.isArray(value)
+        ? Object.fromEntries(Object.entries(value).sort(([x], [y]) => (x < y ? -1 : 1)))
+        : value,
+    );
+  return canonical(a) === canonical(b);
+}
+
+/**
+ * Links every stored item, page by page: the backfill for items stored before series existed (or
+ * after the rules changed). Idempotent; returns how many items were read and series written.
+ */
+export async function relinkAll(
+  deps: SeriesLinkDeps & { readonly scan: Pick<ItemStore, 'scanItems'> },
+  pageSize = 100,
+): Promise<{ items: number; saved: number }> {
+  let cursor: string | undefined;
+  let items = 0;
+  let saved = 0;
+  do {
+    const page = await deps.scan.scanItems(cursor, pageSize);
+    items += page.items.length;
+    saved += (
+      await linkSeries(
+        deps,
+        page.items.map((item) => ({ id: item.id, newItem: item })),
+      )
+    ).saved;
+    cursor = page.cursor;
+  } while (cursor);
+  return { items, saved };
+}
