@@ -8,6 +8,7 @@
  * when set, the running `npm start`'s dynalite, else dynalite on disk under DATA_DIR.
  * Exit 0 on success, 1 when the id is unknown, 2 on bad arguments.
  */
+import { badInput } from '../usage.js';
 import { overrideSeries } from '../../../functions/indexer/series-override.js';
 import { relinkAll, type SeriesLinkDeps } from '../../../functions/indexer/link-series.js';
 import { systemClock } from '../../../shared/clock.js';
@@ -19,7 +20,7 @@ import { consoleLog } from '../../../shared/log.js';
 import { DynamoDbSeriesStore } from '../../../shared/store/dynamodb-series-store.js';
 import { openItemStore } from '../open-document-client.js';
 
-const usage = [
+export const usage = [
   'usage: chiiki series show SERIES_ID|ITEM_ID',
   '       chiiki series split ITEM_ID ITEM_ID [--note TEXT]   keep two items out of one series, for good',
   '       chiiki series merge ITEM_ID ITEM_ID [--note TEXT]   put two items in one series, for good',
@@ -65,15 +66,8 @@ function parseArgs(args: readonly string[]): { action: string; ids: string[]; no
 }
 
 export async function run(args: string[]): Promise<number> {
-  if (args[0] === '--help' || args[0] === '-h') {
-    console.log(usage);
-    return 0;
-  }
   const parsed = parseArgs(args);
-  if (typeof parsed === 'string') {
-    console.error(`chiiki series: ${parsed}\n${usage}`);
-    return 2;
-  }
+  if (typeof parsed === 'string') return badInput('series', usage, parsed);
   const config = loadConfig();
   const log = consoleLog(config.LOG_LEVEL);
   const closers: Array<() => Promise<void>> = [];
@@ -93,8 +87,7 @@ export async function run(args: string[]): Promise<number> {
     }
     const [a, b] = parsed.ids.map((id) => ItemIdSchema.safeParse(id).data);
     if (!a || !b) {
-      console.error(`chiiki series: expected two item ids such as it_0123456789abcdef01234567\n${usage}`);
-      return 2;
+      return badInput('series', usage, 'expected two item ids such as it_0123456789abcdef01234567');
     }
     const result = await overrideSeries(deps, parsed.action === 'split' ? 'split' : 'merge', a, b, parsed.note);
     console.log(`${parsed.action} ${result.override.items.join(' ')} stored`);
