@@ -58,6 +58,10 @@ export const configFields = {
     doc: 'API: how long searches fail fast before one request probes OpenSearch again (s), and the Retry-After of those 503s',
   },
   DATA_DIR: { schema: z.string().default('.data'), doc: 'local data folder (dynalite, embedded index, outbox)' },
+  EMBEDDED_MAX_ITEMS: {
+    schema: z.coerce.number().int().min(1).default(150_000),
+    doc: 'items the embedded engine is measured to hold comfortably (docs/benchmarks.md, 1M items); past it `npm start` warns at start to use SEARCH_ENGINE=opensearch',
+  },
   PORT: { schema: z.coerce.number().int().min(0).max(65535).default(3000), doc: 'local HTTP port' },
   PUBLIC_BASE_URL: {
     schema: optionalUrl,
