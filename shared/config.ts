@@ -61,6 +61,10 @@ export const configFields = {
     doc: 'API: how long searches fail fast before one request probes OpenSearch again (s), and the Retry-After of those 503s',
   },
   DATA_DIR: { schema: z.string().default('.data'), doc: 'local data folder (dynalite, embedded index, outbox)' },
+  EMBEDDED_MAX_ITEMS: {
+    schema: wholeNumber(1, Number.MAX_SAFE_INTEGER, 150_000),
+    doc: 'items the embedded engine is measured to hold comfortably (docs/benchmarks.md, 1M items); past it `npm start` warns at start to use SEARCH_ENGINE=opensearch',
+  },
   PORT: { schema: wholeNumber(0, 65535, 3000), doc: 'local HTTP port' },
   PUBLIC_BASE_URL: {
     schema: optionalUrl,

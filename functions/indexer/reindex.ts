@@ -3,7 +3,7 @@ import { ConfigError, ReindexCleanupError, ReindexMismatchError } from '../../sh
 import type { Log } from '../../shared/log.js';
 import { parseInput } from '../../shared/parse-input.js';
 import { toSearchDoc, type DocVersions, type SearchIndex } from '../../shared/search/search-index.js';
-import type { ItemStore } from '../../shared/store/item-store.js';
+import type { ItemStore, ItemVersion, Page } from '../../shared/store/item-store.js';
 
 /** Documents that differ from the store, by kind of difference. */
 export interface ParityCounts {
@@ -95,9 +95,12 @@ async function compareAll(
 ): Promise<ItemId[]> {
   const indexed = await target.versions();
   const suspects: ItemId[] = [];
+  // A projection when the store has one: the comparison needs only ids and versions.
+  const scan = (cursor?: string): Promise<Page<ItemVersion>> =>
+    store.scanVersions ? store.scanVersions(cursor, Math.max(batchSize, 1000)) : store.scanItems(cursor, batchSize);
   let cursor: string | undefined;
   do {
-    const page = await store.scanItems(cursor, batchSize);
+    const page = await scan(cursor);
     for (const item of page.items) {
       if (indexed.get(item.id) !== Date.parse(item.updatedAt)) suspects.push(item.id);
       indexed.delete(item.id);
@@ -190,18 +193,23 @@ function messageOf(error: unknown): string {
  * Failures: the half-built version is deleted and the original error rethrown; if deleting fails
  * too, `ReindexCleanupError` names both (the orphan is then removed by the next reindex, which
  * starts by deleting every orphan version, or by `chiiki reindex --remove-orphans`).
- * `onProgress` is called after each scanned page (for the CLI); one info line is logged at the end.
+ * `onProgress` is called after each page is written to the new version (for the CLI); one info line
+ * is logged at the end. Reading and writing overlap: the scan reads the next page while the last
+ * `writesInFlight` pages are bulk-written (`npm run bench -- scale` measures the effect).
  */
 export async function reindex(deps: {
   readonly store: ItemStore;
   readonly index: SearchIndex;
   readonly log: Log;
   readonly batchSize?: number;
+  /** Pages being bulk-written while the scan reads on (default 2; 1 writes each page before the next read). */
+  readonly writesInFlight?: number;
   readonly onProgress?: (progress: { done: number; total: number; docsPerSec: number }) => void;
   readonly now?: () => number;
 }): Promise<ReindexResult> {
   const { store, index, log } = deps;
   const batchSize = deps.batchSize ?? 500;
+  const writesInFlight = Math.max(1, deps.writesInFlight ?? 2);
   const now = deps.now ?? (() => performance.now());
   if (!index.beginReindex) throw new ConfigError('this search index cannot build a fresh version (no beginReindex)');
   await index.ensureIndex();
@@ -213,16 +221,28 @@ export async function reindex(deps: {
   let scanned = 0;
   let replayed = noDifference;
   let parity = noDifference;
+  // The store scan and the bulk writes run in two other processes (DynamoDB, OpenSearch), so the
+  // next pages are read while up to `writesInFlight` pages are being indexed.
+  const inFlight: Promise<void>[] = [];
   try {
     let cursor: string | undefined;
     do {
       const page = await store.scanItems(cursor, batchSize);
-      if (page.items.length > 0) await writer.upsert(page.items.map(toSearchDoc));
-      scanned += page.items.length;
+      if (inFlight.length >= writesInFlight) await inFlight.shift();
+      if (page.items.length > 0) {
+        const items = page.items;
+        const written = writer.upsert(items.map(toSearchDoc)).then(() => {
+          scanned += items.length;
+          const elapsedSec = Math.max(1e-3, (now() - started) / 1000);
+          deps.onProgress?.({ done: scanned, total, docsPerSec: scanned / elapsedSec });
+        });
+        // Awaited below; until then a failure must not count as an unhandled rejection.
+        written.catch(() => undefined);
+        inFlight.push(written);
+      }
       cursor = page.cursor;
-      const elapsedSec = Math.max(1e-3, (now() - started) / 1000);
-      deps.onProgress?.({ done: scanned, total, docsPerSec: scanned / elapsedSec });
     } while (cursor !== undefined);
+    await Promise.all(inFlight);
     const checked = await reconcile(store, writer, { batchSize });
     replayed = checked.found;
     parity = checked.remaining;
@@ -233,6 +253,8 @@ export async function reindex(deps: {
       );
     }
   } catch (error) {
+    // No write may land after the abort (it would recreate the deleted version).
+    await Promise.allSettled(inFlight);
     try {
       await writer.abort();
     } catch (abortError) {

@@ -46,6 +46,7 @@ async function main(): Promise<void> {
       mail: config.SMTP_URL && config.MAIL_TRANSPORT !== 'outbox' ? config.SMTP_URL : stack.outboxDir,
       indexedItems: stack.indexOnStart.items,
       indexRebuilt: stack.indexOnStart.rebuilt,
+      embeddedMaxItems: config.EMBEDDED_MAX_ITEMS,
       ...(config.SEARCH_ENGINE === 'opensearch' && config.OPENSEARCH_ENDPOINT
         ? { openSearchEndpoint: new URL(config.OPENSEARCH_ENDPOINT).origin }
         : {}),

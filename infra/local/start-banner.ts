@@ -13,6 +13,8 @@ export interface StartBannerInfo {
   readonly indexRebuilt: boolean;
   /** The OpenSearch node the stack indexes into; absent: the embedded engine under `dataDir`. */
   readonly openSearchEndpoint?: string;
+  /** `EMBEDDED_MAX_ITEMS`: on the embedded engine, more indexed items than this print a warning. */
+  readonly embeddedMaxItems?: number;
   readonly crawlSkipped: boolean;
 }
 
@@ -33,10 +35,20 @@ export function startBanner(info: StartBannerInfo): string {
     `  data       ${info.dataDir}`,
     `  mail       ${info.mail}`,
     `  index      ${info.indexedItems} items ${indexOrigin(info)}`,
+    ...(pastEmbeddedLimit(info)
+      ? [
+          `  WARNING    ${info.indexedItems} items is past the embedded engine's measured limit of ${info.embeddedMaxItems}` +
+            ' (EMBEDDED_MAX_ITEMS): expect high memory and slow searches; use SEARCH_ENGINE=opensearch',
+        ]
+      : []),
     info.crawlSkipped ? '  crawl      skipped (--no-crawl)' : '  crawl      running ...',
     '  Ctrl-C stops cleanly',
     '',
   ].join('\n');
+}
+
+function pastEmbeddedLimit(info: StartBannerInfo): boolean {
+  return !info.openSearchEndpoint && info.embeddedMaxItems !== undefined && info.indexedItems > info.embeddedMaxItems;
 }
 
 function indexOrigin(info: StartBannerInfo): string {

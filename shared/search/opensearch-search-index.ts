@@ -248,7 +248,9 @@ export class OpenSearchSearchIndex implements SearchIndex {
     const versions = existing.map((name) => Number(/-v(\d+)$/.exec(name)?.[1] ?? 0));
     const next = `${this.prefix}-v${Math.max(0, ...versions) + 1}`;
     await this.call('PUT', `/${next}`, {
-      settings: { index: { refresh_interval: '-1' } },
+      // While it is built: no refreshes and no fsync per bulk request (a crash loses the version
+      // anyway: an unfinished one is deleted as an orphan). Both are reset by `commit`.
+      settings: { index: { refresh_interval: '-1', translog: { durability: 'async' } } },
       aliases: { [this.nextAlias]: {} },
     });
     let done = false;
@@ -275,7 +277,9 @@ export class OpenSearchSearchIndex implements SearchIndex {
       commit: async () => {
         if (done) return;
         done = true;
-        await this.call('PUT', `/${next}/_settings`, { index: { refresh_interval: null } });
+        await this.call('PUT', `/${next}/_settings`, {
+          index: { refresh_interval: null, translog: { durability: null } },
+        });
         await this.call('POST', `/${next}/_refresh`);
         const actions: unknown[] = [];
         for (const index of old) actions.push({ remove: { index, alias: this.readAlias } });

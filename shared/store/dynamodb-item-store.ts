@@ -3,7 +3,15 @@ import { documentCommands, tableCommands, type DocumentClient } from './dynamodb
 import type { Clock } from '../clock.js';
 import { CrawlRunSchema, SourceHealthSchema, UrlStateSchema } from '../domain/crawl-run.js';
 import type { CrawlRun, SourceHealth, UrlState } from '../domain/crawl-run.js';
-import { IsoInstantSchema, itemIdFor, type Item, type ItemDraft, type ItemId, type ItemKind } from '../domain/item.js';
+import {
+  IsoInstantSchema,
+  ItemIdSchema,
+  itemIdFor,
+  type Item,
+  type ItemDraft,
+  type ItemId,
+  type ItemKind,
+} from '../domain/item.js';
 import {
   claimsTitle,
   decideUpsert,
@@ -18,7 +26,7 @@ import { ConflictError, InvalidInputError, ServiceUnavailableError } from '../er
 import type { Log } from '../log.js';
 import { silentLog } from '../log.js';
 import { parseInput } from '../parse-input.js';
-import type { ItemChange, ItemStore, Page, UpsertResult } from './item-store.js';
+import type { ItemChange, ItemStore, ItemVersion, Page, UpsertResult } from './item-store.js';
 import {
   aliasKey,
   changesIndexName,
@@ -177,7 +185,25 @@ export class DynamoDbItemStore implements ItemStore {
   }
 
   async scanItems(cursor?: string, limit = 100): Promise<Page<Item>> {
-    const items: Item[] = [];
+    return this.scanItemRecords(cursor, limit, undefined, itemFromRecord);
+  }
+
+  /** `scanItems` projected to the key and `updatedAt`: DynamoDB returns (and the caller parses) a few bytes per item. */
+  async scanVersions(cursor?: string, limit = 1000): Promise<Page<ItemVersion>> {
+    return this.scanItemRecords(cursor, limit, '#pk, #updatedAt', (record) => ({
+      id: parseInput(ItemIdSchema, String(record['pk']).slice('ITEM#'.length)),
+      updatedAt: String(record['updatedAt']),
+    }));
+  }
+
+  /** Pages of item records (the filter drops other record types), up to `limit` per page. */
+  private async scanItemRecords<T>(
+    cursor: string | undefined,
+    limit: number,
+    projection: string | undefined,
+    parse: (record: Record<string, unknown>) => T,
+  ): Promise<Page<T>> {
+    const items: T[] = [];
     let startKey = decodeCursor(cursor);
     // Scan's Limit counts records before the filter, so keep reading until the page is full.
     do {
@@ -185,14 +211,18 @@ export class DynamoDbItemStore implements ItemStore {
         new (await documentCommands()).ScanCommand({
           TableName: this.tableName,
           FilterExpression: '#type = :item',
-          ExpressionAttributeNames: { '#type': 'type' },
+          ExpressionAttributeNames: {
+            '#type': 'type',
+            ...(projection ? { '#pk': 'pk', '#updatedAt': 'updatedAt' } : {}),
+          },
           ExpressionAttributeValues: { ':item': 'item' },
+          ...(projection ? { ProjectionExpression: projection } : {}),
           Limit: limit - items.length,
           ExclusiveStartKey: startKey,
           ConsistentRead: true,
         }),
       );
-      for (const record of out.Items ?? []) items.push(itemFromRecord(record));
+      for (const record of out.Items ?? []) items.push(parse(record));
       startKey = out.LastEvaluatedKey;
     } while (startKey && items.length < limit);
     return { items, cursor: encodeCursor(startKey) };

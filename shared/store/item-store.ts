@@ -21,6 +21,12 @@ export interface ItemChange {
 }
 
 /** One page of a listing; pass `cursor` back for the next page, absent on the last one. */
+/** What identifies an item's content version: its id and `updatedAt` (moved on every change). */
+export interface ItemVersion {
+  readonly id: ItemId;
+  readonly updatedAt: string;
+}
+
 export interface Page<T> {
   readonly items: readonly T[];
   readonly cursor?: string;
@@ -48,6 +54,11 @@ export interface ItemRecords {
   listChangedSince(kind: ItemKind, since: string, cursor?: string, limit?: number): Promise<Page<Item>>;
   /** Every item, in no particular order; for reindexing. */
   scanItems(cursor?: string, limit?: number): Promise<Page<Item>>;
+  /**
+   * Optional: the id and `updatedAt` of every item, in no particular order, read as a projection
+   * (much less to transfer and parse than `scanItems`); the reindex's content checks use it.
+   */
+  scanVersions?(cursor?: string, limit?: number): Promise<Page<ItemVersion>>;
   /** Exact number of stored items. */
   countItems(): Promise<number>;
   /** Marks the source's provenance entry withdrawn; the item is withdrawn when all sources are. */

@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
-import { runDigest, type DigestItemStore } from '../../functions/alerts/digest.js';
-import { FixedClock } from '../../shared/clock.js';
+import { runDigest, type DigestDeps, type DigestItemStore } from '../../functions/alerts/digest.js';
+import { FixedClock, type Clock } from '../../shared/clock.js';
 import { contentHashOf, contentOf, itemIdFor, type Item, type ItemId } from '../../shared/domain/item.js';
 import {
   emailHashOf,
@@ -228,7 +228,7 @@ class MemorySubscriptions implements SubscriptionStore {
   }
 }
 
-class CountingMailer implements Mailer {
+export class CountingMailer implements Mailer {
   count = 0;
   bytes = 0;
   async send(message: MailMessage): Promise<SentMail> {
@@ -236,6 +236,56 @@ class CountingMailer implements Mailer {
     this.bytes += message.text.length + message.html.length;
     return { messageId: message.messageId ?? String(this.count) };
   }
+}
+
+/** `count` active, confirmed subscriptions at `watermark`, each with three saved searches from `search`. */
+export async function benchSubscriptions(
+  count: number,
+  watermark: string,
+  search: () => SavedSearch,
+): Promise<MemorySubscriptions> {
+  const store = new MemorySubscriptions();
+  for (let i = 0; i < count; i++) {
+    const email = `bench${i}@example.jp`;
+    await store.create({
+      id: newSubscriptionId(),
+      email,
+      emailHash: emailHashOf(email, 'bench-secret-0123456789'),
+      status: 'active',
+      searches: [search(), search(), search()],
+      frequency: 'immediate',
+      reminderDays: [14, 3],
+      createdAt: watermark,
+      confirmedAt: watermark,
+      watermark,
+      notified: {},
+      muted: [],
+      revision: 0,
+    });
+  }
+  return store;
+}
+
+/** What `runDigest` needs around the stores: links, an embedded scratch index, a silent log. */
+export function benchDigestDeps(
+  subscriptions: SubscriptionStore,
+  items: DigestItemStore,
+  mailer: Mailer,
+  clock: Clock,
+): DigestDeps {
+  return {
+    subscriptions,
+    items,
+    mailer,
+    links: new LinkBuilder({
+      baseUrl: 'https://portal.example.jp',
+      tokens: new TokenSigner('bench-secret-0123456789'),
+    }),
+    clock,
+    log: silentLog,
+    scratchIndex: () => new EmbeddedSearchIndex({ clock }),
+    messageDomain: 'portal.example.jp',
+  };
 }
 
 function savedSearchFor(random: () => number): SavedSearch {
@@ -273,38 +323,10 @@ async function tier(
     return { ...item, createdAt, updatedAt: createdAt, opensAt: createdAt, closesAt };
   });
   items.sort((a, b) => (a.createdAt < b.createdAt ? -1 : 1));
-  const store = new MemorySubscriptions();
-  for (let i = 0; i < subscriptions; i++) {
-    const email = `bench${i}@example.jp`;
-    await store.create({
-      id: newSubscriptionId(),
-      email,
-      emailHash: emailHashOf(email, 'bench-secret-0123456789'),
-      status: 'active',
-      searches: [savedSearchFor(random), savedSearchFor(random), savedSearchFor(random)],
-      frequency: 'immediate',
-      reminderDays: [14, 3],
-      createdAt: watermark,
-      confirmedAt: watermark,
-      watermark,
-      notified: {},
-      muted: [],
-      revision: 0,
-    });
-  }
+  const store = await benchSubscriptions(subscriptions, watermark, () => savedSearchFor(random));
   const mailer = new CountingMailer();
-  const tokens = new TokenSigner('bench-secret-0123456789');
   const started = performance.now();
-  const report = await runDigest({
-    subscriptions: store,
-    items: new MemoryItems(items),
-    mailer,
-    links: new LinkBuilder({ baseUrl: 'https://portal.example.jp', tokens }),
-    clock,
-    log: silentLog,
-    scratchIndex: () => new EmbeddedSearchIndex({ clock }),
-    messageDomain: 'portal.example.jp',
-  });
+  const report = await runDigest(benchDigestDeps(store, new MemoryItems(items), mailer, clock));
   const ms = performance.now() - started;
   return {
     subscriptions,

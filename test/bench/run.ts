@@ -2,7 +2,8 @@
  * `npm run bench [-- name ...]`: runs the benchmarks one after another and prints their tables.
  * Each benchmark measures against a baseline in the same run (these machines are shared and
  * noisy), so read the ratios before the absolute numbers. Names: extract, search, api, digest,
- * bundles, portal, dependencies. With no names, all run.
+ * bundles, portal, dependencies, scale. With no names, all run except scale (1M items,
+ * hours; see scale.ts), which runs only when named.
  */
 const benches: Record<string, () => Promise<void>> = {
   extract: async () => (await import('./extract.js')).benchExtract(),
@@ -12,6 +13,7 @@ const benches: Record<string, () => Promise<void>> = {
   bundles: async () => (await import('./bundles.js')).benchBundles(),
   portal: async () => (await import('./portal.js')).benchPortal(),
   dependencies: async () => (await import('./dependencies.js')).benchDependencies(),
+  scale: async () => (await import('./scale.js')).benchScale(),
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
@@ -21,7 +23,7 @@ if (unknown.length > 0) {
   process.exit(2);
 }
 let failed = 0;
-for (const name of wanted.length > 0 ? wanted : Object.keys(benches)) {
+for (const name of wanted.length > 0 ? wanted : Object.keys(benches).filter((n) => n !== 'scale')) {
   console.log(`\n=== bench: ${name} ===`);
   const started = performance.now();
   try {

@@ -407,6 +407,33 @@ export function itemStoreContract(name: string, makeStore: MakeItemStore): void 
         expect(await store.countItems()).toBe(23);
       });
 
+      it('lists every item id with its updatedAt once when it has scanVersions, and nothing else', async () => {
+        if (!store.scanVersions) return;
+        await store.upsert(Array.from({ length: 12 }, (_, i) => draftN(i + 1)));
+        await store.putUrlState({ url: 'https://www.mext.go.jp/a_menu/koubo/', fetchedAt: startAt });
+        await store.recordCrawlRun(run('mext-koubo', startAt, 'succeeded'));
+        const expected = new Map<string, string>();
+        for (let cursor: string | undefined, pages = 0; pages === 0 || (cursor && pages < 50); pages++) {
+          const page = await store.scanItems(cursor, 100);
+          for (const item of page.items) expected.set(item.id, item.updatedAt);
+          cursor = page.cursor;
+        }
+
+        const seen: Array<[string, string]> = [];
+        let cursor: string | undefined;
+        let pages = 0;
+        do {
+          const page = await store.scanVersions(cursor, 5);
+          expect(page.items.length).toBeLessThanOrEqual(5);
+          seen.push(...page.items.map((v): [string, string] => [v.id, v.updatedAt]));
+          cursor = page.cursor;
+          pages += 1;
+        } while (cursor && pages < 50);
+
+        expect(seen).toHaveLength(12);
+        expect(new Map(seen)).toEqual(expected);
+      });
+
       it('returns an empty page and a zero count on an empty store', async () => {
         expect(await store.scanItems()).toEqual({ items: [] });
         expect(await store.countItems()).toBe(0);

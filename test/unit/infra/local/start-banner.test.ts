@@ -30,6 +30,16 @@ describe('startBanner', () => {
     expect(startBanner(info)).toContain('(20 in registry "sample"; JSON: http://localhost:3000/v1/sources)');
   });
 
+  it('warns past the embedded engine limit to switch to OpenSearch, and not on OpenSearch or below it', () => {
+    const big = { ...info, indexedItems: 150_001, embeddedMaxItems: 150_000 };
+    expect(startBanner(big)).toContain(
+      "  WARNING    150001 items is past the embedded engine's measured limit of 150000 (EMBEDDED_MAX_ITEMS)",
+    );
+    expect(startBanner(big)).toContain('use SEARCH_ENGINE=opensearch');
+    expect(startBanner({ ...big, indexedItems: 150_000 })).not.toContain('WARNING');
+    expect(startBanner({ ...big, openSearchEndpoint: 'http://127.0.0.1:9200' })).not.toContain('WARNING');
+  });
+
   it('keeps one slash when the origin ends in one', () => {
     expect(startBanner({ ...info, apiUrl: 'http://127.0.0.1:8080/' })).toContain(
       '  portal     http://127.0.0.1:8080/\n',
