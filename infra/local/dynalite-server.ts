@@ -74,10 +74,11 @@ export async function startDynaliteServer(options: DynaliteServerOptions = {}): 
   if (options.dir !== undefined) mkdirSync(options.dir, { recursive: true });
   const dbModule = require('dynalite/db/index.js') as DynaliteDbModule;
   const create = dbModule.create;
+  let beforeClose: () => Promise<void> = async () => undefined;
   // dynalite builds its store through this module's `create` while the factory runs, synchronously.
   dbModule.create = (createOptions) => {
     const store = create(createOptions);
-    guardWrites(store.db, options);
+    beforeClose = guardWrites(store.db, options);
     return store;
   };
   let server: Server;
@@ -94,11 +95,13 @@ export async function startDynaliteServer(options: DynaliteServerOptions = {}): 
   const { port } = server.address() as AddressInfo;
   return {
     endpoint: `http://127.0.0.1:${port}`,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
+    close: async () => {
+      await beforeClose();
+      await new Promise<void>((resolve, reject) => {
         server.closeAllConnections();
         server.close((error?: Error) => (error ? reject(error) : resolve()));
-      }),
+      });
+    },
   };
 }
 
@@ -111,16 +114,23 @@ type Callback = (error?: Error | null, ...results: unknown[]) => void;
  * never a throw. After a fault, the next operation (at most one a second) checks that the folder
  * takes a file again and then reopens the database, holding other operations until it is open.
  */
-function guardWrites(db: LevelWrites & object, options: DynaliteServerOptions): void {
+function guardWrites(db: LevelWrites & object, options: DynaliteServerOptions): () => Promise<void> {
   const folder = options.dir;
   const proto = Object.getPrototypeOf(db) as { open(): Promise<void>; close(): Promise<void> };
   let faulted = false;
+  // The disk error that faulted the database. On a folder, writes are refused with it until a reopen
+  // succeeds: a write LevelDB takes after a failed one can land behind a torn log record, and the
+  // next open drops everything after that record (acknowledged writes lost at restart).
+  let lastFault: Error | undefined;
   let lastReopen = 0;
   let reopening: Promise<void> | undefined;
+  // Set once the server is closing: a reopen after that would leave a second LevelDB handle on the
+  // folder behind, racing the next start's handle over the same files.
+  let closing = false;
 
   const reopen = async (): Promise<void> => {
     if (reopening) return reopening;
-    if (!faulted || folder === undefined || Date.now() - lastReopen < reopenIntervalMs) return;
+    if (closing || !faulted || folder === undefined || Date.now() - lastReopen < reopenIntervalMs) return;
     lastReopen = Date.now();
     if (!folderTakesWrites(folder)) return;
     reopening = (async () => {
@@ -128,6 +138,9 @@ function guardWrites(db: LevelWrites & object, options: DynaliteServerOptions): 
         // The prototype's close and open: dynalite's own close marks the database closed for good.
         await proto.close.call(db);
         await proto.open.call(db);
+        faulted = false;
+        lastFault = undefined;
+        options.onRecovered?.();
       } catch {
         // Still failing: the operation below fails too and reports the fault again.
       } finally {
@@ -146,12 +159,13 @@ function guardWrites(db: LevelWrites & object, options: DynaliteServerOptions): 
       const done: Callback = (error, ...results) => {
         if (error && (isDiskError(error) || (faulted && /database is (closed|not open)/i.test(error.message)))) {
           faulted = true;
+          lastFault = error;
           const fault = toFault(error, folder ?? '(memory)');
           options.onFault?.(fault);
           callback(storageFaultResponse(fault));
           return;
         }
-        if (!error && faulted && writes) {
+        if (!error && faulted && writes && folder === undefined) {
           faulted = false;
           options.onRecovered?.();
         }
@@ -159,7 +173,11 @@ function guardWrites(db: LevelWrites & object, options: DynaliteServerOptions): 
       };
       reopen()
         .then(() => {
-          const injected = writes ? options.injectWriteFault?.() : undefined;
+          const injected = writes
+            ? folder !== undefined && faulted
+              ? lastFault
+              : options.injectWriteFault?.()
+            : undefined;
           if (injected) {
             setImmediate(done, injected);
             return;
@@ -172,6 +190,11 @@ function guardWrites(db: LevelWrites & object, options: DynaliteServerOptions): 
   const methods = db as unknown as Record<'put' | 'del' | 'batch' | 'get', (...args: unknown[]) => unknown>;
   for (const name of ['put', 'del', 'batch', 'get'] as const)
     methods[name] = guard(methods[name].bind(db), name !== 'get');
+  // Before the server closes: no reopen from now on, and one in flight finishes first.
+  return async () => {
+    closing = true;
+    await reopening;
+  };
 }
 
 /** Whether a small file can be written in `folder` now (space returned, folder writable again). */
