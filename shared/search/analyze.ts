@@ -19,8 +19,10 @@ import { foldForMatch } from '../ja/normalize.js';
 
 /** One query term: a CJK run or a Latin word, already folded. */
 export interface QueryTerm {
-  readonly text: string;
-  readonly cjk: boolean;
+  readonly text: string; // folded; for a mixed term the concatenation of its parts
+  readonly cjk: boolean; // false for a mixed term
+  /** Present (2 or more) for a word typed across scripts: its Latin words and CJK runs in order. */
+  readonly parts?: readonly QueryTerm[];
 }
 
 /** A run of the folded text with its code-unit offsets. */

@@ -21,7 +21,7 @@ import { decodeCursor, encodeCursor } from './cursor.js';
 import { facetsOf } from './embedded/facets.js';
 import { IndexState, type HydratedDoc } from './embedded/index-state.js';
 import { Matcher } from './embedded/match.js';
-import { deserializeState, serializeState } from './embedded/snapshot.js';
+import { deserializeState, formatVersion, serializeState } from './embedded/snapshot.js';
 import { rankerFor, topK } from './embedded/top-k.js';
 import { foldForHighlight, highlightField } from './highlight.js';
 import { exactTotalCap, SearchQuerySchema, type SearchQuery } from './query.js';
@@ -134,6 +134,11 @@ export class EmbeddedSearchIndex implements SearchIndex {
   /** The state a reindex is building, which live writes also reach (see `beginReindex`). */
   private building: IndexState | undefined;
   private walOps = 0;
+  /**
+   * The format version of a snapshot found on open that this engine does not read (it started
+   * empty instead); undefined when the snapshot was read.
+   */
+  staleFormat: number | undefined;
   private readonly matcher = new Matcher();
   private readonly dir: string | undefined;
   private readonly clock: Clock;
@@ -296,7 +301,15 @@ export class EmbeddedSearchIndex implements SearchIndex {
     }
     this.version = Number(match[1]);
     const folder = join(this.dir, current);
-    this.state = deserializeState(readFileSync(join(folder, 'index.bin')));
+    const snapshot = readFileSync(join(folder, 'index.bin'));
+    if (snapshot.length < 4 || snapshot.readUInt32LE(0) !== formatVersion) {
+      // A snapshot of another format (an older engine): start empty, so the start-up check
+      // against the store (`ensureIndexCurrent`) sees the difference and rebuilds from the store.
+      this.staleFormat = snapshot.length < 4 ? 0 : snapshot.readUInt32LE(0);
+      this.snapshot();
+      return;
+    }
+    this.state = deserializeState(snapshot);
     const walFile = join(folder, 'wal.jsonl');
     if (existsSync(walFile)) {
       for (const line of readFileSync(walFile, 'utf8').split('\n')) {

@@ -1,10 +1,10 @@
-import { foldForMatch } from '../../ja/normalize.js';
-import { indexTermsOf } from '../analyze.js';
 import type { HighlightSource } from '../highlight.js';
 import type { SearchDoc } from '../search-index.js';
 import { Columns } from './columns.js';
+import { addPositions, emptyPositions, keepPositions } from './positions.js';
 import { addPosting, DenseForms, type Posting } from './postings.js';
 import { StatusColumn } from './status-column.js';
+import { fieldTerms } from './tokens.js';
 
 /** Parsed documents kept for hits (about 2 KB each with their highlight sources). */
 const hydratedDocsKept = 4096;
@@ -17,11 +17,10 @@ export interface HydratedDoc {
   bodyText?: HighlightSource;
 }
 
-/** Documents and folded texts of a loaded snapshot, read from its buffer on demand. */
+/** Documents of a loaded snapshot, read from its buffer on demand. */
 export interface SnapshotTexts {
   readonly buf: Buffer;
   readonly docOff: Uint32Array;
-  readonly foldOff: Uint32Array;
   readonly n: number;
 }
 
@@ -36,7 +35,6 @@ export class IndexState {
   private idMap: Map<string, number> | undefined = new Map<string, number>();
   /** Documents added since load; loaded ones stay UTF-16 in the snapshot buffer until asked for. */
   private docJson: string[] = [];
-  private folded: string[] = [];
   base: SnapshotTexts | undefined;
   readonly cols = new Columns();
   readonly status = new StatusColumn(this.cols, () => this.n);
@@ -97,12 +95,6 @@ export class IndexState {
     return this.docJson[d] as string;
   }
 
-  foldedAt(d: number): string {
-    const b = this.base;
-    if (b && d < b.n) return b.buf.toString('utf16le', b.foldOff[d], b.foldOff[d + 1]);
-    return this.folded[d] as string;
-  }
-
   upsert(doc: SearchDoc): void {
     this.remove(doc.id);
     const d = this.n++;
@@ -110,13 +102,23 @@ export class IndexState {
     this.ids[d] = doc.id;
     this.idToDoc.set(doc.id, d);
     this.docJson[d] = JSON.stringify(doc);
-    const texts = [doc.title, doc.summary ?? '', doc.bodyText ?? ''];
-    this.folded[d] = texts.map((t) => foldForMatch(t)).join('\n');
     const masks = new Map<string, number>();
-    texts.forEach((text, f) => {
-      for (const term of indexTermsOf(text)) masks.set(term, (masks.get(term) ?? 0) | (1 << f));
-    });
-    for (const [term, mask] of masks) addPosting(this.postings, term, d * 8 + mask);
+    const positions = new Map<string, number[]>();
+    const emit = (field: number) => (term: string, position: number) => {
+      masks.set(term, (masks.get(term) ?? 0) | (1 << field));
+      if (position < 0) return;
+      const list = positions.get(term);
+      if (list === undefined) positions.set(term, [position]);
+      else list.push(position);
+    };
+    fieldTerms(doc.title, 0, emit(0));
+    if (doc.summary !== undefined) fieldTerms(doc.summary, 1, emit(1));
+    if (doc.bodyText !== undefined) fieldTerms(doc.bodyText, 2, emit(2));
+    for (const [term, mask] of masks) {
+      const p = addPosting(this.postings, term, d * 8 + mask);
+      const list = positions.get(term);
+      if (list !== undefined) addPositions((p.pos ??= emptyPositions()), list);
+    }
     this.cols.write(d, doc);
     this.writes++;
     this.status.invalidate();
@@ -129,10 +131,7 @@ export class IndexState {
     this.cols.alive[old] = 0;
     this.writes++;
     this.status.dropLists();
-    if (!this.base || old >= this.base.n) {
-      this.docJson[old] = '';
-      this.folded[old] = '';
-    }
+    if (!this.base || old >= this.base.n) this.docJson[old] = '';
     this.live--;
     return true;
   }
@@ -151,6 +150,10 @@ export class IndexState {
     let next = 0;
     for (let d = 0; d < this.n; d++) if (this.cols.alive[d]) map[d] = next++;
     for (const [term, p] of this.postings) {
+      if (p.pos !== undefined) {
+        const data = p.data;
+        p.pos = keepPositions(p.pos, (k) => (map[(data[k] as number) >>> 3] as number) >= 0);
+      }
       let w = 0;
       for (let k = 0; k < p.len; k++) {
         const e = p.data[k] as number;
@@ -162,18 +165,15 @@ export class IndexState {
     }
     const ids: string[] = [];
     const docJson: string[] = [];
-    const folded: string[] = [];
     for (let d = 0; d < this.n; d++) {
       const nd = map[d] as number;
       if (nd < 0) continue;
       this.cols.move(d, nd);
       ids[nd] = this.ids[d] as string;
       docJson[nd] = this.docAt(d);
-      folded[nd] = this.foldedAt(d);
     }
     this.ids = ids;
     this.docJson = docJson;
-    this.folded = folded;
     this.base = undefined;
     this.n = next;
     this.idMap = undefined;

@@ -1,9 +1,11 @@
-import { lookupTermsOf, termNeedsVerify, type QueryTerm } from '../analyze.js';
+import type { QueryTerm } from '../analyze.js';
 import type { ParsedSearchQuery } from '../query.js';
 import { textFieldWeights } from '../ranking.js';
 import { compileFilters, type CompiledFilters } from './filters.js';
 import type { IndexState } from './index-state.js';
+import { PhraseCheck } from './phrase.js';
 import { DenseForms, gallop, type Posting } from './postings.js';
+import { termPlanOf } from './tokens.js';
 import type { MatchSet } from './top-k.js';
 
 const weights = textFieldWeights.map((f) => f.weight);
@@ -21,47 +23,16 @@ function popcount(x: number): number {
 }
 
 /**
- * Fields (bits of `mask`) of a folded document (`title\nsummary\nbody`; folding turns every other
- * whitespace into spaces) in which a CJK phrase stands.
- */
-function phraseFields(folded: string, phrase: string, mask: number): number {
-  const firstBreak = folded.indexOf('\n');
-  const secondBreak = firstBreak < 0 ? -1 : folded.indexOf('\n', firstBreak + 1);
-  let found = 0;
-  let from = 0;
-  for (;;) {
-    const at = folded.indexOf(phrase, from);
-    if (at < 0) break;
-    const field = firstBreak < 0 || at < firstBreak ? 0 : secondBreak < 0 || at < secondBreak ? 1 : 2;
-    found |= (1 << field) & mask;
-    if (found === mask) break;
-    // Skip to the next field that is still wanted.
-    from = field === 0 ? firstBreak + 1 : field === 1 ? secondBreak + 1 : folded.length;
-    if (from <= 0) break;
-  }
-  return found;
-}
-
-/**
  * The score of document `d` from its per-term field masks (bits 0-2: title, summary, body; one
- * field weight per bit), after checking the phrase of each term in `verify` against the
- * document's folded text; -1 when some term is in none of the fields.
+ * field weight per bit), after checking by positions the phrase of each term that has one; -1
+ * when some term is in none of the fields.
  */
-function scoreOfMasks(
-  s: IndexState,
-  d: number,
-  terms: readonly QueryTerm[],
-  verify: readonly boolean[],
-  masks: Uint8Array,
-): number {
+function scoreOfMasks(d: number, checks: ReadonlyArray<PhraseCheck | undefined>, masks: Uint8Array): number {
   let score = 0;
-  let folded: string | undefined;
-  for (let t = 0; t < terms.length; t++) {
+  for (let t = 0; t < checks.length; t++) {
     let mask = masks[t] as number;
-    if (verify[t] && mask !== 0) {
-      folded ??= s.foldedAt(d);
-      mask = phraseFields(folded, (terms[t] as QueryTerm).text, mask);
-    }
+    const check = checks[t];
+    if (check !== undefined && mask !== 0) mask = check.fields(d, mask);
     if (mask === 0) return -1;
     if (mask & 1) score += titleWeight;
     if (mask & 2) score += summaryWeight;
@@ -102,8 +73,9 @@ export class Matcher {
       return { docs, scores: new Float64Array(0), count };
     }
     const lists: TermList[] = [];
+    const plans = terms.map((t) => termPlanOf(t));
     for (let t = 0; t < terms.length; t++) {
-      for (const lookup of lookupTermsOf(terms[t] as QueryTerm)) {
+      for (const lookup of plans[t]?.lookups ?? []) {
         const p = s.postings.get(lookup);
         if (!p || p.len === 0) return { docs: new Int32Array(0), scores: new Float64Array(0), count: 0 };
         lists.push({ p, term: t });
@@ -114,7 +86,8 @@ export class Matcher {
     // positions only move forward).
     lists.sort((a, b) => a.p.len - b.p.len);
     const first = (lists[0] as TermList).p;
-    if (DenseForms.isDense(first, s.n)) return this.matchDense(s, terms, lists, filters);
+    const checks = plans.map((plan) => (plan.phrase ? new PhraseCheck(s.postings, plan.phrase) : undefined));
+    if (DenseForms.isDense(first, s.n)) return this.matchDense(s, checks, lists, filters);
     const byFilter = filterDocs !== undefined && filterDocs.length < first.len ? filterDocs : undefined;
     const firstTerm = byFilter ? -1 : (lists[0] as TermList).term;
     const others = byFilter ? lists : lists.slice(1);
@@ -127,7 +100,6 @@ export class Matcher {
     const nTerms = terms.length;
     // Per term, the fields all its lookups were found in (then, for long CJK terms, where the phrase is).
     const masks = new Uint8Array(nTerms);
-    const verify = terms.map((t) => termNeedsVerify(t));
     const docs = this.scratchDocs(steps);
     const scores = this.scratchScores(steps);
     let count = 0;
@@ -156,7 +128,7 @@ export class Matcher {
         if (o >>> 3 !== d) continue scan;
         masks[t] = (masks[t] as number) & o & 7;
       }
-      const score = scoreOfMasks(s, d, terms, verify, masks);
+      const score = scoreOfMasks(d, checks, masks);
       if (score < 0) continue;
       docs[count] = d;
       scores[count] = score;
@@ -172,7 +144,7 @@ export class Matcher {
    */
   private matchDense(
     s: IndexState,
-    terms: readonly QueryTerm[],
+    checks: ReadonlyArray<PhraseCheck | undefined>,
     lists: readonly TermList[],
     filters: CompiledFilters,
   ): MatchSet {
@@ -190,11 +162,10 @@ export class Matcher {
     // all the term's lookups stand in that field (32 documents at a time).
     const fieldBits = lists.map((l) => s.dense.of(l.p, s.n).fieldBits);
     const listTerm = lists.map((l) => l.term);
-    const nTerms = terms.length;
+    const nTerms = checks.length;
     const termWords = new Int32Array(nTerms * 3);
     const masks = new Uint8Array(nTerms);
     const rest = filters.rest;
-    const verify = terms.map((t) => termNeedsVerify(t));
     let total = 0;
     for (let w = 0; w < words; w++) total += popcount(acc[w] as number);
     const docs = this.scratchDocs(total);
@@ -222,7 +193,7 @@ export class Matcher {
             ((((termWords[t * 3 + 1] as number) >>> b) & 1) << 1) |
             ((((termWords[t * 3 + 2] as number) >>> b) & 1) << 2);
         }
-        const score = scoreOfMasks(s, d, terms, verify, masks);
+        const score = scoreOfMasks(d, checks, masks);
         if (score < 0) continue;
         docs[count] = d;
         scores[count] = score;

@@ -1,14 +1,18 @@
+import type { Positions } from './positions.js';
+
 /**
  * Posting lists: per index term, the sorted entries `docNo * 8 | fieldMask` (title 1, summary 2,
- * body 4) in a growable `Uint32Array`; loaded ones are views into the snapshot.
+ * body 4) in a growable `Uint32Array`, and for words, bigrams and run-edge characters the
+ * positions of each entry; loaded ones are views into the snapshot.
  */
 export interface Posting {
   data: Uint32Array;
   len: number;
+  pos?: Positions;
 }
 
-/** Appends an entry (document numbers only grow, so the list stays sorted). */
-export function addPosting(postings: Map<string, Posting>, term: string, entry: number): void {
+/** Appends an entry (document numbers only grow, so the list stays sorted); returns the list. */
+export function addPosting(postings: Map<string, Posting>, term: string, entry: number): Posting {
   let p = postings.get(term);
   if (!p) {
     p = { data: new Uint32Array(4), len: 0 };
@@ -19,6 +23,7 @@ export function addPosting(postings: Map<string, Posting>, term: string, entry: 
     p.data = bigger;
   }
   p.data[p.len++] = entry;
+  return p;
 }
 
 /** Smallest index `k >= from` with `docNo(data[k]) >= d`, by galloping. */

@@ -3,13 +3,14 @@ import { CorruptDataError } from '../../errors.js';
 import { Dictionary, type FieldIds } from './columns.js';
 import { IndexState } from './index-state.js';
 import type { Posting } from './postings.js';
+import { ByteWriter } from './varint.js';
 
 /**
  * The snapshot file: `formatVersion` (u32 LE), header length (u32 LE), a JSON header naming the
  * sections, then 8-byte aligned sections (typed arrays as bytes, strings as UTF-16: decoding that
  * is a copy, where UTF-8 Japanese costs ~10× more at load).
  */
-const formatVersion = 3;
+export const formatVersion = 4;
 
 const SnapshotHeaderSchema = z.object({
   formatVersion: z.literal(formatVersion),
@@ -39,9 +40,31 @@ export function serializeState(s: IndexState): Buffer {
   });
   offsets[terms.length] = total;
   const data = new Uint32Array(total);
+  // Per term, where its positions' bytes and block offsets start (equal bounds: no positions).
+  const posOffsets = new Float64Array(terms.length + 1);
+  const blockOffsets = new Uint32Array(terms.length + 1);
+  let posTotal = 0;
+  let blockTotal = 0;
+  terms.forEach((t, i) => {
+    const p = s.postings.get(t) as Posting;
+    posOffsets[i] = posTotal;
+    blockOffsets[i] = blockTotal;
+    if (p.pos) {
+      posTotal += p.pos.out.used;
+      blockTotal += (p.pos.entries + 7) >>> 3;
+    }
+  });
+  posOffsets[terms.length] = posTotal;
+  blockOffsets[terms.length] = blockTotal;
+  const posBytes = new Uint8Array(posTotal);
+  const blocks = new Uint32Array(blockTotal);
   terms.forEach((t, i) => {
     const p = s.postings.get(t) as Posting;
     data.set(p.data.subarray(0, p.len), offsets[i] as number);
+    if (p.pos) {
+      posBytes.set(p.pos.out.view(), posOffsets[i] as number);
+      blocks.set(p.pos.blocks.subarray(0, (p.pos.entries + 7) >>> 3), blockOffsets[i] as number);
+    }
   });
   const n = s.n;
   const fieldOffsets = new Uint32Array(n + 1);
@@ -52,14 +75,10 @@ export function serializeState(s: IndexState): Buffer {
   }
   fieldOffsets[n] = fieldFlat.length;
   const docs: string[] = [];
-  const folded: string[] = [];
   const docOff = new Uint32Array(n + 1);
-  const foldOff = new Uint32Array(n + 1);
   for (let d = 0; d < n; d++) {
     docs.push(s.docAt(d));
-    folded.push(s.foldedAt(d));
     docOff[d + 1] = (docOff[d] as number) + (docs[d] as string).length * 2;
-    foldOff[d + 1] = (foldOff[d] as number) + (folded[d] as string).length * 2;
   }
   const utf16 = (text: string): Uint8Array => Buffer.from(text, 'utf16le');
   const sections: Array<[string, Uint8Array]> = [
@@ -67,10 +86,12 @@ export function serializeState(s: IndexState): Buffer {
     ['ids', utf16(s.ids.slice(0, n).join('\n'))],
     ['docs', utf16(docs.join(''))],
     ['docOffsets', bytes(docOff)],
-    ['folded', utf16(folded.join(''))],
-    ['foldedOffsets', bytes(foldOff)],
     ['postingOffsets', bytes(offsets)],
     ['postings', bytes(data)],
+    ['positionOffsets', bytes(posOffsets)],
+    ['positions', posBytes],
+    ['blockOffsets', bytes(blockOffsets)],
+    ['blocks', bytes(blocks)],
     ['fieldOffsets', bytes(fieldOffsets)],
     ['fieldIds', bytes(Uint32Array.from(fieldFlat))],
     ...s.cols.stored().map(([name, col]): [string, Uint8Array] => [name, bytes(col.subarray(0, n))]),
@@ -125,18 +146,17 @@ export function deserializeState(buf: Buffer): IndexState {
   s.live = n;
   s.ids = n === 0 ? [] : text('ids').split('\n');
   const docsAt = entry('docs')[0] + base;
-  const foldedAt = entry('folded')[0] + base;
-  s.base = {
-    buf,
-    docOff: u32('docOffsets').map((o) => o + docsAt),
-    foldOff: u32('foldedOffsets').map((o) => o + foldedAt),
-    n,
-  };
+  s.base = { buf, docOff: u32('docOffsets').map((o) => o + docsAt), n };
   s.dropIdMap();
   s.cols.ministries = new Dictionary(header.ministries);
   s.cols.fields = new Dictionary(header.fields);
   const offsets = u32('postingOffsets');
   const data = u32('postings');
+  const posSection = section('positionOffsets');
+  const posOffsets = new Float64Array(posSection.buffer, posSection.byteOffset, posSection.byteLength / 8);
+  const posBytes = section('positions');
+  const blockOffsets = u32('blockOffsets');
+  const blocks = u32('blocks');
   const terms = text('terms');
   let termStart = 0;
   let i = 0;
@@ -146,7 +166,21 @@ export function deserializeState(buf: Buffer): IndexState {
       const term = nl < 0 ? terms.slice(termStart) : terms.slice(termStart, nl);
       const from = offsets[i] as number;
       const to = offsets[i + 1] as number;
-      s.postings.set(term, { data: data.subarray(from, to), len: to - from });
+      const posFrom = posOffsets[i] as number;
+      const posTo = posOffsets[i + 1] as number;
+      s.postings.set(term, {
+        data: data.subarray(from, to),
+        len: to - from,
+        ...(posTo > posFrom
+          ? {
+              pos: {
+                out: new ByteWriter(posBytes.subarray(posFrom, posTo), posTo - posFrom),
+                blocks: blocks.subarray(blockOffsets[i], blockOffsets[i + 1]),
+                entries: to - from,
+              },
+            }
+          : {}),
+      });
       i++;
       if (nl < 0) break;
       termStart = nl + 1;
