@@ -1,6 +1,7 @@
 import type { HighlightSource } from '../highlight.js';
 import type { SearchDoc } from '../search-index.js';
 import { Columns } from './columns.js';
+import { DocStore } from './doc-store.js';
 import { addPositions, emptyPositions, keepPositions } from './positions.js';
 import { addPosting, DenseForms, type Posting } from './postings.js';
 import { StatusColumn } from './status-column.js';
@@ -17,13 +18,6 @@ export interface HydratedDoc {
   bodyText?: HighlightSource;
 }
 
-/** Documents of a loaded snapshot, read from its buffer on demand. */
-export interface SnapshotTexts {
-  readonly buf: Buffer;
-  readonly docOff: Uint32Array;
-  readonly n: number;
-}
-
 /**
  * One generation of the index: document numbers, postings, columns and documents. Updates append
  * a new document number and tombstone the old one; `compact` renumbers.
@@ -33,9 +27,8 @@ export class IndexState {
   live = 0;
   ids: string[] = [];
   private idMap: Map<string, number> | undefined = new Map<string, number>();
-  /** Documents added since load; loaded ones stay UTF-16 in the snapshot buffer until asked for. */
-  private docJson: string[] = [];
-  base: SnapshotTexts | undefined;
+  /** The documents as JSON, compressed, read for returned hits. */
+  docs = new DocStore();
   readonly cols = new Columns();
   readonly status = new StatusColumn(this.cols, () => this.n);
   readonly postings = new Map<string, Posting>();
@@ -90,9 +83,7 @@ export class IndexState {
   }
 
   docAt(d: number): string {
-    const b = this.base;
-    if (b && d < b.n) return b.buf.toString('utf16le', b.docOff[d], b.docOff[d + 1]);
-    return this.docJson[d] as string;
+    return this.docs.get(d);
   }
 
   upsert(doc: SearchDoc): void {
@@ -101,7 +92,7 @@ export class IndexState {
     this.live++;
     this.ids[d] = doc.id;
     this.idToDoc.set(doc.id, d);
-    this.docJson[d] = JSON.stringify(doc);
+    this.docs.add(d, JSON.stringify(doc));
     const masks = new Map<string, number>();
     const positions = new Map<string, number[]>();
     const emit = (field: number) => (term: string, position: number) => {
@@ -131,7 +122,6 @@ export class IndexState {
     this.cols.alive[old] = 0;
     this.writes++;
     this.status.dropLists();
-    if (!this.base || old >= this.base.n) this.docJson[old] = '';
     this.live--;
     return true;
   }
@@ -164,18 +154,16 @@ export class IndexState {
       else p.len = w;
     }
     const ids: string[] = [];
-    const docJson: string[] = [];
     for (let d = 0; d < this.n; d++) {
       const nd = map[d] as number;
       if (nd < 0) continue;
       this.cols.move(d, nd);
       ids[nd] = this.ids[d] as string;
-      docJson[nd] = this.docAt(d);
+      this.docs.move(d, nd);
     }
     this.ids = ids;
-    this.docJson = docJson;
-    this.base = undefined;
     this.n = next;
+    this.docs.rewrite(next);
     this.idMap = undefined;
     this.status.invalidate();
   }

@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { CorruptDataError } from '../../errors.js';
 import { Dictionary, type FieldIds } from './columns.js';
+import { DocStore } from './doc-store.js';
 import { IndexState } from './index-state.js';
 import type { Posting } from './postings.js';
 import { ByteWriter } from './varint.js';
@@ -10,7 +11,7 @@ import { ByteWriter } from './varint.js';
  * sections, then 8-byte aligned sections (typed arrays as bytes, strings as UTF-16: decoding that
  * is a copy, where UTF-8 Japanese costs ~10× more at load).
  */
-export const formatVersion = 4;
+export const formatVersion = 5;
 
 const SnapshotHeaderSchema = z.object({
   formatVersion: z.literal(formatVersion),
@@ -74,18 +75,14 @@ export function serializeState(s: IndexState): Buffer {
     for (const f of s.cols.fieldIds[d] as FieldIds) fieldFlat.push(f);
   }
   fieldOffsets[n] = fieldFlat.length;
-  const docs: string[] = [];
-  const docOff = new Uint32Array(n + 1);
-  for (let d = 0; d < n; d++) {
-    docs.push(s.docAt(d));
-    docOff[d + 1] = (docOff[d] as number) + (docs[d] as string).length * 2;
-  }
+  const docs = s.docs.sections(n);
   const utf16 = (text: string): Uint8Array => Buffer.from(text, 'utf16le');
   const sections: Array<[string, Uint8Array]> = [
     ['terms', utf16(terms.join('\n'))],
     ['ids', utf16(s.ids.slice(0, n).join('\n'))],
-    ['docs', utf16(docs.join(''))],
-    ['docOffsets', bytes(docOff)],
+    ['docBlocks', docs.blocks],
+    ['docBlockOffsets', bytes(docs.offsets)],
+    ['docLocations', bytes(docs.loc)],
     ['postingOffsets', bytes(offsets)],
     ['postings', bytes(data)],
     ['positionOffsets', bytes(posOffsets)],
@@ -140,20 +137,22 @@ export function deserializeState(buf: Buffer): IndexState {
     const b = section(name);
     return new Uint32Array(b.buffer, b.byteOffset, b.byteLength / 4);
   };
+  const f64 = (name: string): Float64Array => {
+    const b = section(name);
+    return new Float64Array(b.buffer, b.byteOffset, b.byteLength / 8);
+  };
   const s = new IndexState();
   const n = header.n;
   s.n = n;
   s.live = n;
   s.ids = n === 0 ? [] : text('ids').split('\n');
-  const docsAt = entry('docs')[0] + base;
-  s.base = { buf, docOff: u32('docOffsets').map((o) => o + docsAt), n };
+  s.docs = DocStore.fromSections(section('docBlocks'), f64('docBlockOffsets'), u32('docLocations'));
   s.dropIdMap();
   s.cols.ministries = new Dictionary(header.ministries);
   s.cols.fields = new Dictionary(header.fields);
   const offsets = u32('postingOffsets');
   const data = u32('postings');
-  const posSection = section('positionOffsets');
-  const posOffsets = new Float64Array(posSection.buffer, posSection.byteOffset, posSection.byteLength / 8);
+  const posOffsets = f64('positionOffsets');
   const posBytes = section('positions');
   const blockOffsets = u32('blockOffsets');
   const blocks = u32('blocks');
