@@ -1,6 +1,6 @@
 import type { Posting } from './postings.js';
 import { gallop } from './postings.js';
-import { positionsOf } from './positions.js';
+import { manyFlag, positionsOf, type Positions } from './positions.js';
 import type { TermPlan } from './tokens.js';
 
 /**
@@ -12,6 +12,7 @@ export class PhraseCheck {
   private readonly lists: Posting[];
   private readonly offsets: readonly number[];
   private readonly at: Int32Array;
+  private readonly entries: Int32Array;
   private cand: Int32Array = new Int32Array(64);
   private other: Int32Array = new Int32Array(64);
 
@@ -19,6 +20,7 @@ export class PhraseCheck {
     this.lists = phrase.keys.map((k) => postings.get(k) ?? { data: new Uint32Array(0), len: 0 });
     this.offsets = phrase.offsets;
     this.at = new Int32Array(this.lists.length);
+    this.entries = new Int32Array(this.lists.length);
   }
 
   /** The entry index of document `d` in list `i`, or -1. */
@@ -32,21 +34,34 @@ export class PhraseCheck {
   /** The fields (bits of `mask`: title 1, summary 2, body 4) of document `d` where the phrase stands. */
   fields(d: number, mask: number): number {
     const lists = this.lists;
-    const first = lists[0] as Posting;
-    const k0 = this.entry(0, d);
-    if (k0 < 0 || first.pos === undefined) return 0;
-    let count: number;
-    [this.cand, count] = positionsOf(first.pos, k0, this.cand);
-    const cand = this.cand;
-    const base = this.offsets[0] as number;
-    for (let i = 1; i < lists.length && count > 0; i++) {
-      const p = lists[i] as Posting;
+    const entries = this.entries;
+    // Common case first: each key once in the document, so one slot read per key.
+    let single = true;
+    for (let i = 0; i < lists.length; i++) {
       const k = this.entry(i, d);
-      if (k < 0 || p.pos === undefined) return 0;
+      const pos = (lists[i] as Posting).pos;
+      if (k < 0 || pos === undefined) return 0;
+      entries[i] = k;
+      if ((pos.slots[k] as number) >= manyFlag) single = false;
+    }
+    const offsets = this.offsets;
+    if (single) {
+      const start = ((lists[0] as Posting).pos?.slots[entries[0] as number] as number) - (offsets[0] as number);
+      for (let i = 1; i < lists.length; i++) {
+        const slot = (lists[i] as Posting).pos?.slots[entries[i] as number] as number;
+        if (slot !== start + (offsets[i] as number)) return 0;
+      }
+      return (1 << (start >>> 24)) & mask;
+    }
+    let count: number;
+    [this.cand, count] = positionsOf((lists[0] as Posting).pos as Positions, entries[0] as number, this.cand);
+    const cand = this.cand;
+    const base = offsets[0] as number;
+    for (let i = 1; i < lists.length && count > 0; i++) {
       let n: number;
-      [this.other, n] = positionsOf(p.pos, k, this.other);
+      [this.other, n] = positionsOf((lists[i] as Posting).pos as Positions, entries[i] as number, this.other);
       const other = this.other;
-      const shift = (this.offsets[i] as number) - base;
+      const shift = (offsets[i] as number) - base;
       // Keep the candidates c with c + shift among `other` (both ascending).
       let kept = 0;
       let j = 0;

@@ -11,7 +11,7 @@ import { ByteWriter } from './varint.js';
  * sections, then 8-byte aligned sections (typed arrays as bytes, strings as UTF-16: decoding that
  * is a copy, where UTF-8 Japanese costs ~10× more at load).
  */
-export const formatVersion = 5;
+export const formatVersion = 6;
 
 const SnapshotHeaderSchema = z.object({
   formatVersion: z.literal(formatVersion),
@@ -41,30 +41,30 @@ export function serializeState(s: IndexState): Buffer {
   });
   offsets[terms.length] = total;
   const data = new Uint32Array(total);
-  // Per term, where its positions' bytes and block offsets start (equal bounds: no positions).
+  // Per term, where its position slots and further positions start (equal slot bounds: none).
   const posOffsets = new Float64Array(terms.length + 1);
-  const blockOffsets = new Uint32Array(terms.length + 1);
+  const slotOffsets = new Uint32Array(terms.length + 1);
   let posTotal = 0;
-  let blockTotal = 0;
+  let slotTotal = 0;
   terms.forEach((t, i) => {
     const p = s.postings.get(t) as Posting;
     posOffsets[i] = posTotal;
-    blockOffsets[i] = blockTotal;
+    slotOffsets[i] = slotTotal;
     if (p.pos) {
-      posTotal += p.pos.out.used;
-      blockTotal += (p.pos.entries + 7) >>> 3;
+      posTotal += p.pos.more.used;
+      slotTotal += p.pos.entries;
     }
   });
   posOffsets[terms.length] = posTotal;
-  blockOffsets[terms.length] = blockTotal;
+  slotOffsets[terms.length] = slotTotal;
   const posBytes = new Uint8Array(posTotal);
-  const blocks = new Uint32Array(blockTotal);
+  const slots = new Uint32Array(slotTotal);
   terms.forEach((t, i) => {
     const p = s.postings.get(t) as Posting;
     data.set(p.data.subarray(0, p.len), offsets[i] as number);
     if (p.pos) {
-      posBytes.set(p.pos.out.view(), posOffsets[i] as number);
-      blocks.set(p.pos.blocks.subarray(0, (p.pos.entries + 7) >>> 3), blockOffsets[i] as number);
+      posBytes.set(p.pos.more.view(), posOffsets[i] as number);
+      slots.set(p.pos.slots.subarray(0, p.pos.entries), slotOffsets[i] as number);
     }
   });
   const n = s.n;
@@ -87,8 +87,8 @@ export function serializeState(s: IndexState): Buffer {
     ['postings', bytes(data)],
     ['positionOffsets', bytes(posOffsets)],
     ['positions', posBytes],
-    ['blockOffsets', bytes(blockOffsets)],
-    ['blocks', bytes(blocks)],
+    ['slotOffsets', bytes(slotOffsets)],
+    ['slots', bytes(slots)],
     ['fieldOffsets', bytes(fieldOffsets)],
     ['fieldIds', bytes(Uint32Array.from(fieldFlat))],
     ...s.cols.stored().map(([name, col]): [string, Uint8Array] => [name, bytes(col.subarray(0, n))]),
@@ -154,8 +154,8 @@ export function deserializeState(buf: Buffer): IndexState {
   const data = u32('postings');
   const posOffsets = f64('positionOffsets');
   const posBytes = section('positions');
-  const blockOffsets = u32('blockOffsets');
-  const blocks = u32('blocks');
+  const slotOffsets = u32('slotOffsets');
+  const slots = u32('slots');
   const terms = text('terms');
   let termStart = 0;
   let i = 0;
@@ -167,14 +167,16 @@ export function deserializeState(buf: Buffer): IndexState {
       const to = offsets[i + 1] as number;
       const posFrom = posOffsets[i] as number;
       const posTo = posOffsets[i + 1] as number;
+      const slotFrom = slotOffsets[i] as number;
+      const slotTo = slotOffsets[i + 1] as number;
       s.postings.set(term, {
         data: data.subarray(from, to),
         len: to - from,
-        ...(posTo > posFrom
+        ...(slotTo > slotFrom
           ? {
               pos: {
-                out: new ByteWriter(posBytes.subarray(posFrom, posTo), posTo - posFrom),
-                blocks: blocks.subarray(blockOffsets[i], blockOffsets[i + 1]),
+                slots: slots.subarray(slotFrom, slotTo),
+                more: new ByteWriter(posBytes.subarray(posFrom, posTo), posTo - posFrom),
                 entries: to - from,
               },
             }

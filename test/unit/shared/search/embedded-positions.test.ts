@@ -56,7 +56,7 @@ describe('varint codec', () => {
 });
 
 describe('posting positions', () => {
-  it('finds every entry across blocks of eight, and keeps the chosen entries in order', () => {
+  it('finds every entry, one position or many, and keeps the chosen entries in order', () => {
     const p = emptyPositions();
     const entries = Array.from({ length: 21 }, (_, k) => Array.from({ length: k % 4 }, (_, i) => k * 1000 + i * 7));
     for (const e of entries) addPositions(p, e);
