@@ -1,6 +1,6 @@
 import type { Posting } from './postings.js';
 import { gallop } from './postings.js';
-import { manyFlag, positionsOf, type Positions } from './positions.js';
+import { fieldSlots, manyFlag, positionsOf, type Positions } from './positions.js';
 import type { TermPlan } from './tokens.js';
 
 /**
@@ -35,31 +35,41 @@ export class PhraseCheck {
   fields(d: number, mask: number): number {
     const lists = this.lists;
     const entries = this.entries;
-    // Common case first: each key once in the document, so one slot read per key.
-    let single = true;
     for (let i = 0; i < lists.length; i++) {
       const k = this.entry(i, d);
-      const pos = (lists[i] as Posting).pos;
-      if (k < 0 || pos === undefined) return 0;
+      if (k < 0 || (lists[i] as Posting).pos === undefined) return 0;
       entries[i] = k;
-      if ((pos.slots[k] as number) >= manyFlag) single = false;
     }
+    let found = 0;
+    for (let f = 0; f < fieldSlots; f++) if (mask & (1 << f) && this.inField(f)) found |= 1 << f;
+    return found;
+  }
+
+  /** Whether the phrase stands in field `f` of the document whose entries are in `entries`. */
+  private inField(f: number): boolean {
+    const lists = this.lists;
+    const entries = this.entries;
     const offsets = this.offsets;
+    // Common case first: each key once in the field, so one slot read per key.
+    let single = true;
+    for (let i = 0; i < lists.length && single; i++) {
+      const pos = (lists[i] as Posting).pos as Positions;
+      if ((pos.slots[(entries[i] as number) * fieldSlots + f] as number) >= manyFlag) single = false;
+    }
     if (single) {
-      const start = ((lists[0] as Posting).pos?.slots[entries[0] as number] as number) - (offsets[0] as number);
-      for (let i = 1; i < lists.length; i++) {
-        const slot = (lists[i] as Posting).pos?.slots[entries[i] as number] as number;
-        if (slot !== start + (offsets[i] as number)) return 0;
-      }
-      return (1 << (start >>> 24)) & mask;
+      const slotOf = (i: number): number =>
+        ((lists[i] as Posting).pos as Positions).slots[(entries[i] as number) * fieldSlots + f] as number;
+      const start = slotOf(0) - (offsets[0] as number);
+      for (let i = 1; i < lists.length; i++) if (slotOf(i) !== start + (offsets[i] as number)) return false;
+      return true;
     }
     let count: number;
-    [this.cand, count] = positionsOf((lists[0] as Posting).pos as Positions, entries[0] as number, this.cand);
+    [this.cand, count] = positionsOf((lists[0] as Posting).pos as Positions, entries[0] as number, f, this.cand);
     const cand = this.cand;
     const base = offsets[0] as number;
     for (let i = 1; i < lists.length && count > 0; i++) {
       let n: number;
-      [this.other, n] = positionsOf((lists[i] as Posting).pos as Positions, entries[i] as number, this.other);
+      [this.other, n] = positionsOf((lists[i] as Posting).pos as Positions, entries[i] as number, f, this.other);
       const other = this.other;
       const shift = (offsets[i] as number) - base;
       // Keep the candidates c with c + shift among `other` (both ascending).
@@ -72,8 +82,6 @@ export class PhraseCheck {
       }
       count = kept;
     }
-    let found = 0;
-    for (let c = 0; c < count; c++) found |= 1 << ((cand[c] as number) >>> 24);
-    return found & mask;
+    return count > 0;
   }
 }

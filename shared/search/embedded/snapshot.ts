@@ -3,6 +3,7 @@ import { CorruptDataError } from '../../errors.js';
 import { Dictionary, type FieldIds } from './columns.js';
 import { DocStore } from './doc-store.js';
 import { IndexState } from './index-state.js';
+import { fieldSlots } from './positions.js';
 import type { Posting } from './postings.js';
 import { ByteWriter } from './varint.js';
 
@@ -11,7 +12,7 @@ import { ByteWriter } from './varint.js';
  * sections, then 8-byte aligned sections (typed arrays as bytes, strings as UTF-16: decoding that
  * is a copy, where UTF-8 Japanese costs ~10× more at load).
  */
-export const formatVersion = 6;
+export const formatVersion = 7;
 
 const SnapshotHeaderSchema = z.object({
   formatVersion: z.literal(formatVersion),
@@ -52,7 +53,7 @@ export function serializeState(s: IndexState): Buffer {
     slotOffsets[i] = slotTotal;
     if (p.pos) {
       posTotal += p.pos.more.used;
-      slotTotal += p.pos.entries;
+      slotTotal += p.pos.entries * fieldSlots;
     }
   });
   posOffsets[terms.length] = posTotal;
@@ -64,7 +65,7 @@ export function serializeState(s: IndexState): Buffer {
     data.set(p.data.subarray(0, p.len), offsets[i] as number);
     if (p.pos) {
       posBytes.set(p.pos.more.view(), posOffsets[i] as number);
-      slots.set(p.pos.slots.subarray(0, p.pos.entries), slotOffsets[i] as number);
+      slots.set(p.pos.slots.subarray(0, p.pos.entries * fieldSlots), slotOffsets[i] as number);
     }
   });
   const n = s.n;

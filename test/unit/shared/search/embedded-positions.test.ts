@@ -9,6 +9,7 @@ import { Matcher } from '../../../../shared/search/embedded/match.js';
 import {
   addPositions,
   emptyPositions,
+  fieldSpan,
   keepPositions,
   positionsOf,
 } from '../../../../shared/search/embedded/positions.js';
@@ -56,20 +57,33 @@ describe('varint codec', () => {
 });
 
 describe('posting positions', () => {
-  it('finds every entry, one position or many, and keeps the chosen entries in order', () => {
+  it('finds every entry per field, one position or many, and keeps the chosen entries in order', () => {
     const p = emptyPositions();
-    const entries = Array.from({ length: 21 }, (_, k) => Array.from({ length: k % 4 }, (_, i) => k * 1000 + i * 7));
+    // Entry k: k % 5 + 1 positions spread over the three fields, ascending.
+    const entries = Array.from({ length: 21 }, (_, k) =>
+      Array.from({ length: (k % 5) + 1 }, (_, i) => (i % 3) * fieldSpan + k * 10 + i).sort((x, y) => x - y),
+    );
+    const maskOf = (values: readonly number[]) => values.reduce((m, v) => m | (1 << Math.floor(v / fieldSpan)), 0);
     for (const e of entries) addPositions(p, e);
     let buf: Int32Array = new Int32Array(1);
-    const read = (from: typeof p, k: number): number[] => {
-      let count: number;
-      [buf, count] = positionsOf(from, k, buf);
-      return Array.from(buf.subarray(0, count));
+    const read = (from: typeof p, k: number, mask: number): number[] => {
+      const out: number[] = [];
+      for (let f = 0; f < 3; f++) {
+        if (!(mask & (1 << f))) continue;
+        let count: number;
+        [buf, count] = positionsOf(from, k, f, buf);
+        out.push(...buf.subarray(0, count));
+      }
+      return out;
     };
-    entries.forEach((e, k) => expect(read(p, k)).toEqual(e));
-    const kept = keepPositions(p, (k) => k % 3 === 0);
+    entries.forEach((e, k) => expect(read(p, k, maskOf(e))).toEqual(e));
+    const kept = keepPositions(
+      p,
+      (k) => k % 3 === 0,
+      (k) => maskOf(entries[k] ?? []),
+    );
     expect(kept.entries).toBe(7);
-    for (let j = 0; j < 7; j++) expect(read(kept, j)).toEqual(entries[j * 3]);
+    for (let j = 0; j < 7; j++) expect(read(kept, j, maskOf(entries[j * 3] ?? []))).toEqual(entries[j * 3]);
   });
 });
 
