@@ -57,10 +57,13 @@ export class PhraseCheck {
       if ((pos.slots[(entries[i] as number) * fieldSlots + f] as number) >= manyFlag) single = false;
     }
     if (single) {
-      const slotOf = (i: number): number =>
-        ((lists[i] as Posting).pos as Positions).slots[(entries[i] as number) * fieldSlots + f] as number;
-      const start = slotOf(0) - (offsets[0] as number);
-      for (let i = 1; i < lists.length; i++) if (slotOf(i) !== start + (offsets[i] as number)) return false;
+      const first = lists[0] as Posting;
+      const start =
+        ((first.pos as Positions).slots[(entries[0] as number) * fieldSlots + f] as number) - (offsets[0] as number);
+      for (let i = 1; i < lists.length; i++) {
+        const slot = ((lists[i] as Posting).pos as Positions).slots[(entries[i] as number) * fieldSlots + f] as number;
+        if (slot !== start + (offsets[i] as number)) return false;
+      }
       return true;
     }
     let count: number;
