@@ -58,28 +58,31 @@ import type {
  * counts equal brute-force phrase truth. At 200k: a 339 MB index folder, restart 0.5-0.7 s, 550 MB
  * RSS in a process that opened it and ran queries; building via `beginReindex` 56 s.
  *
- * Layout (all per internal document number, dense, growable typed arrays):
+ * Layout (all per internal document number, dense, growable typed arrays; files in `embedded/`):
  * - postings: term → sorted `Uint32Array` of `docNo * 8 | fieldMask` (title 1, summary 2, body 4)
- *   for CJK characters, CJK bigrams and Latin words (`analyze.ts`). A query term of 3+ CJK
- *   characters intersects its bigrams, then verifies the phrase against the folded text, so
- *   results equal the brute-force substring truth;
- * - filter / facet columns: kind `Uint8Array`, ministry id `Int32Array`, prefecture bitmaps
- *   (two `Uint32Array`), region bitmap `Uint16Array`, field ids, dates as epoch ms `Float64Array`
- *   (NaN when absent), withdrawn flags, a field bitmap; status is derived from opensAt/closesAt
- *   and the clock into a column that is reused until the clock passes the next opensAt/closesAt;
- * - the document itself as its JSON string, parsed only for returned hits (the last 4,096
- *   parsed documents are kept, with their fields folded for highlighting).
+ *   for CJK characters, CJK bigrams, Latin words and run-edge characters (`embedded/tokens.ts`);
+ *   words, bigrams and edges carry positions (one slot per entry and field, further positions as
+ *   varints), so a query term of 3+ CJK characters or one typed across scripts is verified by
+ *   comparing positions, never by reading text; results equal the brute-force phrase truth;
+ * - filter / facet columns (`embedded/columns.ts`): kind, ministry id, prefecture and region
+ *   bitmaps, field ids, dates as epoch ms (NaN when absent), withdrawn flags; status is derived
+ *   from opensAt/closesAt and the clock into a column reused until the clock passes the next
+ *   opensAt/closesAt. Every filter path derives from one registry (`embedded/filters.ts`);
+ * - the documents as JSON in deflated blocks of 16 (`embedded/doc-store.ts`), inflated only for
+ *   returned hits (the last 4,096 parsed documents are kept, with their fields folded for
+ *   highlighting).
  * Updates append a new document number and tombstone the old one; compaction renumbers.
  *
  * Query time. Filters run as one predicate over the columns. A query walks its rarest term's
- * postings (or the documents of the wanted statuses, when fewer) and tests the other terms;
+ * postings (or a filter's candidate list, when shorter) and tests the other terms;
  * terms in at least 1/16 of the documents get, on first use, a per-document field-mask array and
  * per-field bitmaps (derived from the postings, dropped after writes), so a query made only of
  * such terms intersects bitmaps 32 documents at a time. Total, facets and the top-k heap then
  * come from that one match set; highlights only for the returned hits.
  *
  * Persistence (option `dir`): `dir/CURRENT` names the live version folder `vN`, which holds
- * `index.bin` (a snapshot: JSON header + typed-array sections, written to a temp file and renamed)
+ * `index.bin` (a snapshot: format number, JSON header + typed-array sections, written to a temp
+ * file and renamed; one of another format opens empty, see `staleFormat`)
  * and `wal.jsonl` (upserts and removals since the snapshot, replayed on open; both idempotent, so a
  * crash between snapshot and log truncation is harmless). A snapshot is written when the log
  * grows past half the index (at least 5,000 operations) and on `close()`, so opening never
