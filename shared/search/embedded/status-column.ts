@@ -1,17 +1,16 @@
 import type { CallStatus } from '../../domain/status.js';
+import { deadlineGroup } from '../deadline-rank.js';
 import type { Columns } from './columns.js';
 
 /** Status codes of the status column, in facet order. */
 export const statusNames: readonly CallStatus[] = ['upcoming', 'open', 'closed', 'unknown'];
 
+/** Status code of each `deadlineGroup` (open, upcoming, closed, neither date). */
+const statusOfGroup = [1, 0, 2, 3];
+
 /** 0 upcoming, 1 open, 2 closed, 3 unknown; the same rule as `statusAt`. */
 function statusCode(opens: number, closes: number, now: number): number {
-  const hasOpens = !Number.isNaN(opens);
-  const hasCloses = !Number.isNaN(closes);
-  if (!hasOpens && !hasCloses) return 3;
-  if (hasOpens && now < opens) return 0;
-  if (hasCloses && now > closes) return 2;
-  return 1;
+  return statusOfGroup[deadlineGroup(opens, closes, now)] as number;
 }
 
 /** Bits of the status codes of `statuses`. */
