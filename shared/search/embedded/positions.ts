@@ -1,4 +1,4 @@
-import { ByteReader, ByteWriter } from './varint.js';
+import { ByteWriter } from './varint.js';
 
 /**
  * Token positions of one term's posting entries, so a phrase is checked by comparing positions
@@ -71,12 +71,25 @@ export function positionsOf(p: Positions, k: number, field: number, out: Int32Ar
     out[0] = slot;
     return [out, 1];
   }
-  const r = new ByteReader(p.more.bytes, slot - manyFlag);
-  const count = r.readVarint();
+  // The varints read inline: this runs for every candidate whose key occurs more than once.
+  const b = p.more.bytes;
+  let at = slot - manyFlag;
+  let byte = b[at++] as number;
+  let count = byte & 0x7f;
+  for (let shift = 7; byte & 0x80; shift += 7) {
+    byte = b[at++] as number;
+    count += (byte & 0x7f) * 2 ** shift;
+  }
   if (out.length < count) out = new Int32Array(Math.max(count, out.length * 2));
   let v = 0;
   for (let i = 0; i < count; i++) {
-    v += r.readVarint();
+    byte = b[at++] as number;
+    let delta = byte & 0x7f;
+    for (let shift = 7; byte & 0x80; shift += 7) {
+      byte = b[at++] as number;
+      delta += (byte & 0x7f) * 2 ** shift;
+    }
+    v += delta;
     out[i] = v;
   }
   return [out, count];
