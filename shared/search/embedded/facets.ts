@@ -30,64 +30,44 @@ function countBits(counts: Uint32Array, bits: number, base: number): void {
   }
 }
 
-type Counter = (s: IndexState, docs: Int32Array, count: number, now: number) => FacetCount[];
-
-/** How each facet counts the matched documents from its column. */
-const counters: Record<keyof Facets, Counter> = {
-  kind: (s, docs, count) => {
-    const counts = new Uint32Array(kinds.length);
-    const kind = s.cols.kind;
-    for (let k = 0; k < count; k++) bump(counts, kind[docs[k] as number] as number);
-    return facetList(counts, kinds);
-  },
-  status: (s, docs, count, now) => {
-    const counts = new Uint32Array(statusNames.length);
-    const status = s.status.at(now);
-    for (let k = 0; k < count; k++) bump(counts, status[docs[k] as number] as number);
-    return facetList(counts, statusNames);
-  },
-  ministry: (s, docs, count) => {
-    const names = s.cols.ministries.values;
-    // Absent ministry (-1) counts in the last slot, which is never reported.
-    const counts = new Uint32Array(names.length + 1);
-    const ministry = s.cols.ministry;
-    for (let k = 0; k < count; k++)
-      bump(counts, ((ministry[docs[k] as number] as number) + counts.length) % counts.length);
-    return facetList(counts.subarray(0, names.length), names);
-  },
-  prefecture: (s, docs, count) => {
-    const counts = new Uint32Array(48);
-    const { prefLo, prefHi } = s.cols;
-    for (let k = 0; k < count; k++) {
-      const d = docs[k] as number;
-      countBits(counts, prefLo[d] as number, 1);
-      countBits(counts, prefHi[d] as number, 33);
-    }
-    return facetList(counts, prefectureCodes);
-  },
-  region: (s, docs, count) => {
-    const counts = new Uint32Array(regionBlocks.length);
-    const region = s.cols.region;
-    for (let k = 0; k < count; k++) countBits(counts, region[docs[k] as number] as number, 0);
-    return facetList(counts, regionBlocks);
-  },
-  field: (s, docs, count) => {
-    const names = s.cols.fields.values;
-    const counts = new Uint32Array(Math.max(32, names.length));
-    const { fieldLo, fieldMore, fieldIds } = s.cols;
-    for (let k = 0; k < count; k++) {
-      const d = docs[k] as number;
-      countBits(counts, fieldLo[d] as number, 0);
-      if (fieldMore[d]) for (const id of fieldIds[d] as readonly number[]) if (id >= 32) bump(counts, id);
-    }
-    return facetList(counts.subarray(0, names.length), names);
-  },
-};
-
-/** Counts over the matched documents, one facet per filter of the registry that names one. */
+/**
+ * Counts over the matched documents in one pass over their columns (the facets dominate the
+ * cost of broad queries), reported for each filter of the registry that names a facet.
+ */
 export function facetsOf(s: IndexState, docs: Int32Array, count: number, now: number): Facets {
+  const ministries = s.cols.ministries.values;
+  const fields = s.cols.fields.values;
+  const kindCounts = new Uint32Array(kinds.length);
+  const statusCounts = new Uint32Array(statusNames.length);
+  // Absent ministry (-1) counts in the last slot, which is never reported.
+  const ministryCounts = new Uint32Array(ministries.length + 1);
+  const prefCounts = new Uint32Array(48);
+  const regionCounts = new Uint32Array(regionBlocks.length);
+  const fieldCounts = new Uint32Array(Math.max(32, fields.length));
+  const { kind, ministry, prefLo, prefHi, region, fieldLo, fieldMore, fieldIds } = s.cols;
+  const status = s.status.at(now);
+  const mc = ministryCounts.length;
+  for (let k = 0; k < count; k++) {
+    const d = docs[k] as number;
+    bump(kindCounts, kind[d] as number);
+    bump(statusCounts, status[d] as number);
+    bump(ministryCounts, ((ministry[d] as number) + mc) % mc);
+    countBits(prefCounts, prefLo[d] as number, 1);
+    countBits(prefCounts, prefHi[d] as number, 33);
+    countBits(regionCounts, region[d] as number, 0);
+    countBits(fieldCounts, fieldLo[d] as number, 0);
+    if (fieldMore[d]) for (const id of fieldIds[d] as readonly number[]) if (id >= 32) bump(fieldCounts, id);
+  }
+  const lists: Record<keyof Facets, () => FacetCount[]> = {
+    kind: () => facetList(kindCounts, kinds),
+    status: () => facetList(statusCounts, statusNames),
+    ministry: () => facetList(ministryCounts.subarray(0, ministries.length), ministries),
+    prefecture: () => facetList(prefCounts, prefectureCodes),
+    region: () => facetList(regionCounts, regionBlocks),
+    field: () => facetList(fieldCounts.subarray(0, fields.length), fields),
+  };
   const out: Partial<Record<keyof Facets, FacetCount[]>> = {};
-  for (const filter of queryFilters) if (filter.facet) out[filter.facet] = counters[filter.facet](s, docs, count, now);
+  for (const filter of queryFilters) if (filter.facet) out[filter.facet] = lists[filter.facet]();
   return {
     kind: out.kind ?? [],
     status: out.status ?? [],
