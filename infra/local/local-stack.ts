@@ -220,6 +220,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     await store.ensureTable();
     const seriesStore = new DynamoDbSeriesStore({ client, tableName });
     const indexDeps = buildIndexDeps({ index: search, store, log, series: { store: seriesStore, clock } });
+    if (embedded?.staleFormat !== undefined)
+      log.warn('search index snapshot is of an older format; rebuilding it from the store', {
+        format: embedded.staleFormat,
+      });
     const indexOnStart = embedded
       ? await ensureIndexCurrent(store, embedded)
       : await openSearchOnStart(search, store, changeLog, log);

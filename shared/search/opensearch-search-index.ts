@@ -8,6 +8,7 @@ import { queryTermsOf, type QueryTerm } from './analyze.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { fragmentChars, fragmentsPerField } from './highlight.js';
 import { exactTotalCap, SearchQuerySchema, type ParsedSearchQuery, type SearchQuery } from './query.js';
+import { rankDateKeys, textFieldWeights } from './ranking.js';
 import type {
   DocVersions,
   FacetCount,
@@ -79,7 +80,7 @@ export interface OpenSearchSearchIndexOptions {
   readonly retryDelaysMs?: readonly number[];
 }
 
-const textFields = ['title^3', 'summary^1.5', 'bodyText'];
+const textFields = textFieldWeights.map(({ field, weight }) => (weight === 1 ? field : `${field}^${weight}`));
 /** `missing` sort values: representable in JavaScript, outside any real date. */
 const missingLow = -62135596800000; // 0001-01-01
 const missingHigh = 253402300799999; // 9999-12-31
@@ -750,10 +751,7 @@ const deadlineGroups = [
 ] as const;
 
 function sortOf(sort: ParsedSearchQuery['sort']): unknown[] {
-  const newest = [
-    { publishedAt: { order: 'desc', missing: missingLow } },
-    { updatedAt: { order: 'desc', missing: missingLow } },
-  ];
+  const newest = rankDateKeys.map((key) => ({ [key]: { order: 'desc', missing: missingLow } }));
   if (sort === 'newest') return [...newest, { id: 'asc' }];
   return [{ _score: 'desc' }, ...newest, { id: 'asc' }];
 }

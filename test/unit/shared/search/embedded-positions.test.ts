@@ -1,0 +1,148 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { FixedClock } from '../../../../shared/clock.js';
+import type { QueryTerm } from '../../../../shared/search/analyze.js';
+import { IndexState } from '../../../../shared/search/embedded/index-state.js';
+import { Matcher } from '../../../../shared/search/embedded/match.js';
+import {
+  addPositions,
+  emptyPositions,
+  fieldSpan,
+  keepPositions,
+  positionsOf,
+} from '../../../../shared/search/embedded/positions.js';
+import { ByteReader, ByteWriter } from '../../../../shared/search/embedded/varint.js';
+import { EmbeddedSearchIndex } from '../../../../shared/search/embedded-search-index.js';
+import { SearchQuerySchema } from '../../../../shared/search/query.js';
+import type { SearchDoc } from '../../../../shared/search/search-index.js';
+import { contractTimes, generateCorpus } from '../../../support/search-corpus.js';
+
+const clock = new FixedClock(contractTimes.middle);
+const dirs: string[] = [];
+afterEach(() => {
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+function doc(id: string, title: string, summary?: string, bodyText?: string): SearchDoc {
+  const base = generateCorpus(1, 3)[0] as SearchDoc;
+  return { ...base, id: id as SearchDoc['id'], title, summary, bodyText, withdrawn: false };
+}
+
+/** Ids of the documents of `docs` matching one hand-made query term. */
+function matching(docs: readonly SearchDoc[], term: QueryTerm): string[] {
+  const s = new IndexState();
+  for (const d of docs) s.upsert(d);
+  const m = new Matcher().match(s, SearchQuerySchema.parse({}), [term], clock.now().getTime());
+  return Array.from(m.docs.subarray(0, m.count), (d) => s.ids[d] as string).sort();
+}
+
+const word = (text: string): QueryTerm => ({ text, cjk: false });
+const run = (text: string): QueryTerm => ({ text, cjk: true });
+const mixed = (...parts: QueryTerm[]): QueryTerm => ({ text: parts.map((p) => p.text).join(''), cjk: false, parts });
+
+describe('varint codec', () => {
+  it('reads back what it wrote, across byte boundaries, and skips values', () => {
+    const values = [0, 1, 127, 128, 300, 16_383, 16_384, 2 ** 21, 2 ** 28 + 5, 2 ** 32 - 1];
+    const w = new ByteWriter(new Uint8Array(1));
+    for (const v of values) w.writeVarint(v);
+    expect(w.used).toBe(1 + 1 + 1 + 2 + 2 + 2 + 3 + 4 + 5 + 5);
+    const r = new ByteReader(w.view());
+    expect(values.map(() => r.readVarint())).toEqual(values);
+    const skip = new ByteReader(w.view());
+    skip.skipVarints(8);
+    expect(skip.readVarint()).toBe(2 ** 28 + 5);
+  });
+});
+
+describe('posting positions', () => {
+  it('finds every entry per field, one position or many, and keeps the chosen entries in order', () => {
+    const p = emptyPositions();
+    // Entry k: k % 5 + 1 positions spread over the three fields, ascending.
+    const entries = Array.from({ length: 21 }, (_, k) =>
+      Array.from({ length: (k % 5) + 1 }, (_, i) => (i % 3) * fieldSpan + k * 10 + i).sort((x, y) => x - y),
+    );
+    const maskOf = (values: readonly number[]) => values.reduce((m, v) => m | (1 << Math.floor(v / fieldSpan)), 0);
+    for (const e of entries) addPositions(p, e);
+    let buf: Int32Array = new Int32Array(1);
+    const read = (from: typeof p, k: number, mask: number): number[] => {
+      const out: number[] = [];
+      for (let f = 0; f < 3; f++) {
+        if (!(mask & (1 << f))) continue;
+        let count: number;
+        [buf, count] = positionsOf(from, k, f, buf);
+        out.push(...buf.subarray(0, count));
+      }
+      return out;
+    };
+    entries.forEach((e, k) => expect(read(p, k, maskOf(e))).toEqual(e));
+    const kept = keepPositions(
+      p,
+      (k) => k % 3 === 0,
+      (k) => maskOf(entries[k] ?? []),
+    );
+    expect(kept.entries).toBe(7);
+    for (let j = 0; j < 7; j++) expect(read(kept, j, maskOf(entries[j * 3] ?? []))).toEqual(entries[j * 3]);
+  });
+});
+
+describe('phrase verification by positions', () => {
+  it('matches a long CJK word only where its characters stand together in one field', () => {
+    const docs = [
+      doc('a', '産学官連携の推進'),
+      doc('b', '産学連携と大学官舎'),
+      doc('c', '地域の産学', '官連携を支援'),
+      doc('d', '告知', '概要', '本文に産学官の記述'),
+      doc('e', '産学 官連携'),
+    ];
+    expect(matching(docs, run('産学官'))).toEqual(['a', 'd']);
+  });
+
+  it('tells fields apart: the score counts only fields where the phrase stands', async () => {
+    const index = new EmbeddedSearchIndex({ clock });
+    await index.upsert([doc('a', '量子技術の研究', '量子の技術'), doc('b', '告知', '量子技術の概要')]);
+    const page = await index.search({ text: '量子技術' });
+    expect(page.items.map((h) => h.doc.id)).toEqual(['a', 'b']);
+    expect(page.items[0]?.highlights.summary).toBeUndefined();
+  });
+
+  it('matches a word typed across scripts only where its parts stand in order, adjacent', () => {
+    const docs = [
+      doc('a', '地域ＤＸ推進事業'),
+      doc('b', 'DX推進'),
+      doc('c', 'DXの推進'),
+      doc('d', '推進DX'),
+      doc('e', '製造現場のIoT化支援'),
+      doc('f', 'IoTを活用した化学'),
+      doc('g', 'ＤＸ', '推進'),
+    ];
+    expect(matching(docs, mixed(word('dx'), run('推進')))).toEqual(['a', 'b']);
+    expect(matching(docs, mixed(word('iot'), run('化')))).toEqual(['e']);
+    expect(matching(docs, mixed(run('現場の'), word('iot')))).toEqual(['e']);
+    expect(matching(docs, mixed(run('場'), word('iot')))).toEqual([]);
+  });
+});
+
+describe('snapshots', () => {
+  it('opens a folder holding a snapshot of an older format empty, says so, and writes the current format', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'chiiki-embedded-old-'));
+    dirs.push(dir);
+    mkdirSync(join(dir, 'v3'));
+    const old = Buffer.alloc(64);
+    old.writeUInt32LE(3, 0);
+    writeFileSync(join(dir, 'v3', 'index.bin'), old);
+    writeFileSync(join(dir, 'v3', 'wal.jsonl'), '{"op":"r","id":"x"}\n');
+    writeFileSync(join(dir, 'CURRENT'), 'v3\n');
+
+    const index = new EmbeddedSearchIndex({ dir, clock });
+    expect(await index.count()).toBe(0);
+    expect(index.staleFormat).toBe(3);
+    await index.upsert([doc('a', '産学官連携')]);
+    await index.close();
+
+    const reopened = new EmbeddedSearchIndex({ dir, clock });
+    expect((await reopened.search({ text: '産学官' })).items.map((h) => h.doc.id)).toEqual(['a']);
+    expect(reopened.staleFormat).toBeUndefined();
+  });
+});
