@@ -1,6 +1,7 @@
 /**
- * The whole error taxonomy. Names say what the caller should do; every class sets `name`
- * explicitly because bundles are minified. Wrap with `{ cause }`, never lose the original.
+ * The whole error taxonomy. Names say what the caller should do; an error's `name` is its class's
+ * name, set once by `AppError` (the Lambda bundles are minified with `keepNames`, so class names
+ * survive). Wrap with `{ cause }`, never lose the original.
  */
 
 /** One problem with an input value, with the path to it (zod issue paths are kept). */
@@ -16,12 +17,14 @@ function formatIssues(issues: readonly Issue[]): string {
 }
 
 export class AppError extends Error {
-  override name = 'AppError';
+  constructor(message?: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = new.target.name;
+  }
 }
 
 /** Input from outside (HTTP, event, file, command line) does not have the expected form. Maps to 400. */
 export class InvalidInputError extends AppError {
-  override name = 'InvalidInputError';
   constructor(
     readonly issues: readonly Issue[],
     options?: ErrorOptions,
@@ -31,18 +34,13 @@ export class InvalidInputError extends AppError {
 }
 
 /** The thing asked for does not exist. Maps to 404. */
-export class NotFoundError extends AppError {
-  override name = 'NotFoundError';
-}
+export class NotFoundError extends AppError {}
 
 /** A conditional write lost a race or the state does not allow the operation. Maps to 409. */
-export class ConflictError extends AppError {
-  override name = 'ConflictError';
-}
+export class ConflictError extends AppError {}
 
 /** The caller sent too many requests. Maps to 429. */
 export class TooManyRequestsError extends AppError {
-  override name = 'TooManyRequestsError';
   constructor(
     message: string,
     readonly retryAfterSec: number,
@@ -57,7 +55,6 @@ export class TooManyRequestsError extends AppError {
  * data is intact; retry after `retryAfterSec`, once the operator has freed or fixed `folder`. Maps to 503.
  */
 export class StorageUnavailableError extends AppError {
-  override name = 'StorageUnavailableError';
   constructor(
     message: string,
     readonly folder: string,
@@ -74,7 +71,6 @@ export class StorageUnavailableError extends AppError {
  * from the store still work; retry the search after `retryAfterSec`. Maps to 503.
  */
 export class SearchUnavailableError extends AppError {
-  override name = 'SearchUnavailableError';
   constructor(
     message: string,
     readonly retryAfterSec = 10,
@@ -86,7 +82,6 @@ export class SearchUnavailableError extends AppError {
 
 /** The site asked us to slow down (429/503 with Retry-After) or failed transiently. Requeue; not a failure. */
 export class RetryLaterError extends AppError {
-  override name = 'RetryLaterError';
   /** The HTTP status that made us wait (429, 503, other 5xx); absent for network errors. */
   readonly status?: number;
   constructor(
@@ -101,7 +96,6 @@ export class RetryLaterError extends AppError {
 
 /** 404/410, robots.txt disallow, forbidden redirect, oversized or unparseable page. Record it; do not retry. */
 export class PermanentFetchError extends AppError {
-  override name = 'PermanentFetchError';
   constructor(
     message: string,
     readonly url: string,
@@ -114,14 +108,11 @@ export class PermanentFetchError extends AppError {
 
 /** robots.txt forbids the URL to our agent. Record the URL as skipped by robots (not as a failure); do not retry. */
 export class RobotsDisallowedError extends PermanentFetchError {
-  override name = 'RobotsDisallowedError';
   readonly reason = 'robots' as const;
 }
 
 /** Configuration (environment, registry file, CDK context) is invalid. Fails the cold start. */
-export class ConfigError extends AppError {
-  override name = 'ConfigError';
-}
+export class ConfigError extends AppError {}
 
 /**
  * A cloud service we call (a queue, a table) refused part of a request or did not get ready in
@@ -130,7 +121,6 @@ export class ConfigError extends AppError {
  * so unlike the storage and search errors it has no 503 mapping (a 500 if it ever reaches the API).
  */
 export class ServiceUnavailableError extends AppError {
-  override name = 'ServiceUnavailableError';
   constructor(
     message: string,
     /** The service, e.g. `sqs`, `dynamodb`. */
@@ -147,7 +137,6 @@ export class ServiceUnavailableError extends AppError {
  * report the message, which carries the other side's reason.
  */
 export class UpstreamError extends AppError {
-  override name = 'UpstreamError';
   constructor(
     message: string,
     /** Who answered, e.g. `ses`, `local stack`. */
@@ -163,7 +152,6 @@ export class UpstreamError extends AppError {
  * will not help: rebuild it from its source of truth (`chiiki reindex` for the search index).
  */
 export class CorruptDataError extends AppError {
-  override name = 'CorruptDataError';
   /** The file or folder that holds the bad data, when known. */
   readonly path?: string;
   constructor(message: string, options?: ErrorOptions & { readonly path?: string }) {
@@ -176,42 +164,31 @@ export class CorruptDataError extends AppError {
  * A condition the code guarantees did not hold: a bug, not bad input or a failing service. Do not
  * retry; report it with its stack.
  */
-export class InternalError extends AppError {
-  override name = 'InternalError';
-}
+export class InternalError extends AppError {}
 
 /**
  * The page is not what the source's definition expects (not a feed, truncated, no items where items
  * must be). Record it on the crawl run, where the source's health shows it; the next run reads the page again.
  */
-export class ExtractionError extends AppError {
-  override name = 'ExtractionError';
-}
+export class ExtractionError extends AppError {}
 
 /**
  * The rebuilt index did not match the store by content after repairs; the live index was left
  * untouched. Run the reindex again once writes have settled.
  */
-export class ReindexMismatchError extends AppError {
-  override name = 'ReindexMismatchError';
-}
+export class ReindexMismatchError extends AppError {}
 
 /**
  * A reindex failed and its half-built index could not be removed either; both errors are in the
  * message. The live index is untouched; the next reindex removes the orphan.
  */
-export class ReindexCleanupError extends AppError {
-  override name = 'ReindexCleanupError';
-}
+export class ReindexCleanupError extends AppError {}
 
 /** OpenSearch refused a request or kept failing items after retries. Do not retry as sent; report it. */
-export class SearchBackendError extends AppError {
-  override name = 'SearchBackendError';
-}
+export class SearchBackendError extends AppError {}
 
 /** OpenSearch answered with an error status the caller did not ask to see; `meta` holds the status and body. */
 export class OpenSearchResponseError extends AppError {
-  override readonly name = 'OpenSearchResponseError';
   /** The shape `OpenSearchSearchIndex` (and opensearch-js) report errors with. */
   readonly meta: { readonly statusCode: number; readonly body: unknown };
 

@@ -6,6 +6,7 @@
 import { helpAsked } from './usage.js';
 
 interface Command {
+  /** What the command does, in a line; its options are in its module's `usage`, printed for `--help`. */
   readonly summary: string;
   /** The command's module: its `usage` (printed for `--help`) and what runs it. */
   readonly load: () => Promise<{ readonly usage: string; run(args: string[]): Promise<number> }>;
@@ -13,35 +14,31 @@ interface Command {
 
 const commands: Record<string, Command> = {
   crawl: {
-    summary: 'crawl [--registry live|sample] [--source ID]...   crawl sources into the local store, print a summary',
+    summary: 'crawl sources into the local store, print a summary',
     load: () => import('./commands/crawl.js'),
   },
   'source try': {
-    summary:
-      'source try --config FILE --input SAVED_PAGE [--url URL] [--ref-date YYYY-MM-DD]   run a definition on a saved page',
+    summary: 'run a definition on a saved page',
     load: () => import('./commands/source-try.js'),
   },
   'source suggest': {
-    summary:
-      'source suggest (--input SAVED_PAGE --url URL | --fetch URL) [--ref-date YYYY-MM-DD]   propose a definition for a page',
+    summary: 'propose a definition for a page',
     load: () => import('./commands/source-suggest.js'),
   },
   'sources check': {
-    summary: 'sources check [--registry live|sample|FILE]   validate every source definition',
+    summary: 'validate every source definition',
     load: () => import('./commands/sources-check.js'),
   },
   reindex: {
-    summary:
-      'reindex [--engine embedded|opensearch] [--batch-size N]   rebuild the search index from the store, swap it in',
+    summary: 'rebuild the search index from the store, swap it in',
     load: () => import('./commands/reindex.js'),
   },
   digest: {
-    summary: 'digest [--trigger cycle|schedule]   send the alert digests that are due (outbox, SMTP_URL or SES)',
+    summary: 'send the alert digests that are due (outbox, SMTP_URL or SES)',
     load: () => import('./commands/digest.js'),
   },
   'search-domain': {
-    summary:
-      'search-domain (--name DOMAIN | --stage STAGE) [--region R] [--expect-version V]   the OpenSearch domain as AWS reports it',
+    summary: 'the OpenSearch domain as AWS reports it',
     load: () => import('./commands/search-domain.js'),
   },
   series: {
@@ -50,17 +47,19 @@ const commands: Record<string, Command> = {
     load: () => import('./commands/series.js'),
   },
   'normalize-date': {
-    summary: 'normalize-date "<text>" [--ref YYYY-MM-DD]   read a Japanese date, deadline or range as ISO 8601',
+    summary: 'read a Japanese date, deadline or range as ISO 8601',
     load: () => import('./commands/normalize-date.js'),
   },
 };
 
 function usage(): string {
+  const width = Math.max(...Object.keys(commands).map((name) => name.length));
   return [
     'usage: chiiki <command> [options]',
     '',
-    ...Object.values(commands).map((c) => `  ${c.summary}`),
+    ...Object.entries(commands).map(([name, c]) => `  ${name.padEnd(width)}   ${c.summary}`),
     '',
+    '`chiiki <command> --help` prints the options of a command.',
     'Beside a running `npm start` on the same DATA_DIR, crawl, reindex and digest run inside it (it owns the store).',
   ].join('\n');
 }

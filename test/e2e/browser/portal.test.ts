@@ -299,6 +299,8 @@ describe.skipIf(chromiumMissing)(`portal page in Chromium${chromiumSkipNote}`, (
     const facetsBox = await page.locator('#facets').boundingBox();
     const resultsBox = await page.locator('#result-list').boundingBox();
     expect(await page.locator('#facets-toggle').isVisible()).toBe(false);
+    expect(await page.getByRole('heading', { name: '絞り込み', exact: true }).isVisible()).toBe(true);
+    expect(await page.getByRole('complementary', { name: '絞り込み', exact: true }).count()).toBe(1);
     expect(await page.locator('#facet-groups').isVisible()).toBe(true);
     expect((facetsBox?.x ?? 0) + (facetsBox?.width ?? 0)).toBeLessThan(resultsBox?.x ?? 0);
     const icon = new URL((await page.locator('link[rel="icon"]').getAttribute('href')) ?? '', page.url()).href;
@@ -317,6 +319,11 @@ describe.skipIf(chromiumMissing)(`portal page in Chromium${chromiumSkipNote}`, (
     expect(firstTop).toBeLessThan(520);
     expect(await phone.locator('#facet-groups').isVisible()).toBe(false);
     expect(await toggle.getAttribute('aria-expanded')).toBe('false');
+    // The drawer's button is the facets' heading on a phone: one 絞り込み in the outline, and it is the button.
+    const phoneHeading = phone.getByRole('heading', { name: /絞り込み/ });
+    expect(await phoneHeading.count()).toBe(1);
+    expect(await phoneHeading.getByRole('button').isVisible()).toBe(true);
+    expect(await phone.locator('.facets-title').isVisible()).toBe(false);
     expect(await phone.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
     await screenshot(phone, 'results-phone-top', false);
 
