@@ -42,8 +42,7 @@ const commands: Record<string, Command> = {
     load: () => import('./commands/search-domain.js'),
   },
   series: {
-    summary:
-      'series show ID | series split|merge ITEM ITEM [--note TEXT] | series relink   a program series; keep two calls apart or together, for good; link every stored item',
+    summary: 'a program series: keep two calls apart or together, for good; link every stored item',
     load: () => import('./commands/series.js'),
   },
   'normalize-date': {
