@@ -53,6 +53,26 @@ const etagHeader = {
   },
 };
 const notModified = { '304': { description: 'Not modified (If-None-Match matched the ETag).' } };
+/** A GET of one record by its id: the record with an ETag, 304, or 404 when there is no such `what`. */
+const getById = (
+  operationId: string,
+  summary: string,
+  path: z.ZodType<unknown, Record<string, unknown>>,
+  schema: z.ZodType,
+  what: string,
+) => ({
+  get: {
+    operationId,
+    summary,
+    requestParams: { path },
+    responses: {
+      '200': { description: `The ${what}.`, headers: etagHeader, content: json(schema) },
+      ...notModified,
+      '404': { description: `No such ${what}.`, content: json(ErrorResponseSchema) },
+      ...errors,
+    },
+  },
+});
 
 // ---- subscriptions ----------------------------------------------------------------------------
 
@@ -130,32 +150,20 @@ export function openApiDocument(serverUrl?: string): OpenApiDocument {
           },
         },
       },
-      '/v1/items/{id}': {
-        get: {
-          operationId: 'getItem',
-          summary: 'One item with provenance, change history and its program series',
-          requestParams: { path: ItemIdParamsSchema },
-          responses: {
-            '200': { description: 'The item.', headers: etagHeader, content: json(ItemDetailSchema) },
-            ...notModified,
-            '404': { description: 'No such item.', content: json(ErrorResponseSchema) },
-            ...errors,
-          },
-        },
-      },
-      '/v1/series/{id}': {
-        get: {
-          operationId: 'getSeries',
-          summary: 'A program series: its rounds, the evidence linking them and the next round (見込み)',
-          requestParams: { path: SeriesIdParamsSchema },
-          responses: {
-            '200': { description: 'The series.', headers: etagHeader, content: json(SeriesDetailSchema) },
-            ...notModified,
-            '404': { description: 'No such series.', content: json(ErrorResponseSchema) },
-            ...errors,
-          },
-        },
-      },
+      '/v1/items/{id}': getById(
+        'getItem',
+        'One item with provenance, change history and its program series',
+        ItemIdParamsSchema,
+        ItemDetailSchema,
+        'item',
+      ),
+      '/v1/series/{id}': getById(
+        'getSeries',
+        'A program series: its rounds, the evidence linking them and the next round (見込み)',
+        SeriesIdParamsSchema,
+        SeriesDetailSchema,
+        'series',
+      ),
       '/v1/sources': {
         get: {
           operationId: 'listSources',
