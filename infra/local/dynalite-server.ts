@@ -112,7 +112,9 @@ type Callback = (error?: Error | null, ...results: unknown[]) => void;
 /**
  * Wraps the LevelDB handle's reads and writes: disk errors become 503 answers and a fault report,
  * never a throw. After a fault, the next operation (at most one a second) checks that the folder
- * takes a file again and then reopens the database, holding other operations until it is open.
+ * takes a file again and then reopens the database, holding other operations until it is open;
+ * on a folder, writes until that reopen are answered with the fault. Returns what the server
+ * calls before it closes.
  */
 function guardWrites(db: LevelWrites & object, options: DynaliteServerOptions): () => Promise<void> {
   const folder = options.dir;
