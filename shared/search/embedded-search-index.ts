@@ -1,13 +1,18 @@
 import { createHash } from 'node:crypto';
 import {
   appendFileSync,
+  closeSync,
   existsSync,
+  fstatSync,
   mkdirSync,
+  openSync,
   readdirSync,
   readFileSync,
+  readSync,
   renameSync,
   rmSync,
   writeFileSync,
+  writeSync,
 } from 'node:fs';
 import { join } from 'node:path';
 import * as z from 'zod';
@@ -304,7 +309,7 @@ export class EmbeddedSearchIndex implements SearchIndex {
     }
     this.version = Number(match[1]);
     const folder = join(this.dir, current);
-    const snapshot = readFileSync(join(folder, 'index.bin'));
+    const snapshot = readWhole(join(folder, 'index.bin'));
     if (snapshot.length < 4 || snapshot.readUInt32LE(0) !== formatVersion) {
       // A snapshot of another format (an older engine): start empty, so the start-up check
       // against the store (`ensureIndexCurrent`) sees the difference and rebuilds from the store.
@@ -348,7 +353,7 @@ export class EmbeddedSearchIndex implements SearchIndex {
     const folder = join(dir, `v${version}`);
     mkdirSync(folder, { recursive: true });
     const tmp = join(folder, `index.bin.${process.pid}.tmp`);
-    writeFileSync(tmp, serializeState(state));
+    writeWhole(tmp, serializeState(state));
     renameSync(tmp, join(folder, 'index.bin'));
     writeFileSync(join(folder, 'wal.jsonl'), '');
   }
@@ -358,6 +363,37 @@ export class EmbeddedSearchIndex implements SearchIndex {
     const tmp = join(dir, `CURRENT.${process.pid}.tmp`);
     writeFileSync(tmp, `v${version}\n`);
     renameSync(tmp, join(dir, 'CURRENT'));
+  }
+}
+
+/**
+ * One read or write call of Node stops at 2 GiB (`readFileSync` refuses larger files, `writeFileSync`
+ * throws ERR_OUT_OF_RANGE), and a snapshot of 200k documents with real body lengths is ~3 GB: both
+ * go in chunks of `chunk` bytes.
+ */
+export function writeWhole(path: string, data: Uint8Array, chunk = 1 << 30): void {
+  const fd = openSync(path, 'w');
+  try {
+    for (let at = 0; at < data.byteLength;) at += writeSync(fd, data, at, Math.min(chunk, data.byteLength - at));
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Reads a whole file of any size a Buffer can hold, in chunks (see `writeWhole`). */
+export function readWhole(path: string, chunk = 1 << 30): Buffer {
+  const fd = openSync(path, 'r');
+  try {
+    const size = fstatSync(fd).size;
+    const out = Buffer.allocUnsafe(size);
+    for (let at = 0; at < size;) {
+      const read = readSync(fd, out, at, Math.min(chunk, size - at), at);
+      if (read === 0) throw new CorruptDataError(`${path} ended at byte ${at} of ${size} while being read`, { path });
+      at += read;
+    }
+    return out;
+  } finally {
+    closeSync(fd);
   }
 }
 
