@@ -1,4 +1,5 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { afterAll, beforeAll } from 'vitest';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { startDynaliteServer } from '../../infra/local/dynalite-server.js';
 import type { ItemStore } from '../../shared/store/item-store.js';
@@ -16,6 +17,25 @@ export interface RunningDynalite {
 export async function startDynalite(options: { path?: string } = {}): Promise<RunningDynalite> {
   const server = await startDynaliteServer({ dir: options.path });
   return { endpoint: server.endpoint, stop: () => server.close() };
+}
+
+/**
+ * One in-memory dynalite for a test file (started in `beforeAll`, stopped in `afterAll`), and a new
+ * table name on each `nextTable()` (`<prefix>-1`, `<prefix>-2` …) so tests do not share data.
+ */
+export function dynaliteForFile(prefix: string): { endpoint(): string; nextTable(): string } {
+  let running: RunningDynalite | undefined;
+  let tables = 0;
+  beforeAll(async () => {
+    running = await startDynalite();
+  });
+  afterAll(async () => {
+    await running?.stop();
+  });
+  return {
+    endpoint: () => (running as RunningDynalite).endpoint,
+    nextTable: () => `${prefix}-${++tables}`,
+  };
 }
 
 /** Low-level commands that write to a table; what `writes()` counts. */

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { linkSeries, relinkAll, type SeriesLinkDeps } from '../../../../functions/indexer/link-series.js';
 import { overrideSeries } from '../../../../functions/indexer/series-override.js';
 import { FixedClock } from '../../../../shared/clock.js';
@@ -8,17 +8,10 @@ import { silentLog } from '../../../../shared/log.js';
 import { DynamoDbItemStore } from '../../../../shared/store/dynamodb-item-store.js';
 import { DynamoDbSeriesStore } from '../../../../shared/store/dynamodb-series-store.js';
 import type { ItemChange, UpsertResult } from '../../../../shared/store/item-store.js';
-import { countingDocumentClient, startDynalite, type RunningDynalite } from '../../../support/dynalite.js';
+import { countingDocumentClient, dynaliteForFile } from '../../../support/dynalite.js';
 import { makeDraft } from '../../../support/factories.js';
 
-let dynalite: RunningDynalite;
-let tableNumber = 0;
-beforeAll(async () => {
-  dynalite = await startDynalite();
-});
-afterAll(async () => {
-  await dynalite.stop();
-});
+const dynalite = dynaliteForFile('link-series');
 
 const site = 'https://www.mext.go.jp/a_menu/kagaku/chiiki/koubo/';
 
@@ -45,9 +38,8 @@ describe('linkSeries on dynalite', () => {
   let deps: SeriesLinkDeps;
 
   beforeEach(async () => {
-    const documents = countingDocumentClient(dynalite.endpoint);
-    tableNumber += 1;
-    const tableName = `link-series-${tableNumber}`;
+    const documents = countingDocumentClient(dynalite.endpoint());
+    const tableName = dynalite.nextTable();
     const clock = new FixedClock('2026-12-01T00:00:00Z');
     items = new DynamoDbItemStore({ client: documents.client, tableName, clock });
     await items.ensureTable();

@@ -1,28 +1,19 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { FixedClock } from '../../../../shared/clock.js';
 import { itemIdFor } from '../../../../shared/domain/item.js';
 import type { ItemChange } from '../../../../shared/store/item-store.js';
 import { DynamoDbItemStore } from '../../../../shared/store/dynamodb-item-store.js';
-import { startDynalite, countingDocumentClient, type RunningDynalite } from '../../../support/dynalite.js';
+import { countingDocumentClient, dynaliteForFile } from '../../../support/dynalite.js';
 import { makeDraft } from '../../../support/factories.js';
 import { itemStoreContract } from '../../../support/item-store.contract.js';
 
-let dynalite: RunningDynalite;
-let tableNumber = 0;
-
-beforeAll(async () => {
-  dynalite = await startDynalite();
-});
-afterAll(async () => {
-  await dynalite.stop();
-});
+const dynalite = dynaliteForFile('items-unit');
 
 async function makeStore(clock: FixedClock, onChange?: (changes: ItemChange[]) => Promise<void>) {
-  const counting = countingDocumentClient(dynalite.endpoint);
-  tableNumber += 1;
+  const counting = countingDocumentClient(dynalite.endpoint());
   const store = new DynamoDbItemStore({
     client: counting.client,
-    tableName: `items-unit-${tableNumber}`,
+    tableName: dynalite.nextTable(),
     clock,
     onChange,
   });
