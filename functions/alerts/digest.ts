@@ -229,7 +229,7 @@ class ChangedCalls {
     if (this.index === undefined) {
       const index = this.deps.scratchIndex();
       await index.ensureIndex();
-      await index.upsert([...this.byId.values()].map(toSearchDoc));
+      await index.upsert([...this.byId.values()].map((item) => toSearchDoc(item)));
       this.index = index;
     }
     return this.index;
