@@ -59,7 +59,7 @@ const keyPrefix = 'forecast:';
 const toldRecord: Notified = { version: 1, remindedDays: [] };
 
 /** The `notified` key of a told forecast: series and expected opening window. */
-export function forecastKey(seriesId: string, opens: DigestForecast['opens']): string {
+function forecastKey(seriesId: string, opens: DigestForecast['opens']): string {
   return `${keyPrefix}${seriesId}:${opens.from}:${opens.to}`;
 }
 

@@ -211,7 +211,7 @@ export function formatDayWindow(window: DayWindow): string {
  * `今後の公募（見込み）: <program> <opening window> — <basis>`: never worded as announced, the
  * forecast's own sentence (「見込み」 and its basis) always follows.
  */
-export function forecastLine(entry: Pick<DigestEntry, 'title' | 'forecast'>): string {
+function forecastLine(entry: Pick<DigestEntry, 'title' | 'forecast'>): string {
   const window = entry.forecast ? ` 受付開始 ${formatDayWindow(entry.forecast.opens)}` : '';
   return `今後の公募（見込み）: ${entry.title}${window} — ${entry.forecast?.text ?? '（見込みの根拠なし）'}`;
 }
