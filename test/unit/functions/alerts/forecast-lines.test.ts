@@ -196,6 +196,48 @@ describe('forecast lines in the digest', () => {
     expect(await forecastKeys('a@example.jp')).toEqual([]);
   });
 
+  it('tells at most 20 programs in one digest and the rest in the next', async () => {
+    const places =
+      '北海道 青森 岩手 宮城 秋田 山形 福島 茨城 栃木 群馬 埼玉 千葉 東京 神奈川 新潟 富山 石川 福井 山梨 長野 岐阜';
+    const programs = places.split(' ').flatMap((place, i) =>
+      [
+        ['令和6年度', '2024-04-08'],
+        ['令和7年度', '2025-04-14'],
+      ].map(([era = '', opens = '']) => ({
+        ...round(era, `${i}-${opens.slice(0, 4)}`, opens, `${opens.slice(0, 4)}-05-20`),
+        title: `${era} ${place}産業振興事業の公募について`,
+      })),
+    );
+    await crawlAndLink(programs);
+    await h.subscribeConfirmed('a@example.jp', [savedSearch('産業振興事業')]);
+    h.clock.set('2026-03-05T09:00:00+09:00');
+
+    await digest();
+    h.clock.set('2026-03-06T09:00:00+09:00');
+    await digest();
+
+    const lines = mails('a@example.jp').map((mail) => mail.text.match(/^◇ 今後の公募（見込み）: /gm)?.length ?? 0);
+    expect(lines).toEqual([20, 1]);
+    expect(mails('a@example.jp')[1]?.subject).toBe('【地域科学技術ポータル】公募の見込み 1件');
+  });
+
+  it('keeps a told forecast whose round never came for 180 days after its window, then forgets it', async () => {
+    await h.subscribeConfirmed('a@example.jp', [savedSearch('地域イノベーション')]);
+    h.clock.set('2026-03-05T09:00:00+09:00');
+    await digest();
+
+    h.clock.set('2026-10-18T09:00:00+09:00');
+    const kept = await digest();
+    const keysOnLastDay = await forecastKeys('a@example.jp');
+    h.clock.set('2026-10-19T09:00:00+09:00');
+    const forgotten = await digest();
+
+    expect(kept.sent + forgotten.sent).toBe(0);
+    expect(keysOnLastDay).toHaveLength(1);
+    expect(await forecastKeys('a@example.jp')).toEqual([]);
+    expect(mails('a@example.jp')).toHaveLength(1);
+  });
+
   it('says nothing of a forecast when a new round comes to a subscriber who was not told one', async () => {
     await h.subscribeConfirmed('a@example.jp', [savedSearch('地域イノベーション')]);
     h.clock.set('2026-02-20T09:00:00+09:00');
