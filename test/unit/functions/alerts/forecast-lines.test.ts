@@ -1,12 +1,21 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { buildAlertsDeps } from '../../../../functions/alerts/deps.js';
+import { runDigest } from '../../../../functions/alerts/digest.js';
 import { forecastLeadDays } from '../../../../functions/alerts/forecast-lines.js';
 import { relinkAll } from '../../../../functions/indexer/link-series.js';
 import type { ItemDraft } from '../../../../shared/domain/item.js';
 import type { SavedSearch, Subscription } from '../../../../shared/domain/subscription.js';
 import type { MailMessage, Mailer } from '../../../../shared/mail/mailer.js';
+import { EmbeddedSearchIndex } from '../../../../shared/search/embedded-search-index.js';
 import { DynamoDbSeriesStore } from '../../../../shared/store/dynamodb-series-store.js';
 import { mute } from '../../../../shared/subscriptions/subscriptions.js';
-import { linkToken, savedSearch, startAlertsHarness, type AlertsHarness } from '../../../support/alerts-harness.js';
+import {
+  linkToken,
+  savedSearch,
+  secret,
+  startAlertsHarness,
+  type AlertsHarness,
+} from '../../../support/alerts-harness.js';
 import { countingDocumentClient, type CountingDocumentClient } from '../../../support/dynalite.js';
 import { makeDraft } from '../../../support/factories.js';
 
@@ -112,6 +121,35 @@ describe('forecast lines in the digest', () => {
     // The search's status filter concerns a call's current state: a forecast still reaches it.
     expect(mails('open@example.jp')[0]?.text).toContain(expectedLine);
     expect(mails('q@example.jp')).toHaveLength(0);
+  });
+
+  it('tells forecasts in the digest the Lambda, the local stack and chiiki digest build', async () => {
+    await h.subscribeConfirmed('a@example.jp', [savedSearch('地域イノベーション')]);
+    const { digest: deps } = buildAlertsDeps(
+      {
+        PUBLIC_BASE_URL: 'https://portal.example.jp',
+        PORTAL_URL: undefined,
+        PORT: 3000,
+        AWS_LAMBDA_FUNCTION_NAME: undefined,
+        MAIL_FROM: 'alerts@portal.example.jp',
+      },
+      {
+        subscriptions: h.subscriptions,
+        items: h.items,
+        series,
+        mailer: h.digests,
+        tokenSecret: secret,
+        scratchIndex: () => new EmbeddedSearchIndex({ clock: h.clock }),
+        clock: h.clock,
+        log: h.log,
+      },
+    );
+    h.clock.set('2026-03-05T09:00:00+09:00');
+
+    const report = await runDigest(deps);
+
+    expect(report.sent).toBe(1);
+    expect(mails('a@example.jp')[0]?.text).toContain(expectedLine);
   });
 
   it('tells a forecast once across digests, and again when its window changes', async () => {
