@@ -8,6 +8,7 @@ import type { SubscriptionStore } from '../../shared/store/subscription-store.js
 import { linksFor } from '../../shared/subscriptions/links.js';
 import { TokenSigner } from '../../shared/subscriptions/tokens.js';
 import type { DigestDeps } from './digest.js';
+import type { DigestSeriesStore } from './forecast-lines.js';
 import type { SesEventDeps } from './ses-events.js';
 
 /** The settings the alerts' ports are built from. */
@@ -20,6 +21,8 @@ export type AlertsConfig = Pick<
 export interface AlertsAdapters {
   readonly subscriptions: SubscriptionStore;
   readonly items: DigestDeps['items'];
+  /** Program series: the digest's forecast lines and the note on a forecast round that came. */
+  readonly series: DigestSeriesStore;
   readonly mailer: Mailer;
   /** The HMAC secret of subscription links (TOKEN_SECRET, or Secrets Manager in AWS). */
   readonly tokenSecret: string;
@@ -46,6 +49,7 @@ export function buildAlertsDeps(config: AlertsConfig, adapters: AlertsAdapters):
     digest: {
       subscriptions,
       items: adapters.items,
+      series: adapters.series,
       mailer: adapters.mailer,
       links: linksFor(config, new TokenSigner(adapters.tokenSecret)),
       clock,

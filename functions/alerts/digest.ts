@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Clock } from '../../shared/clock.js';
-import { materialFields, type Item, type ItemId, type ItemKind } from '../../shared/domain/item.js';
+import { materialFields, type Item, type ItemId } from '../../shared/domain/item.js';
 import type {
   DigestIntent,
   Notified,
@@ -19,12 +19,21 @@ import type { SubscriptionStore } from '../../shared/store/subscription-store.js
 import type { LinkBuilder } from '../../shared/subscriptions/links.js';
 import { describeSearch } from '../../shared/taxonomy/labels.js';
 import { dueReminderDays, effectiveDeadline } from './reminders.js';
+import { digestKinds, digestKindsOf, ScratchMatches } from './scratch-matches.js';
+import {
+  expireForecastRecords,
+  ForecastCandidates,
+  forecastLines,
+  resolveStartedForecasts,
+  type DigestSeriesStore,
+} from './forecast-lines.js';
 import { addressTag } from '../../shared/subscriptions/subscriptions.js';
 
 /**
  * The digest job: ONE mail per subscriber per delivery, across all their saved searches, with
  * new calls since their watermark, material changes to calls they were told about (what changed,
- * from what to what) and deadline reminders at their lead times. Muted items never appear.
+ * from what to what), deadline reminders at their lead times, and once per forecast the programs
+ * whose next round is expected soon (forecast-lines.ts). Muted items never appear.
  *
  * Matching. Saved searches are the `/v1/search` query model, so they run through a `SearchIndex`
  * for identical semantics (bigram phrase matching, facets, derived status). Rather than asking the
@@ -67,6 +76,12 @@ export interface DigestDeps {
   readonly scratchIndex: () => SearchIndex;
   /** Domain of the digest Message-IDs. */
   readonly messageDomain: string;
+  /**
+   * Program series, for the forecast lines and the note on a forecast round that came
+   * (forecast-lines.ts). Every place the alerts run passes it (deps.ts); without it a digest has
+   * neither (the call-matching benchmarks).
+   */
+  readonly series?: DigestSeriesStore;
 }
 
 export interface DigestRunOptions {
@@ -140,20 +155,6 @@ const maxNotified = 2000;
  */
 const maxEntriesPerDigest = 100;
 
-/**
- * Kinds a saved search can be alerted about. A search that names no kind (or only news) gets
- * calls, as it always has; one that selects `kind=theme` gets new research themes too. A theme's
- * `opensAt`/`closesAt` are its project period, not an application window, so themes get no
- * deadline reminders and their mail entry shows no 締切.
- */
-const digestKinds: readonly ItemKind[] = ['call', 'theme'];
-
-/** The kinds one saved search is matched on: its own digestible kinds, else calls. */
-function digestKindsOf(search: SavedSearch): ItemKind[] {
-  const chosen = (search.query.kinds ?? []).filter((k) => digestKinds.includes(k));
-  return chosen.length > 0 ? chosen : ['call'];
-}
-
 /** When the item was created or last changed materially (what the `changes` index sorts by). */
 function changedAtOf(item: Item): number {
   let at = Date.parse(item.createdAt);
@@ -191,17 +192,22 @@ function materialChangesSince(item: Item, sinceVersion: number): ChangedField[] 
 class ChangedCalls {
   private loadedFrom: number | undefined;
   private readonly byId = new Map<ItemId, Item>();
-  private index: SearchIndex | undefined;
-  private readonly matches = new Map<string, Promise<Set<ItemId>>>();
+  private scratch: ScratchMatches;
 
-  constructor(private readonly deps: DigestDeps) {}
+  constructor(private readonly deps: DigestDeps) {
+    this.scratch = this.newScratch();
+  }
+
+  private newScratch(): ScratchMatches {
+    return new ScratchMatches(this.deps.scratchIndex, () => [...this.byId.values()].map((item) => toSearchDoc(item)));
+  }
 
   get size(): number {
     return this.byId.size;
   }
 
   get distinctSearches(): number {
-    return this.matches.size;
+    return this.scratch.distinctSearches;
   }
 
   /** Makes sure every call changed at or after `since` is loaded. */
@@ -217,51 +223,16 @@ class ChangedCalls {
       } while (cursor);
     }
     this.loadedFrom = since;
-    this.index = undefined;
-    this.matches.clear();
+    this.scratch = this.newScratch();
   }
 
   get(id: ItemId): Item | undefined {
     return this.byId.get(id);
   }
 
-  private async scratch(): Promise<SearchIndex> {
-    if (this.index === undefined) {
-      const index = this.deps.scratchIndex();
-      await index.ensureIndex();
-      await index.upsert([...this.byId.values()].map(toSearchDoc));
-      this.index = index;
-    }
-    return this.index;
-  }
-
   /** Ids of the loaded calls the saved search matches (every page). */
   match(search: SavedSearch): Promise<Set<ItemId>> {
-    const key = JSON.stringify(search.query);
-    let found = this.matches.get(key);
-    if (found === undefined) {
-      found = this.runSearch(search);
-      this.matches.set(key, found);
-    }
-    return found;
-  }
-
-  private async runSearch(search: SavedSearch): Promise<Set<ItemId>> {
-    const index = await this.scratch();
-    const ids = new Set<ItemId>();
-    let cursor: string | undefined;
-    do {
-      const page = await index.search({
-        ...search.query,
-        kinds: digestKindsOf(search),
-        sort: 'newest',
-        size: 100,
-        cursor,
-      });
-      for (const hit of page.items) ids.add(hit.doc.id);
-      cursor = page.nextCursor;
-    } while (cursor);
-    return ids;
+    return this.scratch.match({ ...search.query, kinds: digestKindsOf(search) });
   }
 }
 
@@ -285,6 +256,7 @@ function hasDeadline(item: Item): boolean {
 async function buildDigest(
   deps: Pick<DigestDeps, 'items' | 'links'>,
   calls: Pick<ChangedCalls, 'get' | 'match'> & { ensureFrom(since: number): Promise<void> },
+  forecasts: ForecastCandidates | undefined,
   subscription: Subscription,
   now: Date,
 ): Promise<BuiltDigest> {
@@ -376,6 +348,14 @@ async function buildDigest(
     if (changes.length > 0) entries.push(entryOf(item, 'changed', { changes, matchedSearches: matched.get(item.id) }));
   }
 
+  if (forecasts) {
+    // A new call that is the round a told forecast announced says so; then the programs expected soon.
+    if (await resolveStartedForecasts(forecasts, entries, notified)) notifiedChanged = true;
+    const told = await forecastLines(forecasts, deps.links, subscription, notified, now);
+    entries.push(...told.entries);
+    if (told.changed) notifiedChanged = true;
+  }
+
   // Reminders for calls the subscriber was told about, counted from the effective deadline.
   for (const [id, told] of Object.entries(notified)) {
     if (told.closesAt === undefined || muted.has(id as ItemId)) continue;
@@ -400,6 +380,7 @@ async function buildDigest(
       notifiedChanged = true;
     }
   }
+  if (expireForecastRecords(notified, now)) notifiedChanged = true;
   const ids = Object.keys(notified);
   if (ids.length > maxNotified) {
     for (const id of ids.slice(0, ids.length - maxNotified)) delete notified[id];
@@ -420,6 +401,7 @@ type Outcome = 'sent' | 'resent' | 'empty' | 'raced' | 'held' | 'failed' | 'skip
 export async function runDigest(deps: DigestDeps, options: DigestRunOptions = {}): Promise<DigestRunReport> {
   const now = deps.clock.now();
   const calls = new ChangedCalls(deps);
+  const forecasts = deps.series ? new ForecastCandidates({ ...deps, series: deps.series }, now) : undefined;
   const counts: Record<Outcome, number> = { sent: 0, resent: 0, empty: 0, raced: 0, held: 0, failed: 0, skipped: 0 };
   const held: HeldSubscriber[] = [];
   const onHeld = (subscriber: HeldSubscriber) => {
@@ -437,7 +419,7 @@ export async function runDigest(deps: DigestDeps, options: DigestRunOptions = {}
     const worker = async () => {
       while (next < batch.length) {
         const subscription = batch[next++] as Subscription;
-        counts[await deliver(deps, calls, subscription, now, onHeld)] += 1;
+        counts[await deliver(deps, calls, forecasts, subscription, now, onHeld)] += 1;
       }
     };
     await Promise.all(Array.from({ length: Math.min(concurrency, batch.length) }, worker));
@@ -479,6 +461,7 @@ export async function runDigest(deps: DigestDeps, options: DigestRunOptions = {}
 async function deliver(
   deps: DigestDeps,
   calls: ChangedCalls,
+  forecasts: ForecastCandidates | undefined,
   listed: Subscription,
   now: Date,
   onHeld: (subscriber: HeldSubscriber) => void,
@@ -505,7 +488,7 @@ async function deliver(
       await deps.subscriptions.save({ ...current, status: 'suppressed' });
       return 'skipped';
     }
-    const built = await buildDigest(deps, calls, current, now);
+    const built = await buildDigest(deps, calls, forecasts, current, now);
     const until = built.until ?? now.toISOString();
     if (built.entries.length === 0) {
       const stale = now.getTime() - Date.parse(current.watermark ?? until) >= idleWatermarkMs;

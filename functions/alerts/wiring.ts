@@ -6,6 +6,7 @@ import type { Log } from '../../shared/log.js';
 import { powertoolsLog } from '../../shared/wiring/powertools-log.js';
 import { EmbeddedSearchIndex } from '../../shared/search/embedded-search-index.js';
 import { DynamoDbItemStore } from '../../shared/store/dynamodb-item-store.js';
+import { DynamoDbSeriesStore } from '../../shared/store/dynamodb-series-store.js';
 import { DynamoDbSubscriptionStore } from '../../shared/store/dynamodb-subscription-store.js';
 import type { SesEventDeps } from './ses-events.js';
 import { loadTokenSecret, mailerFor } from '../../shared/wiring/mail.js';
@@ -31,6 +32,7 @@ const client = documentClientFor(config);
 const built = buildAlertsDeps(config, {
   subscriptions: new DynamoDbSubscriptionStore({ client, tableName: config.TABLE_NAME }),
   items: new DynamoDbItemStore({ client, tableName: config.TABLE_NAME, clock, log }),
+  series: new DynamoDbSeriesStore({ client, tableName: config.TABLE_NAME }),
   mailer: mailerFor(config),
   tokenSecret: await loadTokenSecret(config),
   scratchIndex: () => new EmbeddedSearchIndex({ clock }),

@@ -231,7 +231,7 @@ export async function reindex(deps: {
       if (inFlight.length >= writesInFlight) await inFlight.shift();
       if (page.items.length > 0) {
         const items = page.items;
-        const written = writer.upsert(items.map(toSearchDoc)).then(() => {
+        const written = writer.upsert(items.map((item) => toSearchDoc(item))).then(() => {
           scanned += items.length;
           const elapsedSec = Math.max(1e-3, (now() - started) / 1000);
           deps.onProgress?.({ done: scanned, total, docsPerSec: scanned / elapsedSec });

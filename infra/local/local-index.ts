@@ -30,7 +30,7 @@ export async function ensureIndexCurrent(
   let cursor: string | undefined;
   do {
     const page = await store.scanItems(cursor, 500);
-    await writer.upsert(page.items.map(toSearchDoc));
+    await writer.upsert(page.items.map((item) => toSearchDoc(item)));
     cursor = page.cursor;
   } while (cursor);
   await writer.commit();

@@ -349,6 +349,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const alertsDeps = buildAlertsDeps(config, {
       subscriptions,
       items: store,
+      series: seriesStore,
       mailer,
       tokenSecret: config.TOKEN_SECRET,
       scratchIndex: () => new EmbeddedSearchIndex({ clock }),

@@ -70,9 +70,16 @@ export const NotifiedSchema = z.strictObject({
 });
 export type Notified = z.infer<typeof NotifiedSchema>;
 
+/** A Tokyo-day window of a forecast, `YYYY-MM-DD` both ends. */
+const DayWindowSchema = z.strictObject({
+  from: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
+  to: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
+});
+
 /** One item of a digest as stored in a digest intent (rendered again on a resend). */
 const DigestEntrySchema = z.strictObject({
-  reason: z.enum(['new', 'changed', 'reminder']),
+  /** `forecast`: a program's next round is expected (見込み); the entry's item is its newest round. */
+  reason: z.enum(['new', 'changed', 'reminder', 'forecast']),
   itemId: z.string(),
   title: z.string(),
   publisher: z.string(),
@@ -90,6 +97,17 @@ const DigestEntrySchema = z.strictObject({
     .optional(),
   reminderDays: z.number().int().optional(),
   matchedSearches: z.array(z.string()).readonly().optional(),
+  /** For `forecast`: the series' expected windows and the 「見込み」 sentence with its basis. */
+  forecast: z
+    .strictObject({
+      seriesId: z.string(),
+      opens: DayWindowSchema,
+      closes: DayWindowSchema.optional(),
+      text: z.string(),
+    })
+    .optional(),
+  /** For `new`: the program's name when the call is the round of a forecast the subscriber was told. */
+  forecastStarted: z.string().optional(),
 });
 
 /**
@@ -140,7 +158,10 @@ export const SubscriptionSchema = z.strictObject({
   watermark: IsoInstantSchema.optional(),
   lastDigestId: z.string().optional(),
   lastDigestAt: IsoInstantSchema.optional(),
-  /** Items the subscriber has been told about, by item id. */
+  /**
+   * Items the subscriber has been told about, by item id; and forecasts told, one record per
+   * series and expected window under `forecast:<seriesId>:<from>:<to>` (functions/alerts/forecast-lines.ts).
+   */
   notified: z.record(z.string(), NotifiedSchema),
   /** "Mute this call": these items never appear again. */
   muted: z.array(ItemIdSchema),

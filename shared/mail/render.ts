@@ -7,8 +7,22 @@ import type { MailMessage } from './mailer.js';
  * bytes, so a digest resent after a crash is the same mail.
  */
 
-/** Why an item is in a digest. */
-export type DigestReason = 'new' | 'changed' | 'reminder';
+/** Why an item is in a digest; `forecast`: a program's next round is expected (見込み), not announced. */
+export type DigestReason = 'new' | 'changed' | 'reminder' | 'forecast';
+
+/** A Tokyo-day window, `YYYY-MM-DD` both ends. */
+export interface DayWindow {
+  readonly from: string;
+  readonly to: string;
+}
+
+/** A series' forecast as a digest tells it: the expected windows and the 「見込み」 sentence with its basis. */
+export interface DigestForecast {
+  readonly seriesId: string;
+  readonly opens: DayWindow;
+  readonly closes?: DayWindow;
+  readonly text: string;
+}
 
 /** One field that changed, as stored in an item's history (raw before/after values). */
 export interface ChangedField {
@@ -42,6 +56,13 @@ export interface DigestEntry {
   readonly reminderDays?: number;
   /** Labels of the saved searches the item matched. */
   readonly matchedSearches?: readonly string[];
+  /**
+   * For `forecast`: the next round's forecast. The entry's title is the program's name and its
+   * item (links, mute) the series' newest round.
+   */
+  readonly forecast?: DigestForecast;
+  /** For `new`: the program's name when the call is the round of a forecast the subscriber was told. */
+  readonly forecastStarted?: string;
 }
 
 export interface SubscriberLinks {
@@ -160,9 +181,16 @@ function entryFacts(entry: DigestEntry, at: string): string[] {
       `変更: ${fieldLabel(change.field)}が「${formatFieldValue(change.field, change.before)}」から「${formatFieldValue(change.field, change.after)}」に変わりました`,
     );
   }
-  if (entry.matchedSearches && entry.matchedSearches.length > 0)
-    facts.push(`該当する保存検索: ${entry.matchedSearches.map((label) => `「${label}」`).join('')}`);
+  if (entry.forecastStarted !== undefined)
+    facts.push(`見込みでお知らせした${entry.forecastStarted}の公募が始まりました`);
+  facts.push(...matchedSearchesFact(entry));
   return facts;
+}
+
+/** `該当する保存検索: 「半導体」「量子」`, or nothing when the entry names no search. */
+function matchedSearchesFact(entry: Pick<DigestEntry, 'matchedSearches'>): string[] {
+  const labels = entry.matchedSearches ?? [];
+  return labels.length > 0 ? [`該当する保存検索: ${labels.map((label) => `「${label}」`).join('')}`] : [];
 }
 
 const sections: readonly { reason: DigestReason; heading: string }[] = [
@@ -171,13 +199,56 @@ const sections: readonly { reason: DigestReason; heading: string }[] = [
   { reason: 'new', heading: '新着の公募' },
 ];
 
-/** `【地域科学技術ポータル】新着 3件・変更 1件・締切間近 2件` */
+/** `2026年4月1日〜4月20日頃`: a Tokyo-day window as a reader reads it (the year once when both ends share it). */
+export function formatDayWindow(window: DayWindow): string {
+  const [fromYear, fromMonth, fromDay] = window.from.split('-').map(Number);
+  const [toYear, toMonth, toDay] = window.to.split('-').map(Number);
+  const to = toYear === fromYear ? `${toMonth}月${toDay}日` : `${toYear}年${toMonth}月${toDay}日`;
+  return `${fromYear}年${fromMonth}月${fromDay}日〜${to}頃`;
+}
+
+/**
+ * `今後の公募（見込み）: <program> <opening window> — <basis>`: never worded as announced, the
+ * forecast's own sentence (「見込み」 and its basis) always follows.
+ */
+function forecastLine(entry: Pick<DigestEntry, 'title' | 'forecast'>): string {
+  const window = entry.forecast ? ` 受付開始 ${formatDayWindow(entry.forecast.opens)}` : '';
+  return `今後の公募（見込み）: ${entry.title}${window} — ${entry.forecast?.text ?? '（見込みの根拠なし）'}`;
+}
+
+/** The forecast section: one line per program, with the newest round's record and a mute link. */
+function forecastSection(entries: readonly DigestEntry[], text: string[], html: string[]): void {
+  if (entries.length === 0) return;
+  const heading = '今後の公募の見込み（公表前の予測です）';
+  text.push(`■ ${heading}（${entries.length}件）`, '');
+  html.push(`<h2>${escapeHtml(heading)}（${entries.length}件）</h2>`);
+  for (const entry of entries) {
+    const line = forecastLine(entry);
+    const facts = [`発行: ${entry.publisher}`, ...matchedSearchesFact(entry)];
+    text.push(
+      `◇ ${line}`,
+      ...facts.map((f) => `  ${f}`),
+      `  前回の公募の記録: ${entry.recordUrl}`,
+      `  この事業の見込みの通知を止める: ${entry.muteUrl}`,
+      '',
+    );
+    html.push(
+      `<div style="margin-bottom:1.5em"><p style="margin-bottom:0.3em"><strong>${escapeHtml(line)}</strong></p>`,
+      `<ul>${facts.map((f) => `<li>${escapeHtml(f)}</li>`).join('')}</ul>`,
+      `<p><a href="${escapeHtml(entry.recordUrl)}">前回の公募の記録</a>` +
+        ` | <a href="${escapeHtml(entry.muteUrl)}">この事業の見込みの通知を止める</a></p></div>`,
+    );
+  }
+}
+
+/** `【地域科学技術ポータル】新着 3件・変更 1件・締切間近 2件・公募の見込み 1件` */
 function digestSubject(entries: readonly DigestEntry[]): string {
   const count = (reason: DigestReason) => entries.filter((e) => e.reason === reason).length;
   const parts = [
     count('new') > 0 ? `新着 ${count('new')}件` : '',
     count('changed') > 0 ? `変更 ${count('changed')}件` : '',
     count('reminder') > 0 ? `締切間近 ${count('reminder')}件` : '',
+    count('forecast') > 0 ? `公募の見込み ${count('forecast')}件` : '',
   ].filter(Boolean);
   return `【${siteName}】${parts.join('・')}`;
 }
@@ -189,7 +260,10 @@ function unsubscribeHeaders(links: SubscriberLinks): Record<string, string> {
   return { 'List-Unsubscribe': targets.join(', '), 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' };
 }
 
-/** The one digest mail of a subscriber: reminders, changes, then new calls, across all saved searches. */
+/**
+ * The one digest mail of a subscriber: reminders, changes, new calls, then the programs whose next
+ * round is expected, across all saved searches.
+ */
 export function renderDigest(input: DigestMailInput): MailMessage {
   const text: string[] = [`${siteName}からのお知らせです。保存した検索条件に合う公募をまとめてお送りします。`, ''];
   const html: string[] = [
@@ -219,6 +293,11 @@ export function renderDigest(input: DigestMailInput): MailMessage {
       );
     }
   }
+  forecastSection(
+    input.entries.filter((e) => e.reason === 'forecast'),
+    text,
+    html,
+  );
   text.push(
     '――',
     `保存検索・配信頻度の変更: ${input.links.manageUrl}`,

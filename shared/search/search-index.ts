@@ -1,5 +1,7 @@
+import type { ApplicantType } from '../domain/applicant.js';
 import type { CallStatus } from '../domain/status.js';
 import type { Item, ItemId, ItemKind, RegionBlock } from '../domain/item.js';
+import type { Series } from '../domain/series.js';
 import type { SearchQuery } from './query.js';
 
 /** What the index holds per item: the searchable and filterable projection of an `Item`. */
@@ -22,10 +24,48 @@ export interface SearchDoc {
   readonly withdrawn: boolean;
   /** Source ids that carried the item. */
   readonly sources: readonly string[];
+  /** Who may apply (`item.applicants` types, taxonomy order); `[]` when unknown. */
+  readonly applicants: readonly ApplicantType[];
+  /** Per-project ceiling in yen (`item.amount.maxPerProjectYen`); absent when unknown. */
+  readonly amountCeiling?: number;
+  /** The next round's forecast, on the newest round of a series that has one (see `searchForecastOf`). */
+  readonly forecast?: SearchForecast;
 }
 
-/** The projection of a stored item into the index. */
-export function toSearchDoc(item: Item): SearchDoc {
+/** A Tokyo-day window, `YYYY-MM-DD` both ends. */
+export interface DayWindow {
+  readonly from: string;
+  readonly to: string;
+}
+
+/**
+ * What the index keeps of a series' forecast (shared/domain/forecast.ts) on its newest round: the
+ * expected windows and the 「見込み」 sentence with its basis, so a hit can show it without a read.
+ */
+export interface SearchForecast {
+  readonly seriesId: string;
+  readonly opens: DayWindow;
+  readonly closes?: DayWindow;
+  readonly text: string;
+}
+
+/**
+ * The forecast the item's document carries: the series' `expected` forecast when the item is the
+ * series' newest round, else none (older rounds and series without a forecast).
+ */
+export function searchForecastOf(item: Pick<Item, 'id'>, series: Series | undefined): SearchForecast | undefined {
+  if (!series || series.forecast.status !== 'expected') return undefined;
+  if (series.rounds[series.rounds.length - 1]?.itemId !== item.id) return undefined;
+  const { opens, closes, text } = series.forecast;
+  return { seriesId: series.id, opens, ...(closes ? { closes } : {}), text };
+}
+
+/**
+ * The projection of a stored item into the index; `series` is the item's program series, if any
+ * (its forecast goes on the newest round).
+ */
+export function toSearchDoc(item: Item, series?: Series): SearchDoc {
+  const forecast = searchForecastOf(item, series);
   return {
     id: item.id,
     kind: item.kind,
@@ -44,6 +84,9 @@ export function toSearchDoc(item: Item): SearchDoc {
     updatedAt: item.updatedAt,
     withdrawn: item.withdrawnAt !== undefined,
     sources: item.provenance.map((p) => p.sourceId),
+    applicants: item.applicants?.types ?? [],
+    ...(item.amount?.maxPerProjectYen !== undefined ? { amountCeiling: item.amount.maxPerProjectYen } : {}),
+    ...(forecast ? { forecast } : {}),
   };
 }
 
@@ -68,6 +111,7 @@ export interface Facets {
   readonly prefecture: readonly FacetCount[];
   readonly region: readonly FacetCount[];
   readonly field: readonly FacetCount[];
+  readonly applicant: readonly FacetCount[];
 }
 
 export interface SearchPage {

@@ -22,12 +22,15 @@ import type { SeriesStore } from './series-store.js';
  * | membership  | `SERIESOF#<itemId>`       | `SERIESOF`        | `seriesId`                       |
  * | key members | `SERIESKEY#<sha256(key)>` | `SERIESKEY`       | `itemIds` (string set, `ADD`)    |
  * | override    | `SERIESOVERRIDE`          | `<itemA>#<itemB>` | `json` (the SeriesOverride)      |
+ * | forecast    | `SERIESFORECAST`          | `<seriesId>`      | `json` (the Series)              |
  *
  * - **series** is one JSON attribute: it is read and written whole, and a few dozen rounds with
  *   their evidence stay far below the 400 KB record limit.
  * - **key members** grow by atomic `ADD`, so two crawls adding rounds of one program at once both
  *   land; an item is never removed from a key (a stale member is re-read and dropped by linking).
  * - **override**: one partition for all, so `listOverrides` is one Query.
+ * - **forecast**: a copy of each series whose forecast is `expected`, in one partition, so
+ *   `listForecasts` is one Query (paged) and never a table scan; `save` and `remove` keep it.
  */
 export class DynamoDbSeriesStore implements SeriesStore {
   private readonly client: DocumentClient;
@@ -88,7 +91,11 @@ export class DynamoDbSeriesStore implements SeriesStore {
   }
 
   async save(series: Series): Promise<void> {
-    await this.put({ ...seriesKey(series.id), type: 'series', json: JSON.stringify(SeriesSchema.parse(series)) });
+    const json = JSON.stringify(SeriesSchema.parse(series));
+    await this.put({ ...seriesKey(series.id), type: 'series', json });
+    if (series.forecast.status === 'expected')
+      await this.put({ ...forecastKey(series.id), type: 'series-forecast', json });
+    else await this.delete(forecastKey(series.id));
     await Promise.all(
       series.rounds.map((round) =>
         this.put({ ...membershipKey(round.itemId), type: 'series-membership', seriesId: series.id }),
@@ -98,6 +105,14 @@ export class DynamoDbSeriesStore implements SeriesStore {
 
   async remove(id: SeriesId): Promise<void> {
     await this.delete(seriesKey(id));
+    await this.delete(forecastKey(id));
+  }
+
+  async listForecasts(): Promise<Series[]> {
+    const records = await this.queryPartition(forecastPartition);
+    const series = records.map((record) => SeriesSchema.parse(JSON.parse(String(record['json']))));
+    const opens = (s: Series): string => (s.forecast.status === 'expected' ? s.forecast.opens.from : '');
+    return series.sort((a, b) => opens(a).localeCompare(opens(b)) || a.id.localeCompare(b.id));
   }
 
   async clearMembership(itemId: ItemId): Promise<void> {
@@ -115,28 +130,35 @@ export class DynamoDbSeriesStore implements SeriesStore {
   }
 
   async listOverrides(): Promise<SeriesOverride[]> {
+    const records = await this.queryPartition(overridePartition);
+    return records.map((record) => SeriesOverrideSchema.parse(JSON.parse(String(record['json']))));
+  }
+
+  /** Every record of one partition, in sort-key order, page by page. */
+  private async queryPartition(pk: string): Promise<Record<string, unknown>[]> {
     const { QueryCommand } = await documentCommands();
-    const overrides: SeriesOverride[] = [];
+    const records: Record<string, unknown>[] = [];
     let startKey: Record<string, unknown> | undefined;
     do {
       const out = await this.client.send(
         new QueryCommand({
           TableName: this.tableName,
           KeyConditionExpression: 'pk = :pk',
-          ExpressionAttributeValues: { ':pk': overridePartition },
+          ExpressionAttributeValues: { ':pk': pk },
           ExclusiveStartKey: startKey,
           ConsistentRead: true,
         }),
       );
-      for (const record of out.Items ?? [])
-        overrides.push(SeriesOverrideSchema.parse(JSON.parse(String(record['json']))));
+      records.push(...(out.Items ?? []));
       startKey = out.LastEvaluatedKey;
     } while (startKey);
-    return overrides;
+    return records;
   }
 }
 
 const overridePartition = 'SERIESOVERRIDE';
+const forecastPartition = 'SERIESFORECAST';
+const forecastKey = (id: SeriesId) => ({ pk: forecastPartition, sk: id });
 const seriesKey = (id: SeriesId) => ({ pk: `SERIES#${id}`, sk: 'SERIES' });
 const membershipKey = (itemId: ItemId) => ({ pk: `SERIESOF#${itemId}`, sk: 'SERIESOF' });
 const memberKey = (key: string) => ({

@@ -24,6 +24,12 @@ export interface SeriesStore {
   save(series: Series): Promise<void>;
   /** Deletes the series record. Idempotent; memberships are the caller's (`clearMembership`). */
   remove(id: SeriesId): Promise<void>;
+  /**
+   * Every stored series whose forecast is `expected` (a next round is forecast), earliest expected
+   * opening first (then by id). What the index puts on newest rounds and the digest's forecast
+   * lines read; series without a forecast are not listed. Few: at most one per program.
+   */
+  listForecasts(): Promise<Series[]>;
   /** Forgets the item's series. Idempotent. */
   clearMembership(itemId: ItemId): Promise<void>;
   /** Stores an operator's decision on a pair, replacing an earlier one on the same pair. */

@@ -115,6 +115,36 @@ export function seriesStoreContract(name: string, makeStore: () => Promise<Serie
       expect(await subject.store.seriesIdOf(series.rounds[1]?.itemId ?? item)).toBe(series.id);
     });
 
+    it('lists the series with an expected forecast, earliest opening first, and keeps the list with save and remove', async () => {
+      const later = makeSeries([2025, 2026], '地域産学連携推進事業');
+      const laterShifted: Series = {
+        ...later,
+        forecast:
+          later.forecast.status === 'expected'
+            ? { ...later.forecast, opens: { from: '2027-05-01', to: '2027-05-20' } }
+            : later.forecast,
+      };
+      const earlier = makeSeries([2024, 2025, 2026]);
+      const noForecast = makeSeries([2026], '単年度事業');
+      const tooFew: Series = {
+        ...noForecast,
+        rounds: [...later.rounds],
+        forecast: forecastNextRound(later.rounds.slice(0, 1)),
+      };
+
+      await subject.store.save(laterShifted);
+      await subject.store.save(earlier);
+      await subject.store.save({ ...tooFew, id: seriesIdFor(itemIdFor('https://x.jp/none')) });
+
+      expect((await subject.store.listForecasts()).map((s) => s.id)).toEqual([earlier.id, later.id]);
+      expect(await subject.store.listForecasts()).toContainEqual(laterShifted);
+
+      await subject.store.save({ ...earlier, forecast: tooFew.forecast });
+      expect((await subject.store.listForecasts()).map((s) => s.id)).toEqual([later.id]);
+      await subject.store.remove(later.id);
+      expect(await subject.store.listForecasts()).toEqual([]);
+    });
+
     it('collects the items of a key once each, sorted, and knows no members of an unknown key', async () => {
       const [a, b] = [itemIdFor('https://x.jp/b'), itemIdFor('https://x.jp/a')];
 

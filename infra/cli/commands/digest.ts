@@ -16,6 +16,7 @@ import { systemClock } from '../../../shared/clock.js';
 import { loadConfig } from '../../../shared/config.js';
 import { consoleLog } from '../../../shared/log.js';
 import { EmbeddedSearchIndex } from '../../../shared/search/embedded-search-index.js';
+import { DynamoDbSeriesStore } from '../../../shared/store/dynamodb-series-store.js';
 import { DynamoDbSubscriptionStore } from '../../../shared/store/dynamodb-subscription-store.js';
 import type { DigestRunReport } from '../../../functions/alerts/digest.js';
 import { callRunningStack, findRunningStack } from '../../local/stack-control.js';
@@ -74,6 +75,7 @@ export async function run(args: string[]): Promise<number> {
     const { digest } = buildAlertsDeps(config, {
       subscriptions: new DynamoDbSubscriptionStore({ client, tableName: config.TABLE_NAME }),
       items,
+      series: new DynamoDbSeriesStore({ client, tableName: config.TABLE_NAME }),
       mailer: anyMailerFor(config),
       tokenSecret: await loadTokenSecret(config),
       scratchIndex: () => new EmbeddedSearchIndex({ clock: systemClock }),

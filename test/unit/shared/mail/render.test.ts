@@ -3,6 +3,7 @@ import {
   countdown,
   fieldLabel,
   formatFieldValue,
+  formatDayWindow,
   formatJst,
   renderConfirmation,
   renderDigest,
@@ -98,6 +99,66 @@ describe('renderDigest', () => {
 
     expect(mail.html).not.toContain('<script>');
     expect(mail.html).toContain('&#60;script&#62;');
+  });
+});
+
+describe('forecast lines', () => {
+  const forecastText =
+    '次回の受付開始は2026年4月1日〜2026年4月21日頃の見込み（根拠: 過去3回の受付開始日 令和5年度 4月10日、令和6年度 4月8日、令和7年度 4月14日、ばらつき6日、前後7日の幅）';
+  const forecastEntry: DigestEntry = {
+    ...base,
+    closesAt: undefined,
+    reason: 'forecast',
+    title: '地域イノベーション創出支援事業',
+    forecast: {
+      seriesId: 'se_0123456789abcdef01234567',
+      opens: { from: '2026-04-01', to: '2026-04-21' },
+      text: forecastText,
+    },
+    matchedSearches: ['地域イノベーション'],
+  };
+  const render = (entries: DigestEntry[]) =>
+    renderDigest({
+      to: 'a@example.jp',
+      entries,
+      links,
+      at: '2026-03-02T09:00:00+09:00',
+      digestId: 'dg_4',
+      messageDomain: 'portal.example.jp',
+    });
+
+  it.each([
+    [{ from: '2026-04-01', to: '2026-04-21' }, '2026年4月1日〜4月21日頃'],
+    [{ from: '2026-12-20', to: '2027-01-10' }, '2026年12月20日〜2027年1月10日頃'],
+  ])('shows the window %o as %s', (window, shown) => {
+    expect(formatDayWindow(window)).toBe(shown);
+  });
+
+  it('words a forecast as expected, with its window and basis, in both parts and after the calls', () => {
+    const mail = render([forecastEntry, { ...base, reason: 'new' }]);
+
+    const line = `今後の公募（見込み）: 地域イノベーション創出支援事業 受付開始 2026年4月1日〜4月21日頃 — ${forecastText}`;
+    expect(mail.subject).toBe('【地域科学技術ポータル】新着 1件・公募の見込み 1件');
+    expect(mail.text).toContain(
+      `◇ ${line}\n  発行: 科学技術振興機構\n  該当する保存検索: 「地域イノベーション」\n  前回の公募の記録: ${base.recordUrl}\n`,
+    );
+    expect(mail.html).toContain(`<strong>${line}</strong>`);
+    expect(mail.text.indexOf('■ 新着の公募')).toBeLessThan(mail.text.indexOf('■ 今後の公募の見込み'));
+    expect(mail.text).not.toMatch(/今後の公募（見込み）[^\n]*締切:/);
+  });
+
+  it('escapes a forecast in the HTML part', () => {
+    const mail = render([{ ...forecastEntry, title: '<b>事業</b>' }]);
+
+    expect(mail.html).not.toContain('<b>事業');
+    expect(mail.html).toContain('&#60;b&#62;事業');
+  });
+
+  it('notes on a new call that it is the round a told forecast expected', () => {
+    const mail = render([{ ...base, reason: 'new', forecastStarted: '地域イノベーション創出支援事業' }]);
+
+    expect(mail.text).toContain('  見込みでお知らせした地域イノベーション創出支援事業の公募が始まりました\n');
+    expect(mail.html).toContain('<li>見込みでお知らせした地域イノベーション創出支援事業の公募が始まりました</li>');
   });
 });
 
