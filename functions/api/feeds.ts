@@ -2,7 +2,7 @@ import type { Clock } from '../../shared/clock.js';
 import { applicantLabel } from '../../shared/domain/applicant.js';
 import type { SearchForecast, SearchHit, SearchIndex } from '../../shared/search/search-index.js';
 import type { SearchQuery } from '../../shared/search/query.js';
-import { describeSearchQuery, yenWords } from '../../shared/subscriptions/search-summary.js';
+import { describeSearchQuery, forecastWords, yenWords } from '../../shared/subscriptions/search-summary.js';
 import { facetLabel, kindLabels, statusLabels } from '../../shared/taxonomy/labels.js';
 import { defaultFeedSize } from './schemas.js';
 import { parseSearchParams, type RawQuery } from './search-params.js';
@@ -140,9 +140,7 @@ export function feedEntryOf(hit: SearchHit): FeedEntry {
  * 締切 2027-05-20〜2027-06-10ごろ。」 and the forecast's own sentence with its basis.
  */
 export function forecastLine(forecast: SearchForecast): string {
-  const window = (w: { from: string; to: string }) => (w.from === w.to ? `${w.from}ごろ` : `${w.from}〜${w.to}ごろ`);
-  const closes = forecast.closes ? `、締切 ${window(forecast.closes)}` : '';
-  return `次回の公募（見込み）: 受付開始 ${window(forecast.opens)}${closes}。${forecast.text}`;
+  return `次回の公募（見込み）: ${forecastWords(forecast)}`;
 }
 
 function tokyoDate(iso: string): string {

@@ -97,3 +97,23 @@ export function describeSearchQuery(query: DescribedSearchQuery, empty = 'すべ
   ].filter((part): part is string => part !== undefined);
   return parts.length > 0 ? parts.join('・') : empty;
 }
+
+/** A Tokyo-day window of a forecast: `2027-04-01〜2027-04-30ごろ`, or one day `2027-04-15ごろ`. */
+function windowWords(window: { readonly from: string; readonly to: string }): string {
+  return window.from === window.to ? `${window.from}ごろ` : `${window.from}〜${window.to}ごろ`;
+}
+
+/**
+ * A forecast of a program's next round in words: the expected windows, each with ごろ, then the
+ * forecast's own 「見込み」 sentence with its basis. Callers label it as 見込み; it is never an announcement.
+ *
+ * @example forecastWords({ opens: { from: '2027-04-01', to: '2027-04-30' }, text: '…の見込み' }) === '受付開始 2027-04-01〜2027-04-30ごろ。…の見込み'
+ */
+export function forecastWords(forecast: {
+  readonly opens: { readonly from: string; readonly to: string };
+  readonly closes?: { readonly from: string; readonly to: string };
+  readonly text: string;
+}): string {
+  const closes = forecast.closes ? `、締切 ${windowWords(forecast.closes)}` : '';
+  return `受付開始 ${windowWords(forecast.opens)}${closes}。${forecast.text}`;
+}
