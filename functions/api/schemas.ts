@@ -405,6 +405,14 @@ export const ItemDetailSchema = ItemSchema.omit({ contentHash: true })
   .extend({
     status: StatusSchema,
     series: ItemSeriesSchema.optional(),
+    applicants: ItemSchema.shape.applicants.meta({
+      description:
+        'Who may apply (応募できる者): the applicant type ids, each with the phrase that decided it and where it was read (eligibility text, the call page, or a source field). Absent when none was recognised: unknown, not "nobody".',
+    }),
+    amount: ItemSchema.shape.amount.meta({
+      description:
+        'Money of the call read from its text: per-project ceiling (maxPerProjectYen, 上限額) and floor, subsidy rate (補助率, n/d or fixed) and program budget, each with its evidence. Absent when nothing was read.',
+    }),
     provenance: ItemSchema.shape.provenance.meta({ description: 'Every source that carried the item.' }),
     history: ItemSchema.shape.history.meta({ description: 'Recorded changes, newest first (last 20).' }),
   })
