@@ -4,8 +4,8 @@ import type { LocalStack } from '../../infra/local/local-stack.js';
 import { startCrawledSampleStack, type CrawledSampleStack } from '../support/sample-stack.js';
 import { feedEntryOf, itemSummary, renderAtom, renderRss } from '../../functions/api/feeds.js';
 import { applicantLabel, type ApplicantType } from '../../shared/domain/applicant.js';
-import type { SearchDoc } from '../../shared/search/search-index.js';
 import { yenWords } from '../../shared/subscriptions/search-summary.js';
+import { forecastCallDoc } from '../unit/functions/api/api-test-deps.js';
 
 /**
  * The API's RSS and Atom feeds through an independent parser: Debian's python3-feedparser
@@ -133,28 +133,13 @@ describe('feeds in python3-feedparser', () => {
     'reads who may apply, the ceiling and the next round as 「見込み」 in a %s entry',
     (format) => {
       if (!python) throw new Error('install Debian package python3-feedparser (apt-get install -y python3-feedparser)');
-      const doc: SearchDoc = {
-        id: 'it_0123456789abcdef01234567' as SearchDoc['id'],
-        kind: 'call',
-        title: '地域イノベーション創出支援事業（令和8年度）',
-        url: 'https://www.example.go.jp/koubo/r8',
-        publisher: '文部科学省',
-        ministry: 'mext',
-        prefectures: [],
-        regions: [],
-        fields: [],
-        closesAt: '2026-05-29T17:00:00+09:00',
-        updatedAt: '2026-05-01T00:00:00+09:00',
-        withdrawn: false,
-        sources: ['mext'],
-        applicants: ['university', 'sme'],
-        amountCeiling: 30_000_000,
+      const doc = forecastCallDoc({
         forecast: {
           seriesId: 'se_0123456789abcdef01234567',
           opens: { from: '2027-03-25', to: '2027-04-15' },
           text: '次回の受付開始は2027年3月25日〜2027年4月15日頃の見込み（根拠: 過去3回の受付開始日）',
         },
-      };
+      });
       const render = format === 'rss' ? renderRss : renderAtom;
       const xml = render({
         title: 't',

@@ -4,9 +4,9 @@ import { csvCell, csvCodeColumns, csvColumns, csvOfHit, exportCsv } from '../../
 import { exportRowCap } from '../../../../functions/api/schemas.js';
 import { FixedClock } from '../../../../shared/clock.js';
 import { EmbeddedSearchIndex } from '../../../../shared/search/embedded-search-index.js';
-import type { SearchDoc, SearchHit } from '../../../../shared/search/search-index.js';
+import type { SearchHit } from '../../../../shared/search/search-index.js';
 import { generateCorpus } from '../../../support/search-corpus.js';
-import { testApi } from './api-test-deps.js';
+import { forecastCallDoc, testApi } from './api-test-deps.js';
 
 /**
  * Reads CSV with Python's csv module, which keeps every cell as the text it is (no number
@@ -161,29 +161,7 @@ describe('exportCsv', () => {
 });
 
 const callHit: SearchHit = {
-  doc: {
-    id: 'it_0123456789abcdef01234567' as SearchDoc['id'],
-    kind: 'call',
-    title: '地域イノベーション創出補助金（令和8年度）',
-    url: 'https://www.example.go.jp/koubo/r8',
-    publisher: '文部科学省',
-    ministry: 'mext',
-    prefectures: [],
-    regions: [],
-    fields: [],
-    closesAt: '2026-05-29T17:00:00+09:00',
-    updatedAt: '2026-05-01T00:00:00+09:00',
-    withdrawn: false,
-    sources: ['mext'],
-    applicants: ['university', 'sme', 'consortium'],
-    amountCeiling: 30_000_000,
-    forecast: {
-      seriesId: 'se_0123456789abcdef01234567',
-      opens: { from: '2027-04-01', to: '2027-04-30' },
-      closes: { from: '2027-05-20', to: '2027-06-10' },
-      text: '令和9年度は2027年4月ごろ公募開始の見込み（令和6〜8年度の公募時期から推定）',
-    },
-  },
+  doc: forecastCallDoc({ applicants: ['university', 'sme', 'consortium'] }),
   status: 'closed',
   highlights: {},
 };
@@ -196,7 +174,7 @@ describe('export columns for who may apply, the ceiling and the forecast', () =>
       応募できる者: '大学・高専、中小企業、コンソーシアム',
       '上限額（円）': '30000000',
       次回の見込み:
-        '受付開始 2027-04-01〜2027-04-30ごろ、締切 2027-05-20〜2027-06-10ごろ。令和9年度は2027年4月ごろ公募開始の見込み（令和6〜8年度の公募時期から推定）',
+        '受付開始 2027-03-25〜2027-04-15ごろ、締切 2027-05-23〜2027-06-14ごろ。次回の受付開始は2027年3月25日〜2027年4月15日頃の見込み（根拠: 過去3回の受付開始日）',
       応募できる者コード: 'university;sme;consortium',
     });
     expect(Object.keys(row ?? {})).toEqual([...csvColumns]);
@@ -209,8 +187,8 @@ describe('export columns for who may apply, the ceiling and the forecast', () =>
     expect(row).toMatchObject({
       applicants: 'university;sme;consortium',
       amountCeiling: '30000000',
-      forecastOpens: '2027-04-01/2027-04-30',
-      forecastCloses: '2027-05-20/2027-06-10',
+      forecastOpens: '2027-03-25/2027-04-15',
+      forecastCloses: '2027-05-23/2027-06-14',
       forecastText: callHit.doc.forecast?.text,
     });
     expect(Object.keys(row ?? {})).toEqual([...csvCodeColumns]);

@@ -1,7 +1,7 @@
 import { XMLValidator } from 'fast-xml-parser';
 import Parser from 'rss-parser';
 import { describe, expect, it } from 'vitest';
-import type { SearchDoc, SearchHit } from '../../../../shared/search/search-index.js';
+import type { SearchHit } from '../../../../shared/search/search-index.js';
 import {
   feedEntryOf,
   feedSummaryChars,
@@ -14,7 +14,7 @@ import {
   xmlEscape,
   type FeedEntry,
 } from '../../../../functions/api/feeds.js';
-import { testApi } from './api-test-deps.js';
+import { forecastCallDoc, testApi } from './api-test-deps.js';
 
 const hostile: FeedEntry = {
   id: 'it_0123456789abcdef01234567',
@@ -185,31 +185,7 @@ describe('feeds in words', () => {
   });
 });
 
-const callDoc: SearchDoc = {
-  id: 'it_0123456789abcdef01234567' as SearchDoc['id'],
-  kind: 'call',
-  title: '地域イノベーション創出補助金（令和8年度）',
-  summary: '地域の産学官連携による研究開発を支援します。',
-  url: 'https://www.example.go.jp/koubo/r8',
-  publisher: '文部科学省',
-  ministry: 'mext',
-  prefectures: [],
-  regions: [],
-  fields: [],
-  opensAt: '2026-04-01T00:00:00+09:00',
-  closesAt: '2026-05-29T17:00:00+09:00',
-  updatedAt: '2026-05-01T00:00:00+09:00',
-  withdrawn: false,
-  sources: ['mext'],
-  applicants: ['university', 'sme'],
-  amountCeiling: 30_000_000,
-  forecast: {
-    seriesId: 'se_0123456789abcdef01234567',
-    opens: { from: '2027-04-01', to: '2027-04-30' },
-    closes: { from: '2027-05-20', to: '2027-06-10' },
-    text: '令和9年度の公募は2027年4月ごろ開始の見込み（令和6〜8年度の公募時期から推定）',
-  },
-};
+const callDoc = forecastCallDoc();
 const closedHit: SearchHit = { doc: callDoc, status: 'closed', highlights: {} };
 
 describe('feed entries of calls', () => {
@@ -226,7 +202,7 @@ describe('feed entries of calls', () => {
       expect(text).toContain('応募できる者: 大学・高専、中小企業');
       expect(text).toContain('上限額: 3,000万円');
       expect(text).toContain(
-        '次回の公募（見込み）: 受付開始 2027-04-01〜2027-04-30ごろ、締切 2027-05-20〜2027-06-10ごろ。令和9年度の公募は2027年4月ごろ開始の見込み（令和6〜8年度の公募時期から推定）',
+        '次回の公募（見込み）: 受付開始 2027-03-25〜2027-04-15ごろ、締切 2027-05-23〜2027-06-14ごろ。次回の受付開始は2027年3月25日〜2027年4月15日頃の見込み（根拠: 過去3回の受付開始日）',
       );
     }
     expect(rss.items[0]?.categories).toEqual(expect.arrayContaining(['公募', '文部科学省', '大学・高専', '中小企業']));

@@ -6,6 +6,7 @@ import type { SearchQuery } from '../../../../shared/search/query.js';
 import type { SearchDoc, SearchPage } from '../../../../shared/search/search-index.js';
 import { SearchResponseSchema } from '../../../../functions/api/schemas.js';
 import { contractTimes, generateCorpus, searchFixtureCorpus } from '../../../support/search-corpus.js';
+import { forecastCallDoc } from './api-test-deps.js';
 
 async function fixtureIndex(): Promise<EmbeddedSearchIndex> {
   const index = new EmbeddedSearchIndex({ clock: new FixedClock(contractTimes.middle) });
@@ -90,17 +91,7 @@ describe('searchResponseJson', () => {
   });
 
   it('carries who may apply, the ceiling, the forecast and the applicant facet, as the response schema describes them', () => {
-    const page = pageOf({
-      ...callDoc,
-      applicants: ['university', 'sme'],
-      amountCeiling: 30_000_000,
-      forecast: {
-        seriesId: 'se_0123456789abcdef01234567',
-        opens: { from: '2027-04-01', to: '2027-04-30' },
-        closes: { from: '2027-05-20', to: '2027-06-10' },
-        text: '次回は2027年4月ごろ公募開始の見込み（過去3回の公募時期から推定）',
-      },
-    });
+    const page = pageOf(forecastCallDoc());
 
     const text = searchResponseJson(page);
     const parsed = SearchResponseSchema.parse(JSON.parse(text));
@@ -111,9 +102,9 @@ describe('searchResponseJson', () => {
       amountCeiling: 30_000_000,
       forecast: {
         seriesId: 'se_0123456789abcdef01234567',
-        opens: { from: '2027-04-01', to: '2027-04-30' },
-        closes: { from: '2027-05-20', to: '2027-06-10' },
-        text: '次回は2027年4月ごろ公募開始の見込み（過去3回の公募時期から推定）',
+        opens: { from: '2027-03-25', to: '2027-04-15' },
+        closes: { from: '2027-05-23', to: '2027-06-14' },
+        text: '次回の受付開始は2027年3月25日〜2027年4月15日頃の見込み（根拠: 過去3回の受付開始日）',
       },
     });
     expect(parsed.facets.applicant).toEqual([
@@ -123,10 +114,11 @@ describe('searchResponseJson', () => {
   });
 
   it('writes a forecast without an expected deadline window without closes', () => {
-    const page = pageOf({
-      ...callDoc,
-      forecast: { seriesId: 'se_0', opens: { from: '2027-04-01', to: '2027-04-30' }, text: '見込み' },
-    });
+    const page = pageOf(
+      forecastCallDoc({
+        forecast: { seriesId: 'se_0', opens: { from: '2027-04-01', to: '2027-04-30' }, text: '見込み' },
+      }),
+    );
 
     const parsed = SearchResponseSchema.parse(JSON.parse(searchResponseJson(page)));
 
@@ -137,23 +129,6 @@ describe('searchResponseJson', () => {
     });
   });
 });
-
-const callDoc: SearchDoc = {
-  id: 'it_0123456789abcdef01234567' as SearchDoc['id'],
-  kind: 'call',
-  title: '地域イノベーション補助金',
-  url: 'https://example.test/call',
-  publisher: '文部科学省',
-  ministry: 'mext',
-  prefectures: [],
-  regions: [],
-  fields: [],
-  closesAt: '2026-05-31T17:00:00+09:00',
-  updatedAt: '2026-05-01T00:00:00+09:00',
-  withdrawn: false,
-  sources: ['mext'],
-  applicants: [],
-};
 
 /** One page holding `doc` as a closed hit, with the applicant facet an engine would count for it. */
 function pageOf(doc: SearchDoc): SearchPage {
