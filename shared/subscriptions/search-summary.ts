@@ -47,7 +47,7 @@ export function summariseSearch(query: DescribedSearchQuery): ConfirmationSearch
 }
 
 /** The reader's word for the `expected` status (公募予定・見込み), the portal's word too. */
-export const expectedStatusLabel = '公募予定（見込み）';
+const expectedStatusLabel = '公募予定（見込み）';
 
 /** What `describeSearchQuery` puts into words: `describeSearch`'s parts, who may apply and the amount range. */
 export interface DescribedSearchQuery extends DescribedQuery {
