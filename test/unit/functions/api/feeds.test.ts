@@ -89,13 +89,19 @@ describe('feed routes', () => {
     const rss = await api.call('/v1/feed.rss?kind=call');
     const atom = await api.call('/v1/feed.atom?kind=call');
     const bad = await api.call('/v1/feed.atom?kind=calls');
+    const search = JSON.parse((await api.call('/v1/search?kind=call&sort=newest&size=50')).body ?? '{}') as {
+      items: { id: string; publishedAt?: string }[];
+    };
 
     expect(rss.headers?.['content-type']).toBe('application/rss+xml; charset=utf-8');
     expect(atom.headers?.['content-type']).toBe('application/atom+xml; charset=utf-8');
     const items = (await new Parser().parseString(rss.body ?? '')).items;
-    const dates = items.map((i) => Date.parse(i.pubDate ?? ''));
     expect(items.length).toBeGreaterThan(3);
-    expect(dates).toEqual([...dates].sort((a, b) => b - a));
+    // The search's newest order: by publication date, then items without one by their last change.
+    expect(items.map((i) => i.guid)).toEqual(search.items.map((i) => i.id));
+    const published = search.items.flatMap((i) => (i.publishedAt ? [Date.parse(i.publishedAt)] : []));
+    expect(published.length).toBeGreaterThan(3);
+    expect(published).toEqual([...published].sort((a, b) => b - a));
     expect(bad.statusCode).toBe(400);
   });
 });
