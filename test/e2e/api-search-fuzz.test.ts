@@ -210,7 +210,13 @@ describe('/v1/search under random input', () => {
       fc.asyncProperty(
         fc.integer({ min: 0, max: page.nextCursor.length - 1 }),
         fc.constantFrom('A', '_', '-', '0', '='),
-        fc.constantFrom('sort=deadline', 'sort=relevance&q=AI', 'kind=news'),
+        fc.constantFrom(
+          'sort=deadline',
+          'sort=relevance&q=AI',
+          'kind=news',
+          'sort=amount',
+          'sort=expected&status=expected',
+        ),
         async (at, c, other) => {
           const tampered = page.nextCursor.slice(0, at) + c + page.nextCursor.slice(at + 1);
           const a = await api.call(`/v1/search?kind=call&size=2&cursor=${encodeURIComponent(tampered)}`);
