@@ -130,7 +130,7 @@ describe('feeds in python3-feedparser', () => {
   );
 
   it.each(['rss', 'atom'] as const)(
-    'reads who may apply, the ceiling and the next round as 「見込み」 in a %s entry',
+    'reads who may apply, the ceiling and the next round as 「見込み」 in the %s entry',
     (format) => {
       if (!python) throw new Error('install Debian package python3-feedparser (apt-get install -y python3-feedparser)');
       const doc = forecastCallDoc({
