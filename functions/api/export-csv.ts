@@ -1,6 +1,8 @@
 import { InvalidInputError, type Issue } from '../../shared/errors.js';
 import { parseInput } from '../../shared/parse-input.js';
+import { applicantLabel } from '../../shared/domain/applicant.js';
 import type { SearchHit, SearchIndex } from '../../shared/search/search-index.js';
+import { forecastWords } from '../../shared/subscriptions/search-summary.js';
 import { maxPageSize, type SearchQuery } from '../../shared/search/query.js';
 import { facetLabel, facetTitles, itemFieldLabels, type FacetName } from '../../shared/taxonomy/labels.js';
 import { prefectureBy } from '../../shared/taxonomy/prefectures.js';
@@ -16,7 +18,10 @@ import { parseSearchParams, type RawQuery } from './search-params.js';
  * Every cell is text a spreadsheet keeps as text: prefecture codes are written in their ISO 3166-2
  * form (`JP-01`, which the API also accepts), because Excel reads a bare `01` as the number 1;
  * ids, ministry, region and field codes and ISO times are never numbers; and a cell that
- * would run as a formula gets a leading `'` (see `csvCell`).
+ * would run as a formula gets a leading `'` (see `csvCell`), the new columns' cells too (who may
+ * apply, the ceiling in whole yen, the next round's forecast with its 「見込み」 text). The subsidy
+ * rate (補助率) is on the item (`GET /v1/items/{id}`), not on the search document, so the export has
+ * no column for it.
  */
 
 interface Column {
@@ -57,7 +62,20 @@ const columns: readonly Column[] = [
   { ja: `${facetTitles.prefecture}コード`, value: (h) => prefectureCodes(h.doc.prefectures) },
   { ja: `${facetTitles.region}コード`, value: (h) => h.doc.regions.join(';') },
   { ja: `${facetTitles.field}コード`, value: (h) => h.doc.fields.join(';') },
+  // Added after the first release's columns, so a reader that counts columns keeps working.
+  { ja: itemFieldLabels.applicants, value: (h) => h.doc.applicants.map(applicantLabel).join('、') },
+  { ja: '上限額（円）', code: 'amountCeiling', value: (h) => h.doc.amountCeiling?.toString() ?? '' },
+  { ja: '次回の見込み', value: (h) => (h.doc.forecast ? forecastWords(h.doc.forecast) : '') },
+  { ja: `${itemFieldLabels.applicants}コード`, code: 'applicants', value: (h) => h.doc.applicants.join(';') },
+  { code: 'forecastOpens', value: (h) => (h.doc.forecast ? windowCode(h.doc.forecast.opens) : '') },
+  { code: 'forecastCloses', value: (h) => (h.doc.forecast?.closes ? windowCode(h.doc.forecast.closes) : '') },
+  { code: 'forecastText', value: (h) => h.doc.forecast?.text ?? '' },
 ];
+
+/** A forecast window as an ISO 8601 interval of days, `2027-04-01/2027-04-30`. */
+function windowCode(window: { readonly from: string; readonly to: string }): string {
+  return `${window.from}/${window.to}`;
+}
 
 const jaColumns = columns.filter((c): c is Column & { ja: string } => c.ja !== undefined);
 const codeColumns = columns.filter((c): c is Column & { code: string } => c.code !== undefined);
@@ -84,11 +102,8 @@ export interface CsvExport {
 export async function exportCsv(deps: { search: SearchIndex }, raw: RawQuery): Promise<CsvExport> {
   const { exportParams, query } = parseExportQuery(raw);
   const limit = exportParams.size ?? exportRowCap;
-  const table =
-    exportParams.labels === 'codes'
-      ? codeColumns.map((c) => ({ ...c, header: c.code }))
-      : jaColumns.map((c) => ({ ...c, header: c.ja }));
-  const lines = [table.map((c) => csvCell(c.header)).join(',')];
+  const table = tableOf(exportParams.labels);
+  const lines = [headerLine(table)];
   let cursor = query.cursor;
   let truncated = false;
   pages: for (;;) {
@@ -98,12 +113,39 @@ export async function exportCsv(deps: { search: SearchIndex }, raw: RawQuery): P
         truncated = true;
         break pages;
       }
-      lines.push(table.map((column) => csvCell(column.value(hit))).join(','));
+      lines.push(csvLine(hit, table));
     }
     if (!page.nextCursor || page.items.length === 0) break;
     cursor = page.nextCursor;
   }
   return { csv: '\uFEFF' + lines.join('\r\n') + '\r\n', rows: lines.length - 1, truncated };
+}
+
+type Table = readonly (Column & { readonly header: string })[];
+
+/** The columns written under `labels`, each with its header. */
+function tableOf(labels: ExportParams['labels']): Table {
+  return labels === 'codes'
+    ? codeColumns.map((c) => ({ ...c, header: c.code }))
+    : jaColumns.map((c) => ({ ...c, header: c.ja }));
+}
+
+function headerLine(table: Table): string {
+  return table.map((c) => csvCell(c.header)).join(',');
+}
+
+/** One row of the export for a hit: each column's cell (`csvCell`), comma-joined, no line end. */
+function csvLine(hit: SearchHit, table: Table): string {
+  return table.map((column) => csvCell(column.value(hit))).join(',');
+}
+
+/**
+ * The header and the row of one hit, as the export writes them under `labels` (`ja` or `codes`),
+ * CRLF-joined with a final CRLF and no BOM.
+ */
+export function csvOfHit(hit: SearchHit, labels: ExportParams['labels']): string {
+  const table = tableOf(labels);
+  return `${headerLine(table)}\r\n${csvLine(hit, table)}\r\n`;
 }
 
 /** Splits the export's own parameters from the search parameters and parses both. */

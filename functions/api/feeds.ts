@@ -1,7 +1,9 @@
 import type { Clock } from '../../shared/clock.js';
-import type { SearchHit, SearchIndex } from '../../shared/search/search-index.js';
+import { applicantLabel } from '../../shared/domain/applicant.js';
+import type { SearchForecast, SearchHit, SearchIndex } from '../../shared/search/search-index.js';
 import type { SearchQuery } from '../../shared/search/query.js';
-import { describeSearch, facetLabel, kindLabels, statusLabels } from '../../shared/taxonomy/labels.js';
+import { describeSearchQuery, forecastWords, yenWords } from '../../shared/subscriptions/search-summary.js';
+import { facetLabel, kindLabels, statusLabels } from '../../shared/taxonomy/labels.js';
 import { defaultFeedSize } from './schemas.js';
 import { parseSearchParams, type RawQuery } from './search-params.js';
 
@@ -31,7 +33,7 @@ export interface FeedEntry {
   readonly publisher: string;
   readonly updatedAt: string;
   readonly publishedAt?: string;
-  /** In words: the kind, the publisher's ministry or prefecture, the prefectures and the fields. */
+  /** In words: the kind, the publisher's ministry or prefecture, the prefectures, the fields and who may apply. */
   readonly categories: readonly string[];
 }
 
@@ -74,16 +76,16 @@ export async function searchFeedAtom(deps: FeedDeps, raw: RawQuery, context: Fee
 async function feedOf(deps: FeedDeps, raw: RawQuery): Promise<{ title: string; entries: FeedEntry[] }> {
   const query = parseSearchParams(raw, { size: defaultFeedSize, sort: 'newest' });
   const page = await deps.search.search(query);
-  return { title: feedTitle(query), entries: page.items.map(toEntry) };
+  return { title: feedTitle(query), entries: page.items.map(feedEntryOf) };
 }
 
 /**
- * The feed's title: the search in words (shared/taxonomy/labels.ts).
+ * The feed's title: the search in words (`describeSearchQuery`).
  *
  * @example feedTitle({ kinds: ['call'], ministries: ['mext'] }) === '地域科学技術ポータル: 公募・文部科学省'
  */
 export function feedTitle(query: SearchQuery): string {
-  return `${portalName}: ${describeSearch(query, '新着')}`;
+  return `${portalName}: ${describeSearchQuery(query, '新着')}`;
 }
 
 /**
@@ -97,13 +99,21 @@ export function itemSummary(doc: { readonly summary?: string; readonly bodyText?
   return chars.length > feedSummaryChars ? `${chars.slice(0, feedSummaryChars - 1).join('')}…` : text;
 }
 
-function toEntry(hit: SearchHit): FeedEntry {
+/**
+ * One feed entry of a hit. Its text: the item's own text, then (each when known) the status, the
+ * dates, who may apply, the per-project ceiling, the next round as a forecast (「次回の公募（見込み）」
+ * with the windows and the basis, never as an announced call), and the publisher.
+ */
+export function feedEntryOf(hit: SearchHit): FeedEntry {
   const doc = hit.doc;
   const lines = [
     itemSummary(doc),
     doc.kind === 'call' && hit.status !== 'unknown' ? `募集状況: ${statusLabels[hit.status]}` : undefined,
     doc.opensAt ? `受付開始: ${tokyoDate(doc.opensAt)}` : undefined,
     doc.closesAt ? `締切: ${tokyoDate(doc.closesAt)}` : undefined,
+    doc.applicants.length > 0 ? `応募できる者: ${doc.applicants.map(applicantLabel).join('、')}` : undefined,
+    doc.amountCeiling !== undefined ? `上限額: ${yenWords(doc.amountCeiling)}` : undefined,
+    doc.forecast ? forecastLine(doc.forecast) : undefined,
     `発信元: ${doc.publisher}`,
   ].filter((line): line is string => Boolean(line));
   const categories = [
@@ -111,6 +121,7 @@ function toEntry(hit: SearchHit): FeedEntry {
     ...(doc.ministry ? [facetLabel('ministry', doc.ministry)] : []),
     ...doc.prefectures.map((code) => facetLabel('prefecture', code)),
     ...doc.fields.map((code) => facetLabel('field', code)),
+    ...doc.applicants.map(applicantLabel),
   ];
   return {
     id: doc.id,
@@ -122,6 +133,14 @@ function toEntry(hit: SearchHit): FeedEntry {
     publishedAt: doc.publishedAt,
     categories: [...new Set(categories)],
   };
+}
+
+/**
+ * The next round in words, labelled as a forecast: 「次回の公募（見込み）: 受付開始 2027-04-01〜2027-04-30ごろ、
+ * 締切 2027-05-20〜2027-06-10ごろ。」 and the forecast's own sentence with its basis.
+ */
+export function forecastLine(forecast: SearchForecast): string {
+  return `次回の公募（見込み）: ${forecastWords(forecast)}`;
 }
 
 function tokyoDate(iso: string): string {

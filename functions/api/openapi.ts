@@ -152,7 +152,7 @@ export function openApiDocument(serverUrl?: string): OpenApiDocument {
       },
       '/v1/items/{id}': getById(
         'getItem',
-        'One item with provenance, change history and its program series',
+        'One item with who may apply, its amounts, provenance, change history and its program series (rounds and the next round, 見込み)',
         ItemIdParamsSchema,
         ItemDetailSchema,
         'item',

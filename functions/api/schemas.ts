@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import 'zod-openapi';
+import { ApplicantTypeSchema } from '../../shared/domain/applicant.js';
 import { IsoInstantSchema, ItemIdSchema, ItemKindSchema, ItemSchema } from '../../shared/domain/item.js';
 import { SourceHealthSchema } from '../../shared/domain/crawl-run.js';
 import { SeriesIdSchema, SeriesSchema } from '../../shared/domain/series.js';
@@ -82,6 +83,36 @@ function instantFrom(value: string, edge: 'start' | 'end'): string | undefined {
   return value;
 }
 
+/** Largest yen amount a parameter takes: `Number.MAX_SAFE_INTEGER`, the largest exact whole number. */
+const maxYen = Number.MAX_SAFE_INTEGER;
+
+/** A whole number of yen written in ASCII digits (`1000000`), 0 to `maxYen`; each wrong form says what it is. */
+const yenParam = (description: string, example: string) =>
+  z
+    .string()
+    .transform((value, ctx) => {
+      const problem = /^\d+$/.test(value)
+        ? Number(value) > maxYen
+          ? `expected at most ${maxYen} yen, got ${quoted(value)}`
+          : undefined
+        : /^-\s*\d/.test(value)
+          ? `expected a whole number of yen, 0 or more, got ${quoted(value)}`
+          : `expected a whole number of yen in digits such as 1000000 (no decimals, separators or units), got ${quoted(value)}`;
+      if (problem !== undefined) {
+        ctx.addIssue({ code: 'custom', message: problem });
+        return z.NEVER;
+      }
+      return Number(value);
+    })
+    .optional()
+    .meta({
+      description,
+      // A query string carries text; the value must be a whole number of yen.
+      override: ({ jsonSchema }: { jsonSchema: Record<string, unknown> }) => {
+        Object.assign(jsonSchema, { type: 'integer', minimum: 0, maximum: maxYen, examples: [Number(example)] });
+      },
+    });
+
 /**
  * A list value given as a code or a name, parsed to the code by `resolve`. The OpenAPI schema lists
  * `forms`, every spelling the resolver knows (it also folds width and case).
@@ -153,9 +184,27 @@ export const SearchParamsSchema = z.strictObject({
     'Research fields (研究分野): code (life-science) or name (ライフサイエンス).',
     ['ライフサイエンス', 'life-science'],
   ),
-  status: listOf(oneOf(['upcoming', 'open', 'closed'] as const), 'Application status now: upcoming, open, closed.', [
-    'open',
-  ]),
+  status: listOf(
+    oneOf(['upcoming', 'open', 'closed', 'expected'] as const),
+    'Application status now: upcoming, open, closed; expected (公募予定・見込み): the newest round of a program whose next round is forecast and not announced yet (the hit carries `forecast`; it is also closed or undated).',
+    ['open'],
+  ),
+  applicant: listOf(
+    z.enum(ApplicantTypeSchema.enum, {
+      error: (issue) =>
+        `expected an applicant type, one of ${ApplicantTypeSchema.options.join(', ')}, got ${quoted(issue.input)}`,
+    }),
+    'Who may apply (応募できる者): university, public-research, sme, large-company, startup, local-government, nonprofit, individual, consortium. A call matches when it names any of them; calls whose applicants are unknown never match.',
+    ['university'],
+  ),
+  amountMin: yenParam(
+    'Per-project ceiling (上限額) at least this many yen. Calls without a known ceiling never match.',
+    '1000000',
+  ),
+  amountMax: yenParam(
+    'Per-project ceiling (上限額) at most this many yen (not below amountMin). Calls without a known ceiling never match.',
+    '100000000',
+  ),
   opensAfter: instantParam('start', 'Application period opens at or after this date (Tokyo) or time.', '2025-04-01'),
   closesBefore: instantParam(
     'end',
@@ -164,11 +213,11 @@ export const SearchParamsSchema = z.strictObject({
   ),
   publishedSince: instantParam('start', 'Published at or after this date or time.', '2025-04-01'),
   updatedSince: instantParam('start', 'Changed at or after this date or time.', '2025-04-01'),
-  sort: oneOf(['relevance', 'newest', 'deadline'] as const)
+  sort: oneOf(['relevance', 'newest', 'deadline', 'amount', 'expected'] as const)
     .optional()
     .meta({
       description:
-        'Order: relevance (default with q), newest, deadline (締切が近い順: open calls by soonest deadline, then upcoming by opening date, then closed, most recently closed first; undated last).',
+        'Order: relevance (default with q), newest, deadline (締切が近い順: open calls by soonest deadline, then upcoming by opening date, then closed, most recently closed first; undated last), amount (largest per-project ceiling first, unknown last), expected (earliest forecast opening first, items without a forecast last).',
       examples: ['deadline'],
     }),
   size: z
@@ -232,7 +281,7 @@ export const exportParamNames = Object.keys(ExportParamsSchema.shape) as (keyof 
 /** Names of the parameters accepted by the search-like routes. */
 export const searchParamNames = Object.keys(SearchParamsSchema.shape) as (keyof SearchParams)[];
 /** Parameters that take several values (repeat the key or separate values with commas). */
-export const listParamNames = ['kind', 'ministry', 'prefecture', 'region', 'field', 'status'] as const;
+export const listParamNames = ['kind', 'ministry', 'prefecture', 'region', 'field', 'status', 'applicant'] as const;
 
 export const ItemIdParamsSchema = z.strictObject({
   id: ItemIdSchema.meta({ description: 'Item id, as `id` of a search hit (it_ and 24 hex digits).' }),
@@ -250,6 +299,27 @@ const HighlightsSchema = z
   })
   .meta({ id: 'Highlights', description: 'Matched fragments; matches wrapped in <mark>, the rest HTML-escaped.' });
 
+const TokyoDayWindowSchema = z.strictObject({
+  from: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
+  to: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
+});
+
+/** The next round of a program as forecast from its past rounds: never an announcement. */
+const SearchForecastSchema = z
+  .strictObject({
+    seriesId: z.string().meta({ description: 'The program series; its rounds and evidence are at /v1/series/{id}.' }),
+    opens: TokyoDayWindowSchema.meta({ description: 'Expected opening window, Tokyo days (YYYY-MM-DD).' }),
+    closes: TokyoDayWindowSchema.optional().meta({ description: 'Expected deadline window, Tokyo days.' }),
+    text: z
+      .string()
+      .meta({ description: 'The forecast in Japanese, worded as 「見込み」 with its basis (past rounds).' }),
+  })
+  .meta({
+    id: 'SearchForecast',
+    description:
+      'On the newest round of a program series whose next round is expected (見込み): when the next round should open, and why. A forecast, not an announced call.',
+  });
+
 export const SearchItemSchema = z
   .strictObject({
     id: ItemIdSchema,
@@ -266,6 +336,13 @@ export const SearchItemSchema = z
     opensAt: IsoInstantSchema.optional(),
     closesAt: IsoInstantSchema.optional(),
     updatedAt: IsoInstantSchema,
+    applicants: z.array(ApplicantTypeSchema).meta({
+      description: 'Who may apply (応募できる者), in taxonomy order; empty when unknown (not "nobody").',
+    }),
+    amountCeiling: z.number().int().nonnegative().optional().meta({
+      description: 'Per-project ceiling (上限額) in yen; absent when unknown.',
+    }),
+    forecast: SearchForecastSchema.optional(),
     status: StatusSchema,
     highlights: HighlightsSchema,
     sources: z.array(z.string()),
@@ -283,8 +360,15 @@ const FacetsSchema = z
     prefecture: FacetCountsSchema,
     region: FacetCountsSchema,
     field: FacetCountsSchema,
+    applicant: FacetCountsSchema.meta({
+      description: 'Applicant type ids (応募できる者), as the applicant parameter takes them.',
+    }),
   })
-  .meta({ id: 'Facets', description: 'Counts over all hits of the search, largest first.' });
+  .meta({
+    id: 'Facets',
+    description:
+      "Counts over all hits of the search, largest first. The status facet counts `expected` besides each hit's own status (an expected call is counted under closed and under expected); a value with no hit is left out.",
+  });
 
 export const SearchResponseSchema = z
   .strictObject({
@@ -321,6 +405,14 @@ export const ItemDetailSchema = ItemSchema.omit({ contentHash: true })
   .extend({
     status: StatusSchema,
     series: ItemSeriesSchema.optional(),
+    applicants: ItemSchema.shape.applicants.meta({
+      description:
+        'Who may apply (応募できる者): the applicant type ids, each with the phrase that decided it and where it was read (eligibility text, the call page, or a source field). Absent when none was recognised: unknown, not "nobody".',
+    }),
+    amount: ItemSchema.shape.amount.meta({
+      description:
+        'Money of the call read from its text: per-project ceiling (maxPerProjectYen, 上限額) and floor, subsidy rate (補助率, n/d or fixed) and program budget, each with its evidence. Absent when nothing was read.',
+    }),
     provenance: ItemSchema.shape.provenance.meta({ description: 'Every source that carried the item.' }),
     history: ItemSchema.shape.history.meta({ description: 'Recorded changes, newest first (last 20).' }),
   })

@@ -1,4 +1,10 @@
-import type { SearchDoc, SearchHit, SearchIndex, SearchPage } from '../../shared/search/search-index.js';
+import type {
+  SearchDoc,
+  SearchForecast,
+  SearchHit,
+  SearchIndex,
+  SearchPage,
+} from '../../shared/search/search-index.js';
 import { RecentMap } from '../../shared/recent-map.js';
 import type { SearchQuery } from '../../shared/search/query.js';
 import type { SearchItem, SearchResponse } from './schemas.js';
@@ -55,6 +61,7 @@ function facetsOf(page: SearchPage): SearchResponse['facets'] {
     prefecture: page.facets.prefecture.map((f) => ({ value: f.value, count: f.count })),
     region: page.facets.region.map((f) => ({ value: f.value, count: f.count })),
     field: page.facets.field.map((f) => ({ value: f.value, count: f.count })),
+    applicant: page.facets.applicant.map((f) => ({ value: f.value, count: f.count })),
   };
 }
 
@@ -104,6 +111,9 @@ function docFieldsOf(doc: SearchDoc) {
     opensAt: doc.opensAt,
     closesAt: doc.closesAt,
     updatedAt: doc.updatedAt,
+    applicants: doc.applicants,
+    amountCeiling: doc.amountCeiling,
+    forecast: doc.forecast,
   };
 }
 
@@ -130,10 +140,22 @@ function toSearchItem(hit: SearchHit): SearchItem {
     prefectures: [...doc.prefectures],
     regions: [...doc.regions],
     fields: [...doc.fields],
+    applicants: [...doc.applicants],
+    ...(doc.forecast ? { forecast: forecastOf(doc.forecast) } : {}),
     status: hit.status,
     highlights: highlightsOf(hit),
     sources: [...doc.sources],
   };
   for (const key of Object.keys(item) as (keyof SearchItem)[]) if (item[key] === undefined) delete item[key];
   return item;
+}
+
+/** A plain copy of a document's forecast, in the response's field order. */
+function forecastOf(forecast: SearchForecast): NonNullable<SearchItem['forecast']> {
+  return {
+    seriesId: forecast.seriesId,
+    opens: { from: forecast.opens.from, to: forecast.opens.to },
+    ...(forecast.closes ? { closes: { from: forecast.closes.from, to: forecast.closes.to } } : {}),
+    text: forecast.text,
+  };
 }

@@ -15,7 +15,8 @@ const knownNames = new Set<string>(searchParamNames);
 
 /**
  * Turns a query string into our `SearchQuery`. Repeated keys and comma lists both give several
- * values for kind/ministry/prefecture/region/field/status; every other parameter may appear once.
+ * values for kind/ministry/prefecture/region/field/status/applicant; every other parameter may
+ * appear once. `amountMin` and `amountMax` are whole yen, and `amountMin` may not exceed `amountMax`.
  * Unknown parameters are rejected (a typo such as `kinds=call` must not silently widen a search).
  * Names resolve to codes in `SearchParamsSchema` (長野 → 20, 中部 → chubu, ライフサイエンス → life-science).
  * The raw string is decoded strictly (query-string.ts): `%FF`, `%C0%AF`, `%ZZ`, `%00` and other
@@ -65,6 +66,11 @@ export function parseSearchParams(
       if (!issues.some((known) => known.path[0] === path[0])) issues.push({ path, message: issue.message });
     }
   }
+  if (params?.amountMin !== undefined && params.amountMax !== undefined && params.amountMin > params.amountMax)
+    issues.push({
+      path: ['amountMin'],
+      message: `${params.amountMin} is above amountMax ${params.amountMax}; expected amountMin at most amountMax`,
+    });
   if (issues.length > 0 || params === undefined) throw new InvalidInputError(issues);
   return toSearchQuery(params, defaults);
 }
@@ -89,6 +95,9 @@ function toSearchQuery(params: SearchParams, defaults: { size?: number; sort?: S
     regions: params.region,
     fields: params.field,
     statuses: params.status,
+    applicants: params.applicant,
+    amountMin: params.amountMin,
+    amountMax: params.amountMax,
     opens: range(params.opensAfter),
     closes: range(undefined, params.closesBefore),
     published: range(params.publishedSince),
@@ -99,4 +108,45 @@ function toSearchQuery(params: SearchParams, defaults: { size?: number; sort?: S
   };
   for (const key of Object.keys(query) as (keyof SearchQuery)[]) if (query[key] === undefined) delete query[key];
   return query;
+}
+
+/** Tokyo midnight and the last millisecond of a Tokyo day, the instants a date parameter stands for. */
+const dayStart = /^(\d{4}-\d{2}-\d{2})T00:00:00\+09:00$/;
+const dayEnd = /^(\d{4}-\d{2}-\d{2})T23:59:59\.999\+09:00$/;
+
+/**
+ * The canonical query string of a search (the inverse of `parseSearchParams`, without paging):
+ * parameters by name, list values deduplicated and sorted, one key per value, codes rather than
+ * names, and dates as `YYYY-MM-DD` where the instant is a whole Tokyo day's edge. Two query
+ * strings for the same search give the same canonical string, and parsing it gives the same
+ * search back, so saved searches compare by it.
+ *
+ * @example canonicalSearchParams(parseSearchParams({ rawQueryString: 'status=open&applicant=university,sme&prefecture=長野' }))
+ *   === 'applicant=sme&applicant=university&prefecture=20&status=open'
+ */
+export function canonicalSearchParams(query: Omit<SearchQuery, 'size' | 'cursor'>): string {
+  const pairs: [string, string][] = [];
+  const list = (name: string, values: readonly string[] | undefined) => {
+    for (const value of [...new Set(values ?? [])].sort()) pairs.push([name, value]);
+  };
+  const one = (name: string, value: string | number | undefined) => {
+    if (value !== undefined) pairs.push([name, String(value)]);
+  };
+  const day = (iso: string | undefined, edge: RegExp) => (iso === undefined ? undefined : (edge.exec(iso)?.[1] ?? iso));
+  one('amountMax', query.amountMax);
+  one('amountMin', query.amountMin);
+  list('applicant', query.applicants);
+  one('closesBefore', day(query.closes?.to, dayEnd));
+  list('field', query.fields);
+  list('kind', query.kinds);
+  list('ministry', query.ministries);
+  one('opensAfter', day(query.opens?.from, dayStart));
+  list('prefecture', query.prefectures);
+  one('publishedSince', day(query.published?.from, dayStart));
+  one('q', query.text?.trim() || undefined);
+  list('region', query.regions);
+  one('sort', query.sort);
+  list('status', query.statuses);
+  one('updatedSince', day(query.updated?.from, dayStart));
+  return new URLSearchParams(pairs).toString();
 }

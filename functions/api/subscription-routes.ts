@@ -1,4 +1,3 @@
-import { describeSearch } from '../../shared/taxonomy/labels.js';
 import {
   changeSubscription,
   confirm,
@@ -11,6 +10,7 @@ import {
 import type { SavedSearch } from '../../shared/domain/subscription.js';
 import { InvalidInputError, NotFoundError } from '../../shared/errors.js';
 import { clientRateKey } from '../../shared/subscriptions/rate-limit.js';
+import { describeSearchQuery } from '../../shared/subscriptions/search-summary.js';
 import type { TokenPurpose } from '../../shared/subscriptions/tokens.js';
 import { parseInput } from '../../shared/parse-input.js';
 import { headerOf, requestIdOf, type HttpEvent, type HttpResult } from '../middleware/http-event.js';
@@ -25,7 +25,7 @@ import {
   type SubscribeAcceptedResponse,
   type UnsubscribedResponse,
 } from './schemas.js';
-import { parseSearchParams } from './search-params.js';
+import { canonicalSearchParams, parseSearchParams } from './search-params.js';
 
 /**
  * The subscription routes (`/v1/subscriptions…`), mounted by the API next to `apiRoutes`. Thin:
@@ -48,12 +48,21 @@ function toSavedSearch(input: SavedSearchInput, index: number): SavedSearch {
       : Object.entries(input).flatMap(([k, v]) =>
           Array.isArray(v) ? v.map((x) => [k, x] as [string, string]) : [[k, String(v)]],
         );
-  const kept = entries
-    .filter(([name]) => !ignoredParams.has(name))
-    .sort(([a, x], [b, y]) => a.localeCompare(b) || x.localeCompare(y));
-  const params = new URLSearchParams(kept).toString();
+  const kept = entries.filter(([name]) => !ignoredParams.has(name));
+  let params: string;
   let query;
   try {
+    const {
+      size: _size,
+      cursor: _cursor,
+      sort: _sort,
+      ...search
+    } = parseSearchParams({
+      rawQueryString: new URLSearchParams(kept).toString(),
+    });
+    // The canonical string names the search whatever order or spelling it came in; the saved
+    // query is read back from it, so the two always agree.
+    params = canonicalSearchParams(search);
     query = parseSearchParams({ rawQueryString: params });
   } catch (error) {
     if (error instanceof InvalidInputError) {
@@ -65,7 +74,7 @@ function toSavedSearch(input: SavedSearchInput, index: number): SavedSearch {
     throw error;
   }
   const { size: _size, cursor: _cursor, sort: _sort, ...rest } = query;
-  return { params, label: describeSearch(rest, 'すべての公募').slice(0, 300), query: rest };
+  return { params, label: describeSearchQuery(rest, 'すべての公募').slice(0, 300), query: rest };
 }
 
 function bodyOf(event: HttpEvent): unknown {

@@ -16,10 +16,9 @@ import type { Mailer } from '../mail/mailer.js';
 import { renderConfirmation } from '../mail/render.js';
 import type { ItemStore } from '../store/item-store.js';
 import type { SubscriptionStore } from '../store/subscription-store.js';
-import { describeSearch } from '../taxonomy/labels.js';
 import type { LinkBuilder } from './links.js';
 import { addressRateKey, enforceRateLimits, type RateLimits } from './rate-limit.js';
-import { summariseSearch } from './search-summary.js';
+import { describeSearchQuery, summariseSearch } from './search-summary.js';
 import type { TokenSigner } from './tokens.js';
 
 /** What the subscription functions need; built once by wiring (or the local stack, or a test). */
@@ -164,7 +163,7 @@ function toView(deps: Pick<SubscriptionDeps, 'links' | 'clock'>, subscription: S
     frequency: subscription.frequency,
     reminderDays: subscription.reminderDays,
     // Described from the query, so searches saved with older wording read like the rest.
-    searches: subscription.searches.map(({ params, query }) => ({ params, label: describeSearch(query) })),
+    searches: subscription.searches.map(({ params, query }) => ({ params, label: describeSearchQuery(query) })),
     muted: subscription.muted,
     unsubscribeUrl: deps.links.subscriber(subscription.id, deps.clock.now()).unsubscribeUrl,
   };

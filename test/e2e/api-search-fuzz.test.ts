@@ -12,6 +12,27 @@ import { testApi, type TestApi } from '../unit/functions/api/api-test-deps.js';
  * may come back, a 400 always names what was wrong, and a 200 is a search page.
  */
 
+/** Yen bounds: whole numbers around the edges, and the forms the API must refuse with a 400. */
+const yenValues = fc.oneof(
+  fc.integer({ min: 0, max: 100_000_000 }).map(String),
+  fc.bigInt({ min: BigInt(Number.MAX_SAFE_INTEGER) - 2n, max: BigInt(Number.MAX_SAFE_INTEGER) + 2n }).map(String),
+  fc.constantFrom(
+    '-1',
+    '-0',
+    '1.5',
+    '1e6',
+    '0x10',
+    '1,000',
+    '１０００',
+    '100万円',
+    ' 1',
+    '',
+    'NaN',
+    'Infinity',
+    '9'.repeat(400),
+  ),
+);
+
 const knownValues: Record<string, fc.Arbitrary<string>> = {
   q: fc.oneof(
     fc.constantFrom('クラスター', '産学官', 'AI', 'e-Rad', '研究 開発', '"', '*', 'OR', '{"match_all":{}}'),
@@ -22,12 +43,38 @@ const knownValues: Record<string, fc.Arbitrary<string>> = {
   prefecture: fc.constantFrom('13', '1', '01', '47', '48', '0', '東京都', '大阪', 'hokkaido', 'Atlantis', '１３'),
   region: fc.constantFrom('kanto', 'kinki', '九州', '関東地方', 'mars'),
   field: fc.constantFrom('ライフサイエンス', 'AI', 'x'.repeat(41), '\u0001'),
-  status: fc.constantFrom('open', 'closed', 'upcoming', 'unknown', 'open,closed'),
+  status: fc.constantFrom(
+    'open',
+    'closed',
+    'upcoming',
+    'unknown',
+    'open,closed',
+    'expected',
+    'expected,open',
+    'Expected',
+  ),
+  applicant: fc.oneof(
+    fc.constantFrom('sme', 'university,sme', 'consortium', 'SME', '中小企業', 'company', ',,', 'sme,', '\u0000'),
+    fc
+      .subarray(['university', 'public-research', 'sme', 'large-company', 'startup', 'nonprofit'])
+      .map((v) => v.join(',')),
+  ),
+  amountMin: yenValues,
+  amountMax: yenValues,
   opensAfter: fc.constantFrom('2025-04-01', '2025-02-30', '2025-04-01T00:00:00+09:00', 'yesterday', '99999-01-01'),
   closesBefore: fc.constantFrom('2025-05-30', '2025-13-01', '2025-05-30T17:00:00Z', ''),
   publishedSince: fc.constantFrom('2024-01-01', 'not-a-date', '2024-01-01T00:00:00.123456+09:00'),
   updatedSince: fc.constantFrom('2025-01-01', '0000-00-00'),
-  sort: fc.constantFrom('relevance', 'newest', 'deadline', 'random', 'RELEVANCE'),
+  sort: fc.constantFrom(
+    'relevance',
+    'newest',
+    'deadline',
+    'amount',
+    'expected',
+    'random',
+    'RELEVANCE',
+    'amount,expected',
+  ),
   size: fc.oneof(fc.integer({ min: -5, max: 150 }).map(String), fc.constantFrom('1e2', '20.5', '0x10', ' 20', '')),
   cursor: fc.oneof(fc.string({ maxLength: 40 }), fc.base64String({ maxLength: 60 }), fc.constantFrom('x'.repeat(2001))),
 };
@@ -135,6 +182,27 @@ describe('/v1/search under random input', () => {
     );
   });
 
+  it('answers an amount range with 200 exactly when both bounds are whole yen and in order, else 400 naming amountMin', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 0, max: 60_000_000 }),
+        fc.integer({ min: 0, max: 60_000_000 }),
+        fc.constantFrom('', '&applicant=sme,university', '&status=expected&sort=expected', '&sort=amount'),
+        async (min, max, rest) => {
+          const result = await api.call(`/v1/search?amountMin=${min}&amountMax=${max}${rest}`);
+
+          checkResult(result.statusCode ?? 0, result.body ?? '');
+          expect(result.statusCode).toBe(min <= max ? 200 : 400);
+          if (min > max)
+            expect((JSON.parse(result.body ?? '{}') as { issues: { path: string[] }[] }).issues).toEqual([
+              expect.objectContaining({ path: ['amountMin'] }),
+            ]);
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
   it('answers 400 to a cursor from another search or a tampered one, never 500', async () => {
     const page = JSON.parse((await api.call('/v1/search?kind=call&size=2')).body ?? '{}') as { nextCursor: string };
 
@@ -142,7 +210,13 @@ describe('/v1/search under random input', () => {
       fc.asyncProperty(
         fc.integer({ min: 0, max: page.nextCursor.length - 1 }),
         fc.constantFrom('A', '_', '-', '0', '='),
-        fc.constantFrom('sort=deadline', 'sort=relevance&q=AI', 'kind=news'),
+        fc.constantFrom(
+          'sort=deadline',
+          'sort=relevance&q=AI',
+          'kind=news',
+          'sort=amount',
+          'sort=expected&status=expected',
+        ),
         async (at, c, other) => {
           const tampered = page.nextCursor.slice(0, at) + c + page.nextCursor.slice(at + 1);
           const a = await api.call(`/v1/search?kind=call&size=2&cursor=${encodeURIComponent(tampered)}`);

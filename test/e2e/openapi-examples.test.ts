@@ -141,4 +141,31 @@ describe('the served OpenAPI document', () => {
     expect(closed.length).toBeGreaterThan(0);
     expect(closed).toEqual([...closed].sort((a, b) => b - a));
   });
+
+  it('narrows by who may apply and the ceiling, and sorts by the ceiling, on the crawled sample sites', async () => {
+    const get = async (query: string) =>
+      (await (await fetch(`${stack.apiUrl}/v1/search?${query}&size=100`)).json()) as {
+        total: number;
+        items: { id: string; applicants: string[]; amountCeiling?: number; forecast?: { text: string } }[];
+        facets: { applicant: { value: string; count: number }[] };
+      };
+
+    const all = await get('kind=call');
+    const universities = await get('kind=call&applicant=university');
+    const ranged = await get('amountMin=1000000&amountMax=100000000');
+    const byAmount = await get('kind=call&sort=amount');
+
+    const facet = all.facets.applicant.find((f) => f.value === 'university');
+    expect(universities.total).toBeGreaterThan(0);
+    expect(universities.total).toBe(facet?.count);
+    expect(universities.items.every((i) => i.applicants.includes('university'))).toBe(true);
+    expect(ranged.total).toBeGreaterThan(0);
+    expect(
+      ranged.items.every((i) => (i.amountCeiling ?? -1) >= 1_000_000 && (i.amountCeiling ?? 0) <= 100_000_000),
+    ).toBe(true);
+    const ceilings = byAmount.items.map((i) => i.amountCeiling);
+    const known = ceilings.filter((c): c is number => c !== undefined);
+    expect(known.length).toBeGreaterThan(1);
+    expect(ceilings.slice(0, known.length)).toEqual([...known].sort((a, b) => b - a));
+  });
 });

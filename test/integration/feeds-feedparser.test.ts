@@ -2,7 +2,10 @@ import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalStack } from '../../infra/local/local-stack.js';
 import { startCrawledSampleStack, type CrawledSampleStack } from '../support/sample-stack.js';
-import { itemSummary } from '../../functions/api/feeds.js';
+import { feedEntryOf, itemSummary, renderAtom, renderRss } from '../../functions/api/feeds.js';
+import { applicantLabel, type ApplicantType } from '../../shared/domain/applicant.js';
+import { yenWords } from '../../shared/subscriptions/search-summary.js';
+import { forecastCallDoc } from '../unit/functions/api/api-test-deps.js';
 
 /**
  * The API's RSS and Atom feeds through an independent parser: Debian's python3-feedparser
@@ -123,6 +126,59 @@ describe('feeds in python3-feedparser', () => {
         expect(entry.summary.split('\n')[0]).toBe(text);
       }
       expect(withText).toBeGreaterThan(0);
+    },
+  );
+
+  it.each(['rss', 'atom'] as const)(
+    'reads who may apply, the ceiling and the next round as 「見込み」 in the %s entry',
+    (format) => {
+      if (!python) throw new Error('install Debian package python3-feedparser (apt-get install -y python3-feedparser)');
+      const doc = forecastCallDoc({
+        forecast: {
+          seriesId: 'se_0123456789abcdef01234567',
+          opens: { from: '2027-03-25', to: '2027-04-15' },
+          text: '次回の受付開始は2027年3月25日〜2027年4月15日頃の見込み（根拠: 過去3回の受付開始日）',
+        },
+      });
+      const render = format === 'rss' ? renderRss : renderAtom;
+      const xml = render({
+        title: 't',
+        entries: [feedEntryOf({ doc, status: 'closed', highlights: {} })],
+        context: { selfUrl: 'https://api.example.jp/v1/feed', searchUrl: 'https://api.example.jp/v1/search' },
+        now: new Date('2026-05-01T00:00:00Z'),
+      });
+
+      const [entry] = feedparse(python, xml).entries;
+
+      expect(entry?.summary).toContain('応募できる者: 大学・高専、中小企業');
+      expect(entry?.summary).toContain('上限額: 3,000万円');
+      expect(entry?.summary).toContain(
+        '次回の公募（見込み）: 受付開始 2027-03-25〜2027-04-15ごろ。次回の受付開始は2027年3月25日〜2027年4月15日頃の見込み（根拠: 過去3回の受付開始日）',
+      );
+      expect(entry?.tags).toEqual(expect.arrayContaining(['大学・高専', '中小企業']));
+    },
+  );
+
+  it.each(['feed.rss', 'feed.atom'])(
+    'gives each call of the sample sites in /v1/%s the applicants and ceiling its search hit has',
+    async (path) => {
+      if (!python) throw new Error('install Debian package python3-feedparser (apt-get install -y python3-feedparser)');
+      const search = (await (await fetch(`${stack.apiUrl}/v1/search?kind=call&size=50`)).json()) as {
+        items: { id: string; applicants: ApplicantType[]; amountCeiling?: number }[];
+      };
+      const feed = feedparse(python, await (await fetch(`${stack.apiUrl}/v1/${path}?kind=call`)).text());
+
+      let withApplicants = 0;
+      for (const hit of search.items) {
+        const entry = feed.entries.find((e) => e.id.endsWith(hit.id));
+        if (!entry) continue;
+        if (hit.applicants.length > 0) {
+          withApplicants++;
+          expect(entry.summary).toContain(`応募できる者: ${hit.applicants.map(applicantLabel).join('、')}`);
+        } else expect(entry.summary).not.toContain('応募できる者');
+        if (hit.amountCeiling !== undefined) expect(entry.summary).toContain(`上限額: ${yenWords(hit.amountCeiling)}`);
+      }
+      expect(withApplicants).toBeGreaterThan(0);
     },
   );
 });

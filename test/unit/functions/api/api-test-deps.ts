@@ -8,6 +8,7 @@ import type { Item } from '../../../../shared/domain/item.js';
 import type { Source } from '../../../../shared/domain/source.js';
 import { RecordingLog } from '../../../../shared/log.js';
 import { EmbeddedSearchIndex } from '../../../../shared/search/embedded-search-index.js';
+import type { SearchDoc } from '../../../../shared/search/search-index.js';
 import type { ItemStore } from '../../../../shared/store/item-store.js';
 import { toApiGatewayEvent } from '../../../../infra/local/http-to-apigw.js';
 import { contractTimes, searchFixtureCorpus } from '../../../support/search-corpus.js';
@@ -92,4 +93,37 @@ export async function testApi(
 
 export function jsonOf<T = Record<string, unknown>>(result: APIGatewayProxyStructuredResultV2): T {
   return JSON.parse(result.body ?? '') as T;
+}
+
+/**
+ * A closed call's document that knows everything the API can say about a call: who may apply, the
+ * per-project ceiling and the forecast of the program's next round. Override fields per test.
+ */
+export function forecastCallDoc(overrides: Partial<SearchDoc> = {}): SearchDoc {
+  return {
+    id: 'it_0123456789abcdef01234567' as SearchDoc['id'],
+    kind: 'call',
+    title: '地域イノベーション創出支援事業（令和8年度）',
+    summary: '地域の産学官連携による研究開発を支援します。',
+    url: 'https://www.example.go.jp/koubo/r8',
+    publisher: '文部科学省',
+    ministry: 'mext',
+    prefectures: [],
+    regions: [],
+    fields: [],
+    opensAt: '2026-04-01T00:00:00+09:00',
+    closesAt: '2026-05-29T17:00:00+09:00',
+    updatedAt: '2026-05-01T00:00:00+09:00',
+    withdrawn: false,
+    sources: ['mext'],
+    applicants: ['university', 'sme'],
+    amountCeiling: 30_000_000,
+    forecast: {
+      seriesId: 'se_0123456789abcdef01234567',
+      opens: { from: '2027-03-25', to: '2027-04-15' },
+      closes: { from: '2027-05-23', to: '2027-06-14' },
+      text: '次回の受付開始は2027年3月25日〜2027年4月15日頃の見込み（根拠: 過去3回の受付開始日）',
+    },
+    ...overrides,
+  };
 }

@@ -1,11 +1,12 @@
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { csvCell, csvCodeColumns, csvColumns, exportCsv } from '../../../../functions/api/export-csv.js';
+import { csvCell, csvCodeColumns, csvColumns, csvOfHit, exportCsv } from '../../../../functions/api/export-csv.js';
 import { exportRowCap } from '../../../../functions/api/schemas.js';
 import { FixedClock } from '../../../../shared/clock.js';
 import { EmbeddedSearchIndex } from '../../../../shared/search/embedded-search-index.js';
+import type { SearchHit } from '../../../../shared/search/search-index.js';
 import { generateCorpus } from '../../../support/search-corpus.js';
-import { testApi } from './api-test-deps.js';
+import { forecastCallDoc, testApi } from './api-test-deps.js';
 
 /**
  * Reads CSV with Python's csv module, which keeps every cell as the text it is (no number
@@ -156,5 +157,69 @@ describe('exportCsv', () => {
     expect(some.truncated).toBe(false);
     expect(some.rows).toBe((await search.search({ kinds: ['theme'], size: 1 })).total);
     expect(sized.rows).toBe(250);
+  });
+});
+
+const callHit: SearchHit = {
+  doc: forecastCallDoc({ applicants: ['university', 'sme', 'consortium'] }),
+  status: 'closed',
+  highlights: {},
+};
+
+describe('export columns for who may apply, the ceiling and the forecast', () => {
+  it('writes 応募できる者 in words, 上限額（円） in whole yen and 次回の見込み with its windows and basis', () => {
+    const [row] = readCsv(csvOfHit(callHit, 'ja'));
+
+    expect(row).toMatchObject({
+      応募できる者: '大学・高専、中小企業、コンソーシアム',
+      '上限額（円）': '30000000',
+      次回の見込み:
+        '受付開始 2027-03-25〜2027-04-15ごろ、締切 2027-05-23〜2027-06-14ごろ。次回の受付開始は2027年3月25日〜2027年4月15日頃の見込み（根拠: 過去3回の受付開始日）',
+      応募できる者コード: 'university;sme;consortium',
+    });
+    expect(Object.keys(row ?? {})).toEqual([...csvColumns]);
+    expect(csvColumns.slice(-4)).toEqual(['応募できる者', '上限額（円）', '次回の見込み', '応募できる者コード']);
+  });
+
+  it('writes the codes, the ceiling and the forecast windows as ISO intervals under labels=codes', () => {
+    const [row] = readCsv(csvOfHit(callHit, 'codes'));
+
+    expect(row).toMatchObject({
+      applicants: 'university;sme;consortium',
+      amountCeiling: '30000000',
+      forecastOpens: '2027-03-25/2027-04-15',
+      forecastCloses: '2027-05-23/2027-06-14',
+      forecastText: callHit.doc.forecast?.text,
+    });
+    expect(Object.keys(row ?? {})).toEqual([...csvCodeColumns]);
+  });
+
+  it('leaves the cells empty when the hit knows none of them', () => {
+    const { amountCeiling: _a, forecast: _f, ...doc } = callHit.doc;
+
+    const [ja] = readCsv(csvOfHit({ ...callHit, doc: { ...doc, applicants: [] } }, 'ja'));
+
+    expect(ja).toMatchObject({ 応募できる者: '', '上限額（円）': '', 次回の見込み: '', 応募できる者コード: '' });
+  });
+
+  it('keeps a forecast text that would run as a formula as text', () => {
+    const forecast = { seriesId: 'se_1', opens: { from: '2027-04-01', to: '2027-04-01' }, text: '=HYPERLINK("x")' };
+
+    const text = csvOfHit({ ...callHit, doc: { ...callHit.doc, forecast } }, 'codes');
+
+    expect(readCsv(text)[0]?.forecastText).toBe(`'=HYPERLINK("x")`);
+  });
+
+  it('takes the new filters like the search and rejects an inverted amount range', async () => {
+    const api = await testApi();
+
+    const ok = await api.call('/v1/export.csv?applicant=sme&amountMin=0&status=expected&sort=amount');
+    const bad = await api.call('/v1/export.csv?amountMin=10&amountMax=9&labels=codes');
+
+    expect(ok.statusCode).toBe(200);
+    expect(bad.statusCode).toBe(400);
+    expect((JSON.parse(String(bad.body)) as { issues: { path: string[] }[] }).issues.map((i) => i.path[0])).toEqual([
+      'amountMin',
+    ]);
   });
 });

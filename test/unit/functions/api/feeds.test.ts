@@ -1,9 +1,12 @@
 import { XMLValidator } from 'fast-xml-parser';
 import Parser from 'rss-parser';
 import { describe, expect, it } from 'vitest';
+import type { SearchHit } from '../../../../shared/search/search-index.js';
 import {
+  feedEntryOf,
   feedSummaryChars,
   feedTitle,
+  forecastLine,
   itemSummary,
   portalPageUrl,
   renderAtom,
@@ -11,7 +14,7 @@ import {
   xmlEscape,
   type FeedEntry,
 } from '../../../../functions/api/feeds.js';
-import { testApi } from './api-test-deps.js';
+import { forecastCallDoc, testApi } from './api-test-deps.js';
 
 const hostile: FeedEntry = {
   id: 'it_0123456789abcdef01234567',
@@ -86,13 +89,19 @@ describe('feed routes', () => {
     const rss = await api.call('/v1/feed.rss?kind=call');
     const atom = await api.call('/v1/feed.atom?kind=call');
     const bad = await api.call('/v1/feed.atom?kind=calls');
+    const search = JSON.parse((await api.call('/v1/search?kind=call&sort=newest&size=50')).body ?? '{}') as {
+      items: { id: string; publishedAt?: string }[];
+    };
 
     expect(rss.headers?.['content-type']).toBe('application/rss+xml; charset=utf-8');
     expect(atom.headers?.['content-type']).toBe('application/atom+xml; charset=utf-8');
     const items = (await new Parser().parseString(rss.body ?? '')).items;
-    const dates = items.map((i) => Date.parse(i.pubDate ?? ''));
     expect(items.length).toBeGreaterThan(3);
-    expect(dates).toEqual([...dates].sort((a, b) => b - a));
+    // The search's newest order: by publication date, then items without one by their last change.
+    expect(items.map((i) => i.guid)).toEqual(search.items.map((i) => i.id));
+    const published = search.items.flatMap((i) => (i.publishedAt ? [Date.parse(i.publishedAt)] : []));
+    expect(published.length).toBeGreaterThan(3);
+    expect(published).toEqual([...published].sort((a, b) => b - a));
     expect(bad.statusCode).toBe(400);
   });
 });
@@ -105,6 +114,10 @@ describe('feedTitle', () => {
       '地域科学技術ポータル: クラスター・募集中・長野県',
     ],
     [{}, '地域科学技術ポータル: 新着'],
+    [
+      { statuses: ['expected' as const], applicants: ['sme' as const], amountMin: 1_000_000 },
+      '地域科学技術ポータル: 公募予定（見込み）・中小企業・上限額 100万円以上',
+    ],
   ])('titles the search %j in words: %s', (query, title) => {
     expect(feedTitle(query)).toBe(title);
   });
@@ -175,5 +188,83 @@ describe('feeds in words', () => {
     const items = (await new Parser().parseString(rss.body ?? '')).items;
     expect(items.length).toBeGreaterThan(0);
     for (const item of items) expect(item.contentSnippet).toContain('募集状況: 募集中');
+  });
+});
+
+const callDoc = forecastCallDoc();
+const closedHit: SearchHit = { doc: callDoc, status: 'closed', highlights: {} };
+
+describe('feed entries of calls', () => {
+  it('say who may apply, the ceiling and the next round as a forecast, in words a feed reader shows', async () => {
+    const entry = feedEntryOf(closedHit);
+    const parser = new Parser({ customFields: { item: [['category', 'categories', { keepArray: true }]] } });
+
+    const rss = await parser.parseString(renderRss({ title: 't', entries: [entry], context, now }));
+    const atom = await parser.parseString(renderAtom({ title: 't', entries: [entry], context, now }));
+
+    for (const item of [rss.items[0], atom.items[0]]) {
+      const text = item?.contentSnippet ?? item?.summary ?? '';
+      expect(text).toContain('募集状況: 締切済み');
+      expect(text).toContain('応募できる者: 大学・高専、中小企業');
+      expect(text).toContain('上限額: 3,000万円');
+      expect(text).toContain(
+        '次回の公募（見込み）: 受付開始 2027-03-25〜2027-04-15ごろ、締切 2027-05-23〜2027-06-14ごろ。次回の受付開始は2027年3月25日〜2027年4月15日頃の見込み（根拠: 過去3回の受付開始日）',
+      );
+    }
+    expect(rss.items[0]?.categories).toEqual(expect.arrayContaining(['公募', '文部科学省', '大学・高専', '中小企業']));
+  });
+
+  it('leave out who may apply, the ceiling and the forecast when the hit does not know them', () => {
+    const { amountCeiling: _a, forecast: _f, ...rest } = callDoc;
+
+    const entry = feedEntryOf({ doc: { ...rest, applicants: [] }, status: 'open', highlights: {} });
+
+    expect(entry.summary).toContain('募集状況: 募集中');
+    expect(entry.summary).not.toMatch(/応募できる者|上限額|見込み/);
+    expect(entry.categories).toEqual(['公募', '文部科学省']);
+  });
+
+  it.each([
+    [
+      { from: '2027-04-01', to: '2027-04-30' },
+      undefined,
+      '次回の公募（見込み）: 受付開始 2027-04-01〜2027-04-30ごろ。',
+    ],
+    [
+      { from: '2027-04-15', to: '2027-04-15' },
+      { from: '2027-06-01', to: '2027-06-01' },
+      '次回の公募（見込み）: 受付開始 2027-04-15ごろ、締切 2027-06-01ごろ。',
+    ],
+  ])('words the forecast windows %j and %j as 「見込み」, never as announced dates', (opens, closes, start) => {
+    const line = forecastLine({
+      seriesId: 'se_1',
+      opens,
+      ...(closes ? { closes } : {}),
+      text: '過去の公募時期から推定',
+    });
+
+    expect(line).toBe(`${start}過去の公募時期から推定`);
+  });
+});
+
+describe('feed routes with the new filters', () => {
+  it('take applicant, the amount range and status=expected like the search, and reject bad ones with 400', async () => {
+    const api = await testApi();
+
+    const ok = await api.call('/v1/feed.rss?applicant=sme,university&amountMin=1000000&amountMax=50000000');
+    const expected = await api.call('/v1/feed.atom?status=expected&sort=expected');
+    const badApplicant = await api.call('/v1/feed.rss?applicant=company');
+    const badRange = await api.call('/v1/feed.atom?amountMin=2&amountMax=1');
+
+    expect(ok.statusCode).toBe(200);
+    expect((await new Parser().parseString(ok.body ?? '')).title).toBe(
+      '地域科学技術ポータル: 中小企業または大学・高専・上限額 100万円〜5,000万円',
+    );
+    expect(expected.statusCode).toBe(200);
+    expect(expected.body).toContain('<title>地域科学技術ポータル: 公募予定（見込み）</title>');
+    expect(badApplicant.statusCode).toBe(400);
+    expect(badApplicant.body).toContain('expected an applicant type');
+    expect(badRange.statusCode).toBe(400);
+    expect(badRange.body).toContain('expected amountMin at most amountMax');
   });
 });

@@ -15,6 +15,7 @@ import {
 import { parseSearchParams } from '../../../../functions/api/search-params.js';
 import { subscriptionRoutes } from '../../../../functions/api/subscription-routes.js';
 import { toApiGatewayEvent } from '../../../../infra/local/http-to-apigw.js';
+import { ApplicantTypeSchema } from '../../../../shared/domain/applicant.js';
 import type { ItemId } from '../../../../shared/domain/item.js';
 import { SearchUnavailableError } from '../../../../shared/errors.js';
 import type { SearchQuery } from '../../../../shared/search/query.js';
@@ -82,6 +83,63 @@ describe('OpenAPI document', () => {
         expect(parsed?.[0], `${name}=${form}`).toMatch(code);
       }
     }
+  });
+
+  it('documents who may apply, the amount range, the expected status and the new sorts as the server parses them', () => {
+    const paths = openApiDocument().paths as unknown as Record<
+      string,
+      { get: { parameters: { name: string; schema: ParamSchema & { enum?: string[] } }[] } }
+    >;
+
+    for (const route of ['/v1/search', '/v1/feed.rss', '/v1/feed.atom', '/v1/export.csv']) {
+      const params = new Map(paths[route]?.get.parameters.map((p) => [p.name, p.schema]));
+      expect(params.get('applicant')?.items?.enum, route).toEqual([...ApplicantTypeSchema.options]);
+      expect(params.get('status')?.items?.enum, route).toContain('expected');
+      expect(params.get('sort')?.enum, route).toEqual(expect.arrayContaining(['amount', 'expected']));
+      for (const name of ['amountMin', 'amountMax'])
+        expect(params.get(name), `${route} ${name}`).toMatchObject({
+          type: 'integer',
+          minimum: 0,
+          maximum: Number.MAX_SAFE_INTEGER,
+        });
+    }
+    // Every documented applicant id parses on the server.
+    for (const id of ApplicantTypeSchema.options)
+      expect(parseSearchParams({ rawQueryString: `applicant=${id}` }).applicants).toEqual([id]);
+  });
+
+  it('documents the hit fields, the applicant facet, the item detail fields and the series lookup', () => {
+    const document = openApiDocument() as unknown as {
+      paths: Paths;
+      components: { schemas: Record<string, { properties: Record<string, unknown>; required?: string[] }> };
+    };
+    const { SearchItem, SearchForecast, Facets, ItemDetail } = document.components.schemas;
+
+    expect(SearchItem?.properties).toMatchObject({
+      applicants: { type: 'array', items: { enum: [...ApplicantTypeSchema.options] } },
+      amountCeiling: { type: 'integer', minimum: 0 },
+      forecast: { $ref: '#/components/schemas/SearchForecast' },
+    });
+    expect(SearchItem?.required).toContain('applicants');
+    expect(SearchItem?.required).not.toContain('amountCeiling');
+    expect(SearchForecast?.required?.sort()).toEqual(['opens', 'seriesId', 'text']);
+    expect(Object.keys(SearchForecast?.properties ?? {})).toEqual(['seriesId', 'opens', 'closes', 'text']);
+    expect(Facets?.required).toContain('applicant');
+    expect(Object.keys(ItemDetail?.properties ?? {})).toEqual(
+      expect.arrayContaining(['applicants', 'amount', 'series']),
+    );
+    expect(Object.keys(document.paths['/v1/series/{id}'] ?? {})).toEqual(['get']);
+    expect(document.paths['/v1/series/{id}']?.get?.responses['200']?.content?.['application/json']).toEqual({
+      schema: { $ref: '#/components/schemas/Series' },
+    });
+  });
+
+  it('documents the CSV columns, the new ones included', () => {
+    const paths = openApiDocument().paths as unknown as Record<string, { get: { description?: string } }>;
+
+    expect(paths['/v1/export.csv']?.get.description).toContain(
+      '応募できる者, 上限額（円）, 次回の見込み, 応募できる者コード',
+    );
   });
 
   it('documents every route the API mounts, search and subscriptions alike', async () => {

@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidInputError } from '../../../../shared/errors.js';
-import { parseSearchParams } from '../../../../functions/api/search-params.js';
+import fc from 'fast-check';
+import { canonicalSearchParams, parseSearchParams } from '../../../../functions/api/search-params.js';
+import { ApplicantTypeSchema } from '../../../../shared/domain/applicant.js';
+import type { SearchQuery } from '../../../../shared/search/query.js';
 
 function issuesOf(rawQueryString: string): { path: readonly (string | number)[]; message: string }[] {
   try {
@@ -101,7 +104,20 @@ describe('parseSearchParams', () => {
 
   it.each([
     ['kind=grant', 'kind', 'expected one of call, news, theme, got "grant"'],
-    ['status=unknown', 'status', 'expected one of upcoming, open, closed, got "unknown"'],
+    ['status=unknown', 'status', 'expected one of upcoming, open, closed, expected, got "unknown"'],
+    ['applicant=company', 'applicant', 'expected an applicant type, one of university, public-research, sme'],
+    ['applicant=sme,npo', 'applicant', 'consortium, got "npo"'],
+    ['amountMin=-1', 'amountMin', 'expected a whole number of yen, 0 or more, got "-1"'],
+    ['amountMax=1.5', 'amountMax', 'expected a whole number of yen in digits such as 1000000'],
+    ['amountMax=1e6', 'amountMax', 'no decimals, separators or units), got "1e6"'],
+    ['amountMin=1%2C000', 'amountMin', 'got "1,000"'],
+    ['amountMin=100%E4%B8%87%E5%86%86', 'amountMin', 'got "100万円"'],
+    ['amountMin=', 'amountMin', 'expected a whole number of yen'],
+    ['amountMax=9007199254740992', 'amountMax', 'expected at most 9007199254740991 yen, got "9007199254740992"'],
+    [`amountMax=${'9'.repeat(400)}`, 'amountMax', 'expected at most 9007199254740991 yen'],
+    ['amountMin=5000001&amountMax=5000000', 'amountMin', '5000001 is above amountMax 5000000'],
+    ['amountMin=1&amountMin=2', 'amountMin', 'given more than once'],
+    ['sort=largest', 'sort', 'expected one of relevance, newest, deadline, amount, expected'],
     ['region=tokyo', 'region', 'expected one of hokkaido'],
     ['field=AI', 'field', 'expected a research field code such as life-science or its name such as ライフサイエンス'],
     ['prefecture=48', 'prefecture', 'expected a JIS prefecture code 01-47 or a prefecture name'],
@@ -124,6 +140,31 @@ describe('parseSearchParams', () => {
     expect(issues[0]?.message).toContain(message);
   });
 
+  it('reads who may apply as a list, by repeated keys or commas', () => {
+    const query = parseSearchParams({ rawQueryString: 'applicant=sme,university&applicant=startup' });
+
+    expect(query.applicants).toEqual(['sme', 'university', 'startup']);
+  });
+
+  it.each([
+    ['amountMin=1000000', { amountMin: 1_000_000 }],
+    ['amountMax=50000000', { amountMax: 50_000_000 }],
+    ['amountMin=0&amountMax=0', { amountMin: 0, amountMax: 0 }],
+    ['amountMin=3000000&amountMax=3000000', { amountMin: 3_000_000, amountMax: 3_000_000 }],
+    ['amountMax=9007199254740991', { amountMax: Number.MAX_SAFE_INTEGER }],
+    ['amountMin=007', { amountMin: 7 }],
+  ])('reads %s as a whole-yen range over the ceiling', (rawQueryString, range) => {
+    expect(parseSearchParams({ rawQueryString })).toEqual({ ...range, sort: 'newest', size: 20 });
+  });
+
+  it('takes the expected status and the amount and expected sorts', () => {
+    expect(parseSearchParams({ rawQueryString: 'status=expected,open&sort=expected' })).toMatchObject({
+      statuses: ['expected', 'open'],
+      sort: 'expected',
+    });
+    expect(parseSearchParams({ rawQueryString: 'sort=amount' }).sort).toBe('amount');
+  });
+
   it('reports every bad parameter at once', () => {
     const issues = issuesOf('kind=x&size=-1&sort=y&foo=1');
 
@@ -136,3 +177,101 @@ describe('parseSearchParams', () => {
     expect(query.text).toBe('title:"a" OR {"match_all":{}}');
   });
 });
+
+describe('canonicalSearchParams', () => {
+  const canonicalOf = (rawQueryString: string) => {
+    const { size: _size, cursor: _cursor, sort: _sort, ...query } = parseSearchParams({ rawQueryString });
+    return canonicalSearchParams(query);
+  };
+
+  it('writes parameters by name, list values sorted one key each, codes for names and dates for whole Tokyo days', () => {
+    const raw = [
+      `status=expected,open`,
+      `prefecture=${encodeURIComponent('長野')}`,
+      `applicant=university,sme`,
+      `amountMax=50000000`,
+      `amountMin=1000000`,
+      `q=${encodeURIComponent('半導体 クラスター')}`,
+      `ministry=${encodeURIComponent('文科省')}`,
+      `opensAfter=2026-04-01`,
+      `closesBefore=2026-05-30`,
+      `updatedSince=2026-03-01T12:00:00Z`,
+    ].join('&');
+
+    expect(canonicalOf(raw)).toBe(
+      'amountMax=50000000&amountMin=1000000&applicant=sme&applicant=university&closesBefore=2026-05-30' +
+        '&ministry=mext&opensAfter=2026-04-01&prefecture=20' +
+        '&q=%E5%8D%8A%E5%B0%8E%E4%BD%93+%E3%82%AF%E3%83%A9%E3%82%B9%E3%82%BF%E3%83%BC' +
+        '&status=expected&status=open&updatedSince=2026-03-01T12%3A00%3A00Z',
+    );
+  });
+
+  it('keeps the sort when the query has one', () => {
+    expect(canonicalSearchParams({ sort: 'amount', applicants: ['sme'] })).toBe('applicant=sme&sort=amount');
+  });
+
+  const pair = fc.oneof(
+    fc.constantFrom(...ApplicantTypeSchema.options).map((v) => `applicant=${v}`),
+    fc.constantFrom('upcoming', 'open', 'closed', 'expected').map((v) => `status=${v}`),
+    fc.constantFrom('call', 'news', 'theme').map((v) => `kind=${v}`),
+    fc.constantFrom('20', '長野県', '13', '東京').map((v) => `prefecture=${encodeURIComponent(v)}`),
+    fc.constantFrom('chubu', '九州').map((v) => `region=${encodeURIComponent(v)}`),
+    fc.constantFrom('mext', 'jst').map((v) => `ministry=${v}`),
+    fc.constantFrom('life-science', 'ライフサイエンス').map((v) => `field=${encodeURIComponent(v)}`),
+  );
+  const single = fc.record(
+    {
+      q: fc.constantFrom('半導体', 'AI 研究', 'a+b'),
+      amountMin: fc.integer({ min: 0, max: 1_000_000 }),
+      amountMax: fc.integer({ min: 1_000_000, max: Number.MAX_SAFE_INTEGER }),
+      opensAfter: fc.constantFrom('2026-04-01', '2026-04-01T09:00:00+09:00'),
+      closesBefore: fc.constantFrom('2026-05-30', '2026-05-30T17:00:00Z'),
+      publishedSince: fc.constantFrom('2025-01-01'),
+    },
+    { requiredKeys: [] },
+  );
+  const search = fc
+    .tuple(fc.array(pair, { maxLength: 8 }), single)
+    .chain(([lists, singles]) =>
+      fc.shuffledSubarray(
+        [...lists, ...Object.entries(singles).map(([k, v]) => `${k}=${encodeURIComponent(String(v))}`)],
+        { minLength: lists.length + Object.keys(singles).length },
+      ),
+    );
+
+  it('round-trips: parsing the canonical string gives its own canonical string and the same search', () => {
+    fc.assert(
+      fc.property(search, (parts) => {
+        const raw = parts.join('&');
+        const canonical = canonicalOf(raw);
+        const again = parseSearchParams({ rawQueryString: canonical });
+        const first = parseSearchParams({ rawQueryString: raw });
+
+        expect(canonicalOf(canonical)).toBe(canonical);
+        expect(sortedLists(again)).toEqual({ ...sortedLists(first), sort: again.sort });
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('does not depend on the order or repetition of parameters and values', () => {
+    fc.assert(
+      fc.property(search, (parts) => {
+        const reversed = [...parts].reverse();
+        const doubled = [...parts, ...parts.filter((p) => /^(applicant|status|kind|field|region)=/.test(p))];
+
+        expect(canonicalOf(reversed.join('&'))).toBe(canonicalOf(parts.join('&')));
+        expect(canonicalOf(doubled.join('&'))).toBe(canonicalOf(parts.join('&')));
+      }),
+      { numRuns: 200 },
+    );
+  });
+});
+
+/** A search with each list deduplicated and sorted, to compare searches regardless of value order. */
+function sortedLists(query: SearchQuery): SearchQuery {
+  const out: Record<string, unknown> = { ...query };
+  for (const [key, value] of Object.entries(query))
+    if (Array.isArray(value)) out[key] = [...new Set(value as unknown[])].map(String).sort();
+  return out as SearchQuery;
+}

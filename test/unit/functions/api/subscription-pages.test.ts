@@ -192,6 +192,61 @@ describe('subscription link pages', () => {
     });
   });
 
+  it('saves who may apply, the amount range and the expected status under one canonical string, shown in words', async () => {
+    const { link } = await subscribed('applicants@example.jp');
+    const url = link('manage');
+    const canonical = 'amountMax=100000000&amountMin=1000000&applicant=sme&applicant=university&status=expected';
+
+    const saved = await call('POST', url, {
+      headers: form,
+      body: new URLSearchParams([
+        ['search', 'status=expected&applicant=university,sme&amountMin=1000000&amountMax=100000000'],
+        ['add', '?amountMax=100000000&applicant=sme&applicant=university&amountMin=01000000&status=expected'],
+        ['frequency', 'daily'],
+      ]).toString(),
+    });
+    const view = jsonOf<{ searches: { params: string; label: string }[] }>(await call('GET', url));
+    const page = html(await call('GET', url, { headers: browser }));
+    const rejected = await call('POST', url, {
+      headers: form,
+      body: new URLSearchParams([['add', '?amountMin=5000000&amountMax=100']]).toString(),
+    });
+
+    expect(saved.statusCode).toBe(303);
+    expect(view.searches).toEqual([
+      { params: canonical, label: '公募予定（見込み）・中小企業または大学・高専・上限額 100万円〜1億円' },
+    ]);
+    expect(page).toContain('公募予定（見込み）・中小企業または大学・高専・上限額 100万円〜1億円');
+    expect(page).toContain(`value="${canonical.replaceAll('&', '&#38;')}"`);
+    expect(rejected.statusCode).toBe(400);
+  });
+
+  it('saves a search sent as JSON with the new parameters in the same canonical form', async () => {
+    await call('POST', '/v1/subscriptions', {
+      body: JSON.stringify({
+        email: 'json-applicants@example.jp',
+        searches: [{ applicant: ['university', 'sme'], amountMin: 1000000, status: ['expected'] }],
+      }),
+      headers: { 'content-type': 'application/json' },
+    });
+    const mail = h.confirmations.to('json-applicants@example.jp').at(-1);
+    if (!mail) throw new Error('no confirmation mail');
+    const url = `/v1/subscriptions/confirm?token=${encodeURIComponent(linkToken(mail, 'confirm'))}`;
+
+    const page = html(await call('GET', url, { headers: browser }));
+    const done = jsonOf<{ searches: { params: string; label: string }[] }>(
+      await call('POST', url, { headers: { accept: 'application/json' } }),
+    );
+
+    expect(page).toContain('条件: 公募予定（見込み）・中小企業または大学・高専・上限額 100万円以上');
+    expect(done.searches).toEqual([
+      {
+        params: 'amountMin=1000000&applicant=sme&applicant=university&status=expected',
+        label: '公募予定（見込み）・中小企業または大学・高専・上限額 100万円以上',
+      },
+    ]);
+  });
+
   it('sends a manage form back with a Japanese reason when no search would remain or a search cannot be read', async () => {
     const { link } = await subscribed('empty@example.jp');
 

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { keywordLabel, maxKeywordChars, summariseSearch } from '../../../../shared/subscriptions/search-summary.js';
+import {
+  describeSearchQuery,
+  keywordLabel,
+  maxKeywordChars,
+  summariseSearch,
+  yenWords,
+} from '../../../../shared/subscriptions/search-summary.js';
 
 describe('keywordLabel', () => {
   it.each([
@@ -51,5 +57,47 @@ describe('summariseSearch', () => {
     });
     expect(summariseSearch({})).toEqual({ filters: 'すべての公募' });
     expect(summariseSearch({ text: 'https://evil.example', kinds: ['call'] })).toEqual({ filters: '公募' });
+  });
+});
+
+describe('yenWords', () => {
+  it.each([
+    [0, '0円'],
+    [5_000, '5,000円'],
+    [1_234_567, '1,234,567円'],
+    [10_000, '1万円'],
+    [1_000_000, '100万円'],
+    [30_000_000, '3,000万円'],
+    [100_000_000, '1億円'],
+    [120_000_000, '1億2,000万円'],
+    [1_500_000_000_000, '15,000億円'],
+  ])('writes %d yen as %s', (yen, words) => {
+    expect(yenWords(yen)).toBe(words);
+  });
+});
+
+describe('describeSearchQuery', () => {
+  it.each([
+    [{ applicants: ['university', 'sme'] as const }, '大学・高専または中小企業'],
+    [{ amountMin: 1_000_000 }, '上限額 100万円以上'],
+    [{ amountMax: 100_000_000 }, '上限額 1億円以下'],
+    [{ amountMin: 1_000_000, amountMax: 30_000_000 }, '上限額 100万円〜3,000万円'],
+    [{ amountMin: 5_000_000, amountMax: 5_000_000 }, '上限額 500万円'],
+    [{ statuses: ['expected'] }, '公募予定（見込み）'],
+    [{ statuses: ['open', 'expected'] }, '募集中または公募予定（見込み）'],
+    [
+      { text: '半導体', kinds: ['call'], statuses: ['expected'], applicants: ['startup'] as const, amountMin: 0 },
+      '半導体・公募・公募予定（見込み）・スタートアップ・上限額 0円以上',
+    ],
+    [{}, 'すべて'],
+  ])('puts %j into words as %s', (query, words) => {
+    expect(describeSearchQuery(query)).toBe(words);
+  });
+
+  it('gives a confirmation mail the applicants and the amount in words', () => {
+    expect(summariseSearch({ text: 'AI', applicants: ['individual'], amountMax: 3_000_000 })).toEqual({
+      keyword: 'AI',
+      filters: '個人・研究者・上限額 300万円以下',
+    });
   });
 });
