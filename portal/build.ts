@@ -12,6 +12,7 @@ import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { renderPortalPage } from './page.js';
 
 /** The portal's source folder. */
 export const portalRoot = fileURLToPath(new URL('./', import.meta.url));
@@ -35,7 +36,8 @@ export interface PortalBuild {
 
 /**
  * Bundles src/main.ts and src/sources.ts with esbuild (minified, ES2022, no source maps) and copies
- * the pages, the stylesheet and the icon. The API base goes into a `<meta name="chiiki-api">` tag.
+ * the pages (with their shared head, page.ts), the stylesheet and the icon. The API base goes into a
+ * `<meta name="chiiki-api">` tag.
  * Throws when esbuild is missing (it is a devDependency) or a source file does not compile.
  */
 export async function buildPortal(options: PortalBuildOptions = {}): Promise<PortalBuild> {
@@ -64,7 +66,7 @@ export async function buildPortal(options: PortalBuildOptions = {}): Promise<Por
   outputs.push(['assets/styles.css', readFileSync(join(portalRoot, 'styles.css'))]);
   outputs.push(['favicon.svg', readFileSync(join(portalRoot, 'favicon.svg'))]);
   for (const page of pages) {
-    const html = readFileSync(join(portalRoot, page), 'utf8').replace(
+    const html = renderPortalPage(portalRoot, page).replace(
       '<meta name="chiiki-api" content="">',
       `<meta name="chiiki-api" content="${apiBase}">`,
     );
