@@ -12,6 +12,8 @@ import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import type { Plugin } from 'esbuild';
+import { ApplicantTypeSchema, applicantLabel } from '../shared/domain/applicant.js';
 import { renderPortalPage } from './page.js';
 
 /** The portal's source folder. */
@@ -58,6 +60,7 @@ export async function buildPortal(options: PortalBuildOptions = {}): Promise<Por
     legalComments: 'none',
     logLevel: 'silent',
     write: false,
+    plugins: [wordsAsData],
   });
   const outputs: [string, Uint8Array | string][] = result.outputFiles.map((file) => [
     `assets/${file.path.split(/[\\/]/).pop() ?? ''}`,
@@ -83,6 +86,29 @@ export async function buildPortal(options: PortalBuildOptions = {}): Promise<Por
   }
   return { outDir, files };
 }
+
+/**
+ * The applicant taxonomy (shared/domain/applicant.ts) defines its words beside zod schemas and
+ * patterns; the page needs only the words. The bundle gets `applicantLabel` over a table evaluated
+ * here, so the taxonomy stays the one source of the words and zod (~90 KB) stays out of the page.
+ * Any other import of that module fails the build ("No matching export").
+ */
+const wordsAsData: Plugin = {
+  name: 'applicant-words',
+  setup(build) {
+    build.onResolve({ filter: /\/shared\/domain\/applicant\.js$/ }, (args) => ({
+      path: args.path,
+      namespace: 'applicant-words',
+    }));
+    build.onLoad({ filter: /.*/, namespace: 'applicant-words' }, () => {
+      const words = Object.fromEntries(ApplicantTypeSchema.options.map((type) => [type, applicantLabel(type)]));
+      return {
+        loader: 'js',
+        contents: `const words = ${JSON.stringify(words)};\nexport function applicantLabel(type) { return words[type]; }\n`,
+      };
+    });
+  },
+};
 
 /** Type-checks the portal's browser code (its own tsconfig with the DOM library); throws on errors. */
 function typecheckPortal(): void {
