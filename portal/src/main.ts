@@ -48,7 +48,9 @@ async function render(): Promise<void> {
   byId<HTMLInputElement>('q').value = state.q;
   byId<HTMLSelectElement>('sort').value = state.sort;
   renderView();
-  const key = `${state.view}|${apiParams(state, { paging: true }).toString()}`;
+  // Which search the list shows; the 見込み view's key starts with `view=expected` (it is rendered apart).
+  const params = apiParams(state, { paging: true }).toString();
+  const key = state.view ? `view=${state.view}&${params}` : params;
   if (key !== renderedSearch) await renderSearch(key);
   await renderDetail();
 }
