@@ -59,7 +59,7 @@ function amountSection(item: ItemDetail): HTMLElement[] {
     value === undefined ? undefined : withEvidence(formatYen(value), phrase(field));
   const facts = h(
     'dl',
-    { class: 'facts amounts' },
+    { class: 'amounts' },
     ...row('上限額（1件あたり）', yen('maxPerProjectYen', amount?.maxPerProjectYen) ?? unknown),
     ...row('下限額（1件あたり）', yen('minPerProjectYen', amount?.minPerProjectYen)),
     ...row(
