@@ -12,7 +12,7 @@ import { applicantWord, changeFieldLabels, facetLabel, kindLabels } from './labe
 import { expectedBadge, statusBadge, type ItemLink } from './results.js';
 
 /** Where the item view's links to other items (past rounds) go. */
-export interface DetailLinks {
+interface DetailLinks {
   readonly href: (id: string) => string;
   readonly open: ItemLink;
 }

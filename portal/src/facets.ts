@@ -18,7 +18,7 @@ export interface FilterContext {
 }
 
 /** Filters chosen: facet values and each end of the amount range. */
-export function chosenCount(state: SearchState): number {
+function chosenCount(state: SearchState): number {
   const values = facetNames.reduce((n, name) => n + state.filters[name].length, 0);
   return values + (state.amountMin !== undefined ? 1 : 0) + (state.amountMax !== undefined ? 1 : 0);
 }

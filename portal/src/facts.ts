@@ -51,7 +51,7 @@ export function yenToManYen(yen: number): string {
 }
 
 /** A Tokyo-day window (`YYYY-MM-DD` both ends), as the search hit's forecast carries it. */
-export interface DayWindow {
+interface DayWindow {
   readonly from: string;
   readonly to: string;
 }
@@ -75,7 +75,7 @@ export function windowText(window: DayWindow): string {
 }
 
 /** The month a forecast opens in, as a sortable key: `2027-04`. */
-export function monthKey(day: string): string {
+function monthKey(day: string): string {
   return day.slice(0, 7);
 }
 

@@ -55,7 +55,7 @@ export function applicantWord(id: string): string {
 }
 
 /** 募集状況 as the search page offers it: the vocabulary's, and 公募予定（見込み） for a forecast round. */
-export const searchStatusLabels: Readonly<Record<string, string>> = {
+const searchStatusLabels: Readonly<Record<string, string>> = {
   ...statusLabels,
   expected: '公募予定（見込み）',
 };

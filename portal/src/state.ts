@@ -15,7 +15,7 @@ export const facetNames: readonly PortalFacetName[] = [
 ];
 
 const sorts = ['relevance', 'newest', 'deadline', 'amount', 'expected'] as const;
-export type SearchSort = '' | (typeof sorts)[number];
+type SearchSort = '' | (typeof sorts)[number];
 
 /** Reads a sort the API knows; anything else is the default order. */
 export function sortOf(value: string | null): SearchSort {
