@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalStack, type LocalStack } from '../../../infra/local/local-stack.js';
+import { formatYen } from '../../../portal/src/facts.js';
+import { applicantLabel, type ApplicantType } from '../../../shared/domain/applicant.js';
 import { chromiumMissing, chromiumSkipNote, launchChromium, screenshot } from '../../support/browser.js';
 
 /**
@@ -23,6 +25,8 @@ interface Hit {
 }
 
 interface Detail {
+  readonly applicants?: { readonly types: readonly ApplicantType[] };
+  readonly amount?: { readonly maxPerProjectYen?: number };
   readonly series?: {
     readonly rounds: readonly { readonly itemId: string; readonly label: string }[];
     readonly forecast:
@@ -77,11 +81,20 @@ describe.skipIf(chromiumMissing)(`item view and 見込み view in Chromium${chro
     await expect.poll(() => dialog.isVisible(), { timeout: 15_000 }).toBe(true);
 
     expect(await dialog.getByRole('heading', { name: '応募できる者' }).isVisible()).toBe(true);
-    const applicants = (await dialog.locator('ul.applicants > li').allTextContents()).join(' ');
-    // Read from the call's own sentence: 「地域の大学・公設試験研究機関・企業が連携して行う研究開発…を支援します」.
-    expect(applicants).toContain('大学・高専');
+    // The words of the types the API read for this call, or 記載なし when it read none.
+    const types = detail.applicants?.types ?? [];
+    const shownTypes = await dialog
+      .locator('ul.applicants > li')
+      .evaluateAll((lis) => lis.map((li) => li.dataset.applicant));
+    expect(shownTypes).toEqual(types);
+    const section = (await dialog.locator('#detail-applicants + *').textContent()) ?? '';
+    if (types.length === 0) expect(section).toMatch(/^記載なし/);
+    for (const type of types) expect(section).toContain(applicantLabel(type));
     expect(await dialog.getByRole('heading', { name: '金額' }).isVisible()).toBe(true);
-    expect(await dialog.locator('dl.amounts').textContent()).toMatch(/^上限額（1件あたり）/);
+    const ceiling = detail.amount?.maxPerProjectYen;
+    expect(await dialog.locator('dl.amounts').textContent()).toMatch(
+      new RegExp(`^上限額（1件あたり）${ceiling === undefined ? '記載なし' : formatYen(ceiling)}`),
+    );
     const rounds = dialog.locator('ol.rounds > li');
     expect(await dialog.getByRole('heading', { name: '過去の公募' }).isVisible()).toBe(true);
     expect(await rounds.count()).toBe(3);
@@ -115,7 +128,11 @@ describe.skipIf(chromiumMissing)(`item view and 見込み view in Chromium${chro
     await expect.poll(() => page.locator('ol.rounds > li').count(), { timeout: 15_000 }).toBe(3);
 
     expect(await noHorizontalScroll(page)).toBe(true);
-    await screenshot(page, 'item-view-forecast-phone');
+    expect(await page.locator('#detail').evaluate((d) => d.scrollWidth <= d.clientWidth)).toBe(true);
+    // The dialog scrolls on its own: shoot its top, then its rounds and forecast.
+    await screenshot(page, 'item-view-forecast-phone', false);
+    await page.locator('#detail-rounds').scrollIntoViewIfNeeded();
+    await screenshot(page, 'item-view-forecast-phone-rounds', false);
     await page.close();
   });
 
@@ -126,7 +143,7 @@ describe.skipIf(chromiumMissing)(`item view and 見込み view in Chromium${chro
     await page.getByRole('navigation', { name: '表示' }).getByRole('link', { name: '今後の公募（見込み）' }).click();
 
     await expect.poll(() => new URL(page.url()).searchParams.get('view')).toBe('expected');
-    await page.locator('#result-list[data-search^="view=expected&"]').waitFor();
+    await page.locator('#result-list[data-search^="view=expected&"]').waitFor({ state: 'attached' });
     expect(await page.getByRole('heading', { level: 2, name: '今後の公募（見込み）' }).isVisible()).toBe(true);
     const opens = detail.series?.forecast.status === 'expected' ? detail.series.forecast.opens.from : '';
     const month = opens.slice(0, 7);
@@ -152,7 +169,7 @@ describe.skipIf(chromiumMissing)(`item view and 見込み view in Chromium${chro
 
   it('opens the 見込み view by URL on a phone, and its filters narrow the list', async () => {
     const page = await open('/?view=expected', phone);
-    await page.locator('#result-list[data-search^="view=expected&"]').waitFor({ timeout: 15_000 });
+    await page.locator('#result-list[data-search^="view=expected&"]').waitFor({ state: 'attached', timeout: 15_000 });
     const entries = () => page.locator('li.expected-entry');
     const all = await entries().count();
     expect(all).toBeGreaterThan(0);
@@ -172,7 +189,7 @@ describe.skipIf(chromiumMissing)(`item view and 見込み view in Chromium${chro
     await ministries.first().check();
 
     await expect.poll(() => new URL(page.url()).searchParams.getAll('ministry')).toEqual([value]);
-    await page.locator(`#result-list[data-search*="ministry=${value}"]`).waitFor();
+    await page.locator(`#result-list[data-search*="ministry=${value}"]`).waitFor({ state: 'attached' });
     await expect.poll(() => entries().count()).toBe(count);
     expect(count).toBeGreaterThan(0);
 
@@ -181,7 +198,7 @@ describe.skipIf(chromiumMissing)(`item view and 見込み view in Chromium${chro
     await page.getByRole('button', { name: '金額で絞り込む' }).click();
 
     await expect.poll(() => new URL(page.url()).searchParams.get('amountMin')).toBe('1000000000000');
-    await page.locator('#result-list[data-search*="amountMin=1000000000000"]').waitFor();
+    await page.locator('#result-list[data-search*="amountMin=1000000000000"]').waitFor({ state: 'attached' });
     expect(await entries().count()).toBe(0);
     expect(await page.locator('#summary').textContent()).toBe('条件に合う公募予定（見込み）はありません。');
     expect(new URL(page.url()).searchParams.getAll('ministry')).toEqual([value]);
