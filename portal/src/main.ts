@@ -242,6 +242,11 @@ function renderView(): void {
 
 function renderPager(page: SearchResponse): void {
   const parts: HTMLElement[] = [];
+  // The 見込み view is one page (the earliest openings); its summary says when there are more.
+  if (state.view === 'expected') {
+    byId('pager').replaceChildren();
+    return;
+  }
   if (state.cursor) {
     const firstPage = h('a', { href: pageQuery({ ...state, cursor: '', page: 1, item: '' }) }, '最初のページへ');
     firstPage.addEventListener('click', (event) => {
