@@ -15,7 +15,7 @@ import { byId, h } from './dom.js';
 import { chosenWords, renderFacets, updateFacetToggle } from './facets.js';
 import { portalFacetLabel, portalFacetTitles } from './labels.js';
 import { expectedMonths, resultItem, type ItemLink } from './results.js';
-import { apiParams, expectedViewSize, facetNames, pageQuery, readState, sortOf, type SearchState } from './state.js';
+import { apiParams, expectedViewSize, facetNames, pageSearch, readState, sortOf, type SearchState } from './state.js';
 
 const pageSize = 20;
 
@@ -26,9 +26,14 @@ let renderedSearch: string | undefined;
 let lastFocus: HTMLElement | undefined;
 let sourceNames: Promise<Map<string, SourceView>> | undefined;
 
+/** The page URL of a state: its query, or this page's path for the empty search. */
+function pageUrl(s: SearchState): string {
+  return pageSearch(s) || location.pathname;
+}
+
 function navigate(next: SearchState, replace = false): void {
   state = next;
-  const url = pageQuery(next);
+  const url = pageUrl(next);
   if (replace) history.replaceState(null, '', url);
   else history.pushState(null, '', url);
   void render();
@@ -212,7 +217,7 @@ function showSearchError(key: string, error: unknown): void {
 }
 
 function itemHref(id: string): string {
-  return pageQuery({ ...state, item: id });
+  return pageUrl({ ...state, item: id });
 }
 
 /** A link to an item view opens the dialog on this page (a modified click opens a new tab as usual). */
@@ -231,7 +236,7 @@ function renderView(): void {
   const expected = state.view === 'expected';
   for (const tab of document.querySelectorAll<HTMLAnchorElement>('#view-tabs a[data-view]')) {
     const view = tab.dataset.view === 'expected' ? 'expected' : '';
-    tab.href = pageQuery({ ...state, view, cursor: '', page: 1, item: '' });
+    tab.href = pageUrl({ ...state, view, cursor: '', page: 1, item: '' });
     if (view === state.view) tab.setAttribute('aria-current', 'page');
     else tab.removeAttribute('aria-current');
   }
@@ -248,7 +253,7 @@ function renderPager(page: SearchResponse): void {
     return;
   }
   if (state.cursor) {
-    const firstPage = h('a', { href: pageQuery({ ...state, cursor: '', page: 1, item: '' }) }, '最初のページへ');
+    const firstPage = h('a', { href: pageUrl({ ...state, cursor: '', page: 1, item: '' }) }, '最初のページへ');
     firstPage.addEventListener('click', (event) => {
       event.preventDefault();
       navigate({ ...state, cursor: '', page: 1, item: '' });
@@ -257,7 +262,7 @@ function renderPager(page: SearchResponse): void {
   }
   if (page.nextCursor) {
     const next = { ...state, cursor: page.nextCursor, page: state.page + 1, item: '' };
-    const link = h('a', { href: pageQuery(next), rel: 'next', id: 'next-page' }, '次のページ');
+    const link = h('a', { href: pageUrl(next), rel: 'next', id: 'next-page' }, '次のページ');
     link.addEventListener('click', (event) => {
       event.preventDefault();
       navigate(next);

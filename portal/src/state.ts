@@ -93,8 +93,8 @@ export function apiParams(state: SearchState, options: { paging?: boolean; sort?
   return params;
 }
 
-/** The page URL's query for a state. */
-export function pageQuery(state: SearchState): string {
+/** The page URL's query for a state (`?q=…`), or '' when the state is the empty search. */
+export function pageSearch(state: SearchState): string {
   const params = new URLSearchParams();
   if (state.view) params.set('view', state.view);
   const search = apiParams(state, { paging: true });
@@ -106,5 +106,5 @@ export function pageQuery(state: SearchState): string {
   if (state.cursor && state.page > 1 && !state.view) params.set('page', String(state.page));
   if (state.item) params.set('item', state.item);
   const query = params.toString();
-  return query ? `?${query}` : location.pathname;
+  return query ? `?${query}` : '';
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { apiParams, pageQuery, readState } from '../../../portal/src/state.js';
+import { apiParams, pageSearch, readState } from '../../../portal/src/state.js';
 
 describe('portal search state', () => {
   it('reads applicants, the amount range in yen, the new sorts and the 見込み view from the URL', () => {
@@ -37,10 +37,11 @@ describe('portal search state', () => {
   it('keeps the 見込み view in the page URL without the status and order it implies', () => {
     const state = readState('?view=expected&ministry=mext&amountMax=30000000');
 
-    expect(pageQuery(state)).toBe('?view=expected&ministry=mext&amountMax=30000000');
-    expect(pageQuery({ ...state, item: 'it_0123' })).toBe(
+    expect(pageSearch(state)).toBe('?view=expected&ministry=mext&amountMax=30000000');
+    expect(pageSearch({ ...state, item: 'it_0123' })).toBe(
       '?view=expected&ministry=mext&amountMax=30000000&item=it_0123',
     );
-    expect(readState(pageQuery(state))).toEqual(state);
+    expect(readState(pageSearch(state))).toEqual(state);
+    expect(pageSearch(readState(''))).toBe('');
   });
 });
