@@ -12,6 +12,9 @@ import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import type { Plugin } from 'esbuild';
+import { ApplicantTypeSchema, applicantLabel } from '../shared/domain/applicant.js';
+import { renderPortalPage } from './page.js';
 
 /** The portal's source folder. */
 export const portalRoot = fileURLToPath(new URL('./', import.meta.url));
@@ -35,7 +38,8 @@ export interface PortalBuild {
 
 /**
  * Bundles src/main.ts and src/sources.ts with esbuild (minified, ES2022, no source maps) and copies
- * the pages, the stylesheet and the icon. The API base goes into a `<meta name="chiiki-api">` tag.
+ * the pages (with their shared head, page.ts), the stylesheet and the icon. The API base goes into a
+ * `<meta name="chiiki-api">` tag.
  * Throws when esbuild is missing (it is a devDependency) or a source file does not compile.
  */
 export async function buildPortal(options: PortalBuildOptions = {}): Promise<PortalBuild> {
@@ -56,6 +60,7 @@ export async function buildPortal(options: PortalBuildOptions = {}): Promise<Por
     legalComments: 'none',
     logLevel: 'silent',
     write: false,
+    plugins: [wordsAsData],
   });
   const outputs: [string, Uint8Array | string][] = result.outputFiles.map((file) => [
     `assets/${file.path.split(/[\\/]/).pop() ?? ''}`,
@@ -64,7 +69,7 @@ export async function buildPortal(options: PortalBuildOptions = {}): Promise<Por
   outputs.push(['assets/styles.css', readFileSync(join(portalRoot, 'styles.css'))]);
   outputs.push(['favicon.svg', readFileSync(join(portalRoot, 'favicon.svg'))]);
   for (const page of pages) {
-    const html = readFileSync(join(portalRoot, page), 'utf8').replace(
+    const html = renderPortalPage(portalRoot, page).replace(
       '<meta name="chiiki-api" content="">',
       `<meta name="chiiki-api" content="${apiBase}">`,
     );
@@ -81,6 +86,29 @@ export async function buildPortal(options: PortalBuildOptions = {}): Promise<Por
   }
   return { outDir, files };
 }
+
+/**
+ * The applicant taxonomy (shared/domain/applicant.ts) defines its words beside zod schemas and
+ * patterns; the page needs only the words. The bundle gets `applicantLabel` over a table evaluated
+ * here, so the taxonomy stays the one source of the words and zod (~90 KB) stays out of the page.
+ * Any other import of that module fails the build ("No matching export").
+ */
+const wordsAsData: Plugin = {
+  name: 'applicant-words',
+  setup(build) {
+    build.onResolve({ filter: /\/shared\/domain\/applicant\.js$/ }, (args) => ({
+      path: args.path,
+      namespace: 'applicant-words',
+    }));
+    build.onLoad({ filter: /.*/, namespace: 'applicant-words' }, () => {
+      const words = Object.fromEntries(ApplicantTypeSchema.options.map((type) => [type, applicantLabel(type)]));
+      return {
+        loader: 'js',
+        contents: `const words = ${JSON.stringify(words)};\nexport function applicantLabel(type) { return words[type]; }\n`,
+      };
+    });
+  },
+};
 
 /** Type-checks the portal's browser code (its own tsconfig with the DOM library); throws on errors. */
 function typecheckPortal(): void {

@@ -25,7 +25,13 @@ export interface IndexDeps {
    */
   readonly apply: RetryDeps;
   /** Rebuilding the index from a store scan: the reindex function, `chiiki reindex` and the local stack. */
-  readonly reindex: { readonly store: ItemStore; readonly index: SearchIndex; readonly log: Log };
+  readonly reindex: {
+    readonly store: ItemStore;
+    readonly index: SearchIndex;
+    readonly log: Log;
+    /** Where a rebuild reads the series' forecasts, so documents keep them. */
+    readonly series?: SeriesStore;
+  };
 }
 
 /** The folder of the embedded engine's index versions: `search/` under DATA_DIR, everywhere. */
@@ -40,5 +46,8 @@ export function searchDirOf(config: Pick<Config, 'DATA_DIR'>): string {
 export function buildIndexDeps(adapters: IndexAdapters): IndexDeps {
   const { index, store, log, series } = adapters;
   const link = series ? { series: { items: store, series: series.store, clock: series.clock, log } } : {};
-  return { apply: { store, index, log, ...link }, reindex: { store, index, log } };
+  return {
+    apply: { store, index, log, ...link },
+    reindex: { store, index, log, ...(series ? { series: series.store } : {}) },
+  };
 }

@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
 import type { ItemId } from '../../shared/domain/item.js';
-import { toSearchDoc, type SearchDoc, type SearchIndex } from '../../shared/search/search-index.js';
+import type { SearchDoc, SearchIndex } from '../../shared/search/search-index.js';
 import type { ItemStore } from '../../shared/store/item-store.js';
+import type { SeriesStore } from '../../shared/store/series-store.js';
+import { forecastProjector } from './series-projection.js';
 
 /** Store against index, by content: what `findIndexDrift` found. */
 export interface IndexDrift {
@@ -40,20 +42,28 @@ function canonical(value: unknown): unknown {
 }
 
 /**
- * Compares every stored item's search document (`toSearchDoc`) with the indexed document of the
- * same id by content digest, reading the index through the port only (every page of a `newest`
- * search, withdrawn items included), so it works on either engine. The index must be searchable
- * up to date (OpenSearch: refreshed). Costs one store scan and one pass over the index.
+ * Compares every stored item's search document (`toSearchDoc`, with its series' forecast when
+ * `series` is given: `listForecasts` is read once) with the indexed document of the same id by
+ * content digest, reading the index through the port only (every page of a `newest` search,
+ * withdrawn items included), so it works on either engine. A forecast that moved without its
+ * items changing (a document left with an old forecast) shows as stale here, unlike in the checks
+ * by version (reindex.ts). The index must be searchable up to date (OpenSearch: refreshed). Costs
+ * one store scan and one pass over the index.
  */
 export async function findIndexDrift(
-  deps: { readonly store: Pick<ItemStore, 'scanItems'>; readonly index: SearchIndex },
+  deps: {
+    readonly store: Pick<ItemStore, 'scanItems'>;
+    readonly index: SearchIndex;
+    readonly series?: Pick<SeriesStore, 'listForecasts'>;
+  },
   pageSize = 500,
 ): Promise<IndexDrift> {
+  const project = await forecastProjector(deps.series);
   const expected = new Map<ItemId, string>();
   let scan: string | undefined;
   do {
     const page = await deps.store.scanItems(scan, pageSize);
-    for (const item of page.items) expected.set(item.id, searchDocDigest(toSearchDoc(item)));
+    for (const item of page.items) expected.set(item.id, searchDocDigest(project(item)));
     scan = page.cursor;
   } while (scan);
 

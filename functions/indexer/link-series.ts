@@ -28,10 +28,37 @@ export interface SeriesLinkDeps {
 export interface LinkResult {
   /** Items looked at: the changed ones and every item that could share a series with them. */
   readonly items: number;
-  /** Series written (new or changed). */
-  readonly saved: number;
-  /** Series that no longer exist (split apart, or a round left). */
-  readonly removed: number;
+  /** Series written (new or changed), as stored. */
+  readonly saved: readonly Series[];
+  /** Series that no longer exist (split apart, or a round left), with the items that were their rounds. */
+  readonly removed: readonly RemovedSeries[];
+  /**
+   * The series each item of the group is a round of after linking (written or not); an item in no
+   * series is absent. What the indexer projects the group's documents with (`toSearchDoc`).
+   */
+  readonly seriesOf: ReadonlyMap<ItemId, Series>;
+  /**
+   * Items whose series changed: the rounds of every saved series and the former rounds of every
+   * saved or removed one, each as read (an item that no longer exists is left out). Their search
+   * documents change when the newest round or the forecast moved.
+   */
+  readonly affected: readonly Item[];
+}
+
+/** A series linking removed, and the items that were its rounds (sorted). */
+export interface RemovedSeries {
+  readonly id: SeriesId;
+  readonly formerRounds: readonly ItemId[];
+}
+
+/** What a caller does between computing the links and writing them (see `linkSeries`). */
+export interface LinkOptions {
+  /**
+   * Runs after the new series are computed and before any series is written or removed (the
+   * indexer writes the group's documents here). When it throws, nothing is written, so a retry
+   * computes the same result again.
+   */
+  readonly beforeWrite?: (result: LinkResult) => Promise<void>;
 }
 
 /** The most items one linking reads: a program's rounds and its look-alikes are a few dozen. */
@@ -43,9 +70,16 @@ const maxGroupItems = 500;
  * series with the changed ones (same keys, same series, an operator's pair) is read back and
  * clustered again under the operators' overrides, and each series that changed is written with
  * its rounds, evidence and forecast. A series that lost its last link is removed, and an item in
- * none has no membership. Idempotent: linking the same items again writes nothing.
+ * none has no membership. Returns what was written and removed, the series of every item of the
+ * group and the items whose series changed, so a caller can re-project them without reading
+ * again; `options.beforeWrite` sees that before the writes. Idempotent: linking the same items
+ * again writes nothing (and reports nothing saved or removed).
  */
-export async function linkSeries(deps: SeriesLinkDeps, changes: readonly ItemChange[]): Promise<LinkResult> {
+export async function linkSeries(
+  deps: SeriesLinkDeps,
+  changes: readonly ItemChange[],
+  options: LinkOptions = {},
+): Promise<LinkResult> {
   const loaded = new Map<ItemId, Item | undefined>();
   for (const change of changes) loaded.set(change.id, change.newItem);
   for (const change of changes)
@@ -60,29 +94,45 @@ export async function linkSeries(deps: SeriesLinkDeps, changes: readonly ItemCha
   const clusters = clusterSeries(candidates, overrides);
   const ids = assignSeriesIds(clusters, previous);
   const now = deps.clock.now().toISOString();
-  let saved = 0;
-  const kept = new Set<SeriesId>();
-  const inSeries = new Set<ItemId>();
+  const saved: Series[] = [];
+  const seriesOfItem = new Map<ItemId, Series>();
   for (const [i, cluster] of clusters.entries()) {
     const id = ids[i];
     if (!id) continue;
-    kept.add(id);
-    for (const member of cluster.members) inSeries.add(member);
     const series = seriesOf(id, cluster, loaded, now);
     const stored = await deps.series.get(id);
-    if (stored && sameSeries(stored, series) && cluster.members.every((m) => previous.get(m) === id)) continue;
-    await deps.series.save(series);
-    saved++;
+    const unchanged =
+      stored && sameSeries(stored, series) && cluster.members.every((m) => previous.get(m) === id) ? stored : undefined;
+    if (!unchanged) saved.push(series);
+    for (const member of cluster.members) seriesOfItem.set(member, unchanged ?? series);
   }
-  let removed = 0;
-  for (const old of new Set(previous.values()))
-    if (!kept.has(old)) {
-      await deps.series.remove(old);
-      removed++;
-    }
-  for (const [item, old] of previous) if (!inSeries.has(item) && old) await deps.series.clearMembership(item);
-  if (saved + removed > 0) deps.log.debug('series linked', { items: group.length, saved, removed });
-  return { items: group.length, saved, removed };
+  const kept = new Set(ids);
+  const removed: RemovedSeries[] = [...new Set(previous.values())]
+    .filter((old) => !kept.has(old))
+    .map((old) => ({
+      id: old,
+      formerRounds: [...previous]
+        .filter(([, s]) => s === old)
+        .map(([item]) => item)
+        .sort(),
+    }));
+  const changedSeries = new Set<SeriesId>([...saved.map((s) => s.id), ...removed.map((r) => r.id)]);
+  const affectedIds = new Set<ItemId>([
+    ...saved.flatMap((s) => s.rounds.map((r) => r.itemId)),
+    ...[...previous].filter(([, s]) => changedSeries.has(s)).map(([item]) => item),
+  ]);
+  const affected = [...affectedIds].sort().flatMap((id) => {
+    const item = loaded.get(id);
+    return item ? [item] : [];
+  });
+  const result: LinkResult = { items: group.length, saved, removed, seriesOf: seriesOfItem, affected };
+  await options.beforeWrite?.(result);
+  for (const series of saved) await deps.series.save(series);
+  for (const { id } of removed) await deps.series.remove(id);
+  for (const [item, old] of previous) if (!seriesOfItem.has(item) && old) await deps.series.clearMembership(item);
+  if (saved.length + removed.length > 0)
+    deps.log.debug('series linked', { items: group.length, saved: saved.length, removed: removed.length });
+  return result;
 }
 
 /**
@@ -154,29 +204,4 @@ function sameSeries(a: Series, b: Series): boolean {
         : value,
     );
   return canonical(a) === canonical(b);
-}
-
-/**
- * Links every stored item, page by page: the backfill for items stored before series existed (or
- * after the rules changed). Idempotent; returns how many items were read and series written.
- */
-export async function relinkAll(
-  deps: SeriesLinkDeps & { readonly scan: Pick<ItemStore, 'scanItems'> },
-  pageSize = 100,
-): Promise<{ items: number; saved: number }> {
-  let cursor: string | undefined;
-  let items = 0;
-  let saved = 0;
-  do {
-    const page = await deps.scan.scanItems(cursor, pageSize);
-    items += page.items.length;
-    saved += (
-      await linkSeries(
-        deps,
-        page.items.map((item) => ({ id: item.id, newItem: item })),
-      )
-    ).saved;
-    cursor = page.cursor;
-  } while (cursor);
-  return { items, saved };
 }

@@ -1,9 +1,12 @@
 import { ItemIdSchema, type Item, type ItemId } from '../../shared/domain/item.js';
+import type { Series } from '../../shared/domain/series.js';
 import { ConfigError, ReindexCleanupError, ReindexMismatchError } from '../../shared/errors.js';
 import type { Log } from '../../shared/log.js';
 import { parseInput } from '../../shared/parse-input.js';
-import { toSearchDoc, type DocVersions, type SearchIndex } from '../../shared/search/search-index.js';
+import type { DocVersions, SearchIndex } from '../../shared/search/search-index.js';
 import type { ItemStore, ItemVersion, Page } from '../../shared/store/item-store.js';
+import type { SeriesStore } from '../../shared/store/series-store.js';
+import { forecastsMoved, projectorOf, type Projector } from './series-projection.js';
 
 /** Documents that differ from the store, by kind of difference. */
 export interface ParityCounts {
@@ -148,7 +151,7 @@ export async function checkParity(
 async function reconcile(
   store: ItemStore,
   target: ParityTarget,
-  options: { readonly batchSize: number; readonly rounds?: number },
+  options: { readonly batchSize: number; readonly project: Projector; readonly rounds?: number },
 ): Promise<{ found: ParityCounts; remaining: ParityCounts }> {
   const rounds = options.rounds ?? 3;
   let ids = await compareAll(store, target, options.batchSize);
@@ -160,7 +163,7 @@ async function reconcile(
     if (isClean(counts) || round === rounds) return { found, remaining: counts };
     const docs = [...differences.missing, ...differences.stale].flatMap((id) => {
       const item = stored.get(id);
-      return item ? [toSearchDoc(item)] : [];
+      return item ? [options.project(item)] : [];
     });
     if (docs.length > 0) await target.upsert(docs);
     if (differences.extra.length > 0) await target.remove(differences.extra);
@@ -175,6 +178,14 @@ function messageOf(error: unknown): string {
 /**
  * Rebuilds the search index from the store into a fresh index version (`SearchIndex.beginReindex`)
  * and swaps it in; searches are served from the old version until the swap.
+ *
+ * Series: with `series`, the series with an expected forecast are read once before the scan
+ * (`listForecasts`, few records) and every item is projected with the series whose newest round
+ * it is, so a rebuild keeps the forecasts. After the scan they are read again, and the newest
+ * rounds whose forecast moved meanwhile are re-read from the store and written again with the new
+ * reading (the live indexer wrote them too, but the scan may have written an older projection
+ * after it). The checks by content compare `updatedAt` only, so they neither see nor cause a
+ * forecast difference.
  *
  * Writes during the rebuild: the index adapters dual-write. While a `ReindexWriter` is open the
  * index's own `upsert`/`remove` (the live indexer) also reach the new version, so a change made
@@ -201,6 +212,8 @@ export async function reindex(deps: {
   readonly store: ItemStore;
   readonly index: SearchIndex;
   readonly log: Log;
+  /** Where the series' forecasts are read; absent: documents carry no forecast. */
+  readonly series?: Pick<SeriesStore, 'listForecasts'>;
   readonly batchSize?: number;
   /** Pages being bulk-written while the scan reads on (default 2; 1 writes each page before the next read). */
   readonly writesInFlight?: number;
@@ -217,6 +230,8 @@ export async function reindex(deps: {
   if (orphansRemoved.length > 0) log.warn('reindex removed orphan index versions', { orphans: orphansRemoved });
   const total = await store.countItems();
   const started = now();
+  const forecasts = deps.series ? await deps.series.listForecasts() : [];
+  let project = projectorOf(forecasts);
   const writer = await index.beginReindex();
   let scanned = 0;
   let replayed = noDifference;
@@ -231,7 +246,7 @@ export async function reindex(deps: {
       if (inFlight.length >= writesInFlight) await inFlight.shift();
       if (page.items.length > 0) {
         const items = page.items;
-        const written = writer.upsert(items.map((item) => toSearchDoc(item))).then(() => {
+        const written = writer.upsert(items.map(project)).then(() => {
           scanned += items.length;
           const elapsedSec = Math.max(1e-3, (now() - started) / 1000);
           deps.onProgress?.({ done: scanned, total, docsPerSec: scanned / elapsedSec });
@@ -243,7 +258,8 @@ export async function reindex(deps: {
       cursor = page.cursor;
     } while (cursor !== undefined);
     await Promise.all(inFlight);
-    const checked = await reconcile(store, writer, { batchSize });
+    if (deps.series) project = await reprojectMovedForecasts(store, writer, forecasts, deps.series);
+    const checked = await reconcile(store, writer, { batchSize, project });
     replayed = checked.found;
     parity = checked.remaining;
     if (!isClean(checked.remaining)) {
@@ -273,7 +289,7 @@ export async function reindex(deps: {
       remove: (ids) => index.remove(ids),
       versions: liveVersions,
     };
-    const checked = await reconcile(store, live, { batchSize });
+    const checked = await reconcile(store, live, { batchSize, project });
     replayed = addCounts(replayed, checked.found);
     parity = checked.remaining;
   }
@@ -291,6 +307,28 @@ export async function reindex(deps: {
     docsPerSec: Math.round(docsPerSec),
   });
   return { storeCount, scanned, indexCount, durationMs, docsPerSec, replayed, parity, orphansRemoved };
+}
+
+/**
+ * Reads the forecasts again after the scan and writes again the newest rounds whose forecast moved
+ * since `before` (re-read from the store; gone items are left to the content check). Returns the
+ * projector of the new reading.
+ */
+async function reprojectMovedForecasts(
+  store: Pick<ItemStore, 'get'>,
+  target: Pick<ParityTarget, 'upsert'>,
+  before: readonly Series[],
+  series: Pick<SeriesStore, 'listForecasts'>,
+): Promise<Projector> {
+  const after = await series.listForecasts();
+  const project = projectorOf(after);
+  const items: Item[] = [];
+  for (const id of forecastsMoved(before, after)) {
+    const item = await store.get(id);
+    if (item) items.push(item);
+  }
+  if (items.length > 0) await target.upsert(items.map(project));
+  return project;
 }
 
 function prefixed(prefix: string, c: ParityCounts): Record<string, number> {

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { CfnOutput, DockerImage, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
@@ -7,6 +7,7 @@ import { S3BucketOrigin } from 'aws-cdk-lib/aws-cloudfront-origins';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
 import type { Construct } from 'constructs';
+import { renderPortalPage } from '../../portal/page.js';
 import type { StageConfig } from './config.js';
 import { repoRoot } from './functions.js';
 import { acknowledge } from './nag.js';
@@ -179,7 +180,7 @@ export class SiteStack extends Stack {
       sources: portalPages
         .filter((page) => existsSync(join(portalDir, page)))
         .map((page) =>
-          s3deploy.Source.data(page, pageWithApiOrigin(readFileSync(join(portalDir, page), 'utf8'), props.apiOrigin)),
+          s3deploy.Source.data(page, pageWithApiOrigin(renderPortalPage(portalDir, page), props.apiOrigin)),
         ),
       destinationBucket: this.bucket,
       exclude: ['*'],

@@ -9,6 +9,7 @@ import type { SubscriptionDeps } from '../../shared/subscriptions/subscriptions.
 import { subscriptionRoutes } from '../../functions/api/subscription-routes.js';
 import { isBehind, type IndexLag } from '../../functions/indexer/change-log.js';
 import { reindex } from '../../functions/indexer/reindex.js';
+import { SeriesCommandSchema, seriesControl } from '../../functions/indexer/series-override.js';
 import { buildIndexDeps, searchDirOf, type IndexDeps } from '../../functions/indexer/deps.js';
 import { crawlAll } from '../../functions/crawl/run/crawl-all.js';
 import { buildCrawlDeps } from '../../functions/crawl/deps.js';
@@ -225,8 +226,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         format: embedded.staleFormat,
       });
     const indexOnStart = embedded
-      ? await ensureIndexCurrent(store, embedded)
-      : await openSearchOnStart(search, store, changeLog, log);
+      ? await ensureIndexCurrent(store, embedded, seriesStore)
+      : await openSearchOnStart(search, store, seriesStore, changeLog, log);
     const consumer = startIndexLogConsumer({
       changeLog,
       ...indexDeps.apply,
@@ -456,6 +457,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       const { batchSize } = parseInput(ReindexControlSchema, body);
       return afterCrawling(() => reindex({ ...indexDeps.reindex, batchSize }));
     };
+    // `chiiki series split|merge|relink` beside this stack: its documents are re-projected through the indexer's writer.
+    const runSeries = seriesControl({ items: store, series: seriesStore, clock, log, index: indexWriter, scan: store });
+    control.series = async (body) => runSeries(parseInput(SeriesCommandSchema, body));
     writeRunningStack(dataDir, { pid: process.pid, apiUrl, dynamodbEndpoint: dynalite.endpoint, token: controlToken });
     closers.push(async () => removeRunningStack(dataDir, process.pid));
 

@@ -4,13 +4,45 @@
  */
 import type {
   ItemDetail,
-  SearchItem,
-  SearchResponse,
+  SearchItem as ApiSearchItem,
+  SearchResponse as ApiSearchResponse,
   SourceView,
   SourcesResponse,
 } from '../../functions/api/schemas.js';
 
-export type { ItemDetail, SearchItem, SearchResponse, SourceView };
+export type { ItemDetail, SourceView };
+
+/** A window of Tokyo days (`YYYY-MM-DD`). */
+interface DayWindow {
+  readonly from: string;
+  readonly to: string;
+}
+
+/**
+ * The search contract's additions to a hit: who may apply (applicant type ids), the per-project
+ * ceiling in yen, and the next round's forecast on a series' newest round (見込み, never a fact).
+ * Optional here so the page also reads an API that does not send them yet.
+ */
+interface HitFacts {
+  readonly applicants?: readonly string[];
+  readonly amountCeiling?: number;
+  readonly forecast?: {
+    readonly seriesId: string;
+    readonly opens: DayWindow;
+    readonly closes?: DayWindow;
+    readonly text: string;
+  };
+}
+
+export type SearchItem = ApiSearchItem & HitFacts;
+
+type FacetCounts = ApiSearchResponse['facets']['kind'];
+
+/** A search answer with the hits' facts and the 応募できる者 facet (absent from an API without it). */
+export type SearchResponse = Omit<ApiSearchResponse, 'items' | 'facets'> & {
+  readonly items: SearchItem[];
+  readonly facets: ApiSearchResponse['facets'] & { readonly applicant?: FacetCounts };
+};
 
 /** The API origin: `<meta name="chiiki-api">` when the page is hosted elsewhere, else this origin. */
 function apiBase(): string {

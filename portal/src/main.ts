@@ -7,18 +7,17 @@ import {
   searchItems,
   subscribe,
   type ItemDetail,
-  type SearchItem,
   type SearchResponse,
   type SourceView,
 } from './api.js';
-import { byId, h, highlighted } from './dom.js';
-import { countdown, formatDate, formatDateTime } from './format.js';
-import { changeFieldLabels, facetLabel, facetTitles, kindLabels, statusLabels, type FacetName } from './labels.js';
-import { apiParams, facetNames, pageQuery, readState, type SearchState } from './state.js';
+import { detailContent } from './detail.js';
+import { byId, h } from './dom.js';
+import { chosenWords, renderFacets, updateFacetToggle } from './facets.js';
+import { portalFacetLabel, portalFacetTitles } from './labels.js';
+import { expectedMonths, resultItem, type ItemLink } from './results.js';
+import { apiParams, expectedViewSize, facetNames, pageSearch, readState, sortOf, type SearchState } from './state.js';
 
 const pageSize = 20;
-/** Status values the API filters on (`unknown` is counted but cannot be chosen). */
-const filterableStatuses = new Set(['upcoming', 'open', 'closed']);
 
 let state: SearchState = readState(location.search);
 let searchSeq = 0;
@@ -27,9 +26,14 @@ let renderedSearch: string | undefined;
 let lastFocus: HTMLElement | undefined;
 let sourceNames: Promise<Map<string, SourceView>> | undefined;
 
+/** The page URL of a state: its query, or this page's path for the empty search. */
+function pageUrl(s: SearchState): string {
+  return pageSearch(s) || location.pathname;
+}
+
 function navigate(next: SearchState, replace = false): void {
   state = next;
-  const url = pageQuery(next);
+  const url = pageUrl(next);
   if (replace) history.replaceState(null, '', url);
   else history.pushState(null, '', url);
   void render();
@@ -48,7 +52,10 @@ function research(change: (s: SearchState) => void): void {
 async function render(): Promise<void> {
   byId<HTMLInputElement>('q').value = state.q;
   byId<HTMLSelectElement>('sort').value = state.sort;
-  const key = apiParams(state, { paging: true }).toString();
+  renderView();
+  // Which search the list shows; the 見込み view's key starts with `view=expected` (it is rendered apart).
+  const params = apiParams(state, { paging: true }).toString();
+  const key = state.view ? `view=${state.view}&${params}` : params;
   if (key !== renderedSearch) await renderSearch(key);
   await renderDetail();
 }
@@ -59,7 +66,7 @@ async function renderSearch(key: string): Promise<void> {
   summary.textContent = '検索中…';
   byId('results-heading').parentElement?.parentElement?.setAttribute('aria-busy', 'true');
   const params = apiParams(state, { paging: true });
-  params.set('size', String(pageSize));
+  params.set('size', String(state.view === 'expected' ? expectedViewSize : pageSize));
   let page: SearchResponse;
   try {
     page = await searchItems(params);
@@ -76,13 +83,23 @@ async function renderSearch(key: string): Promise<void> {
   byId('search-error').replaceChildren();
   byId('search-error').hidden = true;
   const first = (state.page - 1) * pageSize + 1;
+  const total = page.totalIsLowerBound ? `${page.total}件以上` : `${page.total}件`;
   summary.textContent =
     page.total === 0
-      ? '条件に合うものは見つかりませんでした。'
-      : `${page.totalIsLowerBound ? `${page.total}件以上` : `${page.total}件`}中 ${first}–${first + page.items.length - 1}件を表示`;
-  renderFacets(page);
+      ? state.view === 'expected'
+        ? '条件に合う公募予定（見込み）はありません。'
+        : '条件に合うものは見つかりませんでした。'
+      : state.view === 'expected'
+        ? `公募予定（見込み） ${total}${page.nextCursor ? `（受付開始の早い${page.items.length}件を表示）` : ''}`
+        : `${total}中 ${first}–${first + page.items.length - 1}件を表示`;
+  renderFacets({ state, research }, page);
   const list = byId('result-list');
-  list.replaceChildren(...page.items.map(resultItem));
+  list.className = state.view === 'expected' ? 'expected-months' : 'result-list';
+  list.replaceChildren(
+    ...(state.view === 'expected'
+      ? expectedMonths(page.items, itemHref, openItem)
+      : page.items.map((item) => resultItem(item, itemHref(item.id), openItem))),
+  );
   // Which search the list shows (scripts and tests wait on it instead of guessing).
   list.dataset.search = key;
   renderPager(page);
@@ -91,7 +108,9 @@ async function renderSearch(key: string): Promise<void> {
 
 /** The words the page uses for each search parameter (the API names them in its issues). */
 const paramTitles: Record<string, string> = {
-  ...facetTitles,
+  ...portalFacetTitles,
+  amountMin: '上限額（以上）',
+  amountMax: '上限額（以下）',
   q: 'キーワード',
   sort: '並び順',
   cursor: 'ページの位置',
@@ -105,13 +124,15 @@ function setSearchUsable(usable: boolean): void {
 
 /** The state without one rejected parameter: the way out the error offers. */
 function withoutParam(s: SearchState, name: string): void {
-  if ((facetNames as readonly string[]).includes(name)) {
-    const facet = name as FacetName;
+  const facet = facetNames.find((f) => f === name);
+  if (facet) {
     // Keep the values the portal knows (a label exists); drop the rest, or all when none stands out.
-    const unknown = s.filters[facet].filter((v) => facetLabel(facet, v) === v);
+    const unknown = s.filters[facet].filter((v) => portalFacetLabel(facet, v) === v);
     s.filters[facet] = unknown.length > 0 ? s.filters[facet].filter((v) => !unknown.includes(v)) : [];
   } else if (name === 'q') s.q = '';
   else if (name === 'sort') s.sort = '';
+  else if (name === 'amountMin') s.amountMin = undefined;
+  else if (name === 'amountMax') s.amountMax = undefined;
 }
 
 /**
@@ -134,13 +155,8 @@ function showSearchError(key: string, error: unknown): void {
     byId('summary').textContent = 'この条件では検索できません。';
     const shown = rejected.filter((name) => name in paramTitles);
     const lines = shown.map((name) => {
-      const values = (facetNames as readonly string[]).includes(name)
-        ? state.filters[name as FacetName]
-        : name === 'q'
-          ? [state.q]
-          : name === 'sort'
-            ? [state.sort]
-            : [];
+      const facet = facetNames.find((f) => f === name);
+      const values = facet ? state.filters[facet] : name === 'q' ? [state.q] : name === 'sort' ? [state.sort] : [];
       return h(
         'li',
         {},
@@ -196,123 +212,48 @@ function showSearchError(key: string, error: unknown): void {
   byId('facet-groups').replaceChildren(
     h('p', { class: 'hint' }, '検索条件を直すと、ここに絞り込みの一覧が表示されます。'),
   );
-  updateFacetToggle();
+  updateFacetToggle(state);
   box.hidden = false;
 }
 
-function renderFacets(page: SearchResponse): void {
-  const groups = facetNames.map((name) => {
-    const counts = new Map(page.facets[name].map((f) => [f.value, f.count]));
-    // Chosen values stay visible (count 0) so they can be unticked.
-    for (const chosen of state.filters[name]) if (!counts.has(chosen)) counts.set(chosen, 0);
-    if (counts.size === 0) return null;
-    const legendId = `facet-${name}`;
-    return h(
-      'fieldset',
-      { class: 'facet', 'aria-describedby': undefined },
-      h('legend', { id: legendId }, facetTitles[name]),
-      h(
-        'ul',
-        {},
-        ...[...counts].map(([value, count]) => {
-          const id = `f-${name}-${value}`;
-          const selectable = name !== 'status' || filterableStatuses.has(value);
-          const box = h('input', {
-            type: 'checkbox',
-            id,
-            name,
-            value,
-            checked: state.filters[name].includes(value),
-            disabled: !selectable,
-          });
-          box.addEventListener('change', () =>
-            research((s) => {
-              s.filters[name as FacetName] = box.checked
-                ? [...s.filters[name as FacetName], value]
-                : s.filters[name as FacetName].filter((v) => v !== value);
-            }),
-          );
-          return h(
-            'li',
-            {},
-            box,
-            h('label', { for: id }, facetLabel(name, value), ' ', h('span', { class: 'count' }, `(${count})`)),
-          );
-        }),
-      ),
-    );
-  });
-  const chosen = facetNames.some((name) => state.filters[name].length > 0);
-  const clear = chosen
-    ? h('button', { type: 'button', class: 'link-button', id: 'clear-filters' }, '絞り込みをすべて解除')
-    : null;
-  clear?.addEventListener('click', () =>
-    research((s) => {
-      for (const name of facetNames) s.filters[name] = [];
-    }),
-  );
-  // Keep keyboard focus on the same checkbox after the list is rebuilt.
-  const focused = document.activeElement instanceof HTMLInputElement ? document.activeElement.id : '';
-  byId('facet-groups').replaceChildren(...groups.filter((g) => g !== null), ...(clear ? [clear] : []));
-  if (focused) document.getElementById(focused)?.focus();
-  updateFacetToggle();
-}
-
-/** On a phone the facets sit in a drawer under one button that says how many filters are on. */
-function updateFacetToggle(): void {
-  const chosen = facetNames.reduce((n, name) => n + state.filters[name].length, 0);
-  byId('facets-toggle-count').textContent = chosen > 0 ? `（${chosen}件選択中）` : '';
-}
-
-function statusBadge(status: string): HTMLElement {
-  return h('span', { class: `badge status-${status}` }, statusLabels[status] ?? status);
-}
-
 function itemHref(id: string): string {
-  return pageQuery({ ...state, item: id });
+  return pageUrl({ ...state, item: id });
 }
 
-function resultItem(item: SearchItem): HTMLElement {
-  const title = item.highlights.title?.[0];
-  const snippet = item.highlights.summary?.[0] ?? item.highlights.bodyText?.[0];
-  const link = h('a', { href: itemHref(item.id), class: 'result-title', 'data-item': item.id });
-  link.append(title ? highlighted(title) : document.createTextNode(item.title));
+/** A link to an item view opens the dialog on this page (a modified click opens a new tab as usual). */
+const openItem: ItemLink = (link, id) => {
   link.addEventListener('click', (event) => {
     if (event.metaKey || event.ctrlKey || event.shiftKey || event.button !== 0) return;
     event.preventDefault();
-    lastFocus = link;
-    navigate({ ...state, item: item.id });
+    // From a past round inside the dialog, focus returns to the list's link, not the replaced one.
+    if (!link.closest('#detail')) lastFocus = link;
+    navigate({ ...state, item: id });
   });
-  const left = countdown(item);
-  const snippetNode = h('p', { class: 'snippet' });
-  if (snippet) snippetNode.append(highlighted(snippet));
-  else if (item.summary) snippetNode.textContent = item.summary;
-  return h(
-    'li',
-    { class: 'result' },
-    h(
-      'div',
-      { class: 'badges' },
-      h('span', { class: `badge kind-${item.kind}` }, kindLabels[item.kind] ?? item.kind),
-      item.kind === 'call' || item.status !== 'unknown' ? statusBadge(item.status) : null,
-      left ? h('span', { class: 'countdown' }, left) : null,
-    ),
-    h('h3', {}, link),
-    h(
-      'p',
-      { class: 'meta' },
-      item.publisher,
-      item.closesAt ? ` ・ 締切 ${formatDateTime(item.closesAt)}` : '',
-      item.publishedAt ? ` ・ 公開 ${formatDate(item.publishedAt)}` : '',
-    ),
-    snippetNode.childNodes.length > 0 ? snippetNode : null,
-  );
+};
+
+/** The tabs 「検索結果」 and 「今後の公募（見込み）」, and what only the result list has (order, paging). */
+function renderView(): void {
+  const expected = state.view === 'expected';
+  for (const tab of document.querySelectorAll<HTMLAnchorElement>('#view-tabs a[data-view]')) {
+    const view = tab.dataset.view === 'expected' ? 'expected' : '';
+    tab.href = pageUrl({ ...state, view, cursor: '', page: 1, item: '' });
+    if (view === state.view) tab.setAttribute('aria-current', 'page');
+    else tab.removeAttribute('aria-current');
+  }
+  byId('results-heading').textContent = expected ? '今後の公募（見込み）' : '検索結果';
+  byId('expected-note').hidden = !expected;
+  byId('sort-tool').hidden = expected;
 }
 
 function renderPager(page: SearchResponse): void {
   const parts: HTMLElement[] = [];
+  // The 見込み view is one page (the earliest openings); its summary says when there are more.
+  if (state.view === 'expected') {
+    byId('pager').replaceChildren();
+    return;
+  }
   if (state.cursor) {
-    const firstPage = h('a', { href: pageQuery({ ...state, cursor: '', page: 1, item: '' }) }, '最初のページへ');
+    const firstPage = h('a', { href: pageUrl({ ...state, cursor: '', page: 1, item: '' }) }, '最初のページへ');
     firstPage.addEventListener('click', (event) => {
       event.preventDefault();
       navigate({ ...state, cursor: '', page: 1, item: '' });
@@ -321,7 +262,7 @@ function renderPager(page: SearchResponse): void {
   }
   if (page.nextCursor) {
     const next = { ...state, cursor: page.nextCursor, page: state.page + 1, item: '' };
-    const link = h('a', { href: pageQuery(next), rel: 'next', id: 'next-page' }, '次のページ');
+    const link = h('a', { href: pageUrl(next), rel: 'next', id: 'next-page' }, '次のページ');
     link.addEventListener('click', (event) => {
       event.preventDefault();
       navigate(next);
@@ -340,7 +281,8 @@ function renderLinks(): void {
   byId<HTMLAnchorElement>('csv').href = apiLink('/v1/export.csv', apiParams(state));
   const labels = [
     state.q ? `「${state.q}」` : '',
-    ...facetNames.flatMap((name) => state.filters[name].map((v) => facetLabel(name, v))),
+    state.view === 'expected' ? portalFacetLabel('status', 'expected') : '',
+    ...chosenWords(state),
   ].filter(Boolean);
   byId('subscribe-search').textContent =
     `検索条件: ${labels.length > 0 ? labels.join('、') : 'すべての公募・お知らせ'}`;
@@ -387,7 +329,7 @@ async function renderDetail(): Promise<void> {
   }
   const names = await sourceViews();
   if (seq !== detailSeq) return;
-  showPanel(panel, ...detailContent(item, names));
+  showPanel(panel, ...detailContent(item, names, { href: itemHref, open: openItem }));
 }
 
 function sourceViews(): Promise<Map<string, SourceView>> {
@@ -423,124 +365,17 @@ document.addEventListener('keydown', (event) => {
   if (event.key === 'Escape' && state.item) closeDetail();
 });
 
-function row(label: string, value: string | Node | undefined | null): HTMLElement[] {
-  if (value === undefined || value === null || value === '') return [];
-  return [h('dt', {}, label), h('dd', {}, value)];
-}
-
-function detailContent(item: ItemDetail, sources: Map<string, SourceView>): HTMLElement[] {
-  const left = countdown(item);
-  const places = [
-    ...item.regions.map((r) => facetLabel('region', r)),
-    ...item.prefectures.map((p) => facetLabel('prefecture', p)),
-  ];
-  const period =
-    item.opensAt || item.closesAt ? `${formatDateTime(item.opensAt)} 〜 ${formatDateTime(item.closesAt)}` : undefined;
-  const provenance = h(
-    'table',
-    { class: 'provenance' },
-    h('caption', {}, 'この公募を掲載していた情報源'),
-    h(
-      'thead',
-      {},
-      h(
-        'tr',
-        {},
-        h('th', { scope: 'col' }, '情報源'),
-        h('th', { scope: 'col' }, '掲載ページ'),
-        h('th', { scope: 'col' }, '初回取得'),
-        h('th', { scope: 'col' }, '最終確認'),
-      ),
-    ),
-    h(
-      'tbody',
-      {},
-      ...item.provenance.map((p) => {
-        const source = sources.get(p.sourceId);
-        return h(
-          'tr',
-          {},
-          h('td', {}, source ? `${source.name}（${source.publisher}）` : p.sourceId),
-          h('td', {}, h('a', { href: p.url, rel: 'noopener' }, p.url)),
-          h('td', {}, formatDateTime(p.firstSeenAt)),
-          h('td', {}, formatDateTime(p.lastSeenAt), p.withdrawnAt ? ` （掲載終了 ${formatDate(p.withdrawnAt)}）` : ''),
-        );
-      }),
-    ),
-  );
-  const history =
-    item.history.length === 0
-      ? h('p', {}, `変更の記録はありません（初回取得 ${formatDateTime(item.createdAt)}）。`)
-      : h(
-          'ol',
-          { class: 'history' },
-          ...item.history.map((change) =>
-            h(
-              'li',
-              {},
-              h(
-                'p',
-                {},
-                h('strong', {}, `版${change.version}`),
-                ` ${formatDateTime(change.at)}`,
-                change.material ? h('span', { class: 'badge material' }, '重要な変更') : null,
-              ),
-              h(
-                'ul',
-                {},
-                ...change.changes.map((c) =>
-                  h('li', {}, `${changeFieldLabels[c.field] ?? c.field}: ${show(c.before)} → ${show(c.after)}`),
-                ),
-              ),
-            ),
-          ),
-        );
-  const nodes: (HTMLElement | null)[] = [
-    h(
-      'div',
-      { class: 'badges' },
-      h('span', { class: `badge kind-${item.kind}` }, kindLabels[item.kind] ?? item.kind),
-      statusBadge(item.status),
-      left ? h('span', { class: 'countdown' }, left) : null,
-    ),
-    h('h2', { id: 'detail-title', tabindex: '-1' }, item.title),
-    item.summary ? h('p', { class: 'lead' }, item.summary) : null,
-    h(
-      'dl',
-      { class: 'facts' },
-      ...row('発行元', item.publisher),
-      ...row('府省・機関', item.ministry ? facetLabel('ministry', item.ministry) : undefined),
-      ...row('受付期間', period),
-      ...row('予算', item.budget?.text),
-      ...row('応募資格', item.eligibility),
-      ...row('事前登録', item.requiresRegistration === 'e-rad' ? 'e-Rad への登録が必要' : undefined),
-      ...row('地域', places.join('、')),
-      ...row('分野', item.fields.map((f) => facetLabel('field', f)).join('、')),
-      ...row('公開日', formatDate(item.publishedAt)),
-      ...row('掲載終了', formatDate(item.withdrawnAt)),
-    ),
-    h('p', {}, h('a', { href: item.url, rel: 'noopener', class: 'origin' }, '掲載元のページを開く')),
-    item.bodyText
-      ? h('details', {}, h('summary', {}, '本文（取得時点）'), h('p', { class: 'body' }, item.bodyText))
-      : null,
-    h('h3', {}, '出典'),
-    provenance,
-    h('h3', {}, '変更履歴'),
-    history,
-  ];
-  return nodes.filter((node): node is HTMLElement => node !== null);
-}
-
-function show(value: unknown): string {
-  if (value === undefined || value === null || value === '') return '（なし）';
-  if (typeof value === 'string') return /^\d{4}-\d{2}-\d{2}T/.test(value) ? formatDateTime(value) : value;
-  if (typeof value === 'object' && 'text' in value && typeof value.text === 'string') return value.text;
-  return JSON.stringify(value);
-}
-
 function wire(): void {
   for (const link of document.querySelectorAll<HTMLAnchorElement>('a[data-api-path]'))
     link.href = apiLink(link.dataset.apiPath ?? '/', new URLSearchParams());
+  for (const tab of document.querySelectorAll<HTMLAnchorElement>('#view-tabs a[data-view]'))
+    tab.addEventListener('click', (event) => {
+      if (event.metaKey || event.ctrlKey || event.shiftKey || event.button !== 0) return;
+      event.preventDefault();
+      research((s) => {
+        s.view = tab.dataset.view === 'expected' ? 'expected' : '';
+      });
+    });
   const toggle = byId<HTMLButtonElement>('facets-toggle');
   toggle.addEventListener('click', () => {
     const open = toggle.getAttribute('aria-expanded') !== 'true';
@@ -557,7 +392,7 @@ function wire(): void {
   byId<HTMLSelectElement>('sort').addEventListener('change', (event) => {
     const value = (event.target as HTMLSelectElement).value;
     research((s) => {
-      s.sort = value === 'relevance' || value === 'newest' || value === 'deadline' ? value : '';
+      s.sort = sortOf(value);
     });
   });
   const form = byId<HTMLFormElement>('subscribe');

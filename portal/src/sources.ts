@@ -24,34 +24,32 @@ function categoryOf(source: SourceView): Category {
   return 'ok';
 }
 
+type Flag = 'failing' | 'failed' | 'stale' | 'warn' | 'never' | 'ok' | 'extra';
+
 /** A status badge: `flag` picks its colour (`flag-<flag>` in styles.css). */
-function badge(flag: 'failing' | 'failed' | 'stale' | 'warn' | 'never' | 'ok' | 'extra', text: string): HTMLElement {
+function badge(flag: Flag, text: string): HTMLElement {
   return h('span', { class: `badge flag-${flag}` }, text);
 }
 
-/** The category's badge: the word of the summary, with what makes it so. */
+/** Each category's badge, the word of the summary with what makes it so: its colour and text. */
+const categoryBadges: Record<Category, (health: SourceView['health']) => readonly [Flag, string]> = {
+  failed: (health) =>
+    health.consecutiveFailures > 1
+      ? ['failing', `取得失敗（${health.consecutiveFailures}回連続）`]
+      : ['failed', '取得失敗（前回）'],
+  stale: () => ['stale', '新着途絶: 新着が途絶えています'],
+  partial: () => ['warn', '一部失敗（前回、一部のページを取得できず）'],
+  review: (health) =>
+    health.suspect
+      ? ['warn', `要確認: 品質基準を満たさず公開保留（${health.consecutiveSuspect}回連続）`]
+      : ['never', '要確認: 未検証の定義'],
+  never: () => ['never', '未取得'],
+  disabled: () => ['never', '停止中'],
+  ok: () => ['ok', '正常'],
+};
+
 function categoryBadge(source: SourceView, category: Category): HTMLElement {
-  const health = source.health;
-  switch (category) {
-    case 'failed':
-      return health.consecutiveFailures > 1
-        ? badge('failing', `取得失敗（${health.consecutiveFailures}回連続）`)
-        : badge('failed', '取得失敗（前回）');
-    case 'stale':
-      return badge('stale', '新着途絶: 新着が途絶えています');
-    case 'partial':
-      return badge('warn', '一部失敗（前回、一部のページを取得できず）');
-    case 'review':
-      return health.suspect
-        ? badge('warn', `要確認: 品質基準を満たさず公開保留（${health.consecutiveSuspect}回連続）`)
-        : badge('never', '要確認: 未検証の定義');
-    case 'never':
-      return badge('never', '未取得');
-    case 'disabled':
-      return badge('never', '停止中');
-    case 'ok':
-      return badge('ok', '正常');
-  }
+  return badge(...categoryBadges[category](source.health));
 }
 
 /** The 状態 cell: the category badge first, then any other flag that also holds (not counted again). */

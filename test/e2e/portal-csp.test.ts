@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pageWithApiOrigin, portalContentSecurityPolicy, portalPages } from '../../infra/aws/site-stack.js';
 import { startLocalStack, type LocalStack } from '../../infra/local/local-stack.js';
 import { buildPortal, portalRoot } from '../../portal/build.js';
+import { renderPortalPage } from '../../portal/page.js';
 import { chromiumMissing, chromiumSkipNote, launchChromium, screenshot } from '../support/browser.js';
 
 /**
@@ -93,7 +94,7 @@ describe.skipIf(chromiumMissing)(`deployed portal under its CSP in Chromium${chr
     // As the Site stack: the build with no API base, then the pages with the origin filled in.
     await buildPortal({ outDir: distDir });
     for (const page of portalPages)
-      writeFileSync(join(distDir, page), pageWithApiOrigin(readFileSync(join(portalRoot, page), 'utf8'), apiOrigin));
+      writeFileSync(join(distDir, page), pageWithApiOrigin(renderPortalPage(portalRoot, page), apiOrigin));
     browser = await launchChromium();
   }, 180_000);
 

@@ -21,6 +21,8 @@ import { consoleLog, type Log } from '../../../shared/log.js';
 import { EmbeddedSearchIndex } from '../../../shared/search/embedded-search-index.js';
 import type { SearchIndex } from '../../../shared/search/search-index.js';
 import type { ItemStore } from '../../../shared/store/item-store.js';
+import { DynamoDbSeriesStore } from '../../../shared/store/dynamodb-series-store.js';
+import type { SeriesStore } from '../../../shared/store/series-store.js';
 import { searchIndexFor } from '../../../shared/wiring/search-index.js';
 import { callRunningStack, findRunningStack } from '../../local/stack-control.js';
 import { openItemStore } from '../open-document-client.js';
@@ -94,6 +96,7 @@ export async function runReindex(deps: {
   store: ItemStore;
   index: SearchIndex;
   log: Log;
+  series?: Pick<SeriesStore, 'listForecasts'>;
   batchSize: number;
   label: string;
 }): Promise<number> {
@@ -171,9 +174,11 @@ export async function run(args: string[]): Promise<number> {
       index = searchIndexFor({ ...config, SEARCH_ENGINE: 'opensearch' }, systemClock);
     }
     if (parsed.action !== 'reindex') return await runOrphans(index, parsed.action === 'remove-orphans');
-    const { store } = await openItemStore(config, log, closers);
+    const { client, store } = await openItemStore(config, log, closers);
+    // With the series store, the rebuilt documents keep their series' forecasts.
+    const series = { store: new DynamoDbSeriesStore({ client, tableName: config.TABLE_NAME }), clock: systemClock };
     return await runReindex({
-      ...buildIndexDeps({ store, index, log }).reindex,
+      ...buildIndexDeps({ store, index, log, series }).reindex,
       batchSize: parsed.batchSize,
       label: engine,
     });

@@ -338,4 +338,93 @@ describe.skipIf(chromiumMissing)(`portal page in Chromium${chromiumSkipNote}`, (
     await screenshot(phone, 'facets-drawer-phone', false);
     await phone.close();
   });
+  /** 「上限 1億5,000万円」 → yen. */
+  const yenOf = (text: string): number => {
+    const m = /上限 (?:([\d,]+)億)?(?:([\d,]+)万)?(?:([\d,]+))?円/.exec(text);
+    const n = (part: string | undefined) => Number((part ?? '0').replace(/,/g, ''));
+    return m ? n(m[1]) * 1e8 + n(m[2]) * 1e4 + n(m[3]) : NaN;
+  };
+
+  it('narrows by 応募できる者, showing who may apply on every hit, and orders by the largest ceiling', async () => {
+    await page.goto(`${stack.apiUrl}/`);
+    await expect.poll(() => summary().textContent()).toMatch(/^\d+件中/);
+    const applicants = page.locator('#facet-groups input[name="applicant"]');
+    expect(await applicants.count()).toBeGreaterThan(0);
+    const value = (await applicants.first().getAttribute('value')) ?? '';
+    const label = page.locator(`label[for="f-applicant-${value}"]`);
+    const word = ((await label.textContent()) ?? '').replace(/\s*\(\d+\)$/, '');
+    const count = Number((await label.locator('.count').textContent())?.match(/\d+/)?.[0]);
+
+    await applicants.first().check();
+
+    await expect.poll(() => new URL(page.url()).searchParams.getAll('applicant')).toEqual([value]);
+    await page.locator(`#result-list[data-search*="applicant=${value}"]`).waitFor();
+    await expect.poll(() => summary().textContent()).toMatch(new RegExp(`^${count}件中`));
+    const who = await page
+      .locator('#result-list .result')
+      .evaluateAll((lis) => lis.map((li) => li.querySelector('.applicants')?.textContent ?? ''));
+    expect(who.length).toBe(Math.min(count, 20));
+    for (const line of who) expect(line).toMatch(new RegExp(`^応募できる者: .*${word}`));
+
+    await page.getByLabel('並び順').selectOption({ label: '上限額が大きい順' });
+
+    await expect.poll(() => new URL(page.url()).searchParams.get('sort')).toBe('amount');
+    await page.locator('#result-list[data-search*="sort=amount"]').waitFor();
+    const ceilings = await page
+      .locator('#result-list .result')
+      .evaluateAll((lis) => lis.map((li) => li.querySelector('.ceiling')?.textContent ?? ''));
+    const known = ceilings.filter(Boolean).map(yenOf);
+    expect(known.every((yen) => Number.isFinite(yen))).toBe(true);
+    expect([...known].sort((a, b) => b - a)).toEqual(known);
+    // Hits without a stated ceiling come last.
+    expect(ceilings.slice(0, known.length).every(Boolean)).toBe(true);
+    await screenshot(page, 'results-applicant-amount', false);
+  });
+
+  it('narrows by the 上限額 range in 万円, keeping it in the URL in yen', async () => {
+    await page.goto(`${stack.apiUrl}/?sort=amount`);
+    await expect.poll(() => summary().textContent()).toMatch(/^\d+件中/);
+    const top = yenOf((await page.locator('#result-list .ceiling').first().textContent()) ?? '');
+    expect(top).toBeGreaterThan(0);
+
+    await page.getByLabel('万円以上').fill(String(top / 1e4));
+    await page.getByRole('button', { name: '金額で絞り込む' }).click();
+
+    await expect.poll(() => new URL(page.url()).searchParams.get('amountMin')).toBe(String(top));
+    await page.locator(`#result-list[data-search*="amountMin=${top}"]`).waitFor();
+    const ceilings = (await page.locator('#result-list .result .ceiling').allTextContents()).map(yenOf);
+    expect(ceilings.length).toBe(await page.locator('#result-list .result').count());
+    expect(ceilings.every((yen) => yen >= top)).toBe(true);
+    expect(await page.locator('#facets-toggle-count').textContent()).toBe('（1件選択中）');
+
+    await page.getByLabel('万円以上').fill('abc');
+    await page.getByRole('button', { name: '金額で絞り込む' }).click();
+
+    await expect.poll(() => page.locator('#amount-error').textContent()).toContain('万円単位の数字');
+    expect(new URL(page.url()).searchParams.get('amountMin')).toBe(String(top));
+  });
+
+  it('marks a forecast round 見込み beside its own closed status, never as an open or upcoming call', async () => {
+    await page.goto(`${stack.apiUrl}/`);
+    await expect.poll(() => summary().textContent()).toMatch(/^\d+件中/);
+    const expected = page.getByRole('checkbox', { name: /^公募予定（見込み） \(\d+\)$/ });
+
+    await expected.check();
+
+    await expect.poll(() => new URL(page.url()).searchParams.getAll('status')).toEqual(['expected']);
+    await page.locator('#result-list[data-search$="status=expected"]').waitFor();
+    const hits = page.locator('#result-list .result');
+    expect(await hits.count()).toBeGreaterThan(0);
+    const shown = await hits.evaluateAll((lis) =>
+      lis.map((li) => ({
+        status: li.querySelector('[class*="status-"]')?.textContent ?? '',
+        forecast: li.querySelector('.forecast-line')?.textContent ?? '',
+      })),
+    );
+    for (const hit of shown) {
+      expect(['締切済み', '期間不明']).toContain(hit.status);
+      expect(hit.forecast).toMatch(/^見込み 次回の受付開始 \d{4}年\d+月\d+日.*頃の見込み/);
+    }
+    await screenshot(page, 'results-expected', false);
+  });
 });

@@ -23,8 +23,8 @@ describe('applyChanges', () => {
     ]);
     const second = await applyChanges({ index, log: silentLog }, [{ id: b.id, oldItem: b }]);
 
-    expect(first).toEqual({ upserted: 2, removed: 0 });
-    expect(second).toEqual({ upserted: 0, removed: 1 });
+    expect(first).toEqual({ upserted: 2, removed: 0, reprojected: 0 });
+    expect(second).toEqual({ upserted: 0, removed: 1, reprojected: 0 });
     expect(await index.count()).toBe(1);
     expect((await index.search({ text: '量子技術' })).total).toBe(0);
   });

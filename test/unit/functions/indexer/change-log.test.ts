@@ -103,7 +103,7 @@ describe('applyLoggedIds', () => {
 
     const result = await applyLoggedIds({ store, index, log: silentLog }, [kept.id, goneItem.id]);
 
-    expect(result).toEqual({ upserted: 1, removed: 1 });
+    expect(result).toEqual({ upserted: 1, removed: 1, reprojected: 0 });
     expect(await index.count()).toBe(1);
     expect((await index.search({ text: '最新' })).items.map((h) => h.doc.id)).toEqual([kept.id]);
     expect((await index.search({ text: '古い題名' })).total).toBe(0);

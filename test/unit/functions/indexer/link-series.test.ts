@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { linkSeries, relinkAll, type SeriesLinkDeps } from '../../../../functions/indexer/link-series.js';
-import { overrideSeries } from '../../../../functions/indexer/series-override.js';
+import { linkSeries, type SeriesLinkDeps } from '../../../../functions/indexer/link-series.js';
+import { overrideSeries, relinkAll } from '../../../../functions/indexer/series-override.js';
 import { FixedClock } from '../../../../shared/clock.js';
 import type { ItemDraft, ItemId } from '../../../../shared/domain/item.js';
 import type { Series } from '../../../../shared/domain/series.js';
@@ -93,7 +93,7 @@ describe('linkSeries on dynalite', () => {
 
     const again = await linkSeries(deps, changesOf(results));
 
-    expect(again).toMatchObject({ items: 3, saved: 0, removed: 0 });
+    expect(again).toMatchObject({ items: 3, saved: [], removed: [], affected: [] });
   });
 
   it('adds a round crawled later to the series it belongs to, keeping its id', async () => {
@@ -138,5 +138,50 @@ describe('linkSeries on dynalite', () => {
     expect(series?.id).toBe(result.seriesOf[renamed.id]);
     expect(series?.rounds.map((r) => r.itemId)).toEqual([r6.id, r7.id, renamed.id]);
     expect(series?.evidence.map((e) => e.rule)).toContain('operator-merge');
+  });
+
+  it('reports the series it saved, the rounds whose series changed and the series of every item of the group', async () => {
+    const [r6, r7] = await crawl([round(6), round(7)]);
+    const [r8] = await items.upsert([round(8)]);
+
+    const result = await linkSeries(deps, changesOf([r8].flatMap((r) => (r ? [r] : []))));
+
+    expect(result.saved.map((s) => s.rounds.map((r) => r.itemId))).toEqual([[r6?.id, r7?.id, r8?.id]]);
+    expect(result.removed).toEqual([]);
+    expect(result.affected.map((i) => i.id).sort()).toEqual([r6?.id, r7?.id, r8?.id].sort());
+    expect(result.seriesOf.get(r6?.id as ItemId)?.rounds).toHaveLength(3);
+    expect(await seriesOf(r6?.id)).toEqual(result.saved[0]);
+  });
+
+  it('reports a removed series with its former rounds when a split leaves no series', async () => {
+    const [r6, r7] = await crawl([round(6), round(7)]);
+    const [a, b] = [r6?.id, r7?.id];
+    if (!a || !b) throw new Error('two items expected');
+    const seriesId = await deps.series.seriesIdOf(a);
+
+    await deps.series.putOverride({ action: 'split', items: a < b ? [a, b] : [b, a], at: '2026-12-01T00:00:00.000Z' });
+    const result = await linkSeries(deps, [{ id: a, newItem: r6?.item }]);
+
+    expect(result.saved).toEqual([]);
+    expect(result.removed).toEqual([{ id: seriesId, formerRounds: [a, b].sort() }]);
+    expect(result.affected.map((i) => i.id).sort()).toEqual([a, b].sort());
+    expect(result.seriesOf.size).toBe(0);
+    expect(await deps.series.seriesIdOf(b)).toBeUndefined();
+  });
+
+  it('writes no series when the step before the writes fails, so a retry computes the same result', async () => {
+    const [r6, r7] = await items.upsert([round(6), round(7)]);
+    const changes = changesOf([r6, r7].flatMap((r) => (r ? [r] : [])));
+
+    const failed = linkSeries(deps, changes, {
+      beforeWrite: () => Promise.reject(new Error('index write failed')),
+    });
+    await expect(failed).rejects.toThrow('index write failed');
+    const stored = await seriesOf(r6?.id);
+    const retried = await linkSeries(deps, changes);
+
+    expect(stored).toBeUndefined();
+    expect(retried.saved).toHaveLength(1);
+    expect(retried.affected).toHaveLength(2);
   });
 });

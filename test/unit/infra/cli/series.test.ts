@@ -1,8 +1,12 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { linkSeries } from '../../../../functions/indexer/link-series.js';
 import { FixedClock } from '../../../../shared/clock.js';
 import type { Item } from '../../../../shared/domain/item.js';
 import { silentLog } from '../../../../shared/log.js';
+import { EmbeddedSearchIndex } from '../../../../shared/search/embedded-search-index.js';
 import { DynamoDbItemStore } from '../../../../shared/store/dynamodb-item-store.js';
 import { DynamoDbSeriesStore } from '../../../../shared/store/dynamodb-series-store.js';
 import { chiiki } from '../../../support/chiiki-cli.js';
@@ -12,11 +16,20 @@ import { makeDraft } from '../../../support/factories.js';
 let dynalite: RunningDynalite;
 let items: Item[];
 let env: Record<string, string>;
+let dataDir: string;
 const tableName = 'series-cli';
 
 beforeAll(async () => {
   dynalite = await startDynalite();
-  env = { DYNAMODB_ENDPOINT: dynalite.endpoint, TABLE_NAME: tableName, AWS_REGION: 'ap-northeast-1' };
+  dataDir = mkdtempSync(join(tmpdir(), 'series-cli-'));
+  env = {
+    DYNAMODB_ENDPOINT: dynalite.endpoint,
+    TABLE_NAME: tableName,
+    AWS_REGION: 'ap-northeast-1',
+    // The index the commands re-project into: the embedded one under DATA_DIR.
+    SEARCH_ENGINE: 'embedded',
+    DATA_DIR: dataDir,
+  };
   const documents = countingDocumentClient(dynalite.endpoint);
   const clock = new FixedClock('2026-12-01T00:00:00Z');
   const store = new DynamoDbItemStore({ client: documents.client, tableName, clock });
@@ -41,7 +54,23 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await dynalite.stop();
+  rmSync(dataDir, { recursive: true, force: true });
 });
+
+/** The indexed documents of `ids` that carry a forecast, and of which series, read after the command exited. */
+async function forecastsIndexed(ids: readonly string[]): Promise<Record<string, string>> {
+  const index = new EmbeddedSearchIndex({
+    dir: join(dataDir, 'search'),
+    clock: new FixedClock('2026-12-01T00:00:00Z'),
+  });
+  try {
+    const page = await index.search({ includeWithdrawn: true, sort: 'newest', size: 100 });
+    const docs = page.items.map((hit) => hit.doc).filter((doc) => ids.includes(doc.id));
+    return Object.fromEntries(docs.flatMap((doc) => (doc.forecast ? [[doc.id, doc.forecast.seriesId]] : [])));
+  } finally {
+    await index.close();
+  }
+}
 
 describe('chiiki series', () => {
   it('shows the series of a round: its rounds, the evidence and the forecast', async () => {
@@ -68,6 +97,11 @@ describe('chiiki series', () => {
     expect([shown6.stdout, shown8.stdout].filter((out) => out.includes('2 rounds'))).toHaveLength(1);
     expect(shown6.stdout).not.toContain(r8?.id ?? '-');
     expect(shown8.stdout).not.toContain(r6?.id ?? '-');
+    // The documents follow: only the newest round of the series of two carries its forecast.
+    const kept = [shown6, shown8].find((out) => out.stdout.includes('2 rounds'))?.stdout ?? '';
+    const keptId = /^(se_[0-9a-f]{24})/u.exec(kept)?.[1];
+    const newest = kept.includes(r8?.id ?? '-') ? r8?.id : items[1]?.id;
+    expect(await forecastsIndexed(items.map((i) => i.id))).toEqual({ [newest ?? '-']: keptId });
   });
 
   it('answers 2 for bad arguments and 1 for an item in no series', async () => {
