@@ -26,12 +26,8 @@ export interface AppStackProps extends StackProps {
  * without losing data, which lives in the data stack.
  */
 export class AppStack extends Stack {
-  readonly crawl: Crawl;
-  readonly indexer: Indexer;
+  /** The search API; the edge and site stacks put CloudFront and the portal in front of it. */
   readonly api: Api;
-  readonly mail: Mail;
-  readonly alerts: Alerts;
-  readonly observability: Observability;
 
   constructor(scope: Construct, id: string, props: AppStackProps) {
     super(scope, id, props);
@@ -56,7 +52,7 @@ export class AppStack extends Stack {
       );
     }
 
-    this.crawl = new Crawl(this, 'Crawl', {
+    const crawl = new Crawl(this, 'Crawl', {
       stage,
       table: data.table,
       sourceRegistry: config.sourceRegistry,
@@ -68,8 +64,8 @@ export class AppStack extends Stack {
       logRetentionDays,
       ...(config.kakenAppIdSecretArn ? { kakenAppIdSecretArn: config.kakenAppIdSecretArn } : {}),
     });
-    this.indexer = new Indexer(this, 'Index', { stage, table: data.table, search: data.search, logRetentionDays });
-    this.mail = new Mail(this, 'Mail', {
+    const indexer = new Indexer(this, 'Index', { stage, table: data.table, search: data.search, logRetentionDays });
+    const mail = new Mail(this, 'Mail', {
       stage,
       mailFrom: config.mailFrom,
       identityName: data.mailIdentity.identityName,
@@ -79,7 +75,7 @@ export class AppStack extends Stack {
       stage,
       table: data.table,
       search: data.search,
-      mail: this.mail,
+      mail,
       tokenSecret: data.tokenSecret,
       corsOrigins: config.corsOrigins,
       throttle: config.apiThrottle,
@@ -88,55 +84,55 @@ export class AppStack extends Stack {
       portalUrl: config.portalUrl,
       logRetentionDays,
     });
-    this.alerts = new Alerts(this, 'Alerts', {
+    const alerts = new Alerts(this, 'Alerts', {
       stage,
       table: data.table,
-      mail: this.mail,
+      mail,
       tokenSecret: data.tokenSecret,
       digestSchedule: config.digestSchedule,
       publicBaseUrl: this.api.baseUrl,
       portalUrl: config.portalUrl,
       logRetentionDays,
     });
-    this.alerts.runAfterCrawlCycles(this.crawl.queue);
-    this.observability = new Observability(this, 'Observability', {
+    alerts.runAfterCrawlCycles(crawl.queue);
+    const observability = new Observability(this, 'Observability', {
       stage,
       alarmEmail: config.alarmEmail,
       topicKey,
       deadLetterQueues: {
-        Crawl: this.crawl.deadLetterQueue,
-        Dispatch: this.crawl.dispatchFailures,
-        Index: this.indexer.deadLetterQueue,
-        IndexRetry: this.indexer.retryDeadLetterQueue,
-        Alerts: this.alerts.deadLetterQueue,
-        DigestWork: this.alerts.digestWorkDeadLetterQueue,
+        Crawl: crawl.deadLetterQueue,
+        Dispatch: crawl.dispatchFailures,
+        Index: indexer.deadLetterQueue,
+        IndexRetry: indexer.retryDeadLetterQueue,
+        Alerts: alerts.deadLetterQueue,
+        DigestWork: alerts.digestWorkDeadLetterQueue,
       },
-      crawlQueue: this.crawl.queue,
-      crawlFunction: this.crawl.crawlFunction,
-      indexFunction: this.indexer.indexFunction,
+      crawlQueue: crawl.queue,
+      crawlFunction: crawl.crawlFunction,
+      indexFunction: indexer.indexFunction,
       apiFunction: this.api.apiFunction,
-      digestFunction: this.alerts.digestFunction,
+      digestFunction: alerts.digestFunction,
       functions: this.node.findAll().filter((c): c is ProjectFunction => c instanceof ProjectFunction),
       httpApi: this.api.httpApi,
       searchDomain: { domainName: data.search.domainName, size: config.domainSize },
     });
-    if (config.crawlUserAgent) this.crawl.crawlFunction.addEnvironment('CRAWL_USER_AGENT', config.crawlUserAgent);
+    if (config.crawlUserAgent) crawl.crawlFunction.addEnvironment('CRAWL_USER_AGENT', config.crawlUserAgent);
 
     // Every function reads the same registry (the API lists its sources, the digest names them).
     for (const fn of this.node.findAll().filter((c): c is ProjectFunction => c instanceof ProjectFunction))
       fn.addEnvironment('SOURCE_REGISTRY', config.sourceRegistry);
 
     new CfnOutput(this, 'ApiUrl', { value: this.api.url, description: 'base URL of the search API' });
-    if (this.indexer.reindexFunction)
+    if (indexer.reindexFunction)
       new CfnOutput(this, 'ReindexFunctionName', {
-        value: this.indexer.reindexFunction.fn.functionName,
+        value: indexer.reindexFunction.fn.functionName,
         description: 'aws lambda invoke --function-name <this> --payload {} out.json',
       });
-    new CfnOutput(this, 'CrawlDeadLetterQueueUrl', { value: this.crawl.deadLetterQueue.queueUrl });
-    new CfnOutput(this, 'AlarmTopicArn', { value: this.observability.alarmTopic.topicArn });
-    new CfnOutput(this, 'DashboardName', { value: this.observability.dashboard.dashboardName });
+    new CfnOutput(this, 'CrawlDeadLetterQueueUrl', { value: crawl.deadLetterQueue.queueUrl });
+    new CfnOutput(this, 'AlarmTopicArn', { value: observability.alarmTopic.topicArn });
+    new CfnOutput(this, 'DashboardName', { value: observability.dashboard.dashboardName });
     new CfnOutput(this, 'SesIdentity', {
-      value: this.mail.identityName,
+      value: mail.identityName,
       description:
         'the SES identity mail is sent from (data stack, or existing); its DKIM records are outputs of the data stack',
     });

@@ -4,6 +4,9 @@ import { tokyoIso } from './feed.js';
 import { ExtractionError } from '../../../shared/errors.js';
 import type { ExtractedItem, SourceField } from './extracted-item.js';
 
+/** A text field of the API, which sends null (or leaves the field out) where it has no value. */
+const ApiTextSchema = z.string().nullish();
+
 /**
  * jGrants public API (デジタル庁, https://api.jgrants-portal.go.jp/exp/v1/public). The list
  * answers every match at once (no paging) with a handful of fields; the detail adds the
@@ -15,11 +18,11 @@ export const JgrantsListEntrySchema = z.object({
   id: z.string().min(1),
   name: z.string().optional(),
   title: z.string().min(1),
-  target_area_search: z.string().nullish(),
+  target_area_search: ApiTextSchema,
   subsidy_max_limit: z.number().nullish(),
-  acceptance_start_datetime: z.string().nullish(),
-  acceptance_end_datetime: z.string().nullish(),
-  target_number_of_employees: z.string().nullish(),
+  acceptance_start_datetime: ApiTextSchema,
+  acceptance_end_datetime: ApiTextSchema,
+  target_number_of_employees: ApiTextSchema,
 });
 export type JgrantsListEntry = z.infer<typeof JgrantsListEntrySchema>;
 
@@ -31,13 +34,13 @@ const DetailSchema = z.object({
       z.object({
         id: z.string(),
         title: z.string().optional(),
-        subsidy_catch_phrase: z.string().nullish(),
-        detail: z.string().nullish(),
-        target_area_detail: z.string().nullish(),
-        subsidy_rate: z.string().nullish(),
-        use_purpose: z.string().nullish(),
-        industry: z.string().nullish(),
-        front_subsidy_detail_page_url: z.string().nullish(),
+        subsidy_catch_phrase: ApiTextSchema,
+        detail: ApiTextSchema,
+        target_area_detail: ApiTextSchema,
+        subsidy_rate: ApiTextSchema,
+        use_purpose: ApiTextSchema,
+        industry: ApiTextSchema,
+        front_subsidy_detail_page_url: ApiTextSchema,
       }),
     )
     .min(1),

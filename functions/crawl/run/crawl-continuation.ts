@@ -5,7 +5,8 @@ import {
   UrlErrorSchema,
   UrlStateSchema,
 } from '../../../shared/domain/crawl-run.js';
-import { IsoInstantSchema, ItemKindSchema } from '../../../shared/domain/item.js';
+import { IsoInstantSchema } from '../../../shared/domain/item.js';
+import { ExtractedItemSchema } from '../extract/extracted-item.js';
 import { JgrantsListEntrySchema } from '../extract/jgrants.js';
 
 /**
@@ -37,26 +38,6 @@ export function outOfTime(budget: CrawlBudget): boolean {
   return budget.remainingMs() < budget.marginMs;
 }
 
-/** An extracted list entry whose detail page is still to be read (an `ExtractedItem`, as JSON). */
-const PendingItemSchema = z.object({
-  title: z.string(),
-  url: z.string(),
-  publishedAt: z.string().optional(),
-  dateText: z.string().optional(),
-  dateContext: z.string().optional(),
-  periodText: z.string().optional(),
-  summary: z.string().optional(),
-  opensAt: z.string().optional(),
-  closesAt: z.string().optional(),
-  budgetText: z.string().optional(),
-  budgetYen: z.number().optional(),
-  eligibility: z.string().optional(),
-  areaText: z.string().optional(),
-  bodyText: z.string().optional(),
-  kindHint: ItemKindSchema.optional(),
-  externalId: z.string().optional(),
-});
-
 /** A list of a source by its place in the run: the n-th page of a listing, or the n-th keyword's list. */
 const ListRefSchema = z.strictObject({ index: z.number().int().nonnegative(), url: z.string().min(1) });
 
@@ -86,7 +67,7 @@ const cursorFields = {
 };
 
 export const CrawlCursorSchema = z.discriminatedUnion('kind', [
-  z.strictObject({ kind: z.literal('listing'), pending: z.array(PendingItemSchema), ...cursorFields }),
+  z.strictObject({ kind: z.literal('listing'), pending: z.array(ExtractedItemSchema), ...cursorFields }),
   z.strictObject({ kind: z.literal('jgrants'), pending: z.array(JgrantsListEntrySchema), ...cursorFields }),
 ]);
 export type CrawlCursor = z.infer<typeof CrawlCursorSchema>;

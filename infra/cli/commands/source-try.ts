@@ -19,7 +19,7 @@ import { isStale } from '../../../shared/sources/source-health.js';
 import { extractListing } from '../../../functions/crawl/run/listing.js';
 import { formatQualityReport } from '../../../functions/crawl/run/quality.js';
 import type { QualityReport } from '../../../shared/domain/crawl-run.js';
-import { itemIdFor } from '../../../shared/domain/item.js';
+import { itemIdFor, type ItemDraft, type ItemId } from '../../../shared/domain/item.js';
 import type { Source } from '../../../shared/domain/source.js';
 import { InvalidInputError } from '../../../shared/errors.js';
 import { referenceDay, formatIsoDate } from '../../../shared/ja/calendar.js';
@@ -30,17 +30,10 @@ export const usage =
 
 const fail = (message: string): number => badInput('source try', usage, message);
 
-/** One extracted item as `source try` prints it. */
-export interface TriedItem {
-  readonly id: string;
-  readonly kind: string;
-  readonly title: string;
-  readonly url: string;
-  readonly publishedAt?: string;
-  readonly opensAt?: string;
-  readonly closesAt?: string;
-  readonly prefectures: readonly string[];
-}
+/** One extracted item as `source try` prints it: its id and the draft's fields an operator checks. */
+export type TriedItem = { readonly id: ItemId } & Readonly<
+  Pick<ItemDraft, 'kind' | 'title' | 'url' | 'publishedAt' | 'opensAt' | 'closesAt' | 'prefectures'>
+>;
 
 export interface TryResult {
   readonly items: TriedItem[];

@@ -85,6 +85,25 @@ describe('fitContinuation', () => {
   });
 });
 
+describe('CrawlContinuationSchema', () => {
+  it('carries every field of a listing entry still waiting for its detail through the message', () => {
+    const waiting = {
+      ...entry(1),
+      dateText: '令和8年11月1日',
+      budgetYen: 5_000_000,
+      kindHint: 'call',
+      metadata: [{ label: '従業員数', value: '300名以下' }],
+      externalId: 'koubo-1',
+    };
+    const continuation = listingContinuation(0);
+    const message = JSON.stringify({ ...continuation, cursor: { ...continuation.cursor, pending: [waiting] } });
+
+    const read = CrawlContinuationSchema.parse(JSON.parse(message));
+
+    expect(read.cursor.pending).toEqual([waiting]);
+  });
+});
+
 describe('lambdaBudget', () => {
   it('is out of time once the remaining time falls below the margin', () => {
     let remaining = 31_000;
