@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { InvalidInputError } from '../errors.js';
-import type { ParsedSearchQuery } from './query.js';
+import { SearchQuerySchema, type ParsedSearchQuery } from './query.js';
 
 /**
  * Search cursors (search_after style): the sort values and id of the last hit of a page, for the
@@ -8,7 +8,7 @@ import type { ParsedSearchQuery } from './query.js';
  * made for another sort, is an `InvalidInputError` on the `cursor` field.
  */
 const CursorSchema = z.strictObject({
-  s: z.enum(['relevance', 'newest', 'deadline']),
+  s: SearchQuerySchema.shape.sort.unwrap(),
   v: z.array(z.union([z.number(), z.string(), z.null()])).max(4),
   id: z.string().min(1).max(200),
 });

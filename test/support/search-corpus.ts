@@ -1,4 +1,5 @@
 import { BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { ApplicantType } from '../../shared/domain/applicant.js';
 import { itemIdFor, type Item, type ItemKind, type RegionBlock } from '../../shared/domain/item.js';
 import type { SearchDoc } from '../../shared/search/search-index.js';
 import { itemToRecord } from '../../shared/store/keys.js';
@@ -17,23 +18,9 @@ export const contractTimes = {
   late: '2025-09-01T00:00:00+09:00',
 } as const;
 
-interface FixtureSpec {
-  readonly key: string;
-  readonly kind: ItemKind;
-  readonly title: string;
-  readonly summary?: string;
-  readonly bodyText?: string;
-  readonly ministry?: string;
-  readonly publisher?: string;
-  readonly prefectures?: readonly string[];
-  readonly regions?: readonly RegionBlock[];
-  readonly fields?: readonly string[];
-  readonly publishedAt?: string;
-  readonly opensAt?: string;
-  readonly closesAt?: string;
-  readonly updatedAt?: string;
-  readonly withdrawn?: boolean;
-}
+/** A fixture document as written: a key for its URL and id, and the document's own fields, most optional. */
+type FixtureSpec = { readonly key: string } & Pick<SearchDoc, 'kind' | 'title'> &
+  Partial<Omit<SearchDoc, 'id' | 'url' | 'sources' | 'kind' | 'title'>>;
 
 const specs: readonly FixtureSpec[] = [
   {
@@ -48,6 +35,14 @@ const specs: readonly FixtureSpec[] = [
     publishedAt: '2025-04-01T10:00:00+09:00',
     opensAt: '2025-04-01T00:00:00+09:00',
     closesAt: '2025-05-30T17:00:00+09:00',
+    applicants: ['university', 'sme', 'local-government'],
+    amountCeiling: 50_000_000,
+    forecast: {
+      seriesId: 'series-sangakukan',
+      opens: { from: '2026-04-01', to: '2026-04-30' },
+      closes: { from: '2026-05-25', to: '2026-06-05' },
+      text: '次回の公募は令和8年4月頃に開始の見込み（過去3回の公募時期による）',
+    },
   },
   {
     key: 'apart',
@@ -72,6 +67,8 @@ const specs: readonly FixtureSpec[] = [
     publishedAt: '2025-03-20T09:00:00+09:00',
     opensAt: '2025-04-15T00:00:00+09:00',
     closesAt: '2025-06-20T17:00:00+09:00',
+    applicants: ['sme'],
+    amountCeiling: 10_000_000,
   },
   {
     key: 'iot-ascii',
@@ -108,6 +105,8 @@ const specs: readonly FixtureSpec[] = [
     publishedAt: '2025-03-05T10:00:00+09:00',
     opensAt: '2025-03-10T00:00:00+09:00',
     closesAt: '2025-05-30T17:00:00+09:00',
+    applicants: ['university', 'public-research'],
+    amountCeiling: 30_000_000,
   },
   {
     key: 'kenkyu-2',
@@ -121,6 +120,8 @@ const specs: readonly FixtureSpec[] = [
     publishedAt: '2025-04-10T10:00:00+09:00',
     opensAt: '2025-06-01T00:00:00+09:00',
     closesAt: '2025-07-31T17:00:00+09:00',
+    applicants: ['sme', 'startup'],
+    amountCeiling: 5_000_000,
   },
   {
     key: 'kenkyu-3',
@@ -158,6 +159,13 @@ const specs: readonly FixtureSpec[] = [
     opensAt: '2025-03-01T00:00:00+09:00',
     closesAt: '2025-04-30T17:00:00+09:00',
     withdrawn: true,
+    applicants: ['large-company'],
+    amountCeiling: 100_000_000,
+    forecast: {
+      seriesId: 'series-withdrawn',
+      opens: { from: '2025-07-01', to: '2025-07-31' },
+      text: '次回の公募は令和7年7月頃に開始の見込み（前年度の公募時期による）',
+    },
   },
   {
     key: 'single-char',
@@ -192,8 +200,50 @@ const specs: readonly FixtureSpec[] = [
     fields: ['農林水産'],
     publishedAt: '2025-03-25T10:00:00+09:00',
     opensAt: '2025-05-01T00:00:00+09:00',
+    applicants: ['individual', 'consortium'],
+  },
+  {
+    key: 'expected-closed',
+    kind: 'call',
+    title: '次世代蓄電池技術開発補助金（令和６年度）',
+    summary: '蓄電池の量産技術の開発を補助します。',
+    ministry: 'meti',
+    prefectures: ['13'],
+    regions: ['kanto'],
+    fields: ['ナノテク・材料'],
+    publishedAt: '2024-09-20T10:00:00+09:00',
+    opensAt: '2024-10-01T00:00:00+09:00',
+    closesAt: '2024-11-29T17:00:00+09:00',
+    applicants: ['university', 'consortium'],
+    amountCeiling: 30_000_000,
+    forecast: {
+      seriesId: 'series-battery',
+      opens: { from: '2025-10-01', to: '2025-10-31' },
+      closes: { from: '2025-11-20', to: '2025-12-05' },
+      text: '次回の公募は令和7年10月頃に開始の見込み（過去3回の公募時期による）',
+    },
+  },
+  {
+    key: 'expected-undated',
+    kind: 'call',
+    title: '海外展開支援助成金のご案内',
+    summary: '海外の見本市への出展費用を助成します。',
+    ministry: 'pref-27',
+    prefectures: ['27'],
+    regions: ['kinki'],
+    fields: ['その他'],
+    publishedAt: '2025-02-15T10:00:00+09:00',
+    applicants: ['nonprofit'],
+    forecast: {
+      seriesId: 'series-overseas',
+      opens: { from: '2025-07-01', to: '2025-07-15' },
+      text: '次回の公募は令和7年7月上旬に開始の見込み（前年度の公募時期による）',
+    },
   },
 ];
+
+const fillerApplicants: readonly ApplicantType[] = ['sme', 'university', 'startup', 'sme', 'public-research'];
+const fillerCeilings: readonly (number | undefined)[] = [10_000_000, undefined, 30_000_000, 10_000_000, 3_000_000];
 
 /** Generated filler items so paging spans several pages and facets have spread. */
 function fillerSpecs(): FixtureSpec[] {
@@ -228,6 +278,18 @@ function fillerSpecs(): FixtureSpec[] {
       opensAt: kind === 'call' ? `2025-${month}-01T00:00:00+09:00` : undefined,
       closesAt:
         kind === 'call' && i % 2 === 0 ? `2025-${String(2 + (i % 8)).padStart(2, '0')}-15T17:00:00+09:00` : undefined,
+      // Calls share ceilings (ties go to the date keys, then the id); every fourth item names no applicant.
+      applicants: i % 4 === 3 ? [] : [fillerApplicants[i % fillerApplicants.length] as ApplicantType],
+      amountCeiling: kind === 'call' ? fillerCeilings[i % fillerCeilings.length] : undefined,
+      // Closed calls of a series with a next round forecast (open ones too: those are not `expected`).
+      forecast:
+        kind === 'call' && i % 4 === 0
+          ? {
+              seriesId: `series-filler-${i}`,
+              opens: { from: `2026-0${1 + (i % 9)}-01`, to: `2026-0${1 + (i % 9)}-20` },
+              text: `次回の公募は令和8年${1 + (i % 9)}月頃に開始の見込み（前年度の公募時期による）`,
+            }
+          : undefined,
     });
   }
   return out;
@@ -253,10 +315,13 @@ function toDoc(spec: FixtureSpec): SearchDoc {
     updatedAt: spec.updatedAt ?? spec.publishedAt ?? '2025-01-01T00:00:00+09:00',
     withdrawn: spec.withdrawn ?? false,
     sources: ['fixture'],
+    applicants: spec.applicants ?? [],
+    ...(spec.amountCeiling === undefined ? {} : { amountCeiling: spec.amountCeiling }),
+    ...(spec.forecast === undefined ? {} : { forecast: spec.forecast }),
   };
 }
 
-/** The contract corpus: named cases plus fillers, 37 documents. */
+/** The contract corpus: named cases plus fillers, 39 documents. */
 export function searchFixtureCorpus(): SearchDoc[] {
   return [...specs, ...fillerSpecs()].map(toDoc);
 }
@@ -497,6 +562,8 @@ export function generateCorpus(n: number, seed = 42, options: CorpusOptions = {}
 /** The documents of `generateCorpus`, one at a time (a large realistic corpus need not sit in memory). */
 export function* corpusDocs(n: number, seed = 42, options: CorpusOptions = {}): Generator<SearchDoc> {
   const rnd = seededRandom(seed);
+  // Applicants, ceilings and forecasts draw from their own generator, so the rest stays as it was.
+  const facts = callFacts(seed);
   // The realistic text draws from its own generator so the short corpus stays as it was.
   const text = options.lengths === 'realistic' ? realisticText(seed) : undefined;
   const pick = <T>(list: readonly T[]): T => list[Math.floor(rnd() * list.length)] as T;
@@ -549,8 +616,62 @@ export function* corpusDocs(n: number, seed = 42, options: CorpusOptions = {}): 
       updatedAt: new Date(published + Math.floor(rnd() * 10) * 86_400_000).toISOString(),
       withdrawn: rnd() < 0.01,
       sources: [local ? `pref-${p + 1}` : ministry],
+      ...facts(kind, i, closes ?? published),
     };
   }
+}
+
+/** Applicant types a call names together, weighted by how often ministry and prefecture calls name them. */
+const applicantSets: readonly (readonly ApplicantType[])[] = [
+  ['sme'],
+  ['sme'],
+  ['sme', 'startup'],
+  ['university'],
+  ['university', 'public-research'],
+  ['university', 'sme'],
+  ['university', 'public-research', 'sme', 'large-company'],
+  ['local-government'],
+  ['nonprofit', 'individual'],
+  ['university', 'consortium'],
+  ['startup'],
+];
+/** 上限額 of calls: the round sums ministries print, from 100万円 to 5億円. */
+const ceilings = [1e6, 2e6, 3e6, 5e6, 5e6, 1e7, 1e7, 2e7, 3e7, 5e7, 1e8, 3e8, 5e8];
+const dayMs = 86_400_000;
+
+/** A Tokyo day (`YYYY-MM-DD`) of an instant. */
+function tokyoDay(ms: number): string {
+  return new Date(ms + 9 * 3_600_000).toISOString().slice(0, 10);
+}
+
+/**
+ * Who may apply, the ceiling and the next round's forecast of generated calls: about 70 % name
+ * applicants, 60 % a ceiling, and 1 in 8 is the newest round of a series whose next round is
+ * expected about a year after this one closed (news and themes have none of them).
+ */
+function callFacts(
+  seed: number,
+): (kind: ItemKind, i: number, lastDayMs: number) => Partial<SearchDoc> & Pick<SearchDoc, 'applicants'> {
+  const rnd = seededRandom(seed ^ 0x5eed5eed);
+  return (kind, i, lastDayMs) => {
+    const r = [rnd(), rnd(), rnd(), rnd(), rnd()] as const;
+    if (kind !== 'call') return { applicants: [] };
+    const applicants = r[0] < 0.7 ? [...(applicantSets[Math.floor(r[1] * applicantSets.length)] ?? [])] : [];
+    const amountCeiling = r[2] < 0.6 ? ceilings[Math.floor(r[3] * ceilings.length)] : undefined;
+    if (r[4] >= 0.125) return { applicants, ...(amountCeiling === undefined ? {} : { amountCeiling }) };
+    const opens = lastDayMs + (300 + Math.floor(r[4] * 8 * 120)) * dayMs;
+    const month = Number(tokyoDay(opens).slice(5, 7));
+    return {
+      applicants,
+      ...(amountCeiling === undefined ? {} : { amountCeiling }),
+      forecast: {
+        seriesId: `series-${seed}-${i}`,
+        opens: { from: tokyoDay(opens), to: tokyoDay(opens + 30 * dayMs) },
+        closes: { from: tokyoDay(opens + 45 * dayMs), to: tokyoDay(opens + 75 * dayMs) },
+        text: `次回の公募は${month}月頃に開始の見込み（過去の公募時期による）`,
+      },
+    };
+  };
 }
 
 // Vocabulary of realistic bodies: common words first (picked with a skew towards the start of
@@ -804,7 +925,7 @@ function realisticText(seed: number) {
 }
 
 /**
- * Stored items whose search projection is `doc` (for seeding an ItemStore in reindex tests and
+ * Stored items whose search projection is `doc`, but for the forecast, which comes from a series (for seeding an ItemStore in reindex tests and
  * benchmarks): `makeItem` defaults with the doc's content, id and dates.
  */
 export function itemFromSearchDoc(doc: SearchDoc): Item {
@@ -831,6 +952,26 @@ export function itemFromSearchDoc(doc: SearchDoc): Item {
     createdAt: seenAt,
     updatedAt: doc.updatedAt,
     withdrawnAt: doc.withdrawn ? doc.updatedAt : undefined,
+    applicants:
+      doc.applicants.length === 0
+        ? undefined
+        : {
+            types: [...doc.applicants],
+            evidence: doc.applicants.map((type) => ({
+              type,
+              phrase: `応募資格: ${type}`,
+              from: 'eligibility' as const,
+            })),
+          },
+    amount:
+      doc.amountCeiling === undefined
+        ? undefined
+        : {
+            maxPerProjectYen: doc.amountCeiling,
+            evidence: [
+              { field: 'maxPerProjectYen' as const, phrase: `上限${doc.amountCeiling}円`, from: 'detail' as const },
+            ],
+          },
   });
   return item;
 }

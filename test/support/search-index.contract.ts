@@ -1,14 +1,33 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FixedClock } from '../../shared/clock.js';
+import { forecastNextRound } from '../../shared/domain/forecast.js';
+import { roundOf, seriesIdFor, type Series } from '../../shared/domain/series.js';
 import { statusAt } from '../../shared/domain/status.js';
 import { InvalidInputError } from '../../shared/errors.js';
 import { foldForMatch } from '../../shared/ja/normalize.js';
 import { queryTermsOf, termOccursIn } from '../../shared/search/analyze.js';
 import type { SearchQuery } from '../../shared/search/query.js';
-import type { SearchDoc, SearchIndex, SearchPage } from '../../shared/search/search-index.js';
+import {
+  searchForecastOf,
+  toSearchDoc,
+  type SearchDoc,
+  type SearchIndex,
+  type SearchPage,
+} from '../../shared/search/search-index.js';
+import { makeItem } from './factories.js';
 import { contractTimes, fixtureId, mixedScriptCorpus, searchFixtureCorpus } from './search-corpus.js';
 import { checkAgainstBruteForce } from './search-index.property.js';
-import { bruteFacets, deadlineOrderAt, markedSegments, newestOrder } from './search-truth.js';
+import {
+  amountOrder,
+  amountWanted,
+  bruteFacets,
+  deadlineOrderAt,
+  expectedOrder,
+  isExpected,
+  markedSegments,
+  newestOrder,
+  statusWanted,
+} from './search-truth.js';
 
 /** What a contract run needs from an adapter: a fresh, empty index and a way to dispose of it. */
 export interface ContractIndex {
@@ -38,7 +57,8 @@ function bruteForce(corpus: readonly SearchDoc[], q: Query, now: Date): SearchDo
     if (q.prefectures && !doc.prefectures.some((p) => q.prefectures?.includes(p))) return false;
     if (q.regions && !doc.regions.some((r) => q.regions?.includes(r))) return false;
     if (q.fields && !doc.fields.some((f) => q.fields?.includes(f))) return false;
-    if (q.statuses && !(q.statuses as string[]).includes(statusAt(doc, now))) return false;
+    if (q.applicants && !doc.applicants.some((a) => q.applicants?.includes(a))) return false;
+    if (!statusWanted(doc, q.statuses, now) || !amountWanted(doc, q.amountMin, q.amountMax)) return false;
     return (
       inRange(doc.opensAt, q.opens) &&
       inRange(doc.closesAt, q.closes) &&
@@ -199,6 +219,15 @@ export function searchIndexContract(
       ['fields', { fields: ['環境'] }],
       ['statuses', { statuses: ['open'] }],
       ['statuses (several)', { statuses: ['upcoming', 'closed'] }],
+      ['expected', { statuses: ['expected'] }],
+      ['expected or open', { statuses: ['expected', 'open'] }],
+      ['expected or closed', { statuses: ['closed', 'expected'], text: '公募' }],
+      ['applicants', { applicants: ['sme'] }],
+      ['applicants (several)', { applicants: ['nonprofit', 'university'], kinds: ['call'] }],
+      ['an applicant nobody names', { applicants: ['large-company'] }],
+      ['an amount range', { amountMin: 10_000_000, amountMax: 30_000_000 }],
+      ['an amount floor', { amountMin: 30_000_001 }],
+      ['an amount cap', { amountMax: 10_000_000, text: '公募' }],
       ['opens range', { opens: { from: '2025-04-01T00:00:00+09:00', to: '2025-06-01T00:00:00+09:00' } }],
       ['closes range', { closes: { to: '2025-05-31T00:00:00+09:00' } }],
       ['published range', { published: { from: '2025-03-01T00:00:00+09:00' } }],
@@ -213,6 +242,8 @@ export function searchIndexContract(
       ['a text query', { text: '研究' }],
       ['a filtered query', { text: '地域', kinds: ['call', 'news'] }],
       ['withdrawn included', { includeWithdrawn: true, prefectures: ['27', '13'] }],
+      ['an applicant and amount query', { applicants: ['sme', 'university'], amountMin: 1 }],
+      ['expected only', { statuses: ['expected'] }],
     ])('counts each facet over the whole match set: %s', async (_name, q) => {
       const expected = bruteForce(corpus, q, clock.now());
 
@@ -239,6 +270,89 @@ export function searchIndexContract(
       } finally {
         clock.set(contractTimes.middle);
       }
+    });
+
+    it('fails either amount bound for a document without a known ceiling', async () => {
+      const known = corpus.filter((d) => !d.withdrawn && d.amountCeiling !== undefined).map((d) => d.id);
+      expect(known.length).toBeLessThan(corpus.filter((d) => !d.withdrawn).length);
+
+      const floor = await index.search({ amountMin: 0, size: 100 });
+      const cap = await index.search({ amountMax: Number.MAX_SAFE_INTEGER, size: 100 });
+
+      expect(sorted(ids(floor))).toEqual(sorted(known));
+      expect(sorted(ids(cap))).toEqual(sorted(known));
+      expect(ids(floor)).not.toContain(fixtureId('expected-undated'));
+    });
+
+    it('counts an expected document under its own status and under expected', async () => {
+      const page = await index.search({ text: '蓄電池' });
+
+      expect(page.facets.status).toEqual([
+        { value: 'closed', count: 1 },
+        { value: 'expected', count: 1 },
+      ]);
+      expect(page.facets.applicant).toEqual([
+        { value: 'consortium', count: 1 },
+        { value: 'university', count: 1 },
+      ]);
+      expect((await index.search({ text: '産学官' })).facets.status).toEqual([{ value: 'open', count: 1 }]);
+    });
+
+    it.each([
+      ['early', contractTimes.early],
+      ['middle', contractTimes.middle],
+      ['late', contractTimes.late],
+    ])('lists as expected only forecast documents that are neither open nor upcoming (%s)', async (_name, at) => {
+      clock.set(at);
+      try {
+        const expected = await expectMatchesBruteForce({ statuses: ['expected'] });
+        const page = await index.search({ statuses: ['expected'], size: 100 });
+
+        for (const hit of page.items) expect(['closed', 'unknown']).toContain(hit.status);
+        expect(expected.map((d) => d.id)).toContain(fixtureId('expected-undated'));
+        // Open in May, closed in September: expected only then.
+        expect(expected.map((d) => d.id).includes(fixtureId('sangakukan'))).toBe(at === contractTimes.late);
+        expect(page.facets.status.find((f) => f.value === 'expected')?.count).toBe(expected.length);
+      } finally {
+        clock.set(contractTimes.middle);
+      }
+    });
+
+    it('returns the forecast, ceiling and applicants of a hit as given', async () => {
+      const page = await index.search({ text: '蓄電池' });
+      const doc = corpus.find((d) => d.id === fixtureId('expected-closed'));
+
+      expect(page.items[0]?.doc).toEqual(doc);
+      expect(page.items[0]?.doc.forecast?.text).toContain('見込み');
+    });
+
+    it('sorts by amount: largest ceiling first, unknown last, then newest, then id', async () => {
+      const expected = bruteForce(corpus, {}, clock.now()).sort(amountOrder);
+
+      const { ids: got } = await all({ sort: 'amount' }, 5);
+      const texted = await index.search({ text: '公募', sort: 'amount', size: 100 });
+
+      expect(got).toEqual(expected.map((d) => d.id));
+      expect(ids(texted)).toEqual(
+        bruteForce(corpus, { text: '公募' }, clock.now())
+          .sort(amountOrder)
+          .map((d) => d.id),
+      );
+    });
+
+    it('sorts by expected opening: earliest forecast first, documents without one last, then newest, then id', async () => {
+      const expected = bruteForce(corpus, {}, clock.now()).sort(expectedOrder);
+
+      const { ids: got } = await all({ sort: 'expected' }, 5);
+      const filtered = await index.search({ statuses: ['expected'], sort: 'expected', size: 100 });
+
+      expect(got).toEqual(expected.map((d) => d.id));
+      expect(ids(filtered)).toEqual(
+        bruteForce(corpus, { statuses: ['expected'] }, clock.now())
+          .sort(expectedOrder)
+          .map((d) => d.id),
+      );
+      expect(got[0]).toBe(fixtureId('expected-undated'));
     });
 
     it('sorts by newest: publishedAt desc, missing last, then updatedAt, then id', async () => {
@@ -299,7 +413,7 @@ export function searchIndexContract(
       expect(order).toContain(fixtureId('chiiki-body'));
     });
 
-    it.each(['relevance', 'newest', 'deadline'] as const)(
+    it.each(['relevance', 'newest', 'deadline', 'amount', 'expected'] as const)(
       'pages with cursors without duplicates or gaps (%s)',
       async (sort) => {
         const q: Query = { text: sort === 'relevance' ? '研究' : undefined, sort };
@@ -406,6 +520,68 @@ export function searchIndexContract(
       expect(sorted(ids(await index.search({ text: 'iot', includeWithdrawn: true })))).toEqual(
         sorted([fixtureId('iot-fullwidth'), doc.id]),
       );
+    });
+  });
+
+  describe(`SearchIndex contract: ${name}, forecasts of program series`, () => {
+    // Three closed rounds of one program: the newest carries the forecast of the fourth.
+    const rounds = ['令和4年度', '令和5年度', '令和6年度'].map((label, i) =>
+      makeItem({
+        title: `${label} 地域産学連携拠点形成事業の公募`,
+        url: `https://fixtures.chiiki-portal.test/series-${i}`,
+        canonicalUrl: `https://fixtures.chiiki-portal.test/series-${i}`,
+        publishedAt: `${2022 + i}-03-20T10:00:00+09:00`,
+        opensAt: `${2022 + i}-04-0${1 + i}T00:00:00+09:00`,
+        closesAt: `${2022 + i}-05-30T17:00:00+09:00`,
+        applicants: { types: ['university'], evidence: [{ type: 'university', phrase: '大学', from: 'eligibility' }] },
+        amount: {
+          maxPerProjectYen: 20_000_000,
+          evidence: [{ field: 'maxPerProjectYen', phrase: '2,000万円', from: 'detail' }],
+        },
+      }),
+    );
+    const seriesRounds = rounds.map(roundOf);
+    const series: Series = {
+      id: seriesIdFor(rounds[0]?.id ?? ''),
+      name: '地域産学連携拠点形成事業',
+      publisher: '文部科学省',
+      rounds: seriesRounds,
+      evidence: [],
+      forecast: forecastNextRound(
+        seriesRounds.map((r) => ({ itemId: r.itemId, label: r.label, opensAt: r.opensAt, closesAt: r.closesAt })),
+      ),
+      updatedAt: '2024-06-01T00:00:00+09:00',
+    };
+    const docs = rounds.map((item) => toSearchDoc(item, series));
+    const clock = new FixedClock(contractTimes.middle);
+    const subject = indexHolding(makeIndex, clock, docs);
+    const newestDoc = docs[2] as SearchDoc;
+    const newest = newestDoc.id;
+
+    it('puts the forecast on the newest round only, and lists only that round as expected', async () => {
+      expect(series.forecast.status).toBe('expected');
+      expect(docs.map((d) => d.forecast !== undefined)).toEqual([false, false, true]);
+
+      const page = await subject().index.search({ statuses: ['expected'], size: 100 });
+
+      expect(ids(page)).toEqual([newest]);
+      expect(page.items[0]?.doc.forecast).toEqual(searchForecastOf({ id: newest }, series));
+      expect(page.items[0]?.doc.amountCeiling).toBe(20_000_000);
+      expect(page.facets.applicant).toEqual([{ value: 'university', count: 1 }]);
+      expect(isExpected(newestDoc, clock.now())).toBe(true);
+    });
+
+    it('does not list as expected a series round that is open again', async () => {
+      const reopened = { ...newestDoc, closesAt: '2025-06-30T17:00:00+09:00' };
+      await subject().index.upsert([reopened]);
+
+      const page = await subject().index.search({ statuses: ['expected'] });
+      const all = await subject().index.search({ size: 100 });
+
+      expect(page.total).toBe(0);
+      expect(all.facets.status.find((f) => f.value === 'expected')).toBeUndefined();
+      await subject().index.upsert([newestDoc]);
+      expect(ids(await subject().index.search({ statuses: ['expected'] }))).toEqual([newest]);
     });
   });
 

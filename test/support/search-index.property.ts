@@ -2,12 +2,11 @@ import fc from 'fast-check';
 import { expect } from 'vitest';
 import type { FixedClock } from '../../shared/clock.js';
 import type { ItemKind } from '../../shared/domain/item.js';
-import { statusAt } from '../../shared/domain/status.js';
 import { foldForMatch } from '../../shared/ja/normalize.js';
 import type { SearchQuery } from '../../shared/search/query.js';
 import type { SearchDoc, SearchIndex } from '../../shared/search/search-index.js';
 import { contractTimes, fixtureId } from './search-corpus.js';
-import { bruteFacets, deadlineOrderAt, markedSegments, newestOrder } from './search-truth.js';
+import { amountWanted, bruteFacets, markedSegments, orderOf, statusWanted } from './search-truth.js';
 
 /**
  * A property of the SearchIndex contract: random small corpora of Japanese and Latin text, random
@@ -49,6 +48,11 @@ const kinds: readonly ItemKind[] = ['call', 'news', 'theme'];
 const ministries = ['mext', 'meti', 'jst'];
 const prefectures = ['01', '13', '27', '47'];
 
+const applicantTypes = ['university', 'sme', 'startup', 'nonprofit'] as const;
+// Few values, so ceilings tie and range bounds fall on them.
+const ceilings = [1_000_000, 5_000_000, 30_000_000];
+const forecastDays = ['2025-04-01', '2025-07-01', '2026-04-01'];
+
 const docSpec = fc.record({
   kind: fc.constantFrom(...kinds),
   title: textOf(1, 5),
@@ -62,11 +66,23 @@ const docSpec = fc.record({
   closesAt: fc.option(date, { nil: undefined }),
   updatedAt: date,
   withdrawn: fc.integer({ min: 0, max: 4 }).map((n) => n === 0),
+  applicants: fc.subarray([...applicantTypes]),
+  amountCeiling: fc.option(fc.constantFrom(...ceilings), { nil: undefined }),
+  forecast: fc.option(
+    fc.tuple(fc.constantFrom(...forecastDays), fc.nat(9)).map(([from, n]) => ({
+      seriesId: `series-${n}`,
+      opens: { from, to: from },
+      text: `次回の公募は${from}頃に開始の見込み`,
+    })),
+    { nil: undefined, freq: 3 },
+  ),
 });
 
 const corpusOf = fc.array(docSpec, { minLength: 1, maxLength: 10 }).map((specs) =>
-  specs.map((spec, i): SearchDoc => ({
+  specs.map(({ amountCeiling, forecast, ...spec }, i): SearchDoc => ({
     ...spec,
+    ...(amountCeiling === undefined ? {} : { amountCeiling }),
+    ...(forecast === undefined ? {} : { forecast }),
     id: fixtureId(`property-${i}`),
     url: `https://fixtures.chiiki-portal.test/property-${i}`,
     publisher: spec.ministry ?? 'fixture',
@@ -75,7 +91,9 @@ const corpusOf = fc.array(docSpec, { minLength: 1, maxLength: 10 }).map((specs) 
   })),
 );
 
-type PropertyQuery = Omit<SearchQuery, 'cursor' | 'size'> & { sort: 'relevance' | 'newest' | 'deadline' };
+type PropertyQuery = Omit<SearchQuery, 'cursor' | 'size'> & {
+  sort: 'relevance' | 'newest' | 'deadline' | 'amount' | 'expected';
+};
 
 /** A filter value in about one query of four. */
 const sometimes = <T>(arb: fc.Arbitrary<T>): fc.Arbitrary<T | undefined> =>
@@ -142,9 +160,14 @@ const queryFor = (corpus: readonly SearchDoc[]): fc.Arbitrary<PropertyQuery> =>
     kinds: sometimes(fc.subarray([...kinds], { minLength: 1 })),
     ministries: sometimes(fc.subarray(ministries, { minLength: 1 })),
     prefectures: sometimes(fc.subarray(prefectures, { minLength: 1 })),
-    statuses: sometimes(fc.subarray(['upcoming', 'open', 'closed'] as const, { minLength: 1 }).map((l) => [...l])),
+    statuses: sometimes(
+      fc.subarray(['upcoming', 'open', 'closed', 'expected'] as const, { minLength: 1 }).map((l) => [...l]),
+    ),
+    applicants: sometimes(fc.subarray([...applicantTypes], { minLength: 1 })),
+    amountMin: sometimes(fc.constantFrom(0, ...ceilings)),
+    amountMax: sometimes(fc.constantFrom(...ceilings, 100_000_000)),
     includeWithdrawn: fc.boolean(),
-    sort: fc.constantFrom('relevance', 'newest', 'deadline'),
+    sort: fc.constantFrom('relevance', 'newest', 'deadline', 'amount', 'expected'),
   });
 
 // ---- the documented rules, written out ------------------------------------------------------
@@ -212,7 +235,8 @@ function bruteForce(corpus: readonly SearchDoc[], q: PropertyQuery, now: Date): 
     if (q.kinds && !q.kinds.includes(doc.kind)) return false;
     if (q.ministries && (doc.ministry === undefined || !q.ministries.includes(doc.ministry))) return false;
     if (q.prefectures && !doc.prefectures.some((p) => q.prefectures?.includes(p))) return false;
-    return !q.statuses || (q.statuses as string[]).includes(statusAt(doc, now));
+    if (q.applicants && !doc.applicants.some((a) => q.applicants?.includes(a))) return false;
+    return amountWanted(doc, q.amountMin, q.amountMax) && statusWanted(doc, q.statuses, now);
   });
 }
 
@@ -240,10 +264,7 @@ export async function checkAgainstBruteForce(index: SearchIndex, clock: FixedClo
             const page = await index.search({ ...q, size: 20 });
             const got = page.items.map((hit) => hit.doc.id);
             if (q.sort === 'relevance') expect([...got].sort()).toEqual(expected.map((d) => d.id).sort());
-            else
-              expect(got).toEqual(
-                [...expected].sort(q.sort === 'newest' ? newestOrder : deadlineOrderAt(now)).map((d) => d.id),
-              );
+            else expect(got).toEqual([...expected].sort(orderOf(q.sort, now)).map((d) => d.id));
             expect(page.total).toBe(expected.length);
             expect(page.facets).toEqual(bruteFacets(expected, now));
             if (queryWords(q.text).length === 0) continue;

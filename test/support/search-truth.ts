@@ -2,10 +2,32 @@ import { statusAt } from '../../shared/domain/status.js';
 import type { FacetCount, Facets, SearchDoc } from '../../shared/search/search-index.js';
 
 /**
- * What a search must answer, computed by brute force from the documented rules: facet counts over
- * a match set and the orders of the `newest` and `deadline` sorts. Shared by the SearchIndex
- * contract and its property test.
+ * What a search must answer, computed by brute force from the documented rules: the status and
+ * amount filters, facet counts over a match set and the orders of the `newest`, `deadline`,
+ * `amount` and `expected` sorts. Shared by the SearchIndex contract and its property test.
  */
+
+/**
+ * 公募予定・見込み at `now`: the document carries a forecast (only a series' newest round does) and
+ * is neither open nor upcoming.
+ */
+export function isExpected(doc: SearchDoc, now: Date): boolean {
+  const status = statusAt(doc, now);
+  return doc.forecast !== undefined && status !== 'open' && status !== 'upcoming';
+}
+
+/** The `statuses` filter: the document's derived status is wanted, or `expected` is and the document is. */
+export function statusWanted(doc: SearchDoc, statuses: readonly string[] | undefined, now: Date): boolean {
+  if (statuses === undefined) return true;
+  return statuses.includes(statusAt(doc, now)) || (statuses.includes('expected') && isExpected(doc, now));
+}
+
+/** The amount range over the ceiling, inclusive; an unknown ceiling fails either bound. */
+export function amountWanted(doc: SearchDoc, min: number | undefined, max: number | undefined): boolean {
+  if (min === undefined && max === undefined) return true;
+  const c = doc.amountCeiling;
+  return c !== undefined && (min === undefined || c >= min) && (max === undefined || c <= max);
+}
 
 function countBy(values: readonly string[]): FacetCount[] {
   const counts = new Map<string, number>();
@@ -19,11 +41,12 @@ function countBy(values: readonly string[]): FacetCount[] {
 export function bruteFacets(docs: readonly SearchDoc[], now: Date): Facets {
   return {
     kind: countBy(docs.map((d) => d.kind)),
-    status: countBy(docs.map((d) => statusAt(d, now))),
+    status: countBy(docs.flatMap((d) => (isExpected(d, now) ? [statusAt(d, now), 'expected'] : [statusAt(d, now)]))),
     ministry: countBy(docs.flatMap((d) => (d.ministry === undefined ? [] : [d.ministry]))),
     prefecture: countBy(docs.flatMap((d) => d.prefectures)),
     region: countBy(docs.flatMap((d) => d.regions)),
     field: countBy(docs.flatMap((d) => [...new Set(d.fields)])),
+    applicant: countBy(docs.flatMap((d) => d.applicants)),
   };
 }
 
@@ -40,6 +63,26 @@ export const newestOrder = (a: SearchDoc, b: SearchDoc): number =>
   descMissingLast(ms(a.publishedAt), ms(b.publishedAt)) ||
   descMissingLast(ms(a.updatedAt), ms(b.updatedAt)) ||
   byId(a, b);
+
+/** 金額順: the ceiling desc, unknown last, then as 新着順. */
+export const amountOrder = (a: SearchDoc, b: SearchDoc): number =>
+  descMissingLast(a.amountCeiling ?? Number.NaN, b.amountCeiling ?? Number.NaN) || newestOrder(a, b);
+
+/** 公募予定順: the forecast's first opening day ascending, documents without a forecast last, then as 新着順. */
+export const expectedOrder = (a: SearchDoc, b: SearchDoc): number =>
+  ascMissingLast(forecastMs(a), forecastMs(b)) || newestOrder(a, b);
+
+const forecastMs = (d: SearchDoc): number =>
+  d.forecast === undefined ? Number.NaN : Date.parse(`${d.forecast.opens.from}T00:00:00+09:00`);
+
+/** The order of a sort other than relevance, at `now`. */
+export function orderOf(
+  sort: 'newest' | 'deadline' | 'amount' | 'expected',
+  now: Date,
+): (a: SearchDoc, b: SearchDoc) => number {
+  if (sort === 'deadline') return deadlineOrderAt(now);
+  return sort === 'newest' ? newestOrder : sort === 'amount' ? amountOrder : expectedOrder;
+}
 
 /**
  * 締切が近い順 at `now`: open calls by soonest deadline (no deadline after them), then upcoming by

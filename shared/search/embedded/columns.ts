@@ -1,3 +1,4 @@
+import { ApplicantTypeSchema, type ApplicantType } from '../../domain/applicant.js';
 import type { ItemKind, RegionBlock } from '../../domain/item.js';
 import { RegionBlockSchema } from '../../domain/item.js';
 import type { SearchDoc } from '../search-index.js';
@@ -6,11 +7,40 @@ import type { SearchDoc } from '../search-index.js';
 export const kinds: readonly ItemKind[] = ['call', 'news', 'theme'];
 /** Bit positions of the `region` column. */
 export const regionBlocks: readonly RegionBlock[] = RegionBlockSchema.options;
+/** Bit positions of the `applicants` column (nine types: one `Uint16Array` slot). */
+export const applicantTypes: readonly ApplicantType[] = ApplicantTypeSchema.options;
 
 /** Field ids of one document: a plain array for added documents, a view into the snapshot for loaded ones. */
 export type FieldIds = readonly number[] | Uint32Array;
 
 type Column = Uint8Array | Int32Array | Uint32Array | Uint16Array | Float64Array;
+type ColumnType = new (size: number) => Column;
+
+/**
+ * Every per-document column and its array type. Dates, the ceiling (yen) and the forecast opening
+ * (epoch ms of its first Tokyo day) are `Float64Array`s holding NaN when absent.
+ */
+// prettier-ignore
+const columnTypes = {
+  kind: Uint8Array, withdrawn: Uint8Array, alive: Uint8Array, fieldMore: Uint8Array,
+  ministry: Int32Array, prefLo: Uint32Array, prefHi: Uint32Array, fieldLo: Uint32Array,
+  region: Uint16Array, applicants: Uint16Array,
+  published: Float64Array, opens: Float64Array, closes: Float64Array, updated: Float64Array,
+  ceiling: Float64Array, forecastOpens: Float64Array,
+} satisfies Record<string, ColumnType>;
+
+type ColumnName = keyof typeof columnTypes;
+const columnNames = Object.keys(columnTypes) as ColumnName[];
+/** Columns a snapshot does not store: `alive` is all set on load, the field bitmaps derive from `fieldIds`. */
+const derivedColumns: ReadonlySet<ColumnName> = new Set(['alive', 'fieldLo', 'fieldMore']);
+
+/** The columns as typed properties, each made with room for 16 documents. */
+type ColumnArrays = { -readonly [N in ColumnName]: InstanceType<(typeof columnTypes)[N]> };
+const ColumnArrays = class {
+  constructor() {
+    Object.assign(this, Object.fromEntries(columnNames.map((name) => [name, new columnTypes[name](16)])));
+  }
+} as new () => ColumnArrays;
 
 /** Strings numbered densely in order of first sight (ministries, research fields). */
 export class Dictionary {
@@ -43,55 +73,46 @@ function toMs(iso: string | undefined): number {
   return iso === undefined ? Number.NaN : Date.parse(iso);
 }
 
+/** Epoch ms of the start of a Tokyo day (`YYYY-MM-DD`); NaN when absent. */
+export function tokyoDayStartMs(day: string | undefined): number {
+  return day === undefined ? Number.NaN : Date.parse(`${day}T00:00:00+09:00`);
+}
+
+/** The bits of `values` at their positions in `names` (values not named set no bit). */
+export function maskOf<T>(values: readonly T[], names: readonly T[]): number {
+  let mask = 0;
+  for (const v of values) {
+    const at = names.indexOf(v);
+    if (at >= 0) mask |= 1 << at;
+  }
+  return mask;
+}
+
 /**
- * The filter, facet and sort columns: one typed-array slot per document number, grown by doubling.
- * Dates are epoch ms (NaN when absent); prefectures are bits of `prefLo` (01-32) and `prefHi`
- * (33-47); field ids 0-31 are bits of `fieldLo`, with `fieldMore` set when a document also has
- * higher ids, which only `fieldIds` holds.
+ * The filter, facet and sort columns: one typed-array slot per document number, grown by doubling
+ * (see `columnTypes`). Prefectures are bits of `prefLo` (01-32) and `prefHi` (33-47); regions and
+ * applicant types are bits of `region` and `applicants`; field ids 0-31 are bits of `fieldLo`,
+ * with `fieldMore` set when a document also has higher ids, which only `fieldIds` holds.
  */
-export class Columns {
-  kind = new Uint8Array(16);
-  ministry = new Int32Array(16);
-  prefLo = new Uint32Array(16);
-  prefHi = new Uint32Array(16);
-  region = new Uint16Array(16);
-  published = new Float64Array(16);
-  opens = new Float64Array(16);
-  closes = new Float64Array(16);
-  updated = new Float64Array(16);
-  withdrawn = new Uint8Array(16);
-  alive = new Uint8Array(16);
-  fieldLo = new Uint32Array(16);
-  fieldMore = new Uint8Array(16);
+export class Columns extends ColumnArrays {
   fieldIds: FieldIds[] = [];
   ministries = new Dictionary();
   fields = new Dictionary();
 
-  /** The columns a snapshot stores, by name (`fieldLo`/`fieldMore` derive from `fieldIds`, `alive` is all set). */
+  /** The columns a snapshot stores, by name. */
   stored(): Array<[string, Column]> {
-    return [
-      ['kind', this.kind],
-      ['ministry', this.ministry],
-      ['prefLo', this.prefLo],
-      ['prefHi', this.prefHi],
-      ['region', this.region],
-      ['published', this.published],
-      ['opens', this.opens],
-      ['closes', this.closes],
-      ['updated', this.updated],
-      ['withdrawn', this.withdrawn],
-    ];
+    return columnNames.filter((name) => !derivedColumns.has(name)).map((name) => [name, this[name]]);
   }
 
   /** Replaces a stored column (by its `stored()` name) with `values`, keeping room for `cap` documents. */
   restore(name: string, values: Uint8Array, cap: number): void {
-    const current = this.stored().find(([n]) => n === name)?.[1];
-    if (current === undefined) return;
-    const Ctor = current.constructor as new (b: ArrayBufferLike | number) => Column;
+    const column = columnNames.find((n) => n === name && !derivedColumns.has(n));
+    if (column === undefined) return;
+    const Ctor = columnTypes[column] as new (b: ArrayBufferLike | number) => Column;
     const out = new Ctor(cap);
     // slice(): an exact-length aligned copy, so the view covers the column and nothing else.
     out.set(new Ctor(values.slice().buffer) as never);
-    (this as unknown as Record<string, Column>)[name] = out;
+    (this as Record<ColumnName, Column>)[column] = out;
   }
 
   get capacity(): number {
@@ -108,24 +129,12 @@ export class Columns {
 
   /** Sets every column's length to `cap` (dropping slots beyond it). */
   resize(cap: number): void {
-    const g = <T extends Column>(a: T): T => {
-      const b = new (a.constructor as new (n: number) => T)(cap);
-      b.set(a.length <= cap ? a : (a.subarray(0, cap) as T));
-      return b;
-    };
-    this.kind = g(this.kind);
-    this.ministry = g(this.ministry);
-    this.prefLo = g(this.prefLo);
-    this.prefHi = g(this.prefHi);
-    this.region = g(this.region);
-    this.published = g(this.published);
-    this.opens = g(this.opens);
-    this.closes = g(this.closes);
-    this.updated = g(this.updated);
-    this.withdrawn = g(this.withdrawn);
-    this.alive = g(this.alive);
-    this.fieldLo = g(this.fieldLo);
-    this.fieldMore = g(this.fieldMore);
+    for (const name of columnNames) {
+      const a: Column = this[name];
+      const b = new columnTypes[name](cap);
+      b.set((a.length <= cap ? a : a.subarray(0, cap)) as never);
+      (this as Record<ColumnName, Column>)[name] = b;
+    }
   }
 
   /** Writes document `d`'s filter, facet and sort values. */
@@ -142,9 +151,9 @@ export class Columns {
     }
     this.prefLo[d] = lo >>> 0;
     this.prefHi[d] = hi >>> 0;
-    let r = 0;
-    for (const block of doc.regions) r |= 1 << regionBlocks.indexOf(block);
-    this.region[d] = r;
+    this.region[d] = maskOf(doc.regions, regionBlocks);
+    // Documents written before applicants were indexed lack the field (a change-log replay).
+    this.applicants[d] = maskOf(doc.applicants ?? [], applicantTypes);
     this.setFields(
       d,
       [...new Set(doc.fields)].map((f) => this.fields.idOf(f)),
@@ -153,6 +162,8 @@ export class Columns {
     this.opens[d] = toMs(doc.opensAt);
     this.closes[d] = toMs(doc.closesAt);
     this.updated[d] = toMs(doc.updatedAt);
+    this.ceiling[d] = doc.amountCeiling ?? Number.NaN;
+    this.forecastOpens[d] = tokyoDayStartMs(doc.forecast?.opens.from);
     this.withdrawn[d] = doc.withdrawn ? 1 : 0;
     this.alive[d] = 1;
   }
@@ -172,22 +183,10 @@ export class Columns {
 
   /** Moves document `d` to `nd` (`nd <= d`), as compaction renumbers. */
   move(d: number, nd: number): void {
-    const cols: Column[] = [
-      this.kind,
-      this.ministry,
-      this.prefLo,
-      this.prefHi,
-      this.region,
-      this.published,
-      this.opens,
-      this.closes,
-      this.updated,
-      this.withdrawn,
-      this.alive,
-      this.fieldLo,
-      this.fieldMore,
-    ];
-    for (const col of cols) col[nd] = col[d] as number;
+    for (const name of columnNames) {
+      const col: Column = this[name];
+      col[nd] = col[d] as number;
+    }
     this.fieldIds[nd] = this.fieldIds[d] as FieldIds;
   }
 }

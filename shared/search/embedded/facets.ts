@@ -1,8 +1,12 @@
 import type { FacetCount, Facets } from '../search-index.js';
-import { kinds, regionBlocks } from './columns.js';
+import { applicantTypes, kinds, regionBlocks } from './columns.js';
 import { queryFilters } from './filters.js';
 import type { IndexState } from './index-state.js';
-import { statusNames } from './status-column.js';
+import { expectedBit, statusIn, statusNames } from './status-column.js';
+
+/** Status facet values: the derived statuses, then `expected` (counted besides the document's own status). */
+const statusFacetNames: readonly string[] = [...statusNames, 'expected'];
+const expectedSlot = statusNames.length;
 
 /** Facet values of prefecture bit positions: index 1 is '01' (index 0 is never counted). */
 const prefectureCodes: readonly string[] = Array.from({ length: 48 }, (_, i) => String(i).padStart(2, '0'));
@@ -38,33 +42,38 @@ export function facetsOf(s: IndexState, docs: Int32Array, count: number, now: nu
   const ministries = s.cols.ministries.values;
   const fields = s.cols.fields.values;
   const kindCounts = new Uint32Array(kinds.length);
-  const statusCounts = new Uint32Array(statusNames.length);
+  const statusCounts = new Uint32Array(statusFacetNames.length);
   // Absent ministry (-1) counts in the last slot, which is never reported.
   const ministryCounts = new Uint32Array(ministries.length + 1);
   const prefCounts = new Uint32Array(48);
   const regionCounts = new Uint32Array(regionBlocks.length);
   const fieldCounts = new Uint32Array(Math.max(32, fields.length));
-  const { kind, ministry, prefLo, prefHi, region, fieldLo, fieldMore, fieldIds } = s.cols;
+  const applicantCounts = new Uint32Array(applicantTypes.length);
+  const { kind, ministry, prefLo, prefHi, region, applicants, forecastOpens, fieldLo, fieldMore, fieldIds } = s.cols;
   const status = s.status.at(now);
   const mc = ministryCounts.length;
   for (let k = 0; k < count; k++) {
     const d = docs[k] as number;
     bump(kindCounts, kind[d] as number);
-    bump(statusCounts, status[d] as number);
+    const code = status[d] as number;
+    bump(statusCounts, code);
+    if (statusIn(expectedBit, code, forecastOpens[d] as number)) bump(statusCounts, expectedSlot);
     bump(ministryCounts, ((ministry[d] as number) + mc) % mc);
     countBits(prefCounts, prefLo[d] as number, 1);
     countBits(prefCounts, prefHi[d] as number, 33);
     countBits(regionCounts, region[d] as number, 0);
+    countBits(applicantCounts, applicants[d] as number, 0);
     countBits(fieldCounts, fieldLo[d] as number, 0);
     if (fieldMore[d]) for (const id of fieldIds[d] as readonly number[]) if (id >= 32) bump(fieldCounts, id);
   }
   const lists: Record<keyof Facets, () => FacetCount[]> = {
     kind: () => facetList(kindCounts, kinds),
-    status: () => facetList(statusCounts, statusNames),
+    status: () => facetList(statusCounts, statusFacetNames),
     ministry: () => facetList(ministryCounts.subarray(0, ministries.length), ministries),
     prefecture: () => facetList(prefCounts, prefectureCodes),
     region: () => facetList(regionCounts, regionBlocks),
     field: () => facetList(fieldCounts.subarray(0, fields.length), fields),
+    applicant: () => facetList(applicantCounts, applicantTypes),
   };
   const out: Partial<Record<keyof Facets, FacetCount[]>> = {};
   for (const filter of queryFilters) if (filter.facet) out[filter.facet] = lists[filter.facet]();
@@ -75,5 +84,6 @@ export function facetsOf(s: IndexState, docs: Int32Array, count: number, now: nu
     prefecture: out.prefecture ?? [],
     region: out.region ?? [],
     field: out.field ?? [],
+    applicant: out.applicant ?? [],
   };
 }

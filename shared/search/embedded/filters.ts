@@ -1,8 +1,8 @@
 import type { ParsedSearchQuery } from '../query.js';
 import type { Facets } from '../search-index.js';
-import { kinds, regionBlocks } from './columns.js';
+import { applicantTypes, maskOf, kinds, regionBlocks } from './columns.js';
 import type { IndexState } from './index-state.js';
-import { statusMaskOf } from './status-column.js';
+import { statusIn, statusMaskOf } from './status-column.js';
 
 /**
  * The one registry of the engine's filters. Every path that narrows a result set derives from it:
@@ -32,22 +32,50 @@ export const queryFields: readonly (keyof ParsedSearchQuery)[] = ['text', 'sort'
 const used = (list: readonly unknown[] | undefined): boolean => list !== undefined && list.length > 0;
 
 type DateRange = ParsedSearchQuery['opens'];
-type DateColumn = 'opens' | 'closes' | 'published' | 'updated';
+type RangeColumn = 'opens' | 'closes' | 'published' | 'updated' | 'ceiling';
 
-/** An inclusive date-range filter over a date column; a missing date (NaN) fails any range. */
-function dateRange(claim: 'opens' | 'closes' | 'published' | 'updated', column: DateColumn): QueryFilter {
+/** The test `from <= value <= to` over a numeric column; a missing value (NaN) fails any range. */
+function inRange(s: IndexState, column: RangeColumn, from: number, to: number): (d: number) => boolean {
+  const col = s.cols[column];
+  return (d) => {
+    const v = col[d] as number;
+    return v >= from && v <= to;
+  };
+}
+
+/** An inclusive date-range filter over a date column. */
+function dateRange(claim: 'opens' | 'closes' | 'published' | 'updated', column: RangeColumn): QueryFilter {
   return {
     claims: [claim],
     compile: (s, q) => {
       const r: DateRange = q[claim];
       if (!r || (r.from === undefined && r.to === undefined)) return undefined;
-      const from = r.from === undefined ? -Infinity : Date.parse(r.from);
-      const to = r.to === undefined ? Infinity : Date.parse(r.to);
+      return inRange(
+        s,
+        column,
+        r.from === undefined ? -Infinity : Date.parse(r.from),
+        r.to === undefined ? Infinity : Date.parse(r.to),
+      );
+    },
+  };
+}
+
+/** An any-of filter over a bitmap column whose bit positions are `names`. */
+function anyOf<T extends string>(
+  claim: 'regions' | 'applicants',
+  facet: 'region' | 'applicant',
+  column: 'region' | 'applicants',
+  names: readonly T[],
+): QueryFilter {
+  return {
+    claims: [claim],
+    facet,
+    compile: (s, q) => {
+      const wanted = q[claim] as readonly T[] | undefined;
+      if (!used(wanted)) return undefined;
+      const mask = maskOf(wanted ?? [], names);
       const col = s.cols[column];
-      return (d) => {
-        const v = col[d] as number;
-        return v >= from && v <= to;
-      };
+      return (d) => ((col[d] as number) & mask) !== 0;
     },
   };
 }
@@ -68,20 +96,21 @@ export const queryFilters: readonly QueryFilter[] = [
     facet: 'kind',
     compile: (s, q) => {
       if (!used(q.kinds)) return undefined;
-      let mask = 0;
-      for (const k of q.kinds ?? []) mask |= 1 << kinds.indexOf(k);
+      const mask = maskOf(q.kinds ?? [], kinds);
       const kind = s.cols.kind;
       return (d) => (mask & (1 << (kind[d] as number))) !== 0;
     },
   },
   {
+    // A derived status, or `expected` (a forecast on a document neither open nor upcoming).
     claims: ['statuses'],
     facet: 'status',
     compile: (s, q, now) => {
       if (!used(q.statuses)) return undefined;
       const mask = statusMaskOf(q.statuses ?? []);
       const status = s.status.at(now);
-      return (d) => (mask & (1 << (status[d] as number))) !== 0;
+      const forecastOpens = s.cols.forecastOpens;
+      return (d) => statusIn(mask, status[d] as number, forecastOpens[d] as number);
     },
     bits: (s, q, now) => (used(q.statuses) ? s.status.bits(now, statusMaskOf(q.statuses ?? [])) : undefined),
     docs: (s, q, now) => (used(q.statuses) ? s.status.docs(now, statusMaskOf(q.statuses ?? [])) : undefined),
@@ -119,17 +148,8 @@ export const queryFilters: readonly QueryFilter[] = [
       return (d) => ((prefLo[d] as number) & lo) !== 0 || ((prefHi[d] as number) & hi) !== 0;
     },
   },
-  {
-    claims: ['regions'],
-    facet: 'region',
-    compile: (s, q) => {
-      if (!used(q.regions)) return undefined;
-      let mask = 0;
-      for (const r of q.regions ?? []) mask |= 1 << regionBlocks.indexOf(r);
-      const region = s.cols.region;
-      return (d) => ((region[d] as number) & mask) !== 0;
-    },
-  },
+  anyOf('regions', 'region', 'region', regionBlocks),
+  anyOf('applicants', 'applicant', 'applicants', applicantTypes),
   {
     claims: ['fields'],
     facet: 'field',
@@ -147,6 +167,14 @@ export const queryFilters: readonly QueryFilter[] = [
       return (d) =>
         ((fieldLo[d] as number) & mask) !== 0 ||
         (fieldMore[d] === 1 && (fieldIds[d] as readonly number[]).some((f) => wanted.has(f)));
+    },
+  },
+  {
+    // The per-project ceiling (上限額), inclusive both ends; an unknown ceiling fails either bound.
+    claims: ['amountMin', 'amountMax'],
+    compile: (s, q) => {
+      if (q.amountMin === undefined && q.amountMax === undefined) return undefined;
+      return inRange(s, 'ceiling', q.amountMin ?? -Infinity, q.amountMax ?? Infinity);
     },
   },
   dateRange('opens', 'opens'),

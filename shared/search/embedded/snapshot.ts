@@ -12,7 +12,7 @@ import { ByteWriter } from './varint.js';
  * sections, then 8-byte aligned sections (typed arrays as bytes, strings as UTF-16: decoding that
  * is a copy, where UTF-8 Japanese costs ~10× more at load).
  */
-export const formatVersion = 7;
+export const formatVersion = 8;
 
 const SnapshotHeaderSchema = z.object({
   formatVersion: z.literal(formatVersion),

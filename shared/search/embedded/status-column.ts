@@ -1,9 +1,27 @@
 import type { CallStatus } from '../../domain/status.js';
 import { deadlineGroup } from '../deadline-rank.js';
+import type { ParsedSearchQuery } from '../query.js';
 import type { Columns } from './columns.js';
 
 /** Status codes of the status column, in facet order. */
 export const statusNames: readonly CallStatus[] = ['upcoming', 'open', 'closed', 'unknown'];
+/** A status a query may ask for: a derived one, or `expected`. */
+export type WantedStatus = NonNullable<ParsedSearchQuery['statuses']>[number];
+/** The mask bit of `expected`, above the status codes' bits. */
+export const expectedBit = 1 << statusNames.length;
+/** Status codes 2 (closed) and 3 (unknown): neither open nor upcoming. */
+const notOpenOrUpcoming = 0b1100;
+
+/**
+ * Whether a document with status code `code` is one of the statuses in `mask` (bits of status
+ * codes and `expectedBit`): its own status is, or `expected` is wanted and the document carries a
+ * forecast (`forecastOpensMs` not NaN) while neither open nor upcoming.
+ */
+export function statusIn(mask: number, code: number, forecastOpensMs: number): boolean {
+  const bit = 1 << code;
+  if ((mask & bit) !== 0) return true;
+  return (mask & expectedBit) !== 0 && (bit & notOpenOrUpcoming) !== 0 && !Number.isNaN(forecastOpensMs);
+}
 
 /** Status code of each `deadlineGroup` (open, upcoming, closed, neither date). */
 const statusOfGroup = [1, 0, 2, 3];
@@ -13,10 +31,10 @@ function statusCode(opens: number, closes: number, now: number): number {
   return statusOfGroup[deadlineGroup(opens, closes, now)] as number;
 }
 
-/** Bits of the status codes of `statuses`. */
-export function statusMaskOf(statuses: readonly CallStatus[]): number {
+/** Bits of the status codes of `statuses`, and `expectedBit` when `expected` is among them. */
+export function statusMaskOf(statuses: readonly WantedStatus[]): number {
   let mask = 0;
-  for (const st of statuses) mask |= 1 << statusNames.indexOf(st);
+  for (const st of statuses) mask |= st === 'expected' ? expectedBit : 1 << statusNames.indexOf(st);
   return mask;
 }
 
@@ -67,18 +85,20 @@ export class StatusColumn {
     return status;
   }
 
-  /** Live documents whose status at `now` is in `mask` (bits of status codes), ascending. */
+  /** Live documents whose status at `now` is in `mask` (see `statusIn`), ascending. */
   docs(now: number, mask: number): Int32Array {
     const status = this.at(now);
     let docs = this.lists.get(mask);
     if (docs === undefined) {
       const n = this.size();
-      const alive = this.cols.alive;
+      const { alive, forecastOpens } = this.cols;
+      const keep = (d: number): boolean =>
+        alive[d] === 1 && statusIn(mask, status[d] as number, forecastOpens[d] as number);
       let count = 0;
-      for (let d = 0; d < n; d++) if (alive[d] && mask & (1 << (status[d] as number))) count++;
+      for (let d = 0; d < n; d++) if (keep(d)) count++;
       docs = new Int32Array(count);
       let k = 0;
-      for (let d = 0; d < n; d++) if (alive[d] && mask & (1 << (status[d] as number))) docs[k++] = d;
+      for (let d = 0; d < n; d++) if (keep(d)) docs[k++] = d;
       this.lists.set(mask, docs);
     }
     return docs;

@@ -85,6 +85,18 @@ export function rankerFor(s: IndexState, sort: ParsedSearchQuery['sort'], now: n
     return 0;
   };
   const dateValues = (d: number): Array<number | null> => dates.map((col) => toCursor(col[d] as number));
+  if (sort === 'amount' || sort === 'expected') {
+    // One leading value (largest ceiling first, or earliest forecast opening first; missing last), then as `newest`.
+    const col = sort === 'amount' ? s.cols.ceiling : s.cols.forecastOpens;
+    const lead = sort === 'amount' ? desc : asc;
+    return {
+      values: (d) => [toCursor(col[d] as number), ...dateValues(d)],
+      compare: (a, _as, b) =>
+        lead(col[a] as number, col[b] as number) || newest(a, b) || idCmp(s.ids[a] as string, s.ids[b] as string),
+      afterCursor: (d, _sc, c, id) =>
+        lead(col[d] as number, fromCursor(c[0])) || newestFromCursor(d, c, 1) || idCmp(s.ids[d] as string, id),
+    };
+  }
   if (sort === 'newest') {
     return {
       values: (d) => dateValues(d),
@@ -116,7 +128,8 @@ const maxKeyedScore = 2 ** 9 - 1;
 /**
  * The first `size` matches in rank order after the cursor, with a bounded heap (worst on top),
  * and whether more follow. Each match gets a numeric rank key that orders like the ranker's
- * leading keys (relevance: score, then published; newest: published; deadline: `deadlineRankKey`),
+ * leading keys (relevance: score, then published; newest: published; deadline: `deadlineRankKey`;
+ * amount: the ceiling; expected: the forecast opening, negated),
  * missing dates last; only matches with equal keys go to the full comparison, so the
  * common case (a match that loses to the worst kept hit) is one number comparison.
  */
@@ -131,10 +144,11 @@ export function topK(
   now: number,
 ): { page: Array<[number, number]>; more: boolean } {
   const published = rankDates(s)[0] as Float64Array;
-  const { opens, closes } = s.cols;
-  // 0 relevance, 1 relevance by score alone (more terms than the key has room for), 2 newest, 3 deadline.
-  const mode =
-    sort === 'relevance' ? (termCount * totalFieldWeight < maxKeyedScore ? 0 : 1) : sort === 'newest' ? 2 : 3;
+  const { opens, closes, ceiling, forecastOpens } = s.cols;
+  // 0 relevance, 1 relevance by score alone (more terms than the key has room for), 2 newest, 3 deadline,
+  // 4 amount, 5 expected.
+  const modes = { newest: 2, deadline: 3, amount: 4, expected: 5 } as const;
+  const mode = sort === 'relevance' ? (termCount * totalFieldWeight < maxKeyedScore ? 0 : 1) : modes[sort];
   const heapDoc = new Int32Array(size);
   const heapScore = new Float64Array(size);
   const heapKey = new Float64Array(size);
@@ -179,6 +193,12 @@ export function topK(
     let key: number;
     if (mode === 3) {
       key = -deadlineRankKey(opens[d] as number, closes[d] as number, now);
+    } else if (mode === 4) {
+      const c = ceiling[d] as number;
+      key = Number.isNaN(c) ? -Infinity : c;
+    } else if (mode === 5) {
+      const f = forecastOpens[d] as number;
+      key = Number.isNaN(f) ? -Infinity : -f;
     } else if (mode === 1) {
       key = score;
     } else {

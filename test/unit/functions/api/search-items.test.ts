@@ -60,12 +60,21 @@ describe('searchResponseJson', () => {
             updatedAt: '2025-05-01T00:00:00+09:00',
             withdrawn: false,
             sources: ['mext'],
+            applicants: [],
           },
           status: 'unknown',
           highlights: { title: ['<mark>タイトル</mark>'] },
         },
       ],
-      facets: { kind: [{ value: 'news', count: 1 }], status: [], ministry: [], prefecture: [], region: [], field: [] },
+      facets: {
+        kind: [{ value: 'news', count: 1 }],
+        status: [],
+        ministry: [],
+        prefecture: [],
+        region: [],
+        field: [],
+        applicant: [],
+      },
     };
 
     const parsed: unknown = JSON.parse(searchResponseJson(page));

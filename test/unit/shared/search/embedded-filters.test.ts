@@ -6,6 +6,7 @@ import { EmbeddedSearchIndex } from '../../../../shared/search/embedded-search-i
 import { SearchQuerySchema, type ParsedSearchQuery, type SearchQuery } from '../../../../shared/search/query.js';
 import type { Facets, SearchDoc } from '../../../../shared/search/search-index.js';
 import { contractTimes, generateCorpus } from '../../../support/search-corpus.js';
+import { amountWanted, statusWanted } from '../../../support/search-truth.js';
 
 const clock = new FixedClock(contractTimes.middle);
 // Every seventh item withdrawn and every third news item or theme dated, so each filter narrows every path.
@@ -33,7 +34,19 @@ const wantedPrefectures = corpus
 const examples: Partial<Record<keyof ParsedSearchQuery, { query: SearchQuery; holds: (d: SearchDoc) => boolean }>> = {
   includeWithdrawn: { query: { includeWithdrawn: false }, holds: (d) => !d.withdrawn },
   kinds: { query: { kinds: ['news'] }, holds: (d) => d.kind === 'news' },
-  statuses: { query: { statuses: ['open'] }, holds: (d) => statusAt(d, clock.now()) === 'open' },
+  statuses: {
+    query: { statuses: ['open', 'expected'] },
+    holds: (d) => statusWanted(d, ['open', 'expected'], clock.now()),
+  },
+  applicants: {
+    query: { applicants: ['startup', 'nonprofit'] },
+    holds: (d) => d.applicants.includes('startup') || d.applicants.includes('nonprofit'),
+  },
+  amountMin: { query: { amountMin: 10_000_000 }, holds: (d) => amountWanted(d, 10_000_000, undefined) },
+  amountMax: {
+    query: { amountMin: 2_000_000, amountMax: 50_000_000 },
+    holds: (d) => amountWanted(d, 2_000_000, 50_000_000),
+  },
   ministries: {
     query: { ministries: ['mext', 'jst', 'meti'] },
     holds: (d) => ['mext', 'jst', 'meti'].includes(d.ministry ?? ''),
@@ -90,7 +103,7 @@ describe('the embedded engine filter registry', () => {
 
   it('has an example for every filter, and a facet for every facet the API reports', () => {
     for (const filter of queryFilters) for (const claim of filter.claims) expect(examples[claim], claim).toBeDefined();
-    const facets: Array<keyof Facets> = ['kind', 'status', 'ministry', 'prefecture', 'region', 'field'];
+    const facets: Array<keyof Facets> = ['kind', 'status', 'ministry', 'prefecture', 'region', 'field', 'applicant'];
     expect(
       queryFilters
         .map((f) => f.facet)
@@ -122,7 +135,9 @@ describe('the embedded engine filter registry', () => {
       const query = { ...base, ...example.query };
       const baseHolds = (d: SearchDoc) =>
         contains(d, path.text) &&
+        // The example's statuses replace the path's own.
         (path.base?.statuses === undefined ||
+          claim === 'statuses' ||
           (path.base.statuses as readonly string[]).includes(statusAt(d, clock.now())));
       const without = corpus.filter(baseHolds);
       const expected = without.filter(example.holds);

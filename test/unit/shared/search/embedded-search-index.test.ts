@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, appendFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, appendFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -7,6 +7,7 @@ import { FixedClock, type Clock } from '../../../../shared/clock.js';
 import type { ItemId } from '../../../../shared/domain/item.js';
 import { statusAt } from '../../../../shared/domain/status.js';
 import { decodeCursor } from '../../../../shared/search/cursor.js';
+import { formatVersion } from '../../../../shared/search/embedded/snapshot.js';
 import { EmbeddedSearchIndex } from '../../../../shared/search/embedded-search-index.js';
 import type { SearchDoc, SearchIndex } from '../../../../shared/search/search-index.js';
 import { searchIndexContract } from '../../../support/search-index.contract.js';
@@ -150,6 +151,26 @@ describe('EmbeddedSearchIndex', () => {
     expect((await index.search({ text: '産学官' })).items[0]?.doc.id).toBe(fixtureId('sangakukan'));
   });
 
+  it('opens a snapshot of the format before applicants, ceilings and forecasts empty, and says so', async () => {
+    const dir = tempDir();
+    mkdirSync(join(dir, 'v2'));
+    const old = Buffer.alloc(64);
+    old.writeUInt32LE(formatVersion - 1, 0);
+    writeFileSync(join(dir, 'v2', 'index.bin'), old);
+    writeFileSync(join(dir, 'CURRENT'), 'v2\n');
+
+    const index = new EmbeddedSearchIndex({ dir, clock });
+    expect(await index.count()).toBe(0);
+    expect(index.staleFormat).toBe(formatVersion - 1);
+    await index.upsert(searchFixtureCorpus());
+    await index.close();
+
+    const reopened = new EmbeddedSearchIndex({ dir, clock });
+    const page = await reopened.search({ statuses: ['expected'], applicants: ['university'], amountMin: 1, size: 100 });
+    expect(reopened.staleFormat).toBeUndefined();
+    expect(page.items.map((hit) => hit.doc.id)).toEqual([fixtureId('expected-closed')]);
+  });
+
   it('refuses to open a folder whose CURRENT file is damaged', async () => {
     const dir = tempDir();
     writeFileSync(join(dir, 'CURRENT'), 'garbage');
@@ -160,7 +181,7 @@ describe('EmbeddedSearchIndex', () => {
     expect((error as CorruptDataError).path).toBe(join(dir, 'CURRENT'));
   });
 
-  it.each(['relevance', 'newest', 'deadline'] as const)(
+  it.each(['relevance', 'newest', 'deadline', 'amount', 'expected'] as const)(
     'ranks many ties exactly by the sort keys and id, whatever the page size (%s)',
     async (sort) => {
       // 240 calls with few distinct scores (研究 in title, summary and/or body) and dates drawn from
@@ -173,6 +194,7 @@ describe('EmbeddedSearchIndex', () => {
         '2200-06-15T00:00:00.000Z',
         undefined,
       ];
+      const forecastDays = ['2025-04-01', '2026-01-01', '2027-07-01'];
       const docs: SearchDoc[] = generateCorpus(240, 9).map((d, i) => ({
         ...d,
         withdrawn: false,
@@ -182,6 +204,15 @@ describe('EmbeddedSearchIndex', () => {
         publishedAt: dates[i % 5],
         updatedAt: dates[(i >> 2) % 4] as string,
         closesAt: dates[(i >> 1) % 5],
+        amountCeiling: [1_000_000, 30_000_000, undefined][i % 3],
+        forecast:
+          i % 4 === 0
+            ? undefined
+            : {
+                seriesId: `s${i}`,
+                opens: { from: forecastDays[(i >> 1) % 3] as string, to: '2027-12-31' },
+                text: '見込み',
+              },
       }));
       const byId = new Map(docs.map((d) => [d.id as string, d]));
       const index = new EmbeddedSearchIndex({ clock });
@@ -218,12 +249,17 @@ describe('EmbeddedSearchIndex', () => {
           const st = statusAt(d, clock.now());
           return st === 'open' ? ms(d.closesAt) : st === 'upcoming' ? ms(d.opensAt) : -ms(d.closesAt);
         };
+        const forecastMs = (d: SearchDoc) => ms(d.forecast && `${d.forecast.opens.from}T00:00:00+09:00`);
         const lead =
-          sort === 'deadline'
-            ? group[statusAt(da, clock.now())] - group[statusAt(db, clock.now())] || asc(within(da), within(db))
-            : sort === 'newest'
-              ? newest
-              : b.score - a.score || newest;
+          sort === 'amount'
+            ? desc(da.amountCeiling ?? Number.NaN, db.amountCeiling ?? Number.NaN) || newest
+            : sort === 'expected'
+              ? asc(forecastMs(da), forecastMs(db)) || newest
+              : sort === 'deadline'
+                ? group[statusAt(da, clock.now())] - group[statusAt(db, clock.now())] || asc(within(da), within(db))
+                : sort === 'newest'
+                  ? newest
+                  : b.score - a.score || newest;
         return lead || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
       });
 
@@ -268,7 +304,11 @@ describe('EmbeddedSearchIndex', () => {
       expect(filtered.items.map((hit) => hit.doc.id)).toContain(id);
       expect(filtered.items.find((hit) => hit.doc.id === id)?.status).toBe(expected);
       expect(listed.items.map((hit) => hit.doc.id)).toContain(id);
-      expect(filtered.facets.status).toEqual([{ value: expected, count: filtered.total }]);
+      // The call is the newest round of a series with a forecast: expected too once closed.
+      const buckets = expected === 'closed' ? [expected, 'expected'] : [expected];
+      expect(filtered.facets.status).toEqual(buckets.map((value) => ({ value, count: filtered.total })));
+      const forecast = await index.search({ text: '産学官', statuses: ['expected'] });
+      expect(forecast.items.map((hit) => hit.doc.id)).toEqual(expected === 'closed' ? [id] : []);
     },
   );
 });
