@@ -94,10 +94,13 @@ async function writeDocs(
   batch.changed.forEach(project);
   const inBatch = new Set(batch.changes.map((c) => c.id));
   for (const item of linked?.affected ?? []) if (!inBatch.has(item.id)) project(item);
-  const counts = { upserted: batch.changed.length, removed: batch.removals.length, reprojected: 0 };
-  const reprojected = docs.size - batch.changed.length;
+  const counts: Counts = {
+    upserted: batch.changed.length,
+    removed: batch.removals.length,
+    reprojected: docs.size - batch.changed.length,
+  };
   if (docs.size > 0) await deps.index.upsert([...docs.values()]);
   if (batch.removals.length > 0) await deps.index.remove(batch.removals);
-  deps.log.debug('index changes applied', { ...counts, reprojected });
-  return { ...counts, reprojected };
+  deps.log.debug('index changes applied', { ...counts });
+  return counts;
 }

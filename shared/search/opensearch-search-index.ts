@@ -1,25 +1,24 @@
 import * as z from 'zod';
 import type { Clock } from '../clock.js';
+import { ApplicantTypeSchema } from '../domain/applicant.js';
 import { IsoInstantSchema, ItemIdSchema, ItemKindSchema, RegionBlockSchema, type ItemId } from '../domain/item.js';
-import { statusAt, type callStatuses } from '../domain/status.js';
+import { statusAt } from '../domain/status.js';
 import { SearchBackendError, SearchUnavailableError } from '../errors.js';
 import { parseInput } from '../parse-input.js';
-import { queryTermsOf, type QueryTerm } from './analyze.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
-import { fragmentChars, fragmentsPerField } from './highlight.js';
+import { addedFields, indexTemplate } from './opensearch-mapping.js';
+import {
+  aggsOf,
+  deadlineGroups,
+  facetsOf,
+  highlight,
+  highlightsOf,
+  queryOf,
+  sortOf,
+  statusClauses,
+} from './opensearch-query.js';
 import { exactTotalCap, SearchQuerySchema, type ParsedSearchQuery, type SearchQuery } from './query.js';
-import { rankDateKeys, textFieldWeights } from './ranking.js';
-import type {
-  DocVersions,
-  FacetCount,
-  Facets,
-  Highlights,
-  ReindexWriter,
-  SearchDoc,
-  SearchHit,
-  SearchIndex,
-  SearchPage,
-} from './search-index.js';
+import type { DocVersions, ReindexWriter, SearchDoc, SearchHit, SearchIndex, SearchPage } from './search-index.js';
 
 /**
  * `OpenSearchSearchIndex`: the SearchIndex on OpenSearch (Amazon OpenSearch Service in AWS, a
@@ -80,11 +79,7 @@ export interface OpenSearchSearchIndexOptions {
   readonly retryDelaysMs?: readonly number[];
 }
 
-const textFields = textFieldWeights.map(({ field, weight }) => (weight === 1 ? field : `${field}^${weight}`));
-/** `missing` sort values: representable in JavaScript, outside any real date. */
-const missingLow = -62135596800000; // 0001-01-01
-const missingHigh = 253402300799999; // 9999-12-31
-
+const DayWindowSchema = z.object({ from: z.string(), to: z.string() });
 /** A stored `_source`: what `upsert` wrote, read back across the trust boundary. */
 const SourceSchema = z.object({
   id: ItemIdSchema,
@@ -104,7 +99,18 @@ const SourceSchema = z.object({
   updatedAt: IsoInstantSchema,
   withdrawn: z.boolean(),
   sources: z.array(z.string()),
-}) satisfies z.ZodType<SearchDoc>;
+  // Documents written before applicants were indexed have none in their source.
+  applicants: z.array(ApplicantTypeSchema).default([]),
+  amountCeiling: z.number().optional(),
+  forecast: z
+    .object({
+      seriesId: z.string(),
+      opens: DayWindowSchema,
+      closes: DayWindowSchema.optional(),
+      text: z.string(),
+    })
+    .optional(),
+}) satisfies z.ZodType<SearchDoc, unknown>;
 
 const HitSchema = z.object({
   _id: z.string(),
@@ -122,10 +128,6 @@ const SearchResponseSchema = z.object({
 const MsearchResponseSchema = z.object({ responses: z.array(z.unknown()) });
 /** A search without total (`track_total_hits: false`). */
 const HitsOnlySchema = z.object({ hits: z.object({ hits: z.array(HitSchema) }) });
-const TermsAggSchema = z.object({
-  buckets: z.array(z.object({ key: z.union([z.string(), z.number()]), doc_count: z.number() })),
-});
-const FiltersAggSchema = z.object({ buckets: z.record(z.string(), z.object({ doc_count: z.number() })) });
 const BulkResponseSchema = z.object({
   errors: z.boolean(),
   items: z.array(
@@ -191,12 +193,16 @@ export class OpenSearchSearchIndex implements SearchIndex {
   }
 
   async ensureIndex(): Promise<void> {
-    await this.call('PUT', `/_index_template/${this.prefix}`, this.template());
+    await this.call('PUT', `/_index_template/${this.prefix}`, indexTemplate(this.prefix, this.replicas));
     const exists = await this.client.transport.request(
       { method: 'HEAD', path: `/_alias/${this.readAlias}` },
       { ignore: [404] },
     );
-    if (exists.statusCode === 200) return;
+    if (exists.statusCode === 200) {
+      // An index made from an older template: add the fields it lacks (a no-op when present).
+      await this.call('PUT', `/${this.readAlias}/_mapping`, { properties: addedFields });
+      return;
+    }
     const first = `${this.prefix}-v1`;
     const created = await this.client.transport.request(
       {
@@ -379,9 +385,9 @@ export class OpenSearchSearchIndex implements SearchIndex {
     const body: Record<string, unknown> = {
       size: query.size + 1,
       track_total_hits: exactTotalCap,
-      query: this.queryOf(query, now.getTime()),
+      query: queryOf(query, now.getTime()),
       sort: sortOf(query.sort),
-      aggs: this.aggsOf(now.getTime()),
+      aggs: aggsOf(now.getTime()),
       highlight,
     };
     if (cursor) body.search_after = [...cursor.rawValues, cursor.id];
@@ -418,13 +424,13 @@ export class OpenSearchSearchIndex implements SearchIndex {
     now: Date,
     cursor: ReturnType<typeof decodeCursor> | undefined,
   ): Promise<SearchPage> {
-    const base = this.queryOf(query, now.getTime());
+    const base = queryOf(query, now.getTime());
     const clauses = statusClauses(now.getTime());
     const startGroup = cursor ? Math.max(0, Math.min(deadlineGroups.length - 1, cursor.values[0] ?? 0)) : 0;
     const groups = deadlineGroups.slice(startGroup);
     // One round trip: the size-0 summary and a page of each remaining group (at most size + 1 hits each).
     const responses = await this.msearch([
-      { size: 0, track_total_hits: exactTotalCap, query: base, aggs: this.aggsOf(now.getTime()) },
+      { size: 0, track_total_hits: exactTotalCap, query: base, aggs: aggsOf(now.getTime()) },
       ...groups.map(({ status, sort }, i) => ({
         size: query.size + 1,
         track_total_hits: false,
@@ -457,102 +463,6 @@ export class OpenSearchSearchIndex implements SearchIndex {
         hits.length > query.size && last && lastSort
           ? encodeCursor('deadline', [last.group, ...lastSort.slice(0, -1)], String(lastSort[lastSort.length - 1]))
           : undefined,
-    };
-  }
-
-  private queryOf(q: ParsedSearchQuery, now: number): unknown {
-    const must = queryTermsOf(q.text).map((term) =>
-      term.parts ? mixedPhrase(term.parts) : { multi_match: { query: term.text, type: 'phrase', fields: textFields } },
-    );
-    const filter: unknown[] = [];
-    if (!q.includeWithdrawn) filter.push({ term: { withdrawn: false } });
-    const terms = (field: string, values: readonly string[] | undefined): void => {
-      if (values && values.length > 0) filter.push({ terms: { [field]: values } });
-    };
-    terms('kind', q.kinds);
-    terms('ministry', q.ministries);
-    terms('prefectures', q.prefectures);
-    terms('regions', q.regions);
-    terms('fields', q.fields);
-    if (q.statuses && q.statuses.length > 0) {
-      const clauses = statusClauses(now);
-      filter.push({ bool: { should: q.statuses.map((s) => clauses[s]), minimum_should_match: 1 } });
-    }
-    const range = (field: string, r: ParsedSearchQuery['opens']): void => {
-      if (!r || (r.from === undefined && r.to === undefined)) return;
-      const bounds: Record<string, number> = {};
-      if (r.from !== undefined) bounds.gte = Date.parse(r.from);
-      if (r.to !== undefined) bounds.lte = Date.parse(r.to);
-      filter.push({ range: { [field]: { ...bounds, format: 'epoch_millis' } } });
-    };
-    range('opensAt', q.opens);
-    range('closesAt', q.closes);
-    range('publishedAt', q.published);
-    range('updatedAt', q.updated);
-    return { bool: { must: must.length > 0 ? must : [{ match_all: {} }], filter } };
-  }
-
-  private aggsOf(now: number): unknown {
-    const terms = (field: string, size: number) => ({ terms: { field, size } });
-    return {
-      kind: terms('kind', 10),
-      ministry: terms('ministry', 1000),
-      prefecture: terms('prefectures', 100),
-      region: terms('regions', 20),
-      field: terms('fields', 1000),
-      status: { filters: { filters: statusClauses(now) } },
-    };
-  }
-
-  private template(): unknown {
-    const text = { type: 'text', analyzer: 'ja_index', search_analyzer: 'ja_search', index_options: 'offsets' };
-    return {
-      index_patterns: [`${this.prefix}-v*`],
-      template: {
-        settings: {
-          index: { number_of_shards: 1, number_of_replicas: this.replicas },
-          analysis: {
-            filter: {
-              ja_bigram_index: { type: 'cjk_bigram', output_unigrams: true },
-              ja_bigram_search: { type: 'cjk_bigram', output_unigrams: false },
-            },
-            analyzer: {
-              ja_index: {
-                type: 'custom',
-                tokenizer: 'standard',
-                filter: ['cjk_width', 'lowercase', 'ja_bigram_index'],
-              },
-              ja_search: {
-                type: 'custom',
-                tokenizer: 'standard',
-                filter: ['cjk_width', 'lowercase', 'ja_bigram_search'],
-              },
-            },
-          },
-        },
-        mappings: {
-          dynamic: 'strict',
-          properties: {
-            id: { type: 'keyword' },
-            kind: { type: 'keyword' },
-            title: { ...text, fields: { keyword: { type: 'keyword', ignore_above: 512 } } },
-            summary: text,
-            bodyText: text,
-            url: { type: 'keyword', index: false },
-            publisher: { type: 'keyword' },
-            ministry: { type: 'keyword' },
-            prefectures: { type: 'keyword' },
-            regions: { type: 'keyword' },
-            fields: { type: 'keyword' },
-            publishedAt: { type: 'date' },
-            opensAt: { type: 'date' },
-            closesAt: { type: 'date' },
-            updatedAt: { type: 'date' },
-            withdrawn: { type: 'boolean' },
-            sources: { type: 'keyword' },
-          },
-        },
-      },
     };
   }
 
@@ -676,117 +586,4 @@ function versionOf(index: string): number {
 
 function isIndexNotFound(error: unknown): boolean {
   return JSON.stringify(error ?? null).includes('index_not_found_exception');
-}
-
-/**
- * A mixed-script term as the index tokens that stand in a row where it matches (analyze.ts): a
- * Latin part is its word; a CJK part its bigrams (one character alone: itself), and when another
- * part follows, its last character too, since the index puts that unigram at the position after
- * the last bigram. `ｘ推進ｙ` → `x` `推進` `進` `y`; `IoT化` → `iot` `化`. Bigrams exist only where
- * characters touch, so a CJK part still stands inside one run.
- */
-function mixedTokens(parts: readonly QueryTerm[]): string[] {
-  return parts.flatMap((part, k) => {
-    if (!part.cjk) return [part.text];
-    const chars = Array.from(part.text);
-    if (chars.length === 1) return chars;
-    const tokens = chars.slice(1).map((ch, i) => (chars[i] as string) + ch);
-    if (k < parts.length - 1) tokens.push(chars[chars.length - 1] as string);
-    return tokens;
-  });
-}
-
-/** A mixed-script term as one phrase over the text fields: per field an exact in-order `span_near`, best field scoring. */
-function mixedPhrase(parts: readonly QueryTerm[]): unknown {
-  const tokens = mixedTokens(parts);
-  return {
-    dis_max: {
-      queries: textFields.map((spec) => {
-        const [field, boost] = spec.split('^') as [string, string | undefined];
-        const clauses = tokens.map((token) => ({ span_term: { [field]: token } }));
-        return { span_near: { clauses, slop: 0, in_order: true, boost: Number(boost ?? 1) } };
-      }),
-    },
-  };
-}
-
-/** Status as filter clauses at `now` (epoch ms), the same rule as `statusAt`. */
-function statusClauses(now: number): Record<(typeof callStatuses)[number], unknown> {
-  const range = (field: string, op: 'gt' | 'lt') => ({ range: { [field]: { [op]: now, format: 'epoch_millis' } } });
-  const upcoming = range('opensAt', 'gt');
-  const closedPast = range('closesAt', 'lt');
-  return {
-    upcoming,
-    open: {
-      bool: {
-        should: [{ exists: { field: 'opensAt' } }, { exists: { field: 'closesAt' } }],
-        minimum_should_match: 1,
-        must_not: [upcoming, closedPast],
-      },
-    },
-    closed: { bool: { filter: [closedPast], must_not: [upcoming] } },
-    unknown: { bool: { must_not: [{ exists: { field: 'opensAt' } }, { exists: { field: 'closesAt' } }] } },
-  };
-}
-
-/** Highlighting of every search: matches marked, the rest HTML-escaped. */
-const highlight = {
-  pre_tags: ['<mark>'],
-  post_tags: ['</mark>'],
-  encoder: 'html',
-  require_field_match: true,
-  fields: {
-    title: { number_of_fragments: 0 },
-    summary: { fragment_size: fragmentChars, number_of_fragments: fragmentsPerField },
-    bodyText: { fragment_size: fragmentChars, number_of_fragments: fragmentsPerField },
-  },
-};
-
-/** The deadline sort's groups in order, with the sort within each (see deadline-rank.ts). */
-const deadlineGroups = [
-  { status: 'open', sort: [{ closesAt: { order: 'asc', missing: missingHigh } }, { id: 'asc' }] },
-  { status: 'upcoming', sort: [{ opensAt: { order: 'asc' } }, { id: 'asc' }] },
-  { status: 'closed', sort: [{ closesAt: { order: 'desc' } }, { id: 'asc' }] },
-  { status: 'unknown', sort: [{ id: 'asc' }] },
-] as const;
-
-function sortOf(sort: ParsedSearchQuery['sort']): unknown[] {
-  const newest = rankDateKeys.map((key) => ({ [key]: { order: 'desc', missing: missingLow } }));
-  if (sort === 'newest') return [...newest, { id: 'asc' }];
-  return [{ _score: 'desc' }, ...newest, { id: 'asc' }];
-}
-
-function facetList(raw: unknown): FacetCount[] {
-  const parsed = TermsAggSchema.safeParse(raw);
-  if (!parsed.success) return [];
-  return sortFacets(parsed.data.buckets.map((b) => ({ value: String(b.key), count: b.doc_count })));
-}
-
-function sortFacets(list: FacetCount[]): FacetCount[] {
-  return list
-    .filter((f) => f.count > 0)
-    .sort((a, b) => b.count - a.count || (a.value < b.value ? -1 : a.value > b.value ? 1 : 0));
-}
-
-function facetsOf(aggs: Record<string, unknown>): Facets {
-  const status = FiltersAggSchema.safeParse(aggs.status);
-  return {
-    kind: facetList(aggs.kind),
-    status: status.success
-      ? sortFacets(Object.entries(status.data.buckets).map(([value, b]) => ({ value, count: b.doc_count })))
-      : [],
-    ministry: facetList(aggs.ministry),
-    prefecture: facetList(aggs.prefecture),
-    region: facetList(aggs.region),
-    field: facetList(aggs.field),
-  };
-}
-
-function highlightsOf(raw: Record<string, string[]> | undefined): Highlights {
-  if (!raw) return {};
-  const out: { title?: string[]; summary?: string[]; bodyText?: string[] } = {};
-  if (raw.title) out.title = raw.title;
-  if (raw.summary) out.summary = raw.summary;
-  if (raw.bodyText) out.bodyText = raw.bodyText;
-  return out;
 }

@@ -12,6 +12,7 @@
  * from the benchmark corpus, would be split).
  */
 import { readFileSync, writeFileSync } from 'node:fs';
+import { ApplicantTypeSchema } from '../../shared/domain/applicant.js';
 import { foldForMatch } from '../../shared/ja/normalize.js';
 import { splitRuns } from '../../shared/search/analyze.js';
 import { deadlineGroup, deadlineWithin } from '../../shared/search/deadline-rank.js';
@@ -19,7 +20,9 @@ import type { SearchQuery } from '../../shared/search/query.js';
 import type { SearchDoc } from '../../shared/search/search-index.js';
 
 const kindNames = ['call', 'news', 'theme'] as const;
-const statusNames = ['upcoming', 'open', 'closed', 'unknown'] as const;
+/** Status codes; `expected` (4) is a filter and facet value beside a document's own status. */
+const statusNames = ['upcoming', 'open', 'closed', 'unknown', 'expected'] as const;
+const applicantNames = ApplicantTypeSchema.options;
 /** The score of a field mask: title 3, summary 1.5, body 1 (the engines' field weights), summed. */
 const maskScore = [0, 3, 1.5, 4.5, 1, 4, 2.5, 5.5] as const;
 
@@ -31,7 +34,10 @@ interface FacetCount {
 export interface BarePage {
   readonly total: number;
   readonly items: ReadonlyArray<{ id: string; title: string; url: string }>;
-  readonly facets: Record<'kind' | 'status' | 'ministry' | 'prefecture' | 'region' | 'field', FacetCount[]>;
+  readonly facets: Record<
+    'kind' | 'status' | 'ministry' | 'prefecture' | 'region' | 'field' | 'applicant',
+    FacetCount[]
+  >;
 }
 
 function grow<T extends Uint8Array | Uint16Array | Uint32Array | Int32Array | Float64Array>(a: T, need: number): T {
@@ -58,6 +64,9 @@ const columnNames = [
   'opens',
   'closes',
   'withdrawn',
+  'applicants',
+  'ceiling',
+  'forecast',
   'idRank',
   'pageOff',
   'pageBlob',
@@ -76,6 +85,9 @@ type Columns = {
   opens: Float64Array;
   closes: Float64Array;
   withdrawn: Uint8Array;
+  applicants: Uint16Array;
+  ceiling: Float64Array;
+  forecast: Float64Array;
   idRank: Uint32Array;
   pageOff: Uint32Array;
   pageBlob: Uint8Array;
@@ -94,6 +106,9 @@ const columnTypes: Record<keyof Columns, new (b: ArrayBuffer, o: number, n: numb
   opens: Float64Array,
   closes: Float64Array,
   withdrawn: Uint8Array,
+  applicants: Uint16Array,
+  ceiling: Float64Array,
+  forecast: Float64Array,
   idRank: Uint32Array,
   pageOff: Uint32Array,
   pageBlob: Uint8Array,
@@ -132,6 +147,9 @@ export class BareIndexBuilder {
     opens: new Float64Array(1024),
     closes: new Float64Array(1024),
     withdrawn: new Uint8Array(1024),
+    applicants: new Uint16Array(1024),
+    ceiling: new Float64Array(1024),
+    forecast: new Float64Array(1024),
   };
   private readonly ids: string[] = [];
   private readonly pages: string[] = [];
@@ -232,6 +250,9 @@ export class BareIndexBuilder {
     c.opens[d] = ms(doc.opensAt);
     c.closes[d] = ms(doc.closesAt);
     c.withdrawn[d] = doc.withdrawn ? 1 : 0;
+    for (const a of doc.applicants) c.applicants[d] = (c.applicants[d] as number) | (1 << applicantNames.indexOf(a));
+    c.ceiling[d] = doc.amountCeiling ?? Number.NaN;
+    c.forecast[d] = doc.forecast === undefined ? Number.NaN : Date.parse(`${doc.forecast.opens.from}T00:00:00+09:00`);
     this.ids.push(doc.id);
     this.pages.push(JSON.stringify({ id: doc.id, title: doc.title, url: doc.url }));
     this.n = d + 1;
@@ -284,6 +305,9 @@ export class BareIndexBuilder {
         opens: cut(c.opens),
         closes: cut(c.closes),
         withdrawn: cut(c.withdrawn),
+        applicants: cut(c.applicants),
+        ceiling: cut(c.ceiling),
+        forecast: cut(c.forecast),
         idRank,
         pageOff,
         pageBlob: encoded,
@@ -383,10 +407,14 @@ export class BareIndex {
     const n = this.dict.n;
     // Filters as masks over the columns.
     const kindMask = q.kinds ? q.kinds.reduce((m, k) => m | (1 << kindNames.indexOf(k)), 0) : 7;
-    const statusMask = q.statuses ? q.statuses.reduce((m, s) => m | (1 << statusNames.indexOf(s)), 0) : 15;
-    const codeMask = (values: readonly string[] | undefined, names: string[]): number =>
+    const statusMask = q.statuses ? q.statuses.reduce((m, s) => m | (1 << statusNames.indexOf(s)), 0) : 31;
+    const amountMin = q.amountMin ?? -Infinity;
+    const amountMax = q.amountMax ?? Infinity;
+    const amountUsed = q.amountMin !== undefined || q.amountMax !== undefined;
+    const codeMask = (values: readonly string[] | undefined, names: readonly string[]): number =>
       values ? values.reduce((m, v) => (names.indexOf(v) >= 0 ? m | (1 << names.indexOf(v)) : m), 0) : -1;
     const regionMask = codeMask(q.regions, this.dict.regions);
+    const applicantMask = codeMask(q.applicants, applicantNames);
     const fieldMask = codeMask(q.fields, this.dict.fields);
     let prefLo = -1;
     let prefHi = -1;
@@ -414,6 +442,8 @@ export class BareIndex {
       if (now > cl) return 2;
       return 1;
     };
+    // 1 when the document carries a forecast and is closed or undated (status codes 2 and 3).
+    const expected = (d: number): number => (c.forecast[d] === c.forecast[d] && statusOf(d) >= 2 ? 1 : 0);
     const pass = (d: number): boolean =>
       (withdrawnOk || c.withdrawn[d] === 0) &&
       ((kindMask >> (c.kind[d] as number)) & 1) === 1 &&
@@ -421,7 +451,9 @@ export class BareIndex {
       (prefLo === -1 || ((c.prefLo[d] as number) & prefLo) !== 0 || ((c.prefHi[d] as number) & prefHi) !== 0) &&
       (regionMask === -1 || ((c.region[d] as number) & regionMask) !== 0) &&
       (fieldMask === -1 || ((c.field[d] as number) & fieldMask) !== 0) &&
-      (statusMask === 15 || ((statusMask >> statusOf(d)) & 1) === 1);
+      (applicantMask === -1 || ((c.applicants[d] as number) & applicantMask) !== 0) &&
+      (!amountUsed || ((c.ceiling[d] as number) >= amountMin && (c.ceiling[d] as number) <= amountMax)) &&
+      (statusMask === 31 || ((statusMask >> statusOf(d)) & 1) === 1 || ((statusMask >> 4) & 1 & expected(d)) === 1);
 
     // Matches: intersect the postings of every gram, rarest first.
     let count = 0;
@@ -478,7 +510,8 @@ export class BareIndex {
 
     // Facets over every match.
     const kindCounts = new Uint32Array(3);
-    const statusCounts = new Uint32Array(4);
+    const statusCounts = new Uint32Array(5);
+    const applicantCounts = new Uint32Array(applicantNames.length);
     const ministryCounts = new Uint32Array(this.dict.ministries.length + 1);
     const prefCounts = new Uint32Array(48);
     const regionCounts = new Uint32Array(16);
@@ -493,6 +526,8 @@ export class BareIndex {
       const d = docs[k] as number;
       inc(kindCounts, c.kind[d] as number);
       inc(statusCounts, statusOf(d));
+      if (expected(d) === 1) inc(statusCounts, 4);
+      incBits(applicantCounts, c.applicants[d] as number, 0);
       const m = c.ministry[d] as number;
       if (m >= 0) inc(ministryCounts, m);
       incBits(prefCounts, c.prefLo[d] as number, 0);
@@ -512,6 +547,7 @@ export class BareIndex {
       prefecture: list(prefCounts, (i) => String(i).padStart(2, '0')),
       region: list(regionCounts, (i) => this.dict.regions[i] as string),
       field: list(fieldCounts, (i) => this.dict.fields[i] as string),
+      applicant: list(applicantCounts, (i) => applicantNames[i] as string),
     };
 
     // The page: a heap of the best `want` matches, worst at the root.
@@ -573,6 +609,15 @@ export class BareIndex {
       desc(c.updated[a] as number, c.updated[b] as number) ||
       rank(a, b);
     if (sort === 'newest') return (a, b) => newest(docs[a] as number, docs[b] as number);
+    if (sort === 'amount' || sort === 'expected') {
+      const col = sort === 'amount' ? c.ceiling : c.forecast;
+      const lead = sort === 'amount' ? desc : asc;
+      return (a, b) => {
+        const x = docs[a] as number;
+        const y = docs[b] as number;
+        return lead(col[x] as number, col[y] as number) || newest(x, y);
+      };
+    }
     if (sort === 'deadline') {
       return (a, b) => {
         const x = docs[a] as number;

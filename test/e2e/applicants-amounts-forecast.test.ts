@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalStack } from '../../infra/local/local-stack.js';
+import { chiiki } from '../support/chiiki-cli.js';
 import { startCrawledSampleStack, type CrawledSampleStack } from '../support/sample-stack.js';
 
 /**
@@ -198,5 +199,31 @@ describe('applicants, amounts and forecasts on the local stack', () => {
     const opens = leading.map((h) => h.forecast?.opens.from ?? '');
     expect(opens).toEqual([...opens].sort());
     expect(leading[0]?.title).toContain('令和8年度 地域イノベーション創出支援事業の公募');
+  });
+
+  // Last: it changes the sample program's series (and puts it back).
+  it('moves the forecast at once when an operator splits the newest round off beside the running stack', async () => {
+    const page = await stack.search.search({ text: '地域イノベーション創出支援事業', kinds: ['call'], size: 50 });
+    const round = (prefix: string) =>
+      page.items.find((h) => h.doc.title.startsWith(prefix) && !h.doc.title.includes('地域枠'))?.doc.id ?? '';
+    const [r6, r7, r8] = [round('令和6年度'), round('令和7年度'), round('令和8年度')];
+    const env = { DATA_DIR: sample.dataDir, LOG_LEVEL: 'warn' };
+    const forecasts = async () => {
+      const found = await stack.search.search({ text: '地域イノベーション創出支援事業', kinds: ['call'], size: 50 });
+      return found.items.flatMap((h) => (h.doc.forecast ? [[h.doc.id, h.doc.forecast.seriesId]] : []));
+    };
+
+    const splits = [await chiiki(['series', 'split', r8, r6], env), await chiiki(['series', 'split', r8, r7], env)];
+    const afterSplit = await forecasts();
+    const seriesOf7 = await json<{ series?: { id: string; rounds: unknown[] } }>(`/v1/items/${r7}`);
+    const merges = [await chiiki(['series', 'merge', r8, r6], env), await chiiki(['series', 'merge', r8, r7], env)];
+    const afterMerge = await forecasts();
+
+    expect([...splits, ...merges].map((run) => [run.code, run.stdout.includes('stored')])).toEqual(
+      Array.from({ length: 4 }, () => [0, true]),
+    );
+    expect(seriesOf7.series?.rounds).toHaveLength(2);
+    expect(afterSplit).toEqual([[r7, seriesOf7.series?.id]]);
+    expect(afterMerge.map(([id]) => id)).toEqual([r8]);
   });
 });

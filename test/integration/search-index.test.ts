@@ -2,9 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { FixedClock } from '../../shared/clock.js';
 import { makeOpenSearchClient } from '../../shared/search/opensearch-client.js';
+import { addedFields, indexTemplate } from '../../shared/search/opensearch-mapping.js';
 import { OpenSearchSearchIndex } from '../../shared/search/opensearch-search-index.js';
 import { searchIndexContract } from '../support/search-index.contract.js';
-import { contractTimes, generateCorpus, searchFixtureCorpus } from '../support/search-corpus.js';
+import { contractTimes, fixtureId, generateCorpus, searchFixtureCorpus } from '../support/search-corpus.js';
 
 const endpoint = process.env.OPENSEARCH_ENDPOINT;
 if (!endpoint) {
@@ -32,6 +33,49 @@ searchIndexContract(
 );
 
 describe('OpenSearchSearchIndex', () => {
+  it('adds the applicant, ceiling and forecast fields to an index made before them', async () => {
+    const clock = new FixedClock(contractTimes.middle);
+    const index = makeIndex(clock);
+    try {
+      // The index as an older template made it: a strict mapping without the new fields.
+      const older = indexTemplate(index.readAlias, 0) as {
+        template: { settings: unknown; mappings: { properties: Record<string, unknown> } };
+      };
+      const properties = Object.fromEntries(
+        Object.entries(older.template.mappings.properties).filter(([name]) => !(name in addedFields)),
+      );
+      await client.transport.request({
+        method: 'PUT',
+        path: `/${index.readAlias}-v1`,
+        body: {
+          settings: older.template.settings,
+          mappings: { dynamic: 'strict', properties },
+          aliases: { [index.readAlias]: {}, [index.writeAlias]: { is_write_index: true } },
+        },
+      });
+      const corpus = searchFixtureCorpus();
+      const plain = corpus.map(({ applicants: _a, amountCeiling: _c, forecast: _f, ...doc }) => doc);
+      await client.transport.request({
+        method: 'POST',
+        path: '/_bulk',
+        querystring: { refresh: 'true' },
+        bulkBody: plain.flatMap((doc) => [{ index: { _index: index.writeAlias, _id: doc.id } }, doc]),
+      });
+
+      await index.ensureIndex();
+      const before = await index.search({ size: 100 });
+      await index.upsert(corpus);
+      const expected = await index.search({ statuses: ['expected'], applicants: ['university'], amountMin: 1 });
+
+      expect(before.total).toBe(corpus.filter((d) => !d.withdrawn).length);
+      expect(before.items.every((hit) => hit.doc.applicants.length === 0)).toBe(true);
+      expect(expected.items.map((hit) => hit.doc.id)).toEqual([fixtureId('expected-closed')]);
+      expect(expected.items[0]?.doc.forecast?.text).toContain('見込み');
+    } finally {
+      await index.dropAll();
+    }
+  });
+
   it('creates v1 behind a read and a write alias, and ensureIndex is idempotent', async () => {
     const index = makeIndex(new FixedClock(contractTimes.middle));
     try {

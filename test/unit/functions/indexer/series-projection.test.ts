@@ -111,8 +111,15 @@ describe('indexing with program series', () => {
     const [, r7] = await crawl([round(6), round(7)]);
     const before = await withForecast();
 
-    const [r8] = await crawl([round(8)]);
+    const [third] = await store.upsert([round(8)]);
+    const r8 = third?.id;
+    const applied = await applyChanges(
+      { index, log: silentLog, series },
+      third ? [{ id: third.id, newItem: third.item }] : [],
+    );
 
+    // The two older rounds are written again with the new projection, in the same call.
+    expect(applied).toMatchObject({ upserted: 1, removed: 0, reprojected: 2 });
     expect(before).toEqual([r7]);
     expect(await withForecast()).toEqual([r8]);
     const doc = (await indexed()).get(r8 as ItemId);
