@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { relinkAll } from '../../functions/indexer/link-series.js';
+import { relinkAll } from '../../functions/indexer/series-override.js';
 import type { ItemDraft } from '../../shared/domain/item.js';
 import { SmtpMailer } from '../../shared/mail/smtp-mailer.js';
 import { DynamoDbSeriesStore } from '../../shared/store/dynamodb-series-store.js';

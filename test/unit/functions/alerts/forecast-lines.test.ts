@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { buildAlertsDeps } from '../../../../functions/alerts/deps.js';
 import { runDigest } from '../../../../functions/alerts/digest.js';
 import { forecastLeadDays } from '../../../../functions/alerts/forecast-lines.js';
-import { relinkAll } from '../../../../functions/indexer/link-series.js';
+import { relinkAll } from '../../../../functions/indexer/series-override.js';
 import type { ItemDraft } from '../../../../shared/domain/item.js';
 import type { SavedSearch, Subscription } from '../../../../shared/domain/subscription.js';
 import type { MailMessage, Mailer } from '../../../../shared/mail/mailer.js';
