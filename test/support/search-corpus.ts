@@ -202,44 +202,6 @@ const specs: readonly FixtureSpec[] = [
     opensAt: '2025-05-01T00:00:00+09:00',
     applicants: ['individual', 'consortium'],
   },
-  {
-    key: 'expected-closed',
-    kind: 'call',
-    title: '次世代蓄電池技術開発補助金（令和６年度）',
-    summary: '蓄電池の量産技術の開発を補助します。',
-    ministry: 'meti',
-    prefectures: ['13'],
-    regions: ['kanto'],
-    fields: ['ナノテク・材料'],
-    publishedAt: '2024-09-20T10:00:00+09:00',
-    opensAt: '2024-10-01T00:00:00+09:00',
-    closesAt: '2024-11-29T17:00:00+09:00',
-    applicants: ['university', 'consortium'],
-    amountCeiling: 30_000_000,
-    forecast: {
-      seriesId: 'series-battery',
-      opens: { from: '2025-10-01', to: '2025-10-31' },
-      closes: { from: '2025-11-20', to: '2025-12-05' },
-      text: '次回の公募は令和7年10月頃に開始の見込み（過去3回の公募時期による）',
-    },
-  },
-  {
-    key: 'expected-undated',
-    kind: 'call',
-    title: '海外展開支援助成金のご案内',
-    summary: '海外の見本市への出展費用を助成します。',
-    ministry: 'pref-27',
-    prefectures: ['27'],
-    regions: ['kinki'],
-    fields: ['その他'],
-    publishedAt: '2025-02-15T10:00:00+09:00',
-    applicants: ['nonprofit'],
-    forecast: {
-      seriesId: 'series-overseas',
-      opens: { from: '2025-07-01', to: '2025-07-15' },
-      text: '次回の公募は令和7年7月上旬に開始の見込み（前年度の公募時期による）',
-    },
-  },
 ];
 
 const fillerApplicants: readonly ApplicantType[] = ['sme', 'university', 'startup', 'sme', 'public-research'];
@@ -321,9 +283,59 @@ function toDoc(spec: FixtureSpec): SearchDoc {
   };
 }
 
-/** The contract corpus: named cases plus fillers, 39 documents. */
+/** The contract corpus: named cases plus fillers, 37 documents. */
 export function searchFixtureCorpus(): SearchDoc[] {
   return [...specs, ...fillerSpecs()].map(toDoc);
+}
+
+/**
+ * Two more calls the contract adds to `searchFixtureCorpus`: a closed one and an undated one, each the
+ * newest round of a series whose next round is forecast, so both are `expected`.
+ */
+const forecastSpecs: readonly FixtureSpec[] = [
+  {
+    key: 'expected-closed',
+    kind: 'call',
+    title: '次世代蓄電池技術開発補助金（令和６年度）',
+    summary: '蓄電池の量産技術の開発を補助します。',
+    ministry: 'meti',
+    prefectures: ['13'],
+    regions: ['kanto'],
+    fields: ['ナノテク・材料'],
+    publishedAt: '2024-09-20T10:00:00+09:00',
+    opensAt: '2024-10-01T00:00:00+09:00',
+    closesAt: '2024-11-29T17:00:00+09:00',
+    applicants: ['university', 'consortium'],
+    amountCeiling: 30_000_000,
+    forecast: {
+      seriesId: 'series-battery',
+      opens: { from: '2025-10-01', to: '2025-10-31' },
+      closes: { from: '2025-11-20', to: '2025-12-05' },
+      text: '次回の公募は令和7年10月頃に開始の見込み（過去3回の公募時期による）',
+    },
+  },
+  {
+    key: 'expected-undated',
+    kind: 'call',
+    title: '海外展開支援助成金のご案内',
+    summary: '海外の見本市への出展費用を助成します。',
+    ministry: 'pref-27',
+    prefectures: ['27'],
+    regions: ['kinki'],
+    fields: ['その他'],
+    publishedAt: '2025-02-15T10:00:00+09:00',
+    applicants: ['nonprofit'],
+    forecast: {
+      seriesId: 'series-overseas',
+      opens: { from: '2025-07-01', to: '2025-07-15' },
+      text: '次回の公募は令和7年7月上旬に開始の見込み（前年度の公募時期による）',
+    },
+  },
+];
+
+/** The contract corpus with the forecast cases: 39 documents. */
+export function forecastFixtureCorpus(): SearchDoc[] {
+  return [...searchFixtureCorpus(), ...forecastSpecs.map(toDoc)];
 }
 
 /**
