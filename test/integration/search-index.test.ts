@@ -5,7 +5,13 @@ import { makeOpenSearchClient } from '../../shared/search/opensearch-client.js';
 import { addedFields, indexTemplate } from '../../shared/search/opensearch-mapping.js';
 import { OpenSearchSearchIndex } from '../../shared/search/opensearch-search-index.js';
 import { searchIndexContract } from '../support/search-index.contract.js';
-import { contractTimes, fixtureId, generateCorpus, searchFixtureCorpus } from '../support/search-corpus.js';
+import {
+  contractTimes,
+  fixtureId,
+  forecastFixtureCorpus,
+  generateCorpus,
+  searchFixtureCorpus,
+} from '../support/search-corpus.js';
 
 const endpoint = process.env.OPENSEARCH_ENDPOINT;
 if (!endpoint) {
@@ -53,7 +59,7 @@ describe('OpenSearchSearchIndex', () => {
           aliases: { [index.readAlias]: {}, [index.writeAlias]: { is_write_index: true } },
         },
       });
-      const corpus = searchFixtureCorpus();
+      const corpus = forecastFixtureCorpus();
       const plain = corpus.map(({ applicants: _a, amountCeiling: _c, forecast: _f, ...doc }) => doc);
       await client.transport.request({
         method: 'POST',

@@ -15,7 +15,13 @@ import {
   type SearchPage,
 } from '../../shared/search/search-index.js';
 import { makeItem } from './factories.js';
-import { contractTimes, fixtureId, mixedScriptCorpus, searchFixtureCorpus } from './search-corpus.js';
+import {
+  contractTimes,
+  fixtureId,
+  forecastFixtureCorpus,
+  mixedScriptCorpus,
+  searchFixtureCorpus,
+} from './search-corpus.js';
 import { checkAgainstBruteForce } from './search-index.property.js';
 import {
   amountOrder,
@@ -100,7 +106,7 @@ export function searchIndexContract(
   { propertyRuns = 100 }: { readonly propertyRuns?: number } = {},
 ): void {
   describe(`SearchIndex contract: ${name}`, () => {
-    const corpus = searchFixtureCorpus();
+    const corpus = forecastFixtureCorpus();
     const clock = new FixedClock(contractTimes.middle);
     let subject: ContractIndex;
     let index: SearchIndex;

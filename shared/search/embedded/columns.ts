@@ -74,7 +74,7 @@ function toMs(iso: string | undefined): number {
 }
 
 /** Epoch ms of the start of a Tokyo day (`YYYY-MM-DD`); NaN when absent. */
-export function tokyoDayStartMs(day: string | undefined): number {
+function tokyoDayStartMs(day: string | undefined): number {
   return day === undefined ? Number.NaN : Date.parse(`${day}T00:00:00+09:00`);
 }
 

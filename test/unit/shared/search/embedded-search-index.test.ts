@@ -11,7 +11,13 @@ import { formatVersion } from '../../../../shared/search/embedded/snapshot.js';
 import { EmbeddedSearchIndex } from '../../../../shared/search/embedded-search-index.js';
 import type { SearchDoc, SearchIndex } from '../../../../shared/search/search-index.js';
 import { searchIndexContract } from '../../../support/search-index.contract.js';
-import { contractTimes, fixtureId, generateCorpus, searchFixtureCorpus } from '../../../support/search-corpus.js';
+import {
+  contractTimes,
+  fixtureId,
+  forecastFixtureCorpus,
+  generateCorpus,
+  searchFixtureCorpus,
+} from '../../../support/search-corpus.js';
 
 const dirs: string[] = [];
 function tempDir(): string {
@@ -162,7 +168,7 @@ describe('EmbeddedSearchIndex', () => {
     const index = new EmbeddedSearchIndex({ dir, clock });
     expect(await index.count()).toBe(0);
     expect(index.staleFormat).toBe(formatVersion - 1);
-    await index.upsert(searchFixtureCorpus());
+    await index.upsert(forecastFixtureCorpus());
     await index.close();
 
     const reopened = new EmbeddedSearchIndex({ dir, clock });
