@@ -1,5 +1,5 @@
 import type { Posting } from './postings.js';
-import { gallop } from './postings.js';
+import { seekDoc } from './postings.js';
 import { fieldSlots, manyFlag, positionsOf, type Positions } from './positions.js';
 import type { TermPlan } from './tokens.js';
 
@@ -26,7 +26,7 @@ export class PhraseCheck {
   /** The entry index of document `d` in list `i`, or -1. */
   private entry(i: number, d: number): number {
     const p = this.lists[i] as Posting;
-    const k = gallop(p.data, p.len, this.at[i] as number, d);
+    const k = seekDoc(p.data, p.len, this.at[i] as number, d);
     this.at[i] = k;
     return k < p.len && (p.data[k] as number) >>> 3 === d ? k : -1;
   }
