@@ -15,6 +15,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { ApplicantTypeSchema } from '../../shared/domain/applicant.js';
 import { foldForMatch } from '../../shared/ja/normalize.js';
 import { splitRuns } from '../../shared/search/analyze.js';
+import { gallop } from '../../shared/search/gallop.js';
 import { deadlineGroup, deadlineWithin } from '../../shared/search/deadline-rank.js';
 import type { SearchQuery } from '../../shared/search/query.js';
 import type { SearchDoc } from '../../shared/search/search-index.js';
@@ -321,25 +322,6 @@ export class BareIndexBuilder {
       },
     );
   }
-}
-
-/** Smallest `k >= from` with `data[k] >= target`, by galloping. */
-function gallop(data: Uint32Array, from: number, end: number, target: number): number {
-  let lo = from;
-  let hi = from;
-  let step = 1;
-  while (hi < end && (data[hi] as number) < target) {
-    lo = hi + 1;
-    hi += step;
-    step *= 2;
-  }
-  if (hi > end) hi = end;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if ((data[mid] as number) < target) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }
 
 export class BareIndex {

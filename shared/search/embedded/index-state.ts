@@ -142,11 +142,7 @@ export class IndexState {
     for (const [term, p] of this.postings) {
       if (p.pos !== undefined) {
         const data = p.data;
-        p.pos = keepPositions(
-          p.pos,
-          (k) => (map[(data[k] as number) >>> 3] as number) >= 0,
-          (k) => (data[k] as number) & 7,
-        );
+        p.pos = keepPositions(p.pos, (k) => (map[(data[k] as number) >>> 3] as number) >= 0);
       }
       let w = 0;
       for (let k = 0; k < p.len; k++) {

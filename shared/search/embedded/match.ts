@@ -4,7 +4,7 @@ import { textFieldWeights } from '../ranking.js';
 import { compileFilters, type CompiledFilters } from './filters.js';
 import type { IndexState } from './index-state.js';
 import { PhraseCheck } from './phrase.js';
-import { DenseForms, gallop, type Posting } from './postings.js';
+import { DenseForms, seekDoc, type Posting } from './postings.js';
 import { termPlanOf } from './tokens.js';
 import type { MatchSet } from './top-k.js';
 
@@ -39,6 +39,14 @@ function scoreOfMasks(d: number, checks: ReadonlyArray<PhraseCheck | undefined>,
     if (mask & 4) score += bodyWeight;
   }
   return score;
+}
+
+/** Appends document `d` with `score` to the match set unless the score is -1; returns the new count. */
+function keepScored(d: number, score: number, docs: Int32Array, scores: Float64Array, count: number): number {
+  if (score < 0) return count;
+  docs[count] = d;
+  scores[count] = score;
+  return count + 1;
 }
 
 /**
@@ -121,18 +129,14 @@ export class Matcher {
         }
         const list = otherData[l] as Uint32Array;
         const len = otherLen[l] as number;
-        const at = gallop(list, len, pos[l] as number, d);
+        const at = seekDoc(list, len, pos[l] as number, d);
         pos[l] = at;
         if (at >= len) break scan; // this list has no later document: nothing further can match
         const o = list[at] as number;
         if (o >>> 3 !== d) continue scan;
         masks[t] = (masks[t] as number) & o & 7;
       }
-      const score = scoreOfMasks(d, checks, masks);
-      if (score < 0) continue;
-      docs[count] = d;
-      scores[count] = score;
-      count++;
+      count = keepScored(d, scoreOfMasks(d, checks, masks), docs, scores, count);
     }
     return { docs, scores, count };
   }
@@ -193,11 +197,7 @@ export class Matcher {
             ((((termWords[t * 3 + 1] as number) >>> b) & 1) << 1) |
             ((((termWords[t * 3 + 2] as number) >>> b) & 1) << 2);
         }
-        const score = scoreOfMasks(d, checks, masks);
-        if (score < 0) continue;
-        docs[count] = d;
-        scores[count] = score;
-        count++;
+        count = keepScored(d, scoreOfMasks(d, checks, masks), docs, scores, count);
       }
     }
     return { docs, scores, count };

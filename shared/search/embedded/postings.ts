@@ -1,3 +1,4 @@
+import { gallop } from '../gallop.js';
 import type { Positions } from './positions.js';
 
 /**
@@ -26,24 +27,9 @@ export function addPosting(postings: Map<string, Posting>, term: string, entry: 
   return p;
 }
 
-/** Smallest index `k >= from` with `docNo(data[k]) >= d`, by galloping. */
-export function gallop(data: Uint32Array, len: number, from: number, d: number): number {
-  const target = d * 8;
-  let lo = from;
-  let step = 1;
-  let hi = from;
-  while (hi < len && (data[hi] as number) < target) {
-    lo = hi + 1;
-    hi += step;
-    step *= 2;
-  }
-  if (hi > len) hi = len;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if ((data[mid] as number) < target) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
+/** Smallest index `k >= from` (below `len`) with `docNo(data[k]) >= d`, or `len`. */
+export function seekDoc(data: Uint32Array, len: number, from: number, d: number): number {
+  return gallop(data, from, len, d * 8);
 }
 
 /** A frequent term's postings as a field mask per document, a bitmap, and a bitmap per field. */

@@ -3,7 +3,6 @@ import { CorruptDataError } from '../../errors.js';
 import { Dictionary, type FieldIds } from './columns.js';
 import { DocStore } from './doc-store.js';
 import { IndexState } from './index-state.js';
-import { fieldSlots } from './positions.js';
 import type { Posting } from './postings.js';
 import { ByteWriter } from './varint.js';
 
@@ -30,44 +29,38 @@ function align8(n: number): number {
   return Math.ceil(n / 8) * 8;
 }
 
-/** Serialises a state (compacting it first). */
+/** One section of the file: its size, and how to write it at the start of `into`. */
+type Section = [name: string, byteLength: number, write: (into: Uint8Array) => void];
+
+function whole(name: string, b: Uint8Array): Section {
+  return [name, b.byteLength, (into) => into.set(b)];
+}
+
+/**
+ * Serialises a state (compacting it first). The postings and positions are copied term by term
+ * straight into the output, so the only full copy of the index is the file's own buffer.
+ */
 export function serializeState(s: IndexState): Buffer {
   s.compact();
-  const terms = [...s.postings.keys()];
-  const offsets = new Uint32Array(terms.length + 1);
-  let total = 0;
-  terms.forEach((t, i) => {
-    offsets[i] = total;
-    total += (s.postings.get(t) as Posting).len;
+  const lists = [...s.postings.values()];
+  const count = lists.length;
+  // Per term, where its entries, position slots and further position bytes start (equal slot
+  // bounds: no positions).
+  const offsets = new Uint32Array(count + 1);
+  const slotOffsets = new Uint32Array(count + 1);
+  const posOffsets = new Float64Array(count + 1);
+  lists.forEach((p, i) => {
+    offsets[i + 1] = (offsets[i] as number) + p.len;
+    slotOffsets[i + 1] = (slotOffsets[i] as number) + (p.pos?.entries ?? 0);
+    posOffsets[i + 1] = (posOffsets[i] as number) + (p.pos?.more.used ?? 0);
   });
-  offsets[terms.length] = total;
-  const data = new Uint32Array(total);
-  // Per term, where its position slots and further positions start (equal slot bounds: none).
-  const posOffsets = new Float64Array(terms.length + 1);
-  const slotOffsets = new Uint32Array(terms.length + 1);
-  let posTotal = 0;
-  let slotTotal = 0;
-  terms.forEach((t, i) => {
-    const p = s.postings.get(t) as Posting;
-    posOffsets[i] = posTotal;
-    slotOffsets[i] = slotTotal;
-    if (p.pos) {
-      posTotal += p.pos.more.used;
-      slotTotal += p.pos.entries * fieldSlots;
-    }
-  });
-  posOffsets[terms.length] = posTotal;
-  slotOffsets[terms.length] = slotTotal;
-  const posBytes = new Uint8Array(posTotal);
-  const slots = new Uint32Array(slotTotal);
-  terms.forEach((t, i) => {
-    const p = s.postings.get(t) as Posting;
-    data.set(p.data.subarray(0, p.len), offsets[i] as number);
-    if (p.pos) {
-      posBytes.set(p.pos.more.view(), posOffsets[i] as number);
-      slots.set(p.pos.slots.subarray(0, p.pos.entries * fieldSlots), slotOffsets[i] as number);
-    }
-  });
+  const termByTerm =
+    (from: Uint32Array | Float64Array, bytesPer: number, part: (p: Posting) => Uint8Array | undefined) =>
+    (into: Uint8Array): void =>
+      lists.forEach((p, i) => {
+        const b = part(p);
+        if (b !== undefined) into.set(b, (from[i] as number) * bytesPer);
+      });
   const n = s.n;
   const fieldOffsets = new Uint32Array(n + 1);
   const fieldFlat: number[] = [];
@@ -78,27 +71,31 @@ export function serializeState(s: IndexState): Buffer {
   fieldOffsets[n] = fieldFlat.length;
   const docs = s.docs.sections(n);
   const utf16 = (text: string): Uint8Array => Buffer.from(text, 'utf16le');
-  const sections: Array<[string, Uint8Array]> = [
-    ['terms', utf16(terms.join('\n'))],
-    ['ids', utf16(s.ids.slice(0, n).join('\n'))],
-    ['docBlocks', docs.blocks],
-    ['docBlockOffsets', bytes(docs.offsets)],
-    ['docLocations', bytes(docs.loc)],
-    ['postingOffsets', bytes(offsets)],
-    ['postings', bytes(data)],
-    ['positionOffsets', bytes(posOffsets)],
-    ['positions', posBytes],
-    ['slotOffsets', bytes(slotOffsets)],
-    ['slots', bytes(slots)],
-    ['fieldOffsets', bytes(fieldOffsets)],
-    ['fieldIds', bytes(Uint32Array.from(fieldFlat))],
-    ...s.cols.stored().map(([name, col]): [string, Uint8Array] => [name, bytes(col.subarray(0, n))]),
+  const sections: Section[] = [
+    whole('terms', utf16([...s.postings.keys()].join('\n'))),
+    whole('ids', utf16(s.ids.slice(0, n).join('\n'))),
+    whole('docBlocks', docs.blocks),
+    whole('docBlockOffsets', bytes(docs.offsets)),
+    whole('docLocations', bytes(docs.loc)),
+    whole('postingOffsets', bytes(offsets)),
+    ['postings', (offsets[count] as number) * 4, termByTerm(offsets, 4, (p) => bytes(p.data.subarray(0, p.len)))],
+    whole('positionOffsets', bytes(posOffsets)),
+    ['positions', posOffsets[count] as number, termByTerm(posOffsets, 1, (p) => p.pos?.more.view())],
+    whole('slotOffsets', bytes(slotOffsets)),
+    [
+      'slots',
+      (slotOffsets[count] as number) * 4,
+      termByTerm(slotOffsets, 4, (p) => (p.pos ? bytes(p.pos.slots.subarray(0, p.pos.entries)) : undefined)),
+    ],
+    whole('fieldOffsets', bytes(fieldOffsets)),
+    whole('fieldIds', bytes(Uint32Array.from(fieldFlat))),
+    ...s.cols.stored().map(([name, col]) => whole(name, bytes(col.subarray(0, n)))),
   ];
   const layout: Record<string, [number, number]> = {};
   let at = 0;
-  for (const [name, b] of sections) {
-    layout[name] = [at, b.byteLength];
-    at += align8(b.byteLength);
+  for (const [name, byteLength] of sections) {
+    layout[name] = [at, byteLength];
+    at += align8(byteLength);
   }
   const header = new TextEncoder().encode(
     JSON.stringify({ formatVersion, n, ministries: s.cols.ministries.values, fields: s.cols.fields.values, layout }),
@@ -109,7 +106,10 @@ export function serializeState(s: IndexState): Buffer {
   out.writeUInt32LE(header.byteLength, 4);
   out.set(header, 8);
   const base = 8 + headerLen;
-  for (const [name, b] of sections) out.set(b, base + (layout[name] as [number, number])[0]);
+  for (const [name, byteLength, write] of sections) {
+    const [off] = layout[name] as [number, number];
+    write(out.subarray(base + off, base + off + byteLength));
+  }
   return out;
 }
 

@@ -11,7 +11,10 @@ import {
   emptyPositions,
   fieldSpan,
   keepPositions,
+  PositionCursor,
   positionsOf,
+  trimPositions,
+  type Positions,
 } from '../../../../shared/search/embedded/positions.js';
 import { ByteReader, ByteWriter } from '../../../../shared/search/embedded/varint.js';
 import { EmbeddedSearchIndex } from '../../../../shared/search/embedded-search-index.js';
@@ -57,33 +60,49 @@ describe('varint codec', () => {
 });
 
 describe('posting positions', () => {
-  it('finds every entry per field, one position or many, and keeps the chosen entries in order', () => {
+  // Entry k: k % 5 + 1 positions spread over the three fields, ascending.
+  const entries = Array.from({ length: 21 }, (_, k) =>
+    Array.from({ length: (k % 5) + 1 }, (_, i) => (i % 3) * fieldSpan + k * 10 + i).sort((x, y) => x - y),
+  );
+  const read = (from: Positions, k: number): number[] => {
+    const [buf, count] = positionsOf(from, k, new Int32Array(1));
+    return Array.from(buf.subarray(0, count));
+  };
+
+  it('reads back every entry, one position or many, and keeps the chosen entries in order', () => {
     const p = emptyPositions();
-    // Entry k: k % 5 + 1 positions spread over the three fields, ascending.
-    const entries = Array.from({ length: 21 }, (_, k) =>
-      Array.from({ length: (k % 5) + 1 }, (_, i) => (i % 3) * fieldSpan + k * 10 + i).sort((x, y) => x - y),
-    );
-    const maskOf = (values: readonly number[]) => values.reduce((m, v) => m | (1 << Math.floor(v / fieldSpan)), 0);
     for (const e of entries) addPositions(p, e);
-    let buf: Int32Array = new Int32Array(1);
-    const read = (from: typeof p, k: number, mask: number): number[] => {
-      const out: number[] = [];
-      for (let f = 0; f < 3; f++) {
-        if (!(mask & (1 << f))) continue;
-        let count: number;
-        [buf, count] = positionsOf(from, k, f, buf);
-        out.push(...buf.subarray(0, count));
-      }
-      return out;
-    };
-    entries.forEach((e, k) => expect(read(p, k, maskOf(e))).toEqual(e));
-    const kept = keepPositions(
-      p,
-      (k) => k % 3 === 0,
-      (k) => maskOf(entries[k] ?? []),
-    );
+
+    entries.forEach((e, k) => expect(read(p, k)).toEqual(e));
+    const kept = keepPositions(p, (k) => k % 3 === 0);
     expect(kept.entries).toBe(7);
-    for (let j = 0; j < 7; j++) expect(read(kept, j, maskOf(entries[j * 3] ?? []))).toEqual(entries[j * 3]);
+    for (let j = 0; j < 7; j++) expect(read(kept, j)).toEqual(entries[j * 3]);
+  });
+
+  it('keeps one slot per entry, and a position standing alone in it without further bytes', () => {
+    const p = emptyPositions();
+    addPositions(p, [2 * fieldSpan + 7]);
+    addPositions(p, [3, fieldSpan + 4]);
+
+    expect(p.slots[0]).toBe(2 * fieldSpan + 7);
+    expect(p.more.used).toBe(1 + 1 + 4);
+    expect(trimPositions(p).slots.length).toBe(2);
+  });
+
+  it('skips a cursor forward to the first position at or after a target, decoding as it goes', () => {
+    const p = emptyPositions();
+    addPositions(p, [5, 9, 300, fieldSpan + 2, 2 * fieldSpan]);
+    const cursor = new PositionCursor();
+    cursor.open(p, 0);
+
+    expect(cursor.value).toBe(5);
+    expect(cursor.skipTo(9)).toBe(true);
+    expect(cursor.value).toBe(9);
+    expect(cursor.skipTo(10)).toBe(true);
+    expect(cursor.value).toBe(300);
+    expect(cursor.skipTo(fieldSpan)).toBe(true);
+    expect(cursor.value).toBe(fieldSpan + 2);
+    expect(cursor.skipTo(2 * fieldSpan + 1)).toBe(false);
   });
 });
 
@@ -97,6 +116,20 @@ describe('phrase verification by positions', () => {
       doc('e', '産学 官連携'),
     ];
     expect(matching(docs, run('産学官'))).toEqual(['a', 'd']);
+  });
+
+  it('finds a phrase after many scattered occurrences of its keys, and in the field where it stands', () => {
+    const scattered = Array.from({ length: 40 }, () => '研究の開発と').join('');
+    const docs = [
+      doc('a', scattered, undefined, `${scattered}研究開発`),
+      doc('b', scattered, `${scattered}研究`, `開発${scattered}`),
+      doc('c', '研究研究の会', undefined, '研究の研究'),
+      doc('d', '告知', undefined, '研究と研究研究'),
+    ];
+
+    expect(matching(docs, run('研究開発'))).toEqual(['a']);
+    expect(matching(docs, run('研究研究'))).toEqual(['c', 'd']);
+    expect(matching(docs, run('究の研'))).toEqual(['c']);
   });
 
   it('tells fields apart: the score counts only fields where the phrase stands', async () => {
