@@ -34,7 +34,8 @@ async function build(dir: string, target: number, minutes: number): Promise<void
   for (let chunk = 0; docs < target; chunk++) {
     if (performance.now() - started > minutes * 60_000) break;
     const items = scaleChunk(chunk, Math.min(scaleChunkSize, target - docs));
-    for (let i = 0; i < items.length; i += 1000) await index.upsert(items.slice(i, i + 1000).map((item) => toSearchDoc(item)));
+    for (let i = 0; i < items.length; i += 1000)
+      await index.upsert(items.slice(i, i + 1000).map((item) => toSearchDoc(item)));
     docs += items.length;
     if (docs % 50_000 === 0) print({ event: 'progress', docs, sec: (performance.now() - started) / 1000, ...memory() });
   }
