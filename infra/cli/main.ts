@@ -3,6 +3,7 @@
  * `commands/<name>.ts` and exports `run(args): Promise<number>` (the exit code). Exit code 2 means
  * bad input, 1 a failure while running.
  */
+import { InternalError } from '../../shared/errors.js';
 import { helpAsked } from './usage.js';
 
 /**
@@ -42,7 +43,7 @@ function isCommandModule(module: unknown): module is CommandModule {
 async function loadCommand(name: string): Promise<CommandModule> {
   const file = `./commands/${name.replace(' ', '-')}.js`;
   const module: unknown = await import(file);
-  if (!isCommandModule(module)) throw new Error(`${file} does not export usage and run`);
+  if (!isCommandModule(module)) throw new InternalError(`${file} does not export usage and run`);
   return module;
 }
 

@@ -92,7 +92,7 @@ describe('local stack while the index cannot be written', () => {
     const returned = Date.now();
     const converged = await faulty.waitForIndex(20_000);
     const convergeMs = Date.now() - returned;
-    const parity = await indexParity(faulty.store, faulty.search);
+    const parity = await indexParity(faulty.store, faulty.search, faulty.deps.index.reindex.series);
     const after = (await (await fetch(`${faulty.apiUrl}/v1/health`)).json()) as HealthBody;
     console.log(
       `index-log (embedded, injected fault): ${stored} items written while the index failed, ` +
@@ -116,7 +116,7 @@ describe('local stack while the index cannot be written', () => {
 
     faulty = await start(dataDir, true);
     const converged = await faulty.waitForIndex(20_000);
-    const parity = await indexParity(faulty.store, faulty.search);
+    const parity = await indexParity(faulty.store, faulty.search, faulty.deps.index.reindex.series);
 
     expect(changed.totals.updated).toBeGreaterThan(0);
     expect(kept.length).toBe(changed.indexLag.pending);

@@ -80,7 +80,7 @@ describe('local stack on OpenSearch while the engine is stopped or hung', () => 
     const ms = Date.now() - since;
     expect(drained, 'the change log drained within 60 s').toBe(true);
     await refresh();
-    return { ms, parity: await indexParity(stack.store, stack.search) };
+    return { ms, parity: await indexParity(stack.store, stack.search, stack.deps.index.reindex.series) };
   };
   const healthOf = async () =>
     (await (await fetch(`${stack.apiUrl}/v1/health`, { signal: AbortSignal.timeout(10_000) })).json()) as {
@@ -133,7 +133,7 @@ describe('local stack on OpenSearch while the engine is stopped or hung', () => 
     const drafts = await writeDrafts(100);
     const summary = await stack.crawl();
     await refresh();
-    const parity = await indexParity(stack.store, stack.search);
+    const parity = await indexParity(stack.store, stack.search, stack.deps.index.reindex.series);
 
     expect(summary.indexed).toBe(await stack.store.countItems());
     expect(parity).toMatchObject({ missing: [], stale: [], extra: [] });
@@ -272,7 +272,7 @@ describe('local stack on OpenSearch while the engine is stopped or hung', () => 
     ]);
     base.destroy();
     await refresh();
-    const before = await indexParity(stack.store, stack.search);
+    const before = await indexParity(stack.store, stack.search, stack.deps.index.reindex.series);
     await stack.close();
     const restartedAt = Date.now();
 

@@ -44,8 +44,8 @@ function commandTextOf(text: string): string {
 }
 
 const npmScripts = Object.keys((JSON.parse(read('package.json')) as { scripts: Record<string, string> }).scripts);
-/** Command names of the `chiiki` CLI, as keyed in its command table (`crawl`, `'source try'` …). */
-const cliCommands = [...read('infra/cli/main.ts').matchAll(/^ {2}(?:'([a-z -]+)'|([a-z-]+)): \{$/gm)].map(
+/** Command names of the `chiiki` CLI, as keyed in its command table (`crawl: '…'`, `'source try': '…'` …). */
+const cliCommands = [...read('infra/cli/main.ts').matchAll(/^ {2}(?:'([a-z -]+)'|([a-z-]+)): '/gm)].map(
   (m) => m[1] ?? m[2] ?? '',
 );
 

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { posix } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import middy from '@middy/core';
@@ -10,11 +10,11 @@ import { batchSpan, powertoolsTracing, sqsJobSpan, traced } from '../../../share
 
 const root = fileURLToPath(new URL('../../..', import.meta.url));
 
-/** Repository files reachable from `entry` through relative imports (`.js` read as `.ts`), and the packages they import. */
-function reachable(entry: string): { files: Set<string>; packages: Set<string> } {
+/** Repository files reachable from `entries` through relative imports (`.js` read as `.ts`), and the packages they import. */
+function reachable(...entries: string[]): { files: Set<string>; packages: Set<string> } {
   const files = new Set<string>();
   const packages = new Set<string>();
-  const pending = [entry];
+  const pending = [...entries];
   while (pending.length > 0) {
     const file = pending.pop() ?? '';
     if (files.has(file) || !existsSync(posix.join(root, file))) continue;
@@ -66,8 +66,10 @@ describe('tracing outside Lambda', () => {
   });
 
   it('never loads the X-Ray SDK in the local stack or the CLI: only handler modules import the tracer', () => {
-    for (const entry of ['infra/local/main.ts', 'infra/cli/main.ts']) {
-      const { files, packages } = reachable(entry);
+    // The CLI loads `commands/<name>.ts` by name, so each command module is an entry of its own.
+    const commands = readdirSync(posix.join(root, 'infra/cli/commands')).map((f) => `infra/cli/commands/${f}`);
+    for (const [entry, ...more] of [['infra/local/main.ts'], ['infra/cli/main.ts', ...commands]] as const) {
+      const { files, packages } = reachable(entry, ...more);
 
       expect(files.size, entry).toBeGreaterThan(20);
       expect(

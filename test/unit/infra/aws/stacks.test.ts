@@ -460,7 +460,7 @@ describe('CDK app, prod stage', () => {
     const portalDir = mkdtempSync(join(tmpdir(), 'portal-'));
     writeFileSync(
       join(portalDir, 'index.html'),
-      '<!doctype html><meta name="chiiki-api" content=""><title>portal</title>',
+      '<!doctype html>\n<head>\n  <!-- shared head -->\n  <title>portal</title>\n</head>\n',
     );
     portal = synth(
       {
