@@ -17,7 +17,7 @@ import { toSearchDoc } from '../../shared/search/search-index.js';
 import type { ItemStore } from '../../shared/store/item-store.js';
 import type { SubscriptionStore } from '../../shared/store/subscription-store.js';
 import type { LinkBuilder } from '../../shared/subscriptions/links.js';
-import { describeSearch } from '../../shared/taxonomy/labels.js';
+import { describeSearchQuery } from '../../shared/subscriptions/search-summary.js';
 import { dueReminderDays, effectiveDeadline } from './reminders.js';
 import { digestKinds, digestKindsOf, ScratchMatches } from './scratch-matches.js';
 import {
@@ -274,7 +274,7 @@ async function buildDigest(
   for (const search of subscription.searches) {
     for (const id of await calls.match(search)) {
       const labels = matched.get(id) ?? [];
-      labels.push(describeSearch(search.query));
+      labels.push(describeSearchQuery(search.query));
       matched.set(id, labels);
     }
   }

@@ -7,7 +7,7 @@ import { searchForecastOf, toSearchDoc, type SearchIndex } from '../../shared/se
 import type { ItemStore } from '../../shared/store/item-store.js';
 import type { SeriesStore } from '../../shared/store/series-store.js';
 import type { LinkBuilder } from '../../shared/subscriptions/links.js';
-import { describeSearch } from '../../shared/taxonomy/labels.js';
+import { describeSearchQuery } from '../../shared/subscriptions/search-summary.js';
 import { digestKindsOf, ScratchMatches, type DigestQuery } from './scratch-matches.js';
 
 /**
@@ -219,7 +219,7 @@ export async function forecastLines(
   for (const search of subscription.searches) {
     for (const candidate of await forecasts.matching(search)) {
       const seen = matched.get(candidate.newest.id) ?? { candidate, labels: [] };
-      seen.labels.push(describeSearch(search.query));
+      seen.labels.push(describeSearchQuery(search.query));
       matched.set(candidate.newest.id, seen);
     }
   }
