@@ -73,17 +73,9 @@ export class PositionCursor {
       this.left = 0;
       return;
     }
-    const b = p.more.bytes;
-    let at = slot - manyFlag;
-    let byte = b[at++] as number;
-    let count = byte & 0x7f;
-    for (let shift = 7; byte & 0x80; shift += 7) {
-      byte = b[at++] as number;
-      count += (byte & 0x7f) * 2 ** shift;
-    }
-    this.bytes = b;
-    this.at = at;
-    this.left = count;
+    this.bytes = p.more.bytes;
+    this.at = slot - manyFlag;
+    this.left = this.varint();
     this.value = 0;
     this.step();
   }
@@ -91,18 +83,21 @@ export class PositionCursor {
   /** Decodes the next position; false (and `value` unchanged) when there is none. */
   step(): boolean {
     if (this.left === 0) return false;
-    const b = this.bytes;
-    let at = this.at;
-    let byte = b[at++] as number;
-    let delta = byte & 0x7f;
-    for (let shift = 7; byte & 0x80; shift += 7) {
-      byte = b[at++] as number;
-      delta += (byte & 0x7f) * 2 ** shift;
-    }
-    this.at = at;
+    this.value += this.varint();
     this.left--;
-    this.value += delta;
     return true;
+  }
+
+  /** The varint at the read offset (a count, then position deltas); moves past it. */
+  private varint(): number {
+    const b = this.bytes;
+    let byte = b[this.at++] as number;
+    let value = byte & 0x7f;
+    for (let shift = 7; byte & 0x80; shift += 7) {
+      byte = b[this.at++] as number;
+      value += (byte & 0x7f) * 2 ** shift;
+    }
+    return value;
   }
 
   /** Moves to the first position ≥ `target`; false when there is none. */
