@@ -22,6 +22,8 @@ export const portalRoot = fileURLToPath(new URL('./', import.meta.url));
 export const portalDist = join(portalRoot, 'dist');
 
 const pages = ['index.html', 'sources.html'] as const;
+/** The stylesheet's parts, in order (each file stays small enough to read). */
+const stylesheets = ['styles.css', 'mail-pages.css'] as const;
 
 export interface PortalBuildOptions {
   /** Output folder; default `dist/` beside this file. */
@@ -66,7 +68,9 @@ export async function buildPortal(options: PortalBuildOptions = {}): Promise<Por
     `assets/${file.path.split(/[\\/]/).pop() ?? ''}`,
     file.contents,
   ]);
-  outputs.push(['assets/styles.css', readFileSync(join(portalRoot, 'styles.css'))]);
+  // One stylesheet from its parts: the portal's pages, then the pages behind the links in mails.
+  const styles = stylesheets.map((name) => readFileSync(join(portalRoot, name), 'utf8')).join('\n');
+  outputs.push(['assets/styles.css', styles]);
   outputs.push(['favicon.svg', readFileSync(join(portalRoot, 'favicon.svg'))]);
   for (const page of pages) {
     const html = renderPortalPage(portalRoot, page).replace(
