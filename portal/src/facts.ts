@@ -1,3 +1,5 @@
+import { dayParts, type DayWindow } from '../../shared/ja/day-window.js';
+
 /**
  * Who may apply, how much and when the next round is expected, in the words the portal shows
  * (pure functions: no DOM, so they are tested on their own).
@@ -48,30 +50,6 @@ export function manYenToYen(input: string): number | undefined {
 /** Whole yen from the URL → 万円 for the amount range box (`30000000` → `3000`). */
 export function yenToManYen(yen: number): string {
   return String(Math.round((yen / man) * 10_000) / 10_000);
-}
-
-/** A Tokyo-day window (`YYYY-MM-DD` both ends), as the search hit's forecast carries it. */
-interface DayWindow {
-  readonly from: string;
-  readonly to: string;
-}
-
-function dayParts(day: string): { year: number; month: number; date: number } {
-  const [year = 0, month = 0, date = 0] = day.split('-').map(Number);
-  return { year, month, date };
-}
-
-/**
- * A window in Japanese, the year once when both ends share it: `2027年4月1日〜4月20日頃`,
- * `2027年12月20日〜2028年1月10日頃`, `2027年4月1日頃`.
- */
-export function windowText(window: DayWindow): string {
-  const from = dayParts(window.from);
-  const to = dayParts(window.to);
-  const start = `${from.year}年${from.month}月${from.date}日`;
-  if (window.from === window.to) return `${start}頃`;
-  const end = from.year === to.year ? `${to.month}月${to.date}日` : `${to.year}年${to.month}月${to.date}日`;
-  return `${start}〜${end}頃`;
 }
 
 /** The month a forecast opens in, as a sortable key: `2027-04`. */

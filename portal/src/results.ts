@@ -5,7 +5,8 @@
  */
 import type { SearchItem } from './api.js';
 import { h, highlighted } from './dom.js';
-import { ceilingText, groupByOpeningMonth, monthLabel, windowText } from './facts.js';
+import { formatDayWindow } from '../../shared/ja/day-window.js';
+import { ceilingText, groupByOpeningMonth, monthLabel } from './facts.js';
 import { countdown, formatDate, formatDateTime } from './format.js';
 import { applicantWord, kindLabels, statusLabels } from './labels.js';
 
@@ -41,8 +42,8 @@ function forecastLine(forecast: NonNullable<SearchItem['forecast']>): HTMLElemen
     'p',
     { class: 'forecast-line' },
     expectedBadge(),
-    ` 次回の受付開始 ${windowText(forecast.opens)}の見込み`,
-    forecast.closes ? `（締切 ${windowText(forecast.closes)}の見込み）` : '',
+    ` 次回の受付開始 ${formatDayWindow(forecast.opens)}の見込み`,
+    forecast.closes ? `（締切 ${formatDayWindow(forecast.closes)}の見込み）` : '',
   );
 }
 
@@ -98,8 +99,8 @@ function expectedEntry(item: SearchItem, href: string, open: ItemLink): HTMLElem
       'p',
       { class: 'expected-window' },
       expectedBadge(),
-      ` 受付開始 ${windowText(forecast.opens)}`,
-      forecast.closes ? ` ・ 締切 ${windowText(forecast.closes)}` : '',
+      ` 受付開始 ${formatDayWindow(forecast.opens)}`,
+      forecast.closes ? ` ・ 締切 ${formatDayWindow(forecast.closes)}` : '',
     ),
     factsLine(item),
     h('p', { class: 'basis' }, forecast.text),

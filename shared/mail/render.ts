@@ -1,3 +1,4 @@
+import { formatDayWindow, type DayWindow } from '../ja/day-window.js';
 import { facetLabel, itemFieldLabels, type FacetName } from '../taxonomy/labels.js';
 import type { MailMessage } from './mailer.js';
 
@@ -9,12 +10,6 @@ import type { MailMessage } from './mailer.js';
 
 /** Why an item is in a digest; `forecast`: a program's next round is expected (見込み), not announced. */
 export type DigestReason = 'new' | 'changed' | 'reminder' | 'forecast';
-
-/** A Tokyo-day window, `YYYY-MM-DD` both ends. */
-export interface DayWindow {
-  readonly from: string;
-  readonly to: string;
-}
 
 /** A series' forecast as a digest tells it: the expected windows and the 「見込み」 sentence with its basis. */
 export interface DigestForecast {
@@ -198,14 +193,6 @@ const sections: readonly { reason: DigestReason; heading: string }[] = [
   { reason: 'changed', heading: '内容が変更されました' },
   { reason: 'new', heading: '新着の公募' },
 ];
-
-/** `2026年4月1日〜4月20日頃`: a Tokyo-day window as a reader reads it (the year once when both ends share it). */
-export function formatDayWindow(window: DayWindow): string {
-  const [fromYear, fromMonth, fromDay] = window.from.split('-').map(Number);
-  const [toYear, toMonth, toDay] = window.to.split('-').map(Number);
-  const to = toYear === fromYear ? `${toMonth}月${toDay}日` : `${toYear}年${toMonth}月${toDay}日`;
-  return `${fromYear}年${fromMonth}月${fromDay}日〜${to}頃`;
-}
 
 /**
  * `今後の公募（見込み）: <program> <opening window> — <basis>`: never worded as announced, the

@@ -1,4 +1,5 @@
 import type { ApplicantType } from '../domain/applicant.js';
+import type { DayWindow } from '../ja/day-window.js';
 import type { CallStatus } from '../domain/status.js';
 import type { Item, ItemId, ItemKind, RegionBlock } from '../domain/item.js';
 import type { Series } from '../domain/series.js';
@@ -30,12 +31,6 @@ export interface SearchDoc {
   readonly amountCeiling?: number;
   /** The next round's forecast, on the newest round of a series that has one (see `searchForecastOf`). */
   readonly forecast?: SearchForecast;
-}
-
-/** A Tokyo-day window, `YYYY-MM-DD` both ends. */
-export interface DayWindow {
-  readonly from: string;
-  readonly to: string;
 }
 
 /**

@@ -6,7 +6,6 @@ import {
   manYenToYen,
   monthLabel,
   subsidyRateText,
-  windowText,
   yenToManYen,
 } from '../../../portal/src/facts.js';
 
@@ -62,14 +61,6 @@ describe('manYenToYen and yenToManYen', () => {
     expect(yenToManYen(30_000_000)).toBe('3000');
     expect(yenToManYen(5_000)).toBe('0.5');
     expect(manYenToYen(yenToManYen(123_450_000))).toBe(123_450_000);
-  });
-});
-
-describe('windowText', () => {
-  it('names the year once within a year, both years across a new year, and one day alone', () => {
-    expect(windowText({ from: '2027-04-01', to: '2027-04-20' })).toBe('2027年4月1日〜4月20日頃');
-    expect(windowText({ from: '2027-12-20', to: '2028-01-10' })).toBe('2027年12月20日〜2028年1月10日頃');
-    expect(windowText({ from: '2027-04-03', to: '2027-04-03' })).toBe('2027年4月3日頃');
   });
 });
 

@@ -3,7 +3,6 @@ import {
   countdown,
   fieldLabel,
   formatFieldValue,
-  formatDayWindow,
   formatJst,
   renderConfirmation,
   renderDigest,
@@ -126,13 +125,6 @@ describe('forecast lines', () => {
       digestId: 'dg_4',
       messageDomain: 'portal.example.jp',
     });
-
-  it.each([
-    [{ from: '2026-04-01', to: '2026-04-21' }, '2026年4月1日〜4月21日頃'],
-    [{ from: '2026-12-20', to: '2027-01-10' }, '2026年12月20日〜2027年1月10日頃'],
-  ])('shows the window %o as %s', (window, shown) => {
-    expect(formatDayWindow(window)).toBe(shown);
-  });
 
   it('words a forecast as expected, with its window and basis, in both parts and after the calls', () => {
     const mail = render([forecastEntry, { ...base, reason: 'new' }]);
