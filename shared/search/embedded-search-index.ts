@@ -1,18 +1,13 @@
 import { createHash } from 'node:crypto';
 import {
   appendFileSync,
-  closeSync,
   existsSync,
-  fstatSync,
   mkdirSync,
-  openSync,
   readdirSync,
   readFileSync,
-  readSync,
   renameSync,
   rmSync,
   writeFileSync,
-  writeSync,
 } from 'node:fs';
 import { join } from 'node:path';
 import * as z from 'zod';
@@ -26,7 +21,7 @@ import { decodeCursor, encodeCursor } from './cursor.js';
 import { facetsOf } from './embedded/facets.js';
 import { IndexState, type HydratedDoc } from './embedded/index-state.js';
 import { Matcher } from './embedded/match.js';
-import { deserializeState, formatVersion, serializeState } from './embedded/snapshot.js';
+import { formatVersion, readState, snapshotFormatOf, writeState } from './embedded/snapshot.js';
 import { rankerFor, topK } from './embedded/top-k.js';
 import { foldForHighlight, highlightField } from './highlight.js';
 import { exactTotalCap, SearchQuerySchema, type SearchQuery } from './query.js';
@@ -66,7 +61,7 @@ import type {
  * Layout (all per internal document number, dense, growable typed arrays; files in `embedded/`):
  * - postings: term → sorted `Uint32Array` of `docNo * 8 | fieldMask` (title 1, summary 2, body 4)
  *   for CJK characters, CJK bigrams, Latin words and run-edge characters (`embedded/tokens.ts`);
- *   words, bigrams and edges carry positions (one slot per entry and field, further positions as
+ *   words, bigrams and edges carry positions (one slot per entry, further positions as
  *   varints), so a query term of 3+ CJK characters or one typed across scripts is verified by
  *   comparing positions, never by reading text; results equal the brute-force phrase truth;
  * - filter / facet columns (`embedded/columns.ts`): kind, ministry id, prefecture and region
@@ -91,7 +86,12 @@ import type {
  * and `wal.jsonl` (upserts and removals since the snapshot, replayed on open; both idempotent, so a
  * crash between snapshot and log truncation is harmless). A snapshot is written when the log
  * grows past half the index (at least 5,000 operations) and on `close()`, so opening never
- * re-tokenises the corpus. A reindex builds `vN+1` and swaps `CURRENT` atomically.
+ * re-tokenises the corpus. A reindex builds `vN+1` and swaps `CURRENT` atomically. Snapshots are
+ * written front to back, with no second copy of the index in memory (`embedded/snapshot-file.ts`).
+ * Opening reads the postings, columns and ids; positions (per term) and documents (per block)
+ * stay in the file, kept open, until a query needs them, and after every snapshot the index serves
+ * from the new file, so memory holds what queries touched, not the whole index. At 50k documents
+ * of real length that is ~0.4 GB of RSS instead of ~0.9 GB, and opening takes ~0.2 s.
  * Without `dir` everything stays in memory.
  */
 
@@ -194,7 +194,13 @@ export class EmbeddedSearchIndex implements SearchIndex {
 
   /** Writes a snapshot (when persistent and anything changed since the last one). */
   async close(): Promise<void> {
-    if (this.loaded && this.dir !== undefined && this.walOps > 0) this.snapshot();
+    if (!this.loaded || this.dir === undefined) return;
+    if (this.walOps > 0) this.writeSnapshot(this.version, this.state);
+    // Lets the snapshot file go; a later call opens the folder again.
+    this.state.release();
+    this.state = new IndexState();
+    this.walOps = 0;
+    this.loaded = false;
   }
 
   /**
@@ -231,8 +237,10 @@ export class EmbeddedSearchIndex implements SearchIndex {
           this.version = version;
           rmSync(join(this.dir, `v${old}`), { recursive: true, force: true });
         }
+        this.state.release();
         this.state = next;
         this.walOps = 0;
+        if (this.dir !== undefined) this.reopen();
       },
       abort: async () => {
         finish();
@@ -309,15 +317,16 @@ export class EmbeddedSearchIndex implements SearchIndex {
     }
     this.version = Number(match[1]);
     const folder = join(this.dir, current);
-    const snapshot = readWhole(join(folder, 'index.bin'));
-    if (snapshot.length < 4 || snapshot.readUInt32LE(0) !== formatVersion) {
+    const file = join(folder, 'index.bin');
+    const format = snapshotFormatOf(file);
+    if (format !== formatVersion) {
       // A snapshot of another format (an older engine): start empty, so the start-up check
       // against the store (`ensureIndexCurrent`) sees the difference and rebuilds from the store.
-      this.staleFormat = snapshot.length < 4 ? 0 : snapshot.readUInt32LE(0);
+      this.staleFormat = format ?? 0;
       this.snapshot();
       return;
     }
-    this.state = deserializeState(snapshot);
+    this.state = readState(file);
     const walFile = join(folder, 'wal.jsonl');
     if (existsSync(walFile)) {
       for (const line of readFileSync(walFile, 'utf8').split('\n')) {
@@ -346,6 +355,17 @@ export class EmbeddedSearchIndex implements SearchIndex {
   private snapshot(): void {
     this.writeSnapshot(this.version, this.state);
     this.walOps = 0;
+    this.reopen();
+  }
+
+  /**
+   * Serves from the snapshot just written for the current version, so the memory of a state built
+   * or grown in memory is given back: positions and documents are read from the file on demand.
+   */
+  private reopen(): void {
+    const state = readState(join(this.dir as string, `v${this.version}`, 'index.bin'));
+    this.state.release();
+    this.state = state;
   }
 
   private writeSnapshot(version: number, state: IndexState): void {
@@ -353,7 +373,7 @@ export class EmbeddedSearchIndex implements SearchIndex {
     const folder = join(dir, `v${version}`);
     mkdirSync(folder, { recursive: true });
     const tmp = join(folder, `index.bin.${process.pid}.tmp`);
-    writeWhole(tmp, serializeState(state));
+    writeState(state, tmp);
     renameSync(tmp, join(folder, 'index.bin'));
     writeFileSync(join(folder, 'wal.jsonl'), '');
   }
@@ -363,37 +383,6 @@ export class EmbeddedSearchIndex implements SearchIndex {
     const tmp = join(dir, `CURRENT.${process.pid}.tmp`);
     writeFileSync(tmp, `v${version}\n`);
     renameSync(tmp, join(dir, 'CURRENT'));
-  }
-}
-
-/**
- * One read or write call of Node stops at 2 GiB (`readFileSync` refuses larger files, `writeFileSync`
- * throws ERR_OUT_OF_RANGE), and a snapshot of 200k documents with real body lengths is ~3 GB: both
- * go in chunks of `chunk` bytes.
- */
-export function writeWhole(path: string, data: Uint8Array, chunk = 1 << 30): void {
-  const fd = openSync(path, 'w');
-  try {
-    for (let at = 0; at < data.byteLength;) at += writeSync(fd, data, at, Math.min(chunk, data.byteLength - at));
-  } finally {
-    closeSync(fd);
-  }
-}
-
-/** Reads a whole file of any size a Buffer can hold, in chunks (see `writeWhole`). */
-export function readWhole(path: string, chunk = 1 << 30): Buffer {
-  const fd = openSync(path, 'r');
-  try {
-    const size = fstatSync(fd).size;
-    const out = Buffer.allocUnsafe(size);
-    for (let at = 0; at < size;) {
-      const read = readSync(fd, out, at, Math.min(chunk, size - at), at);
-      if (read === 0) throw new CorruptDataError(`${path} ended at byte ${at} of ${size} while being read`, { path });
-      at += read;
-    }
-    return out;
-  } finally {
-    closeSync(fd);
   }
 }
 

@@ -1,9 +1,25 @@
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
+import type { SnapshotFile } from './snapshot-file.js';
 
 /** Documents per compressed block: small, so a page of hits inflates little besides its own. */
 const blockDocs = 16;
 /** Inflated blocks kept for the next reads. */
 const blocksKept = 256;
+const newline = 0x0a;
+
+/** The compressed blocks of a snapshot, left in its file: block `i` is at `at + offsets[i]`. */
+interface StoredBlocks {
+  readonly file: SnapshotFile;
+  readonly at: number;
+  readonly offsets: Float64Array;
+}
+
+/** A store's snapshot sections: block offsets, `loc`, and the blocks handed to `write` in order. */
+export interface DocSections {
+  readonly offsets: Float64Array;
+  readonly loc: Uint32Array;
+  writeBlocks(write: (block: Uint8Array) => void): void;
+}
 
 /**
  * The stored documents (`JSON.stringify(SearchDoc)`), read only for the hits a page returns and
@@ -13,10 +29,12 @@ const blocksKept = 256;
  * and `rewrite` drops the removed documents' bytes when they outweigh the rest.
  */
 export class DocStore {
-  private blocks: Uint8Array[] = [];
+  /** Compressed blocks; undefined for one still in the snapshot file (`stored`). */
+  private blocks: Array<Uint8Array | undefined> = [];
+  private stored: StoredBlocks | undefined;
   private loc = new Uint32Array(16);
   private pending: string[] = [];
-  private readonly inflated = new Map<number, string[]>();
+  private readonly inflated = new Map<number, Buffer>();
   /** Slots in sealed or pending blocks, for the rewrite decision. */
   private slots = 0;
 
@@ -43,12 +61,22 @@ export class DocStore {
     let docs = this.inflated.get(block);
     if (docs === undefined) {
       if (this.inflated.size >= blocksKept) this.inflated.delete(this.inflated.keys().next().value as number);
-      docs = inflateRawSync(this.blocks[block] as Uint8Array)
-        .toString('utf8')
-        .split('\n');
+      docs = inflateRawSync(this.blockBytes(block));
       this.inflated.set(block, docs);
     }
-    return docs[slot] as string;
+    // Only the asked document is decoded: a block of real call pages is ~100 KB of UTF-8.
+    let start = 0;
+    for (let k = 0; k < slot; k++) start = docs.indexOf(newline, start) + 1;
+    const end = docs.indexOf(newline, start);
+    return docs.toString('utf8', start, end < 0 ? docs.length : end);
+  }
+
+  /** Block `i`'s compressed bytes (read from the snapshot file when the block was loaded from one). */
+  private blockBytes(i: number): Uint8Array {
+    const held = this.blocks[i];
+    if (held !== undefined) return held;
+    const stored = this.stored as StoredBlocks;
+    return stored.file.bytes(stored.at + (stored.offsets[i] as number), this.blockLength(i));
   }
 
   /** Gives document `d`'s stored text the number `nd` (compaction). */
@@ -71,32 +99,40 @@ export class DocStore {
     const fresh = new DocStore();
     for (let d = 0; d < n; d++) fresh.add(d, this.get(d));
     this.blocks = fresh.blocks;
+    this.stored = undefined;
     this.loc = fresh.loc;
     this.pending = fresh.pending;
     this.slots = fresh.slots;
     this.inflated.clear();
   }
 
-  /** The store of `n` documents as sections: the compressed blocks, their offsets, and `loc`. */
-  sections(n: number): { blocks: Uint8Array; offsets: Float64Array; loc: Uint32Array } {
+  /** The store of `n` documents as snapshot sections. */
+  sections(n: number): DocSections {
     this.seal();
-    const offsets = new Float64Array(this.blocks.length + 1);
-    let total = 0;
-    this.blocks.forEach((b, i) => {
-      offsets[i] = total;
-      total += b.length;
-    });
-    offsets[this.blocks.length] = total;
-    const blocks = new Uint8Array(total);
-    this.blocks.forEach((b, i) => blocks.set(b, offsets[i] as number));
-    return { blocks, offsets, loc: this.loc.slice(0, n) };
+    const count = this.blocks.length;
+    const offsets = new Float64Array(count + 1);
+    for (let i = 0; i < count; i++) offsets[i + 1] = (offsets[i] as number) + this.blockLength(i);
+    return {
+      offsets,
+      loc: this.loc.slice(0, n),
+      writeBlocks: (write) => {
+        for (let i = 0; i < count; i++) write(this.blockBytes(i));
+      },
+    };
   }
 
-  /** A store over loaded sections (views, not copies). */
-  static fromSections(blocks: Uint8Array, offsets: Float64Array, loc: Uint32Array): DocStore {
+  private blockLength(i: number): number {
+    const held = this.blocks[i];
+    if (held !== undefined) return held.length;
+    const offsets = (this.stored as StoredBlocks).offsets;
+    return (offsets[i + 1] as number) - (offsets[i] as number);
+  }
+
+  /** A store whose blocks stay in a snapshot file (read when a document is asked for). */
+  static fromStored(file: SnapshotFile, at: number, offsets: Float64Array, loc: Uint32Array): DocStore {
     const store = new DocStore();
-    for (let i = 0; i + 1 < offsets.length; i++)
-      store.blocks.push(blocks.subarray(offsets[i] as number, offsets[i + 1] as number));
+    store.stored = { file, at, offsets };
+    store.blocks = new Array<Uint8Array | undefined>(Math.max(0, offsets.length - 1)).fill(undefined);
     store.loc = new Uint32Array(Math.max(16, loc.length));
     store.loc.set(loc);
     store.slots = store.blocks.length * blockDocs;

@@ -4,6 +4,7 @@ import { Columns } from './columns.js';
 import { DocStore } from './doc-store.js';
 import { addPositions, emptyPositions, keepPositions } from './positions.js';
 import { addPosting, DenseForms, type Posting } from './postings.js';
+import type { SnapshotFile } from './snapshot-file.js';
 import { StatusColumn } from './status-column.js';
 import { fieldTerms } from './tokens.js';
 
@@ -36,6 +37,8 @@ export class IndexState {
   /** Counts writes, so derived bitmaps know when they are stale. */
   writes = 0;
   private visible: { writes: number; all: Uint32Array; shown: Uint32Array } | undefined;
+  /** The snapshot file this state was loaded from, which still holds its positions and documents. */
+  source: SnapshotFile | undefined;
   /** Recently returned documents, parsed, with their fields folded for highlighting (oldest first). */
   private readonly hydrated = new Map<number, HydratedDoc>();
 
@@ -48,6 +51,12 @@ export class IndexState {
       this.hydrated.set(d, h);
     }
     return h;
+  }
+
+  /** Closes the snapshot file; the state must not be searched after. */
+  release(): void {
+    this.source?.close();
+    this.source = undefined;
   }
 
   /** Bitmap of live documents, withdrawn ones included or not. */

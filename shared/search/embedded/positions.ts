@@ -1,3 +1,4 @@
+import type { SnapshotFile } from './snapshot-file.js';
 import { ByteWriter } from './varint.js';
 
 /**
@@ -13,6 +14,57 @@ export interface Positions {
   slots: Uint32Array;
   readonly more: ByteWriter;
   entries: number;
+}
+
+/**
+ * One term's positions as a snapshot holds them, read from the file the first time a phrase check
+ * (or a write to the term) asks for them: most terms are never part of a phrase query, so their
+ * positions never take memory.
+ */
+export class StoredPositions implements Positions {
+  private loadedSlots: Uint32Array | undefined;
+  private loadedMore: ByteWriter | undefined;
+
+  constructor(
+    private readonly file: SnapshotFile,
+    /** File offsets of the term's slots (4 bytes each) and of its further position bytes. */
+    private readonly slotsAt: number,
+    private readonly moreAt: number,
+    private readonly moreLength: number,
+    public entries: number,
+  ) {}
+
+  get slots(): Uint32Array {
+    return (this.loadedSlots ??= new Uint32Array(this.file.bytes(this.slotsAt, this.entries * 4).buffer));
+  }
+
+  set slots(slots: Uint32Array) {
+    this.loadedSlots = slots;
+  }
+
+  get more(): ByteWriter {
+    return (this.loadedMore ??= new ByteWriter(this.file.bytes(this.moreAt, this.moreLength), this.moreLength));
+  }
+
+  /** Whether the positions were read into memory. */
+  get isLoaded(): boolean {
+    return this.loadedSlots !== undefined || this.loadedMore !== undefined;
+  }
+
+  /** How many further position bytes the file holds for the term. */
+  get storedLength(): number {
+    return this.moreLength;
+  }
+
+  /** The slots as the file holds them, read without keeping them (to copy them into a new snapshot). */
+  storedSlots(): Uint8Array {
+    return this.file.bytes(this.slotsAt, this.entries * 4);
+  }
+
+  /** The further position bytes as the file holds them, read without keeping them. */
+  storedMore(): Uint8Array {
+    return this.file.bytes(this.moreAt, this.moreLength);
+  }
 }
 
 /** Positions in one field are below this; the field is `position >>> 24`. */

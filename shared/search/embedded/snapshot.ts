@@ -3,8 +3,8 @@ import { CorruptDataError } from '../../errors.js';
 import { Dictionary, type FieldIds } from './columns.js';
 import { DocStore } from './doc-store.js';
 import { IndexState } from './index-state.js';
-import type { Posting } from './postings.js';
-import { ByteWriter } from './varint.js';
+import { StoredPositions, type Positions } from './positions.js';
+import { SnapshotFile, SnapshotSink } from './snapshot-file.js';
 
 /**
  * The snapshot file: `formatVersion` (u32 LE), header length (u32 LE), a JSON header naming the
@@ -29,18 +29,39 @@ function align8(n: number): number {
   return Math.ceil(n / 8) * 8;
 }
 
-/** One section of the file: its size, and how to write it at the start of `into`. */
-type Section = [name: string, byteLength: number, write: (into: Uint8Array) => void];
+/** One section of the file: its size, and how to write its bytes, in order, to the sink. */
+type Section = [name: string, byteLength: number, write: (sink: SnapshotSink) => void];
 
 function whole(name: string, b: Uint8Array): Section {
-  return [name, b.byteLength, (into) => into.set(b)];
+  return [name, b.byteLength, (sink) => sink.write(b)];
+}
+
+/** Whether a term's positions are still only in the snapshot it was loaded from. */
+function unread(pos: Positions): pos is StoredPositions {
+  return pos instanceof StoredPositions && !pos.isLoaded;
+}
+
+/** A term's position slots as they go into the file. */
+function slotBytes(pos: Positions): Uint8Array {
+  return unread(pos) ? pos.storedSlots() : bytes(pos.slots.subarray(0, pos.entries));
+}
+
+/** A term's further position bytes as they go into the file. */
+function moreBytes(pos: Positions): Uint8Array {
+  return unread(pos) ? pos.storedMore() : pos.more.view();
+}
+
+/** Their length, without reading them. */
+function moreLength(pos: Positions): number {
+  return unread(pos) ? pos.storedLength : pos.more.used;
 }
 
 /**
- * Serialises a state (compacting it first). The postings and positions are copied term by term
- * straight into the output, so the only full copy of the index is the file's own buffer.
+ * Writes a state to `path` (compacting it first), front to back: the postings and positions go
+ * term by term and the stored documents block by block, so writing needs no second copy of the
+ * index in memory; positions and documents still in an earlier snapshot are copied from it.
  */
-export function serializeState(s: IndexState): Buffer {
+export function writeState(s: IndexState, path: string): void {
   s.compact();
   const lists = [...s.postings.values()];
   const count = lists.length;
@@ -52,15 +73,8 @@ export function serializeState(s: IndexState): Buffer {
   lists.forEach((p, i) => {
     offsets[i + 1] = (offsets[i] as number) + p.len;
     slotOffsets[i + 1] = (slotOffsets[i] as number) + (p.pos?.entries ?? 0);
-    posOffsets[i + 1] = (posOffsets[i] as number) + (p.pos?.more.used ?? 0);
+    posOffsets[i + 1] = (posOffsets[i] as number) + (p.pos === undefined ? 0 : moreLength(p.pos));
   });
-  const termByTerm =
-    (from: Uint32Array | Float64Array, bytesPer: number, part: (p: Posting) => Uint8Array | undefined) =>
-    (into: Uint8Array): void =>
-      lists.forEach((p, i) => {
-        const b = part(p);
-        if (b !== undefined) into.set(b, (from[i] as number) * bytesPer);
-      });
   const n = s.n;
   const fieldOffsets = new Uint32Array(n + 1);
   const fieldFlat: number[] = [];
@@ -74,18 +88,26 @@ export function serializeState(s: IndexState): Buffer {
   const sections: Section[] = [
     whole('terms', utf16([...s.postings.keys()].join('\n'))),
     whole('ids', utf16(s.ids.slice(0, n).join('\n'))),
-    whole('docBlocks', docs.blocks),
+    ['docBlocks', docs.offsets[docs.offsets.length - 1] as number, (sink) => docs.writeBlocks((b) => sink.write(b))],
     whole('docBlockOffsets', bytes(docs.offsets)),
     whole('docLocations', bytes(docs.loc)),
     whole('postingOffsets', bytes(offsets)),
-    ['postings', (offsets[count] as number) * 4, termByTerm(offsets, 4, (p) => bytes(p.data.subarray(0, p.len)))],
+    [
+      'postings',
+      (offsets[count] as number) * 4,
+      (sink) => lists.forEach((p) => sink.write(bytes(p.data.subarray(0, p.len)))),
+    ],
     whole('positionOffsets', bytes(posOffsets)),
-    ['positions', posOffsets[count] as number, termByTerm(posOffsets, 1, (p) => p.pos?.more.view())],
+    [
+      'positions',
+      posOffsets[count] as number,
+      (sink) => lists.forEach((p) => p.pos !== undefined && sink.write(moreBytes(p.pos))),
+    ],
     whole('slotOffsets', bytes(slotOffsets)),
     [
       'slots',
       (slotOffsets[count] as number) * 4,
-      termByTerm(slotOffsets, 4, (p) => (p.pos ? bytes(p.pos.slots.subarray(0, p.pos.entries)) : undefined)),
+      (sink) => lists.forEach((p) => p.pos !== undefined && sink.write(slotBytes(p.pos))),
     ],
     whole('fieldOffsets', bytes(fieldOffsets)),
     whole('fieldIds', bytes(Uint32Array.from(fieldFlat))),
@@ -100,63 +122,96 @@ export function serializeState(s: IndexState): Buffer {
   const header = new TextEncoder().encode(
     JSON.stringify({ formatVersion, n, ministries: s.cols.ministries.values, fields: s.cols.fields.values, layout }),
   );
-  const headerLen = align8(header.byteLength);
-  const out = Buffer.alloc(8 + headerLen + at);
-  out.writeUInt32LE(formatVersion, 0);
-  out.writeUInt32LE(header.byteLength, 4);
-  out.set(header, 8);
-  const base = 8 + headerLen;
-  for (const [name, byteLength, write] of sections) {
-    const [off] = layout[name] as [number, number];
-    write(out.subarray(base + off, base + off + byteLength));
+  const sink = new SnapshotSink(path);
+  try {
+    const lead = new Uint8Array(8);
+    const view = new DataView(lead.buffer);
+    view.setUint32(0, formatVersion, true);
+    view.setUint32(4, header.byteLength, true);
+    sink.write(lead);
+    sink.write(header);
+    sink.pad(8);
+    const base = sink.written;
+    for (const [name, byteLength, write] of sections) {
+      write(sink);
+      const [off] = layout[name] as [number, number];
+      if (sink.written - base !== off + byteLength) {
+        throw new CorruptDataError(
+          `index snapshot section ${name} came out ${sink.written - base - off} bytes, not ${byteLength}`,
+          { path },
+        );
+      }
+      sink.pad(8);
+    }
+  } finally {
+    sink.close();
   }
-  return out;
 }
 
-/** The state a snapshot holds; its documents stay in `buf` until asked for. */
-export function deserializeState(buf: Buffer): IndexState {
-  const headerLen = buf.readUInt32LE(4);
-  const header = SnapshotHeaderSchema.parse(JSON.parse(buf.toString('utf8', 8, 8 + headerLen)));
+/**
+ * The format version of the snapshot at `path`: read before `readState`, so a snapshot of another
+ * engine version can be told apart from a broken one. Undefined for a file too short to say.
+ */
+export function snapshotFormatOf(path: string): number | undefined {
+  const file = new SnapshotFile(path);
+  try {
+    return file.size < 4 ? undefined : new DataView(file.bytes(0, 4).buffer).getUint32(0, true);
+  } finally {
+    file.close();
+  }
+}
+
+/**
+ * The state the snapshot at `path` holds. Postings, columns and ids are read now (one read per
+ * section); token positions and stored documents stay in the file, read when a query first needs
+ * them, so the state keeps the file open (`IndexState.release` closes it).
+ */
+export function readState(path: string): IndexState {
+  const file = new SnapshotFile(path);
+  try {
+    return stateOf(file);
+  } catch (err) {
+    file.close();
+    throw err;
+  }
+}
+
+function stateOf(file: SnapshotFile): IndexState {
+  if (file.size < 8)
+    throw new CorruptDataError(`index snapshot ${file.path} is ${file.size} bytes long`, { path: file.path });
+  const lead = new DataView(file.bytes(0, 8).buffer);
+  const headerLen = lead.getUint32(4, true);
+  const header = SnapshotHeaderSchema.parse(JSON.parse(Buffer.from(file.bytes(8, headerLen)).toString('utf8')));
   const base = 8 + align8(headerLen);
   const entry = (name: string): [number, number] => {
     const e = header.layout[name];
-    if (!e) throw new CorruptDataError(`index snapshot lacks section ${name}`);
+    if (!e) throw new CorruptDataError(`index snapshot lacks section ${name}`, { path: file.path });
     return e;
   };
   const section = (name: string): Uint8Array => {
     const [off, len] = entry(name);
-    const at = buf.byteOffset + base + off;
-    // A view when aligned (large files get their own buffer at offset 0), else an aligned copy.
-    if (at % 8 === 0) return new Uint8Array(buf.buffer, at, len);
-    return Uint8Array.prototype.slice.call(buf, base + off, base + off + len);
+    return file.bytes(base + off, len);
   };
-  const text = (name: string): string => {
-    const [off, len] = entry(name);
-    return buf.toString('utf16le', base + off, base + off + len);
-  };
-  const u32 = (name: string): Uint32Array => {
-    const b = section(name);
-    return new Uint32Array(b.buffer, b.byteOffset, b.byteLength / 4);
-  };
-  const f64 = (name: string): Float64Array => {
-    const b = section(name);
-    return new Float64Array(b.buffer, b.byteOffset, b.byteLength / 8);
-  };
+  const at = (name: string): number => base + entry(name)[0];
+  const text = (name: string): string => Buffer.from(section(name).buffer).toString('utf16le');
+  const u32 = (name: string): Uint32Array => new Uint32Array(section(name).buffer);
+  const f64 = (name: string): Float64Array => new Float64Array(section(name).buffer);
   const s = new IndexState();
+  s.source = file;
   const n = header.n;
   s.n = n;
   s.live = n;
   s.ids = n === 0 ? [] : text('ids').split('\n');
-  s.docs = DocStore.fromSections(section('docBlocks'), f64('docBlockOffsets'), u32('docLocations'));
+  s.docs = DocStore.fromStored(file, at('docBlocks'), f64('docBlockOffsets'), u32('docLocations'));
   s.dropIdMap();
   s.cols.ministries = new Dictionary(header.ministries);
   s.cols.fields = new Dictionary(header.fields);
   const offsets = u32('postingOffsets');
   const data = u32('postings');
   const posOffsets = f64('positionOffsets');
-  const posBytes = section('positions');
+  const posAt = at('positions');
   const slotOffsets = u32('slotOffsets');
-  const slots = u32('slots');
+  const slotsAt = at('slots');
   const terms = text('terms');
   let termStart = 0;
   let i = 0;
@@ -167,7 +222,6 @@ export function deserializeState(buf: Buffer): IndexState {
       const from = offsets[i] as number;
       const to = offsets[i + 1] as number;
       const posFrom = posOffsets[i] as number;
-      const posTo = posOffsets[i + 1] as number;
       const slotFrom = slotOffsets[i] as number;
       const slotTo = slotOffsets[i + 1] as number;
       s.postings.set(term, {
@@ -175,11 +229,13 @@ export function deserializeState(buf: Buffer): IndexState {
         len: to - from,
         ...(slotTo > slotFrom
           ? {
-              pos: {
-                slots: slots.subarray(slotFrom, slotTo),
-                more: new ByteWriter(posBytes.subarray(posFrom, posTo), posTo - posFrom),
-                entries: to - from,
-              },
+              pos: new StoredPositions(
+                file,
+                slotsAt + slotFrom * 4,
+                posAt + posFrom,
+                (posOffsets[i + 1] as number) - posFrom,
+                to - from,
+              ),
             }
           : {}),
       });

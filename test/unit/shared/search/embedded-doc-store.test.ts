@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FixedClock } from '../../../../shared/clock.js';
 import { DocStore } from '../../../../shared/search/embedded/doc-store.js';
+import { SnapshotFile, SnapshotSink } from '../../../../shared/search/embedded/snapshot-file.js';
 import { EmbeddedSearchIndex } from '../../../../shared/search/embedded-search-index.js';
 import { contractTimes, generateCorpus } from '../../../support/search-corpus.js';
 
@@ -27,9 +28,23 @@ describe('DocStore', () => {
     store.add(kept.length, '{"late":true}');
     expect(store.get(kept.length)).toBe('{"late":true}');
 
-    const { blocks, offsets, loc } = store.sections(kept.length + 1);
-    const loaded = DocStore.fromSections(blocks, offsets, loc);
+    // Written as a snapshot section after 8 other bytes, then read back from the file on demand.
+    const dir = mkdtempSync(join(tmpdir(), 'chiiki-doc-store-'));
+    dirs.push(dir);
+    const path = join(dir, 'blocks.bin');
+    const { offsets, loc, writeBlocks } = store.sections(kept.length + 1);
+    const sink = new SnapshotSink(path);
+    sink.write(new Uint8Array(8));
+    writeBlocks((block) => sink.write(block));
+    sink.close();
+    const file = new SnapshotFile(path);
+    const loaded = DocStore.fromStored(file, 8, offsets, loc);
     [...kept, '{"late":true}'].forEach((json, d) => expect(loaded.get(d)).toBe(json));
+    // Its sections again (blocks read from the file) are the same bytes.
+    const again: Uint8Array[] = [];
+    loaded.sections(kept.length + 1).writeBlocks((block) => again.push(block));
+    expect(Buffer.concat(again)).toEqual(readFileSync(path).subarray(8));
+    file.close();
   });
 });
 

@@ -13,6 +13,7 @@ import {
   keepPositions,
   PositionCursor,
   positionsOf,
+  StoredPositions,
   trimPositions,
   type Positions,
 } from '../../../../shared/search/embedded/positions.js';
@@ -177,5 +178,48 @@ describe('snapshots', () => {
     const reopened = new EmbeddedSearchIndex({ dir, clock });
     expect((await reopened.search({ text: '産学官' })).items.map((h) => h.doc.id)).toEqual(['a']);
     expect(reopened.staleFormat).toBeUndefined();
+  });
+
+  /** The terms of a reopened index whose positions were read from its snapshot file. */
+  function termsRead(index: EmbeddedSearchIndex): string[] {
+    const state = (index as unknown as { state: IndexState }).state;
+    return [...state.postings]
+      .filter(([, p]) => p.pos instanceof StoredPositions && p.pos.isLoaded)
+      .map(([term]) => term)
+      .sort();
+  }
+
+  it("reads a term's positions from the file only when a phrase needs them, and keeps them exact across writes", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'chiiki-embedded-lazy-'));
+    dirs.push(dir);
+    const docs = [
+      doc('a', '産学官連携の推進', '研究開発の拠点'),
+      doc('b', '産学の連携', '官民の研究'),
+      doc('c', '地域の研究開発', undefined, '産学官連携による研究開発の支援'),
+    ];
+    const first = new EmbeddedSearchIndex({ dir, clock });
+    await first.upsert(docs);
+    await first.close();
+
+    const index = new EmbeddedSearchIndex({ dir, clock });
+    // Two characters and a Latin word are decided by postings: no position is read.
+    expect((await index.search({ text: '研究' })).items.map((h) => h.doc.id).sort()).toEqual(['a', 'b', 'c']);
+    expect(termsRead(index)).toEqual([]);
+    // A three-character word reads the positions of its two bigrams, and only those.
+    expect((await index.search({ text: '産学官' })).items.map((h) => h.doc.id).sort()).toEqual(['a', 'c']);
+    expect(termsRead(index)).toEqual(['学官', '産学']);
+
+    // A new document appends to terms whose positions are still in the file, and to read ones.
+    await index.upsert([doc('d', '研究開発と産学官連携')]);
+    expect((await index.search({ text: '研究開発' })).items.map((h) => h.doc.id).sort()).toEqual(['a', 'c', 'd']);
+    expect((await index.search({ text: '産学官連携' })).items.map((h) => h.doc.id).sort()).toEqual(['a', 'c', 'd']);
+    await index.close();
+
+    // The next snapshot copies unread positions from the previous file and writes the rest: the same answers.
+    const reopened = new EmbeddedSearchIndex({ dir, clock });
+    expect((await reopened.search({ text: '研究開発' })).items.map((h) => h.doc.id).sort()).toEqual(['a', 'c', 'd']);
+    expect((await reopened.search({ text: '産学官連携' })).items.map((h) => h.doc.id).sort()).toEqual(['a', 'c', 'd']);
+    expect((await reopened.search({ text: '官民の' })).items.map((h) => h.doc.id)).toEqual(['b']);
+    expect((await reopened.search({ text: '連携の推' })).items.map((h) => h.doc.id)).toEqual(['a']);
   });
 });
