@@ -127,9 +127,8 @@ export class PositionCursor {
     }
     this.bytes = p.more.bytes;
     this.at = slot - manyFlag;
-    this.left = this.varint();
-    this.value = 0;
-    this.step();
+    this.left = this.varint() - 1;
+    this.value = this.varint();
   }
 
   /** Decodes the next position; false (and `value` unchanged) when there is none. */
@@ -140,22 +139,45 @@ export class PositionCursor {
     return true;
   }
 
-  /** The varint at the read offset (a count, then position deltas); moves past it. */
+  /**
+   * The varint at the read offset (a count, then position deltas); moves past it. Counts and
+   * positions stay below 2^31 (a position is below 3 × 2^24), so shifts decode them.
+   */
   private varint(): number {
     const b = this.bytes;
-    let byte = b[this.at++] as number;
+    let at = this.at;
+    let byte = b[at++] as number;
     let value = byte & 0x7f;
     for (let shift = 7; byte & 0x80; shift += 7) {
-      byte = b[this.at++] as number;
-      value += (byte & 0x7f) * 2 ** shift;
+      byte = b[at++] as number;
+      value |= (byte & 0x7f) << shift;
     }
+    this.at = at;
     return value;
   }
 
   /** Moves to the first position ≥ `target`; false when there is none. */
   skipTo(target: number): boolean {
-    while (this.value < target) if (!this.step()) return false;
-    return true;
+    let value = this.value;
+    if (value >= target) return true;
+    // The hot loop of phrase checks, on locals.
+    const b = this.bytes;
+    let at = this.at;
+    let left = this.left;
+    while (value < target && left > 0) {
+      let byte = b[at++] as number;
+      let delta = byte & 0x7f;
+      for (let shift = 7; byte & 0x80; shift += 7) {
+        byte = b[at++] as number;
+        delta |= (byte & 0x7f) << shift;
+      }
+      value += delta;
+      left--;
+    }
+    this.value = value;
+    this.at = at;
+    this.left = left;
+    return value >= target;
   }
 }
 
