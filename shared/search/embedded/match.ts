@@ -25,14 +25,21 @@ function popcount(x: number): number {
 /**
  * The score of document `d` from its per-term field masks (bits 0-2: title, summary, body; one
  * field weight per bit), after checking by positions the phrase of each term that has one; -1
- * when some term is in none of the fields.
+ * when some term is in none of the fields. Without `attribute` (a sort that does not rank by
+ * score), a phrase check stops at the first field where the phrase stands: the document matches,
+ * and its score is not used.
  */
-function scoreOfMasks(d: number, checks: ReadonlyArray<PhraseCheck | undefined>, masks: Uint8Array): number {
+function scoreOfMasks(
+  d: number,
+  checks: ReadonlyArray<PhraseCheck | undefined>,
+  masks: Uint8Array,
+  attribute: boolean,
+): number {
   let score = 0;
   for (let t = 0; t < checks.length; t++) {
     let mask = masks[t] as number;
     const check = checks[t];
-    if (check !== undefined && mask !== 0) mask = check.fields(d, mask);
+    if (check !== undefined && mask !== 0) mask = check.fields(d, mask, !attribute);
     if (mask === 0) return -1;
     if (mask & 1) score += titleWeight;
     if (mask & 2) score += summaryWeight;
@@ -95,7 +102,8 @@ export class Matcher {
     lists.sort((a, b) => a.p.len - b.p.len);
     const first = (lists[0] as TermList).p;
     const checks = plans.map((plan) => (plan.phrase ? new PhraseCheck(s.postings, plan.phrase) : undefined));
-    if (DenseForms.isDense(first, s.n)) return this.matchDense(s, checks, lists, filters);
+    const attribute = q.sort === 'relevance';
+    if (DenseForms.isDense(first, s.n)) return this.matchDense(s, checks, lists, filters, attribute);
     const byFilter = filterDocs !== undefined && filterDocs.length < first.len ? filterDocs : undefined;
     const firstTerm = byFilter ? -1 : (lists[0] as TermList).term;
     const others = byFilter ? lists : lists.slice(1);
@@ -136,7 +144,7 @@ export class Matcher {
         if (o >>> 3 !== d) continue scan;
         masks[t] = (masks[t] as number) & o & 7;
       }
-      count = keepScored(d, scoreOfMasks(d, checks, masks), docs, scores, count);
+      count = keepScored(d, scoreOfMasks(d, checks, masks, attribute), docs, scores, count);
     }
     return { docs, scores, count };
   }
@@ -151,6 +159,7 @@ export class Matcher {
     checks: ReadonlyArray<PhraseCheck | undefined>,
     lists: readonly TermList[],
     filters: CompiledFilters,
+    attribute: boolean,
   ): MatchSet {
     const words = (s.n + 31) >>> 5;
     if (this.bitBuffer.length < words) this.bitBuffer = new Uint32Array(words);
@@ -197,7 +206,7 @@ export class Matcher {
             ((((termWords[t * 3 + 1] as number) >>> b) & 1) << 1) |
             ((((termWords[t * 3 + 2] as number) >>> b) & 1) << 2);
         }
-        count = keepScored(d, scoreOfMasks(d, checks, masks), docs, scores, count);
+        count = keepScored(d, scoreOfMasks(d, checks, masks, attribute), docs, scores, count);
       }
     }
     return { docs, scores, count };

@@ -27,8 +27,11 @@ export class PhraseCheck {
     this.cursors = this.lists.map(() => new PositionCursor());
   }
 
-  /** The fields (bits of `mask`: title 1, summary 2, body 4) of document `d` where the phrase stands. */
-  fields(d: number, mask: number): number {
+  /**
+   * The fields (bits of `mask`: title 1, summary 2, body 4) of document `d` where the phrase
+   * stands; with `firstOnly`, only the first such field (enough when nothing ranks by score).
+   */
+  fields(d: number, mask: number, firstOnly: boolean): number {
     const lists = this.lists;
     for (let i = 0; i < lists.length; i++) {
       const p = lists[i] as Posting;
@@ -44,7 +47,9 @@ export class PhraseCheck {
       if (!(mask & (1 << f))) continue;
       const start = this.leap(f * fieldSpan, (f + 1) * fieldSpan);
       if (start === exhausted) break;
-      if (start !== notInField) found |= 1 << f;
+      if (start === notInField) continue;
+      found |= 1 << f;
+      if (firstOnly) break;
     }
     return found;
   }

@@ -35,10 +35,10 @@ function doc(id: string, title: string, summary?: string, bodyText?: string): Se
 }
 
 /** Ids of the documents of `docs` matching one hand-made query term. */
-function matching(docs: readonly SearchDoc[], term: QueryTerm): string[] {
+function matching(docs: readonly SearchDoc[], term: QueryTerm, query: object = {}): string[] {
   const s = new IndexState();
   for (const d of docs) s.upsert(d);
-  const m = new Matcher().match(s, SearchQuerySchema.parse({}), [term], clock.now().getTime());
+  const m = new Matcher().match(s, SearchQuerySchema.parse(query), [term], clock.now().getTime());
   return Array.from(m.docs.subarray(0, m.count), (d) => s.ids[d] as string).sort();
 }
 
@@ -126,11 +126,18 @@ describe('phrase verification by positions', () => {
       doc('b', scattered, `${scattered}研究`, `開発${scattered}`),
       doc('c', '研究研究の会', undefined, '研究の研究'),
       doc('d', '告知', undefined, '研究と研究研究'),
+      // Every key of 研究開発 in the title, but the phrase only in the body.
+      doc('e', '研究開と究開発', undefined, '拠点の研究開発'),
     ];
 
-    expect(matching(docs, run('研究開発'))).toEqual(['a']);
+    expect(matching(docs, run('研究開発'))).toEqual(['a', 'e']);
     expect(matching(docs, run('研究研究'))).toEqual(['c', 'd']);
     expect(matching(docs, run('究の研'))).toEqual(['c']);
+    // A sort that does not rank by score stops at the first field holding the phrase: the same documents.
+    for (const sort of ['newest', 'deadline', 'amount', 'expected']) {
+      expect(matching(docs, run('研究開発'), { sort })).toEqual(['a', 'e']);
+      expect(matching(docs, run('研究研究'), { sort })).toEqual(['c', 'd']);
+    }
   });
 
   it('tells fields apart: the score counts only fields where the phrase stands', async () => {
