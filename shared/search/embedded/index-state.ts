@@ -5,6 +5,7 @@ import { DocStore } from './doc-store.js';
 import { addPositions, emptyPositions, keepPositions } from './positions.js';
 import { addPosting, DenseForms, type Posting } from './postings.js';
 import type { SnapshotFile } from './snapshot-file.js';
+import type { PostingSpills } from './spill.js';
 import { StatusColumn } from './status-column.js';
 import { fieldTerms } from './tokens.js';
 
@@ -37,6 +38,10 @@ export class IndexState {
   /** Counts writes, so derived bitmaps know when they are stale. */
   writes = 0;
   private visible: { writes: number; all: Uint32Array; shown: Uint32Array } | undefined;
+  /** Where a reindex being built spills its postings (absent: everything stays in memory). */
+  spills: PostingSpills | undefined;
+  /** Posting entries added since the last spill. */
+  private entriesInMemory = 0;
   /** The snapshot file this state was loaded from, which still holds its positions and documents. */
   source: SnapshotFile | undefined;
   /** Recently returned documents, parsed, with their fields folded for highlighting (oldest first). */
@@ -51,6 +56,18 @@ export class IndexState {
       this.hydrated.set(d, h);
     }
     return h;
+  }
+
+  /**
+   * Moves the postings in memory to the next spill file (see `PostingSpills`). A state with spills
+   * is only written (`writeState`), never searched.
+   */
+  spillPostings(): void {
+    if (this.spills === undefined || this.postings.size === 0) return;
+    this.spills.spill(this.postings);
+    this.postings.clear();
+    this.dense.clear();
+    this.entriesInMemory = 0;
   }
 
   /** Closes the snapshot file; the state must not be searched after. */
@@ -122,6 +139,8 @@ export class IndexState {
     this.cols.write(d, doc);
     this.writes++;
     this.status.invalidate();
+    this.entriesInMemory += masks.size;
+    if (this.spills !== undefined && this.entriesInMemory >= this.spills.threshold) this.spillPostings();
   }
 
   remove(id: string): boolean {
@@ -141,13 +160,8 @@ export class IndexState {
 
   /** Renumbers live documents densely and drops tombstones from every posting list. */
   compact(): void {
-    if (this.dead === 0) return;
-    this.dense.clear();
-    this.hydrated.clear();
-    this.writes++;
-    const map = new Int32Array(this.n).fill(-1);
-    let next = 0;
-    for (let d = 0; d < this.n; d++) if (this.cols.alive[d]) map[d] = next++;
+    const map = this.renumbering();
+    if (map === undefined) return;
     for (const [term, p] of this.postings) {
       if (p.pos !== undefined) {
         const data = p.data;
@@ -162,16 +176,36 @@ export class IndexState {
       if (w === 0) this.postings.delete(term);
       else p.len = w;
     }
+    this.compactRows(map);
+  }
+
+  /** Per document number, its number once the removed ones are dropped (-1: removed); undefined when none is. */
+  renumbering(): Int32Array | undefined {
+    if (this.dead === 0) return undefined;
+    const map = new Int32Array(this.n).fill(-1);
+    let next = 0;
+    for (let d = 0; d < this.n; d++) if (this.cols.alive[d]) map[d] = next++;
+    return map;
+  }
+
+  /** Renumbers ids, columns and stored documents by `map` (`renumbering`); the postings are the caller's. */
+  compactRows(map: Int32Array): void {
+    this.dense.clear();
+    this.hydrated.clear();
+    this.writes++;
     const ids: string[] = [];
+    let next = 0;
     for (let d = 0; d < this.n; d++) {
       const nd = map[d] as number;
       if (nd < 0) continue;
       this.cols.move(d, nd);
       ids[nd] = this.ids[d] as string;
       this.docs.move(d, nd);
+      next = nd + 1;
     }
     this.ids = ids;
     this.n = next;
+    this.live = next;
     this.docs.rewrite(next);
     this.idMap = undefined;
     this.status.invalidate();

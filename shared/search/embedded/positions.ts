@@ -70,7 +70,7 @@ export class StoredPositions implements Positions {
 /** Positions in one field are below this; the field is `position >>> 24`. */
 export const fieldSpan = 2 ** 24;
 /** Marks a slot that points into `more`. */
-const manyFlag = 0x80000000;
+export const manyFlag = 0x80000000;
 
 export function emptyPositions(): Positions {
   return { slots: new Uint32Array(4), more: new ByteWriter(), entries: 0 };

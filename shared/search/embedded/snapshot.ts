@@ -3,8 +3,9 @@ import { CorruptDataError } from '../../errors.js';
 import { Dictionary, type FieldIds } from './columns.js';
 import { DocStore } from './doc-store.js';
 import { IndexState } from './index-state.js';
-import { StoredPositions, type Positions } from './positions.js';
+import { manyFlag, StoredPositions, type Positions } from './positions.js';
 import { SnapshotFile, SnapshotSink } from './snapshot-file.js';
+import type { PostingSpills, SpillRead, SpillRecord } from './spill.js';
 
 /**
  * The snapshot file: `formatVersion` (u32 LE), header length (u32 LE), a JSON header naming the
@@ -56,25 +57,229 @@ function moreLength(pos: Positions): number {
   return unread(pos) ? pos.storedLength : pos.more.used;
 }
 
+const utf16 = (text: string): Uint8Array => Buffer.from(text, 'utf16le');
+
+/**
+ * Per term, where its entries, position slots and further position bytes start in their sections
+ * (equal slot bounds: no positions), as the snapshot stores them.
+ */
+interface TermOffsets {
+  readonly offsets: Uint32Array;
+  readonly slotOffsets: Uint32Array;
+  readonly posOffsets: Float64Array;
+}
+
+function offsetSections(terms: readonly string[], o: TermOffsets): Section[] {
+  return [
+    whole('terms', utf16(terms.join('\n'))),
+    whole('postingOffsets', bytes(o.offsets)),
+    whole('positionOffsets', bytes(o.posOffsets)),
+    whole('slotOffsets', bytes(o.slotOffsets)),
+  ];
+}
+
+/** The postings sections of a state that holds all its postings in memory (compacted). */
+function memoryPostingSections(s: IndexState): Section[] {
+  const lists = [...s.postings.values()];
+  const count = lists.length;
+  const o: TermOffsets = {
+    offsets: new Uint32Array(count + 1),
+    slotOffsets: new Uint32Array(count + 1),
+    posOffsets: new Float64Array(count + 1),
+  };
+  lists.forEach((p, i) => {
+    o.offsets[i + 1] = (o.offsets[i] as number) + p.len;
+    o.slotOffsets[i + 1] = (o.slotOffsets[i] as number) + (p.pos?.entries ?? 0);
+    o.posOffsets[i + 1] = (o.posOffsets[i] as number) + (p.pos === undefined ? 0 : moreLength(p.pos));
+  });
+  return [
+    ...offsetSections([...s.postings.keys()], o),
+    [
+      'postings',
+      (o.offsets[count] as number) * 4,
+      (sink) => lists.forEach((p) => sink.write(bytes(p.data.subarray(0, p.len)))),
+    ],
+    [
+      'positions',
+      o.posOffsets[count] as number,
+      (sink) => lists.forEach((p) => p.pos !== undefined && sink.write(moreBytes(p.pos))),
+    ],
+    [
+      'slots',
+      (o.slotOffsets[count] as number) * 4,
+      (sink) => lists.forEach((p) => p.pos !== undefined && sink.write(slotBytes(p.pos))),
+    ],
+  ];
+}
+
+/** Per entry with further position bytes, where its bytes end (the next such entry's start, or `length`). */
+function runEnds(slots: Uint32Array, length: number): Uint32Array {
+  const ends = new Uint32Array(slots.length);
+  let end = length;
+  for (let k = slots.length - 1; k >= 0; k--) {
+    const slot = slots[k] as number;
+    if (slot < manyFlag) continue;
+    ends[k] = end;
+    end = slot - manyFlag;
+  }
+  return ends;
+}
+
+/**
+ * Calls `visit` with each term, in sorted order, and its parts: the records of the spill files
+ * that hold it, in document order (each file is read front to back).
+ */
+function eachMergedTerm(
+  spills: PostingSpills,
+  read: SpillRead,
+  visit: (term: string, parts: readonly SpillRecord[]) => void,
+): void {
+  const readers = spills.readers();
+  try {
+    for (;;) {
+      let term: string | undefined;
+      for (const r of readers) {
+        const t = r.peek();
+        if (t !== undefined && (term === undefined || t < term)) term = t;
+      }
+      if (term === undefined) return;
+      const parts: SpillRecord[] = [];
+      for (const r of readers) if (r.peek() === term) parts.push(r.next(read));
+      visit(term, parts);
+    }
+  } finally {
+    for (const r of readers) r.close();
+  }
+}
+
+/**
+ * The postings sections merged from spill files: a term's parts are concatenated (document numbers
+ * only grow from one spill to the next), without the entries of removed documents and renumbered by
+ * `map` when some were removed. One pass counts; each section then reads the files once more.
+ */
+function mergedPostingSections(spills: PostingSpills, map: Int32Array | undefined): Section[] {
+  const kept = (e: number): boolean => map === undefined || (map[e >>> 3] as number) >= 0;
+  const terms: string[] = [];
+  const counts: number[] = [];
+  const slotCounts: number[] = [];
+  const moreCounts: number[] = [];
+  eachMergedTerm(spills, map === undefined ? 'entries' : 'slots', (term, parts) => {
+    let entries = 0;
+    let more = 0;
+    for (const part of parts) {
+      if (map === undefined) {
+        entries += part.data.length;
+        more += part.moreLength;
+        continue;
+      }
+      const ends = part.slots === undefined ? undefined : runEnds(part.slots, part.moreLength);
+      part.data.forEach((e, k) => {
+        if (!kept(e)) return;
+        entries++;
+        const slot = part.slots?.[k] as number;
+        if (ends !== undefined && slot >= manyFlag) more += (ends[k] as number) - (slot - manyFlag);
+      });
+    }
+    if (entries === 0) return;
+    terms.push(term);
+    counts.push(entries);
+    slotCounts.push(parts[0]?.hasPositions ? entries : 0);
+    moreCounts.push(more);
+  });
+  const count = terms.length;
+  const o: TermOffsets = {
+    offsets: new Uint32Array(count + 1),
+    slotOffsets: new Uint32Array(count + 1),
+    posOffsets: new Float64Array(count + 1),
+  };
+  for (let i = 0; i < count; i++) {
+    o.offsets[i + 1] = (o.offsets[i] as number) + (counts[i] as number);
+    o.slotOffsets[i + 1] = (o.slotOffsets[i] as number) + (slotCounts[i] as number);
+    o.posOffsets[i + 1] = (o.posOffsets[i] as number) + (moreCounts[i] as number);
+  }
+  const renumbered = (data: Uint32Array): Uint32Array => {
+    if (map === undefined) return data;
+    const out = new Uint32Array(data.length);
+    let w = 0;
+    for (const e of data) if (kept(e)) out[w++] = (map[e >>> 3] as number) * 8 + (e & 7);
+    return out.subarray(0, w);
+  };
+  return [
+    ...offsetSections(terms, o),
+    [
+      'postings',
+      (o.offsets[count] as number) * 4,
+      (sink) =>
+        eachMergedTerm(spills, 'entries', (_t, parts) => parts.forEach((p) => sink.write(bytes(renumbered(p.data))))),
+    ],
+    [
+      'positions',
+      o.posOffsets[count] as number,
+      (sink) =>
+        eachMergedTerm(spills, 'all', (_t, parts) => {
+          for (const part of parts) {
+            const { slots, more } = part;
+            if (slots === undefined || more === undefined) continue;
+            if (map === undefined) {
+              sink.write(more);
+              continue;
+            }
+            const ends = runEnds(slots, more.length);
+            part.data.forEach((e, k) => {
+              const slot = slots[k] as number;
+              if (kept(e) && slot >= manyFlag) sink.write(more.subarray(slot - manyFlag, ends[k]));
+            });
+          }
+        }),
+    ],
+    [
+      'slots',
+      (o.slotOffsets[count] as number) * 4,
+      (sink) =>
+        eachMergedTerm(spills, 'slots', (_t, parts) => {
+          // Further position bytes of the term's earlier parts (as kept) come first: slots move by them.
+          let base = 0;
+          for (const part of parts) {
+            const slots = part.slots;
+            if (slots === undefined) continue;
+            const ends = runEnds(slots, part.moreLength);
+            const out = new Uint32Array(slots.length);
+            let w = 0;
+            part.data.forEach((e, k) => {
+              if (!kept(e)) return;
+              const slot = slots[k] as number;
+              if (slot < manyFlag) out[w++] = slot;
+              else {
+                const at = slot - manyFlag;
+                out[w++] = (manyFlag | (base + (map === undefined ? at : 0))) >>> 0;
+                if (map !== undefined) base += (ends[k] as number) - at;
+              }
+            });
+            if (map === undefined) base += part.moreLength;
+            sink.write(bytes(out.subarray(0, w)));
+          }
+        }),
+    ],
+  ];
+}
+
 /**
  * Writes a state to `path` (compacting it first), front to back: the postings and positions go
  * term by term and the stored documents block by block, so writing needs no second copy of the
- * index in memory; positions and documents still in an earlier snapshot are copied from it.
+ * index in memory; positions and documents still in an earlier snapshot are copied from it. A state
+ * that spilled postings while a reindex built it has them merged from its spill files.
  */
 export function writeState(s: IndexState, path: string): void {
-  s.compact();
-  const lists = [...s.postings.values()];
-  const count = lists.length;
-  // Per term, where its entries, position slots and further position bytes start (equal slot
-  // bounds: no positions).
-  const offsets = new Uint32Array(count + 1);
-  const slotOffsets = new Uint32Array(count + 1);
-  const posOffsets = new Float64Array(count + 1);
-  lists.forEach((p, i) => {
-    offsets[i + 1] = (offsets[i] as number) + p.len;
-    slotOffsets[i + 1] = (slotOffsets[i] as number) + (p.pos?.entries ?? 0);
-    posOffsets[i + 1] = (posOffsets[i] as number) + (p.pos === undefined ? 0 : moreLength(p.pos));
-  });
+  let postingSections: Section[];
+  if (s.spills !== undefined && s.spills.files.length > 0) {
+    s.spillPostings();
+    const map = s.renumbering();
+    if (map !== undefined) s.compactRows(map);
+    postingSections = mergedPostingSections(s.spills, map);
+  } else {
+    s.compact();
+    postingSections = memoryPostingSections(s);
+  }
   const n = s.n;
   const fieldOffsets = new Uint32Array(n + 1);
   const fieldFlat: number[] = [];
@@ -84,31 +289,12 @@ export function writeState(s: IndexState, path: string): void {
   }
   fieldOffsets[n] = fieldFlat.length;
   const docs = s.docs.sections(n);
-  const utf16 = (text: string): Uint8Array => Buffer.from(text, 'utf16le');
   const sections: Section[] = [
-    whole('terms', utf16([...s.postings.keys()].join('\n'))),
+    ...postingSections,
     whole('ids', utf16(s.ids.slice(0, n).join('\n'))),
     ['docBlocks', docs.offsets[docs.offsets.length - 1] as number, (sink) => docs.writeBlocks((b) => sink.write(b))],
     whole('docBlockOffsets', bytes(docs.offsets)),
     whole('docLocations', bytes(docs.loc)),
-    whole('postingOffsets', bytes(offsets)),
-    [
-      'postings',
-      (offsets[count] as number) * 4,
-      (sink) => lists.forEach((p) => sink.write(bytes(p.data.subarray(0, p.len)))),
-    ],
-    whole('positionOffsets', bytes(posOffsets)),
-    [
-      'positions',
-      posOffsets[count] as number,
-      (sink) => lists.forEach((p) => p.pos !== undefined && sink.write(moreBytes(p.pos))),
-    ],
-    whole('slotOffsets', bytes(slotOffsets)),
-    [
-      'slots',
-      (slotOffsets[count] as number) * 4,
-      (sink) => lists.forEach((p) => p.pos !== undefined && sink.write(slotBytes(p.pos))),
-    ],
     whole('fieldOffsets', bytes(fieldOffsets)),
     whole('fieldIds', bytes(Uint32Array.from(fieldFlat))),
     ...s.cols.stored().map(([name, col]) => whole(name, bytes(col.subarray(0, n)))),
