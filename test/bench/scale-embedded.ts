@@ -81,7 +81,7 @@ export async function embeddedPart(target: number, heapMb: number, minutes: numb
     const docs = Number(built['docs']);
     console.log(
       `  built ${fmt(docs)} docs in ${fmt(Number(built['buildSec']), 1)} s (${fmt(docs / Number(built['buildSec']))} docs/s), ` +
-        `close ${fmt(Number(built['closeSec']), 1)} s; peak RSS ${fmt(Math.max(Number(built['peakRssMb']), build.peakRssMb))} MB; ` +
+        `commit (spills merged into the snapshot) ${fmt(Number(built['closeSec']), 1)} s; peak RSS ${fmt(Math.max(Number(built['peakRssMb']), build.peakRssMb))} MB; ` +
         `on disk ${fmt(folderMb(dir) ?? 0)} MB` +
         (docs < target ? `; STOPPED at the ${minutes}-minute budget before ${fmt(target)}` : ''),
     );

@@ -3,9 +3,11 @@
  * heap cap (`--max-old-space-size`) so running out of memory ends this process, not the benchmark.
  * Uses only the engine's public API (`EmbeddedSearchIndex`), so it runs on any version of it.
  *
- *   build <dir> <items> <minutes>   indexes the scale corpus into <dir> chunk by chunk, printing a
- *                                   JSON line per 50,000 items; stops at <items> or after <minutes>,
- *                                   then closes (persists) the index and prints a last JSON line
+ *   build <dir> <items> <minutes>   indexes the scale corpus into <dir> chunk by chunk as a reindex
+ *                                   does (`beginReindex`, as `chiiki reindex` and the start-up
+ *                                   rebuild build a whole index), printing a JSON line per 50,000
+ *                                   items; stops at <items> or after <minutes>, then commits (writes
+ *                                   the snapshot) and prints a last JSON line
  *   serve <dir> <rounds>            opens <dir> (the restart), prints count, RSS and query latency
  */
 import { EmbeddedSearchIndex } from '../../shared/search/embedded-search-index.js';
@@ -29,18 +31,20 @@ const print = (line: Record<string, unknown>) => process.stdout.write(`${JSON.st
 async function build(dir: string, target: number, minutes: number): Promise<void> {
   const index = new EmbeddedSearchIndex({ dir, clock });
   await index.ensureIndex();
+  const writer = await index.beginReindex();
   const started = performance.now();
   let docs = 0;
   for (let chunk = 0; docs < target; chunk++) {
     if (performance.now() - started > minutes * 60_000) break;
     const items = scaleChunk(chunk, Math.min(scaleChunkSize, target - docs));
     for (let i = 0; i < items.length; i += 1000)
-      await index.upsert(items.slice(i, i + 1000).map((item) => toSearchDoc(item)));
+      await writer.upsert(items.slice(i, i + 1000).map((item) => toSearchDoc(item)));
     docs += items.length;
     if (docs % 50_000 === 0) print({ event: 'progress', docs, sec: (performance.now() - started) / 1000, ...memory() });
   }
   const buildSec = (performance.now() - started) / 1000;
   const closing = performance.now();
+  await writer.commit();
   await index.close();
   print({ event: 'built', docs, buildSec, closeSec: (performance.now() - closing) / 1000, ...memory() });
 }
