@@ -21,8 +21,9 @@ import { decodeCursor, encodeCursor } from './cursor.js';
 import { facetsOf } from './embedded/facets.js';
 import { IndexState, type HydratedDoc } from './embedded/index-state.js';
 import { Matcher } from './embedded/match.js';
-import { formatVersion, readState, snapshotFormatOf, writeState } from './embedded/snapshot.js';
+import { formatVersion, readState, writeState } from './embedded/snapshot.js';
 import { defaultSpillEntries, PostingSpills } from './embedded/spill.js';
+import { DiskSpillFolder, SnapshotFile, SnapshotSink, snapshotFormatOf } from './embedded-files.js';
 import { rankerFor, topK } from './embedded/top-k.js';
 import { foldForHighlight, highlightField } from './highlight.js';
 import { exactTotalCap, SearchQuerySchema, type SearchQuery } from './query.js';
@@ -227,7 +228,11 @@ export class EmbeddedSearchIndex implements SearchIndex {
     if (this.dir !== undefined) {
       // Spilled postings go to the version folder the commit will write (or, after a crash, an orphan).
       const prefix = `spill-${process.pid}-${++this.builds}`;
-      next.spills = new PostingSpills(join(this.dir, `v${this.version + 1}`), prefix, this.spillEntries);
+      next.spills = new PostingSpills(
+        new DiskSpillFolder(join(this.dir, `v${this.version + 1}`)),
+        prefix,
+        this.spillEntries,
+      );
     }
     // The live indexer's writes go to the new state too until commit or abort (see ReindexWriter).
     this.building = next;
@@ -351,7 +356,7 @@ export class EmbeddedSearchIndex implements SearchIndex {
       this.snapshot();
       return;
     }
-    this.state = readState(file);
+    this.state = this.open(this.version);
     const walFile = join(folder, 'wal.jsonl');
     if (existsSync(walFile)) {
       for (const line of readFileSync(walFile, 'utf8').split('\n')) {
@@ -393,8 +398,15 @@ export class EmbeddedSearchIndex implements SearchIndex {
     this.state = state;
   }
 
+  /** The state of version `version`'s snapshot, which keeps the file open (see `readState`). */
   private open(version: number): IndexState {
-    return readState(join(this.dir as string, `v${version}`, 'index.bin'));
+    const file = new SnapshotFile(join(this.dir as string, `v${version}`, 'index.bin'));
+    try {
+      return readState(file);
+    } catch (err) {
+      file.close();
+      throw err;
+    }
   }
 
   private writeSnapshot(version: number, state: IndexState): void {
@@ -402,7 +414,12 @@ export class EmbeddedSearchIndex implements SearchIndex {
     const folder = join(dir, `v${version}`);
     mkdirSync(folder, { recursive: true });
     const tmp = join(folder, `index.bin.${process.pid}.tmp`);
-    writeState(state, tmp);
+    const sink = new SnapshotSink(tmp);
+    try {
+      writeState(state, sink);
+    } finally {
+      sink.close();
+    }
     renameSync(tmp, join(folder, 'index.bin'));
     writeFileSync(join(folder, 'wal.jsonl'), '');
   }

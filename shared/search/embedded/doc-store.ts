@@ -1,5 +1,5 @@
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
-import type { SnapshotFile } from './snapshot-file.js';
+import type { ByteSource } from './byte-io.js';
 
 /** Documents per compressed block: small, so a page of hits inflates little besides its own. */
 const blockDocs = 16;
@@ -9,7 +9,7 @@ const newline = 0x0a;
 
 /** The compressed blocks of a snapshot, left in its file: block `i` is at `at + offsets[i]`. */
 interface StoredBlocks {
-  readonly file: SnapshotFile;
+  readonly file: ByteSource;
   readonly at: number;
   readonly offsets: Float64Array;
 }
@@ -129,7 +129,7 @@ export class DocStore {
   }
 
   /** A store whose blocks stay in a snapshot file (read when a document is asked for). */
-  static fromStored(file: SnapshotFile, at: number, offsets: Float64Array, loc: Uint32Array): DocStore {
+  static fromStored(file: ByteSource, at: number, offsets: Float64Array, loc: Uint32Array): DocStore {
     const store = new DocStore();
     store.stored = { file, at, offsets };
     store.blocks = new Array<Uint8Array | undefined>(Math.max(0, offsets.length - 1)).fill(undefined);

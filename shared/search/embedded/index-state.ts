@@ -4,7 +4,7 @@ import { Columns } from './columns.js';
 import { DocStore } from './doc-store.js';
 import { addPositions, emptyPositions, keepPositions } from './positions.js';
 import { addPosting, DenseForms, type Posting } from './postings.js';
-import type { SnapshotFile } from './snapshot-file.js';
+import type { ByteSource } from './byte-io.js';
 import type { PostingSpills } from './spill.js';
 import { StatusColumn } from './status-column.js';
 import { fieldTerms } from './tokens.js';
@@ -43,7 +43,7 @@ export class IndexState {
   /** Posting entries added since the last spill. */
   private entriesInMemory = 0;
   /** The snapshot file this state was loaded from, which still holds its positions and documents. */
-  source: SnapshotFile | undefined;
+  source: ByteSource | undefined;
   /** Recently returned documents, parsed, with their fields folded for highlighting (oldest first). */
   private readonly hydrated = new Map<number, HydratedDoc>();
 

@@ -1,4 +1,4 @@
-import type { SnapshotFile } from './snapshot-file.js';
+import type { ByteSource } from './byte-io.js';
 import { ByteWriter } from './varint.js';
 
 /**
@@ -26,7 +26,7 @@ export class StoredPositions implements Positions {
   private loadedMore: ByteWriter | undefined;
 
   constructor(
-    private readonly file: SnapshotFile,
+    private readonly file: ByteSource,
     /** File offsets of the term's slots (4 bytes each) and of its further position bytes. */
     private readonly slotsAt: number,
     private readonly moreAt: number,

@@ -4,7 +4,7 @@ import { Dictionary, type FieldIds } from './columns.js';
 import { DocStore } from './doc-store.js';
 import { IndexState } from './index-state.js';
 import { manyFlag, StoredPositions, type Positions } from './positions.js';
-import { SnapshotFile, SnapshotSink } from './snapshot-file.js';
+import type { ByteSink, ByteSource } from './byte-io.js';
 import type { PostingSpills, SpillRead, SpillRecord } from './spill.js';
 
 /**
@@ -31,7 +31,7 @@ function align8(n: number): number {
 }
 
 /** One section of the file: its size, and how to write its bytes, in order, to the sink. */
-type Section = [name: string, byteLength: number, write: (sink: SnapshotSink) => void];
+type Section = [name: string, byteLength: number, write: (sink: ByteSink) => void];
 
 function whole(name: string, b: Uint8Array): Section {
   return [name, b.byteLength, (sink) => sink.write(b)];
@@ -264,12 +264,12 @@ function mergedPostingSections(spills: PostingSpills, map: Int32Array | undefine
 }
 
 /**
- * Writes a state to `path` (compacting it first), front to back: the postings and positions go
+ * Writes a state to `sink` (compacting it first; the caller closes the sink), front to back: the postings and positions go
  * term by term and the stored documents block by block, so writing needs no second copy of the
  * index in memory; positions and documents still in an earlier snapshot are copied from it. A state
  * that spilled postings while a reindex built it has them merged from its spill files.
  */
-export function writeState(s: IndexState, path: string): void {
+export function writeState(s: IndexState, sink: ByteSink): void {
   let postingSections: Section[];
   if (s.spills !== undefined && s.spills.files.length > 0) {
     s.spillPostings();
@@ -308,61 +308,33 @@ export function writeState(s: IndexState, path: string): void {
   const header = new TextEncoder().encode(
     JSON.stringify({ formatVersion, n, ministries: s.cols.ministries.values, fields: s.cols.fields.values, layout }),
   );
-  const sink = new SnapshotSink(path);
-  try {
-    const lead = new Uint8Array(8);
-    const view = new DataView(lead.buffer);
-    view.setUint32(0, formatVersion, true);
-    view.setUint32(4, header.byteLength, true);
-    sink.write(lead);
-    sink.write(header);
-    sink.pad(8);
-    const base = sink.written;
-    for (const [name, byteLength, write] of sections) {
-      write(sink);
-      const [off] = layout[name] as [number, number];
-      if (sink.written - base !== off + byteLength) {
-        throw new CorruptDataError(
-          `index snapshot section ${name} came out ${sink.written - base - off} bytes, not ${byteLength}`,
-          { path },
-        );
-      }
-      sink.pad(8);
+  const lead = new Uint8Array(8);
+  const view = new DataView(lead.buffer);
+  view.setUint32(0, formatVersion, true);
+  view.setUint32(4, header.byteLength, true);
+  sink.write(lead);
+  sink.write(header);
+  sink.pad(8);
+  const base = sink.written;
+  for (const [name, byteLength, write] of sections) {
+    write(sink);
+    const [off] = layout[name] as [number, number];
+    if (sink.written - base !== off + byteLength) {
+      throw new CorruptDataError(
+        `index snapshot section ${name} came out ${sink.written - base - off} bytes, not ${byteLength}`,
+        { path: sink.path },
+      );
     }
-  } finally {
-    sink.close();
+    sink.pad(8);
   }
 }
 
 /**
- * The format version of the snapshot at `path`: read before `readState`, so a snapshot of another
- * engine version can be told apart from a broken one. Undefined for a file too short to say.
- */
-export function snapshotFormatOf(path: string): number | undefined {
-  const file = new SnapshotFile(path);
-  try {
-    return file.size < 4 ? undefined : new DataView(file.bytes(0, 4).buffer).getUint32(0, true);
-  } finally {
-    file.close();
-  }
-}
-
-/**
- * The state the snapshot at `path` holds. Postings, columns and ids are read now (one read per
+ * The state the snapshot in `file` holds. Postings, columns and ids are read now (one read per
  * section); token positions and stored documents stay in the file, read when a query first needs
- * them, so the state keeps the file open (`IndexState.release` closes it).
+ * them, so the state keeps the file (`IndexState.release` closes it).
  */
-export function readState(path: string): IndexState {
-  const file = new SnapshotFile(path);
-  try {
-    return stateOf(file);
-  } catch (err) {
-    file.close();
-    throw err;
-  }
-}
-
-function stateOf(file: SnapshotFile): IndexState {
+export function readState(file: ByteSource): IndexState {
   if (file.size < 8)
     throw new CorruptDataError(`index snapshot ${file.path} is ${file.size} bytes long`, { path: file.path });
   const lead = new DataView(file.bytes(0, 8).buffer);

@@ -1,8 +1,6 @@
-import { closeSync, mkdirSync, openSync, readSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
 import { CorruptDataError } from '../../errors.js';
+import type { ByteSource, SpillFolder } from './byte-io.js';
 import type { Posting } from './postings.js';
-import { SnapshotSink } from './snapshot-file.js';
 
 /**
  * Spilled postings: while a reindex builds a persistent index, the postings and positions of the
@@ -16,6 +14,8 @@ import { SnapshotSink } from './snapshot-file.js';
  * without positions), then the entries, the position slots and the further position bytes.
  */
 const noPositions = 0xffffffff;
+/** Bytes a spill reader reads at once. */
+const readChunk = 1 << 20;
 
 /** One term of one spill file as read back. */
 export interface SpillRecord {
@@ -39,7 +39,7 @@ export class PostingSpills {
   readonly files: string[] = [];
 
   constructor(
-    private readonly dir: string,
+    private readonly folder: SpillFolder,
     /** Starts every file name, so two builds in one folder never share a file. */
     private readonly prefix: string,
     /** Entries (term × document) held in memory before the next spill. */
@@ -48,9 +48,8 @@ export class PostingSpills {
 
   /** Writes `postings` to the next spill file, terms sorted. */
   spill(postings: ReadonlyMap<string, Posting>): void {
-    mkdirSync(this.dir, { recursive: true });
-    const path = join(this.dir, `${this.prefix}-${this.files.length}.spill`);
-    const sink = new SnapshotSink(path);
+    const name = `${this.prefix}-${this.files.length}.spill`;
+    const sink = this.folder.create(name);
     try {
       const head = new Uint8Array(12);
       const view = new DataView(head.buffer);
@@ -73,17 +72,17 @@ export class PostingSpills {
     } finally {
       sink.close();
     }
-    this.files.push(path);
+    this.files.push(name);
   }
 
   /** Readers over every spill file, in document order. */
   readers(): SpillReader[] {
-    return this.files.map((path) => new SpillReader(path));
+    return this.files.map((name) => new SpillReader(this.folder.open(name)));
   }
 
   /** Deletes the spill files. */
   discard(): void {
-    for (const path of this.files.splice(0)) rmSync(path, { force: true });
+    for (const name of this.files.splice(0)) this.folder.remove(name);
   }
 }
 
@@ -91,19 +90,20 @@ function bytesOf(a: ArrayBufferView): Uint8Array {
   return new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
 }
 
-/** Reads one spill file front to back through a buffer; `peek` names the next term without reading it. */
+/** Reads one spill file front to back in chunks; `peek` names the next term without reading it. */
 export class SpillReader {
-  private readonly fd: number;
-  private buf = new Uint8Array(1 << 20);
+  private buf = new Uint8Array(0);
   private start = 0;
-  private end = 0;
-  /** File offset of `buf[0]`. */
-  private base = 0;
+  /** File offset of the byte after `buf`. */
+  private filled = 0;
   private nextTerm: string | undefined;
 
-  constructor(readonly path: string) {
-    this.fd = openSync(path, 'r');
+  constructor(private readonly file: ByteSource) {
     this.nextTerm = this.readTerm();
+  }
+
+  private get path(): string {
+    return this.file.path;
   }
 
   /** The next record's term; undefined at the end of the file. */
@@ -141,7 +141,7 @@ export class SpillReader {
   }
 
   close(): void {
-    closeSync(this.fd);
+    this.file.close();
   }
 
   private readTerm(): string | undefined {
@@ -159,31 +159,28 @@ export class SpillReader {
   }
 
   private skip(n: number): void {
-    const buffered = this.end - this.start;
+    const buffered = this.buf.length - this.start;
     if (n <= buffered) {
       this.start += n;
       return;
     }
-    this.base += this.end + (n - buffered);
-    this.start = this.end = 0;
+    this.filled += n - buffered;
+    this.buf = new Uint8Array(0);
+    this.start = 0;
   }
 
-  /** Makes `n` bytes available from `start`; false when the file ends first. */
+  /** Makes `n` bytes available from the read position, reading ~1 MB at a time; false when the file ends first. */
   private fill(n: number): boolean {
-    if (this.end - this.start >= n) return true;
-    if (n > this.buf.length) {
-      const bigger = new Uint8Array(Math.max(n, this.buf.length * 2));
-      bigger.set(this.buf.subarray(this.start, this.end));
-      this.buf = bigger;
-    } else this.buf.copyWithin(0, this.start, this.end);
-    this.base += this.start;
-    this.end -= this.start;
+    const buffered = this.buf.length - this.start;
+    if (buffered >= n) return true;
+    const length = Math.max(0, Math.min(Math.max(n - buffered, readChunk), this.file.size - this.filled));
+    if (buffered + length < n) return false;
+    const next = new Uint8Array(buffered + length);
+    next.set(this.buf.subarray(this.start));
+    next.set(this.file.bytes(this.filled, length), buffered);
+    this.filled += length;
+    this.buf = next;
     this.start = 0;
-    while (this.end < n) {
-      const read = readSync(this.fd, this.buf, this.end, this.buf.length - this.end, this.base + this.end);
-      if (read === 0) return false;
-      this.end += read;
-    }
     return true;
   }
 }

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FixedClock } from '../../../../shared/clock.js';
 import { DocStore } from '../../../../shared/search/embedded/doc-store.js';
-import { SnapshotFile, SnapshotSink } from '../../../../shared/search/embedded/snapshot-file.js';
+import { SnapshotFile, SnapshotSink } from '../../../../shared/search/embedded-files.js';
 import { EmbeddedSearchIndex } from '../../../../shared/search/embedded-search-index.js';
 import { contractTimes, generateCorpus } from '../../../support/search-corpus.js';
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CorruptDataError } from '../../../../shared/errors.js';
-import { SnapshotFile, SnapshotSink } from '../../../../shared/search/embedded/snapshot-file.js';
+import { SnapshotFile, SnapshotSink } from '../../../../shared/search/embedded-files.js';
 
 // Snapshots past 2 GiB (200k documents of real length) cannot go through one read or write call;
 // the file helpers are checked here with a chunk and a staging buffer of a few bytes, so every

@@ -1,5 +1,12 @@
-import { closeSync, fstatSync, openSync, readSync, writeSync } from 'node:fs';
-import { CorruptDataError } from '../../errors.js';
+import { closeSync, fstatSync, mkdirSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import { CorruptDataError } from '../errors.js';
+import type { ByteSink, ByteSource, SpillFolder } from './embedded/byte-io.js';
+
+/**
+ * The embedded engine's files on disk (`embedded/byte-io.ts` says what the engine needs of them):
+ * snapshots read by range and written front to back, and the folder of a reindex's spill files.
+ */
 
 /**
  * One read or write call of Node stops at 2 GiB, and a snapshot of 200k documents with real body
@@ -26,7 +33,7 @@ function readFully(fd: number, path: string, out: Uint8Array, position: number, 
  * file would be paged in. Reads return fresh buffers (aligned for any typed array). The file may be
  * replaced or deleted meanwhile: an open descriptor keeps reading the one it opened.
  */
-export class SnapshotFile {
+export class SnapshotFile implements ByteSource {
   private fd: number | undefined;
   readonly size: number;
 
@@ -61,7 +68,7 @@ export class SnapshotFile {
  * Writes a file front to back through a staging buffer (small pieces are gathered, large ones
  * go straight through in chunks), so a snapshot never needs a second copy of the index in memory.
  */
-export class SnapshotSink {
+export class SnapshotSink implements ByteSink {
   private readonly fd: number;
   private readonly staging: Uint8Array;
   private used = 0;
@@ -117,5 +124,33 @@ export class SnapshotSink {
   private writeAll(bytes: Uint8Array): void {
     for (let at = 0; at < bytes.byteLength;)
       at += writeSync(this.fd, bytes, at, Math.min(this.chunk, bytes.byteLength - at));
+  }
+}
+
+/** Spill files in one folder (created on the first spill). */
+export class DiskSpillFolder implements SpillFolder {
+  constructor(private readonly dir: string) {}
+
+  create(name: string): ByteSink {
+    mkdirSync(this.dir, { recursive: true });
+    return new SnapshotSink(join(this.dir, name));
+  }
+
+  open(name: string): ByteSource {
+    return new SnapshotFile(join(this.dir, name));
+  }
+
+  remove(name: string): void {
+    rmSync(join(this.dir, name), { force: true });
+  }
+}
+
+/** The format version a snapshot starts with; undefined for a file too short to say. */
+export function snapshotFormatOf(path: string): number | undefined {
+  const file = new SnapshotFile(path);
+  try {
+    return file.size < 4 ? undefined : new DataView(file.bytes(0, 4).buffer).getUint32(0, true);
+  } finally {
+    file.close();
   }
 }
