@@ -52,13 +52,11 @@ import type {
  * Facet counting over tens of thousands of hits is what dominates, so this engine computes the
  * match set once and derives total, facets, sort and page from it.
  *
- * Measured with test/bench/search.ts on the shared 2-core box (load 10-17, so absolute times are
- * several times the issue's; ratios are within one run): at 50k, embedded / bare reference p50 and
- * p99 were plain 2.7 / 7.4 ms vs 2.2 / 52 ms, filtered 2.9 / 5.0 vs 7.6 / 14, faceted 5.0 / 6.4 vs
- * 24 / 32, sorted 4.1 / 6.9 vs 35 / 83, page-10 5.4 / 8.6 vs 28 / 66 (within 1.25× at p50 for plain
- * queries, faster elsewhere); at 200k every class was at or below 0.73× of the reference. Result
- * counts equal brute-force phrase truth. At 200k: a 339 MB index folder, restart 0.5-0.7 s, 550 MB
- * RSS in a process that opened it and ran queries; building via `beginReindex` 56 s.
+ * Measured with test/bench/search.ts on the idle 2-core machine against a bare typed-array bigram
+ * index without phrase checks (docs/benchmarks.md, "Search"; realistic call-page lengths): at 50k,
+ * p50 0.97× and p99 1.40× the bare index, exact on 62 of 62 queries where the bare index is exact
+ * on 52; build peak 578 MB, 451 MB RSS serving, restart 0.20 s, 570 MB on disk. At 200k: p50 0.82×,
+ * p99 1.33×, build peak 1.2 GB, 954 MB RSS serving, restart 0.50 s, 2.3 GB on disk.
  *
  * Layout (all per internal document number, dense, growable typed arrays; files in `embedded/`):
  * - postings: term → sorted `Uint32Array` of `docNo * 8 | fieldMask` (title 1, summary 2, body 4)
@@ -95,8 +93,7 @@ import type {
  * written front to back, with no second copy of the index in memory (`embedded/snapshot-file.ts`).
  * Opening reads the postings, columns and ids; positions (per term) and documents (per block)
  * stay in the file, kept open, until a query needs them, and after every snapshot the index serves
- * from the new file, so memory holds what queries touched, not the whole index. At 50k documents
- * of real length that is ~0.4 GB of RSS instead of ~0.9 GB, and opening takes ~0.2 s.
+ * from the new file, so memory holds what queries touched, not the whole index.
  * Without `dir` everything stays in memory.
  */
 
@@ -260,6 +257,8 @@ export class EmbeddedSearchIndex implements SearchIndex {
           } finally {
             next.spills?.discard();
           }
+          // The snapshot holds it all now: the built state's memory goes before the snapshot is read back.
+          next.release();
           const old = this.version;
           this.writeCurrent(version);
           this.version = version;

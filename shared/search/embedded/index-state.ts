@@ -70,10 +70,26 @@ export class IndexState {
     this.entriesInMemory = 0;
   }
 
-  /** Closes the snapshot file; the state must not be searched after. */
+  /**
+   * Closes the snapshot file and lets go of the documents, postings and columns, so a state that
+   * was replaced gives its memory back even while something still refers to it (a reindex writer
+   * after its commit). The state holds nothing after.
+   */
   release(): void {
     this.source?.close();
     this.source = undefined;
+    this.postings.clear();
+    this.dense.clear();
+    this.hydrated.clear();
+    this.docs = new DocStore();
+    this.ids = [];
+    this.idMap = new Map();
+    this.cols.resize(16);
+    this.cols.fieldIds = [];
+    this.n = 0;
+    this.live = 0;
+    this.writes++;
+    this.status.invalidate();
   }
 
   /** Bitmap of live documents, withdrawn ones included or not. */

@@ -264,10 +264,11 @@ function mergedPostingSections(spills: PostingSpills, map: Int32Array | undefine
 }
 
 /**
- * Writes a state to `sink` (compacting it first; the caller closes the sink), front to back: the postings and positions go
- * term by term and the stored documents block by block, so writing needs no second copy of the
- * index in memory; positions and documents still in an earlier snapshot are copied from it. A state
- * that spilled postings while a reindex built it has them merged from its spill files.
+ * Writes a state to `sink` (compacting it first; the caller closes the sink), front to back: the
+ * postings and positions go term by term and the stored documents block by block, so writing needs
+ * no second copy of the index in memory; positions and documents still in an earlier snapshot are
+ * copied from it. A state that spilled postings while a reindex built it has them merged from its
+ * spill files.
  */
 export function writeState(s: IndexState, sink: ByteSink): void {
   let postingSections: Section[];
