@@ -62,8 +62,8 @@ export const configFields = {
   },
   DATA_DIR: { schema: z.string().default('.data'), doc: 'local data folder (dynalite, embedded index, outbox)' },
   EMBEDDED_MAX_ITEMS: {
-    schema: wholeNumber(1, Number.MAX_SAFE_INTEGER, 150_000),
-    doc: 'items the embedded engine is measured to hold comfortably (docs/benchmarks.md, 1M items); past it `npm start` warns at start to use SEARCH_ENGINE=opensearch',
+    schema: wholeNumber(1, Number.MAX_SAFE_INTEGER, 200_000),
+    doc: 'items the embedded engine is measured to hold in under 1 GB of memory (docs/benchmarks.md, Search and 1M items); past it `npm start` warns at start that memory grows (~3 GB at 1M) and to use SEARCH_ENGINE=opensearch',
   },
   PORT: { schema: wholeNumber(0, 65535, 3000), doc: 'local HTTP port' },
   PUBLIC_BASE_URL: {

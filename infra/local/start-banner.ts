@@ -38,7 +38,7 @@ export function startBanner(info: StartBannerInfo): string {
     ...(pastEmbeddedLimit(info)
       ? [
           `  WARNING    ${info.indexedItems} items is past the embedded engine's measured limit of ${info.embeddedMaxItems}` +
-            ' (EMBEDDED_MAX_ITEMS): expect high memory and slow searches; use SEARCH_ENGINE=opensearch',
+            ' (EMBEDDED_MAX_ITEMS): memory grows with it (~3 GB at 1M items); use SEARCH_ENGINE=opensearch',
         ]
       : []),
     info.crawlSkipped ? '  crawl      skipped (--no-crawl)' : '  crawl      running ...',

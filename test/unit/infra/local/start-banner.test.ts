@@ -31,12 +31,12 @@ describe('startBanner', () => {
   });
 
   it('warns past the embedded engine limit to switch to OpenSearch, and not on OpenSearch or below it', () => {
-    const big = { ...info, indexedItems: 150_001, embeddedMaxItems: 150_000 };
+    const big = { ...info, indexedItems: 200_001, embeddedMaxItems: 200_000 };
     expect(startBanner(big)).toContain(
-      "  WARNING    150001 items is past the embedded engine's measured limit of 150000 (EMBEDDED_MAX_ITEMS)",
+      "  WARNING    200001 items is past the embedded engine's measured limit of 200000 (EMBEDDED_MAX_ITEMS)",
     );
-    expect(startBanner(big)).toContain('use SEARCH_ENGINE=opensearch');
-    expect(startBanner({ ...big, indexedItems: 150_000 })).not.toContain('WARNING');
+    expect(startBanner(big)).toContain('memory grows with it (~3 GB at 1M items); use SEARCH_ENGINE=opensearch');
+    expect(startBanner({ ...big, indexedItems: 200_000 })).not.toContain('WARNING');
     expect(startBanner({ ...big, openSearchEndpoint: 'http://127.0.0.1:9200' })).not.toContain('WARNING');
   });
 
