@@ -7,7 +7,7 @@ import type { Posting } from './postings.js';
  * documents added since the last spill go to a file once they pass a number of entries, so the
  * build holds one slice of the index in memory instead of all of it. Document numbers only grow,
  * so a term's entries in spill k all come before its entries in spill k + 1, and the snapshot is
- * written by concatenating each term's parts (`writeMerged` in snapshot.ts).
+ * written by concatenating each term's parts (`mergedPostingSections` in snapshot.ts).
  *
  * A spill file is one record per term, in sorted term order: term length in bytes (u32 LE), the
  * term (UTF-16LE), entry count (u32), further position bytes (u32; `noPositions` for a term
@@ -51,18 +51,18 @@ export class PostingSpills {
     const name = `${this.prefix}-${this.files.length}.spill`;
     const sink = this.folder.create(name);
     try {
-      const head = new Uint8Array(12);
+      const lead = new Uint8Array(4);
+      const head = new Uint8Array(8);
       const view = new DataView(head.buffer);
       for (const term of [...postings.keys()].sort()) {
         const p = postings.get(term) as Posting;
-        const name = Buffer.from(term, 'utf16le');
-        const lead = new Uint8Array(4);
-        new DataView(lead.buffer).setUint32(0, name.byteLength, true);
+        const termBytes = Buffer.from(term, 'utf16le');
+        new DataView(lead.buffer).setUint32(0, termBytes.byteLength, true);
         sink.write(lead);
-        sink.write(name);
+        sink.write(termBytes);
         view.setUint32(0, p.len, true);
         view.setUint32(4, p.pos === undefined ? noPositions : p.pos.more.used, true);
-        sink.write(head.subarray(0, 8));
+        sink.write(head);
         sink.write(bytesOf(p.data.subarray(0, p.len)));
         if (p.pos !== undefined) {
           sink.write(bytesOf(p.pos.slots.subarray(0, p.pos.entries)));
