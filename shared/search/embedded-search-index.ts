@@ -90,7 +90,7 @@ import type {
  * it spills its postings to files in `vN+1` every `spillEntries` entries and merges them into the
  * snapshot at commit (`embedded/spill.ts`), so building holds a slice of the index, not all of it
  * (50k documents of real length: 0.57 GB peak instead of 1.09 GB). Snapshots are
- * written front to back, with no second copy of the index in memory (`embedded/snapshot-file.ts`).
+ * written front to back, with no second copy of the index in memory (`embedded-files.ts`).
  * Opening reads the postings, columns and ids; positions (per term) and documents (per block)
  * stay in the file, kept open, until a query needs them, and after every snapshot the index serves
  * from the new file, so memory holds what queries touched, not the whole index.
@@ -204,11 +204,13 @@ export class EmbeddedSearchIndex implements SearchIndex {
     return digest.hex();
   }
 
-  /** Writes a snapshot (when persistent and anything changed since the last one). */
+  /**
+   * Writes a snapshot (when persistent and anything changed since the last one) and lets the
+   * snapshot file go; a later call opens the folder again.
+   */
   async close(): Promise<void> {
     if (!this.loaded || this.dir === undefined) return;
     if (this.walOps > 0) this.writeSnapshot(this.version, this.state);
-    // Lets the snapshot file go; a later call opens the folder again.
     this.state.release();
     this.state = new IndexState();
     this.walOps = 0;
@@ -264,7 +266,7 @@ export class EmbeddedSearchIndex implements SearchIndex {
           this.version = version;
           rmSync(join(this.dir, `v${old}`), { recursive: true, force: true });
         }
-        // A persistent index serves the snapshot just written (and gives the built state's memory back).
+        // A persistent index serves the snapshot just written, its positions and documents read on demand.
         const served = this.dir !== undefined ? this.open(this.version) : next;
         this.state.release();
         this.state = served;
