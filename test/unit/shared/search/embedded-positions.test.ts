@@ -209,7 +209,7 @@ describe('snapshots', () => {
     await first.close();
 
     const index = new EmbeddedSearchIndex({ dir, clock });
-    // Two characters and a Latin word are decided by postings: no position is read.
+    // A two-character word is decided by postings: no position is read.
     expect((await index.search({ text: '研究' })).items.map((h) => h.doc.id).sort()).toEqual(['a', 'b', 'c']);
     expect(termsRead(index)).toEqual([]);
     // A three-character word reads the positions of its two bigrams, and only those.
