@@ -158,26 +158,8 @@ export class PositionCursor {
 
   /** Moves to the first position ≥ `target`; false when there is none. */
   skipTo(target: number): boolean {
-    let value = this.value;
-    if (value >= target) return true;
-    // The hot loop of phrase checks, on locals.
-    const b = this.bytes;
-    let at = this.at;
-    let left = this.left;
-    while (value < target && left > 0) {
-      let byte = b[at++] as number;
-      let delta = byte & 0x7f;
-      for (let shift = 7; byte & 0x80; shift += 7) {
-        byte = b[at++] as number;
-        delta |= (byte & 0x7f) << shift;
-      }
-      value += delta;
-      left--;
-    }
-    this.value = value;
-    this.at = at;
-    this.left = left;
-    return value >= target;
+    while (this.value < target) if (!this.step()) return false;
+    return true;
   }
 }
 
