@@ -29,34 +29,3 @@ export class ByteWriter {
     return this.bytes.subarray(0, this.used);
   }
 }
-
-/** Reads varints from a byte array; `at` is the next byte. */
-export class ByteReader {
-  at: number;
-
-  constructor(
-    readonly bytes: Uint8Array,
-    at = 0,
-  ) {
-    this.at = at;
-  }
-
-  readVarint(): number {
-    const b = this.bytes;
-    let byte = b[this.at++] as number;
-    let v = byte & 0x7f;
-    let shift = 7;
-    while (byte & 0x80) {
-      byte = b[this.at++] as number;
-      v += (byte & 0x7f) * 2 ** shift;
-      shift += 7;
-    }
-    return v;
-  }
-
-  /** Skips `count` varints. */
-  skipVarints(count: number): void {
-    const b = this.bytes;
-    for (let k = 0; k < count; k++) while ((b[this.at++] as number) & 0x80);
-  }
-}

@@ -17,7 +17,7 @@ import {
   trimPositions,
   type Positions,
 } from '../../../../shared/search/embedded/positions.js';
-import { ByteReader, ByteWriter } from '../../../../shared/search/embedded/varint.js';
+import { ByteWriter } from '../../../../shared/search/embedded/varint.js';
 import { EmbeddedSearchIndex } from '../../../../shared/search/embedded-search-index.js';
 import { SearchQuerySchema } from '../../../../shared/search/query.js';
 import type { SearchDoc } from '../../../../shared/search/search-index.js';
@@ -47,16 +47,30 @@ const run = (text: string): QueryTerm => ({ text, cjk: true });
 const mixed = (...parts: QueryTerm[]): QueryTerm => ({ text: parts.map((p) => p.text).join(''), cjk: false, parts });
 
 describe('varint codec', () => {
-  it('reads back what it wrote, across byte boundaries, and skips values', () => {
+  it('writes LEB128 that reads back, across byte boundaries, each value where the ones before end', () => {
     const values = [0, 1, 127, 128, 300, 16_383, 16_384, 2 ** 21, 2 ** 28 + 5, 2 ** 32 - 1];
     const w = new ByteWriter(new Uint8Array(1));
     for (const v of values) w.writeVarint(v);
     expect(w.used).toBe(1 + 1 + 1 + 2 + 2 + 2 + 3 + 4 + 5 + 5);
-    const r = new ByteReader(w.view());
-    expect(values.map(() => r.readVarint())).toEqual(values);
-    const skip = new ByteReader(w.view());
-    skip.skipVarints(8);
-    expect(skip.readVarint()).toBe(2 ** 28 + 5);
+    // LEB128 read back by hand: 7 bits a byte, low first, high bit = more.
+    const bytes = w.view();
+    const readAt = (at: number): [number, number] => {
+      let value = 0;
+      for (let shift = 0; ; shift += 7) {
+        const byte = bytes[at++] as number;
+        value += (byte & 0x7f) * 2 ** shift;
+        if (byte < 0x80) return [value, at];
+      }
+    };
+    const read: number[] = [];
+    for (let at = 0; at < bytes.length;) {
+      const [value, next] = readAt(at);
+      read.push(value);
+      at = next;
+    }
+    expect(read).toEqual(values);
+    // The ninth value starts after the first eight's 16 bytes.
+    expect(readAt(16)[0]).toBe(2 ** 28 + 5);
   });
 });
 
