@@ -1,7 +1,7 @@
 /**
  * What the engine's files are to the rest of the engine: byte ranges read on demand, bytes written
  * front to back, and a folder for spill files. The files themselves (`node:fs`) are
- * `embedded-files.ts`, beside the adapter; these modules only see the interfaces.
+ * `embedded-files.ts`, beside the adapter; these modules only see the interfaces (and `bytesOf`).
  */
 
 /** A file read by range (a snapshot kept open while its index serves). */
@@ -30,4 +30,9 @@ export interface SpillFolder {
   create(name: string): ByteSink;
   open(name: string): ByteSource;
   remove(name: string): void;
+}
+
+/** The bytes of a typed array (a view, not a copy), as files take them. */
+export function bytesOf(a: ArrayBufferView): Uint8Array {
+  return new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
 }

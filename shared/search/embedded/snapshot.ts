@@ -4,7 +4,7 @@ import { Dictionary, type FieldIds } from './columns.js';
 import { DocStore } from './doc-store.js';
 import { IndexState } from './index-state.js';
 import { manyFlag, StoredPositions, type Positions } from './positions.js';
-import type { ByteSink, ByteSource } from './byte-io.js';
+import { bytesOf, type ByteSink, type ByteSource } from './byte-io.js';
 import type { PostingSpills, SpillRead, SpillRecord } from './spill.js';
 
 /**
@@ -21,10 +21,6 @@ const SnapshotHeaderSchema = z.object({
   fields: z.array(z.string()),
   layout: z.record(z.string(), z.tuple([z.number(), z.number()])),
 });
-
-function bytes(a: ArrayBufferView): Uint8Array {
-  return new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
-}
 
 function align8(n: number): number {
   return Math.ceil(n / 8) * 8;
@@ -44,7 +40,7 @@ function unread(pos: Positions): pos is StoredPositions {
 
 /** A term's position slots as they go into the file. */
 function slotBytes(pos: Positions): Uint8Array {
-  return unread(pos) ? pos.storedSlots() : bytes(pos.slots.subarray(0, pos.entries));
+  return unread(pos) ? pos.storedSlots() : bytesOf(pos.slots.subarray(0, pos.entries));
 }
 
 /** A term's further position bytes as they go into the file. */
@@ -72,9 +68,9 @@ interface TermOffsets {
 function offsetSections(terms: readonly string[], o: TermOffsets): Section[] {
   return [
     whole('terms', utf16(terms.join('\n'))),
-    whole('postingOffsets', bytes(o.offsets)),
-    whole('positionOffsets', bytes(o.posOffsets)),
-    whole('slotOffsets', bytes(o.slotOffsets)),
+    whole('postingOffsets', bytesOf(o.offsets)),
+    whole('positionOffsets', bytesOf(o.posOffsets)),
+    whole('slotOffsets', bytesOf(o.slotOffsets)),
   ];
 }
 
@@ -97,7 +93,7 @@ function memoryPostingSections(s: IndexState): Section[] {
     [
       'postings',
       (o.offsets[count] as number) * 4,
-      (sink) => lists.forEach((p) => sink.write(bytes(p.data.subarray(0, p.len)))),
+      (sink) => lists.forEach((p) => sink.write(bytesOf(p.data.subarray(0, p.len)))),
     ],
     [
       'positions',
@@ -210,7 +206,7 @@ function mergedPostingSections(spills: PostingSpills, map: Int32Array | undefine
       'postings',
       (o.offsets[count] as number) * 4,
       (sink) =>
-        eachMergedTerm(spills, 'entries', (_t, parts) => parts.forEach((p) => sink.write(bytes(renumbered(p.data))))),
+        eachMergedTerm(spills, 'entries', (_t, parts) => parts.forEach((p) => sink.write(bytesOf(renumbered(p.data))))),
     ],
     [
       'positions',
@@ -256,7 +252,7 @@ function mergedPostingSections(spills: PostingSpills, map: Int32Array | undefine
               }
             });
             if (map === undefined) base += part.moreLength;
-            sink.write(bytes(out.subarray(0, w)));
+            sink.write(bytesOf(out.subarray(0, w)));
           }
         }),
     ],
@@ -294,11 +290,11 @@ export function writeState(s: IndexState, sink: ByteSink): void {
     ...postingSections,
     whole('ids', utf16(s.ids.slice(0, n).join('\n'))),
     ['docBlocks', docs.offsets[docs.offsets.length - 1] as number, (sink) => docs.writeBlocks((b) => sink.write(b))],
-    whole('docBlockOffsets', bytes(docs.offsets)),
-    whole('docLocations', bytes(docs.loc)),
-    whole('fieldOffsets', bytes(fieldOffsets)),
-    whole('fieldIds', bytes(Uint32Array.from(fieldFlat))),
-    ...s.cols.stored().map(([name, col]) => whole(name, bytes(col.subarray(0, n)))),
+    whole('docBlockOffsets', bytesOf(docs.offsets)),
+    whole('docLocations', bytesOf(docs.loc)),
+    whole('fieldOffsets', bytesOf(fieldOffsets)),
+    whole('fieldIds', bytesOf(Uint32Array.from(fieldFlat))),
+    ...s.cols.stored().map(([name, col]) => whole(name, bytesOf(col.subarray(0, n)))),
   ];
   const layout: Record<string, [number, number]> = {};
   let at = 0;

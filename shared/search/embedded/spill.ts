@@ -1,5 +1,5 @@
 import { CorruptDataError } from '../../errors.js';
-import type { ByteSource, SpillFolder } from './byte-io.js';
+import { bytesOf, type ByteSource, type SpillFolder } from './byte-io.js';
 import type { Posting } from './postings.js';
 
 /**
@@ -84,10 +84,6 @@ export class PostingSpills {
   discard(): void {
     for (const name of this.files.splice(0)) this.folder.remove(name);
   }
-}
-
-function bytesOf(a: ArrayBufferView): Uint8Array {
-  return new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
 }
 
 /** Reads one spill file front to back in chunks; `peek` names the next term without reading it. */
